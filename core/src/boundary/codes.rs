@@ -1,0 +1,5 @@
+//! Codes of the `boundary` area (see [`crate::issue`]).
+
+crate::define_codes! {
+    area = "boundary";
+}

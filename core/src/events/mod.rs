@@ -1,0 +1,3 @@
+//! Inbound partner events: parsing, authentication, deduplication, application, redaction.
+
+pub mod codes;

@@ -1,0 +1,96 @@
+//! JSON Pointer paths for violations.
+//!
+//! A path is a list of segments (object keys and array indexes). Validators build paths only
+//! when they report something, so the happy path never allocates for them.
+
+use std::fmt;
+
+/// One step of a [`JsonPath`]: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Segment {
+    /// An object member name.
+    Key(String),
+    /// An array position, counted from zero.
+    Index(usize),
+}
+
+/// A location inside a JSON document, rendered as an RFC 6901 JSON Pointer (`/formObj/dob`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JsonPath {
+    segments: Vec<Segment>,
+}
+
+impl JsonPath {
+    /// The document root (`""`).
+    pub fn root() -> Self {
+        Self::default()
+    }
+
+    /// Builds a path from key segments, e.g. `JsonPath::keys(&["formObj", "dob"])`.
+    pub fn keys(keys: &[&str]) -> Self {
+        Self {
+            segments: keys.iter().map(|k| Segment::Key((*k).to_owned())).collect(),
+        }
+    }
+
+    /// A new path with `key` appended.
+    #[must_use]
+    pub fn key(&self, key: &str) -> Self {
+        let mut next = self.clone();
+        next.segments.push(Segment::Key(key.to_owned()));
+        next
+    }
+
+    /// A new path with `index` appended.
+    #[must_use]
+    pub fn index(&self, index: usize) -> Self {
+        let mut next = self.clone();
+        next.segments.push(Segment::Index(index));
+        next
+    }
+
+    /// The segments of this path, root first.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// The path as an RFC 6901 JSON Pointer string.
+    pub fn to_pointer(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for JsonPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for segment in &self.segments {
+            f.write_str("/")?;
+            match segment {
+                Segment::Key(key) => {
+                    for ch in key.chars() {
+                        match ch {
+                            '~' => f.write_str("~0")?,
+                            '/' => f.write_str("~1")?,
+                            other => write!(f, "{other}")?,
+                        }
+                    }
+                }
+                Segment::Index(index) => write!(f, "{index}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_pointer_with_escapes() {
+        let path = JsonPath::keys(&["formObj", "patientPreference"])
+            .index(0)
+            .key("a/b~c");
+        assert_eq!(path.to_pointer(), "/formObj/patientPreference/0/a~1b~0c");
+        assert_eq!(JsonPath::root().to_pointer(), "");
+    }
+}
