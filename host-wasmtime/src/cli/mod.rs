@@ -1,0 +1,46 @@
+//! The `rxgate` command line: one module per area, each a clap `Subcommand` enum flattened
+//! into [`Command`]. Every command is a thin adapter over `rxgate_core::api`: read JSON, call
+//! an operation, print JSON, map the verdict to an exit code (0 valid or done, 1 invalid or
+//! refused, 2 misuse: bad arguments or input that is not JSON).
+
+pub(crate) mod contract;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// rxgate: the rules of the Beluga integration, from the command line.
+#[derive(Parser)]
+#[command(name = "rxgate", version, about)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    #[command(flatten)]
+    Contract(contract::ContractCommand),
+}
+
+impl Cli {
+    /// Runs the command and answers the process exit code.
+    pub(crate) fn run(self) -> ExitCode {
+        match self.command {
+            Command::Contract(cmd) => cmd.run(),
+        }
+    }
+}
+
+/// Exit code 2 with a one-line error on stderr (misuse or input that is not JSON).
+pub(crate) fn misuse(message: &str) -> ExitCode {
+    eprintln!("rxgate: {message}");
+    ExitCode::from(2)
+}
+
+/// Prints a JSON value on stdout, pretty.
+pub(crate) fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    );
+}
