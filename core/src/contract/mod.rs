@@ -5,6 +5,7 @@
 //! the fast path), both answering a [`Report`] with every violation.
 
 pub mod codes;
+pub mod normalize;
 
 use crate::issue::Report;
 use chrono::NaiveDate;
