@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Native Rust: format, lints, the core's purity check, unit/property/vector tests.
 set -euo pipefail
-rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 # The core stays pure: no binding or I/O crate may appear in its normal dependency tree.
