@@ -1,7 +1,8 @@
 //! # rxgate — the command line and the service
 //!
-//! The `rxgate` binary. Today it is the command line over the core's rules (see [`cli`]);
-//! the service that runs the core as a wasmtime guest grows beside it.
+//! The `rxgate` binary: the command line over the core's rules (see [`cli`]) and
+//! `rxgate serve`, the service of the `rxgate_host` library, which runs the core as a
+//! wasmtime guest (see `docs/host.md`).
 
 mod cli;
 

@@ -140,6 +140,7 @@ pub const ALL_CODES: &[&[Code]] = &[
     crate::routing::codes::CODES,
     crate::boundary::codes::CODES,
     crate::events::codes::CODES,
+    crate::diagnosis::codes::CODES,
 ];
 
 /// Every registered code, area by area.

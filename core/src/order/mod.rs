@@ -1,4 +1,18 @@
 //! Order rules: the order snapshot, readiness, auto-submit, visit building, the order state
 //! machine, the cancel guard and message visibility.
+//!
+//! Everything here reads an [`snapshot::OrderSnapshot`] — the clinic app's view of one order —
+//! and answers a typed decision with stable reason codes ([`codes`]). The status fields of an
+//! order converge under [`state`]'s forward-only merges, whichever order partner events
+//! arrive in.
 
+pub mod cancel;
 pub mod codes;
+pub mod intake;
+pub mod messages;
+pub mod readiness;
+pub mod reason;
+pub mod snapshot;
+pub mod state;
+pub mod submit;
+pub mod visit;

@@ -4,6 +4,8 @@
 //! refused, 2 misuse: bad arguments or input that is not JSON).
 
 pub(crate) mod contract;
+pub(crate) mod order;
+pub(crate) mod serve;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,6 +22,10 @@ pub(crate) struct Cli {
 enum Command {
     #[command(flatten)]
     Contract(contract::ContractCommand),
+    #[command(flatten)]
+    Order(order::OrderCommand),
+    #[command(flatten)]
+    Serve(serve::ServeCommand),
 }
 
 impl Cli {
@@ -27,6 +33,8 @@ impl Cli {
     pub(crate) fn run(self) -> ExitCode {
         match self.command {
             Command::Contract(cmd) => cmd.run(),
+            Command::Order(cmd) => cmd.run(),
+            Command::Serve(cmd) => cmd.run(),
         }
     }
 }

@@ -1,0 +1,58 @@
+//! Readiness and visit building on the example snapshots of `tests/fixtures/`, from a parsed
+//! snapshot and from the request JSON (the API path the bindings take).
+#![expect(
+    missing_docs,
+    reason = "criterion's macros generate undocumented functions"
+)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use rxgate_core::order::readiness::check_readiness;
+use rxgate_core::order::snapshot::parse_snapshot;
+use rxgate_core::order::visit::build_visit;
+use serde_json::{json, Value};
+use std::hint::black_box;
+use std::path::Path;
+
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null)
+}
+
+fn bench(c: &mut Criterion) {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+    for name in [
+        "order-dispensepro-ready.json",
+        "order-belmar-split.json",
+        "order-intake-correction.json",
+    ] {
+        let value = fixture(name);
+        let Ok(snapshot) = parse_snapshot(&value) else {
+            continue;
+        };
+        let short = name.trim_start_matches("order-").trim_end_matches(".json");
+        c.bench_function(&format!("readiness/{short}"), |b| {
+            b.iter(|| check_readiness(black_box(&snapshot), today))
+        });
+        c.bench_function(&format!("build_visit/{short}"), |b| {
+            b.iter(|| {
+                build_visit(
+                    black_box(&snapshot),
+                    "9b1e0c55-2f4d-4a8e-8c61-7d3e2a1b0f99",
+                    today,
+                )
+            })
+        });
+        let request = json!({"input": value, "today": "2026-11-23"});
+        c.bench_function(&format!("api_check_readiness/{short}"), |b| {
+            b.iter(|| rxgate_core::api::call("check_readiness", black_box(&request)))
+        });
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,769 @@
+//! The order's status fields and their convergence rules (decisions.md §3 "State converges").
+//!
+//! Partner events arrive late, twice and out of order. Every status field of an order is
+//! therefore a *join-semilattice*: a merge takes the state and one fact and answers the
+//! higher of the two by a fixed rank, so applying any permutation of the same facts, any
+//! number of times each, gives one final state (a proptest in this module shows it). The
+//! ranks:
+//!
+//! | field | rank (low → high) |
+//! | --- | --- |
+//! | submit status | `(none) < FAILED < SUBMITTED` |
+//! | visit status | non-terminal (`active`, `pending`, `admin`, `holding`) by the newest `updateTimestamp` of a visit fetch, then the terminals `canceled < resolved` |
+//! | resolved status | `(none) < open < closed` |
+//! | visit outcome | `(none) < referred < prescribed` |
+//! | order status | `PENDING < PROCESSING < SHIPPED < CANCELLED < COMPLETED` |
+//! | photo ID status | `(none) < FAILED < SENT` |
+//! | fulfillment submission | `FAILED < SUBMITTED` |
+//! | shipping | tracking facts by (`received_at`, value); `shipped_at` earliest, `delivered_at` latest |
+//! | prescriptions, flags | set union, sorted |
+//!
+//! Appointments are the one exception the spec makes: the last `BOOKING_*` applied wins and
+//! a reschedule that contradicts the stored booking is flagged for staff
+//! ([`apply_booking`]); they are left out of the convergence property on purpose.
+//!
+//! The events engineer's `apply(snapshot, event, received_at)` translates a webhook into
+//! [`Fact`]s and calls [`apply_fact`]; nothing else in rxgate re-implements these ranks.
+
+use super::snapshot::{
+    Appointment, AppointmentStatus, OrderSnapshot, Prescription, Shipping, StaffFlag, Submission,
+};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// `belugaSubmitStatus`: whether the app's visit creation reached Beluga. Absent means not
+/// submitted. Ranked `FAILED < SUBMITTED`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubmitStatus {
+    /// The app tried and Beluga or local validation answered an error.
+    Failed,
+    /// Beluga accepted the visit creation request (not a prescription!).
+    Submitted,
+}
+
+/// `belugaVisitStatus`, as Beluga reports it for the medical visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum VisitStatus {
+    /// The visit is open for review.
+    Active,
+    /// Waiting (e.g. on the patient or a provider).
+    Pending,
+    /// With Beluga's admin team.
+    Admin,
+    /// On hold.
+    Holding,
+    /// Concluded by a doctor (terminal, highest).
+    Resolved,
+    /// Cancelled (terminal, below `resolved`).
+    Canceled,
+}
+
+impl VisitStatus {
+    /// Terminal statuses outrank every non-terminal one: `0` for non-terminal,
+    /// `1` for `canceled`, `2` for `resolved`.
+    pub fn terminal_rank(self) -> u8 {
+        match self {
+            VisitStatus::Active
+            | VisitStatus::Pending
+            | VisitStatus::Admin
+            | VisitStatus::Holding => 0,
+            VisitStatus::Canceled => 1,
+            VisitStatus::Resolved => 2,
+        }
+    }
+
+    /// A fixed tie-break among statuses with the same terminal rank and timestamp.
+    fn tie_rank(self) -> u8 {
+        match self {
+            VisitStatus::Active => 0,
+            VisitStatus::Pending => 1,
+            VisitStatus::Admin => 2,
+            VisitStatus::Holding => 3,
+            VisitStatus::Canceled => 4,
+            VisitStatus::Resolved => 5,
+        }
+    }
+
+    /// Whether the visit is over (`resolved` or `canceled`).
+    pub fn is_terminal(self) -> bool {
+        self.terminal_rank() > 0
+    }
+}
+
+/// `belugaResolvedStatus`. Ranked `open < closed`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ResolvedStatus {
+    /// The visit is open.
+    Open,
+    /// The visit is closed.
+    Closed,
+}
+
+/// `visitOutcome` of `CONSULT_CONCLUDED`. Ranked `referred < prescribed` (a later
+/// prescription outranks a referral; the contradiction itself is the events area's flag).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum VisitOutcome {
+    /// Referred: no prescription will be written.
+    Referred,
+    /// A prescription was written.
+    Prescribed,
+}
+
+/// The order status of the clinic app. Ranked
+/// `PENDING < PROCESSING < SHIPPED < CANCELLED < COMPLETED`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OrderStatus {
+    /// Created, not yet in processing.
+    Pending,
+    /// Paid or created by staff and moving through review and fulfillment.
+    Processing,
+    /// A pharmacy shipped it.
+    Shipped,
+    /// Cancelled (by staff or a pharmacy event).
+    Cancelled,
+    /// Delivered.
+    Completed,
+}
+
+/// Status of the photo ID upload to `/external/receivePhotos`. Ranked `FAILED < SENT`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PhotoIdStatus {
+    /// The upload failed; retried without touching the visit.
+    Failed,
+    /// Beluga received the images.
+    Sent,
+}
+
+/// State of one fulfillment submission (DispensePro or LifeFile). Ranked `FAILED < SUBMITTED`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SubmissionState {
+    /// The integration answered an error.
+    Failed,
+    /// The integration accepted the order.
+    Submitted,
+}
+
+/// The visit status with the `updateTimestamp` it was read at (for non-terminal statuses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitFact {
+    /// The status.
+    pub status: VisitStatus,
+    /// Beluga's `updateTimestamp` of the visit fetch; `None` for webhook-derived statuses.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl VisitFact {
+    /// The lexicographic key the merge maximises: terminal rank, timestamp, tie-break.
+    fn key(&self) -> (u8, Option<DateTime<Utc>>, u8) {
+        (
+            self.status.terminal_rank(),
+            if self.status.is_terminal() {
+                None
+            } else {
+                self.updated_at
+            },
+            self.status.tie_rank(),
+        )
+    }
+}
+
+/// Higher of two optional ranked values (`None` is lowest).
+pub fn merge_max<T: Ord + Copy>(current: Option<T>, fact: T) -> Option<T> {
+    Some(match current {
+        Some(c) if c >= fact => c,
+        _ => fact,
+    })
+}
+
+/// Submit status merge: `(none) < FAILED < SUBMITTED`.
+pub fn merge_submit_status(
+    current: Option<SubmitStatus>,
+    fact: SubmitStatus,
+) -> Option<SubmitStatus> {
+    merge_max(current, fact)
+}
+
+/// Visit status merge: terminal statuses (`canceled < resolved`) win over non-terminal ones;
+/// among non-terminal ones the newest `updateTimestamp` wins (a status with no timestamp is
+/// older than any with one); a fixed tie-break settles equal timestamps.
+pub fn merge_visit(current: Option<VisitFact>, fact: VisitFact) -> Option<VisitFact> {
+    Some(match current {
+        Some(c) if c.key() >= fact.key() => c,
+        _ => VisitFact {
+            status: fact.status,
+            updated_at: if fact.status.is_terminal() {
+                None
+            } else {
+                fact.updated_at
+            },
+        },
+    })
+}
+
+/// Resolved status merge: `(none) < open < closed`.
+pub fn merge_resolved(
+    current: Option<ResolvedStatus>,
+    fact: ResolvedStatus,
+) -> Option<ResolvedStatus> {
+    merge_max(current, fact)
+}
+
+/// Order status merge: `PENDING < PROCESSING < SHIPPED < CANCELLED < COMPLETED`.
+pub fn merge_order_status(current: OrderStatus, fact: OrderStatus) -> OrderStatus {
+    current.max(fact)
+}
+
+/// Merges a tracking fact into the shipping record. Carrier, tracking number and URL move
+/// together as one unit, taken from the fact with the greatest (`tracking_updated_at`,
+/// tracking, carrier, URL) key, so the newest update wins and equal timestamps settle the same
+/// way in any order; `shipped_at` keeps the earliest instant seen, `delivered_at` the latest,
+/// and `delivery_failed` is sticky.
+pub fn merge_shipping(current: Option<Shipping>, fact: &Shipping) -> Shipping {
+    let Some(mut cur) = current else {
+        return fact.clone();
+    };
+    let unit = |s: &Shipping| {
+        (
+            s.tracking_updated_at,
+            s.tracking.clone(),
+            s.carrier.clone(),
+            s.tracking_url.clone(),
+        )
+    };
+    let has_unit =
+        |s: &Shipping| s.tracking.is_some() || s.carrier.is_some() || s.tracking_url.is_some();
+    if has_unit(fact) && (!has_unit(&cur) || unit(fact) > unit(&cur)) {
+        cur.carrier = fact.carrier.clone();
+        cur.tracking = fact.tracking.clone();
+        cur.tracking_url = fact.tracking_url.clone();
+        cur.tracking_updated_at = fact.tracking_updated_at;
+    } else if !has_unit(fact) && !has_unit(&cur) {
+        cur.tracking_updated_at = cur.tracking_updated_at.max(fact.tracking_updated_at);
+    }
+    cur.shipped_at = min_opt(cur.shipped_at, fact.shipped_at);
+    cur.delivered_at = cur.delivered_at.max(fact.delivered_at);
+    cur.delivery_failed = cur.delivery_failed || fact.delivery_failed;
+    cur
+}
+
+fn min_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// Adds `item` to a duplicate-free list and sorts it (set union; order-independent).
+pub fn merge_into_set<T: Ord + Clone>(set: &mut Vec<T>, item: &T) {
+    if !set.contains(item) {
+        set.push(item.clone());
+    }
+    set.sort();
+}
+
+/// Merges a fulfillment submission into a list keyed by (`pharmacy_id`, item ids): the
+/// higher state wins (`FAILED < SUBMITTED`); other fields follow the winning record, and
+/// between equal states the larger record (by its total order) wins so the merge stays
+/// commutative.
+pub fn merge_submission(list: &mut Vec<Submission>, fact: &Submission) {
+    let key = |s: &Submission| (s.pharmacy_id.clone(), s.item_ids.clone());
+    match list.iter_mut().find(|s| key(s) == key(fact)) {
+        Some(existing) => {
+            if compare_submissions(fact, existing) == Ordering::Greater {
+                *existing = fact.clone();
+            }
+        }
+        None => {
+            list.push(fact.clone());
+            list.sort_by_key(key);
+        }
+    }
+}
+
+fn compare_submissions(a: &Submission, b: &Submission) -> Ordering {
+    a.state.cmp(&b.state).then_with(|| a.cmp(b))
+}
+
+/// What the caller must know after a booking fact: whether it contradicted the stored one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingOutcome {
+    /// The appointment after the fact.
+    pub appointment: Appointment,
+    /// True when a reschedule names a booking that does not match the stored one (a
+    /// reschedule with no stored booking, or one after a cancellation / no-show).
+    pub contradiction: bool,
+}
+
+/// Appointments: the last `BOOKING_*` applied wins (the spec's one exception to
+/// convergence); a `RESCHEDULED` with no active stored booking is flagged as a contradiction.
+pub fn apply_booking(current: Option<&Appointment>, fact: &Appointment) -> BookingOutcome {
+    let contradiction = fact.status == AppointmentStatus::Rescheduled
+        && !matches!(
+            current.map(|a| a.status),
+            Some(AppointmentStatus::Booked | AppointmentStatus::Rescheduled)
+        );
+    let mut appointment = fact.clone();
+    appointment.contradiction = contradiction || appointment.contradiction;
+    BookingOutcome {
+        appointment,
+        contradiction,
+    }
+}
+
+/// One fact that moves an order's state. The events area maps each webhook to facts; the
+/// `apply_order_facts` operation reads them as JSON objects tagged by `fact`, e.g.
+/// `{"fact": "visit", "status": "pending", "updated_at": "2026-11-20T10:00:00Z"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "fact", rename_all = "snake_case", deny_unknown_fields)]
+#[non_exhaustive]
+pub enum Fact {
+    /// A visit creation attempt answered (`SUBMITTED` or `FAILED`).
+    Submit {
+        /// The submit status.
+        status: SubmitStatus,
+    },
+    /// A visit status (from a visit fetch with its `updateTimestamp`, or from a webhook).
+    Visit {
+        /// The status.
+        status: VisitStatus,
+        /// Beluga's `updateTimestamp`, for fetched non-terminal statuses.
+        #[serde(default)]
+        updated_at: Option<DateTime<Utc>>,
+    },
+    /// A resolved status.
+    Resolved {
+        /// The resolved status.
+        status: ResolvedStatus,
+    },
+    /// `CONSULT_CONCLUDED`'s outcome.
+    Outcome {
+        /// The outcome.
+        outcome: VisitOutcome,
+    },
+    /// An order status from a pharmacy event (already mapped per decisions.md §3).
+    OrderStatus {
+        /// The order status.
+        status: OrderStatus,
+    },
+    /// The photo ID upload's result.
+    PhotoId {
+        /// The upload status.
+        status: PhotoIdStatus,
+    },
+    /// A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`).
+    Prescription(Prescription),
+    /// A DispensePro submission record.
+    DispensePro(Submission),
+    /// A LifeFile submission record.
+    LifeFile(Submission),
+    /// Tracking and shipping facts.
+    Shipping(Shipping),
+    /// A flag for staff.
+    Flag(StaffFlag),
+    /// An appointment fact (last applied wins; not part of convergence).
+    Booking(Appointment),
+}
+
+/// Applies one fact to the snapshot's order state, forward only. Idempotent and, except for
+/// [`Fact::Booking`], commutative: any permutation and duplication of the same facts gives
+/// the same snapshot.
+pub fn apply_fact(snapshot: &mut OrderSnapshot, fact: &Fact) {
+    let beluga = &mut snapshot.order.beluga;
+    match fact {
+        Fact::Submit { status } => {
+            beluga.submit_status = merge_submit_status(beluga.submit_status, *status);
+        }
+        Fact::Visit { status, updated_at } => {
+            let current = beluga.visit_status.map(|status| VisitFact {
+                status,
+                updated_at: beluga.visit_updated_at,
+            });
+            let fact = VisitFact {
+                status: *status,
+                updated_at: *updated_at,
+            };
+            if let Some(merged) = merge_visit(current, fact) {
+                beluga.visit_status = Some(merged.status);
+                beluga.visit_updated_at = merged.updated_at;
+            }
+        }
+        Fact::Resolved { status } => {
+            beluga.resolved_status = merge_resolved(beluga.resolved_status, *status);
+        }
+        Fact::Outcome { outcome } => {
+            beluga.visit_outcome = merge_max(beluga.visit_outcome, *outcome)
+        }
+        Fact::OrderStatus { status } => {
+            snapshot.order.status = merge_order_status(snapshot.order.status, *status);
+        }
+        Fact::PhotoId { status } => {
+            snapshot.order.photo_id_status = merge_max(snapshot.order.photo_id_status, *status);
+        }
+        Fact::Prescription(p) => merge_into_set(&mut snapshot.order.prescriptions, p),
+        Fact::DispensePro(s) => merge_submission(&mut snapshot.order.dispense_pro, s),
+        Fact::LifeFile(s) => merge_submission(&mut snapshot.order.life_file, s),
+        Fact::Shipping(s) => {
+            snapshot.order.shipping = Some(merge_shipping(snapshot.order.shipping.take(), s));
+        }
+        Fact::Flag(f) => merge_into_set(&mut snapshot.order.flags, f),
+        Fact::Booking(b) => {
+            let outcome = apply_booking(snapshot.order.appointment.as_ref(), b);
+            snapshot.order.appointment = Some(outcome.appointment);
+        }
+    }
+}
+
+/// The order's status fields, as the state machine sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderState {
+    /// Order status.
+    pub order_status: OrderStatus,
+    /// `belugaSubmitStatus` (`null`: not submitted).
+    pub submit_status: Option<SubmitStatus>,
+    /// `belugaVisitStatus`.
+    pub visit_status: Option<VisitStatus>,
+    /// The `updateTimestamp` that set a non-terminal visit status.
+    pub visit_updated_at: Option<DateTime<Utc>>,
+    /// `belugaResolvedStatus`.
+    pub resolved_status: Option<ResolvedStatus>,
+    /// Visit outcome.
+    pub visit_outcome: Option<VisitOutcome>,
+    /// Photo ID upload.
+    pub photo_id_status: Option<PhotoIdStatus>,
+    /// Local prescription records.
+    pub prescriptions: usize,
+    /// Best DispensePro submission state.
+    pub dispense_pro: Option<SubmissionState>,
+    /// Best LifeFile submission state.
+    pub life_file: Option<SubmissionState>,
+    /// Shipping.
+    pub shipping: Option<Shipping>,
+    /// Appointment.
+    pub appointment: Option<Appointment>,
+    /// Flags for staff.
+    pub flags: Vec<StaffFlag>,
+}
+
+impl OrderState {
+    /// Reads the state fields of a snapshot.
+    pub fn of(snapshot: &OrderSnapshot) -> Self {
+        let order = &snapshot.order;
+        Self {
+            order_status: order.status,
+            submit_status: order.beluga.submit_status,
+            visit_status: order.beluga.visit_status,
+            visit_updated_at: order.beluga.visit_updated_at,
+            resolved_status: order.beluga.resolved_status,
+            visit_outcome: order.beluga.visit_outcome,
+            photo_id_status: order.photo_id_status,
+            prescriptions: order.prescriptions.len(),
+            dispense_pro: order.dispense_pro.iter().map(|s| s.state).max(),
+            life_file: order.life_file.iter().map(|s| s.state).max(),
+            shipping: order.shipping.clone(),
+            appointment: order.appointment.clone(),
+            flags: order.flags.clone(),
+        }
+    }
+}
+
+/// Applies facts in order (see [`apply_fact`]).
+pub fn apply_facts<'a>(snapshot: &mut OrderSnapshot, facts: impl IntoIterator<Item = &'a Fact>) {
+    for fact in facts {
+        apply_fact(snapshot, fact);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::order::snapshot::{parse_snapshot, PrescriptionSource, SubmissionState};
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn base() -> Option<OrderSnapshot> {
+        parse_snapshot(&json!({
+            "schema_version": 1,
+            "settings": {"beluga_enabled": true, "api_key_present": true},
+            "patient": {},
+            "order": {"number": "A-1", "status": "PROCESSING", "source": "CHECKOUT",
+                      "payment_status": "PAID"}
+        }))
+        .ok()
+    }
+
+    fn at(hour: u32) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(&format!("2026-11-20T{hour:02}:00:00Z"))
+            .ok()
+            .map(|d| d.with_timezone(&Utc))
+    }
+
+    #[test]
+    fn submit_status_only_moves_forward() {
+        assert_eq!(
+            merge_submit_status(None, SubmitStatus::Failed),
+            Some(SubmitStatus::Failed)
+        );
+        assert_eq!(
+            merge_submit_status(Some(SubmitStatus::Submitted), SubmitStatus::Failed),
+            Some(SubmitStatus::Submitted)
+        );
+    }
+
+    #[test]
+    fn visit_terminal_beats_newer_fetch_and_resolved_beats_canceled() {
+        let fetched = VisitFact {
+            status: VisitStatus::Holding,
+            updated_at: at(12),
+        };
+        let resolved = VisitFact {
+            status: VisitStatus::Resolved,
+            updated_at: None,
+        };
+        let canceled = VisitFact {
+            status: VisitStatus::Canceled,
+            updated_at: None,
+        };
+        assert_eq!(
+            merge_visit(Some(resolved), fetched).map(|v| v.status),
+            Some(VisitStatus::Resolved)
+        );
+        assert_eq!(
+            merge_visit(Some(canceled), resolved).map(|v| v.status),
+            Some(VisitStatus::Resolved)
+        );
+        assert_eq!(
+            merge_visit(Some(resolved), canceled).map(|v| v.status),
+            Some(VisitStatus::Resolved)
+        );
+    }
+
+    #[test]
+    fn visit_newest_update_timestamp_wins() {
+        let old = VisitFact {
+            status: VisitStatus::Pending,
+            updated_at: at(9),
+        };
+        let new = VisitFact {
+            status: VisitStatus::Active,
+            updated_at: at(10),
+        };
+        assert_eq!(
+            merge_visit(Some(old), new).map(|v| v.status),
+            Some(VisitStatus::Active)
+        );
+        assert_eq!(
+            merge_visit(Some(new), old).map(|v| v.status),
+            Some(VisitStatus::Active)
+        );
+    }
+
+    #[test]
+    fn order_status_ranks() {
+        assert_eq!(
+            merge_order_status(OrderStatus::Shipped, OrderStatus::Processing),
+            OrderStatus::Shipped
+        );
+        assert_eq!(
+            merge_order_status(OrderStatus::Completed, OrderStatus::Cancelled),
+            OrderStatus::Completed
+        );
+        assert_eq!(
+            merge_order_status(OrderStatus::Shipped, OrderStatus::Cancelled),
+            OrderStatus::Cancelled
+        );
+    }
+
+    #[test]
+    fn booking_reschedule_without_booking_is_a_contradiction() {
+        let fact = Appointment {
+            status: AppointmentStatus::Rescheduled,
+            doc_name: None,
+            scheduled_date: None,
+            location: None,
+            contradiction: false,
+        };
+        assert!(apply_booking(None, &fact).contradiction);
+        let booked = Appointment {
+            status: AppointmentStatus::Booked,
+            ..fact.clone()
+        };
+        assert!(!apply_booking(Some(&booked), &fact).contradiction);
+    }
+
+    #[test]
+    fn facts_parse_from_tagged_json() {
+        let fact: Result<Fact, _> = serde_json::from_value(
+            json!({"fact": "visit", "status": "pending", "updated_at": "2026-11-20T10:00:00Z"}),
+        );
+        assert!(
+            matches!(
+                fact,
+                Ok(Fact::Visit {
+                    status: VisitStatus::Pending,
+                    ..
+                })
+            ),
+            "{fact:?}"
+        );
+        let fact: Result<Fact, _> =
+            serde_json::from_value(json!({"fact": "flag", "code": "x", "extra": 1}));
+        assert!(fact.is_err());
+        let fact: Result<Fact, _> = serde_json::from_value(
+            json!({"fact": "prescription", "source": "RX_WRITTEN", "med_id": "m1"}),
+        );
+        assert!(matches!(fact, Ok(Fact::Prescription(_))), "{fact:?}");
+    }
+
+    fn fact_strategy() -> impl Strategy<Value = Fact> {
+        let hour = 0u32..24;
+        let text = prop::sample::select(vec!["a", "b", "c"]);
+        prop_oneof![
+            prop::sample::select(vec![SubmitStatus::Failed, SubmitStatus::Submitted])
+                .prop_map(|status| Fact::Submit { status }),
+            (
+                prop::sample::select(vec![
+                    VisitStatus::Active,
+                    VisitStatus::Pending,
+                    VisitStatus::Admin,
+                    VisitStatus::Holding,
+                    VisitStatus::Resolved,
+                    VisitStatus::Canceled,
+                ]),
+                prop::option::of(hour.clone()),
+            )
+                .prop_map(|(status, h)| Fact::Visit {
+                    status,
+                    updated_at: h.and_then(at)
+                }),
+            prop::sample::select(vec![ResolvedStatus::Open, ResolvedStatus::Closed])
+                .prop_map(|status| Fact::Resolved { status }),
+            prop::sample::select(vec![VisitOutcome::Referred, VisitOutcome::Prescribed])
+                .prop_map(|outcome| Fact::Outcome { outcome }),
+            prop::sample::select(vec![
+                OrderStatus::Pending,
+                OrderStatus::Processing,
+                OrderStatus::Shipped,
+                OrderStatus::Cancelled,
+                OrderStatus::Completed,
+            ])
+            .prop_map(|status| Fact::OrderStatus { status }),
+            prop::sample::select(vec![PhotoIdStatus::Failed, PhotoIdStatus::Sent])
+                .prop_map(|status| Fact::PhotoId { status }),
+            (text.clone(), hour.clone()).prop_map(|(m, h)| Fact::Prescription(Prescription {
+                source: PrescriptionSource::RxWritten,
+                item_id: None,
+                med_id: Some(m.to_owned()),
+                rx_id: None,
+                name: None,
+                strength: None,
+                quantity: None,
+                refills: None,
+                doctor_name: None,
+                written_at: at(h),
+            })),
+            (
+                prop::sample::select(vec![SubmissionState::Failed, SubmissionState::Submitted]),
+                text.clone(),
+                hour.clone(),
+                prop::bool::ANY,
+            )
+                .prop_map(|(state, p, h, lf)| {
+                    let s = Submission {
+                        state,
+                        pharmacy_id: Some(p.to_owned()),
+                        item_ids: vec![],
+                        submitted_by: None,
+                        submitted_at: at(h),
+                        partner_order_id: None,
+                        partner_status: None,
+                        submit_error: None,
+                    };
+                    if lf {
+                        Fact::LifeFile(s)
+                    } else {
+                        Fact::DispensePro(s)
+                    }
+                }),
+            (
+                prop::option::of(text.clone()),
+                prop::option::of(text.clone()),
+                prop::option::of(hour.clone()),
+                prop::option::of(hour.clone()),
+                prop::option::of(hour.clone()),
+                prop::bool::ANY,
+            )
+                .prop_map(|(c, t, tu, sh, de, failed)| Fact::Shipping(Shipping {
+                    carrier: c.map(str::to_owned),
+                    tracking: t.map(str::to_owned),
+                    tracking_url: None,
+                    tracking_updated_at: tu.and_then(at),
+                    shipped_at: sh.and_then(at),
+                    delivered_at: de.and_then(at),
+                    delivery_failed: failed,
+                })),
+            (text, prop::option::of(hour)).prop_map(|(c, h)| Fact::Flag(StaffFlag {
+                code: c.to_owned(),
+                raised_at: h.and_then(at),
+                event: None,
+            })),
+        ]
+    }
+
+    proptest! {
+        /// Any permutation and duplication of the same facts converges to one state.
+        #[test]
+        fn any_permutation_and_duplication_converges(
+            facts in prop::collection::vec(fact_strategy(), 0..14),
+            perm_seed in prop::collection::vec(any::<prop::sample::Index>(), 0..28),
+            dup in prop::collection::vec(any::<prop::sample::Index>(), 0..8),
+        ) {
+            let Some(start) = base() else { return Err(TestCaseError::fail("base snapshot")) };
+            let mut a = start.clone();
+            apply_facts(&mut a, &facts);
+
+            // A permutation (seeded swaps) with duplicates appended.
+            let mut shuffled = facts.clone();
+            if !shuffled.is_empty() {
+                for (i, idx) in perm_seed.iter().enumerate() {
+                    let len = shuffled.len();
+                    shuffled.swap(i % len, idx.index(len));
+                }
+                for idx in &dup {
+                    if let Some(f) = facts.get(idx.index(facts.len())) {
+                        shuffled.push(f.clone());
+                    }
+                }
+            }
+            let mut b = start.clone();
+            apply_facts(&mut b, &shuffled);
+            prop_assert_eq!(&a, &b);
+
+            // Idempotent: applying everything again changes nothing.
+            let mut c = a.clone();
+            apply_facts(&mut c, &facts);
+            prop_assert_eq!(&a, &c);
+        }
+    }
+}

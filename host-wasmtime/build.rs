@@ -1,0 +1,159 @@
+//! Builds the rules guest (`host-wasmtime/guest`) for `wasm32-unknown-unknown`, wraps it into
+//! a component with `wit-component` (pure Rust, no CLI) and bundles the shared test vectors,
+//! so `include_bytes!` / `include!` in `src/rules/` embed both into the host.
+//!
+//! The nested `cargo build` uses its own target directory (beside the outer one, or under
+//! `OUT_DIR`) so it never waits on the outer build's lock.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const GUEST_TARGET: &str = "wasm32-unknown-unknown";
+
+fn main() {
+    if let Err(message) = run() {
+        eprintln!("error: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let manifest = PathBuf::from(env("CARGO_MANIFEST_DIR")?);
+    let root = manifest
+        .parent()
+        .ok_or("the host crate has no parent directory")?
+        .to_path_buf();
+    let out = PathBuf::from(env("OUT_DIR")?);
+    for watched in [
+        "core/src",
+        "core/Cargo.toml",
+        "host-wasmtime/guest/src",
+        "host-wasmtime/guest/Cargo.toml",
+        "host-wasmtime/wit",
+        "tests/vectors",
+        "Cargo.lock",
+        "Cargo.toml",
+    ] {
+        println!("cargo:rerun-if-changed={}", root.join(watched).display());
+    }
+    println!("cargo:rerun-if-env-changed=RXGATE_GUEST_TARGET_DIR");
+
+    let module = build_guest(&root, &out)?;
+    let bytes = std::fs::read(&module)
+        .map_err(|e| format!("cannot read the guest module {}: {e}", module.display()))?;
+    let component = wit_component::ComponentEncoder::default()
+        .module(&bytes)
+        .and_then(|encoder| encoder.validate(true).encode())
+        .map_err(|e| format!("cannot turn the guest module into a component: {e:#}"))?;
+    std::fs::write(out.join("rxgate_rules.wasm"), component)
+        .map_err(|e| format!("cannot write the component: {e}"))?;
+
+    bundle_vectors(&root.join("tests/vectors"), &out.join("vectors.rs"))
+}
+
+fn env(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| format!("{name} is not set"))
+}
+
+/// The directory of the nested build: `RXGATE_GUEST_TARGET_DIR`, else `<outer target>/rxgate-guest`
+/// (shared by every profile of the outer build), else `OUT_DIR/guest-target`.
+fn guest_target_dir(out: &Path) -> PathBuf {
+    if let Ok(dir) = std::env::var("RXGATE_GUEST_TARGET_DIR") {
+        return PathBuf::from(dir);
+    }
+    // OUT_DIR is <target>/<profile>/build/<pkg>-<hash>/out on a native build.
+    let mut ancestors = out.ancestors();
+    let build = ancestors.nth(2);
+    let target = ancestors.nth(1);
+    match (build, target) {
+        (Some(build), Some(target)) if build.file_name().is_some_and(|n| n == "build") => {
+            target.join("rxgate-guest")
+        }
+        _ => out.join("guest-target"),
+    }
+}
+
+fn build_guest(root: &Path, out: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let target_dir = guest_target_dir(out);
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "--target",
+            GUEST_TARGET,
+            "-p",
+            "rxgate-guest",
+        ])
+        .arg("--target-dir")
+        .arg(&target_dir);
+    // The outer build's flags, wrappers (clippy-driver) and target do not apply to the guest.
+    for name in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET_DIR",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_PRIMARY_PACKAGE",
+    ] {
+        command.env_remove(name);
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run cargo for the guest: {e}"))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let hint = if stderr.contains(GUEST_TARGET)
+            && stderr.contains("target may not be installed")
+        {
+            format!("\nthe {GUEST_TARGET} target is missing: run `rustup target add {GUEST_TARGET}` (scripts/stages/00-setup.sh does)")
+        } else {
+            String::new()
+        };
+        return Err(format!("building the rules guest failed:{hint}\n{stderr}"));
+    }
+    Ok(target_dir
+        .join(GUEST_TARGET)
+        .join("release")
+        .join("rxgate_guest.wasm"))
+}
+
+/// Writes `vectors.rs`: a slice of (relative path, file text) for every vector file.
+fn bundle_vectors(dir: &Path, dest: &Path) -> Result<(), String> {
+    let mut files = Vec::new();
+    collect_json(dir, &mut files);
+    files.sort();
+    let mut code = String::from("&[\n");
+    for file in files {
+        let rel = file
+            .strip_prefix(dir)
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .replace('\\', "/");
+        code.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            file.display().to_string()
+        ));
+    }
+    code.push_str("]\n");
+    std::fs::write(dest, code).map_err(|e| format!("cannot write {}: {e}", dest.display()))
+}
+
+fn collect_json(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_json(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}

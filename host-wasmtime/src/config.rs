@@ -1,0 +1,365 @@
+//! Service configuration: `rxgate.toml` (optional) overlaid by `RXGATE_*` environment
+//! variables. Secrets (API keys, webhook secrets, partner passwords) come from the environment
+//! only: their fields are skipped by the TOML parser, so a secret in the file is an error
+//! (unknown field), never silently used.
+//!
+//! Every field has a default, so `rxgate serve` starts with no file at all.
+
+use crate::rules::RulesConfig;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Where the service runs; `production` refuses every unsigned partner request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Real partners; unsigned webhooks are always refused.
+    #[default]
+    Production,
+    /// Staging or a developer machine.
+    Development,
+    /// The local sandbox (`rxgate demo`): partners on loopback.
+    Sandbox,
+}
+
+/// The whole service configuration.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Listen address (`--listen`; port 0 picks an ephemeral port).
+    pub listen: SocketAddr,
+    /// Data directory holding `rxgate.sqlite3` and the compiled-rules cache.
+    pub data_dir: PathBuf,
+    /// Production, development or sandbox.
+    pub environment: Environment,
+    /// Limits of the rules guest.
+    pub rules: RulesConfig,
+    /// A rules component to run instead of the built-in one; it must pass the bundled
+    /// vectors. `SIGHUP` reloads it from this path.
+    pub rules_component: Option<PathBuf>,
+    /// The Beluga API and webhook.
+    pub beluga: BelugaConfig,
+    /// DispensePro (MDScripts) pharmacies, by pharmacy id.
+    pub dispensepro: BTreeMap<String, DispenseProConfig>,
+    /// Belmar and other LifeFile pharmacies, by pharmacy id.
+    pub lifefile: BTreeMap<String, LifeFileConfig>,
+    /// OWN partner pharmacies (Standard Webhooks), by pharmacy id.
+    pub pharmacies: BTreeMap<String, OwnPharmacyConfig>,
+    /// Partner-call retries.
+    pub outbox: OutboxConfig,
+    /// Days raw webhook bodies are kept (dedupe keys and audit entries stay).
+    pub raw_retention_days: u32,
+    /// API keys to provision at start (from `RXGATE_API_KEY_EMR`, `_PORTAL`, `_ADMIN`).
+    #[serde(skip)]
+    pub bootstrap_keys: Vec<(crate::keys::Scope, String)>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("./rxgate-data"),
+            environment: Environment::default(),
+            rules: RulesConfig::default(),
+            rules_component: None,
+            beluga: BelugaConfig::default(),
+            dispensepro: BTreeMap::new(),
+            lifefile: BTreeMap::new(),
+            pharmacies: BTreeMap::new(),
+            outbox: OutboxConfig::default(),
+            raw_retention_days: 30,
+            bootstrap_keys: Vec::new(),
+        }
+    }
+}
+
+/// Beluga settings.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BelugaConfig {
+    /// API base URL; must be `https://` unless it is a loopback sandbox URL and the
+    /// environment is not production.
+    pub base_url: String,
+    /// The company name sent as `company`.
+    pub company: Option<String>,
+    /// Optional HMAC header name (HMAC-SHA256 over the raw body).
+    pub hmac_header: Option<String>,
+    /// `hex` or `base64` for the HMAC header.
+    pub hmac_encoding: HmacEncoding,
+    /// Bearer API key (`RXGATE_BELUGA_API_KEY`).
+    #[serde(skip)]
+    pub api_key: Option<String>,
+    /// Webhook secrets: `RXGATE_BELUGA_WEBHOOK_SECRET` and, during rotation,
+    /// `RXGATE_BELUGA_WEBHOOK_SECRET_PREVIOUS`.
+    #[serde(skip)]
+    pub webhook_secrets: Vec<String>,
+}
+
+impl Default for BelugaConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "https://api-staging.belugahealth.com".into(),
+            company: None,
+            hmac_header: None,
+            hmac_encoding: HmacEncoding::Hex,
+            api_key: None,
+            webhook_secrets: Vec::new(),
+        }
+    }
+}
+
+/// Encoding of an HMAC header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HmacEncoding {
+    /// Lower- or upper-case hex.
+    #[default]
+    Hex,
+    /// Standard base64.
+    Base64,
+}
+
+/// One DispensePro pharmacy.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DispenseProConfig {
+    /// API base URL (`POST {base}/orders`).
+    pub base_url: String,
+    /// API key (`RXGATE_DISPENSEPRO_<ID>_API_KEY`).
+    #[serde(skip)]
+    pub api_key: Option<String>,
+    /// Webhook signing secret, `whsec_…` (`RXGATE_DISPENSEPRO_<ID>_WEBHOOK_SECRET`).
+    #[serde(skip)]
+    pub webhook_secret: Option<String>,
+}
+
+/// One LifeFile pharmacy.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LifeFileConfig {
+    /// API base URL (`POST {base}/order`).
+    pub base_url: String,
+    /// Basic-auth user for outbound calls.
+    pub username: String,
+    /// `X-Vendor-ID`.
+    pub vendor_id: String,
+    /// `X-Location-ID`.
+    pub location_id: String,
+    /// `X-API-Network-ID`.
+    pub network_id: String,
+    /// LifeFile practice id.
+    pub practice_id: String,
+    /// Basic-auth user LifeFile uses on our webhook.
+    pub webhook_username: String,
+    /// Outbound password (`RXGATE_LIFEFILE_<ID>_PASSWORD`).
+    #[serde(skip)]
+    pub password: Option<String>,
+    /// Webhook password (`RXGATE_LIFEFILE_<ID>_WEBHOOK_PASSWORD`).
+    #[serde(skip)]
+    pub webhook_password: Option<String>,
+}
+
+/// One OWN partner pharmacy.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OwnPharmacyConfig {
+    /// Accept unsigned webhooks (never in production; each is audited as unsigned).
+    pub allow_unsigned: bool,
+    /// Signing secret `whsec_…` (`RXGATE_PHARMACY_<ID>_WEBHOOK_SECRET`).
+    #[serde(skip)]
+    pub webhook_secret: Option<String>,
+}
+
+/// Partner-call retry policy.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutboxConfig {
+    /// How often the worker looks for due calls, in milliseconds.
+    pub poll_ms: u64,
+    /// First retry delay, in milliseconds (doubled per attempt, with jitter).
+    pub base_backoff_ms: u64,
+    /// Longest retry delay, in milliseconds.
+    pub max_backoff_ms: u64,
+    /// Attempts before a call is parked for staff.
+    pub max_attempts: u32,
+    /// Timeout of one partner call, in milliseconds.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        Self {
+            poll_ms: 500,
+            base_backoff_ms: 2_000,
+            max_backoff_ms: 15 * 60 * 1_000,
+            max_attempts: 12,
+            request_timeout_ms: 30_000,
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid configuration (unknown fields included).
+    #[error("invalid configuration {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message.
+        message: String,
+    },
+    /// An environment variable holds an unusable value.
+    #[error("invalid environment variable {0}")]
+    Env(&'static str),
+}
+
+impl Config {
+    /// Reads `path` (if given) and overlays the process environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: path.to_owned(),
+                    message: e.message().to_owned(),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    /// Overlays `RXGATE_*` variables read through `get` (tests pass a map).
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = get("RXGATE_LISTEN") {
+            self.listen = v.parse().map_err(|_| ConfigError::Env("RXGATE_LISTEN"))?;
+        }
+        if let Some(v) = get("RXGATE_RULES_COMPONENT") {
+            self.rules_component = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("RXGATE_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("RXGATE_ENVIRONMENT") {
+            self.environment = match v.as_str() {
+                "production" => Environment::Production,
+                "development" => Environment::Development,
+                "sandbox" => Environment::Sandbox,
+                _ => return Err(ConfigError::Env("RXGATE_ENVIRONMENT")),
+            };
+        }
+        if let Some(v) = get("RXGATE_BELUGA_BASE_URL") {
+            self.beluga.base_url = v;
+        }
+        if let Some(v) = get("RXGATE_BELUGA_COMPANY") {
+            self.beluga.company = Some(v);
+        }
+        if let Some(v) = get("RXGATE_BELUGA_API_KEY") {
+            self.beluga.api_key = Some(v);
+        }
+        self.beluga.webhook_secrets = [
+            "RXGATE_BELUGA_WEBHOOK_SECRET",
+            "RXGATE_BELUGA_WEBHOOK_SECRET_PREVIOUS",
+        ]
+        .into_iter()
+        .filter_map(&get)
+        .filter(|s| !s.is_empty())
+        .collect();
+        for (id, p) in &mut self.dispensepro {
+            let key = env_id(id);
+            p.api_key = get(&format!("RXGATE_DISPENSEPRO_{key}_API_KEY")).or(p.api_key.take());
+            p.webhook_secret = get(&format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET"))
+                .or(p.webhook_secret.take());
+        }
+        for (id, p) in &mut self.lifefile {
+            let key = env_id(id);
+            p.password = get(&format!("RXGATE_LIFEFILE_{key}_PASSWORD")).or(p.password.take());
+            p.webhook_password = get(&format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD"))
+                .or(p.webhook_password.take());
+        }
+        for (id, p) in &mut self.pharmacies {
+            let key = env_id(id);
+            p.webhook_secret =
+                get(&format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET")).or(p.webhook_secret.take());
+        }
+        for (scope, var) in [
+            (crate::keys::Scope::Emr, "RXGATE_API_KEY_EMR"),
+            (crate::keys::Scope::Portal, "RXGATE_API_KEY_PORTAL"),
+            (crate::keys::Scope::Admin, "RXGATE_API_KEY_ADMIN"),
+        ] {
+            if let Some(key) = get(var).filter(|k| !k.is_empty()) {
+                self.bootstrap_keys.push((scope, key));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A pharmacy id as it appears in variable names: upper case, non-alphanumerics as `_`.
+pub fn env_id(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+impl Config {
+    /// Configuration gaps that leave part of the service refusing work (reported by
+    /// `/readyz` and logged at start): stable snake_case names, no secret values.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.beluga.webhook_secrets.is_empty() {
+            out.push("beluga_webhook_secret_missing".to_owned());
+        }
+        if self.beluga.api_key.is_none() {
+            out.push("beluga_api_key_missing".to_owned());
+        }
+        if crate::clients::check_base_url(&self.beluga.base_url, self.environment).is_err() {
+            out.push("beluga_base_url_refused".to_owned());
+        }
+        for (id, p) in &self.dispensepro {
+            if p.webhook_secret.is_none() {
+                out.push(format!("dispensepro_{id}_webhook_secret_missing"));
+            }
+            if crate::clients::check_base_url(&p.base_url, self.environment).is_err() {
+                out.push(format!("dispensepro_{id}_base_url_refused"));
+            }
+        }
+        for (id, p) in &self.lifefile {
+            if p.webhook_password.is_none() {
+                out.push(format!("lifefile_{id}_webhook_password_missing"));
+            }
+            if crate::clients::check_base_url(&p.base_url, self.environment).is_err() {
+                out.push(format!("lifefile_{id}_base_url_refused"));
+            }
+        }
+        for (id, p) in &self.pharmacies {
+            let unsigned_ok = p.allow_unsigned && self.environment != Environment::Production;
+            if p.webhook_secret.is_none() && !unsigned_ok {
+                out.push(format!("pharmacy_{id}_webhook_secret_missing"));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,49 @@
+//! Service API keys: random tokens `rxg_<scope>_<32 hex>` shown once, stored as SHA-256
+//! hashes, each with one scope. `emr` is the clinic staff app, `portal` the patient portal
+//! (patient-visible data only), `admin` operations (rules reload, raw events, keys).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What a key may call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Clinic staff (EMR/CRM).
+    Emr,
+    /// The patient portal.
+    Portal,
+    /// Operations.
+    Admin,
+}
+
+impl Scope {
+    /// The scope's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Emr => "emr",
+            Self::Portal => "portal",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Parses a scope name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "emr" => Some(Self::Emr),
+            "portal" => Some(Self::Portal),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// The hash stored for a key.
+pub fn hash_key(key: &str) -> String {
+    crate::rules::hex(&Sha256::digest(key.as_bytes()))
+}
+
+/// A new random key for `scope`.
+pub fn generate(scope: Scope) -> String {
+    format!("rxg_{}_{}", scope.as_str(), uuid::Uuid::new_v4().simple())
+}

@@ -1,0 +1,656 @@
+//! The clinic app's API (`/api/emr/...` for staff, `/api/portal/...` for patients).
+//!
+//! Every decision is the guest's: `decide_submit` says whether an order goes to Beluga,
+//! `build_visit` builds the payload, `validate` checks staff input, `check_cancel` guards a
+//! cancel, `patient_view` / `message_visibility` filter what the portal sees. The host stores
+//! the result and queues partner calls in the outbox; it never builds a partner payload or
+//! classifies an outcome itself.
+
+use super::problem::{JsonBody, Problem};
+use super::{now_ms, AppState};
+use crate::keys::Scope;
+use crate::store::{AuditEntry, AuditFilter, Inserted, OrderRecord, RecordTable};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post, put, MethodRouter};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+const STAFF: &[Scope] = &[Scope::Emr, Scope::Admin];
+const PORTAL: &[Scope] = &[Scope::Portal];
+
+/// The app routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/emr/orders/{id}", put(upsert_order).get(get_order))
+        .route("/api/emr/orders/{id}/triggers", post(trigger))
+        .route(
+            "/api/emr/orders/{id}/submit-to-beluga",
+            post(submit_to_beluga),
+        )
+        .route("/api/emr/orders/{id}/beluga", get(panel))
+        .route("/api/emr/orders/{id}/beluga/cancel", post(cancel_visit))
+        .route("/api/emr/orders/{id}/beluga/logs", get(logs))
+        .route(
+            "/api/emr/orders/{id}/messages",
+            get(staff_messages).post(send_message),
+        )
+        .route(
+            "/api/emr/orders/{id}/photos",
+            passthrough("photos", "external/receivePhotos").layer(DefaultBodyLimit::max(16 << 20)),
+        )
+        .route(
+            "/api/emr/orders/{id}/pdf",
+            passthrough("pdf", "external/receivePdf").layer(DefaultBodyLimit::max(16 << 20)),
+        )
+        .route(
+            "/api/emr/orders/{id}/patient-name",
+            passthrough("patient_name", "external/patientName"),
+        )
+        .route(
+            "/api/emr/orders/{id}/update-visit",
+            passthrough("update_visit", "external/updateVisit"),
+        )
+        .route("/api/emr/pharmacies/search", post(pharmacy_search))
+        .route("/api/portal/orders/{id}/messages", get(portal_messages))
+        .route("/admin/events", get(admin_events))
+        .route("/admin/events/{event_id}/raw", get(admin_event_raw))
+}
+
+async fn load(state: &AppState, id: &str) -> Result<OrderRecord, Problem> {
+    let key = id.to_owned();
+    state
+        .db
+        .run(move |s| s.get_order(&key))
+        .await?
+        .ok_or_else(|| Problem::not_found("order"))
+}
+
+/// Answers the guest's response, or a 4xx/5xx problem for its misuse envelope.
+async fn decide_ok(state: &AppState, op: &str, request: Value) -> Result<Value, Problem> {
+    match state.decide(op, request).await? {
+        Ok(answer) => Ok(answer),
+        Err(err) => {
+            let code = err
+                .get("code")
+                .and_then(Value::as_str)
+                .unwrap_or("invalid_request");
+            if code == "unknown_op" {
+                return Err(Problem::client(
+                    StatusCode::NOT_IMPLEMENTED,
+                    format!("the active rules do not provide `{op}`"),
+                ));
+            }
+            Err(Problem::client(
+                StatusCode::BAD_REQUEST,
+                format!("the rules refused the request to `{op}`"),
+            )
+            .with(json!({ "code": code })))
+        }
+    }
+}
+
+fn violations_of(report: &Value) -> Vec<Value> {
+    report
+        .get("violations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+async fn audit(
+    state: &AppState,
+    order_id: &str,
+    event: &str,
+    outcome: &str,
+    detail: Option<Value>,
+) -> Result<(), Problem> {
+    let entry = AuditEntry {
+        at: now_ms(),
+        source: "api".into(),
+        event: event.into(),
+        order_id: Some(order_id.into()),
+        outcome: outcome.into(),
+        detail,
+        ..Default::default()
+    };
+    Ok(state.db.run(move |s| s.audit(&entry)).await?)
+}
+
+/// Today's date at UTC−10 (Hawaii), `YYYY-MM-DD`: never ahead of any US state's date.
+pub fn today_hawaii(now_ms: i64) -> String {
+    let days = (now_ms - 10 * 3_600_000).div_euclid(86_400_000);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+async fn upsert_order(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(snapshot): JsonBody<Value>,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    state.authorize(&headers, STAFF).await?;
+    if !snapshot.is_object() {
+        return Err(Problem::client(
+            StatusCode::BAD_REQUEST,
+            "the order snapshot must be a JSON object",
+        ));
+    }
+    let key = id.clone();
+    let now = now_ms();
+    state
+        .db
+        .run(move |s| s.upsert_order(&key, &snapshot, now))
+        .await?;
+    audit(&state, &id, "order_upserted", "stored", None).await?;
+    state.wake.notify_one();
+    Ok((
+        StatusCode::OK,
+        Json(json!({ "id": id, "status": "stored" })),
+    ))
+}
+
+async fn get_order(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    Ok(Json(json!(load(&state, &id).await?)))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TriggerBody {
+    trigger: String,
+}
+
+async fn trigger(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<TriggerBody>,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    submit(&state, &id, &body.trigger, false).await.map(Json)
+}
+
+async fn submit_to_beluga(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    submit(&state, &id, "manual_retry", true).await.map(Json)
+}
+
+/// The submission flow: the guest decides, builds and validates; the host fixes the master
+/// id once per visit and queues the call.
+async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Result<Value, Problem> {
+    let order = load(state, id).await?;
+    let now = now_ms();
+    let decision = decide_ok(
+        state,
+        "decide_submit",
+        json!({ "input": order.snapshot, "state": order.state, "trigger": trigger, "manual": manual, "today": today_hawaii(now) }),
+    )
+    .await?;
+    let verdict = decision
+        .get("decision")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if verdict != "submit" {
+        audit(
+            state,
+            id,
+            "submit_decision",
+            verdict,
+            Some(json!({ "trigger": trigger })),
+        )
+        .await?;
+        if manual {
+            let violations = decision
+                .get("readiness")
+                .map(violations_of)
+                .unwrap_or_else(|| violations_of(&decision));
+            return Err(
+                Problem::violations("the order cannot be submitted to Beluga", violations)
+                    .with(json!({ "decision": verdict })),
+            );
+        }
+        return Ok(json!({ "decision": verdict, "queued": false }));
+    }
+    let pending = {
+        let key = id.to_owned();
+        state.db.run(move |s| s.calls_of(&key)).await?
+    };
+    if pending
+        .iter()
+        .any(|c| c.kind == "beluga_submit" && c.status == "pending")
+    {
+        return Err(Problem::client(
+            StatusCode::CONFLICT,
+            "a Beluga submission for this order is already queued",
+        ));
+    }
+    // The master id is generated once per visit (a random UUID, stored before the first call).
+    let key = id.to_owned();
+    let candidate = uuid::Uuid::new_v4().to_string();
+    let master_id = state
+        .db
+        .run(move |s| s.ensure_master_id(&key, &candidate))
+        .await?;
+    let built = decide_ok(
+        state,
+        "build_visit",
+        json!({ "input": order.snapshot, "masterId": master_id, "company": state.config.beluga.company, "today": today_hawaii(now) }),
+    )
+    .await?;
+    let payload = built.get("payload").cloned().unwrap_or(Value::Null);
+    let kind = built
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("visit")
+        .to_owned();
+    let report = decide_ok(
+        state,
+        "validate",
+        json!({ "kind": kind, "input": payload, "today": today_hawaii(now) }),
+    )
+    .await?;
+    if report.get("valid") != Some(&Value::Bool(true)) {
+        audit(state, id, "submit_validation", "invalid", None).await?;
+        return Err(Problem::violations(
+            "the Beluga payload breaks the rules",
+            violations_of(&report),
+        ));
+    }
+    let path = if kind == "lab" {
+        "visit/createLab"
+    } else {
+        "visit/createNoPayPhotos"
+    };
+    let attempts = pending.iter().filter(|c| c.kind == "beluga_submit").count();
+    let call = json!({ "path": path, "endpoint": kind, "body": payload, "masterId": master_id });
+    let dedupe = format!("beluga_submit:{master_id}:{attempts}");
+    let oid = id.to_owned();
+    let inserted = state
+        .db
+        .run(move |s| s.enqueue("beluga_submit", Some(&oid), &dedupe, &call, now))
+        .await?;
+    state.wake.notify_one();
+    audit(
+        state,
+        id,
+        "beluga_submit",
+        "queued",
+        Some(json!({ "trigger": trigger, "manual": manual })),
+    )
+    .await?;
+    Ok(
+        json!({ "decision": "submit", "queued": matches!(inserted, Inserted::New(_)), "masterId": master_id }),
+    )
+}
+
+async fn panel(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let order = load(&state, &id).await?;
+    let key = id.clone();
+    let calls = state.db.run(move |s| s.calls_of(&key)).await?;
+    let key = id.clone();
+    let prescriptions = state
+        .db
+        .run(move |s| s.records(RecordTable::Prescriptions, &key))
+        .await?;
+    let diagnosis = match state
+        .decide(
+            "diagnose",
+            json!({ "input": order.snapshot, "state": order.state, "now": now_ms() }),
+        )
+        .await?
+    {
+        Ok(d) => d,
+        Err(_) => Value::Null,
+    };
+    let st = &order.state;
+    Ok(Json(json!({
+        "orderId": order.id,
+        "masterId": order.master_id,
+        "belugaSubmitStatus": st.get("belugaSubmitStatus"),
+        "belugaVisitStatus": st.get("belugaVisitStatus"),
+        "belugaResolvedStatus": st.get("belugaResolvedStatus"),
+        "belugaVisitId": st.get("belugaVisitId"),
+        "submitError": st.get("submitError"),
+        "prescriptions": prescriptions,
+        "calls": calls,
+        "diagnosis": diagnosis,
+        "allowedActions": diagnosis.get("allowed_actions").or_else(|| diagnosis.get("allowedActions")),
+    })))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CancelBody {
+    #[serde(default)]
+    confirm: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn cancel_visit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<CancelBody>,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let order = load(&state, &id).await?;
+    let guard = decide_ok(
+        &state,
+        "check_cancel",
+        json!({ "input": order.snapshot, "state": order.state, "confirm": body.confirm, "reason": body.reason }),
+    )
+    .await?;
+    if guard.get("allowed") != Some(&Value::Bool(true)) {
+        return Err(
+            Problem::violations("the cancel needs confirmation", violations_of(&guard))
+                .with(json!({ "guard": guard })),
+        );
+    }
+    let mut st = if order.state.is_object() {
+        order.state.clone()
+    } else {
+        json!({})
+    };
+    st["belugaVisitStatus"] = json!("canceled");
+    st["belugaResolvedStatus"] = json!("closed");
+    let now = now_ms();
+    let key = id.clone();
+    state
+        .db
+        .run(move |s| s.set_order_state(&key, &st, now))
+        .await?;
+    audit(&state, &id, "beluga_cancel", "canceled", None).await?;
+    Ok(Json(json!({ "status": "canceled", "guard": guard })))
+}
+
+async fn logs(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(mut filter): Query<AuditFilter>,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    filter.order_id = Some(id);
+    Ok(Json(json!(
+        state.db.run(move |s| s.audit_log(&filter)).await?
+    )))
+}
+
+async fn staff_messages(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    Ok(Json(json!(
+        state.db.run(move |s| s.activities(&id, false)).await?
+    )))
+}
+
+async fn portal_messages(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, PORTAL).await?;
+    Ok(Json(json!(
+        state.db.run(move |s| s.activities(&id, true)).await?
+    )))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageBody {
+    /// `patient` (to the doctor, patient-visible) or `cs` (internal, to Beluga CS).
+    to: String,
+    content: String,
+}
+
+async fn send_message(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<MessageBody>,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let order = load(&state, &id).await?;
+    let master = order.master_id.clone().ok_or_else(|| {
+        Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
+    })?;
+    let snap = &order.snapshot;
+    let (kind, activity, visible, path, payload) = match body.to.as_str() {
+        "patient" => (
+            "chat",
+            "PATIENT_CHAT_SENT",
+            true,
+            "external/receiveChat",
+            json!({
+                "firstName": snap.pointer("/patient/firstName"),
+                "lastName": snap.pointer("/patient/lastName"),
+                "content": body.content, "masterId": master, "isMedia": false,
+            }),
+        ),
+        "cs" => (
+            "cs_message",
+            "BELUGA_CS_SENT",
+            false,
+            "external/receiveCSMessage",
+            json!({ "content": body.content, "masterId": master }),
+        ),
+        _ => {
+            return Err(Problem::client(
+                StatusCode::BAD_REQUEST,
+                "`to` must be `patient` or `cs`",
+            ))
+        }
+    };
+    queue_validated(&state, &id, kind, path, payload.clone()).await?;
+    let now = now_ms();
+    let oid = id.clone();
+    let record = json!({ "kind": activity, "content": body.content });
+    state
+        .db
+        .run(move |s| s.add_activity(&oid, activity, visible, &record, now))
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))))
+}
+
+/// Validates a payload with the guest and queues it for Beluga.
+async fn queue_validated(
+    state: &AppState,
+    id: &str,
+    kind: &str,
+    path: &str,
+    payload: Value,
+) -> Result<(), Problem> {
+    let now = now_ms();
+    let report = decide_ok(
+        state,
+        "validate",
+        json!({ "kind": kind, "input": payload, "today": today_hawaii(now) }),
+    )
+    .await?;
+    if report.get("valid") != Some(&Value::Bool(true)) {
+        return Err(Problem::violations(
+            format!("the `{kind}` payload breaks the rules"),
+            violations_of(&report),
+        ));
+    }
+    let call = json!({ "path": path, "endpoint": kind, "body": payload });
+    let dedupe = format!("beluga_{kind}:{id}:{}", uuid::Uuid::new_v4());
+    let oid = id.to_owned();
+    let call_kind = format!("beluga_{kind}");
+    state
+        .db
+        .run(move |s| s.enqueue(&call_kind, Some(&oid), &dedupe, &call, now))
+        .await?;
+    state.wake.notify_one();
+    audit(state, id, &format!("beluga_{kind}"), "queued", None).await
+}
+
+async fn beluga_passthrough(
+    state: AppState,
+    id: String,
+    headers: HeaderMap,
+    kind: &str,
+    path: &str,
+    mut payload: Value,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let order = load(&state, &id).await?;
+    if let (Some(map), Some(key), "update_visit") = (
+        payload.as_object_mut(),
+        state.config.beluga.api_key.as_ref(),
+        kind,
+    ) {
+        map.insert("apiKey".into(), json!(key));
+    }
+    if let (Some(map), Some(master)) = (payload.as_object_mut(), order.master_id.as_ref()) {
+        map.entry("masterId").or_insert_with(|| json!(master));
+        if matches!(kind, "photos" | "pdf") {
+            map.entry("visitId").or_insert_with(|| {
+                order
+                    .state
+                    .get("belugaVisitId")
+                    .cloned()
+                    .unwrap_or_else(|| json!(master))
+            });
+        }
+    }
+    queue_validated(&state, &id, kind, path, payload).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))))
+}
+
+/// A staff route that validates a Beluga payload with the guest and queues it.
+fn passthrough(kind: &'static str, path: &'static str) -> MethodRouter<AppState> {
+    post(
+        move |State(state): State<AppState>,
+              Path(id): Path<String>,
+              headers: HeaderMap,
+              JsonBody(payload): JsonBody<Value>| async move {
+            beluga_passthrough(state, id, headers, kind, path, payload).await
+        },
+    )
+}
+
+/// Pharmacy search is a synchronous pass-through: validated by the guest, answered by Beluga.
+async fn pharmacy_search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(query): JsonBody<Value>,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let report = decide_ok(
+        &state,
+        "validate",
+        json!({ "kind": "pharmacy_search", "input": query }),
+    )
+    .await?;
+    if report.get("valid") != Some(&Value::Bool(true)) {
+        return Err(Problem::violations(
+            "the pharmacy search breaks the rules",
+            violations_of(&report),
+        ));
+    }
+    let cfg = &state.config.beluga;
+    let key = cfg
+        .api_key
+        .clone()
+        .ok_or_else(|| Problem::internal("the Beluga API key is not configured"))?;
+    let url = crate::clients::check_base_url(&cfg.base_url, state.config.environment)
+        .ok()
+        .and_then(|u| u.join("external/pharmacies").ok())
+        .ok_or_else(|| Problem::internal("the Beluga base URL is refused"))?;
+    let answer = crate::clients::send(
+        &state.http,
+        reqwest::Method::POST,
+        url,
+        &crate::clients::Auth::Bearer(key),
+        Some(&query),
+    )
+    .await;
+    let body: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+    let parsed = decide_ok(
+        &state,
+        "parse_response",
+        json!({ "endpoint": "pharmacy_search", "input": { "status": answer.status, "body": body, "network_error": answer.network_error } }),
+    )
+    .await?;
+    Ok(Json(parsed))
+}
+
+#[derive(serde::Deserialize)]
+struct EventsQuery {
+    limit: Option<u32>,
+}
+
+/// Stored events (metadata only; raw bodies hold PHI and are not listed).
+async fn admin_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<EventsQuery>,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, &[Scope::Admin]).await?;
+    let limit = q.limit.unwrap_or(100).min(1000);
+    Ok(Json(json!(
+        state.db.run(move |s| s.list_events(limit)).await?
+    )))
+}
+
+/// The raw body of one stored event: PHI, so admin only, audited, and gone after retention.
+async fn admin_event_raw(
+    State(state): State<AppState>,
+    Path(event_id): Path<i64>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
+    state.authorize(&headers, &[Scope::Admin]).await?;
+    let event = state
+        .db
+        .run(move |s| s.get_event(event_id))
+        .await?
+        .ok_or_else(|| Problem::not_found("event"))?;
+    let raw = event.raw.ok_or_else(|| {
+        Problem::client(StatusCode::GONE, "the raw body was purged after retention")
+    })?;
+    let entry = AuditEntry {
+        at: now_ms(),
+        source: "admin".into(),
+        event: "raw_event_read".into(),
+        order_id: event.order_id,
+        outcome: "read".into(),
+        detail: Some(json!({ "event_id": event_id })),
+        ..Default::default()
+    };
+    state.db.run(move |s| s.audit(&entry)).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        raw,
+    )
+        .into_response())
+}

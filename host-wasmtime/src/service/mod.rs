@@ -1,0 +1,357 @@
+//! The HTTP service: axum on tokio.
+//!
+//! [`start`] opens the store under the data directory, loads the rules guest (compiled
+//! component cached under `<data_dir>/rules-cache`), provisions bootstrap API keys, binds the
+//! listen address (port 0: an ephemeral port) and spawns the server and the background
+//! [`worker`] (inbox processing, outbox partner calls, raw-body retention). [`router`] builds
+//! the same routes over a given [`AppState`] for socket-free handler tests.
+//!
+//! Every decision goes through the guest ([`crate::rules::RulesHandle::call`]); the host
+//! authenticates, stores, schedules and calls partners.
+
+pub mod app;
+pub mod metrics;
+pub mod problem;
+pub mod webhooks;
+pub mod worker;
+
+use crate::config::Config;
+use crate::keys::{self, Scope};
+use crate::rules::{RulesConfig, RulesHandle};
+use crate::store::{sqlite::SqliteStore, Db};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use problem::{Problem, RawBody};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::{oneshot, Notify};
+
+/// The committed OpenAPI document, served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("../../openapi.json");
+
+/// Everything a handler needs.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The active rules (the only source of decisions).
+    pub rules: RulesHandle,
+    /// The store.
+    pub db: Db,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
+    /// Wakes the worker when new work is stored.
+    pub wake: Arc<Notify>,
+    /// Outbound HTTP client (rustls).
+    pub http: reqwest::Client,
+}
+
+impl AppState {
+    /// Builds the state: opens the store, loads the rules, provisions bootstrap keys.
+    pub fn open(config: Config) -> anyhow::Result<Self> {
+        let db = Db::new(Arc::new(SqliteStore::open_dir(&config.data_dir)?));
+        let rules_config = RulesConfig {
+            cache_dir: config
+                .rules
+                .cache_dir
+                .clone()
+                .or_else(|| Some(config.data_dir.join("rules-cache"))),
+            ..config.rules.clone()
+        };
+        let rules = RulesHandle::builtin(rules_config)?;
+        if let Some(path) = &config.rules_component {
+            let bytes = std::fs::read(path)?;
+            let outcome = rules.reload(&bytes)?;
+            anyhow::ensure!(
+                outcome.swapped,
+                "the rules component fails {} of {} vectors",
+                outcome.vectors.failed,
+                outcome.vectors.total
+            );
+        }
+        Self::with_parts(config, db, rules)
+    }
+
+    /// Builds the state from parts (tests use an in-memory store).
+    pub fn with_parts(config: Config, db: Db, rules: RulesHandle) -> anyhow::Result<Self> {
+        let now = now_ms();
+        for (scope, key) in &config.bootstrap_keys {
+            db.blocking()
+                .add_api_key(&keys::hash_key(key), *scope, "bootstrap", now)?;
+        }
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_millis(
+                config.outbox.request_timeout_ms,
+            ))
+            .build()?;
+        Ok(Self {
+            rules,
+            db,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::default()),
+            wake: Arc::new(Notify::new()),
+            http,
+        })
+    }
+
+    /// Calls a rules operation; `Ok(Err(..))` is the guest's misuse envelope.
+    pub async fn decide(&self, op: &str, request: Value) -> Result<Result<Value, Value>, Problem> {
+        let result = self.rules.call(op, request).await;
+        let outcome = match &result {
+            Ok(Ok(_)) => "ok",
+            Ok(Err(_)) => "misuse",
+            Err(e) => e.kind(),
+        };
+        self.metrics.inc(
+            "rxgate_rules_calls_total",
+            &[("op", op), ("outcome", outcome)],
+        );
+        Ok(result?)
+    }
+
+    /// The scope of the request's API key (`Authorization: Bearer` or `X-Api-Key`), if it is
+    /// one of `allowed`.
+    pub async fn authorize(
+        &self,
+        headers: &HeaderMap,
+        allowed: &[Scope],
+    ) -> Result<Scope, Problem> {
+        let key = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
+            .ok_or_else(Problem::unauthorized)?;
+        let hash = keys::hash_key(key.trim());
+        let scope = self
+            .db
+            .run(move |s| s.api_key_scope(&hash))
+            .await?
+            .ok_or_else(Problem::unauthorized)?;
+        if allowed.contains(&scope) {
+            Ok(scope)
+        } else {
+            Err(Problem::client(
+                StatusCode::FORBIDDEN,
+                "this key's scope does not allow this call",
+            ))
+        }
+    }
+}
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The service's routes over `state`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/livez", get(livez))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .route("/openapi.json", get(openapi))
+        .route(
+            "/admin/rules/reload",
+            post(reload).layer(DefaultBodyLimit::max(64 << 20)),
+        )
+        .merge(webhooks::routes())
+        .merge(app::routes())
+        .fallback(problem::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// Logs one JSON line per request (method, route template, status, latency; no bodies, no
+/// query strings) and counts it.
+async fn observe(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = request.method().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    tracing::info!(
+        method = %method,
+        route = %route,
+        status = %status,
+        millis = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    state.metrics.inc(
+        "rxgate_http_requests_total",
+        &[("method", &method), ("route", &route), ("status", &status)],
+    );
+    response
+}
+
+async fn livez() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let rules = state.rules.current();
+    let store_ok = state.db.run(|s| s.ping()).await.is_ok();
+    let body = json!({
+        "status": if store_ok { "ready" } else { "not_ready" },
+        "store": store_ok,
+        "rules": { "digest": rules.digest(), "version": rules.version() },
+        "config_warnings": state.config.warnings(),
+    });
+    let status = if store_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}
+
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// `POST /admin/rules/reload`: the body is a new component (empty body: the built-in one).
+/// It is swapped in only when it passes every bundled vector.
+async fn reload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, Problem> {
+    state.authorize(&headers, &[Scope::Admin]).await?;
+    let outcome = reload_bytes(&state, body.to_vec()).await?;
+    let status = if outcome.swapped {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    };
+    Ok((status, Json(json!(outcome))).into_response())
+}
+
+/// Reloads from bytes (empty: the built-in component), on the blocking pool.
+pub async fn reload_bytes(
+    state: &AppState,
+    bytes: Vec<u8>,
+) -> Result<crate::rules::ReloadOutcome, Problem> {
+    let rules = state.rules.clone();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let bytes: &[u8] = if bytes.is_empty() {
+            crate::rules::BUILTIN_COMPONENT
+        } else {
+            &bytes
+        };
+        rules.reload(bytes)
+    })
+    .await
+    .map_err(Problem::internal)?
+    .map_err(|e| {
+        Problem::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the component cannot be loaded",
+        )
+        .with(json!({ "reason": e.kind() }))
+    })?;
+    tracing::info!(swapped = outcome.swapped, digest = %outcome.candidate_digest, failed = outcome.vectors.failed, "rules reload");
+    state.metrics.inc(
+        "rxgate_rules_reloads_total",
+        &[("swapped", if outcome.swapped { "true" } else { "false" })],
+    );
+    Ok(outcome)
+}
+
+/// Reloads the configured rules component (or the built-in one): the `SIGHUP` action.
+pub async fn reload_configured(state: &AppState) -> Result<crate::rules::ReloadOutcome, Problem> {
+    let bytes = match &state.config.rules_component {
+        Some(path) => std::fs::read(path).map_err(Problem::internal)?,
+        None => Vec::new(),
+    };
+    reload_bytes(state, bytes).await
+}
+
+/// A service running in-process.
+#[derive(Debug)]
+pub struct RunningService {
+    /// The bound address (the real port when the config asked for port 0).
+    pub addr: SocketAddr,
+    /// The state the service runs on (store, rules).
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningService {
+    /// The base URL, `http://addr`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes in-flight requests, stops the worker.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Starts the full service (HTTP server + worker) on the current tokio runtime.
+pub async fn start(config: Config) -> anyhow::Result<RunningService> {
+    let listen = config.listen;
+    let state = tokio::task::spawn_blocking(move || AppState::open(config)).await??;
+    start_with_state(listen, state).await
+}
+
+/// Starts the service over a prepared state.
+pub async fn start_with_state(
+    listen: SocketAddr,
+    state: AppState,
+) -> anyhow::Result<RunningService> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let worker_state = state.clone();
+    let task = tokio::spawn(async move {
+        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+        let worker = tokio::spawn(worker::run(worker_state, worker_stopped));
+        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = rx.await;
+        });
+        if let Err(e) = server.await {
+            tracing::error!(cause = %e, "server stopped");
+        }
+        let _ = stop_worker.send(true);
+        let _ = worker.await;
+    });
+    for warning in state.config.warnings() {
+        tracing::warn!(warning = %warning, "configuration gap: the matching routes refuse work");
+    }
+    tracing::info!(%addr, "rxgate listening");
+    Ok(RunningService {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}

@@ -1,0 +1,320 @@
+//! Durable state behind the [`Storage`] trait, with SQLite ([`sqlite::SqliteStore`]) as the
+//! default backend: one file, WAL, `synchronous=FULL`, versioned migrations. The trait is
+//! synchronous (rusqlite is); async code goes through [`Db`], which runs each call on tokio's
+//! blocking pool, so a PostgreSQL backend can follow behind the same trait.
+//!
+//! What is kept: order snapshots and their integration state, the event inbox (unique
+//! dedupe key, raw body, processing outcome), the outbox of partner calls (attempts, next
+//! try, last error), activities/messages, prescriptions, shipments, appointments, documents,
+//! the audit log and hashed API keys. Raw bodies hold PHI: only the admin scope reads them and
+//! [`Storage::purge_raw`] drops them after the retention period.
+
+pub mod sqlite;
+
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// A storage failure (the caller answers "internal error").
+#[derive(Debug, thiserror::Error)]
+#[error("storage error: {0}")]
+pub struct StoreError(pub String);
+
+/// Result of storage calls.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// One order: the app's snapshot plus rxgate's integration state.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderRecord {
+    /// The app's order id.
+    pub id: String,
+    /// The latest snapshot the app sent.
+    pub snapshot: Value,
+    /// rxgate's state of the order (submit status, master id, visit id, last error…).
+    pub state: Value,
+    /// The Beluga master id, fixed per visit once generated.
+    pub master_id: Option<String>,
+    /// Unix milliseconds of the last change.
+    pub updated_at: i64,
+}
+
+/// A new inbound event.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// `beluga`, `lifefile`, `dispensepro`, `pharmacy`.
+    pub source: String,
+    /// The route's partner id (pharmacy id) or empty.
+    pub partner: String,
+    /// The event name, when known before parsing.
+    pub event: String,
+    /// The dedupe key.
+    pub dedupe_key: String,
+    /// The raw body bytes.
+    pub raw: Vec<u8>,
+    /// Accepted without a signature (allowed outside production only).
+    pub unsigned: bool,
+    /// Unix milliseconds.
+    pub received_at: i64,
+}
+
+/// A stored inbound event.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventRecord {
+    /// Row id.
+    pub id: i64,
+    /// Source.
+    pub source: String,
+    /// Partner id of the route.
+    pub partner: String,
+    /// Event name.
+    pub event: String,
+    /// Dedupe key.
+    pub dedupe_key: String,
+    /// Raw body (None once purged).
+    #[serde(skip)]
+    pub raw: Option<Vec<u8>>,
+    /// When received.
+    pub received_at: i64,
+    /// Processing outcome (None while pending).
+    pub outcome: Option<String>,
+    /// The matched order.
+    pub order_id: Option<String>,
+}
+
+/// A partner call waiting in the outbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxItem {
+    /// Row id.
+    pub id: i64,
+    /// `beluga_submit`, `beluga_photos`, `dispensepro_order`, `lifefile_order`, …
+    pub kind: String,
+    /// The order it belongs to.
+    pub order_id: Option<String>,
+    /// Unique key: the same call is never enqueued twice.
+    pub dedupe_key: String,
+    /// What to send.
+    pub payload: Value,
+    /// `pending`, `done`, `failed`.
+    pub status: String,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Unix milliseconds of the next try.
+    pub next_try_at: i64,
+    /// Last error message (never PHI: the classified outcome).
+    pub last_error: Option<String>,
+}
+
+/// An audit entry.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
+pub struct AuditEntry {
+    /// Unix milliseconds.
+    pub at: i64,
+    /// `beluga`, `api`, `outbox`, …
+    pub source: String,
+    /// Event or action name.
+    pub event: String,
+    /// Order id.
+    pub order_id: Option<String>,
+    /// Outcome word.
+    pub outcome: String,
+    /// Request id.
+    pub request_id: Option<String>,
+    /// Remote address.
+    pub remote: Option<String>,
+    /// Non-PHI detail (codes, classes).
+    pub detail: Option<Value>,
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AuditFilter {
+    /// Only this order.
+    pub order_id: Option<String>,
+    /// Only this source.
+    pub source: Option<String>,
+    /// Only this event.
+    pub event: Option<String>,
+    /// At most this many (default 100).
+    pub limit: Option<u32>,
+}
+
+/// An activity (message or timeline entry).
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    /// Row id.
+    pub id: i64,
+    /// Order id.
+    pub order_id: String,
+    /// `BELUGA_DOCTOR_CHAT`, `PATIENT_CHAT_SENT`, `BELUGA_CS_SENT`, `BELUGA_CS_MESSAGE`, …
+    pub kind: String,
+    /// Whether the patient sees it.
+    pub patient_visible: bool,
+    /// Content.
+    pub body: Value,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// Whether an insert was new or a duplicate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// A new row with this id.
+    New(i64),
+    /// The unique key already existed; nothing changed.
+    Duplicate,
+}
+
+/// The storage operations the service needs.
+pub trait Storage: Send + Sync + 'static {
+    /// Inserts or replaces an order's snapshot (its state is kept).
+    fn upsert_order(&self, id: &str, snapshot: &Value, now: i64) -> StoreResult<()>;
+    /// One order.
+    fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// The order of a Beluga master id.
+    fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// Replaces an order's state.
+    fn set_order_state(&self, id: &str, state: &Value, now: i64) -> StoreResult<()>;
+    /// Sets the master id once; answers the master id in force (the existing one if set).
+    fn ensure_master_id(&self, id: &str, candidate: &str) -> StoreResult<String>;
+    /// Stores an inbound event unless its dedupe key is known.
+    fn insert_event(&self, event: &NewEvent) -> StoreResult<Inserted>;
+    /// Events not processed yet, oldest first, plus unmatched ones to retry.
+    fn pending_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>>;
+    /// Events stored unmatched (for a later order).
+    fn unmatched_events(&self) -> StoreResult<Vec<EventRecord>> {
+        self.events_with_outcome("unmatched")
+    }
+    /// Processed events whose outcome is `outcome` (e.g. `unmatched`, `deferred`), oldest first.
+    fn events_with_outcome(&self, outcome: &str) -> StoreResult<Vec<EventRecord>>;
+    /// Records the processing outcome of an event.
+    fn finish_event(
+        &self,
+        id: i64,
+        outcome: &str,
+        order_id: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// One event with its raw body (admin).
+    fn get_event(&self, id: i64) -> StoreResult<Option<EventRecord>>;
+    /// Events, newest first (admin).
+    fn list_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>>;
+    /// Drops raw bodies received before `before`; answers how many.
+    fn purge_raw(&self, before: i64) -> StoreResult<usize>;
+    /// Enqueues a partner call unless its dedupe key is known.
+    fn enqueue(
+        &self,
+        kind: &str,
+        order_id: Option<&str>,
+        dedupe_key: &str,
+        payload: &Value,
+        now: i64,
+    ) -> StoreResult<Inserted>;
+    /// Pending calls due at `now`.
+    fn due_calls(&self, now: i64, limit: u32) -> StoreResult<Vec<OutboxItem>>;
+    /// Marks a call done.
+    fn call_done(&self, id: i64, now: i64) -> StoreResult<()>;
+    /// Schedules a retry with the error.
+    fn call_retry(&self, id: i64, next_try_at: i64, error: &str) -> StoreResult<()>;
+    /// Parks a call as failed (no automatic retry).
+    fn call_failed(&self, id: i64, error: &str) -> StoreResult<()>;
+    /// Calls of an order.
+    fn calls_of(&self, order_id: &str) -> StoreResult<Vec<OutboxItem>>;
+    /// Re-arms a parked call (staff retry); answers whether one was re-armed.
+    fn rearm_call(&self, dedupe_key: &str, now: i64) -> StoreResult<bool>;
+    /// Adds an activity.
+    fn add_activity(
+        &self,
+        order_id: &str,
+        kind: &str,
+        patient_visible: bool,
+        body: &Value,
+        now: i64,
+    ) -> StoreResult<i64>;
+    /// Activities of an order (patient-visible ones only when asked).
+    fn activities(&self, order_id: &str, patient_visible_only: bool) -> StoreResult<Vec<Activity>>;
+    /// Adds a record to `prescriptions`, `shipments`, `appointments` or `documents`.
+    fn add_record(
+        &self,
+        table: RecordTable,
+        order_id: &str,
+        body: &Value,
+        now: i64,
+    ) -> StoreResult<i64>;
+    /// Records of an order.
+    fn records(&self, table: RecordTable, order_id: &str) -> StoreResult<Vec<Value>>;
+    /// Appends to the audit log.
+    fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+    /// Reads the audit log, newest first.
+    fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+    /// Stores an API key hash.
+    fn add_api_key(
+        &self,
+        hash: &str,
+        scope: crate::keys::Scope,
+        label: &str,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// The scope of a key hash.
+    fn api_key_scope(&self, hash: &str) -> StoreResult<Option<crate::keys::Scope>>;
+    /// Whether the store answers (readiness).
+    fn ping(&self) -> StoreResult<()>;
+}
+
+/// The per-order record tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordTable {
+    /// Local prescription records (from `RX_WRITTEN` / `NEW_RX_SENT`).
+    Prescriptions,
+    /// Shipping status and tracking.
+    Shipments,
+    /// Bookings.
+    Appointments,
+    /// Uploaded photos and PDFs (metadata; data kept in the row).
+    Documents,
+}
+
+impl RecordTable {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Prescriptions => "prescriptions",
+            Self::Shipments => "shipments",
+            Self::Appointments => "appointments",
+            Self::Documents => "documents",
+        }
+    }
+}
+
+/// Async access to a [`Storage`]: every call runs on the blocking pool.
+#[derive(Clone)]
+pub struct Db(Arc<dyn Storage>);
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Db")
+    }
+}
+
+impl Db {
+    /// Wraps a backend.
+    pub fn new(storage: Arc<dyn Storage>) -> Self {
+        Self(storage)
+    }
+
+    /// Runs `f` against the backend on the blocking pool.
+    pub async fn run<T, F>(&self, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Storage) -> StoreResult<T> + Send + 'static,
+    {
+        let storage = Arc::clone(&self.0);
+        tokio::task::spawn_blocking(move || f(storage.as_ref()))
+            .await
+            .map_err(|e| StoreError(e.to_string()))?
+    }
+
+    /// The backend, for synchronous callers.
+    pub fn blocking(&self) -> &dyn Storage {
+        self.0.as_ref()
+    }
+}

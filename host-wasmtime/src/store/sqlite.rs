@@ -1,0 +1,611 @@
+//! The SQLite backend: one connection behind a mutex (SQLite serialises writers anyway),
+//! WAL journal, `synchronous=FULL` (a commit survives power loss before the 2xx is sent),
+//! foreign-key checks on, migrations numbered by `PRAGMA user_version`.
+
+use super::{
+    Activity, AuditEntry, AuditFilter, EventRecord, Inserted, NewEvent, OrderRecord, OutboxItem,
+    RecordTable, Storage, StoreError, StoreResult,
+};
+use crate::keys::Scope;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Schema migrations, applied in order; the index + 1 is the schema version.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE orders (
+    id TEXT PRIMARY KEY,
+    snapshot TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT '{}',
+    master_id TEXT UNIQUE,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    partner TEXT NOT NULL DEFAULT '',
+    event TEXT NOT NULL DEFAULT '',
+    dedupe_key TEXT NOT NULL UNIQUE,
+    raw BLOB,
+    unsigned INTEGER NOT NULL DEFAULT 0,
+    received_at INTEGER NOT NULL,
+    processed_at INTEGER,
+    outcome TEXT,
+    order_id TEXT
+);
+CREATE INDEX inbox_pending ON inbox (processed_at, id);
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    order_id TEXT,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_try_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    done_at INTEGER
+);
+CREATE INDEX outbox_due ON outbox (status, next_try_at);
+CREATE TABLE activities (
+    id INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    patient_visible INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX activities_order ON activities (order_id, id);
+CREATE TABLE prescriptions (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE shipments (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE appointments (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE documents (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    event TEXT NOT NULL,
+    order_id TEXT,
+    outcome TEXT NOT NULL,
+    request_id TEXT,
+    remote TEXT,
+    detail TEXT
+);
+CREATE INDEX audit_order ON audit (order_id, id);
+CREATE TABLE api_keys (hash TEXT PRIMARY KEY, scope TEXT NOT NULL, label TEXT NOT NULL, created_at INTEGER NOT NULL);
+"#];
+
+/// The SQLite store.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+fn json(text: String) -> Value {
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+impl SqliteStore {
+    /// Opens (creating) `<dir>/rxgate.sqlite3` and migrates it.
+    pub fn open_dir(dir: &Path) -> StoreResult<Self> {
+        std::fs::create_dir_all(dir).map_err(err)?;
+        Self::open(&dir.join("rxgate.sqlite3"))
+    }
+
+    /// Opens a database file and migrates it.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let conn = Connection::open(path).map_err(err)?;
+        Self::init(conn)
+    }
+
+    /// An in-memory database (tests).
+    pub fn in_memory() -> StoreResult<Self> {
+        Self::init(Connection::open_in_memory().map_err(err)?)
+    }
+
+    fn init(mut conn: Connection) -> StoreResult<Self> {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
+        for (index, migration) in MIGRATIONS.iter().enumerate() {
+            let target = index as i64 + 1;
+            if target <= version {
+                continue;
+            }
+            let tx = conn.transaction().map_err(err)?;
+            tx.execute_batch(migration).map_err(err)?;
+            tx.pragma_update(None, "user_version", target)
+                .map_err(err)?;
+            tx.commit().map_err(err)?;
+        }
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The schema version in force.
+    pub fn schema_version(&self) -> StoreResult<i64> {
+        self.with(|c| {
+            c.query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(err)
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        let guard = match self.conn.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&guard)
+    }
+}
+
+fn order_row(r: &Row<'_>) -> rusqlite::Result<OrderRecord> {
+    Ok(OrderRecord {
+        id: r.get(0)?,
+        snapshot: json(r.get(1)?),
+        state: json(r.get(2)?),
+        master_id: r.get(3)?,
+        updated_at: r.get(4)?,
+    })
+}
+
+fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRecord> {
+    Ok(EventRecord {
+        id: r.get(0)?,
+        source: r.get(1)?,
+        partner: r.get(2)?,
+        event: r.get(3)?,
+        dedupe_key: r.get(4)?,
+        raw: r.get(5)?,
+        received_at: r.get(6)?,
+        outcome: r.get(7)?,
+        order_id: r.get(8)?,
+    })
+}
+
+const EVENT_COLS: &str =
+    "id, source, partner, event, dedupe_key, raw, received_at, outcome, order_id";
+const OUTBOX_COLS: &str =
+    "id, kind, order_id, dedupe_key, payload, status, attempts, next_try_at, last_error";
+
+fn outbox_row(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
+    Ok(OutboxItem {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        order_id: r.get(2)?,
+        dedupe_key: r.get(3)?,
+        payload: json(r.get(4)?),
+        status: r.get(5)?,
+        attempts: r.get(6)?,
+        next_try_at: r.get(7)?,
+        last_error: r.get(8)?,
+    })
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+impl Storage for SqliteStore {
+    fn upsert_order(&self, id: &str, snapshot: &Value, now: i64) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO orders (id, snapshot, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at",
+                params![id, snapshot.to_string(), now],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT id, snapshot, state, master_id, updated_at FROM orders WHERE id = ?1",
+                [id],
+                order_row,
+            )
+            .optional()
+            .map_err(err)
+        })
+    }
+
+    fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT id, snapshot, state, master_id, updated_at FROM orders WHERE master_id = ?1",
+                [master_id],
+                order_row,
+            )
+            .optional()
+            .map_err(err)
+        })
+    }
+
+    fn set_order_state(&self, id: &str, state: &Value, now: i64) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1",
+                params![id, state.to_string(), now],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn ensure_master_id(&self, id: &str, candidate: &str) -> StoreResult<String> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE orders SET master_id = ?2 WHERE id = ?1 AND master_id IS NULL",
+                params![id, candidate],
+            )
+            .map_err(err)?;
+            c.query_row("SELECT master_id FROM orders WHERE id = ?1", [id], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .map_err(err)?
+            .ok_or_else(|| StoreError("order not found".into()))
+        })
+    }
+
+    fn insert_event(&self, e: &NewEvent) -> StoreResult<Inserted> {
+        self.with(|c| {
+            let result = c.execute(
+                "INSERT INTO inbox (source, partner, event, dedupe_key, raw, unsigned, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    e.source,
+                    e.partner,
+                    e.event,
+                    e.dedupe_key,
+                    e.raw,
+                    e.unsigned,
+                    e.received_at
+                ],
+            );
+            match result {
+                Ok(_) => Ok(Inserted::New(c.last_insert_rowid())),
+                Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
+                Err(e) => Err(err(e)),
+            }
+        })
+    }
+
+    fn pending_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {EVENT_COLS} FROM inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?1"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([limit], event_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn events_with_outcome(&self, outcome: &str) -> StoreResult<Vec<EventRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {EVENT_COLS} FROM inbox WHERE outcome = ?1 ORDER BY id"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([outcome], event_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn finish_event(
+        &self,
+        id: i64,
+        outcome: &str,
+        order_id: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = ?4 WHERE id = ?1",
+                params![id, now, outcome, order_id],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn get_event(&self, id: i64) -> StoreResult<Option<EventRecord>> {
+        self.with(|c| {
+            c.query_row(
+                &format!("SELECT {EVENT_COLS} FROM inbox WHERE id = ?1"),
+                [id],
+                event_row,
+            )
+            .optional()
+            .map_err(err)
+        })
+    }
+
+    fn list_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {EVENT_COLS} FROM inbox ORDER BY id DESC LIMIT ?1"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([limit], event_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn purge_raw(&self, before: i64) -> StoreResult<usize> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE inbox SET raw = NULL WHERE raw IS NOT NULL AND received_at < ?1 AND processed_at IS NOT NULL",
+                [before],
+            )
+            .map_err(err)
+        })
+    }
+
+    fn enqueue(
+        &self,
+        kind: &str,
+        order_id: Option<&str>,
+        dedupe_key: &str,
+        payload: &Value,
+        now: i64,
+    ) -> StoreResult<Inserted> {
+        self.with(|c| {
+            let result = c.execute(
+                "INSERT INTO outbox (kind, order_id, dedupe_key, payload, next_try_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![kind, order_id, dedupe_key, payload.to_string(), now],
+            );
+            match result {
+                Ok(_) => Ok(Inserted::New(c.last_insert_rowid())),
+                Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
+                Err(e) => Err(err(e)),
+            }
+        })
+    }
+
+    fn due_calls(&self, now: i64, limit: u32) -> StoreResult<Vec<OutboxItem>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {OUTBOX_COLS} FROM outbox WHERE status = 'pending' AND next_try_at <= ?1 ORDER BY next_try_at, id LIMIT ?2"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map(params![now, limit], outbox_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn call_done(&self, id: i64, now: i64) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET status = 'done', attempts = attempts + 1, done_at = ?2, last_error = NULL WHERE id = ?1",
+                params![id, now],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn call_retry(&self, id: i64, next_try_at: i64, error: &str) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_try_at = ?2, last_error = ?3 WHERE id = ?1",
+                params![id, next_try_at, error],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn call_failed(&self, id: i64, error: &str) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn calls_of(&self, order_id: &str) -> StoreResult<Vec<OutboxItem>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {OUTBOX_COLS} FROM outbox WHERE order_id = ?1 ORDER BY id"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([order_id], outbox_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn rearm_call(&self, dedupe_key: &str, now: i64) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET status = 'pending', next_try_at = ?2 WHERE dedupe_key = ?1 AND status = 'failed'",
+                params![dedupe_key, now],
+            )
+            .map(|n| n > 0)
+            .map_err(err)
+        })
+    }
+
+    fn add_activity(
+        &self,
+        order_id: &str,
+        kind: &str,
+        patient_visible: bool,
+        body: &Value,
+        now: i64,
+    ) -> StoreResult<i64> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO activities (order_id, kind, patient_visible, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![order_id, kind, patient_visible, body.to_string(), now],
+            )
+            .map_err(err)?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    fn activities(&self, order_id: &str, patient_visible_only: bool) -> StoreResult<Vec<Activity>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT id, order_id, kind, patient_visible, body, created_at FROM activities
+                     WHERE order_id = ?1 AND (?2 = 0 OR patient_visible = 1) ORDER BY id",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(params![order_id, patient_visible_only], |r| {
+                    Ok(Activity {
+                        id: r.get(0)?,
+                        order_id: r.get(1)?,
+                        kind: r.get(2)?,
+                        patient_visible: r.get(3)?,
+                        body: json(r.get(4)?),
+                        created_at: r.get(5)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn add_record(
+        &self,
+        table: RecordTable,
+        order_id: &str,
+        body: &Value,
+        now: i64,
+    ) -> StoreResult<i64> {
+        self.with(|c| {
+            c.execute(
+                &format!(
+                    "INSERT INTO {} (order_id, body, created_at) VALUES (?1, ?2, ?3)",
+                    table.name()
+                ),
+                params![order_id, body.to_string(), now],
+            )
+            .map_err(err)?;
+            Ok(c.last_insert_rowid())
+        })
+    }
+
+    fn records(&self, table: RecordTable, order_id: &str) -> StoreResult<Vec<Value>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT body FROM {} WHERE order_id = ?1 ORDER BY id",
+                    table.name()
+                ))
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([order_id], |r| r.get::<_, String>(0))
+                .map_err(err)?;
+            rows.map(|r| r.map(json))
+                .collect::<Result<_, _>>()
+                .map_err(err)
+        })
+    }
+
+    fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO audit (at, source, event, order_id, outcome, request_id, remote, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    e.at,
+                    e.source,
+                    e.event,
+                    e.order_id,
+                    e.outcome,
+                    e.request_id,
+                    e.remote,
+                    e.detail.as_ref().map(Value::to_string)
+                ],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn audit_log(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT at, source, event, order_id, outcome, request_id, remote, detail FROM audit
+                     WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR event = ?3)
+                     ORDER BY id DESC LIMIT ?4",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(
+                    params![f.order_id, f.source, f.event, f.limit.unwrap_or(100).min(1000)],
+                    |r| {
+                        Ok(AuditEntry {
+                            at: r.get(0)?,
+                            source: r.get(1)?,
+                            event: r.get(2)?,
+                            order_id: r.get(3)?,
+                            outcome: r.get(4)?,
+                            request_id: r.get(5)?,
+                            remote: r.get(6)?,
+                            detail: r.get::<_, Option<String>>(7)?.map(json),
+                        })
+                    },
+                )
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn add_api_key(&self, hash: &str, scope: Scope, label: &str, now: i64) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO api_keys (hash, scope, label, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(hash) DO UPDATE SET scope = excluded.scope",
+                params![hash, scope.as_str(), label, now],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn api_key_scope(&self, hash: &str) -> StoreResult<Option<Scope>> {
+        self.with(|c| {
+            let scope: Option<String> = c
+                .query_row("SELECT scope FROM api_keys WHERE hash = ?1", [hash], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(err)?;
+            Ok(scope.as_deref().and_then(Scope::parse))
+        })
+    }
+
+    fn ping(&self) -> StoreResult<()> {
+        self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(err))
+    }
+}
