@@ -4,12 +4,28 @@
 //! Entry points: [`validate_value`] (a parsed JSON payload) and [`validate_slice`] (raw bytes,
 //! the fast path), both answering a [`Report`] with every violation.
 
+mod check;
 pub mod codes;
+mod external;
+pub mod fields;
+mod intake;
+pub mod labs;
+pub mod model;
 pub mod normalize;
+pub mod questions;
+pub mod response;
+pub mod wire;
 
 use crate::issue::Report;
+use check::{Checker, Loc};
 use chrono::NaiveDate;
+use model::{
+    ChatRequest, CsMessageRequest, IntakeRequest, PatientNameRequest, PdfRequest,
+    PharmacySearchRequest, PhotosRequest, UpdateVisitRequest,
+};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use wire::Slot;
 
 /// The nine outbound Beluga bodies, named as the CLI names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,6 +85,26 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The one error string the endpoint answers for every data problem; `None` for visit
+    /// and lab (a string per field) and `updateVisit` (status words).
+    pub fn data_error(self) -> Option<&'static str> {
+        match self {
+            Kind::Visit | Kind::Lab | Kind::UpdateVisit => None,
+            Kind::Photos => Some("Error accepting images"),
+            Kind::Pdf => Some("Error accepting image"),
+            Kind::Chat | Kind::CsMessage => Some("Incorrect data structure or missing data"),
+            Kind::PatientName => Some("Data format incorrect"),
+            Kind::PharmacySearch => Some("Invalid search parameters"),
+        }
+    }
+
+    fn checker(self) -> Checker {
+        match self {
+            Kind::Visit | Kind::Lab => Checker::intake(),
+            other => Checker::fixed(other.data_error()),
+        }
+    }
+
     /// The endpoint path below the base URL, e.g. `/visit/createNoPayPhotos`.
     pub fn endpoint(self) -> &'static str {
         match self {
@@ -86,10 +122,12 @@ impl Kind {
 }
 
 /// Options of a validation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ValidateOptions {
-    /// The evaluation date for the age rule ("today" is always an input).
-    pub today: NaiveDate,
+    /// The evaluation date for the age rule ("today" is always an input). Without it the
+    /// 18+ rule is skipped with the warning `age_not_checked`; bindings and the CLI default
+    /// it to the current date at UTC−10.
+    pub today: Option<NaiveDate>,
     /// The allowable states; `None` means the 50 states and DC.
     pub allowed_states: Option<Vec<String>>,
 }
@@ -98,26 +136,117 @@ impl ValidateOptions {
     /// Options with the given evaluation date and the default state list.
     pub fn new(today: NaiveDate) -> Self {
         Self {
-            today,
+            today: Some(today),
             allowed_states: None,
         }
     }
 }
 
-/// Validates an already parsed payload of `kind`, reporting every violation.
-pub fn validate_value(kind: Kind, payload: &Value, options: &ValidateOptions) -> Report {
-    // Filled in by the contract validators.
-    let _ = (kind, payload, options);
-    Report::new(Vec::new(), Vec::new())
+/// Answers the body when it is an object; otherwise reports `body_not_object`.
+fn body<'s, T>(c: &mut Checker, slot: &'s Slot<T>, kind: Kind) -> Option<&'s T> {
+    let found = match slot {
+        Slot::Value(body) => return Some(body),
+        Slot::Absent => "nothing",
+        Slot::Null => "null",
+        Slot::Wrong(t) => t.described(),
+    };
+    c.report(
+        codes::BODY_NOT_OBJECT,
+        &Loc::Root,
+        &[("endpoint", kind.name()), ("found", found)],
+        check::Beluga::Code,
+    );
+    None
 }
 
-/// Validates a payload given as JSON bytes: the fast path parses into typed structs and
-/// walks raw JSON only to explain a body that fails. Text that is not JSON is an error.
+/// Reads a body of `kind` from `de` and validates it.
+fn run<'de, D: Deserializer<'de>>(
+    kind: Kind,
+    de: D,
+    options: &ValidateOptions,
+) -> Result<Report, D::Error> {
+    fn checked<'de, T: wire::Accept<'de>, D: Deserializer<'de>>(
+        kind: Kind,
+        de: D,
+        rules: impl FnOnce(&mut Checker, &T),
+    ) -> Result<Report, D::Error> {
+        let slot = Slot::<T>::deserialize(de)?;
+        let mut c = kind.checker();
+        if let Some(body) = body(&mut c, &slot, kind) {
+            rules(&mut c, body);
+        }
+        Ok(c.finish())
+    }
+    match kind {
+        Kind::Visit => checked(kind, de, |c, b: &IntakeRequest| {
+            intake::validate(c, b, false, options)
+        }),
+        Kind::Lab => checked(kind, de, |c, b: &IntakeRequest| {
+            intake::validate(c, b, true, options)
+        }),
+        Kind::Photos => checked(kind, de, |c, b: &PhotosRequest| external::photos(c, b)),
+        Kind::Pdf => checked(kind, de, |c, b: &PdfRequest| external::pdf(c, b)),
+        Kind::Chat => checked(kind, de, |c, b: &ChatRequest| external::chat(c, b)),
+        Kind::CsMessage => checked(kind, de, |c, b: &CsMessageRequest| {
+            external::cs_message(c, b)
+        }),
+        Kind::PatientName => checked(kind, de, |c, b: &PatientNameRequest| {
+            external::patient_name(c, b)
+        }),
+        Kind::PharmacySearch => checked(kind, de, |c, b: &PharmacySearchRequest| {
+            external::pharmacy_search(c, b)
+        }),
+        Kind::UpdateVisit => checked(kind, de, |c, b: &UpdateVisitRequest| {
+            external::update_visit(c, b)
+        }),
+    }
+}
+
+/// A body that is JSON but cannot be read as one object per member name (a member name
+/// repeated inside an item): one `duplicate_member` violation naming the member.
+fn unreadable(kind: Kind, error: &serde_json::Error) -> Report {
+    let text = error.to_string();
+    let name = text.split('`').nth(1).unwrap_or("body");
+    let mut c = kind.checker();
+    let root = Loc::Root;
+    c.report(
+        codes::DUPLICATE_MEMBER,
+        &root.key(name),
+        &[],
+        check::Beluga::Code,
+    );
+    c.finish()
+}
+
+/// Validates an already parsed payload of `kind`, reporting every violation.
+pub fn validate_value(kind: Kind, payload: &Value, options: &ValidateOptions) -> Report {
+    run(kind, payload, options).unwrap_or_else(|e| unreadable(kind, &e))
+}
+
+/// Validates a payload given as JSON bytes in one pass: the body is read into the typed
+/// request model (every member a [`Slot`]) and the rules walk it. Text that is not JSON is
+/// an error (its position, never its content, is in the message).
 pub fn validate_slice(
     kind: Kind,
     bytes: &[u8],
     options: &ValidateOptions,
 ) -> Result<Report, serde_json::Error> {
-    let value: Value = serde_json::from_slice(bytes)?;
-    Ok(validate_value(kind, &value, options))
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match run(kind, &mut de, options) {
+        Ok(report) => {
+            de.end()?;
+            Ok(report)
+        }
+        Err(e) if e.is_data() => Ok(unreadable(kind, &e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Validates a payload given as JSON text (see [`validate_slice`]).
+pub fn validate_str(
+    kind: Kind,
+    text: &str,
+    options: &ValidateOptions,
+) -> Result<Report, serde_json::Error> {
+    validate_slice(kind, text.as_bytes(), options)
 }

@@ -25,6 +25,19 @@ pub enum NormalizeError {
     NoChoices,
 }
 
+impl NormalizeError {
+    /// The stable snake_case name of the failure (`phone_digits`, `date_format`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NormalizeError::PhoneDigits => "phone_digits",
+            NormalizeError::DateFormat => "date_format",
+            NormalizeError::StateFormat => "state_format",
+            NormalizeError::ChoiceNotOffered => "choice_not_offered",
+            NormalizeError::NoChoices => "no_choices",
+        }
+    }
+}
+
 /// `+1 (555) 456-7890` → `5554567890`: keeps the digits and drops a leading country code 1.
 pub fn phone(input: &str) -> Result<String, NormalizeError> {
     let digits: String = input.chars().filter(char::is_ascii_digit).collect();

@@ -38,6 +38,17 @@ impl Violation {
     }
 }
 
+impl Violation {
+    /// Replaces the Beluga error string: the same rule answers a different string on each
+    /// endpoint (`Missing values` on a visit, `Data format incorrect` on a name change), or
+    /// none at all on `updateVisit`.
+    #[must_use]
+    pub fn with_beluga_error(mut self, beluga_error: Option<&str>) -> Self {
+        self.beluga_error = beluga_error.map(str::to_owned);
+        self
+    }
+}
+
 /// Fills `{name}` placeholders of `template` from `params`; unknown placeholders stay as they are.
 pub fn render(template: &str, params: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 16);

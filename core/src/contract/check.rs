@@ -1,0 +1,279 @@
+//! The collector every validator writes to: where a member is ([`Loc`]), what it must be
+//! ([`Req`]), and which Beluga string each endpoint answers for what goes wrong ([`Checker`]).
+//!
+//! Locations are stack-allocated links (`Loc::Key(&parent, "dob")`) turned into a JSON
+//! Pointer only when something is reported, so a valid body costs no path allocation.
+
+use super::codes;
+use super::wire::{JsonType, Slot};
+use crate::issue::{Code, JsonPath, Report, Violation};
+
+/// Beluga's catch-all error string.
+pub(crate) const CATCH_ALL: &str = "Something went wrong, please check all data";
+/// Beluga's string for null, empty or whitespace-only values on visit and lab payloads.
+pub(crate) const MISSING_VALUES: &str = "Missing values";
+/// Beluga's string for absent top-level metadata on visit and lab payloads.
+pub(crate) const MISSING_METADATA: &str = "Missing metadata";
+
+/// A location in the body being validated.
+#[derive(Clone, Copy)]
+pub(crate) enum Loc<'a> {
+    /// The body itself.
+    Root,
+    /// A member of the parent object.
+    Key(&'a Loc<'a>, &'a str),
+    /// An item of the parent array.
+    Index(&'a Loc<'a>, usize),
+}
+
+impl<'a> Loc<'a> {
+    /// The member `key` of this object.
+    pub(crate) fn key(&'a self, key: &'a str) -> Loc<'a> {
+        Loc::Key(self, key)
+    }
+
+    /// The item `index` of this array.
+    pub(crate) fn index(&'a self, index: usize) -> Loc<'a> {
+        Loc::Index(self, index)
+    }
+
+    /// The JSON Pointer of this location.
+    pub(crate) fn pointer(&self) -> String {
+        self.path().to_pointer()
+    }
+
+    fn path(&self) -> JsonPath {
+        match self {
+            Loc::Root => JsonPath::root(),
+            Loc::Key(parent, key) => parent.path().key(key),
+            Loc::Index(parent, index) => parent.path().index(*index),
+        }
+    }
+
+    /// The member name used in messages: the last key, with the index of an array item
+    /// (`patientPreference[0].medId` reads as `medId`, the path says which item).
+    pub(crate) fn field(&self) -> String {
+        match self {
+            Loc::Root => "body".to_owned(),
+            Loc::Key(_, key) => (*key).to_owned(),
+            Loc::Index(parent, index) => format!("{}[{index}]", parent.field()),
+        }
+    }
+}
+
+/// What a member must be, and its own Beluga error string on visit and lab payloads.
+#[derive(Clone, Copy)]
+pub(crate) struct Req {
+    /// Whether absence is a violation.
+    pub required: bool,
+    /// The member's own error string (`Email error`), when the reference lists one.
+    pub own: Option<&'static str>,
+    /// Top-level metadata of visit and lab payloads (absent → `Missing metadata`).
+    pub meta: bool,
+}
+
+impl Req {
+    /// A required member with its own error string.
+    pub(crate) const fn required(own: Option<&'static str>) -> Self {
+        Self {
+            required: true,
+            own,
+            meta: false,
+        }
+    }
+
+    /// An optional member.
+    pub(crate) const fn optional(own: Option<&'static str>) -> Self {
+        Self {
+            required: false,
+            own,
+            meta: false,
+        }
+    }
+
+    /// Required top-level metadata (`pharmacyId`, `masterId`, `company`, `visitType`).
+    pub(crate) const fn metadata() -> Self {
+        Self {
+            required: true,
+            own: None,
+            meta: true,
+        }
+    }
+}
+
+/// Which Beluga string a violation carries.
+pub(crate) enum Beluga {
+    /// The code's own string.
+    Code,
+    /// This string.
+    Text(&'static str),
+}
+
+/// Collects violations and warnings for one body.
+pub(crate) struct Checker {
+    /// The endpoint's single error string, for the seven payloads that answer one string
+    /// for everything (`Some(None)` on `updateVisit`, which answers status words).
+    fixed: Option<Option<&'static str>>,
+    violations: Vec<Violation>,
+    warnings: Vec<Violation>,
+}
+
+impl Checker {
+    /// A checker for visit and lab payloads (per-field strings).
+    pub(crate) fn intake() -> Self {
+        Self {
+            fixed: None,
+            violations: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A checker for an endpoint that answers one string for every data problem.
+    pub(crate) fn fixed(beluga_error: Option<&'static str>) -> Self {
+        Self {
+            fixed: Some(beluga_error),
+            violations: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The report.
+    pub(crate) fn finish(self) -> Report {
+        Report::new(self.violations, self.warnings)
+    }
+
+    /// True when nothing has been reported so far.
+    pub(crate) fn violation_count(&self) -> usize {
+        self.violations.len()
+    }
+
+    fn build(&self, code: Code, at: &Loc, params: &[(&str, &str)], beluga: Beluga) -> Violation {
+        let field = at.field();
+        let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 1);
+        all.push(("field", field.as_str()));
+        all.extend_from_slice(params);
+        let violation = Violation::at_pointer(code, at.pointer(), &all);
+        match (self.fixed, beluga) {
+            (Some(fixed), _) => violation.with_beluga_error(fixed),
+            (None, Beluga::Code) => violation,
+            (None, Beluga::Text(text)) => violation.with_beluga_error(Some(text)),
+        }
+    }
+
+    /// Reports `code` at `at`; `{field}` is filled from the location.
+    pub(crate) fn report(&mut self, code: Code, at: &Loc, params: &[(&str, &str)], beluga: Beluga) {
+        let violation = self.build(code, at, params, beluga);
+        self.violations.push(violation);
+    }
+
+    /// Reports a warning (no Beluga string: Beluga would not refuse it).
+    pub(crate) fn warn(&mut self, code: Code, at: &Loc, params: &[(&str, &str)]) {
+        let violation = self
+            .build(code, at, params, Beluga::Code)
+            .with_beluga_error(None);
+        self.warnings.push(violation);
+    }
+
+    /// Reports a broken value rule (from [`super::fields`]) when there is one.
+    pub(crate) fn outcome(
+        &mut self,
+        result: Result<(), super::fields::Broken>,
+        at: &Loc,
+        req: Req,
+    ) {
+        if let Err((code, facts)) = result {
+            let params: Vec<(&str, &str)> = facts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            // Generic text rules carry the member's own string; specific rules their code's.
+            let generic = code == codes::TEXT_TOO_LONG || code == codes::TEXT_CONTROL_CHARACTERS;
+            let beluga = match req.own {
+                Some(own) if generic => Beluga::Text(own),
+                _ => Beluga::Code,
+            };
+            self.report(code, at, &params, beluga);
+        }
+    }
+
+    /// Checks presence and type; answers the value when it has the expected type.
+    pub(crate) fn present<'s, T>(
+        &mut self,
+        slot: &'s Slot<T>,
+        at: &Loc,
+        req: Req,
+        expected: JsonType,
+    ) -> Option<&'s T> {
+        match slot {
+            Slot::Value(value) => Some(value),
+            Slot::Absent => {
+                if req.required {
+                    let beluga = if req.meta {
+                        MISSING_METADATA
+                    } else {
+                        req.own.unwrap_or(MISSING_VALUES)
+                    };
+                    self.report(codes::FIELD_MISSING, at, &[], Beluga::Text(beluga));
+                }
+                None
+            }
+            Slot::Null => {
+                self.report(codes::FIELD_NULL, at, &[], Beluga::Text(MISSING_VALUES));
+                None
+            }
+            Slot::Wrong(found) => {
+                let beluga = req.own.unwrap_or(CATCH_ALL);
+                self.report(
+                    codes::FIELD_WRONG_TYPE,
+                    at,
+                    &[
+                        ("expected", expected.described()),
+                        ("found", found.described()),
+                    ],
+                    Beluga::Text(beluga),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string member: present, a string, not blank.
+    pub(crate) fn text<'s>(
+        &mut self,
+        slot: &'s Slot<String>,
+        at: &Loc,
+        req: Req,
+    ) -> Option<&'s str> {
+        let value = self.present(slot, at, req, JsonType::String)?;
+        if value.trim().is_empty() {
+            self.report(codes::FIELD_BLANK, at, &[], Beluga::Text(MISSING_VALUES));
+            return None;
+        }
+        Some(value)
+    }
+
+    /// A boolean member.
+    pub(crate) fn flag(&mut self, slot: &Slot<bool>, at: &Loc, req: Req) -> Option<bool> {
+        self.present(slot, at, req, JsonType::Boolean).copied()
+    }
+
+    /// An array member; `empty` is the code and string for an empty array.
+    pub(crate) fn list<'s, T>(
+        &mut self,
+        slot: &'s Slot<Vec<Slot<T>>>,
+        at: &Loc,
+        req: Req,
+        empty: (Code, Beluga),
+    ) -> Option<&'s [Slot<T>]> {
+        let items = self.present(slot, at, req, JsonType::Array)?;
+        if items.is_empty() {
+            self.report(empty.0, at, &[], empty.1);
+            return None;
+        }
+        Some(items)
+    }
+
+    /// Member names found twice in one object.
+    pub(crate) fn duplicates(&mut self, at: &Loc, names: &[String]) {
+        for name in names {
+            self.report(codes::DUPLICATE_MEMBER, &at.key(name), &[], Beluga::Code);
+        }
+    }
+}
