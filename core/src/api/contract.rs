@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 /// Operations of this domain.
 pub(super) const OPS: &[OpInfo] = &[
-    OpInfo { name: "validate", summary: "validates an outbound Beluga body: {valid, violations, warnings} ({kind, input, today?, allowed_states?})" },
+    OpInfo { name: "validate", summary: "validates an outbound Beluga body: {valid, violations, warnings} ({kind, input, today?, allowed_states?, max_image_bytes?})" },
     OpInfo { name: "validate_text", summary: "as validate, the body given as JSON text parsed inside the core, the fast path ({kind, text, today?, allowed_states?})" },
     OpInfo { name: "normalize", summary: "a normaliser: phone, date, state, trim, multiple_choice_question, multiple_choice_answer ({field, input, choices?})" },
     OpInfo { name: "parse_response", summary: "types and classifies a Beluga answer ({kind, input: {status, body, network_error?}})" },
@@ -43,9 +43,14 @@ fn options(request: &Value) -> Result<ValidateOptions, ApiError> {
         None | Some(Value::Null) => None,
         Some(v) => Some(typed::<Vec<String>>(v, "allowed_states")?),
     };
+    let max_image_bytes = match request.get("max_image_bytes") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(typed::<usize>(v, "max_image_bytes")?),
+    };
     Ok(ValidateOptions {
         today: opt_date(request, "today")?,
         allowed_states,
+        max_image_bytes,
     })
 }
 

@@ -9,11 +9,11 @@ use super::model::{
     PhotosRequest, UpdateVisitRequest,
 };
 use super::wire::{JsonType, Slot};
-use super::{codes, fields, intake};
+use super::{codes, fields, intake, ValidateOptions};
 use base64::Engine as _;
 
 /// The largest decoded image the photo endpoint takes: 3 MiB.
-pub(crate) const MAX_IMAGE_BYTES: usize = 3 * 1024 * 1024;
+pub const MAX_IMAGE_BYTES: usize = 3 * 1024 * 1024;
 
 const REQUIRED: Req = Req::required(None);
 
@@ -48,7 +48,7 @@ impl Format {
 }
 
 /// Base64 data: no `data:` prefix, valid, of the format, within the size limit.
-fn base64_data(c: &mut Checker, data: &str, at: &Loc, format: Format) {
+fn base64_data(c: &mut Checker, data: &str, at: &Loc, format: Format, max: usize) {
     if data.trim_start().starts_with("data:") {
         c.report(codes::MEDIA_DATA_URI, at, &[], Beluga::Code);
         return;
@@ -65,13 +65,13 @@ fn base64_data(c: &mut Checker, data: &str, at: &Loc, format: Format) {
             Beluga::Code,
         );
     }
-    if matches!(format, Format::Jpeg) && bytes.len() > MAX_IMAGE_BYTES {
-        let max = MAX_IMAGE_BYTES.to_string();
+    if matches!(format, Format::Jpeg) && bytes.len() > max {
+        let max = max.to_string();
         c.report(codes::MEDIA_TOO_LARGE, at, &[("max", &max)], Beluga::Code);
     }
 }
 
-fn media(c: &mut Checker, item: &Slot<Media>, at: &Loc, format: Format) {
+fn media(c: &mut Checker, item: &Slot<Media>, at: &Loc, format: Format, max: usize) {
     let Some(item) = c.present(item, at, REQUIRED, JsonType::Object) else {
         return;
     };
@@ -88,19 +88,20 @@ fn media(c: &mut Checker, item: &Slot<Media>, at: &Loc, format: Format) {
     }
     let data_at = at.key("data");
     if let Some(data) = c.text(&item.data, &data_at, REQUIRED) {
-        base64_data(c, data, &data_at, format);
+        base64_data(c, data, &data_at, format, max);
     }
 }
 
 /// `external/receivePhotos`.
-pub(crate) fn photos(c: &mut Checker, body: &PhotosRequest) {
+pub(crate) fn photos(c: &mut Checker, body: &PhotosRequest, options: &ValidateOptions) {
+    let max = options.max_image_bytes.unwrap_or(MAX_IMAGE_BYTES);
     let root = Loc::Root;
     c.text(&body.visit_id, &root.key("visitId"), REQUIRED);
     let images_at = root.key("images");
     let empty = (codes::ARRAY_EMPTY, Beluga::Code);
     if let Some(images) = c.list(&body.images, &images_at, REQUIRED, empty) {
         for (index, image) in images.iter().enumerate() {
-            media(c, image, &images_at.index(index), Format::Jpeg);
+            media(c, image, &images_at.index(index), Format::Jpeg, max);
         }
     }
 }
@@ -109,11 +110,12 @@ pub(crate) fn photos(c: &mut Checker, body: &PhotosRequest) {
 pub(crate) fn pdf(c: &mut Checker, body: &PdfRequest) {
     let root = Loc::Root;
     c.text(&body.visit_id, &root.key("visitId"), REQUIRED);
-    media(c, &body.image, &root.key("image"), Format::Pdf);
+    media(c, &body.image, &root.key("image"), Format::Pdf, usize::MAX);
 }
 
 /// `external/receiveChat`.
-pub(crate) fn chat(c: &mut Checker, body: &ChatRequest) {
+pub(crate) fn chat(c: &mut Checker, body: &ChatRequest, options: &ValidateOptions) {
+    let max = options.max_image_bytes.unwrap_or(MAX_IMAGE_BYTES);
     let root = Loc::Root;
     for (slot, name) in [
         (&body.first_name, "firstName"),
@@ -126,7 +128,7 @@ pub(crate) fn chat(c: &mut Checker, body: &ChatRequest) {
     let content_at = root.key("content");
     if let Some(content) = c.text(&body.content, &content_at, REQUIRED) {
         if is_media == Some(true) {
-            base64_data(c, content, &content_at, Format::Jpeg);
+            base64_data(c, content, &content_at, Format::Jpeg, max);
         }
     }
 }

@@ -7,6 +7,7 @@
 mod check;
 pub mod codes;
 mod external;
+pub use external::MAX_IMAGE_BYTES;
 pub mod fields;
 mod intake;
 pub mod labs;
@@ -130,6 +131,8 @@ pub struct ValidateOptions {
     pub today: Option<NaiveDate>,
     /// The allowable states; `None` means the 50 states and DC.
     pub allowed_states: Option<Vec<String>>,
+    /// The largest decoded image accepted; `None` means Beluga's 3 MiB.
+    pub max_image_bytes: Option<usize>,
 }
 
 impl ValidateOptions {
@@ -137,7 +140,7 @@ impl ValidateOptions {
     pub fn new(today: NaiveDate) -> Self {
         Self {
             today: Some(today),
-            allowed_states: None,
+            ..Self::default()
         }
     }
 }
@@ -184,9 +187,11 @@ fn run<'de, D: Deserializer<'de>>(
         Kind::Lab => checked(kind, de, |c, b: &IntakeRequest| {
             intake::validate(c, b, true, options)
         }),
-        Kind::Photos => checked(kind, de, |c, b: &PhotosRequest| external::photos(c, b)),
+        Kind::Photos => checked(kind, de, |c, b: &PhotosRequest| {
+            external::photos(c, b, options)
+        }),
         Kind::Pdf => checked(kind, de, |c, b: &PdfRequest| external::pdf(c, b)),
-        Kind::Chat => checked(kind, de, |c, b: &ChatRequest| external::chat(c, b)),
+        Kind::Chat => checked(kind, de, |c, b: &ChatRequest| external::chat(c, b, options)),
         Kind::CsMessage => checked(kind, de, |c, b: &CsMessageRequest| {
             external::cs_message(c, b)
         }),

@@ -45,6 +45,12 @@ pub(crate) fn misuse(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Today's date at UTC−10 (Hawaii, never ahead of any US state's local date), the default
+/// evaluation date of every command; the core itself never reads the clock.
+pub(crate) fn default_today() -> String {
+    rxgate_host::service::app::today_hawaii(rxgate_host::service::now_ms())
+}
+
 /// Prints a JSON value on stdout, pretty.
 pub(crate) fn print_json(value: &serde_json::Value) {
     println!(
