@@ -621,6 +621,21 @@ def response_cases():
     return cases
 
 
+def size_cases():
+    """One image a byte over the limit (the file is large: ~4 MB of base64)."""
+    import base64
+    over = b"\xff\xd8\xff\xe0" + bytes(3 * 1024 * 1024 + 1 - 4)
+    body = {"visitId": "v-1001", "images": [{"mime": "image/jpeg", "data": base64.b64encode(over).decode()}]}
+    at_limit = {"visitId": "v-1001", "images": [{"mime": "image/jpeg", "data": JPEG}]}
+    exact = len(base64.b64decode(JPEG))
+    return [
+        bad("a JPEG of 3 MiB + 1 byte", body, ["media_too_large"], ["Error accepting images"]),
+        good("a JPEG exactly at a narrowed limit", at_limit, max_image_bytes=exact),
+        bad("a JPEG one byte over a narrowed limit", at_limit, ["media_too_large"], ["Error accepting images"],
+            max_image_bytes=exact - 1),
+    ]
+
+
 def write(name, description, op, params, cases):
     OUT.mkdir(parents=True, exist_ok=True)
     doc = {"description": description, "op": op, "params": params, "cases": cases}
@@ -647,6 +662,10 @@ def main():
     total += write("normalize", "the normalisers", "normalize", {}, normalize_cases())
     total += write("parse_response", "typed parsing and classification of every answer (decisions.md §2)",
                    "parse_response", {}, response_cases())
+    total += write("photos_size", "the 3 MiB photo limit at its edge: 3,145,728 + 1 decoded bytes",
+                   "validate", {"kind": "photos"}, size_cases())
+    fixtures = OUT.parent.parent / "fixtures"
+    (fixtures / "visit.json").write_text(json.dumps(VISIT, indent=2) + "\n")
     print(f"{total} contract cases written to {OUT}")
 
 

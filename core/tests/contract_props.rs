@@ -5,6 +5,8 @@
 //! - the normalisers produce what the validators accept.
 
 use proptest::prelude::*;
+use rxgate_core::contract::model::IntakeRequest;
+use rxgate_core::contract::wire::Slot;
 use rxgate_core::contract::{normalize, validate_slice, validate_value, Kind, ValidateOptions};
 use serde_json::{json, Map, Value};
 
@@ -145,5 +147,60 @@ proptest! {
         let report = validate_value(Kind::Visit, &body, &ValidateOptions::default());
         let codes: Vec<&str> = report.violations.iter().map(|v| v.code.as_str()).collect();
         prop_assert!(!codes.contains(&"dob_format") && !codes.contains(&"dob_not_a_date"));
+    }
+
+    #[test]
+    fn valid_visits_stay_valid_after_a_round_trip_through_the_model(
+        first in "[A-Z][a-z]{1,20}( [A-Z][a-z]{1,10})?",
+        last in "[A-Z][a-z'\\-]{1,30}",
+        area in prop::sample::select(vec![2u32, 3, 4, 5, 6, 7]), rest in 20u32..100, exchange in 200u32..1000, line in 0u32..10000,
+        state in prop::sample::select(vec!["CA", "TX", "NY", "DC", "WY"]),
+        zip in "[0-9]{5}",
+        sex in prop::sample::select(vec!["Male", "Female"]),
+        questions in prop::collection::vec(("[A-Za-z ?]{1,40}", "[A-Za-z0-9 ]{1,20}"), 0..6),
+        year in 1930i32..2008,
+    ) {
+        let phone = format!("{area}{rest:02}{exchange:03}{line:04}");
+        prop_assume!(exchange % 100 != 11 && !(exchange == 555 && line < 200));
+        let mut form = json!({
+            "consentsSigned": true, "firstName": first, "lastName": last,
+            "dob": format!("06/15/{year}"), "phone": phone, "email": "p@example.com",
+            "address": "1 Main St", "city": "Springfield", "state": state, "zip": zip, "sex": sex,
+            "selfReportedMeds": "None", "allergies": "None", "medicalConditions": "None",
+            "patientPreference": [{"name": "A", "strength": "1 mg", "quantity": "1", "refills": "0", "medId": "m"}],
+        });
+        for (i, (q, a)) in questions.iter().enumerate() {
+            let q = q.trim();
+            prop_assume!(!q.is_empty() && !a.trim().is_empty());
+            let lower = q.to_lowercase();
+            prop_assume!(!lower.contains("possible answers") && !lower.contains("medication") && !lower.contains("allerg") && !lower.contains("condition"));
+            if let Some(obj) = form.as_object_mut() {
+                obj.insert(format!("Q{}", i + 1), json!(q));
+                obj.insert(format!("A{}", i + 1), json!(a));
+            }
+        }
+        let body = json!({"formObj": form, "pharmacyId": "1", "masterId": "m", "company": "c", "visitType": "v"});
+        let first_report = validate_value(Kind::Visit, &body, &options());
+        prop_assert!(first_report.valid, "{:?}", first_report.violations);
+        let model: Slot<IntakeRequest> = serde_json::from_value(body.clone()).unwrap_or_default();
+        let back = serde_json::to_value(&model).unwrap_or_default();
+        prop_assert_eq!(&back, &body);
+        let again = validate_value(Kind::Visit, &back, &options());
+        prop_assert!(again.valid);
+    }
+
+    #[test]
+    fn normalise_then_validate_never_panics(
+        phone in "[ -~]{0,20}", date in "[ -~]{0,12}", state in "[ -~]{0,4}", name in "\\PC{0,30}",
+    ) {
+        let field = |r: Result<String, normalize::NormalizeError>, raw: &str| r.unwrap_or_else(|_| raw.to_owned());
+        let body = json!({"formObj": {
+            "firstName": normalize::trim(&name), "phone": field(normalize::phone(&phone), &phone),
+            "dob": field(normalize::date(&date), &date), "state": field(normalize::state(&state), &state),
+        }});
+        for kind in Kind::ALL {
+            let report = validate_value(kind, &body, &options());
+            prop_assert!(!report.valid);
+        }
     }
 }

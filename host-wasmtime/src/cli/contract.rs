@@ -41,13 +41,17 @@ pub(crate) enum ContractCommand {
         /// The offered choices, separated by `;` (multiple choice only).
         #[arg(long)]
         choices: Option<String>,
+        /// Print the JSON answer (`{valid, value}` or `{valid, code, message}`) instead of
+        /// the bare value.
+        #[arg(long)]
+        json: bool,
     },
     /// Type and classify a Beluga answer (a request kind, fetch-patient or fetch-visit).
     ParseResponse {
         /// The endpoint.
         kind: String,
-        /// The HTTP status received.
-        #[arg(long)]
+        /// The HTTP status received (an empty body with 400 means the API key was refused).
+        #[arg(long, default_value_t = 200)]
         status: u16,
         /// The response body (a file, `-` for stdin; an empty file for no body).
         #[arg(default_value = "-")]
@@ -112,6 +116,7 @@ impl ContractCommand {
                 field,
                 value,
                 choices,
+                json,
             } => {
                 let input = if field == "multiple_choice_answer" {
                     json!(split(&value))
@@ -123,8 +128,16 @@ impl ContractCommand {
                     obj.insert("choices".to_owned(), json!(split(&choices)));
                 }
                 let answer = call("normalize", &request)?;
-                print_json(&answer);
-                Ok(verdict(answer.get("valid") == Some(&Value::Bool(true))))
+                let valid = answer.get("valid") == Some(&Value::Bool(true));
+                let text = |key: &str| answer.get(key).and_then(Value::as_str).unwrap_or_default();
+                if json {
+                    print_json(&answer);
+                } else if valid {
+                    println!("{}", text("value"));
+                } else {
+                    eprintln!("rxgate: {} ({})", text("message"), text("code"));
+                }
+                Ok(verdict(valid))
             }
             ContractCommand::ParseResponse { kind, status, file } => {
                 let text = read_input(&file).map_err(|m| misuse(&m))?;
