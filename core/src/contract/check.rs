@@ -24,6 +24,8 @@ pub(crate) enum Loc<'a> {
     Key(&'a Loc<'a>, &'a str),
     /// An item of the parent array.
     Index(&'a Loc<'a>, usize),
+    /// A custom question member (`Q3`, `A3`), named without allocating.
+    Qa(&'a Loc<'a>, char, u32),
 }
 
 impl<'a> Loc<'a> {
@@ -37,6 +39,11 @@ impl<'a> Loc<'a> {
         Loc::Index(self, index)
     }
 
+    /// The custom question member `{letter}{number}` of this object.
+    pub(crate) fn qa(&'a self, letter: char, number: u32) -> Loc<'a> {
+        Loc::Qa(self, letter, number)
+    }
+
     /// The JSON Pointer of this location.
     pub(crate) fn pointer(&self) -> String {
         self.path().to_pointer()
@@ -47,6 +54,7 @@ impl<'a> Loc<'a> {
             Loc::Root => JsonPath::root(),
             Loc::Key(parent, key) => parent.path().key(key),
             Loc::Index(parent, index) => parent.path().index(*index),
+            Loc::Qa(parent, letter, number) => parent.path().key(&format!("{letter}{number}")),
         }
     }
 
@@ -57,6 +65,7 @@ impl<'a> Loc<'a> {
             Loc::Root => "body".to_owned(),
             Loc::Key(_, key) => (*key).to_owned(),
             Loc::Index(parent, index) => format!("{}[{index}]", parent.field()),
+            Loc::Qa(_, letter, number) => format!("{letter}{number}"),
         }
     }
 }

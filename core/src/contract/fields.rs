@@ -25,6 +25,16 @@ pub const DEFAULT_STATES: [&str; 51] = [
     "WV", "WI", "WY",
 ];
 
+/// True when `haystack` contains `needle` ignoring ASCII case (`needle` in lower case),
+/// without allocating.
+pub(crate) fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    haystack
+        .as_bytes()
+        .windows(needle.len().max(1))
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// Characters after trimming, at most `max`, and no control characters.
 pub(crate) fn text(value: &str, max: usize) -> Result<(), Broken> {
     if value.chars().any(char::is_control) {
@@ -114,13 +124,13 @@ pub(crate) fn dob(value: &str, today: Option<NaiveDate>) -> Result<(), Broken> {
     let Some(today) = today else {
         return Ok(());
     };
-    let day = today.format("%Y-%m-%d").to_string();
+    let day = || today.format("%Y-%m-%d").to_string();
     if date > today {
-        return Err(broken_with(codes::DOB_IN_FUTURE, "today", day));
+        return Err(broken_with(codes::DOB_IN_FUTURE, "today", day()));
     }
     match eighteenth_birthday(date) {
         Some(adult) if adult <= today => Ok(()),
-        _ => Err(broken_with(codes::DOB_UNDER_18, "today", day)),
+        _ => Err(broken_with(codes::DOB_UNDER_18, "today", day())),
     }
 }
 
@@ -199,11 +209,10 @@ pub(crate) fn email(value: &str) -> Result<(), Broken> {
     if local.is_empty() {
         return Err(rule("nothing before the @"));
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
+    if !domain.contains('.') || domain.split('.').any(str::is_empty) {
         return Err(rule("the domain needs a dot and no empty labels"));
     }
-    let tld = labels.last().copied().unwrap_or_default();
+    let tld = domain.rsplit('.').next().unwrap_or_default();
     if tld.chars().count() < 2 || !tld.chars().all(char::is_alphabetic) {
         return Err(rule("the top-level domain needs 2 or more letters"));
     }

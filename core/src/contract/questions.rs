@@ -2,9 +2,9 @@
 //! multiple-choice questions, and the warning for questions that repeat a standard field.
 
 use super::check::{Beluga, Checker, Loc, Req, CATCH_ALL};
-use super::codes;
 use super::model::{QaEntry, QaSide};
 use super::wire::Slot;
+use super::{codes, fields};
 
 /// The marker of a multiple-choice question, exactly as the reference writes it.
 pub const CHOICES_MARKER: &str = "POSSIBLE ANSWERS:";
@@ -13,7 +13,7 @@ pub const CHOICES_MARKER: &str = "POSSIBLE ANSWERS:";
 /// question, `Err(rule)` when the marker is misspelt or the list is empty.
 pub fn choices(question: &str) -> Result<Option<Vec<&str>>, &'static str> {
     let Some(index) = question.find(CHOICES_MARKER) else {
-        if question.to_ascii_lowercase().contains("possible answers") {
+        if fields::contains_ignore_case(question, "possible answers") {
             return Err("write the marker exactly `POSSIBLE ANSWERS:`");
         }
         return Ok(None);
@@ -35,8 +35,10 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
     let text_req = Req::required(Some(CATCH_ALL));
     let mut max = 0;
     for entry in entries {
-        let key = entry.key();
-        let at = form.key(&key);
+        let at = match &entry.raw_key {
+            Some(raw) => form.key(raw),
+            None => form.qa(entry.side.letter(), entry.number),
+        };
         if entry.raw_key.is_some() {
             c.report(
                 codes::QA_NUMBERING,
@@ -119,11 +121,10 @@ fn question_rules(c: &mut Checker, text: &str, at: &Loc) {
             Beluga::Code,
         );
     }
-    let lower = text.to_lowercase();
-    if let Some((_, topic, standard)) = STANDARD_TOPICS
+    let topic = STANDARD_TOPICS
         .iter()
-        .find(|(needle, _, _)| lower.contains(needle))
-    {
+        .find(|(needle, _, _)| fields::contains_ignore_case(text, needle));
+    if let Some((_, topic, standard)) = topic {
         c.warn(
             codes::QUESTION_REPEATS_STANDARD_FIELD,
             at,
@@ -133,9 +134,9 @@ fn question_rules(c: &mut Checker, text: &str, at: &Loc) {
 }
 
 fn answer_rules(c: &mut Checker, text: &str, offered: &[&str], at: &Loc, number: u32) {
-    let question = format!("Q{number}");
     for (position, chosen) in text.split(';').map(str::trim).enumerate() {
         if !offered.contains(&chosen) {
+            let question = format!("Q{number}");
             let position = (position + 1).to_string();
             c.report(
                 codes::ANSWER_NOT_OFFERED,
