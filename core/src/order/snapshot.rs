@@ -944,6 +944,10 @@ pub struct ReceivedEvent {
     /// LifeFile `rxStatus`).
     #[serde(default)]
     pub status: Option<String>,
+    /// The event's idempotency key (`events::dedupe`); an event whose key is already here
+    /// is a duplicate and changes nothing.
+    #[serde(default)]
+    pub key: Option<String>,
 }
 
 /// Event senders.

@@ -16,7 +16,8 @@
 //! | photo ID status | `(none) < FAILED < SENT` |
 //! | fulfillment submission | `FAILED < SUBMITTED` |
 //! | shipping | tracking facts by (`received_at`, value); `shipped_at` earliest, `delivered_at` latest |
-//! | prescriptions, flags | set union, sorted |
+//! | prescriptions | keyed by (source, item, `medId`, `rxId`); earliest `written_at` wins |
+//! | flags | set union, sorted |
 //!
 //! Appointments are the one exception the spec makes: the last `BOOKING_*` applied wins and
 //! a reschedule that contradicts the stored booking is flagged for staff
@@ -283,6 +284,31 @@ pub fn merge_into_set<T: Ord + Clone>(set: &mut Vec<T>, item: &T) {
     set.sort();
 }
 
+/// Merges a prescription record into a list keyed by (`source`, `item_id`, `med_id`,
+/// `rx_id`): a redelivered confirmation received at another instant is the same record, and
+/// between two records of one key the one with the earliest `written_at` (then the smaller
+/// record) wins, so the merge stays commutative and idempotent.
+pub fn merge_prescription(list: &mut Vec<Prescription>, fact: &Prescription) {
+    let key = |p: &Prescription| {
+        (
+            p.source,
+            p.item_id.clone(),
+            p.med_id.clone(),
+            p.rx_id.clone(),
+        )
+    };
+    let rank = |p: &Prescription| (p.written_at.is_none(), p.written_at, p.clone());
+    match list.iter_mut().find(|p| key(p) == key(fact)) {
+        Some(existing) => {
+            if rank(fact) < rank(existing) {
+                *existing = fact.clone();
+            }
+        }
+        None => list.push(fact.clone()),
+    }
+    list.sort();
+}
+
 /// Merges a fulfillment submission into a list keyed by (`pharmacy_id`, item ids): the
 /// higher state wins (`FAILED < SUBMITTED`); other fields follow the winning record, and
 /// between equal states the larger record (by its total order) wins so the merge stays
@@ -421,7 +447,7 @@ pub fn apply_fact(snapshot: &mut OrderSnapshot, fact: &Fact) {
         Fact::PhotoId { status } => {
             snapshot.order.photo_id_status = merge_max(snapshot.order.photo_id_status, *status);
         }
-        Fact::Prescription(p) => merge_into_set(&mut snapshot.order.prescriptions, p),
+        Fact::Prescription(p) => merge_prescription(&mut snapshot.order.prescriptions, p),
         Fact::DispensePro(s) => merge_submission(&mut snapshot.order.dispense_pro, s),
         Fact::LifeFile(s) => merge_submission(&mut snapshot.order.life_file, s),
         Fact::Shipping(s) => {

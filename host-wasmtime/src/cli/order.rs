@@ -99,24 +99,6 @@ pub(crate) enum OrderCommand {
     },
 }
 
-fn default_today() -> String {
-    rxgate_host::service::app::today_hawaii(rxgate_host::service::now_ms())
-}
-
-/// The current instant as RFC 3339 (UTC, whole seconds).
-fn default_now() -> String {
-    let ms = rxgate_host::service::now_ms();
-    // The UTC date is the Hawaii date of an instant ten hours later.
-    let date = rxgate_host::service::app::today_hawaii(ms + 36_000_000);
-    let secs = ms.rem_euclid(86_400_000) / 1000;
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
-}
-
 /// Reads and strictly parses the snapshot; errors are exit-2 messages without values.
 fn read_snapshot(path: &PathBuf) -> Result<Value, String> {
     let mut text = String::new();
@@ -173,8 +155,8 @@ impl OrderCommand {
                     Ok(v) => v,
                     Err(m) => return misuse(&m),
                 };
-                let now = now.unwrap_or_else(default_now);
-                let today = today.unwrap_or_else(default_today);
+                let now = now.unwrap_or_else(super::default_now);
+                let today = today.unwrap_or_else(super::default_today);
                 let (op, request) = match what {
                     CheckKind::Readiness => {
                         ("check_readiness", json!({"input": input, "today": today}))
@@ -199,7 +181,7 @@ impl OrderCommand {
                     Ok(v) => v,
                     Err(m) => return misuse(&m),
                 };
-                let today = today.unwrap_or_else(default_today);
+                let today = today.unwrap_or_else(super::default_today);
                 let request = json!({"input": input, "master_id": master_id, "today": today});
                 run_op("build_visit", &request, format, &input)
             }
@@ -213,7 +195,7 @@ impl OrderCommand {
                     Ok(v) => v,
                     Err(m) => return misuse(&m),
                 };
-                let today = today.unwrap_or_else(default_today);
+                let today = today.unwrap_or_else(super::default_today);
                 let request = json!({"input": input, "trigger": trigger, "today": today});
                 run_op("decide_submit", &request, format, &input)
             }

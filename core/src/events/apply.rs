@@ -1,0 +1,1042 @@
+//! `apply(snapshot, event, key, received_at) -> Effects`: what one partner event changes.
+//!
+//! An event is translated into [`Fact`]s and merged forward-only through
+//! [`crate::order::state`]; nothing here re-implements a rank. Besides the new snapshot the
+//! answer lists what the app must create — activities with their channel and visibility,
+//! patient notifications, prescription, shipment and appointment records, documents, partner
+//! submissions (outbox) — plus the audit entry and the flags for staff.
+//!
+//! ## Idempotence and order independence
+//! - The event's idempotency key ([`super::dedupe`]) is recorded in `snapshot.events`; an
+//!   event whose key is already there is a **duplicate**: no fact, no effect.
+//! - Every fact is a pure function of the event and the order's static data (items,
+//!   submissions), and every merge is commutative, so any permutation of the same events
+//!   reaches the same snapshot (appointments excepted: the last booking wins, by the spec).
+//! - Effects are gated on state *transitions*, so each happens once per order whatever the
+//!   order of arrival: the shipped notification when shipping first starts (and never after
+//!   a delivery), the delivered one when delivery is first seen, a fulfillment submission when
+//!   its route first becomes ready ([`crate::routing::route_fulfillment`]), a prescription
+//!   record when its key is new. Every effect carries a `dedupe_key` the host stores it under.
+//!
+//! ## Matching
+//! Beluga events match on `masterId` (a snapshot without one trusts the host's match);
+//! LifeFile lines on `referenceId` / `foreignOrderId` / `orderId` against the order's id,
+//! number, `masterId` or a LifeFile submission's partner order id; DispensePro on
+//! `order.externalId` (or DispensePro's `order.id` of a submission); OWN pharmacies on
+//! `order.externalOrderId`. An event that matches nothing changes nothing and is answered
+//! `matched: false` with the `event_order_unmatched` flag: the host keeps it unmatched and
+//! applies it when the order appears.
+//!
+//! ## Choices where the spec is silent
+//! - `RX_WRITTEN` also sets the visit outcome `prescribed` (it outranks `referred`).
+//! - A prescribed `medId` no item has is still recorded (unlinked) and flagged, never routed.
+//! - `fulfillment_before_confirmation` is raised by an `RX_WRITTEN` when a DispensePro or
+//!   LifeFile submission is dated before that `RX_WRITTEN` (or undated).
+//! - Partner submissions in `outbox` carry the route (pharmacy, items, path) and `body: null`;
+//!   the partner body is built by the host's adapter from the snapshot.
+
+use super::beluga::{
+    BelugaEvent, BelugaKind, LabMilestone, PackageMilestone, PharmacyMilestone, TrackingInfo,
+};
+use super::lifefile::{LifeFileLine, LifeFileStatus};
+use super::pharmacy::{
+    DispenseProEvent, DispenseProStatus, OwnEventKind, PharmacyEvent, ShippingInfo,
+};
+use super::{codes, Event, Source};
+use crate::issue::{Code, JsonPath, Violation};
+use crate::order::snapshot::{
+    ActivityKind, Appointment, EventSource, OrderSnapshot, Prescription, PrescriptionSource,
+    ReceivedEvent, Shipping, StaffFlag, Submission,
+};
+use crate::order::state::{
+    apply_booking, apply_facts, Fact, OrderState, OrderStatus, ResolvedStatus, VisitOutcome,
+    VisitStatus,
+};
+use crate::routing::{route_fulfillment, RouteAction, RouteStatus};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// An activity to add to the patient timeline or the internal log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActivityEffect {
+    /// The activity type.
+    pub kind: ActivityKind,
+    /// `inbound` (every webhook activity comes from a partner).
+    pub channel: &'static str,
+    /// Whether the patient sees it.
+    pub patient_visible: bool,
+    /// Store once under this key.
+    pub dedupe_key: String,
+    /// The event it comes from.
+    pub event: String,
+    /// When it was received.
+    pub at: DateTime<Utc>,
+    /// Message text (chat events only; patient data — never logged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// The order shipped.
+    Shipped,
+    /// The order was delivered.
+    Delivered,
+    /// The doctor sent a message.
+    DoctorMessage,
+}
+
+/// A patient notification to send (email, SMS, in-app).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Notification {
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// Send once under this key.
+    pub dedupe_key: String,
+}
+
+/// A shipment/tracking record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShipmentRecord {
+    /// Store once under this key.
+    pub dedupe_key: String,
+    /// The milestone (`shipped`, `in_transit`, `delivered`, `delivery_failed`, …).
+    pub milestone: String,
+    /// Carrier.
+    pub carrier: Option<String>,
+    /// Tracking number.
+    pub tracking: Option<String>,
+    /// Tracking URL.
+    pub tracking_url: Option<String>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// A document carried in the stored body (never copied here).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentRef {
+    /// `lab_requisition`.
+    pub kind: &'static str,
+    /// JSON Pointer of the base64 content in the stored body.
+    pub pointer: &'static str,
+    /// MIME type.
+    pub mime: &'static str,
+    /// Store once under this key.
+    pub dedupe_key: String,
+}
+
+/// A partner submission the event now allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxItem {
+    /// `dispensepro_order` or `lifefile_order`.
+    pub kind: &'static str,
+    /// Enqueue once under this key.
+    pub dedupe_key: String,
+    /// The app's pharmacy id.
+    pub pharmacy_id: Option<String>,
+    /// The items it carries.
+    pub item_ids: Vec<String>,
+    /// The partner path (`/orders` for DispensePro, `/order` for LifeFile).
+    pub path: &'static str,
+    /// The partner body; `null`: the host's adapter builds it from the snapshot.
+    pub body: serde_json::Value,
+}
+
+/// `NAME_UPDATE`'s names, for staff to confirm (patient data: never logged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameUpdate {
+    /// `firstName`.
+    pub first_name: String,
+    /// `lastName`.
+    pub last_name: String,
+}
+
+/// What happened to the event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Applied; something changed.
+    Applied,
+    /// Recorded; no state change (unknown event, informational milestone).
+    Recorded,
+    /// Already applied: nothing changed.
+    Duplicate,
+    /// Matches no order here: kept unmatched.
+    Unmatched,
+}
+
+/// The audit entry of one event (no payload, no PHI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Source.
+    pub source: Source,
+    /// Event name.
+    pub event: String,
+    /// Idempotency key(s).
+    pub keys: Vec<String>,
+    /// The visit, for Beluga events.
+    pub master_id: Option<String>,
+    /// The order (id, else number).
+    pub order: Option<String>,
+    /// What happened.
+    pub outcome: Outcome,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+}
+
+/// Everything one event changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Effects {
+    /// The event matched this order.
+    pub matched: bool,
+    /// Every key was already applied.
+    pub duplicate: bool,
+    /// Some state field changed.
+    pub changed: bool,
+    /// The facts merged.
+    pub facts: Vec<Fact>,
+    /// The snapshot after.
+    pub snapshot: OrderSnapshot,
+    /// Its status fields.
+    pub order_state: OrderState,
+    /// The furthest lab milestone received.
+    pub lab_milestone: Option<LabMilestone>,
+    /// Activities to add.
+    pub activities: Vec<ActivityEffect>,
+    /// Patient notifications to send.
+    pub notifications: Vec<Notification>,
+    /// New local prescription records.
+    pub prescriptions: Vec<Prescription>,
+    /// Shipment records.
+    pub shipments: Vec<ShipmentRecord>,
+    /// Appointment records.
+    pub appointments: Vec<Appointment>,
+    /// Documents to store from the stored body.
+    pub documents: Vec<DocumentRef>,
+    /// A patient name change to confirm.
+    pub name_update: Option<NameUpdate>,
+    /// Partner submissions now allowed.
+    pub outbox: Vec<OutboxItem>,
+    /// Flags raised for staff (also merged into the snapshot when matched).
+    pub flags: Vec<StaffFlag>,
+    /// The flags as messages.
+    pub warnings: Vec<Violation>,
+    /// LifeFile lines (by index) that matched no order.
+    pub unmatched_lines: Vec<usize>,
+    /// The audit entry.
+    pub audit: AuditEntry,
+}
+
+/// Applies `event` (with its idempotency `keys`: one, or one per LifeFile line) to a
+/// snapshot received at `received_at`; `pharmacy_id` is the route's pharmacy, when any.
+pub fn apply(
+    snapshot: &OrderSnapshot,
+    event: &Event,
+    keys: &[String],
+    pharmacy_id: Option<&str>,
+    received_at: DateTime<Utc>,
+) -> Effects {
+    let mut run = Run::new(snapshot, event, keys, received_at);
+    match event {
+        Event::Beluga(e) => {
+            if run.matches_master(&e.master_id) {
+                let key = keys.first().cloned().unwrap_or_default();
+                run.unit(&key, &e.event, Some(&e.master_id), pharmacy_id, None, |u| {
+                    beluga(u, e);
+                });
+            } else {
+                run.unmatched("masterId");
+            }
+        }
+        Event::Lifefile(push) => {
+            for (index, line) in push.lines.iter().enumerate() {
+                let key = keys
+                    .get(index)
+                    .cloned()
+                    .unwrap_or_else(|| format!("lifefile:line:{index}"));
+                if run.matches_lifefile(line) {
+                    run.any_matched = true;
+                    run.unit(
+                        &key,
+                        &line.rx_status,
+                        None,
+                        pharmacy_id,
+                        Some(&line.rx_status),
+                        |u| {
+                            lifefile(u, line);
+                        },
+                    );
+                } else {
+                    run.unmatched_lines.push(index);
+                }
+            }
+            if !run.any_matched {
+                run.unmatched("referenceId, foreignOrderId or orderId");
+            }
+        }
+        Event::DispensePro(e) => {
+            if run.matches_dispensepro(e) {
+                let key = keys.first().cloned().unwrap_or_default();
+                let status = e.status.map(DispenseProStatus::as_str);
+                run.unit(&key, &e.event, None, pharmacy_id, status, |u| {
+                    dispensepro(u, e)
+                });
+            } else {
+                run.unmatched("order.externalId");
+            }
+        }
+        Event::Pharmacy(e) => {
+            if run.matches_ids(e.external_order_id.as_deref()) {
+                let key = keys.first().cloned().unwrap_or_default();
+                let status = e.order_status.as_deref();
+                run.unit(&key, &e.event, None, pharmacy_id, status, |u| own(u, e));
+            } else {
+                run.unmatched("order.externalOrderId");
+            }
+        }
+    }
+    run.finish()
+}
+
+/// Accumulates one application.
+struct Run<'a> {
+    before: &'a OrderSnapshot,
+    snapshot: OrderSnapshot,
+    event: &'a Event,
+    keys: &'a [String],
+    at: DateTime<Utc>,
+    any_matched: bool,
+    unmatched: bool,
+    applied_units: usize,
+    duplicate_units: usize,
+    recorded_only: bool,
+    facts: Vec<Fact>,
+    activities: Vec<ActivityEffect>,
+    notifications: Vec<Notification>,
+    prescriptions: Vec<Prescription>,
+    shipments: Vec<ShipmentRecord>,
+    appointments: Vec<Appointment>,
+    documents: Vec<DocumentRef>,
+    name_update: Option<NameUpdate>,
+    flags: Vec<(Code, Vec<(&'static str, String)>)>,
+    unmatched_lines: Vec<usize>,
+}
+
+/// The facts and effects of one keyed unit (an event, or one LifeFile line).
+struct Unit<'r> {
+    key: String,
+    event: String,
+    at: DateTime<Utc>,
+    snapshot: &'r OrderSnapshot,
+    facts: Vec<Fact>,
+    activities: Vec<ActivityEffect>,
+    shipments: Vec<ShipmentRecord>,
+    appointments: Vec<Appointment>,
+    documents: Vec<DocumentRef>,
+    notify_chat: bool,
+    name_update: Option<NameUpdate>,
+    flags: Vec<(Code, Vec<(&'static str, String)>)>,
+    recorded_only: bool,
+}
+
+impl Unit<'_> {
+    fn activity(&mut self, kind: ActivityKind, visible: bool, content: Option<String>) {
+        let n = self.activities.len();
+        self.activities.push(ActivityEffect {
+            kind,
+            channel: "inbound",
+            patient_visible: visible,
+            dedupe_key: format!("activity:{}:{n}", self.key),
+            event: self.event.clone(),
+            at: self.at,
+            content,
+        });
+    }
+
+    fn flag(&mut self, code: Code, params: &[(&'static str, &str)]) {
+        let params = params.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        self.flags.push((code, params));
+    }
+
+    fn status(&mut self, status: OrderStatus) {
+        self.facts.push(Fact::OrderStatus { status });
+    }
+
+    /// Shipping facts and a shipment record for a milestone.
+    fn shipping(&mut self, milestone: &str, unit: TrackUnit, when: DateTime<Utc>) {
+        let has_unit = unit.carrier.is_some() || unit.tracking.is_some() || unit.url.is_some();
+        let shipped = matches!(milestone, "shipped" | "in_transit" | "out_for_delivery");
+        let delivered = milestone == "delivered";
+        let failed = milestone == "delivery_failed";
+        self.facts.push(Fact::Shipping(Shipping {
+            carrier: unit.carrier.clone(),
+            tracking: unit.tracking.clone(),
+            tracking_url: unit.url.clone(),
+            tracking_updated_at: has_unit.then_some(when),
+            shipped_at: shipped.then_some(when),
+            delivered_at: delivered.then_some(when),
+            delivery_failed: failed,
+        }));
+        self.shipments.push(ShipmentRecord {
+            dedupe_key: format!("shipment:{}", self.key),
+            milestone: milestone.to_owned(),
+            carrier: unit.carrier,
+            tracking: unit.tracking,
+            tracking_url: unit.url,
+            at: when,
+        });
+        self.activity(ActivityKind::ShippingUpdate, true, None);
+    }
+}
+
+/// Carrier, tracking number and URL.
+#[derive(Default)]
+struct TrackUnit {
+    carrier: Option<String>,
+    tracking: Option<String>,
+    url: Option<String>,
+}
+
+impl From<&TrackingInfo> for TrackUnit {
+    fn from(info: &TrackingInfo) -> Self {
+        Self {
+            carrier: info.carrier.clone(),
+            tracking: info.tracking.clone(),
+            url: info.tracking_url.clone(),
+        }
+    }
+}
+
+impl From<&ShippingInfo> for TrackUnit {
+    fn from(info: &ShippingInfo) -> Self {
+        Self {
+            carrier: info.carrier.clone(),
+            tracking: info.tracking.clone(),
+            url: info.tracking_url.clone(),
+        }
+    }
+}
+
+fn event_source(source: Source) -> EventSource {
+    match source {
+        Source::Beluga => EventSource::Beluga,
+        Source::Lifefile => EventSource::Lifefile,
+        Source::DispensePro => EventSource::DispensePro,
+        Source::Pharmacy => EventSource::Own,
+    }
+}
+
+impl<'a> Run<'a> {
+    fn new(
+        before: &'a OrderSnapshot,
+        event: &'a Event,
+        keys: &'a [String],
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            before,
+            snapshot: before.clone(),
+            event,
+            keys,
+            at,
+            any_matched: false,
+            unmatched: false,
+            applied_units: 0,
+            duplicate_units: 0,
+            recorded_only: true,
+            facts: Vec::new(),
+            activities: Vec::new(),
+            notifications: Vec::new(),
+            prescriptions: Vec::new(),
+            shipments: Vec::new(),
+            appointments: Vec::new(),
+            documents: Vec::new(),
+            name_update: None,
+            flags: Vec::new(),
+            unmatched_lines: Vec::new(),
+        }
+    }
+
+    fn order_ids(&self) -> Vec<&str> {
+        let order = &self.before.order;
+        [
+            order.id.as_deref(),
+            Some(order.number.as_str()),
+            order.beluga.master_id.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+    }
+
+    fn matches_master(&self, master_id: &str) -> bool {
+        match self.before.order.beluga.master_id.as_deref() {
+            Some(ours) => ours.trim() == master_id.trim(),
+            None => true,
+        }
+    }
+
+    fn matches_ids(&self, candidate: Option<&str>) -> bool {
+        candidate.is_some_and(|c| self.order_ids().contains(&c.trim()))
+    }
+
+    fn partner_order(list: &[Submission], id: Option<&str>) -> bool {
+        id.is_some_and(|id| {
+            list.iter()
+                .any(|s| s.partner_order_id.as_deref().map(str::trim) == Some(id.trim()))
+        })
+    }
+
+    fn matches_lifefile(&self, line: &LifeFileLine) -> bool {
+        self.matches_ids(line.reference_id.as_deref())
+            || self.matches_ids(line.foreign_order_id.as_deref())
+            || self.matches_ids(line.order_id.as_deref())
+            || Self::partner_order(&self.before.order.life_file, line.order_id.as_deref())
+    }
+
+    fn matches_dispensepro(&self, e: &DispenseProEvent) -> bool {
+        self.matches_ids(e.external_id.as_deref())
+            || Self::partner_order(&self.before.order.dispense_pro, e.order_id.as_deref())
+    }
+
+    fn unmatched(&mut self, matched_on: &'static str) {
+        self.unmatched = true;
+        self.flags.push((
+            codes::EVENT_ORDER_UNMATCHED,
+            vec![("matched_on", matched_on.to_owned())],
+        ));
+    }
+
+    /// Applies one keyed unit unless its key was already applied.
+    fn unit(
+        &mut self,
+        key: &str,
+        event: &str,
+        master_id: Option<&str>,
+        pharmacy_id: Option<&str>,
+        status: Option<&str>,
+        build: impl FnOnce(&mut Unit<'_>),
+    ) {
+        if let Some(existing) = self
+            .snapshot
+            .events
+            .iter_mut()
+            .find(|e| e.key.as_deref() == Some(key))
+        {
+            // A redelivery: the earliest receipt is kept so any order converges.
+            if self.at < existing.received_at {
+                existing.received_at = self.at;
+                self.snapshot.events.sort();
+            }
+            self.duplicate_units += 1;
+            return;
+        }
+        let event = &super::safe_name(event);
+        let status = status.map(super::safe_name);
+        let mut unit = Unit {
+            key: key.to_owned(),
+            event: event.to_owned(),
+            at: self.at,
+            snapshot: &self.snapshot,
+            facts: Vec::new(),
+            activities: Vec::new(),
+            shipments: Vec::new(),
+            appointments: Vec::new(),
+            documents: Vec::new(),
+            notify_chat: false,
+            name_update: None,
+            flags: Vec::new(),
+            recorded_only: false,
+        };
+        build(&mut unit);
+        let Unit {
+            facts,
+            activities,
+            shipments,
+            appointments,
+            documents,
+            notify_chat,
+            name_update,
+            flags,
+            recorded_only,
+            ..
+        } = unit;
+        self.applied_units += 1;
+        self.recorded_only &= recorded_only;
+        let received = ReceivedEvent {
+            source: event_source(self.event.source()),
+            event: event.to_owned(),
+            received_at: self.at,
+            master_id: master_id.map(str::to_owned),
+            pharmacy_id: pharmacy_id.map(str::to_owned),
+            status,
+            key: Some(key.to_owned()),
+        };
+        self.snapshot.events.push(received);
+        self.snapshot.events.sort();
+        let mut facts = facts;
+        facts.extend(flags.iter().map(|(code, _)| {
+            Fact::Flag(StaffFlag {
+                code: code.as_str().to_owned(),
+                raised_at: Some(self.at),
+                event: Some(event.to_owned()),
+            })
+        }));
+        if notify_chat {
+            self.notifications.push(Notification {
+                kind: NotificationKind::DoctorMessage,
+                dedupe_key: format!("notify:{key}"),
+            });
+        }
+        for fact in &facts {
+            if let Fact::Booking(appointment) = fact {
+                let outcome = apply_booking(self.snapshot.order.appointment.as_ref(), appointment);
+                if outcome.contradiction {
+                    self.flags.push((codes::BOOKING_CONTRADICTION, Vec::new()));
+                }
+            }
+        }
+        apply_facts(&mut self.snapshot, &facts);
+        self.facts.extend(facts);
+        self.activities.extend(activities);
+        self.shipments.extend(shipments);
+        self.appointments.extend(appointments);
+        self.documents.extend(documents);
+        if name_update.is_some() {
+            self.name_update = name_update;
+        }
+        self.flags.extend(flags);
+    }
+
+    fn order_ref(&self) -> String {
+        let order = &self.before.order;
+        order.id.clone().unwrap_or_else(|| order.number.clone())
+    }
+
+    fn finish(mut self) -> Effects {
+        let matched = !self.unmatched || self.any_matched;
+        let order_ref = self.order_ref();
+        if matched {
+            self.transition_effects(&order_ref);
+        }
+        let before_state = OrderState::of(self.before);
+        let order_state = OrderState::of(&self.snapshot);
+        // Flags are reported on their own; `changed` means a status field moved.
+        let without_flags = |state: &OrderState| OrderState {
+            flags: Vec::new(),
+            ..state.clone()
+        };
+        let changed = without_flags(&before_state) != without_flags(&order_state);
+        let duplicate = self.applied_units == 0 && self.duplicate_units > 0;
+        let outcome = if !matched {
+            Outcome::Unmatched
+        } else if duplicate {
+            Outcome::Duplicate
+        } else if changed || !self.recorded_only {
+            Outcome::Applied
+        } else {
+            Outcome::Recorded
+        };
+        let source = self.event.source();
+        let event_name = self.event.audit_name();
+        let mut flags = Vec::new();
+        let mut warnings = Vec::new();
+        for (code, params) in &self.flags {
+            flags.push(StaffFlag {
+                code: code.as_str().to_owned(),
+                raised_at: Some(self.at),
+                event: Some(event_name.clone()),
+            });
+            let mut all: Vec<(&str, &str)> =
+                vec![("source", source.label()), ("event", event_name.as_str())];
+            all.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
+            warnings.push(Violation::new(*code, &JsonPath::root(), &all));
+        }
+        let lab_milestone = self
+            .snapshot
+            .events
+            .iter()
+            .filter(|e| e.source == EventSource::Beluga)
+            .filter_map(|e| LabMilestone::from_event(&e.event))
+            .max();
+        let master_id = match self.event {
+            Event::Beluga(e) => Some(e.master_id.clone()),
+            _ => None,
+        };
+        let snapshot = if matched {
+            self.snapshot
+        } else {
+            self.before.clone()
+        };
+        Effects {
+            matched,
+            duplicate,
+            changed,
+            order_state: if matched { order_state } else { before_state },
+            snapshot,
+            lab_milestone,
+            facts: self.facts,
+            activities: self.activities,
+            notifications: self.notifications,
+            prescriptions: self.prescriptions,
+            shipments: self.shipments,
+            appointments: self.appointments,
+            documents: self.documents,
+            name_update: self.name_update,
+            outbox: Vec::new(),
+            flags,
+            warnings,
+            unmatched_lines: self.unmatched_lines,
+            audit: AuditEntry {
+                source,
+                event: event_name,
+                keys: self.keys.to_vec(),
+                master_id,
+                order: matched.then_some(order_ref),
+                outcome,
+                received_at: self.at,
+            },
+        }
+        .with_outbox(self.before)
+    }
+
+    /// Notifications and new prescription records, from the before/after difference.
+    fn transition_effects(&mut self, order_ref: &str) {
+        let before = self.before.order.shipping.as_ref();
+        let after = self.snapshot.order.shipping.as_ref();
+        let delivered_before = before.and_then(|s| s.delivered_at).is_some();
+        let shipped_before = before.and_then(|s| s.shipped_at).is_some();
+        let delivered_after = after.and_then(|s| s.delivered_at).is_some();
+        let shipped_after = after.and_then(|s| s.shipped_at).is_some();
+        if shipped_after && !shipped_before && !delivered_before && !delivered_after {
+            self.notifications.push(Notification {
+                kind: NotificationKind::Shipped,
+                dedupe_key: format!("notify:{order_ref}:shipped"),
+            });
+        }
+        if delivered_after && !delivered_before {
+            self.notifications.push(Notification {
+                kind: NotificationKind::Delivered,
+                dedupe_key: format!("notify:{order_ref}:delivered"),
+            });
+        }
+        let known = &self.before.order.prescriptions;
+        let same = |a: &Prescription, b: &Prescription| {
+            (a.source, &a.item_id, &a.med_id, &a.rx_id)
+                == (b.source, &b.item_id, &b.med_id, &b.rx_id)
+        };
+        self.prescriptions = self
+            .snapshot
+            .order
+            .prescriptions
+            .iter()
+            .filter(|p| !known.iter().any(|k| same(k, p)))
+            .cloned()
+            .collect();
+    }
+}
+
+impl Effects {
+    /// Adds the partner submissions whose route became ready with this event.
+    fn with_outbox(mut self, before: &OrderSnapshot) -> Self {
+        if !self.matched || self.duplicate {
+            return self;
+        }
+        let old = route_fulfillment(before);
+        let new = route_fulfillment(&self.snapshot);
+        let visit = self
+            .snapshot
+            .order
+            .beluga
+            .master_id
+            .clone()
+            .or_else(|| self.snapshot.order.id.clone())
+            .unwrap_or_else(|| self.snapshot.order.number.clone());
+        for route in &new.routes {
+            let (kind, path) = match route.action {
+                RouteAction::SubmitToDispensePro => ("dispensepro_order", "/orders"),
+                RouteAction::SubmitToLifefile => ("lifefile_order", "/order"),
+                _ => continue,
+            };
+            if route.status != RouteStatus::Ready {
+                continue;
+            }
+            let was_ready = old.routes.iter().any(|r| {
+                r.pharmacy_id == route.pharmacy_id
+                    && r.item_ids == route.item_ids
+                    && r.status == RouteStatus::Ready
+            });
+            if was_ready {
+                continue;
+            }
+            let pharmacy = route.pharmacy_id.clone().unwrap_or_default();
+            self.outbox.push(OutboxItem {
+                kind,
+                dedupe_key: format!(
+                    "fulfillment:{kind}:{pharmacy}:{visit}:{}",
+                    route.item_ids.join(",")
+                ),
+                pharmacy_id: route.pharmacy_id.clone(),
+                item_ids: route.item_ids.clone(),
+                path,
+                body: serde_json::Value::Null,
+            });
+        }
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Per source
+// ---------------------------------------------------------------------------------------
+
+fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
+    match &e.kind {
+        BelugaKind::RxWritten {
+            doctor_name, meds, ..
+        } => {
+            for (index, med) in meds.iter().enumerate() {
+                let item = u.snapshot.item_by_med_id(&med.med_id).map(|i| i.id.clone());
+                if item.is_none() {
+                    let index = index.to_string();
+                    u.flag(codes::RX_MED_NOT_ORDERED, &[("index", &index)]);
+                }
+                u.facts.push(Fact::Prescription(Prescription {
+                    source: PrescriptionSource::RxWritten,
+                    item_id: item,
+                    med_id: Some(med.med_id.clone()),
+                    rx_id: med.rx_id.clone(),
+                    name: med.name.clone(),
+                    strength: med.strength.clone(),
+                    quantity: med.quantity.clone(),
+                    refills: med.refills.clone(),
+                    doctor_name: doctor_name.clone(),
+                    written_at: Some(u.at),
+                }));
+            }
+            u.facts.push(Fact::Outcome {
+                outcome: VisitOutcome::Prescribed,
+            });
+            let order = &u.snapshot.order;
+            let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < u.at);
+            let routes: Vec<&'static str> = [
+                ("DispensePro", order.dispense_pro.iter().any(early)),
+                ("LifeFile", order.life_file.iter().any(early)),
+            ]
+            .into_iter()
+            .filter_map(|(name, hit)| hit.then_some(name))
+            .collect();
+            for route in routes {
+                u.flag(codes::FULFILLMENT_BEFORE_CONFIRMATION, &[("route", route)]);
+            }
+        }
+        BelugaKind::ConsultConcluded { outcome } => {
+            u.facts.push(Fact::Visit {
+                status: VisitStatus::Resolved,
+                updated_at: None,
+            });
+            u.facts.push(Fact::Resolved {
+                status: ResolvedStatus::Closed,
+            });
+            u.facts.push(Fact::Outcome { outcome: *outcome });
+        }
+        BelugaKind::ConsultCanceled => {
+            u.facts.push(Fact::Visit {
+                status: VisitStatus::Canceled,
+                updated_at: None,
+            });
+            u.facts.push(Fact::Resolved {
+                status: ResolvedStatus::Closed,
+            });
+        }
+        BelugaKind::DoctorChat { content } => {
+            u.activity(ActivityKind::BelugaDoctorChat, true, Some(content.clone()));
+            u.notify_chat = true;
+        }
+        BelugaKind::CsMessage { content } => {
+            u.activity(ActivityKind::BelugaCsMessage, false, Some(content.clone()));
+        }
+        BelugaKind::NameUpdate {
+            first_name,
+            last_name,
+        } => {
+            u.name_update = Some(NameUpdate {
+                first_name: first_name.clone(),
+                last_name: last_name.clone(),
+            });
+            u.flag(codes::NAME_UPDATE_REVIEW, &[]);
+            u.activity(ActivityKind::StaffNote, false, None);
+        }
+        BelugaKind::PharmacyOrder {
+            milestone, info, ..
+        } => match milestone {
+            PharmacyMilestone::Created | PharmacyMilestone::InFulfillment => {
+                u.recorded_only = true;
+                u.activity(ActivityKind::OrderStatusUpdate, true, None);
+            }
+            PharmacyMilestone::Shipped => {
+                u.status(OrderStatus::Shipped);
+                u.shipping("shipped", info.into(), u.at);
+            }
+            PharmacyMilestone::Delivered => {
+                u.status(OrderStatus::Completed);
+                u.shipping("delivered", info.into(), u.at);
+            }
+        },
+        BelugaKind::Package {
+            milestone, info, ..
+        } => match milestone {
+            PackageMilestone::InTransit => {
+                u.status(OrderStatus::Shipped);
+                u.shipping("in_transit", info.into(), u.at);
+            }
+            PackageMilestone::OutForDelivery => {
+                u.status(OrderStatus::Shipped);
+                u.shipping("out_for_delivery", info.into(), u.at);
+            }
+            PackageMilestone::Delivered => {
+                u.status(OrderStatus::Completed);
+                u.shipping("delivered", info.into(), u.at);
+            }
+            PackageMilestone::DeliveryFailed => {
+                u.shipping("delivery_failed", info.into(), u.at);
+                u.flag(codes::PARTNER_EXCEPTION, &[("status", "a failed delivery")]);
+            }
+        },
+        BelugaKind::Booking {
+            status,
+            doc_name,
+            scheduled_date,
+            location,
+        } => {
+            let appointment = Appointment {
+                status: *status,
+                doc_name: doc_name.clone(),
+                scheduled_date: scheduled_date.clone(),
+                location: location.clone(),
+                contradiction: false,
+            };
+            u.appointments.push(appointment.clone());
+            u.facts.push(Fact::Booking(appointment));
+            u.activity(ActivityKind::AppointmentUpdate, true, None);
+        }
+        BelugaKind::Lab { milestone, .. } => {
+            u.recorded_only = true;
+            if *milestone == LabMilestone::RequisitionCreated {
+                u.documents.push(DocumentRef {
+                    kind: "lab_requisition",
+                    pointer: "/labReqPdf",
+                    mime: "application/pdf",
+                    dedupe_key: format!("document:{}", u.key),
+                });
+            }
+            u.activity(ActivityKind::OrderStatusUpdate, true, None);
+        }
+        BelugaKind::Unknown => {
+            u.recorded_only = true;
+            u.flag(codes::EVENT_UNKNOWN, &[]);
+        }
+    }
+}
+
+fn lifefile(u: &mut Unit<'_>, line: &LifeFileLine) {
+    let unit = TrackUnit {
+        carrier: line.ship_carrier.clone(),
+        tracking: line.tracking_number.clone(),
+        url: None,
+    };
+    match line.status {
+        LifeFileStatus::Shipped => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("shipped", unit, u.at);
+        }
+        LifeFileStatus::InTransit => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("in_transit", unit, u.at);
+        }
+        LifeFileStatus::OutForDelivery => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("out_for_delivery", unit, u.at);
+        }
+        LifeFileStatus::Delivered => {
+            u.status(OrderStatus::Completed);
+            u.shipping("delivered", unit, u.at);
+        }
+        LifeFileStatus::Cancelled => {
+            u.status(OrderStatus::Cancelled);
+            u.activity(ActivityKind::OrderStatusUpdate, true, None);
+        }
+        LifeFileStatus::Returned => {
+            u.flag(
+                codes::PARTNER_EXCEPTION,
+                &[("status", "a returned package")],
+            );
+            u.activity(ActivityKind::OrderStatusUpdate, false, None);
+        }
+        LifeFileStatus::Other => {
+            u.recorded_only = true;
+        }
+    }
+}
+
+fn dispensepro(u: &mut Unit<'_>, e: &DispenseProEvent) {
+    let when = e.occurred_at.unwrap_or(u.at);
+    match e.status {
+        Some(DispenseProStatus::Shipped) => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("shipped", (&e.shipping).into(), when);
+        }
+        Some(DispenseProStatus::Delivered) => {
+            u.status(OrderStatus::Completed);
+            u.shipping("delivered", (&e.shipping).into(), when);
+        }
+        Some(DispenseProStatus::Voided) => {
+            u.flag(codes::PARTNER_EXCEPTION, &[("status", "a voided order")]);
+        }
+        Some(DispenseProStatus::Failed) => {
+            u.flag(codes::PARTNER_EXCEPTION, &[("status", "a failed order")]);
+        }
+        Some(
+            DispenseProStatus::Authorized
+            | DispenseProStatus::Submitted
+            | DispenseProStatus::Filled,
+        ) => {
+            u.recorded_only = true;
+        }
+        None => {
+            u.recorded_only = true;
+            u.flag(codes::EVENT_UNKNOWN, &[]);
+        }
+    }
+}
+
+fn own(u: &mut Unit<'_>, e: &PharmacyEvent) {
+    let when = e.occurred_at.unwrap_or(u.at);
+    match e.kind {
+        OwnEventKind::Shipped | OwnEventKind::Fulfilled => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("shipped", (&e.shipping).into(), when);
+        }
+        OwnEventKind::OutForDelivery => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("out_for_delivery", (&e.shipping).into(), when);
+        }
+        OwnEventKind::Delivered => {
+            u.status(OrderStatus::Completed);
+            u.shipping("delivered", (&e.shipping).into(), when);
+        }
+        OwnEventKind::Cancelled => {
+            u.status(OrderStatus::Cancelled);
+            u.activity(ActivityKind::OrderStatusUpdate, true, None);
+        }
+        OwnEventKind::Unknown => {
+            u.recorded_only = true;
+            u.flag(codes::EVENT_UNKNOWN, &[]);
+            u.activity(ActivityKind::OrderStatusUpdate, true, None);
+        }
+    }
+}
