@@ -25,16 +25,6 @@ pub const DEFAULT_STATES: [&str; 51] = [
     "WV", "WI", "WY",
 ];
 
-/// True when `haystack` contains `needle` ignoring ASCII case (`needle` in lower case),
-/// without allocating.
-pub(crate) fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    haystack
-        .as_bytes()
-        .windows(needle.len().max(1))
-        .any(|w| w.eq_ignore_ascii_case(needle))
-}
-
 /// Characters after trimming, at most `max`, and no control characters.
 pub(crate) fn text(value: &str, max: usize) -> Result<(), Broken> {
     if value.chars().any(char::is_control) {

@@ -2,24 +2,79 @@
 //! multiple-choice questions, and the warning for questions that repeat a standard field.
 
 use super::check::{Beluga, Checker, Loc, Req, CATCH_ALL};
+use super::codes;
 use super::model::{QaEntry, QaSide};
-use super::wire::Slot;
-use super::{codes, fields};
 
 /// The marker of a multiple-choice question, exactly as the reference writes it.
 pub const CHOICES_MARKER: &str = "POSSIBLE ANSWERS:";
 
+/// What one pass over a question's text finds: where the exact marker is, whether a
+/// misspelt marker appears, and which standard field the question seems to repeat.
+struct Scan {
+    marker: Option<usize>,
+    misspelt_marker: bool,
+    topic: Option<&'static (&'static str, &'static str, &'static str)>,
+}
+
+/// True when `bytes[at..]` starts with `needle` (lower case), ignoring ASCII case.
+fn starts_ci(bytes: &[u8], at: usize, needle: &[u8]) -> bool {
+    bytes
+        .get(at..at + needle.len())
+        .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// One pass over the bytes: comparisons only at the start of a word whose first letter
+/// begins a needle (`p` for the marker, `m`, `a`, `h` for the topics).
+fn scan(question: &str) -> Scan {
+    let bytes = question.as_bytes();
+    let mut found = Scan {
+        marker: None,
+        misspelt_marker: false,
+        topic: None,
+    };
+    let mut previous = b' ';
+    for (start, &b) in bytes.iter().enumerate() {
+        let word_start = !previous.is_ascii_alphabetic();
+        previous = b;
+        if !word_start || !matches!(b, b'p' | b'P' | b'm' | b'M' | b'a' | b'A' | b'h' | b'H') {
+            continue;
+        }
+        let letter = b.to_ascii_lowercase();
+        if letter == b'p' && starts_ci(bytes, start, b"possible answers") {
+            let exact = bytes
+                .get(start..)
+                .is_some_and(|rest| rest.starts_with(CHOICES_MARKER.as_bytes()));
+            if exact && found.marker.is_none() {
+                found.marker = Some(start);
+            } else if !exact {
+                found.misspelt_marker = true;
+            }
+        } else if found.topic.is_none() {
+            found.topic = STANDARD_TOPICS.iter().find(|(needle, _, _)| {
+                needle.as_bytes().first() == Some(&letter)
+                    && starts_ci(bytes, start, needle.as_bytes())
+            });
+        }
+    }
+    found
+}
+
 /// The offered choices of a question, when it is multiple choice: `Ok(None)` for a plain
 /// question, `Err(rule)` when the marker is misspelt or the list is empty.
 pub fn choices(question: &str) -> Result<Option<Vec<&str>>, &'static str> {
-    let Some(index) = question.find(CHOICES_MARKER) else {
-        if fields::contains_ignore_case(question, "possible answers") {
+    offered(question, &scan(question))
+}
+
+fn offered<'q>(question: &'q str, found: &Scan) -> Result<Option<Vec<&'q str>>, &'static str> {
+    let Some(index) = found.marker else {
+        if found.misspelt_marker {
             return Err("write the marker exactly `POSSIBLE ANSWERS:`");
         }
         return Ok(None);
     };
-    let (_, tail) = question.split_at(index);
-    let list = tail.get(CHOICES_MARKER.len()..).unwrap_or_default();
+    let list = question
+        .get(index + CHOICES_MARKER.len()..)
+        .unwrap_or_default();
     let offered: Vec<&str> = list.split(';').map(str::trim).collect();
     if offered.iter().all(|c| c.is_empty()) {
         return Err("no choices follow `POSSIBLE ANSWERS:`");
@@ -33,8 +88,7 @@ pub fn choices(question: &str) -> Result<Option<Vec<&str>>, &'static str> {
 /// Checks every pair of a form at `form`.
 pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
     let text_req = Req::required(Some(CATCH_ALL));
-    let mut max = 0;
-    for entry in entries {
+    for (index, entry) in entries.iter().enumerate() {
         let at = match &entry.raw_key {
             Some(raw) => form.key(raw),
             None => form.qa(entry.side.letter(), entry.number),
@@ -48,12 +102,11 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
             );
             continue;
         }
-        max = max.max(entry.number);
         let other_side = match entry.side {
             QaSide::Question => QaSide::Answer,
             QaSide::Answer => QaSide::Question,
         };
-        let partner = find(entries, other_side, entry.number);
+        let partner = partner(entries, index, other_side, entry.number);
         if partner.is_none() {
             let other = format!("{}{}", other_side.letter(), entry.number);
             c.report(codes::QA_UNPAIRED, &at, &[("other", &other)], Beluga::Code);
@@ -61,23 +114,35 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
         let Some(text) = c.text(&entry.text, &at, text_req) else {
             continue;
         };
-        match entry.side {
-            QaSide::Question => question_rules(c, text, &at),
-            QaSide::Answer => {
-                let question = partner.and_then(|q| q.text.value());
-                if let Some(Ok(Some(offered))) = question.map(|q| choices(q)) {
-                    answer_rules(c, text, &offered, &at, entry.number);
+        // A multiple-choice answer is checked with its question, which is scanned once.
+        if entry.side == QaSide::Question {
+            let offered = question_rules(c, text, &at);
+            let answer = partner.and_then(|a| a.text.value().map(|t| (a, t)));
+            if let (Some(offered), Some((answer, answer_text))) = (offered, answer) {
+                if !answer_text.trim().is_empty() {
+                    let answer_at = form.qa(answer.side.letter(), answer.number);
+                    answer_rules(c, answer_text, &offered, &answer_at, entry.number);
                 }
             }
         }
     }
-    // Numbers run from 1 to the highest without gaps.
-    for number in 1..max {
-        if find(entries, QaSide::Question, number).is_none()
-            && find(entries, QaSide::Answer, number).is_none()
-        {
-            let key = format!("Q{number}");
-            let rule = format!("number {number} is missing");
+    // Numbers run from 1 to the highest without gaps: one violation per gap, however wide.
+    let mut numbers: Vec<u32> = entries
+        .iter()
+        .filter(|e| e.raw_key.is_none())
+        .map(|e| e.number)
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut expected = 1u32;
+    for number in numbers {
+        if number > expected {
+            let key = format!("Q{expected}");
+            let rule = if number - expected == 1 {
+                format!("number {expected} is missing")
+            } else {
+                format!("numbers {expected} to {} are missing", number - 1)
+            };
             c.report(
                 codes::QA_NUMBERING,
                 &form.key(&key),
@@ -85,19 +150,29 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
                 Beluga::Code,
             );
         }
+        expected = number.saturating_add(1);
     }
 }
 
 fn find(entries: &[QaEntry], side: QaSide, number: u32) -> Option<&QaEntry> {
-    entries.iter().find(|e| {
-        e.side == side
-            && e.number == number
-            && e.raw_key.is_none()
-            && !matches!(e.text, Slot::Absent)
-    })
+    entries
+        .iter()
+        .find(|e| e.side == side && e.number == number && e.raw_key.is_none())
 }
 
-const STANDARD_TOPICS: [(&str, &str, &str); 4] = [
+/// The partner of entry `index`: its neighbours first (pairs usually come `Qn`, `An`), then
+/// the whole list.
+fn partner(entries: &[QaEntry], index: usize, side: QaSide, number: u32) -> Option<&QaEntry> {
+    let hit = |e: &&QaEntry| e.side == side && e.number == number && e.raw_key.is_none();
+    [index.checked_add(1), index.checked_sub(1)]
+        .into_iter()
+        .flatten()
+        .filter_map(|i| entries.get(i))
+        .find(hit)
+        .or_else(|| find(entries, side, number))
+}
+
+static STANDARD_TOPICS: [(&str, &str, &str); 4] = [
     ("medication", "current medications", "selfReportedMeds"),
     ("allerg", "allergies", "allergies"),
     (
@@ -112,24 +187,27 @@ const STANDARD_TOPICS: [(&str, &str, &str); 4] = [
     ),
 ];
 
-fn question_rules(c: &mut Checker, text: &str, at: &Loc) {
-    if let Err(rule) = choices(text) {
-        c.report(
-            codes::CHOICES_MALFORMED,
-            at,
-            &[("rule", rule)],
-            Beluga::Code,
-        );
-    }
-    let topic = STANDARD_TOPICS
-        .iter()
-        .find(|(needle, _, _)| fields::contains_ignore_case(text, needle));
-    if let Some((_, topic, standard)) = topic {
+/// The question's own rules; answers its offered choices when it is multiple choice.
+fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Vec<&'q str>> {
+    let found = scan(text);
+    if let Some((_, topic, standard)) = found.topic {
         c.warn(
             codes::QUESTION_REPEATS_STANDARD_FIELD,
             at,
             &[("topic", topic), ("standard", standard)],
         );
+    }
+    match offered(text, &found) {
+        Ok(choices) => choices,
+        Err(rule) => {
+            c.report(
+                codes::CHOICES_MALFORMED,
+                at,
+                &[("rule", rule)],
+                Beluga::Code,
+            );
+            None
+        }
     }
 }
 
