@@ -216,6 +216,8 @@ def visit_cases():
         bad("A2 without Q2", with_form(VISIT, Q2=DELETE), ["qa_unpaired"], [CATCH_ALL]),
         bad("questions numbered with a gap", with_form(VISIT, Q2=DELETE, A2=DELETE, Q3="Height?", A3="170 cm"),
             ["qa_numbering"], [CATCH_ALL]),
+        bad("a question numbered 999999999 leaves one wide gap",
+            with_form(VISIT, Q999999999="Last?", A999999999="Yes"), ["qa_numbering"], [CATCH_ALL]),
         bad("question numbered 0", with_form(VISIT, Q0="Age?", A0="40"), ["qa_numbering"], [CATCH_ALL]),
         bad("question number with a leading zero", with_form(VISIT, Q2=DELETE, A2=DELETE, Q02="x", A02="y"),
             ["qa_numbering"], [CATCH_ALL]),

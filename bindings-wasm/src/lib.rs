@@ -1,10 +1,157 @@
-//! # rxgate-wasm — the npm package `rxgate` (placeholder)
+//! # rxgate-wasm — the npm package `rxgate`
 //!
-//! Will hold the wasm-bindgen adapter that exposes `rxgate_core::api` to the patient portal
-//! and Node: `validate(kind, payload, options)` and every order decision, as plain JS objects.
-//! It holds no rules of its own.
+//! A thin wasm-bindgen adapter over [`rxgate_core::api`]: it holds no rules of its own, so
+//! the browser, Node and every other binding give the same answers by construction.
+//!
+//! ## What it exports to JavaScript
+//! - `call(op, request)`: any operation of the core API. The request is a plain JS object,
+//!   converted to JSON by `serde-wasm-bindgen`; the answer is a plain JS object built with
+//!   [`Serializer::json_compatible`] (maps become objects, not `Map`s).
+//! - `validate(kind, payload, options)`: the entry point of the package. A string `payload`
+//!   is JSON text parsed inside the module by the core's `validate_text` (the fast path for
+//!   a server holding the raw body); anything else is the document itself (`validate`).
+//!   `options` holds further request parameters (`today`, `allowed_states`); when `today` is
+//!   absent it is taken from the JS clock at UTC−10, exactly as the CLI does.
+//! - `defaultToday()`: that default date, for callers that want to show it.
+//!
+//! ## Errors
+//! Verdicts (an invalid visit, a refused cancel) are data. Misuse — an unknown operation, a
+//! wrong argument type, text that is not JSON — throws a JS `Error` named `RxgateError`
+//! with a snake_case `code` (the core's `ApiErrorCode`) and, when known, a JSON Pointer
+//! `path`. The hand-written JS entry points re-throw it as an instance of the exported
+//! `RxgateError` class. Messages never contain input values.
+//!
+//! The crate also builds natively (as an `rlib`) so `cargo clippy --workspace` covers it;
+//! only the `wasm32` build is shipped.
 
-/// The operations the package will expose, straight from the core's API list.
-pub fn operations() -> Vec<&'static str> {
-    rxgate_core::api::ops().map(|op| op.name).collect()
+use js_sys::{Error, Reflect};
+use rxgate_core::api::{self, ApiError, ApiErrorCode};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use serde_wasm_bindgen::Serializer;
+use wasm_bindgen::prelude::*;
+
+/// Milliseconds in ten hours: the CLI's "today" is the date at UTC−10.
+const UTC_MINUS_10_MS: f64 = 36_000_000.0;
+
+/// Runs core operation `op` on a plain-object `request`; throws `RxgateError` on misuse.
+#[wasm_bindgen]
+pub fn call(op: JsValue, request: JsValue) -> Result<JsValue, JsValue> {
+    let op = op
+        .as_string()
+        .ok_or_else(|| misuse(ApiErrorCode::InvalidRequest, "`op` must be a string", None))?;
+    let request = if request.is_undefined() || request.is_null() {
+        Value::Object(Map::new())
+    } else {
+        from_js(request, "request")?
+    };
+    answer(api::call(&op, &request))
+}
+
+/// Validates an outbound body of `kind`, given as an object or as JSON text.
+#[wasm_bindgen]
+pub fn validate(kind: JsValue, payload: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let kind = kind.as_string().ok_or_else(|| {
+        misuse(
+            ApiErrorCode::InvalidRequest,
+            "`kind` must be a string",
+            Some("/kind"),
+        )
+    })?;
+    let mut request = if options.is_undefined() || options.is_null() {
+        Map::new()
+    } else {
+        match from_js(options, "options")? {
+            Value::Object(map) => map,
+            _ => {
+                return Err(misuse(
+                    ApiErrorCode::InvalidRequest,
+                    "`options` must be an object",
+                    Some("/options"),
+                ))
+            }
+        }
+    };
+    if request.get("today").is_none_or(Value::is_null) {
+        request.insert("today".into(), Value::String(default_today()));
+    }
+    request.insert("kind".into(), Value::String(kind));
+    let op = match payload.as_string() {
+        Some(text) => {
+            request.insert("text".into(), Value::String(text));
+            "validate_text"
+        }
+        None if payload.is_undefined() => {
+            return Err(misuse(
+                ApiErrorCode::InvalidRequest,
+                "`payload` must be an object or JSON text",
+                Some("/input"),
+            ))
+        }
+        None => {
+            request.insert("input".into(), from_js(payload, "payload")?);
+            "validate"
+        }
+    };
+    answer(api::call(op, &Value::Object(request)))
+}
+
+/// Today's date (`YYYY-MM-DD`) at UTC−10 by the JS clock: the default `today`.
+#[wasm_bindgen(js_name = defaultToday)]
+pub fn default_today() -> String {
+    date_of_millis(js_sys::Date::now() - UTC_MINUS_10_MS)
+}
+
+/// The UTC calendar date of a JS timestamp in milliseconds.
+fn date_of_millis(ms: f64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms));
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.get_utc_full_year(),
+        date.get_utc_month() + 1,
+        date.get_utc_date()
+    )
+}
+
+/// Converts a JS value into JSON, reporting a value JSON cannot hold as misuse.
+fn from_js(value: JsValue, name: &str) -> Result<Value, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|_| {
+        misuse(
+            ApiErrorCode::InvalidRequest,
+            &format!("`{name}` must be a plain JSON-compatible value"),
+            None,
+        )
+    })
+}
+
+/// Turns a core answer into a plain JS object, or its error into a thrown `RxgateError`.
+fn answer(result: Result<Value, ApiError>) -> Result<JsValue, JsValue> {
+    match result {
+        Ok(value) => value
+            .serialize(&Serializer::json_compatible())
+            .map_err(|_| {
+                misuse(
+                    ApiErrorCode::Internal,
+                    "could not convert the answer to JS",
+                    None,
+                )
+            }),
+        Err(err) => Err(misuse(err.code, &err.message, err.path.as_deref())),
+    }
+}
+
+/// A JS `Error` named `RxgateError` with `code` (snake_case) and optional `path`.
+fn misuse(code: ApiErrorCode, message: &str, path: Option<&str>) -> JsValue {
+    let error = Error::new(message);
+    error.set_name("RxgateError");
+    let code = match serde_json::to_value(code) {
+        Ok(Value::String(code)) => code,
+        _ => "internal".to_owned(),
+    };
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from(code));
+    if let Some(path) = path {
+        let _ = Reflect::set(&error, &JsValue::from_str("path"), &JsValue::from_str(path));
+    }
+    error.into()
 }
