@@ -69,10 +69,9 @@ pub(crate) fn default_now() -> String {
     )
 }
 
-/// Prints a JSON value on stdout, pretty.
+/// Prints a JSON value on stdout, pretty. A closed pipe (`| head`) is not an error.
 pub(crate) fn print_json(value: &serde_json::Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-    );
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }

@@ -12,7 +12,8 @@ pub struct Problem {
     status: StatusCode,
     title: String,
     violations: Vec<Value>,
-    extra: Option<Value>,
+    /// Extra members (boxed: the common error path stays small).
+    extra: Option<Box<Value>>,
 }
 
 impl Problem {
@@ -38,7 +39,7 @@ impl Problem {
 
     /// Adds non-PHI context (codes, classes) to a 4xx.
     pub fn with(mut self, extra: Value) -> Self {
-        self.extra = Some(extra);
+        self.extra = Some(Box::new(extra));
         self
     }
 
@@ -78,7 +79,9 @@ impl IntoResponse for Problem {
         });
         if self.status.is_client_error() {
             body["violations"] = Value::Array(self.violations);
-            if let (Some(Value::Object(extra)), Some(map)) = (self.extra, body.as_object_mut()) {
+            if let (Some(Value::Object(extra)), Some(map)) =
+                (self.extra.map(|e| *e), body.as_object_mut())
+            {
                 for (k, v) in extra {
                     map.entry(k).or_insert(v);
                 }
