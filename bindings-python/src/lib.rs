@@ -1,10 +1,277 @@
-//! # rxgate-py — the Python module `rxgate` (placeholder)
+//! # rxgate-py — the native half of the Python module `rxgate`
 //!
-//! Will hold the pyo3 adapter that exposes `rxgate_core::api` to back-office scripts:
-//! `rxgate.validate(kind, payload, today=None)`, every order decision, and bulk checks.
-//! It holds no rules of its own.
+//! A thin pyo3 adapter over [`rxgate_core::api::call`]: it holds no rules, so Python answers
+//! exactly what the CLI, the npm package and the wasmtime guest answer. The public package
+//! (`python/rxgate/__init__.py`) wraps this private module `rxgate._core` in typed result
+//! classes and Pythonic function names; every new core operation is reachable through
+//! [`call`] with no Rust change.
+//!
+//! ## Design choices
+//! - **No JSON round trip through Python.** Requests are walked once from Python objects
+//!   straight into [`serde_json::Value`] ([`convert::to_json`]); JSON given as `str` or `bytes`
+//!   is parsed in Rust (for `validate`, inside the core's fast path `validate_text`). Answers
+//!   are built directly as Python dicts and lists ([`convert::to_python`]).
+//! - **The work runs detached from the interpreter** (`Python::detach`, formerly
+//!   `allow_threads`): other Python threads run while the core validates or decides, and
+//!   [`check_many`] runs a whole batch in one detached section.
+//! - **Misuse raises, verdicts return.** An [`ApiError`] becomes an instance of the exception
+//!   class the pure-Python side registers for its code (`rxgate.InvalidInput`,
+//!   `rxgate.SchemaError`, …, all subclasses of `rxgate.RxgateError` with `.code` and
+//!   `.path`). A panic in the core is caught and raised as an `internal` error, never an
+//!   abort. Messages come from the core and never contain input values.
 
-/// The operations the module will expose, straight from the core's API list.
-pub fn operations() -> Vec<&'static str> {
-    rxgate_core::api::ops().map(|op| op.name).collect()
+mod convert;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use rxgate_core::api::{self, ApiError, ApiErrorCode};
+use serde_json::{Map, Value};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Runs one core operation, turning a panic into an `internal` [`ApiError`].
+fn run(op: &str, request: &Value) -> Result<Value, ApiError> {
+    catch_unwind(AssertUnwindSafe(|| api::call(op, request))).unwrap_or_else(|_| {
+        Err(ApiError::new(
+            ApiErrorCode::Internal,
+            "internal error: the rules engine panicked",
+        ))
+    })
+}
+
+/// The snake_case name of an error code (`invalid_request`, …).
+fn code_name(code: ApiErrorCode) -> String {
+    match serde_json::to_value(code) {
+        Ok(Value::String(name)) => name,
+        _ => "internal".to_owned(),
+    }
+}
+
+/// Builds the Python exception for `err`: the class `rxgate._errors.error_class(code)`,
+/// constructed as `cls(message, code, path)`.
+fn raise(py: Python<'_>, err: &ApiError) -> PyErr {
+    let code = code_name(err.code);
+    let build = || -> PyResult<PyErr> {
+        let module = py.import("rxgate._errors")?;
+        let class = module.getattr("error_class")?.call1((code.as_str(),))?;
+        let exc = class.call1((err.message.as_str(), code.as_str(), err.path.as_deref()))?;
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// Turns a core answer into a Python object, or raises its error.
+fn answer(py: Python<'_>, result: Result<Value, ApiError>) -> PyResult<Py<PyAny>> {
+    match result {
+        Ok(value) => convert::to_python(py, &value),
+        Err(err) => Err(raise(py, &err)),
+    }
+}
+
+/// A request given as `None` (empty), a dict, or JSON text (`str`/`bytes`, parsed in Rust).
+fn request_value(request: Option<&Bound<'_, PyAny>>) -> Result<Value, ApiError> {
+    match request {
+        None => Ok(Value::Object(Map::new())),
+        Some(obj) if obj.is_none() => Ok(Value::Object(Map::new())),
+        Some(obj) => match text_of(obj)? {
+            Some(text) => api::parse_request(&text),
+            None => convert::to_json(obj, "request"),
+        },
+    }
+}
+
+/// The text of a `str` or UTF-8 `bytes` object; `None` for any other type.
+fn text_of(obj: &Bound<'_, PyAny>) -> Result<Option<String>, ApiError> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return s
+            .to_cow()
+            .map(|t| Some(t.into_owned()))
+            .map_err(|_| ApiError::new(ApiErrorCode::InvalidJson, "the text is not valid UTF-8"));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return std::str::from_utf8(b.as_bytes())
+            .map(|t| Some(t.to_owned()))
+            .map_err(|e| {
+                ApiError::new(
+                    ApiErrorCode::InvalidJson,
+                    format!(
+                        "the bytes are not valid UTF-8 (byte offset {})",
+                        e.valid_up_to()
+                    ),
+                )
+            });
+    }
+    Ok(None)
+}
+
+/// `call(op, request=None)`: runs any operation of the core API on a request given as a
+/// dict or as JSON text, and answers the plain JSON result (dicts and lists).
+#[pyfunction]
+#[pyo3(signature = (op, request = None))]
+fn call(py: Python<'_>, op: &str, request: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+    let request = request_value(request).map_err(|e| raise(py, &e))?;
+    let result = py.detach(|| run(op, &request));
+    answer(py, result)
+}
+
+/// A document ready for the detached section: already converted, or JSON text to parse
+/// there (from `str` or `bytes`).
+enum Document {
+    Json(Value),
+    Text(String),
+}
+
+impl Document {
+    /// Reads a Python document (attached: it walks Python objects).
+    fn from_py(obj: &Bound<'_, PyAny>) -> Result<Self, ApiError> {
+        Ok(match text_of(obj)? {
+            Some(text) => Document::Text(text),
+            None => Document::Json(convert::to_json(obj, "input")?),
+        })
+    }
+
+    /// Runs `op` with this document as `input` beside `params` (detached: pure Rust).
+    fn run(self, op: &str, params: Map<String, Value>) -> Result<Value, ApiError> {
+        self.run_labelled(op, params, None).0
+    }
+
+    /// As [`Document::run`], also answering the value at JSON Pointer `label` of the
+    /// document (e.g. `/order/number`), when asked and present.
+    fn run_labelled(
+        self,
+        op: &str,
+        mut params: Map<String, Value>,
+        label: Option<&str>,
+    ) -> (Result<Value, ApiError>, Option<Value>) {
+        let input = match self {
+            Document::Json(value) => value,
+            Document::Text(text) => match api::parse_request(&text) {
+                Ok(value) => value,
+                Err(err) => return (Err(err), None),
+            },
+        };
+        let tag = label.and_then(|pointer| input.pointer(pointer)).cloned();
+        params.insert("input".to_owned(), input);
+        (run(op, &Value::Object(params)), tag)
+    }
+}
+
+/// `call_document(op, document, params=None)`: runs `op` with `document` (a dict or JSON
+/// `str`/`bytes`, parsed in Rust) as the request's `input` and the dict `params` beside it.
+#[pyfunction]
+#[pyo3(signature = (op, document, params = None))]
+fn call_document(
+    py: Python<'_>,
+    op: &str,
+    document: &Bound<'_, PyAny>,
+    params: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let params = params_map(params).map_err(|e| raise(py, &e))?;
+    let document = Document::from_py(document).map_err(|e| raise(py, &e))?;
+    let result = py.detach(move || document.run(op, params));
+    answer(py, result)
+}
+
+/// The parameters dict as a JSON object (empty for `None`).
+fn params_map(params: Option<&Bound<'_, PyDict>>) -> Result<Map<String, Value>, ApiError> {
+    match params {
+        None => Ok(Map::new()),
+        Some(dict) => match convert::to_json(dict.as_any(), "params")? {
+            Value::Object(map) => Ok(map),
+            _ => Err(ApiError::invalid_request("params", "a dict")),
+        },
+    }
+}
+
+/// `validate(kind, payload, today, allowed_states=None, max_image_bytes=None)`: the report
+/// for one outbound body. A `str`/`bytes` payload goes to the core's fast path
+/// (`validate_text`, parsed there); a dict is converted and validated (`validate`).
+#[pyfunction]
+#[pyo3(signature = (kind, payload, today, allowed_states = None, max_image_bytes = None))]
+fn validate(
+    py: Python<'_>,
+    kind: &str,
+    payload: &Bound<'_, PyAny>,
+    today: &str,
+    allowed_states: Option<Vec<String>>,
+    max_image_bytes: Option<u64>,
+) -> PyResult<Py<PyAny>> {
+    let mut request = Map::new();
+    request.insert("kind".to_owned(), Value::String(kind.to_owned()));
+    request.insert("today".to_owned(), Value::String(today.to_owned()));
+    if let Some(states) = allowed_states {
+        request.insert(
+            "allowed_states".to_owned(),
+            Value::Array(states.into_iter().map(Value::String).collect()),
+        );
+    }
+    if let Some(limit) = max_image_bytes {
+        request.insert("max_image_bytes".to_owned(), Value::from(limit));
+    }
+    let (op, key, value) = match Document::from_py(payload).map_err(|e| raise(py, &e))? {
+        Document::Text(text) => ("validate_text", "text", Value::String(text)),
+        Document::Json(input) => ("validate", "input", input),
+    };
+    request.insert(key.to_owned(), value);
+    let request = Value::Object(request);
+    let result = py.detach(|| run(op, &request));
+    answer(py, result)
+}
+
+/// `check_many(op, documents, params=None, label=None)`: runs `op` on every document of an
+/// iterable (dicts or JSON `str`/`bytes`) in one section detached from the interpreter.
+/// Answers a list with one entry per document, in order: `(True, output, tag)` or
+/// `(False, (code, message, path), tag)`, where `tag` is the value at JSON Pointer `label`
+/// of the document (`None` when not asked or absent). A document that cannot be converted
+/// or parsed is an error entry, never an exception for the whole batch.
+#[pyfunction]
+#[pyo3(signature = (op, documents, params = None, label = None))]
+fn check_many(
+    py: Python<'_>,
+    op: &str,
+    documents: &Bound<'_, PyAny>,
+    params: Option<&Bound<'_, PyDict>>,
+    label: Option<&str>,
+) -> PyResult<Py<PyAny>> {
+    let params = params_map(params).map_err(|e| raise(py, &e))?;
+    let mut prepared = Vec::new();
+    for item in documents.try_iter()? {
+        prepared.push(Document::from_py(&item?));
+    }
+    let results: Vec<(Result<Value, ApiError>, Option<Value>)> = py.detach(move || {
+        prepared
+            .into_iter()
+            .map(|doc| match doc {
+                Ok(doc) => doc.run_labelled(op, params.clone(), label),
+                Err(err) => (Err(err), None),
+            })
+            .collect()
+    });
+    let list = PyList::empty(py);
+    for (result, tag) in results {
+        let tag = match tag {
+            Some(value) => convert::to_python(py, &value)?,
+            None => py.None(),
+        };
+        let entry = match result {
+            Ok(value) => (true, convert::to_python(py, &value)?, tag).into_pyobject(py)?,
+            Err(err) => {
+                let detail = (code_name(err.code), err.message, err.path);
+                (false, detail.into_pyobject(py)?.into_any().unbind(), tag).into_pyobject(py)?
+            }
+        };
+        list.append(entry)?;
+    }
+    Ok(list.into_any().unbind())
+}
+
+/// The native module `rxgate._core`. It keeps no state of its own, but free-threaded
+/// support is declared only after review (`gil_used = true` until then).
+#[pymodule(gil_used = true)]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(call, m)?)?;
+    m.add_function(wrap_pyfunction!(call_document, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(check_many, m)?)?;
+    m.add("CORE_VERSION", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
 }

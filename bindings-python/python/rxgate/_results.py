@@ -1,0 +1,252 @@
+"""Typed, frozen result classes over the core's JSON answers.
+
+Each class wraps the exact answer of one core operation. Declared fields are attributes
+(``report.valid``, ``decision.reasons``); violation lists become tuples of
+:class:`Violation`; any other key the core adds later is still readable as an attribute.
+``to_dict()`` returns a fresh deep copy of the answer, byte for byte what the CLI prints.
+``repr()`` shows only the fields a class marks as safe: order snapshots and patient
+messages (patient data) never appear in logs through a repr.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, ClassVar, Dict, Iterator, Mapping, Tuple
+
+
+class Result:
+    """Base of every result class: frozen, attribute access, ``to_dict()``."""
+
+    __slots__ = ("_data", "_converted")
+
+    #: Fields holding lists of violations, returned as tuples of :class:`Violation`.
+    _violation_fields: ClassVar[Tuple[str, ...]] = ()
+    #: Fields holding a nested result, with its class.
+    _nested: ClassVar[Mapping[str, type]] = {}
+    #: Fields shown by ``repr`` (never patient data).
+    _repr_fields: ClassVar[Tuple[str, ...]] = ()
+    #: Fields read as ``None`` when the answer omits them.
+    _optional_fields: ClassVar[Tuple[str, ...]] = ()
+
+    def __init__(self, data: Dict[str, Any]) -> None:
+        object.__setattr__(self, "_data", data)
+        converted: Dict[str, Any] = {}
+        for name in self._violation_fields:
+            items = data.get(name)
+            if isinstance(items, list):
+                converted[name] = tuple(Violation(v) for v in items)
+        for name, cls in self._nested.items():
+            value = data.get(name)
+            if isinstance(value, dict):
+                converted[name] = cls(value)
+        object.__setattr__(self, "_converted", converted)
+
+    def __getattr__(self, name: str) -> Any:
+        converted: Dict[str, Any] = object.__getattribute__(self, "_converted")
+        if name in converted:
+            return converted[name]
+        data: Dict[str, Any] = object.__getattribute__(self, "_data")
+        if name in data:
+            return data[name]
+        if name in self._optional_fields:
+            return None
+        raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self._data == other._data)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __dir__(self) -> Iterator[str]:
+        return iter(sorted(set(super().__dir__()) | set(self._data)))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={self._data.get(k)!r}" for k in self._repr_fields if k in self._data)
+        return f"{type(self).__name__}({shown})"
+
+    def __reduce__(self) -> Tuple[type, Tuple[Dict[str, Any]]]:
+        return (type(self), (self._data,))
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The core's answer as plain JSON data (a fresh copy)."""
+        return copy.deepcopy(self._data)
+
+
+class Violation(Result):
+    """One broken rule: ``code``, JSON Pointer ``path``, ``message``, ``beluga_error``."""
+
+    __slots__ = ()
+    _repr_fields = ("code", "path")
+
+
+class Report(Result):
+    """A validation report: ``valid``, ``violations``, ``warnings``."""
+
+    __slots__ = ()
+    _violation_fields = ("violations", "warnings")
+    _repr_fields = ("valid",)
+
+    @property
+    def codes(self) -> Tuple[str, ...]:
+        """The sorted unique violation codes."""
+        return tuple(sorted({v.code for v in self.violations}))
+
+    @property
+    def beluga_errors(self) -> Tuple[str, ...]:
+        """The sorted unique Beluga error strings the violations would cause."""
+        return tuple(sorted({v.beluga_error for v in self.violations if v.beluga_error is not None}))
+
+    def __repr__(self) -> str:
+        return f"Report(valid={self._data.get('valid')!r}, codes={list(self.codes)!r})"
+
+
+class Normalized(Result):
+    """A normaliser's answer: ``valid`` with ``value``, or ``code`` and ``message``."""
+
+    __slots__ = ()
+    _repr_fields = ("valid", "code")
+    _optional_fields = ("value", "code", "message")
+
+
+class ParsedResponse(Result):
+    """A classified Beluga answer: ``outcome``, ``classification``, ``guidance``, ``data``."""
+
+    __slots__ = ()
+    _repr_fields = ("endpoint", "outcome", "classification")
+    _optional_fields = ("beluga_error", "data")
+
+
+class Readiness(Result):
+    """``check_readiness``: ``status`` (ready, not_ready, not_required), ``ready``, ``reasons``."""
+
+    __slots__ = ()
+    _repr_fields = ("kind", "status", "ready")
+
+
+class SubmitDecision(Result):
+    """``decide_submit``: ``decision`` (submit, wait, skip) with ``reasons``."""
+
+    __slots__ = ()
+    _repr_fields = ("trigger", "decision", "kind")
+
+
+class RetryDecision(Result):
+    """``decide_retry``: ``allowed``, ``would_succeed``, ``reasons``."""
+
+    __slots__ = ()
+    _repr_fields = ("allowed", "would_succeed")
+
+
+class VisitBuild(Result):
+    """``build_visit``: the request ``body`` when ``valid``, else ``violations``/``reasons``."""
+
+    __slots__ = ()
+    _violation_fields = ("violations", "warnings")
+    _repr_fields = ("kind", "endpoint", "valid")
+
+
+class PharmacySelection(Result):
+    """``select_pharmacy``: the pharmacy chosen by the priority rule."""
+
+    __slots__ = ()
+    _repr_fields = ("selected", "pharmacy_id", "pharmacy_type", "source")
+
+
+class FulfillmentPlan(Result):
+    """``route_fulfillment``: per-item ``routes``, ``split_required``, ``ready``."""
+
+    __slots__ = ()
+    _repr_fields = ("ready", "split_required", "escalate")
+
+
+class BoundaryCheck(Result):
+    """``check_boundary``: the prescription boundary per item and its violations."""
+
+    __slots__ = ()
+    _violation_fields = ("violations", "warnings")
+    _repr_fields = ("confirmed", "escalate")
+
+
+class OrderState(Result):
+    """``order_state``: the order's status fields."""
+
+    __slots__ = ()
+    _repr_fields = ("order_status", "submit_status", "visit_status", "resolved_status")
+
+
+class AppliedFacts(Result):
+    """``apply_order_facts``: the updated ``snapshot`` and its ``state``."""
+
+    __slots__ = ()
+    _nested = {"state": OrderState}
+    _repr_fields = ()
+
+    def __repr__(self) -> str:
+        return f"AppliedFacts(state={self.state!r})"
+
+
+class CancelDecision(Result):
+    """``check_cancel``: ``decision`` (allowed, needs_confirmation, refused), consequences."""
+
+    __slots__ = ()
+    _repr_fields = ("decision", "escalate_first")
+
+
+class MessageVisibility(Result):
+    """``message_visibility``: channels, visibility rules and issues."""
+
+    __slots__ = ()
+    _repr_fields = ("escalate",)
+
+
+class PatientView(Result):
+    """``patient_view``: the order as its patient may see it."""
+
+    __slots__ = ()
+    _repr_fields = ("stage", "order_number")
+
+
+class Diagnosis(Result):
+    """``diagnose``: ``stage``, ``state``, ``blockers``, ``next_action``, ``escalations``."""
+
+    __slots__ = ()
+    _repr_fields = ("stage", "state", "escalate")
+
+
+class ParsedEvent(Result):
+    """``parse_event``: the typed ``event``, or ``violations``."""
+
+    __slots__ = ()
+    _violation_fields = ("violations",)
+    _repr_fields = ("source", "valid", "unknown")
+
+
+class WebhookVerification(Result):
+    """``verify_webhook``: ``authenticated``, ``scheme``, violations and warnings."""
+
+    __slots__ = ()
+    _violation_fields = ("violations", "warnings")
+    _repr_fields = ("authenticated", "scheme", "unsigned", "http_status")
+
+
+class EventKey(Result):
+    """``event_key``: the idempotency ``key`` and every alternative in ``keys``."""
+
+    __slots__ = ()
+    _repr_fields = ("key",)
+
+
+class AppliedEvent(Result):
+    """``apply_event``: what an event changes: state, records, notifications, audit."""
+
+    __slots__ = ()
+    _nested = {"order_state": OrderState}
+    _repr_fields = ("matched", "duplicate", "changed")

@@ -1,0 +1,105 @@
+"""Every typed wrapper answers exactly what its core operation answers, on every vector
+case of that operation; and every operation the core lists has a wrapper."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Callable, Dict, List, Tuple
+
+import pytest
+
+import rxgate
+from test_vectors import ALL_CASES
+
+Adapter = Callable[[Dict[str, Any]], rxgate.Result]
+
+
+def _verify(r: Dict[str, Any]) -> rxgate.Result:
+    body: Any = base64.b64decode(r["body_base64"]) if "body_base64" in r else r["body"]
+    return rxgate.verify_webhook(r["source"], r.get("headers") or {}, body, r["config"], r["now"])
+
+
+WRAPPERS: Dict[str, Adapter] = {
+    "check_readiness": lambda r: rxgate.check_readiness(r["input"], today=r.get("today"), now=r.get("now")),
+    "decide_submit": lambda r: rxgate.decide_submit(r["input"], r["trigger"], today=r.get("today"), now=r.get("now")),
+    "decide_retry": lambda r: rxgate.decide_retry(r["input"], today=r.get("today"), now=r.get("now")),
+    "build_visit": lambda r: rxgate.build_visit(r["input"], r["master_id"], today=r.get("today"), now=r.get("now")),
+    "select_pharmacy": lambda r: rxgate.select_pharmacy(r["input"]),
+    "route_fulfillment": lambda r: rxgate.route_fulfillment(r["input"]),
+    "check_boundary": lambda r: rxgate.check_boundary(r["input"], r["now"]),
+    "order_state": lambda r: rxgate.order_state(r["input"]),
+    "apply_order_facts": lambda r: rxgate.apply_order_facts(r["input"], r["facts"]),
+    "check_cancel": lambda r: rxgate.check_cancel(r["input"], reason=r.get("reason"), confirmed=r.get("confirmed")),
+    "message_visibility": lambda r: rxgate.message_visibility(r["input"]),
+    "patient_view": lambda r: rxgate.patient_view(r["input"], r["now"]),
+    "diagnose": lambda r: rxgate.diagnose(r["input"], r["now"]),
+    "normalize": lambda r: rxgate.normalize(r["field"], r["input"], r.get("choices")),
+    "parse_response": lambda r: rxgate.parse_response(
+        r["kind"], r["input"].get("status"), r["input"].get("body"), network_error=r["input"].get("network_error")
+    ),
+    "parse_event": lambda r: rxgate.parse_event(r["source"], r["input"], body_bytes=r.get("body_bytes")),
+    "verify_webhook": _verify,
+    "event_key": lambda r: rxgate.event_key(
+        r["source"], r["input"], pharmacy_id=r.get("pharmacy_id"), webhook_id=r.get("webhook_id")
+    ),
+    "apply_event": lambda r: rxgate.apply_event(
+        r["source"], r["input"], r["order"], state=r.get("state"), now=r["now"],
+        pharmacy_id=r.get("pharmacy_id"), webhook_id=r.get("webhook_id"),
+    ),
+}
+
+#: Operations reached through other entry points: `validate`/`validate_text` through
+#: `rxgate.validate` (test_vectors.py), the registries through `codes()`/`operations()`,
+#: `redact_event` answers plain data (checked below).
+OTHER_ENTRY_POINTS = {"validate", "validate_text", "codes", "ops", "redact_event"}
+
+
+def test_every_core_operation_has_a_python_entry_point() -> None:
+    names = {op["name"] for op in rxgate.operations()}
+    missing = names - set(WRAPPERS) - OTHER_ENTRY_POINTS
+    assert not missing, f"core operations without a Python wrapper: {sorted(missing)}"
+    assert set(WRAPPERS) <= names, f"wrappers of unknown operations: {sorted(set(WRAPPERS) - names)}"
+
+
+def _wrapped_cases() -> List[Tuple[str, str, Dict[str, Any]]]:
+    out = []
+    for case_id, op, request, case in ALL_CASES:
+        if op in WRAPPERS and "expect" in case and isinstance(request.get("input"), (dict, list)):
+            if op == "parse_response" and not isinstance(request.get("input"), dict):
+                continue
+            out.append((case_id, op, request))
+    return out
+
+
+WRAPPED = _wrapped_cases()
+
+
+def test_most_vector_cases_are_wrapped() -> None:
+    assert len(WRAPPED) >= 150, len(WRAPPED)
+
+
+@pytest.mark.parametrize("op,request_", [c[1:] for c in WRAPPED], ids=[c[0] for c in WRAPPED])
+def test_wrapper_matches_core(op: str, request_: Dict[str, Any]) -> None:
+    if op in ("check_readiness", "decide_submit", "decide_retry", "build_visit") and not (
+        "today" in request_ or "now" in request_
+    ):
+        pytest.skip("the case relies on the clock being absent; the wrapper always supplies it")
+    expected = rxgate.call(op, request_)
+    result = WRAPPERS[op](request_)
+    assert isinstance(result, rxgate.Result)
+    assert result.to_dict() == expected
+    for key, value in expected.items():
+        attr = getattr(result, key)
+        if isinstance(attr, tuple):
+            assert [v.to_dict() for v in attr] == value
+        elif isinstance(attr, rxgate.Result):
+            assert attr.to_dict() == value
+        else:
+            assert attr == value
+
+
+def test_redact_event_matches_core() -> None:
+    cases = [c for c in ALL_CASES if c[1] == "redact_event" and "expect" in c[3]]
+    assert cases
+    for _, _, request, _ in cases:
+        assert rxgate.redact_event(request["source"], request["input"]) == rxgate.call("redact_event", request)
