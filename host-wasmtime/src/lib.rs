@@ -18,10 +18,13 @@
 //!
 //! Modules: [`rules`] (engine, guest lifecycle, vectors, hot reload), [`store`] (storage
 //! trait, SQLite), [`service`] (HTTP routes, webhooks, app API, worker), [`clients`]
-//! (partner HTTP), [`config`], [`keys`] (API keys).
+//! (partner HTTP), [`config`], [`keys`] (API keys), [`demo`] (`rxgate demo`: the service
+//! against the partner sandbox of `rxgate-sandbox`, which simulates the partners — it is the
+//! only place the native core runs beside the service, as Beluga's own field checks).
 
 pub mod clients;
 pub mod config;
+pub mod demo;
 pub mod keys;
 pub mod rules;
 pub mod service;

@@ -117,7 +117,7 @@ async fn pass(state: &AppState, store: &SqliteStore) {
 
 #[tokio::test]
 async fn retry_later_is_retried_with_backoff_then_parked() {
-    let (state, store, seen) = setup(r#"{"ok":{"class":"retry_later"}}"#, 3).await;
+    let (state, store, seen) = setup(r#"{"ok":{"classification":"retry_later"}}"#, 3).await;
     let mut last = i64::MAX;
     let before = service::now_ms();
     service::worker::tick(&state, &mut last).await.unwrap();
@@ -146,7 +146,7 @@ async fn retry_later_is_retried_with_backoff_then_parked() {
 
 #[tokio::test]
 async fn a_data_error_is_never_retried() {
-    let (state, store, seen) = setup(r#"{"ok":{"class":"fix_patient_data"}}"#, 10).await;
+    let (state, store, seen) = setup(r#"{"ok":{"classification":"fix_patient_data"}}"#, 10).await;
     let mut last = i64::MAX;
     service::worker::tick(&state, &mut last).await.unwrap();
     pass(&state, &store).await;
@@ -159,7 +159,7 @@ async fn a_data_error_is_never_retried() {
 
 #[tokio::test]
 async fn duplicate_master_id_reconciles_by_fetching_the_visit() {
-    let (state, store, seen) = setup(r#"{"ok":{"class":"duplicate"}}"#, 10).await;
+    let (state, store, seen) = setup(r#"{"ok":{"classification":"duplicate"}}"#, 10).await;
     let mut last = i64::MAX;
     service::worker::tick(&state, &mut last).await.unwrap();
     // The fetch is queued by the first pass and sent by the next.
@@ -180,7 +180,7 @@ async fn duplicate_master_id_reconciles_by_fetching_the_visit() {
 
 #[tokio::test]
 async fn a_successful_visit_fetch_marks_the_order_submitted() {
-    let (state, store, _) = setup(r#"{"ok":{"class":"success"}}"#, 10).await;
+    let (state, store, _) = setup(r#"{"ok":{"classification":"success"}}"#, 10).await;
     // Replace the queued create by a reconciliation fetch.
     let create = store.calls_of("o1").unwrap()[0].id;
     store.call_done(create, 0).unwrap();

@@ -1,6 +1,305 @@
-//! # rxgate-sandbox — local partners on loopback (placeholder)
+//! # rxgate-sandbox — rxgate's partners on loopback
 //!
-//! Will simulate Beluga, DispensePro, LifeFile and OWN pharmacies for tests and `rxgate demo`.
+//! Nobody can try a Beluga integration without staging keys, and nobody can test what happens
+//! when Beluga is down, slow, or sends the same webhook five times. This crate plays the
+//! partners on `127.0.0.1`, for `rxgate demo` and for integration tests:
+//!
+//! - **Beluga** ([`beluga`]): every documented endpoint with its success bodies and documented
+//!   error strings under their documented conditions (`Duplicate masterId`, `No match for
+//!   {medId}`, `Company does not have that visit type`, `Patient not eligible for new visit`,
+//!   HTTP 400 with an empty body for a wrong key, HTTP 200 with `status: 400` on fetches), visit
+//!   state the fetches report, and a doctor who concludes each visit after a delay and sends
+//!   `RX_WRITTEN`, `CONSULT_CONCLUDED` or `DOCTOR_CHAT` webhooks per a scripted [`Scenario`].
+//! - **DispensePro** ([`pharmacy`]): accepts orders and sends Standard Webhooks signed status
+//!   events (shipped with tracking, then delivered).
+//! - **Faults** ([`Faults`]): error rate, added latency, responses dropped after the partner
+//!   committed (the next attempt meets `Duplicate masterId`), and webhook redelivery
+//!   (duplicates, reordering, late arrival). Randomness is seeded: a run is reproducible.
+//!
+//! The sandbox is test tooling, not the core: it may read the clock and use randomness. Its
+//! field checks reuse the core's contract validator — Beluga's own rules as the reference
+//! documents them — so the strings it answers are the ones the reference lists.
 
-/// The partners the sandbox will simulate.
-pub const PARTNERS: &[&str] = &["beluga", "dispensepro", "lifefile", "own-pharmacy"];
+pub mod beluga;
+pub mod pharmacy;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::watch;
+
+/// What the doctor does with a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scenario {
+    /// Concludes `prescribed` and sends `RX_WRITTEN` for the preferred medications.
+    #[default]
+    Prescribe,
+    /// Concludes `referred`: no prescription.
+    Refer,
+    /// Sends a `DOCTOR_CHAT` first, then prescribes.
+    ChatThenPrescribe,
+    /// Cancels the visit (`CONSULT_CANCELED`).
+    Cancel,
+}
+
+/// Fault injection, per partner.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Share of calls answered HTTP 503 without doing anything (0.0–1.0).
+    pub error_rate: f64,
+    /// Added latency per call, in milliseconds.
+    pub latency_ms: u64,
+    /// Share of calls that commit and then lose their answer (HTTP 502).
+    pub drop_after_commit_rate: f64,
+    /// Send every webhook twice.
+    pub duplicate_webhooks: bool,
+    /// Send a visit's or an order's webhooks in shuffled order.
+    pub shuffle_webhooks: bool,
+    /// Extra delay before webhooks, in milliseconds.
+    pub late_webhooks_ms: u64,
+}
+
+/// Sandbox settings.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// The Beluga API key the sandbox accepts.
+    pub beluga_api_key: String,
+    /// The only company Beluga knows.
+    pub company: String,
+    /// Visit types the company has.
+    pub visit_types: Vec<String>,
+    /// `medId`s enabled for the company.
+    pub med_ids: Vec<String>,
+    /// The secret Beluga sends its webhooks with (`Authorization: Bearer`).
+    pub beluga_webhook_secret: String,
+    /// Phones Beluga refuses with `Phone number error` (a number its checks reject).
+    pub refused_phones: Vec<String>,
+    /// (phone, visitType) pairs another Beluga client used this week (`not eligible`).
+    pub taken_elsewhere: Vec<(String, String)>,
+    /// What the doctor does, by patient phone; the default is [`Scenario::Prescribe`].
+    pub scenarios: BTreeMap<String, Scenario>,
+    /// Delay before the doctor concludes a visit, in milliseconds.
+    pub doctor_delay_ms: u64,
+    /// DispensePro pharmacies: pharmacy id → (API key, `whsec_` webhook secret).
+    pub dispensepro: BTreeMap<String, (String, String)>,
+    /// Delay between DispensePro status events, in milliseconds.
+    pub pharmacy_delay_ms: u64,
+    /// Faults of the Beluga API.
+    pub beluga_faults: Faults,
+    /// Faults of the DispensePro API.
+    pub pharmacy_faults: Faults,
+    /// Seed of every random choice.
+    pub seed: u64,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            beluga_api_key: "sandbox-beluga-key".into(),
+            company: "fuseHealthTestCompany".into(),
+            visit_types: Vec::new(),
+            med_ids: Vec::new(),
+            beluga_webhook_secret: "sandbox-beluga-webhook-secret".into(),
+            refused_phones: Vec::new(),
+            taken_elsewhere: Vec::new(),
+            scenarios: BTreeMap::new(),
+            doctor_delay_ms: 300,
+            dispensepro: BTreeMap::new(),
+            pharmacy_delay_ms: 300,
+            beluga_faults: Faults::default(),
+            pharmacy_faults: Faults::default(),
+            seed: 7,
+        }
+    }
+}
+
+/// Something a partner did, for timelines and assertions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// `beluga` or `dispensepro`.
+    pub partner: &'static str,
+    /// What happened (`visit_created`, `webhook_sent`, `order_created`, …).
+    pub what: String,
+    /// The visit's masterId or the order's externalId.
+    pub subject: String,
+}
+
+/// State shared by the partners.
+pub(crate) struct Shared {
+    pub(crate) config: SandboxConfig,
+    pub(crate) service_url: Mutex<Option<String>>,
+    pub(crate) rng: Mutex<fastrand::Rng>,
+    pub(crate) log: Mutex<Vec<Record>>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) beluga: Mutex<beluga::Visits>,
+    pub(crate) orders: Mutex<Vec<pharmacy::PharmacyOrder>>,
+}
+
+impl Shared {
+    pub(crate) fn record(&self, partner: &'static str, what: impl Into<String>, subject: &str) {
+        if let Ok(mut log) = self.log.lock() {
+            log.push(Record {
+                partner,
+                what: what.into(),
+                subject: subject.to_owned(),
+            });
+        }
+    }
+
+    /// A seeded draw in `[0, 1)`.
+    pub(crate) fn draw(&self) -> f64 {
+        self.rng.lock().map(|mut r| r.f64()).unwrap_or(1.0)
+    }
+
+    pub(crate) fn shuffle<T>(&self, items: &mut [T]) {
+        if let Ok(mut rng) = self.rng.lock() {
+            rng.shuffle(items);
+        }
+    }
+
+    pub(crate) fn service_url(&self) -> Option<String> {
+        self.service_url.lock().ok().and_then(|u| u.clone())
+    }
+
+    /// Applies a partner's call faults: latency, then maybe an error before doing anything.
+    pub(crate) async fn before_call(&self, faults: &Faults) -> Result<(), axum::http::StatusCode> {
+        if faults.latency_ms > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
+        }
+        if self.draw() < faults.error_rate {
+            return Err(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        }
+        Ok(())
+    }
+
+    /// Whether to lose the answer of a call that committed.
+    pub(crate) fn drop_after_commit(&self, faults: &Faults) -> bool {
+        self.draw() < faults.drop_after_commit_rate
+    }
+}
+
+/// A running sandbox: Beluga and DispensePro on two loopback ports.
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    beluga_addr: SocketAddr,
+    pharmacy_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+}
+
+impl Sandbox {
+    /// Starts both partners on ephemeral loopback ports.
+    pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
+        let seed = config.seed;
+        let shared = Arc::new(Shared {
+            config,
+            service_url: Mutex::new(None),
+            rng: Mutex::new(fastrand::Rng::with_seed(seed)),
+            log: Mutex::new(Vec::new()),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()?,
+            beluga: Mutex::new(beluga::Visits::default()),
+            orders: Mutex::new(Vec::new()),
+        });
+        let (stop, rx) = watch::channel(false);
+        let beluga_addr = serve(beluga::router(shared.clone()), rx.clone()).await?;
+        let pharmacy_addr = serve(pharmacy::router(shared.clone()), rx).await?;
+        Ok(Sandbox {
+            shared,
+            beluga_addr,
+            pharmacy_addr,
+            stop,
+        })
+    }
+
+    /// Beluga's base URL (`http://127.0.0.1:port/`).
+    pub fn beluga_url(&self) -> String {
+        format!("http://{}/", self.beluga_addr)
+    }
+
+    /// DispensePro's base URL.
+    pub fn dispensepro_url(&self) -> String {
+        format!("http://{}/", self.pharmacy_addr)
+    }
+
+    /// Where webhooks go: the service's base URL (`http://127.0.0.1:8080`).
+    pub fn set_service_url(&self, url: &str) {
+        if let Ok(mut slot) = self.shared.service_url.lock() {
+            *slot = Some(url.trim_end_matches('/').to_owned());
+        }
+    }
+
+    /// Everything the partners did so far.
+    pub fn log(&self) -> Vec<Record> {
+        self.shared
+            .log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default()
+    }
+
+    /// Stops both servers.
+    pub fn shutdown(&self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn serve(
+    router: axum::Router,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let shutdown = async move {
+            while stop.changed().await.is_ok() {
+                if *stop.borrow() {
+                    break;
+                }
+            }
+        };
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    });
+    Ok(addr)
+}
+
+/// Signs a body the Standard Webhooks way: `v1,` + base64(HMAC-SHA256(key, "{id}.{ts}.{body}"))
+/// with the key the base64 after `whsec_`.
+pub fn sign_standard(id: &str, timestamp: i64, body: &str, secret: &str) -> String {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let raw = secret.strip_prefix("whsec_").unwrap_or(secret);
+    let key = engine
+        .decode(raw)
+        .unwrap_or_else(|_| raw.as_bytes().to_vec());
+    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key) else {
+        return String::new();
+    };
+    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
+    format!("v1,{}", engine.encode(mac.finalize().into_bytes()))
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn standard_webhooks_published_vector() {
+        let signature = super::sign_standard(
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1_614_265_330,
+            r#"{"test": 2432232314}"#,
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        );
+        assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+}

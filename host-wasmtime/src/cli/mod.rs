@@ -4,6 +4,7 @@
 //! refused, 2 misuse: bad arguments or input that is not JSON).
 
 pub(crate) mod contract;
+pub(crate) mod demo;
 pub(crate) mod events;
 pub(crate) mod order;
 pub(crate) mod serve;
@@ -24,6 +25,8 @@ enum Command {
     #[command(flatten)]
     Contract(contract::ContractCommand),
     #[command(flatten)]
+    Demo(demo::DemoCommand),
+    #[command(flatten)]
     Events(events::EventsCommand),
     #[command(flatten)]
     Order(order::OrderCommand),
@@ -36,6 +39,7 @@ impl Cli {
     pub(crate) fn run(self) -> ExitCode {
         match self.command {
             Command::Contract(cmd) => cmd.run(),
+            Command::Demo(cmd) => cmd.run(),
             Command::Events(cmd) => cmd.run(),
             Command::Order(cmd) => cmd.run(),
             Command::Serve(cmd) => cmd.run(),
@@ -57,16 +61,7 @@ pub(crate) fn default_today() -> String {
 
 /// The current instant as RFC 3339 (UTC, whole seconds), the default receipt time.
 pub(crate) fn default_now() -> String {
-    let ms = rxgate_host::service::now_ms();
-    // The UTC date is the Hawaii date of an instant ten hours later.
-    let date = rxgate_host::service::app::today_hawaii(ms + 36_000_000);
-    let secs = ms.rem_euclid(86_400_000) / 1000;
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
+    rxgate_host::service::rfc3339(rxgate_host::service::now_ms())
 }
 
 /// Prints a JSON value on stdout, pretty. A closed pipe (`| head`) is not an error.

@@ -119,18 +119,8 @@ async fn audit(
 
 /// Today's date at UTC−10 (Hawaii), `YYYY-MM-DD`: never ahead of any US state's date.
 pub fn today_hawaii(now_ms: i64) -> String {
-    let days = (now_ms - 10 * 3_600_000).div_euclid(86_400_000);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    let stamp = super::rfc3339(now_ms - 10 * 3_600_000);
+    stamp.get(..10).unwrap_or_default().to_owned()
 }
 
 async fn upsert_order(
@@ -199,12 +189,26 @@ async fn submit_to_beluga(
 async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Result<Value, Problem> {
     let order = load(state, id).await?;
     let now = now_ms();
-    let decision = decide_ok(
-        state,
-        "decide_submit",
-        json!({ "input": order.snapshot, "state": order.state, "trigger": trigger, "manual": manual, "today": today_hawaii(now) }),
-    )
-    .await?;
+    // Staff retries go through `decide_retry` (allowed for not-submitted and FAILED, with the
+    // reasons it would still fail); triggers through `decide_submit`.
+    let decision = if manual {
+        let retry = decide_ok(
+            state,
+            "decide_retry",
+            json!({ "input": order.snapshot, "today": today_hawaii(now) }),
+        )
+        .await?;
+        let go = retry.get("allowed") == Some(&Value::Bool(true))
+            && retry.get("would_succeed") == Some(&Value::Bool(true));
+        json!({ "decision": if go { "submit" } else { "refused" }, "readiness": { "violations": retry.get("reasons").cloned().unwrap_or(json!([])) } })
+    } else {
+        decide_ok(
+            state,
+            "decide_submit",
+            json!({ "input": order.snapshot, "trigger": trigger, "today": today_hawaii(now) }),
+        )
+        .await?
+    };
     let verdict = decision
         .get("decision")
         .and_then(Value::as_str)
@@ -250,13 +254,37 @@ async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Resu
         .db
         .run(move |s| s.ensure_master_id(&key, &candidate))
         .await?;
+    // The masterId is part of the order's record from now on (snapshot and store).
+    let mut snapshot = order.snapshot.clone();
+    snapshot["order"]["beluga"]["master_id"] = json!(master_id);
+    let (key, stored) = (id.to_owned(), snapshot.clone());
+    state
+        .db
+        .run(move |s| s.upsert_order(&key, &stored, now))
+        .await?;
     let built = decide_ok(
         state,
         "build_visit",
-        json!({ "input": order.snapshot, "masterId": master_id, "company": state.config.beluga.company, "today": today_hawaii(now) }),
+        json!({ "input": snapshot, "master_id": master_id, "today": today_hawaii(now) }),
     )
     .await?;
-    let payload = built.get("payload").cloned().unwrap_or(Value::Null);
+    if built.get("valid") != Some(&Value::Bool(true)) {
+        audit(state, id, "submit_validation", "invalid", None).await?;
+        let mut violations = violations_of(&built);
+        violations.extend(
+            built
+                .get("reasons")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+        return Err(Problem::violations(
+            "the Beluga payload cannot be built",
+            violations,
+        ));
+    }
+    let payload = built.get("body").cloned().unwrap_or(Value::Null);
     let kind = built
         .get("kind")
         .and_then(Value::as_str)
@@ -275,11 +303,12 @@ async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Resu
             violations_of(&report),
         ));
     }
-    let path = if kind == "lab" {
-        "visit/createLab"
-    } else {
-        "visit/createNoPayPhotos"
-    };
+    let path = built
+        .get("endpoint")
+        .and_then(Value::as_str)
+        .unwrap_or("/visit/createNoPayPhotos")
+        .trim_start_matches('/')
+        .to_owned();
     let attempts = pending.iter().filter(|c| c.kind == "beluga_submit").count();
     let call = json!({ "path": path, "endpoint": kind, "body": payload, "masterId": master_id });
     let dedupe = format!("beluga_submit:{master_id}:{attempts}");
@@ -319,7 +348,7 @@ async fn panel(
     let diagnosis = match state
         .decide(
             "diagnose",
-            json!({ "input": order.snapshot, "state": order.state, "now": now_ms() }),
+            json!({ "input": order.snapshot, "now": super::rfc3339(now_ms()) }),
         )
         .await?
     {
@@ -327,14 +356,29 @@ async fn panel(
         Err(_) => Value::Null,
     };
     let st = &order.state;
+    let beluga = order
+        .snapshot
+        .pointer("/order/beluga")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let field = |snapshot: &str, state: &str| {
+        beluga
+            .get(snapshot)
+            .filter(|v| !v.is_null())
+            .or_else(|| st.get(state))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
     Ok(Json(json!({
         "orderId": order.id,
         "masterId": order.master_id,
-        "belugaSubmitStatus": st.get("belugaSubmitStatus"),
-        "belugaVisitStatus": st.get("belugaVisitStatus"),
-        "belugaResolvedStatus": st.get("belugaResolvedStatus"),
-        "belugaVisitId": st.get("belugaVisitId"),
+        "orderStatus": order.snapshot.pointer("/order/status"),
+        "belugaSubmitStatus": field("submit_status", "belugaSubmitStatus"),
+        "belugaVisitStatus": field("visit_status", "belugaVisitStatus"),
+        "belugaResolvedStatus": field("resolved_status", "belugaResolvedStatus"),
+        "belugaVisitId": field("visit_id", "belugaVisitId"),
         "submitError": st.get("submitError"),
+        "shipping": order.snapshot.pointer("/order/shipping"),
         "prescriptions": prescriptions,
         "calls": calls,
         "diagnosis": diagnosis,

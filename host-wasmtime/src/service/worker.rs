@@ -140,13 +140,19 @@ async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<(
         .as_deref()
         .and_then(|r| serde_json::from_slice(r).ok())
         .unwrap_or(Value::Null);
-    let request = json!({
+    let mut request = json!({
         "source": event.source,
         "input": body,
         "order": order.snapshot,
         "state": order.state,
-        "now": now,
+        "now": super::rfc3339(now),
     });
+    if matches!(event.source.as_str(), "dispensepro" | "pharmacy") {
+        // Keys: `{source}:{pharmacyId}:{webhook-id}` (webhooks.md).
+        let webhook_id = event.dedupe_key.splitn(3, ':').nth(2).unwrap_or_default();
+        request["pharmacy_id"] = json!(event.partner);
+        request["webhook_id"] = json!(webhook_id);
+    }
     let outcome = match state.decide("apply_event", request).await {
         Ok(Ok(answer)) => {
             apply_answer(state, &order_id, &answer, now).await?;
@@ -199,6 +205,9 @@ pub async fn apply_answer(
     state
         .db
         .run(move |s| {
+            if let Some(snapshot) = answer.get("snapshot").filter(|v| v.is_object()) {
+                s.upsert_order(&order_id, snapshot, now)?;
+            }
             if let Some(new_state) = answer.get("state").filter(|v| v.is_object()) {
                 s.set_order_state(&order_id, new_state, now)?;
             }
@@ -276,8 +285,12 @@ async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
         Some("GET") => reqwest::Method::GET,
         _ => reqwest::Method::POST,
     };
-    let body = call.payload.get("body").filter(|b| !b.is_null());
-    let answer = clients::send(&state.http, method, url, &auth, body).await;
+    let built = match call.payload.get("body").filter(|b| !b.is_null()) {
+        Some(body) => Some(body.clone()),
+        None if call.kind == "dispensepro_order" => dispensepro_body(state, &call).await?,
+        None => None,
+    };
+    let answer = clients::send(&state.http, method, url, &auth, built.as_ref()).await;
     let class = classify(state, &call, &answer).await;
     state.metrics.inc(
         "rxgate_outbox_calls_total",
@@ -348,23 +361,115 @@ fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
     Some((url, auth))
 }
 
-/// The guest's class of an answer (`parse_response`); a network error is `retry_later`
-/// input for the guest too.
+/// The class of an answer: Beluga's through the guest's `parse_response` (it classifies on
+/// the body); a pharmacy's by HTTP status (2xx success, 5xx or no answer retry later, other
+/// 4xx a configuration problem).
 async fn classify(state: &AppState, call: &OutboxItem, answer: &RawAnswer) -> String {
+    if !call.kind.starts_with("beluga") {
+        return match answer.status {
+            200..=299 => "success",
+            0 | 500..=599 => "retry_later",
+            _ => "fix_configuration",
+        }
+        .to_owned();
+    }
     let body: Value =
         serde_json::from_str(&answer.body).unwrap_or(Value::String(answer.body.clone()));
-    let request = json!({
-        "endpoint": call.payload.get("endpoint").cloned().unwrap_or(Value::Null),
-        "input": { "status": answer.status, "body": body, "network_error": answer.network_error },
-    });
+    let kind = match call.payload.get("endpoint").and_then(Value::as_str) {
+        Some("visit_fetch") => "fetch-visit",
+        Some(kind) => kind,
+        None => "visit",
+    };
+    let mut input = json!({ "status": answer.status, "body": body });
+    if let Some(error) = answer.network_error {
+        input = json!({ "network_error": error });
+    }
+    let request = json!({ "kind": kind, "input": input });
     match state.decide("parse_response", request).await {
         Ok(Ok(outcome)) => outcome
-            .get("class")
+            .get("classification")
             .and_then(Value::as_str)
             .unwrap_or("unclassified")
             .to_owned(),
         _ => "unclassified".to_owned(),
     }
+}
+
+/// The DispensePro order (webhooks.md §3) for an outbox entry of the rules: the patient, the
+/// prescriber of the order's `RX_WRITTEN`, one line per routed item from the drug's
+/// DispensePro Rx configuration.
+async fn dispensepro_body(state: &AppState, call: &OutboxItem) -> anyhow::Result<Option<Value>> {
+    let Some(order_id) = call.order_id.clone() else {
+        return Ok(None);
+    };
+    let Some(order) = state.db.run(move |s| s.get_order(&order_id)).await? else {
+        return Ok(None);
+    };
+    let snap = &order.snapshot;
+    let text = |v: &Value, p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let items: Vec<String> = call
+        .payload
+        .get("item_ids")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let lines: Vec<Value> = snap
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|item| items.is_empty() || items.contains(&text(item, "/id")))
+        .map(|item| {
+            let rx = |k: &str| {
+                item.pointer(&format!("/drug/dispense_pro/{k}"))
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            };
+            json!({"ndc": rx("ndc"), "quantity": rx("quantity"), "refills": rx("refills"),
+                "sig": rx("sig"), "daysSupply": rx("days_supply")})
+        })
+        .collect();
+    let dob = text(snap, "/patient/dob").replace('-', "");
+    let dob = match (dob.get(0..4), dob.get(4..8)) {
+        (Some(year), Some(month_day)) => format!("{month_day}{year}"),
+        _ => dob,
+    };
+    let address = snap
+        .pointer("/patient/shipping_address")
+        .or_else(|| snap.pointer("/patient/address"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let doctor = snap
+        .pointer("/order/prescriptions")
+        .and_then(Value::as_array)
+        .and_then(|p| {
+            p.iter()
+                .find_map(|r| r.get("doctor_name").and_then(Value::as_str))
+        })
+        .unwrap_or_default()
+        .to_owned();
+    let prescriber = snap
+        .get("prescribers")
+        .and_then(Value::as_array)
+        .and_then(|list| list.iter().find(|p| text(p, "/name") == doctor))
+        .map(|p| json!({"npi": text(p, "/npi"), "name": text(p, "/name")}))
+        .unwrap_or(Value::Null);
+    Ok(Some(json!({
+        "externalId": order.id,
+        "patient": {"firstName": text(snap, "/patient/first_name"), "lastName": text(snap, "/patient/last_name"),
+            "gender": text(snap, "/patient/sex"), "dob": dob, "phone": text(snap, "/patient/phone"),
+            "address": text(&address, "/line1"), "city": text(&address, "/city"),
+            "state": text(&address, "/state"), "zip": text(&address, "/zip")},
+        "prescriber": prescriber,
+        "lines": lines,
+    })))
 }
 
 /// Updates the order's integration state after a call (submit status, ids, error class).
@@ -428,6 +533,7 @@ async fn record_call_outcome(
         .db
         .run(move |s| s.set_order_state(&oid, &st, now))
         .await?;
+    record_facts(state, &order, call, class, &body, now).await?;
     let entry = crate::store::AuditEntry {
         at: now,
         source: "outbox".into(),
@@ -438,5 +544,69 @@ async fn record_call_outcome(
         ..Default::default()
     };
     state.db.run(move |s| s.audit(&entry)).await?;
+    Ok(())
+}
+
+/// Records a call's outcome on the order snapshot: the forward-only facts go through the
+/// guest's `apply_order_facts`; the ids and the error text are plain record keeping.
+async fn record_facts(
+    state: &AppState,
+    order: &crate::store::OrderRecord,
+    call: &OutboxItem,
+    class: &str,
+    body: &Value,
+    now: i64,
+) -> anyhow::Result<()> {
+    let mut snapshot = order.snapshot.clone();
+    let at = super::rfc3339(now);
+    let facts = match (call.kind.as_str(), class) {
+        ("beluga_submit", "success") | ("beluga_fetch", "success") => {
+            if let Some(visit) = body.pointer("/data/visitId").cloned() {
+                snapshot["order"]["beluga"]["visit_id"] = visit;
+            }
+            snapshot["order"]["beluga"]["submit_error"] = Value::Null;
+            snapshot["order"]["beluga"]["submitted_at"] = json!(at);
+            vec![json!({"fact": "submit", "status": "SUBMITTED"})]
+        }
+        ("beluga_submit", "duplicate") => vec![],
+        ("beluga_submit", other) => {
+            let message = body.get("error").and_then(Value::as_str).unwrap_or(other);
+            snapshot["order"]["beluga"]["submit_error"] = json!(message);
+            snapshot["order"]["beluga"]["last_attempt_at"] = json!(at);
+            vec![json!({"fact": "submit", "status": "FAILED"})]
+        }
+        ("dispensepro_order", outcome)
+            if outcome == "success"
+                || call.attempts + 1 >= state.config.outbox.max_attempts
+                || outcome != "retry_later" =>
+        {
+            let submitted = outcome == "success";
+            vec![
+                json!({"fact": "dispense_pro", "state": if submitted { "SUBMITTED" } else { "FAILED" },
+                "pharmacy_id": call.payload.get("pharmacy_id"), "item_ids": call.payload.get("item_ids").cloned().unwrap_or(json!([])),
+                "submitted_by": "rxgate", "submitted_at": at,
+                "partner_order_id": body.get("id"), "partner_status": body.get("status"),
+                "submit_error": if submitted { Value::Null } else { json!(outcome) }}),
+            ]
+        }
+        _ => return Ok(()),
+    };
+    let answer = state
+        .decide(
+            "apply_order_facts",
+            json!({"input": snapshot, "facts": facts}),
+        )
+        .await;
+    let Ok(Ok(answer)) = answer else {
+        tracing::error!(kind = %call.kind, "the rules refused the facts of a partner answer");
+        return Ok(());
+    };
+    if let Some(snapshot) = answer.get("snapshot").cloned() {
+        let id = order.id.clone();
+        state
+            .db
+            .run(move |s| s.upsert_order(&id, &snapshot, now))
+            .await?;
+    }
     Ok(())
 }

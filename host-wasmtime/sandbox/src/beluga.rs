@@ -1,0 +1,519 @@
+//! The Beluga API on loopback: every endpoint of the reference, the doctor, the webhooks.
+
+use crate::{Scenario, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use rxgate_core::contract::{validate_value, Kind, ValidateOptions};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// One visit Beluga holds.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    /// The client's masterId.
+    pub master_id: String,
+    /// Beluga's visitId.
+    pub visit_id: String,
+    /// The patient's phone.
+    pub phone: String,
+    /// The visit type.
+    pub visit_type: String,
+    /// `pending`, `resolved`, `canceled`.
+    pub status: &'static str,
+    /// `open` or `closed`.
+    pub resolved: &'static str,
+    /// The form as submitted.
+    pub form: Value,
+    /// Prescriptions written: (medId, rxId, name, strength).
+    pub rx: Vec<Value>,
+    /// The doctor concluded `referred`.
+    pub referred: bool,
+}
+
+/// Beluga's visits.
+#[derive(Debug, Default)]
+pub struct Visits {
+    /// In creation order.
+    pub list: Vec<Visit>,
+}
+
+impl Visits {
+    fn by_master(&self, id: &str) -> Option<&Visit> {
+        self.list.iter().find(|v| v.master_id == id)
+    }
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/visit/createNoPayPhotos", post(create_visit))
+        .route("/lab/receiveLabResults", post(create_lab))
+        .route("/external/receivePhotos", post(photos))
+        .route("/external/receivePdf", post(pdf))
+        .route("/external/receiveChat", post(chat))
+        .route("/external/receiveCSMessage", post(chat))
+        .route("/external/patientName", post(patient_name))
+        .route("/external/pharmacies", post(pharmacies))
+        .route("/external/updateVisit", post(update_visit))
+        .route("/visit/externalFetch/{master_id}", get(fetch_visit))
+        .route("/patient/externalFetch/{phone}", get(fetch_patient))
+        .with_state(shared)
+}
+
+/// HTTP 400 with an empty body: how Beluga refuses a wrong API key.
+fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), StatusCode> {
+    let expected = format!("Bearer {}", shared.config.beluga_api_key);
+    match headers.get("authorization").and_then(|v| v.to_str().ok()) {
+        Some(value) if value == expected => Ok(()),
+        _ => Err(StatusCode::BAD_REQUEST),
+    }
+}
+
+async fn guard(shared: &Shared, headers: &HeaderMap) -> Result<(), StatusCode> {
+    authorized(shared, headers)?;
+    shared.before_call(&shared.config.beluga_faults).await
+}
+
+fn error(message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"status": 400, "error": message})),
+    )
+        .into_response()
+}
+
+fn info(status: u16, message: &str) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (code, Json(json!({"status": status, "info": message}))).into_response()
+}
+
+fn parse(body: &Bytes) -> Value {
+    serde_json::from_slice(body).unwrap_or(Value::Null)
+}
+
+async fn create_visit(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    create(s, headers, body, Kind::Visit).await
+}
+
+async fn create_lab(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    create(s, headers, body, Kind::Lab).await
+}
+
+/// The first documented error a body meets, in the order Beluga checks them.
+fn refusal(s: &Shared, kind: Kind, body: &Value) -> Option<String> {
+    let report = validate_value(kind, body, &ValidateOptions::default());
+    if let Some(first) = report
+        .violations
+        .iter()
+        .find_map(|v| v.beluga_error.clone())
+    {
+        return Some(first);
+    }
+    let text = |p: &str| {
+        body.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if text("/company") != s.config.company {
+        return Some("No company found".into());
+    }
+    let visit_type = text("/visitType");
+    if !s.config.visit_types.contains(&visit_type) {
+        return Some("Company does not have that visit type".into());
+    }
+    let preferences = body
+        .pointer("/formObj/patientPreference")
+        .and_then(Value::as_array);
+    for med in preferences.into_iter().flatten() {
+        let med_id = med.get("medId").and_then(Value::as_str).unwrap_or_default();
+        if !s.config.med_ids.iter().any(|m| m == med_id) {
+            return Some(format!("No match for {med_id}"));
+        }
+    }
+    let phone = text("/formObj/phone");
+    if s.config.refused_phones.contains(&phone) {
+        return Some("Phone number error".into());
+    }
+    if s.config.taken_elsewhere.contains(&(phone, visit_type)) {
+        return Some("Patient not eligible for new visit".into());
+    }
+    None
+}
+
+async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> Response {
+    if let Err(code) = guard(&s, &headers).await {
+        return code.into_response();
+    }
+    let body = parse(&body);
+    if let Some(message) = refusal(&s, kind, &body) {
+        return error(&message);
+    }
+    let text = |p: &str| {
+        body.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let master_id = text("/masterId");
+    let created = {
+        let Ok(mut visits) = s.beluga.lock() else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        if visits.by_master(&master_id).is_some() {
+            None
+        } else {
+            let visit = Visit {
+                master_id: master_id.clone(),
+                visit_id: format!("bv-{}", visits.list.len() + 1001),
+                phone: text("/formObj/phone"),
+                visit_type: text("/visitType"),
+                status: "pending",
+                resolved: "open",
+                form: body.get("formObj").cloned().unwrap_or(Value::Null),
+                rx: Vec::new(),
+                referred: false,
+            };
+            let id = visit.visit_id.clone();
+            visits.list.push(visit);
+            Some(id)
+        }
+    };
+    let Some(visit_id) = created else {
+        return error("Duplicate masterId");
+    };
+    s.record("beluga", "visit_created", &master_id);
+    tokio::spawn(doctor(s.clone(), master_id.clone()));
+    if s.drop_after_commit(&s.config.beluga_faults) {
+        s.record("beluga", "answer_dropped", &master_id);
+        return StatusCode::BAD_GATEWAY.into_response();
+    }
+    Json(
+        json!({"status": 200, "info": "Patient visit created successfully",
+        "data": {"masterId": master_id, "visitId": visit_id}}),
+    )
+    .into_response()
+}
+
+/// The doctor: after the delay, concludes the visit per its scenario and sends the webhooks.
+async fn doctor(s: Arc<Shared>, master_id: String) {
+    tokio::time::sleep(std::time::Duration::from_millis(s.config.doctor_delay_ms)).await;
+    let events = {
+        let Ok(mut visits) = s.beluga.lock() else {
+            return;
+        };
+        let Some(visit) = visits.list.iter_mut().find(|v| v.master_id == master_id) else {
+            return;
+        };
+        let scenario = s
+            .config
+            .scenarios
+            .get(&visit.phone)
+            .copied()
+            .unwrap_or_default();
+        conclude(visit, scenario)
+    };
+    send_beluga_webhooks(&s, &master_id, events).await;
+}
+
+fn conclude(visit: &mut Visit, scenario: Scenario) -> Vec<Value> {
+    let master = visit.master_id.clone();
+    let mut events = Vec::new();
+    if scenario == Scenario::Cancel {
+        visit.status = "canceled";
+        visit.resolved = "closed";
+        events.push(json!({"event": "CONSULT_CANCELED", "masterId": master}));
+        return events;
+    }
+    if scenario == Scenario::ChatThenPrescribe {
+        events.push(json!({"event": "DOCTOR_CHAT", "masterId": master,
+            "content": "Hello, I reviewed your intake. Please take the medication with food."}));
+    }
+    visit.status = "resolved";
+    visit.resolved = "closed";
+    if scenario == Scenario::Refer {
+        visit.referred = true;
+        events.push(
+            json!({"event": "CONSULT_CONCLUDED", "masterId": master, "visitOutcome": "referred"}),
+        );
+        return events;
+    }
+    let meds: Vec<Value> = visit
+        .form
+        .get("patientPreference")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, p)| {
+            let field = |k: &str| p.get(k).cloned().unwrap_or(Value::Null);
+            json!({"name": field("name"), "strength": field("strength"), "refills": field("refills"),
+                "quantity": field("quantity"), "medId": field("medId"),
+                "rxId": format!("RX-{}-{}", visit.visit_id, i + 1)})
+        })
+        .collect();
+    visit.rx = meds.clone();
+    events.push(
+        json!({"event": "RX_WRITTEN", "masterId": master, "docName": "Dr. Alan Whitaker",
+        "medsPrescribed": meds}),
+    );
+    events.push(
+        json!({"event": "CONSULT_CONCLUDED", "masterId": master, "visitOutcome": "prescribed"}),
+    );
+    events
+}
+
+async fn send_beluga_webhooks(s: &Arc<Shared>, master_id: &str, mut events: Vec<Value>) {
+    let faults = &s.config.beluga_faults;
+    if faults.shuffle_webhooks {
+        s.shuffle(&mut events);
+    }
+    if faults.late_webhooks_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(faults.late_webhooks_ms)).await;
+    }
+    let copies = if faults.duplicate_webhooks { 2 } else { 1 };
+    let Some(base) = s.service_url() else {
+        return;
+    };
+    let url = format!("{base}/api/webhooks/beluga");
+    for event in &events {
+        let name = event
+            .get("event")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned();
+        for _ in 0..copies {
+            // Beluga retries a webhook the app did not acknowledge.
+            for _attempt in 0..5 {
+                let sent = s
+                    .http
+                    .post(&url)
+                    .bearer_auth(&s.config.beluga_webhook_secret)
+                    .json(event)
+                    .send()
+                    .await;
+                if sent.is_ok_and(|r| r.status().is_success()) {
+                    s.record("beluga", format!("webhook {name}"), master_id);
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+fn visit_exists(s: &Shared, id: &str) -> bool {
+    s.beluga
+        .lock()
+        .map(|v| v.list.iter().any(|x| x.master_id == id || x.visit_id == id))
+        .unwrap_or(false)
+}
+
+async fn photos(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    media(
+        s,
+        headers,
+        body,
+        Kind::Photos,
+        "Successfully received images",
+        "Error accepting images",
+    )
+    .await
+}
+
+async fn pdf(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    media(
+        s,
+        headers,
+        body,
+        Kind::Pdf,
+        "Successfully received image",
+        "Error accepting image",
+    )
+    .await
+}
+
+async fn media(
+    s: Arc<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+    kind: Kind,
+    ok: &str,
+    bad: &str,
+) -> Response {
+    if let Err(code) = guard(&s, &headers).await {
+        return code.into_response();
+    }
+    let body = parse(&body);
+    let id = body
+        .get("visitId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !visit_exists(&s, id) {
+        return info(400, "Visit does not exist");
+    }
+    if !validate_value(kind, &body, &ValidateOptions::default()).valid {
+        return info(400, bad);
+    }
+    s.record("beluga", "photo_received", id);
+    info(200, ok)
+}
+
+async fn chat(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(code) = guard(&s, &headers).await {
+        return code.into_response();
+    }
+    let body = parse(&body);
+    let id = body
+        .get("masterId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let kind = if body.get("isMedia").is_some() {
+        Kind::Chat
+    } else {
+        Kind::CsMessage
+    };
+    if !validate_value(kind, &body, &ValidateOptions::default()).valid {
+        return info(400, "Incorrect data structure or missing data");
+    }
+    if !visit_exists(&s, id) {
+        return info(400, "Visit does not exist");
+    }
+    info(200, "Message received successfully")
+}
+
+async fn patient_name(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(code) = guard(&s, &headers).await {
+        return code.into_response();
+    }
+    let body = parse(&body);
+    let id = body
+        .get("masterId")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let resolved = s
+        .beluga
+        .lock()
+        .ok()
+        .and_then(|v| v.by_master(id).map(|x| x.status == "resolved"));
+    match resolved {
+        None => info(400, "Visit does not exist"),
+        Some(_) if !validate_value(Kind::PatientName, &body, &ValidateOptions::default()).valid => {
+            info(400, "Data format incorrect")
+        }
+        Some(true) => info(400, "Name change no longer allowed"),
+        Some(false) => info(200, "Successfully updated patient name"),
+    }
+}
+
+async fn pharmacies(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(code) = guard(&s, &headers).await {
+        return code.into_response();
+    }
+    let body = parse(&body);
+    if !validate_value(Kind::PharmacySearch, &body, &ValidateOptions::default()).valid {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"status": 400, "data": "Invalid search parameters"})),
+        )
+            .into_response();
+    }
+    Json(json!({"status": 200, "data": [{
+        "PharmacyId": 100482, "StoreName": "MDScripts Central Fill", "Address1": "100 Congress Ave",
+        "Address2": "", "City": "Austin", "State": "TX", "ZipCode": "78701",
+        "PrimaryPhone": "5125550100", "PrimaryPhoneType": 1, "PrimaryFax": "5125550101",
+        "PhoneAdditional1": null, "PhoneAdditionalType1": 0, "PhoneAdditional2": null,
+        "PhoneAdditionalType2": 0, "PhoneAdditional3": null, "PhoneAdditionalType3": 0,
+        "PharmacySpecialties": ["Compounding"], "ServiceLevel": 1, "Latitude": 30.26, "Longitude": -97.74}]}))
+    .into_response()
+}
+
+async fn update_visit(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Err(code) = guard(&s, &headers).await {
+        return code.into_response();
+    }
+    let body = parse(&body);
+    let id = body
+        .get("masterId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let visit = s.beluga.lock().ok().and_then(|v| v.by_master(&id).cloned());
+    let answer = match visit {
+        None => json!({"status": "NO_VISIT", "info": format!("No visit found for masterId {id}")}),
+        Some(v) if v.referred => {
+            json!({"status": "VISIT_WAS_REFERRED", "info": format!("The visit {id} was referred by a doctor")})
+        }
+        Some(v) if v.status != "resolved" => {
+            json!({"status": "VISIT_DATA_UPDATED", "info": format!("Visit data updated for {id}")})
+        }
+        Some(v) => json!({"status": "NEW_RX_SENT", "info": "Successfully prescribed",
+            "medsPrescribed": v.rx.iter().map(|m| json!({"rxName": m["name"], "rxStrength": m["strength"],
+                "rxRefills": m["refills"], "rxQuantity": m["quantity"], "rxId": m["rxId"],
+                "rxDirections": "As directed", "medId": m["medId"]})).collect::<Vec<_>>()}),
+    };
+    Json(answer).into_response()
+}
+
+async fn fetch_visit(
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(master_id): Path<String>,
+) -> Response {
+    if let Err(code) = guard(&s, &headers).await {
+        return code.into_response();
+    }
+    let visit = s
+        .beluga
+        .lock()
+        .ok()
+        .and_then(|v| v.by_master(&master_id).cloned());
+    let Some(v) = visit else {
+        return Json(json!({"status": 400, "error": "Visit not found"})).into_response();
+    };
+    Json(
+        json!({"status": 200, "masterId": v.master_id, "visitStatus": v.status,
+        "updateTimestamp": "2026-11-23T12:00:00.000Z", "resolvedStatus": v.resolved,
+        "data": {"formObj": v.form, "visitType": v.visit_type, "rxHistory": v.rx}}),
+    )
+    .into_response()
+}
+
+async fn fetch_patient(
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(phone): Path<String>,
+) -> Response {
+    if let Err(code) = guard(&s, &headers).await {
+        return code.into_response();
+    }
+    let visits: Vec<Visit> = s
+        .beluga
+        .lock()
+        .map(|v| {
+            v.list
+                .iter()
+                .filter(|x| x.phone == phone)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(first) = visits.first() else {
+        return Json(json!({"status": 400, "error": "Patient not found"})).into_response();
+    };
+    let mut data = first.form.clone();
+    if let Some(obj) = data.as_object_mut() {
+        obj.remove("patientPreference");
+        obj.insert(
+            "visits".into(),
+            json!(visits
+                .iter()
+                .map(|v| v.master_id.clone())
+                .collect::<Vec<_>>()),
+        );
+    }
+    Json(json!({"status": 200, "data": data})).into_response()
+}

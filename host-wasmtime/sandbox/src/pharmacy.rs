@@ -1,0 +1,186 @@
+//! DispensePro on loopback: `POST /orders` (webhooks.md §3), then signed status webhooks to
+//! `/api/webhooks/dispensepro/{pharmacyId}`: shipped with tracking, then delivered.
+
+use crate::{sign_standard, unix_now, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// An order DispensePro accepted.
+#[derive(Debug, Clone)]
+pub struct PharmacyOrder {
+    /// DispensePro's id.
+    pub id: String,
+    /// The app's order id (`externalId`).
+    pub external_id: String,
+    /// The pharmacy it was sent to.
+    pub pharmacy_id: String,
+}
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/orders", post(create_order))
+        .route("/{pharmacy}/orders", post(create_order_for))
+        .with_state(shared)
+}
+
+async fn create_order(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    let pharmacy = s
+        .config
+        .dispensepro
+        .keys()
+        .next()
+        .cloned()
+        .unwrap_or_default();
+    accept(s, headers, body, pharmacy).await
+}
+
+async fn create_order_for(
+    State(s): State<Arc<Shared>>,
+    Path(pharmacy): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    accept(s, headers, body, pharmacy).await
+}
+
+async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: String) -> Response {
+    let Some((key, secret)) = s.config.dispensepro.get(&pharmacy).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let expected = format!("Bearer {key}");
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "unauthorized"})),
+        )
+            .into_response();
+    }
+    if let Err(code) = s.before_call(&s.config.pharmacy_faults).await {
+        return code.into_response();
+    }
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let Some(external_id) = body
+        .get("externalId")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "externalId is required"})),
+        )
+            .into_response();
+    };
+    let lines = body
+        .get("lines")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if lines == 0 {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "lines are required"})),
+        )
+            .into_response();
+    }
+    // An order is unique per externalId: a retry answers the order already accepted.
+    let (order, created) = {
+        let Ok(mut orders) = s.orders.lock() else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        match orders
+            .iter()
+            .find(|o| o.external_id == external_id && o.pharmacy_id == pharmacy)
+        {
+            Some(o) => (o.clone(), false),
+            None => {
+                let order = PharmacyOrder {
+                    id: format!("dp-{}", orders.len() + 5001),
+                    external_id: external_id.clone(),
+                    pharmacy_id: pharmacy.clone(),
+                };
+                orders.push(order.clone());
+                (order, true)
+            }
+        }
+    };
+    if created {
+        s.record("dispensepro", "order_created", &external_id);
+        tokio::spawn(fulfil(s.clone(), order.clone(), secret));
+    }
+    if s.drop_after_commit(&s.config.pharmacy_faults) {
+        return StatusCode::BAD_GATEWAY.into_response();
+    }
+    (
+        StatusCode::CREATED,
+        Json(json!({"id": order.id, "externalId": external_id, "status": "submitted"})),
+    )
+        .into_response()
+}
+
+/// Ships, then delivers, sending one signed status webhook for each.
+async fn fulfil(s: Arc<Shared>, order: PharmacyOrder, secret: String) {
+    let faults = &s.config.pharmacy_faults;
+    let delay =
+        std::time::Duration::from_millis(s.config.pharmacy_delay_ms + faults.late_webhooks_ms);
+    tokio::time::sleep(delay).await;
+    let tracking = format!("1Z999AA1{}", order.id.trim_start_matches("dp-"));
+    let mut events = vec![
+        (
+            "shipped",
+            json!({"event": "dispensepro.status",
+            "order": {"id": order.id, "externalId": order.external_id, "status": "shipped"},
+            "shipping": {"carrier": "UPS", "tracking": tracking,
+                "trackingUrl": format!("https://www.ups.com/track?tracknum={tracking}")},
+            "occurredAt": "2026-11-23T15:00:00Z"}),
+        ),
+        (
+            "delivered",
+            json!({"event": "dispensepro.status",
+            "order": {"id": order.id, "externalId": order.external_id, "status": "delivered"},
+            "shipping": {"carrier": "UPS", "tracking": tracking},
+            "occurredAt": "2026-11-25T18:30:00Z"}),
+        ),
+    ];
+    if faults.shuffle_webhooks {
+        s.shuffle(&mut events);
+    }
+    let copies = if faults.duplicate_webhooks { 2 } else { 1 };
+    let Some(base) = s.service_url() else {
+        return;
+    };
+    let url = format!("{base}/api/webhooks/dispensepro/{}", order.pharmacy_id);
+    for (status, event) in events {
+        let body = event.to_string();
+        let id = format!("msg_{}_{status}", order.id);
+        for _ in 0..copies {
+            for _attempt in 0..5 {
+                let ts = unix_now();
+                let sent = s
+                    .http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("webhook-id", &id)
+                    .header("webhook-timestamp", ts.to_string())
+                    .header("webhook-signature", sign_standard(&id, ts, &body, &secret))
+                    .body(body.clone())
+                    .send()
+                    .await;
+                if sent.is_ok_and(|r| r.status().is_success()) {
+                    s.record(
+                        "dispensepro",
+                        format!("webhook {status}"),
+                        &order.external_id,
+                    );
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(s.config.pharmacy_delay_ms)).await;
+    }
+}

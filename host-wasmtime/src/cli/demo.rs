@@ -1,0 +1,57 @@
+//! `rxgate demo` and `rxgate sandbox`.
+
+use clap::Subcommand;
+use std::process::ExitCode;
+
+/// Demo commands.
+#[derive(Subcommand)]
+pub(crate) enum DemoCommand {
+    /// Run the service against the partner sandbox and drive the example orders end to end.
+    Demo {
+        /// Leave the service and the sandbox running at the end, with their URLs printed.
+        #[arg(long)]
+        keep: bool,
+        /// Seconds to wait for each order to reach its state.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
+    /// Run the partner sandbox (Beluga, DispensePro) on loopback until Ctrl-C.
+    Sandbox {
+        /// Where webhooks go: the service's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        service_url: String,
+    },
+}
+
+impl DemoCommand {
+    pub(crate) fn run(self) -> ExitCode {
+        let runtime = match tokio::runtime::Runtime::new() {
+            Ok(r) => r,
+            Err(e) => return super::misuse(&format!("cannot start the runtime: {}", e.kind())),
+        };
+        let outcome = runtime.block_on(async move {
+            match self {
+                DemoCommand::Demo { keep, timeout } => {
+                    let options = rxgate_host::demo::DemoOptions { keep, fixtures: None, timeout_secs: timeout };
+                    rxgate_host::demo::run(options).await
+                }
+                DemoCommand::Sandbox { service_url } => {
+                    let sandbox = rxgate_sandbox::Sandbox::start(rxgate_sandbox::SandboxConfig::default()).await?;
+                    sandbox.set_service_url(&service_url);
+                    println!("Beluga      {}\nDispensePro {}\nwebhooks to {service_url} (Ctrl-C to stop)", sandbox.beluga_url(), sandbox.dispensepro_url());
+                    tokio::signal::ctrl_c().await?;
+                    sandbox.shutdown();
+                    Ok(true)
+                }
+            }
+        });
+        match outcome {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("rxgate: {e:#}");
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,525 @@
+//! `rxgate demo`: the real service, an embedded SQLite database in a temporary folder, and the
+//! partner sandbox on loopback — then five example orders driven end to end through the
+//! service's own HTTP API, exactly as the clinic app and the partners would:
+//!
+//! 1. a ready paid order: auto-submit → prescription → DispensePro → shipped → delivered;
+//! 2. an order whose phone Beluga refuses: `FAILED` with its class and guidance → the phone is
+//!    corrected → staff retry (same masterId) → `SUBMITTED`;
+//! 3. an order waiting on the patient's intake correction (never sent);
+//! 4. a Belmar order whose items need splitting (held for staff);
+//! 5. a visit the doctor refers (no prescription; escalated on a paid order).
+//!
+//! It ends with a timeline per order and the diagnosis a CS agent reads, and fails (exit 1)
+//! when an order does not reach the state the guides say it should.
+
+use crate::config::{Config, DispenseProConfig, Environment};
+use crate::keys::Scope;
+use rxgate_sandbox::{Sandbox, SandboxConfig, Scenario};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const EMR_KEY: &str = "demo-emr-key-0123456789";
+const BELUGA_KEY: &str = "demo-beluga-api-key";
+const BELUGA_SECRET: &str = "demo-beluga-webhook-secret";
+/// `whsec_` + base64 of a 24-byte demo key.
+const DISPENSEPRO_SECRET: &str = "whsec_ZGVtby1kaXNwZW5zZXByby1zZWNyZXQtMDE=";
+const DISPENSEPRO_KEY: &str = "demo-dispensepro-key";
+const REFUSED_PHONE: &str = "5129460183";
+const CORRECTED_PHONE: &str = "5129460184";
+const REFERRED_PHONE: &str = "5129460185";
+const SECOND_READY_PHONE: &str = "5129460186";
+
+/// Options of a demo run.
+#[derive(Debug, Clone, Default)]
+pub struct DemoOptions {
+    /// Leave the service and the sandbox running at the end.
+    pub keep: bool,
+    /// Where the example snapshots are (default: `tests/fixtures` of the source tree).
+    pub fixtures: Option<PathBuf>,
+    /// How long to wait for each order, in seconds.
+    pub timeout_secs: u64,
+}
+
+struct Demo {
+    http: reqwest::Client,
+    url: String,
+    started: Instant,
+}
+
+impl Demo {
+    fn say(&self, line: &str) {
+        println!("[{:>5.1}s] {line}", self.started.elapsed().as_secs_f64());
+    }
+
+    async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(EMR_KEY);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
+        Ok((
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        ))
+    }
+
+    async fn put_order(&self, id: &str, snapshot: &Value) -> anyhow::Result<()> {
+        let (status, body) = self
+            .api(
+                reqwest::Method::PUT,
+                &format!("/api/emr/orders/{id}"),
+                Some(snapshot),
+            )
+            .await?;
+        anyhow::ensure!(
+            status < 300,
+            "loading order {id} failed: HTTP {status} {body}"
+        );
+        Ok(())
+    }
+
+    async fn trigger(&self, id: &str, trigger: &str) -> anyhow::Result<Value> {
+        let (_, body) = self
+            .api(
+                reqwest::Method::POST,
+                &format!("/api/emr/orders/{id}/triggers"),
+                Some(&json!({ "trigger": trigger })),
+            )
+            .await?;
+        Ok(body)
+    }
+
+    async fn panel(&self, id: &str) -> anyhow::Result<Value> {
+        Ok(self
+            .api(
+                reqwest::Method::GET,
+                &format!("/api/emr/orders/{id}/beluga"),
+                None,
+            )
+            .await?
+            .1)
+    }
+
+    async fn snapshot(&self, id: &str) -> anyhow::Result<Value> {
+        let (_, body) = self
+            .api(reqwest::Method::GET, &format!("/api/emr/orders/{id}"), None)
+            .await?;
+        Ok(body.get("snapshot").cloned().unwrap_or(body))
+    }
+
+    /// Polls the panel until `done` says so, or the timeout passes.
+    async fn wait_for(
+        &self,
+        id: &str,
+        timeout: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> anyhow::Result<(bool, Value)> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let panel = self.panel(id).await?;
+            if done(&panel) {
+                return Ok((true, panel));
+            }
+            if Instant::now() > deadline {
+                return Ok((false, panel));
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    async fn timeline(&self, id: &str) -> anyhow::Result<Vec<String>> {
+        let (_, logs) = self
+            .api(
+                reqwest::Method::GET,
+                &format!("/api/emr/orders/{id}/beluga/logs?limit=100"),
+                None,
+            )
+            .await?;
+        let mut entries: Vec<Value> = logs.as_array().cloned().unwrap_or_default();
+        entries.sort_by_key(|e| e.get("at").and_then(Value::as_i64).unwrap_or(0));
+        let first = entries
+            .first()
+            .and_then(|e| e.get("at"))
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        Ok(entries
+            .iter()
+            .map(|e| {
+                let at = e.get("at").and_then(Value::as_i64).unwrap_or(0) - first;
+                let text = |k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                format!(
+                    "+{:>5} ms  {:<8} {:<28} {}",
+                    at,
+                    text("source"),
+                    text("event"),
+                    text("outcome")
+                )
+            })
+            .collect())
+    }
+}
+
+fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("-")
+}
+
+fn load(dir: &Path, name: &str) -> anyhow::Result<Value> {
+    let path = dir.join(name);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {}", path.display(), e.kind()))?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// A copy of a snapshot as another order of another patient.
+fn variant(base: &Value, id: &str, number: &str, phone: &str, email: &str) -> Value {
+    let mut v = base.clone();
+    v["order"]["id"] = json!(id);
+    v["order"]["number"] = json!(number);
+    v["patient"]["id"] = json!(format!("pat_{id}"));
+    v["patient"]["phone"] = json!(phone);
+    v["patient"]["email"] = json!(email);
+    v
+}
+
+fn strings_at(snapshots: &[&Value], pointer: &str) -> Vec<String> {
+    let mut out: Vec<String> = snapshots
+        .iter()
+        .flat_map(|s| {
+            s.get("items")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|item| {
+            item.pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The fixtures folder of the source tree, found from the binary's build location.
+fn default_fixtures() -> PathBuf {
+    let from_source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    if from_source.exists() {
+        from_source
+    } else {
+        PathBuf::from("tests/fixtures")
+    }
+}
+
+/// Runs the demo; answers whether every order reached its expected state.
+pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
+    let started = Instant::now();
+    let fixtures = options.fixtures.clone().unwrap_or_else(default_fixtures);
+    let ready = load(&fixtures, "order-dispensepro-ready.json")?;
+    let correction = load(&fixtures, "order-intake-correction.json")?;
+    let belmar = load(&fixtures, "order-belmar-split.json")?;
+    let bad_phone = variant(
+        &ready,
+        "ord_demo_phone",
+        "HLC-20001",
+        REFUSED_PHONE,
+        "jordan.lee@example.com",
+    );
+    let referred = variant(
+        &ready,
+        "ord_demo_refer",
+        "HLC-20002",
+        REFERRED_PHONE,
+        "sam.ortiz@example.com",
+    );
+    let all = [&ready, &correction, &belmar, &bad_phone, &referred];
+    let pharmacy_id = text(&ready, "/pharmacies/0/id").to_owned();
+
+    let mut sandbox_config = SandboxConfig {
+        beluga_api_key: BELUGA_KEY.into(),
+        company: text(&ready, "/settings/company").to_owned(),
+        visit_types: strings_at(&all, "/product/beluga_visit_type"),
+        med_ids: strings_at(&all, "/drug/beluga_med_id"),
+        beluga_webhook_secret: BELUGA_SECRET.into(),
+        refused_phones: vec![REFUSED_PHONE.into()],
+        doctor_delay_ms: 400,
+        pharmacy_delay_ms: 400,
+        ..SandboxConfig::default()
+    };
+    sandbox_config
+        .scenarios
+        .insert(REFERRED_PHONE.into(), Scenario::Refer);
+    sandbox_config.dispensepro.insert(
+        pharmacy_id.clone(),
+        (DISPENSEPRO_KEY.into(), DISPENSEPRO_SECRET.into()),
+    );
+    let sandbox = Sandbox::start(sandbox_config).await?;
+
+    let data_dir = std::env::temp_dir().join(format!(
+        "rxgate-demo-{}-{}",
+        std::process::id(),
+        crate::service::now_ms()
+    ));
+    let mut config = Config {
+        listen: ([127, 0, 0, 1], 0).into(),
+        data_dir: data_dir.clone(),
+        environment: Environment::Sandbox,
+        ..Config::default()
+    };
+    config.beluga.base_url = sandbox.beluga_url();
+    config.beluga.api_key = Some(BELUGA_KEY.into());
+    config.beluga.company = Some(sandbox_config_company(&ready));
+    config.beluga.webhook_secrets = vec![BELUGA_SECRET.into()];
+    config.dispensepro.insert(
+        pharmacy_id.clone(),
+        DispenseProConfig {
+            base_url: sandbox.dispensepro_url(),
+            api_key: Some(DISPENSEPRO_KEY.into()),
+            webhook_secret: Some(DISPENSEPRO_SECRET.into()),
+        },
+    );
+    config.outbox.poll_ms = 50;
+    config.outbox.base_backoff_ms = 100;
+    config.outbox.max_backoff_ms = 1_000;
+    config.bootstrap_keys = vec![(Scope::Emr, EMR_KEY.into())];
+    let service = crate::service::start(config).await?;
+    sandbox.set_service_url(&service.url());
+    let demo = Demo {
+        http: reqwest::Client::new(),
+        url: service.url(),
+        started,
+    };
+    demo.say(&format!(
+        "service on {} (SQLite in {})",
+        service.url(),
+        data_dir.display()
+    ));
+    demo.say(&format!(
+        "sandbox Beluga on {}, DispensePro on {}",
+        sandbox.beluga_url(),
+        sandbox.dispensepro_url()
+    ));
+
+    let timeout = Duration::from_secs(options.timeout_secs.max(5));
+    let mut ok = true;
+    let mut report: Vec<(String, String, bool)> = Vec::new();
+
+    // 1. Ready paid order: all the way to delivered.
+    let id1 = text(&ready, "/order/id").to_owned();
+    demo.put_order(&id1, &ready).await?;
+    let answer = demo.trigger(&id1, "checkout_paid").await?;
+    demo.say(&format!(
+        "{id1}: checkout paid → decision {}",
+        text(&answer, "/decision")
+    ));
+    let (reached, _) = demo
+        .wait_for(&id1, timeout, |p| text(p, "/orderStatus") == "COMPLETED")
+        .await?;
+    demo.say(&format!(
+        "{id1}: {}",
+        if reached {
+            "delivered (COMPLETED)"
+        } else {
+            "did NOT reach COMPLETED"
+        }
+    ));
+    report.push((
+        id1,
+        "auto-submit → prescription → DispensePro → shipped → delivered".into(),
+        reached,
+    ));
+
+    // 2. Phone refused by Beluga: FAILED, corrected, retried, SUBMITTED.
+    let id2 = text(&bad_phone, "/order/id").to_owned();
+    demo.put_order(&id2, &bad_phone).await?;
+    demo.trigger(&id2, "checkout_paid").await?;
+    let (failed, panel) = demo
+        .wait_for(&id2, timeout, |p| {
+            text(p, "/belugaSubmitStatus") == "FAILED"
+        })
+        .await?;
+    demo.say(&format!(
+        "{id2}: Beluga answered `{}` → {} ({})",
+        text(&panel, "/submitError/message"),
+        text(&panel, "/belugaSubmitStatus"),
+        text(&panel, "/submitError/class")
+    ));
+    let mut corrected = demo.snapshot(&id2).await?;
+    corrected["patient"]["phone"] = json!(CORRECTED_PHONE);
+    demo.put_order(&id2, &corrected).await?;
+    let (status, retry) = demo
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id2}/submit-to-beluga"),
+            None,
+        )
+        .await?;
+    demo.say(&format!(
+        "{id2}: phone corrected, staff retry → HTTP {status}, masterId {}",
+        text(&retry, "/masterId")
+    ));
+    let (submitted, _) = demo
+        .wait_for(&id2, timeout, |p| {
+            text(p, "/belugaSubmitStatus") == "SUBMITTED"
+        })
+        .await?;
+    demo.say(&format!(
+        "{id2}: {}",
+        if submitted {
+            "SUBMITTED with the same masterId"
+        } else {
+            "did NOT reach SUBMITTED"
+        }
+    ));
+    report.push((
+        id2,
+        "FAILED (fix_patient_data) → corrected → retry → SUBMITTED".into(),
+        failed && submitted,
+    ));
+
+    // 3. Intake needs correction: never sent.
+    let id3 = text(&correction, "/order/id").to_owned();
+    demo.put_order(&id3, &correction).await?;
+    let answer = demo.trigger(&id3, "checkout_paid").await?;
+    let waiting = text(&answer, "/decision") == "wait";
+    demo.say(&format!(
+        "{id3}: checkout paid → decision {} (intake needs correction)",
+        text(&answer, "/decision")
+    ));
+    report.push((
+        id3,
+        "waits for the patient's intake correction".into(),
+        waiting,
+    ));
+
+    // 4. Belmar items for different pharmacies: held for staff to split.
+    let id4 = text(&belmar, "/order/id").to_owned();
+    demo.put_order(&id4, &belmar).await?;
+    let answer = demo.trigger(&id4, "checkout_paid").await?;
+    let held = text(&answer, "/decision") != "submit" || text(&answer, "/queued") != "-";
+    demo.say(&format!(
+        "{id4}: checkout paid → decision {}",
+        text(&answer, "/decision")
+    ));
+    report.push((id4, "Belmar/LifeFile order needing a split".into(), held));
+
+    // 5. Referred by the doctor.
+    let id5 = text(&referred, "/order/id").to_owned();
+    demo.put_order(&id5, &referred).await?;
+    demo.trigger(&id5, "checkout_paid").await?;
+    let (concluded, _) = demo
+        .wait_for(&id5, timeout, |p| {
+            text(p, "/belugaVisitStatus") == "resolved"
+        })
+        .await?;
+    demo.say(&format!(
+        "{id5}: {}",
+        if concluded {
+            "the doctor referred the visit"
+        } else {
+            "was NOT concluded"
+        }
+    ));
+    report.push((id5, "visit referred: no prescription".into(), concluded));
+    let _ = SECOND_READY_PHONE;
+
+    println!("\n=== Timelines and diagnoses ===");
+    for (id, what, reached) in &report {
+        ok &= *reached;
+        println!(
+            "\n## {id} — {what}: {}",
+            if *reached {
+                "as expected"
+            } else {
+                "NOT as expected"
+            }
+        );
+        for line in demo.timeline(id).await? {
+            println!("  {line}");
+        }
+        let panel = demo.panel(id).await?;
+        let d = &panel["diagnosis"];
+        println!(
+            "  status: order {} · Beluga submit {} · visit {} · shipping {}",
+            text(&panel, "/orderStatus"),
+            text(&panel, "/belugaSubmitStatus"),
+            text(&panel, "/belugaVisitStatus"),
+            panel
+                .pointer("/shipping/tracking")
+                .and_then(Value::as_str)
+                .unwrap_or("-"),
+        );
+        println!(
+            "  diagnosis: stage {} · next: {} — {}",
+            text(d, "/stage"),
+            text(d, "/next_action/actor"),
+            text(d, "/next_action/action"),
+        );
+        for blocker in d
+            .get("blockers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            println!(
+                "    blocker [{}] {}",
+                text(blocker, "/code"),
+                text(blocker, "/staff")
+            );
+        }
+        for escalation in d
+            .get("escalations")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            println!(
+                "    escalate [{}] {}",
+                text(escalation, "/code"),
+                text(escalation, "/message")
+            );
+        }
+    }
+    let log = sandbox.log();
+    let visits = log.iter().filter(|r| r.what == "visit_created").count();
+    let orders = log.iter().filter(|r| r.what == "order_created").count();
+    println!("\nsandbox: {visits} Beluga visits created, {orders} DispensePro orders, {} partner events in all", log.len());
+    println!(
+        "demo finished in {:.1}s: {}",
+        started.elapsed().as_secs_f64(),
+        if ok {
+            "every order reached its expected state"
+        } else {
+            "SOME ORDERS DID NOT"
+        }
+    );
+
+    if options.keep {
+        println!("\nleft running (Ctrl-C to stop):\n  service  {}\n  EMR key  {EMR_KEY}\n  Beluga   {}\n  DispensePro {}", service.url(), sandbox.beluga_url(), sandbox.dispensepro_url());
+        println!(
+            "  try: curl -H 'Authorization: Bearer {EMR_KEY}' {}/api/emr/orders/{}/beluga",
+            service.url(),
+            text(&ready, "/order/id")
+        );
+        tokio::signal::ctrl_c().await?;
+    }
+    service.shutdown().await;
+    sandbox.shutdown();
+    let _ = std::fs::remove_dir_all(&data_dir);
+    Ok(ok)
+}
+
+fn sandbox_config_company(snapshot: &Value) -> String {
+    text(snapshot, "/settings/company").to_owned()
+}
