@@ -475,7 +475,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
             println!(
                 "    blocker [{}] {}",
                 text(blocker, "/code"),
-                text(blocker, "/staff")
+                text(blocker, "/message")
             );
         }
         for escalation in d

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's main command, `rxgate demo`, on the build the tests already made (debug: one
+# build per profile). It runs the real service against the partner sandbox and drives the
+# example orders; the stage checks it exits 0, that every order reached its expected state,
+# the statuses the guides say each scenario reaches, and that no error line was printed.
+set -euo pipefail
+cargo build -p rxgate-host
+bin="${CARGO_TARGET_DIR:-target}/debug/rxgate"
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+"$bin" demo --timeout 60 2>&1 | tee "$out"
+grep -q "every order reached its expected state" "$out"
+grep -q "status: order COMPLETED · Beluga submit SUBMITTED · visit resolved" "$out"
+grep -q "answered \`Phone number error\` → FAILED (fix_patient_data)" "$out"
+grep -q "SUBMITTED with the same masterId" "$out"
+grep -q "blocker \[intake_needs_correction\]" "$out"
+grep -q "blocker \[visit_referred\]" "$out"
+if grep -Eiq "panicked|^error|rxgate: " "$out"; then
+  echo "the demo printed an error line" >&2
+  exit 1
+fi
+echo "rxgate demo: ok"
