@@ -41,18 +41,21 @@ pub struct DemoOptions {
     pub timeout_secs: u64,
 }
 
-struct Demo {
+/// A client of the service's API with the demo's EMR key.
+pub struct Demo {
     http: reqwest::Client,
     url: String,
     started: Instant,
 }
 
 impl Demo {
-    fn say(&self, line: &str) {
+    /// Prints a progress line with the elapsed time.
+    pub fn say(&self, line: &str) {
         println!("[{:>5.1}s] {line}", self.started.elapsed().as_secs_f64());
     }
 
-    async fn api(
+    /// See the module docs.
+    pub async fn api(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -74,7 +77,8 @@ impl Demo {
         ))
     }
 
-    async fn put_order(&self, id: &str, snapshot: &Value) -> anyhow::Result<()> {
+    /// See the module docs.
+    pub async fn put_order(&self, id: &str, snapshot: &Value) -> anyhow::Result<()> {
         let (status, body) = self
             .api(
                 reqwest::Method::PUT,
@@ -89,7 +93,8 @@ impl Demo {
         Ok(())
     }
 
-    async fn trigger(&self, id: &str, trigger: &str) -> anyhow::Result<Value> {
+    /// See the module docs.
+    pub async fn trigger(&self, id: &str, trigger: &str) -> anyhow::Result<Value> {
         let (_, body) = self
             .api(
                 reqwest::Method::POST,
@@ -100,7 +105,8 @@ impl Demo {
         Ok(body)
     }
 
-    async fn panel(&self, id: &str) -> anyhow::Result<Value> {
+    /// See the module docs.
+    pub async fn panel(&self, id: &str) -> anyhow::Result<Value> {
         Ok(self
             .api(
                 reqwest::Method::GET,
@@ -111,7 +117,8 @@ impl Demo {
             .1)
     }
 
-    async fn snapshot(&self, id: &str) -> anyhow::Result<Value> {
+    /// See the module docs.
+    pub async fn snapshot(&self, id: &str) -> anyhow::Result<Value> {
         let (_, body) = self
             .api(reqwest::Method::GET, &format!("/api/emr/orders/{id}"), None)
             .await?;
@@ -119,7 +126,8 @@ impl Demo {
     }
 
     /// Polls the panel until `done` says so, or the timeout passes.
-    async fn wait_for(
+    /// See the module docs.
+    pub async fn wait_for(
         &self,
         id: &str,
         timeout: Duration,
@@ -138,7 +146,8 @@ impl Demo {
         }
     }
 
-    async fn timeline(&self, id: &str) -> anyhow::Result<Vec<String>> {
+    /// See the module docs.
+    pub async fn timeline(&self, id: &str) -> anyhow::Result<Vec<String>> {
         let (_, logs) = self
             .api(
                 reqwest::Method::GET,
@@ -244,62 +253,13 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
         "sam.ortiz@example.com",
     );
     let all = [&ready, &correction, &belmar, &bad_phone, &referred];
-    let pharmacy_id = text(&ready, "/pharmacies/0/id").to_owned();
-
-    let mut sandbox_config = SandboxConfig {
-        beluga_api_key: BELUGA_KEY.into(),
-        company: text(&ready, "/settings/company").to_owned(),
-        visit_types: strings_at(&all, "/product/beluga_visit_type"),
-        med_ids: strings_at(&all, "/drug/beluga_med_id"),
-        beluga_webhook_secret: BELUGA_SECRET.into(),
-        refused_phones: vec![REFUSED_PHONE.into()],
-        doctor_delay_ms: 400,
-        pharmacy_delay_ms: 400,
-        ..SandboxConfig::default()
-    };
-    sandbox_config
-        .scenarios
-        .insert(REFERRED_PHONE.into(), Scenario::Refer);
-    sandbox_config.dispensepro.insert(
-        pharmacy_id.clone(),
-        (DISPENSEPRO_KEY.into(), DISPENSEPRO_SECRET.into()),
-    );
-    let sandbox = Sandbox::start(sandbox_config).await?;
-
-    let data_dir = std::env::temp_dir().join(format!(
-        "rxgate-demo-{}-{}",
-        std::process::id(),
-        crate::service::now_ms()
-    ));
-    let mut config = Config {
-        listen: ([127, 0, 0, 1], 0).into(),
-        data_dir: data_dir.clone(),
-        environment: Environment::Sandbox,
-        ..Config::default()
-    };
-    config.beluga.base_url = sandbox.beluga_url();
-    config.beluga.api_key = Some(BELUGA_KEY.into());
-    config.beluga.company = Some(sandbox_config_company(&ready));
-    config.beluga.webhook_secrets = vec![BELUGA_SECRET.into()];
-    config.dispensepro.insert(
-        pharmacy_id.clone(),
-        DispenseProConfig {
-            base_url: sandbox.dispensepro_url(),
-            api_key: Some(DISPENSEPRO_KEY.into()),
-            webhook_secret: Some(DISPENSEPRO_SECRET.into()),
-        },
-    );
-    config.outbox.poll_ms = 50;
-    config.outbox.base_backoff_ms = 100;
-    config.outbox.max_backoff_ms = 1_000;
-    config.bootstrap_keys = vec![(Scope::Emr, EMR_KEY.into())];
-    let service = crate::service::start(config).await?;
-    sandbox.set_service_url(&service.url());
-    let demo = Demo {
-        http: reqwest::Client::new(),
-        url: service.url(),
-        started,
-    };
+    let harness = Harness::start(&all, |c| {
+        c.refused_phones = vec![REFUSED_PHONE.into()];
+        c.scenarios.insert(REFERRED_PHONE.into(), Scenario::Refer);
+    })
+    .await?;
+    let demo = harness.client(started);
+    let (sandbox, service, data_dir) = (&harness.sandbox, &harness.service, &harness.data_dir);
     demo.say(&format!(
         "service on {} (SQLite in {})",
         service.url(),
@@ -514,12 +474,114 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
         );
         tokio::signal::ctrl_c().await?;
     }
-    service.shutdown().await;
-    sandbox.shutdown();
-    let _ = std::fs::remove_dir_all(&data_dir);
+    harness.stop().await;
     Ok(ok)
 }
 
-fn sandbox_config_company(snapshot: &Value) -> String {
-    text(snapshot, "/settings/company").to_owned()
+/// The service and the sandbox wired together on loopback, as the demo and the fault tests
+/// use them: a temporary SQLite folder, the sandbox's Beluga and DispensePro, an EMR key.
+pub struct Harness {
+    /// The partners.
+    pub sandbox: Sandbox,
+    /// The service.
+    pub service: crate::service::RunningService,
+    /// The service's data folder (removed by [`Harness::stop`]).
+    pub data_dir: PathBuf,
+}
+
+impl Harness {
+    /// Starts the sandbox for the orders `snapshots` (their visit types, medIds and
+    /// DispensePro pharmacies), lets `tune` adjust it, then starts the service against it.
+    pub async fn start(
+        snapshots: &[&Value],
+        tune: impl FnOnce(&mut SandboxConfig),
+    ) -> anyhow::Result<Harness> {
+        let first = snapshots.first().copied().cloned().unwrap_or(Value::Null);
+        let company = text(&first, "/settings/company").to_owned();
+        let pharmacies: Vec<String> = snapshots
+            .iter()
+            .flat_map(|s| {
+                s.get("pharmacies")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter(|p| text(p, "/type") == "DISPENSE_PRO")
+            .map(|p| text(&p, "/id").to_owned())
+            .collect();
+        let mut sandbox_config = SandboxConfig {
+            beluga_api_key: BELUGA_KEY.into(),
+            company: company.clone(),
+            visit_types: strings_at(snapshots, "/product/beluga_visit_type"),
+            med_ids: strings_at(snapshots, "/drug/beluga_med_id"),
+            beluga_webhook_secret: BELUGA_SECRET.into(),
+            doctor_delay_ms: 400,
+            pharmacy_delay_ms: 400,
+            ..SandboxConfig::default()
+        };
+        for id in &pharmacies {
+            sandbox_config.dispensepro.insert(
+                id.clone(),
+                (DISPENSEPRO_KEY.into(), DISPENSEPRO_SECRET.into()),
+            );
+        }
+        tune(&mut sandbox_config);
+        let sandbox = Sandbox::start(sandbox_config).await?;
+        let data_dir = std::env::temp_dir().join(format!(
+            "rxgate-demo-{}-{}-{}",
+            std::process::id(),
+            crate::service::now_ms(),
+            fastrand::u32(..)
+        ));
+        let mut config = Config {
+            listen: ([127, 0, 0, 1], 0).into(),
+            data_dir: data_dir.clone(),
+            environment: Environment::Sandbox,
+            ..Config::default()
+        };
+        config.beluga.base_url = sandbox.beluga_url();
+        config.beluga.api_key = Some(BELUGA_KEY.into());
+        config.beluga.company = Some(company);
+        config.beluga.webhook_secrets = vec![BELUGA_SECRET.into()];
+        for id in pharmacies {
+            config.dispensepro.insert(
+                id,
+                DispenseProConfig {
+                    base_url: sandbox.dispensepro_url(),
+                    api_key: Some(DISPENSEPRO_KEY.into()),
+                    webhook_secret: Some(DISPENSEPRO_SECRET.into()),
+                },
+            );
+        }
+        // The compiled guest is cached by its digest: one compile serves every demo run.
+        config.rules.cache_dir = Some(std::env::temp_dir().join("rxgate-demo-rules-cache"));
+        config.outbox.poll_ms = 50;
+        config.outbox.base_backoff_ms = 100;
+        config.outbox.max_backoff_ms = 1_000;
+        config.outbox.max_attempts = 20;
+        config.bootstrap_keys = vec![(Scope::Emr, EMR_KEY.into())];
+        let service = crate::service::start(config).await?;
+        sandbox.set_service_url(&service.url());
+        Ok(Harness {
+            sandbox,
+            service,
+            data_dir,
+        })
+    }
+
+    /// An API client; `say` times lines from `started`.
+    pub fn client(&self, started: Instant) -> Demo {
+        Demo {
+            http: reqwest::Client::new(),
+            url: self.service.url(),
+            started,
+        }
+    }
+
+    /// Stops both and removes the data folder.
+    pub async fn stop(self) {
+        self.service.shutdown().await;
+        self.sandbox.shutdown();
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
 }
