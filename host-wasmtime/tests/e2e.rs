@@ -1,0 +1,72 @@
+//! End to end through real HTTP (issue 7): the service, its rules in wasmtime and SQLite,
+//! against the partner sandbox on loopback. A phone Beluga refuses makes the submission
+//! `FAILED` with class `fix_patient_data`; staff correct the phone and retry with the same
+//! masterId, and the order is `SUBMITTED`, then fulfilled. (The paid order's walk to
+//! `COMPLETED` is `faults.rs`, with and without faults.)
+
+use rxgate_host::demo::Harness;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_error_then_staff_fix_and_retry_submits_with_the_same_master_id() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/order-dispensepro-ready.json");
+    let mut order: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+        .unwrap_or(Value::Null);
+    order["patient"]["phone"] = json!("5129460183");
+    let harness = Harness::start(&[&order], |c| c.refused_phones = vec!["5129460183".into()])
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    client.put_order(&id, &order).await.expect("order stored");
+    client
+        .trigger(&id, "checkout_paid")
+        .await
+        .expect("trigger accepted");
+    let (failed, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| {
+            p["belugaSubmitStatus"] == "FAILED"
+        })
+        .await
+        .expect("panel");
+    assert!(failed, "{panel}");
+    assert_eq!(panel["submitError"]["class"], "fix_patient_data");
+    assert_eq!(panel["submitError"]["message"], "Phone number error");
+    let master_id = panel["masterId"].clone();
+
+    // Staff fix the patient's phone first, as the guide says, then retry the same order.
+    let mut fixed = client.snapshot(&id).await.expect("snapshot");
+    fixed["patient"]["phone"] = json!("5129460184");
+    client.put_order(&id, &fixed).await.expect("order updated");
+    let (status, answer) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/submit-to-beluga"),
+            None,
+        )
+        .await
+        .expect("retry");
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["masterId"], master_id, "a retry keeps the masterId");
+    let (submitted, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| {
+            p["belugaSubmitStatus"] == "SUBMITTED"
+        })
+        .await
+        .expect("panel");
+    assert!(submitted, "{panel}");
+    let visits = harness
+        .sandbox
+        .log()
+        .iter()
+        .filter(|r| r.what == "visit_created")
+        .count();
+    assert_eq!(
+        visits, 1,
+        "the refused attempt created no visit; the retry created one"
+    );
+    harness.stop().await;
+}
