@@ -3,7 +3,7 @@
 //! shared test vector.
 
 use rxgate_core::{api, issue};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -70,16 +70,7 @@ fn produced_codes() -> BTreeSet<String> {
             .unwrap_or_default();
         for case in cases {
             let Value::Object(case) = case else { continue };
-            let mut request: Map<String, Value> = params.clone();
-            for (key, value) in case {
-                if !matches!(
-                    key.as_str(),
-                    "name" | "description" | "expect" | "expect_error"
-                ) {
-                    request.insert(key, value);
-                }
-            }
-            if let Ok(output) = api::call(op, &Value::Object(request)) {
+            if let Ok(output) = api::call(op, &api::vectors::request(&params, &case)) {
                 collect_codes(&output, &mut produced);
             }
         }

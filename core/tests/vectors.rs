@@ -2,9 +2,8 @@
 //! (libtest-mimic), named `<area>/<file>::<case>`. The format is in `tests/vectors/README.md`.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use rxgate_core::api;
+use rxgate_core::api::{self, vectors};
 use serde_json::{Map, Value};
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn vectors_dir() -> PathBuf {
@@ -26,78 +25,20 @@ fn vector_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Summary of a validation report, as `tests/vectors/README.md` defines it.
-fn summarize_report(report: &Value) -> Value {
-    let collect = |list: &str, field: &str| -> Vec<String> {
-        let set: BTreeSet<String> = report
-            .get(list)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.get(field).and_then(Value::as_str).map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        set.into_iter().collect()
-    };
-    serde_json::json!({
-        "valid": report.get("valid").cloned().unwrap_or(Value::Null),
-        "beluga_errors": collect("violations", "beluga_error"),
-        "codes": collect("violations", "code"),
-        "warnings": collect("warnings", "code"),
-    })
-}
-
-/// Subset pattern match; returns the JSON Pointer of the first mismatch.
-fn matches(expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => {
-            for (key, ev) in e {
-                match a.get(key) {
-                    Some(av) => matches(ev, av, &format!("{at}/{key}"))?,
-                    None => return Err(format!("{at}/{key} is missing")),
-                }
-            }
-            Ok(())
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            if e.len() != a.len() {
-                return Err(format!("{at}: expected {} items, got {}", e.len(), a.len()));
-            }
-            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                matches(ev, av, &format!("{at}/{i}"))?;
-            }
-            Ok(())
-        }
-        (e, a) if e == a => Ok(()),
-        (e, a) => Err(format!("{at}: expected {e}, got {a}")),
-    }
-}
-
 fn run_case(
     op: &str,
     params: &Map<String, Value>,
     case: &Map<String, Value>,
 ) -> Result<(), Failed> {
-    let mut request = params.clone();
-    for (key, value) in case {
-        if !matches!(
-            key.as_str(),
-            "name" | "description" | "expect" | "expect_error"
-        ) {
-            request.insert(key.clone(), value.clone());
-        }
-    }
-    let result = api::call(op, &Value::Object(request));
+    let result = api::call(op, &vectors::request(params, case));
     match (case.get("expect"), case.get("expect_error"), result) {
         (Some(expect), None, Ok(output)) => {
             let actual = if op == "validate" {
-                summarize_report(&output)
+                vectors::summarize_report(&output)
             } else {
                 output.clone()
             };
-            matches(expect, &actual, "").map_err(|why| {
+            vectors::matches(expect, &actual, "").map_err(|why| {
                 Failed::from(format!(
                     "{why}\nexpected: {expect}\nactual:   {actual}\nfull output: {output}"
                 ))

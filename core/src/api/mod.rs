@@ -15,6 +15,7 @@ mod error;
 mod events;
 mod order;
 pub mod params;
+pub mod vectors;
 
 pub use error::{ApiError, ApiErrorCode};
 

@@ -5,8 +5,7 @@
 //! candidate guest without the source tree. The same runner serves the parity test, which
 //! compares the guest's canonical JSON with the native core's byte for byte.
 
-use serde_json::{Map, Value};
-use std::collections::BTreeSet;
+use serde_json::Value;
 
 /// Every vector file, as (path relative to `tests/vectors/`, file text).
 pub static BUNDLED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
@@ -70,19 +69,10 @@ pub fn cases_of(file: &str, text: &str) -> Result<Vec<Case>, String> {
             .and_then(Value::as_str)
             .map(str::to_owned)
             .unwrap_or_else(|| format!("case {index}"));
-        let mut request: Map<String, Value> = params.clone();
-        for (key, value) in case {
-            if !matches!(
-                key.as_str(),
-                "name" | "description" | "expect" | "expect_error"
-            ) {
-                request.insert(key.clone(), value.clone());
-            }
-        }
         out.push(Case {
             id: format!("{file}::{name}"),
             op: op.to_owned(),
-            request: Value::Object(request),
+            request: rxgate_core::api::vectors::request(&params, case),
             expect: case.get("expect").cloned(),
             expect_error: case.get("expect_error").cloned(),
         });
@@ -156,58 +146,11 @@ pub fn run_bundled(rules: &dyn RulesImpl) -> VectorSummary {
     summary
 }
 
-/// The canonical JSON text of a value: keys sorted (serde_json's default map is ordered),
-/// no insignificant whitespace.
+/// The canonical JSON text of a value: members in the order produced (both sides come from
+/// the same code), no insignificant whitespace.
 pub fn canonical(text: &str) -> Result<String, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     Ok(value.to_string())
 }
 
-/// Summary of a validation report, as `tests/vectors/README.md` defines it.
-pub fn summarize_report(report: &Value) -> Value {
-    let collect = |list: &str, field: &str| -> Vec<String> {
-        let set: BTreeSet<String> = report
-            .get(list)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.get(field).and_then(Value::as_str).map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
-        set.into_iter().collect()
-    };
-    serde_json::json!({
-        "valid": report.get("valid").cloned().unwrap_or(Value::Null),
-        "beluga_errors": collect("violations", "beluga_error"),
-        "codes": collect("violations", "code"),
-        "warnings": collect("warnings", "code"),
-    })
-}
-
-/// Subset pattern match; the error names the JSON Pointer of the first mismatch.
-pub fn matches(expected: &Value, actual: &Value, at: &str) -> Result<(), String> {
-    match (expected, actual) {
-        (Value::Object(e), Value::Object(a)) => {
-            for (key, ev) in e {
-                match a.get(key) {
-                    Some(av) => matches(ev, av, &format!("{at}/{key}"))?,
-                    None => return Err(format!("{at}/{key} is missing")),
-                }
-            }
-            Ok(())
-        }
-        (Value::Array(e), Value::Array(a)) => {
-            if e.len() != a.len() {
-                return Err(format!("{at}: expected {} items, got {}", e.len(), a.len()));
-            }
-            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                matches(ev, av, &format!("{at}/{i}"))?;
-            }
-            Ok(())
-        }
-        (e, a) if e == a => Ok(()),
-        (_, _) => Err(format!("{at}: value differs from the expectation")),
-    }
-}
+pub use rxgate_core::api::vectors::{matches, summarize_report};
