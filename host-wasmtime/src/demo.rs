@@ -478,6 +478,59 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
     Ok(ok)
 }
 
+/// The sandbox's settings for the orders `snapshots`: their company, visit types, medIds and
+/// DispensePro pharmacies, with the demo's keys and secrets.
+pub fn sandbox_config(snapshots: &[&Value]) -> SandboxConfig {
+    let first = snapshots.first().copied().cloned().unwrap_or(Value::Null);
+    let mut config = SandboxConfig {
+        beluga_api_key: BELUGA_KEY.into(),
+        company: text(&first, "/settings/company").to_owned(),
+        visit_types: strings_at(snapshots, "/product/beluga_visit_type"),
+        med_ids: strings_at(snapshots, "/drug/beluga_med_id"),
+        beluga_webhook_secret: BELUGA_SECRET.into(),
+        doctor_delay_ms: 400,
+        pharmacy_delay_ms: 400,
+        ..SandboxConfig::default()
+    };
+    for snapshot in snapshots {
+        for pharmacy in snapshot
+            .get("pharmacies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if text(pharmacy, "/type") == "DISPENSE_PRO" {
+                config.dispensepro.insert(
+                    text(pharmacy, "/id").to_owned(),
+                    (DISPENSEPRO_KEY.into(), DISPENSEPRO_SECRET.into()),
+                );
+            }
+        }
+    }
+    config
+}
+
+/// The example orders of `tests/fixtures/`, for `rxgate sandbox`.
+pub fn example_orders() -> anyhow::Result<Vec<Value>> {
+    let dir = default_fixtures();
+    [
+        "order-dispensepro-ready.json",
+        "order-intake-correction.json",
+        "order-belmar-split.json",
+    ]
+    .iter()
+    .map(|name| load(&dir, name))
+    .collect()
+}
+
+/// The keys and secrets a service needs to talk to a sandbox started with [`sandbox_config`].
+pub const SANDBOX_SECRETS: &[(&str, &str)] = &[
+    ("Beluga API key", BELUGA_KEY),
+    ("Beluga webhook secret", BELUGA_SECRET),
+    ("DispensePro API key", DISPENSEPRO_KEY),
+    ("DispensePro webhook secret", DISPENSEPRO_SECRET),
+];
+
 /// The service and the sandbox wired together on loopback, as the demo and the fault tests
 /// use them: a temporary SQLite folder, the sandbox's Beluga and DispensePro, an EMR key.
 pub struct Harness {
@@ -496,35 +549,9 @@ impl Harness {
         snapshots: &[&Value],
         tune: impl FnOnce(&mut SandboxConfig),
     ) -> anyhow::Result<Harness> {
-        let first = snapshots.first().copied().cloned().unwrap_or(Value::Null);
-        let company = text(&first, "/settings/company").to_owned();
-        let pharmacies: Vec<String> = snapshots
-            .iter()
-            .flat_map(|s| {
-                s.get("pharmacies")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default()
-            })
-            .filter(|p| text(p, "/type") == "DISPENSE_PRO")
-            .map(|p| text(&p, "/id").to_owned())
-            .collect();
-        let mut sandbox_config = SandboxConfig {
-            beluga_api_key: BELUGA_KEY.into(),
-            company: company.clone(),
-            visit_types: strings_at(snapshots, "/product/beluga_visit_type"),
-            med_ids: strings_at(snapshots, "/drug/beluga_med_id"),
-            beluga_webhook_secret: BELUGA_SECRET.into(),
-            doctor_delay_ms: 400,
-            pharmacy_delay_ms: 400,
-            ..SandboxConfig::default()
-        };
-        for id in &pharmacies {
-            sandbox_config.dispensepro.insert(
-                id.clone(),
-                (DISPENSEPRO_KEY.into(), DISPENSEPRO_SECRET.into()),
-            );
-        }
+        let mut sandbox_config = sandbox_config(snapshots);
+        let company = sandbox_config.company.clone();
+        let pharmacies: Vec<String> = sandbox_config.dispensepro.keys().cloned().collect();
         tune(&mut sandbox_config);
         let sandbox = Sandbox::start(sandbox_config).await?;
         let data_dir = std::env::temp_dir().join(format!(

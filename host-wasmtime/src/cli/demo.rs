@@ -32,13 +32,26 @@ impl DemoCommand {
         let outcome = runtime.block_on(async move {
             match self {
                 DemoCommand::Demo { keep, timeout } => {
-                    let options = rxgate_host::demo::DemoOptions { keep, fixtures: None, timeout_secs: timeout };
+                    let options = rxgate_host::demo::DemoOptions {
+                        keep,
+                        fixtures: None,
+                        timeout_secs: timeout,
+                    };
                     rxgate_host::demo::run(options).await
                 }
                 DemoCommand::Sandbox { service_url } => {
-                    let sandbox = rxgate_sandbox::Sandbox::start(rxgate_sandbox::SandboxConfig::default()).await?;
+                    let orders = rxgate_host::demo::example_orders()?;
+                    let refs: Vec<&serde_json::Value> = orders.iter().collect();
+                    let config = rxgate_host::demo::sandbox_config(&refs);
+                    let sandbox = rxgate_sandbox::Sandbox::start(config).await?;
                     sandbox.set_service_url(&service_url);
-                    println!("Beluga      {}\nDispensePro {}\nwebhooks to {service_url} (Ctrl-C to stop)", sandbox.beluga_url(), sandbox.dispensepro_url());
+                    println!("Beluga      {}", sandbox.beluga_url());
+                    println!("DispensePro {}", sandbox.dispensepro_url());
+                    println!("webhooks to {service_url}");
+                    for (what, value) in rxgate_host::demo::SANDBOX_SECRETS {
+                        println!("{what}: {value}");
+                    }
+                    println!("(Ctrl-C to stop)");
                     tokio::signal::ctrl_c().await?;
                     sandbox.shutdown();
                     Ok(true)
