@@ -70,3 +70,71 @@ async fn phone_error_then_staff_fix_and_retry_submits_with_the_same_master_id() 
     );
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_routes_reach_beluga_through_the_rules() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/order-dispensepro-ready.json");
+    let order: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+        .unwrap_or(Value::Null);
+    let harness = Harness::start(&[&order], |_| {})
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    client.put_order(&id, &order).await.expect("order stored");
+
+    // Pharmacy search: validated, forwarded, the answer typed (PharmacyId as a string).
+    let (status, found) = client
+        .api(
+            reqwest::Method::POST,
+            "/api/emr/pharmacies/search",
+            Some(&json!({"zip": "78701"})),
+        )
+        .await
+        .expect("search");
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["classification"], "success");
+    assert_eq!(found["data"]["pharmacies"][0]["PharmacyId"], "100482");
+    let (status, refused) = client
+        .api(
+            reqwest::Method::POST,
+            "/api/emr/pharmacies/search",
+            Some(&json!({})),
+        )
+        .await
+        .expect("search");
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["violations"][0]["code"], "search_no_parameters");
+
+    // Once the visit exists: a CS message is validated and queued; cancelling a concluded
+    // visit is refused with the guard's reasons.
+    client.trigger(&id, "checkout_paid").await.expect("trigger");
+    let (resolved, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| {
+            p["belugaVisitStatus"] == "resolved"
+        })
+        .await
+        .expect("panel");
+    assert!(resolved, "{panel}");
+    let (status, queued) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/messages"),
+            Some(&json!({"to": "cs", "content": "Please confirm the shipping address."})),
+        )
+        .await
+        .expect("message");
+    assert_eq!(status, 202, "{queued}");
+    let (status, guard) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/beluga/cancel"),
+            Some(&json!({"confirm": true, "reason": "patient request"})),
+        )
+        .await
+        .expect("cancel");
+    assert_eq!(status, 422, "{guard}");
+    assert_eq!(guard["guard"]["decision"], "refused");
+    harness.stop().await;
+}

@@ -45,11 +45,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/api/emr/orders/{id}/patient-name",
-            passthrough("patient_name", "external/patientName"),
+            passthrough("patient-name", "external/patientName"),
         )
         .route(
             "/api/emr/orders/{id}/update-visit",
-            passthrough("update_visit", "external/updateVisit"),
+            passthrough("update-visit", "external/updateVisit"),
         )
         .route("/api/emr/pharmacies/search", post(pharmacy_search))
         .route("/api/portal/orders/{id}/messages", get(portal_messages))
@@ -406,14 +406,36 @@ async fn cancel_visit(
     let guard = decide_ok(
         &state,
         "check_cancel",
-        json!({ "input": order.snapshot, "state": order.state, "confirm": body.confirm, "reason": body.reason }),
+        json!({ "input": order.snapshot, "confirmed": body.confirm, "reason": body.reason }),
     )
     .await?;
-    if guard.get("allowed") != Some(&Value::Bool(true)) {
+    if guard.get("decision").and_then(Value::as_str) != Some("allowed") {
+        let reasons = guard
+            .get("reasons")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         return Err(
-            Problem::violations("the cancel needs confirmation", violations_of(&guard))
+            Problem::violations("the cancel is refused or needs confirmation", reasons)
                 .with(json!({ "guard": guard })),
         );
+    }
+    // The visit's new status is a fact of the order, applied forward-only by the rules.
+    let facts = json!([{"fact": "visit", "status": "canceled"}, {"fact": "resolved", "status": "closed"}]);
+    if let Ok(answer) = decide_ok(
+        &state,
+        "apply_order_facts",
+        json!({ "input": order.snapshot, "facts": facts }),
+    )
+    .await
+    {
+        if let Some(snapshot) = answer.get("snapshot").cloned() {
+            let (key, now) = (id.clone(), now_ms());
+            state
+                .db
+                .run(move |s| s.upsert_order(&key, &snapshot, now))
+                .await?;
+        }
     }
     let mut st = if order.state.is_object() {
         order.state.clone()
@@ -494,13 +516,13 @@ async fn send_message(
             true,
             "external/receiveChat",
             json!({
-                "firstName": snap.pointer("/patient/firstName"),
-                "lastName": snap.pointer("/patient/lastName"),
+                "firstName": snap.pointer("/patient/first_name"),
+                "lastName": snap.pointer("/patient/last_name"),
                 "content": body.content, "masterId": master, "isMedia": false,
             }),
         ),
         "cs" => (
-            "cs_message",
+            "cs-message",
             "BELUGA_CS_SENT",
             false,
             "external/receiveCSMessage",
@@ -567,7 +589,7 @@ async fn beluga_passthrough(
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     state.authorize(&headers, STAFF).await?;
     let order = load(&state, &id).await?;
-    if let (Some(map), Some(key), "update_visit") = (
+    if let (Some(map), Some(key), "update-visit") = (
         payload.as_object_mut(),
         state.config.beluga.api_key.as_ref(),
         kind,
@@ -579,8 +601,9 @@ async fn beluga_passthrough(
         if matches!(kind, "photos" | "pdf") {
             map.entry("visitId").or_insert_with(|| {
                 order
-                    .state
-                    .get("belugaVisitId")
+                    .snapshot
+                    .pointer("/order/beluga/visit_id")
+                    .filter(|v| v.is_string())
                     .cloned()
                     .unwrap_or_else(|| json!(master))
             });
@@ -612,7 +635,7 @@ async fn pharmacy_search(
     let report = decide_ok(
         &state,
         "validate",
-        json!({ "kind": "pharmacy_search", "input": query }),
+        json!({ "kind": "pharmacy-search", "input": query }),
     )
     .await?;
     if report.get("valid") != Some(&Value::Bool(true)) {
@@ -642,7 +665,7 @@ async fn pharmacy_search(
     let parsed = decide_ok(
         &state,
         "parse_response",
-        json!({ "endpoint": "pharmacy_search", "input": { "status": answer.status, "body": body, "network_error": answer.network_error } }),
+        json!({ "kind": "pharmacy-search", "input": { "status": answer.status, "body": body, "network_error": answer.network_error } }),
     )
     .await?;
     Ok(Json(parsed))
