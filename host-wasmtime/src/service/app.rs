@@ -421,7 +421,8 @@ async fn cancel_visit(
         );
     }
     // The visit's new status is a fact of the order, applied forward-only by the rules.
-    let facts = json!([{"fact": "visit", "status": "canceled"}, {"fact": "resolved", "status": "closed"}]);
+    let facts =
+        json!([{"fact": "visit", "status": "canceled"}, {"fact": "resolved", "status": "closed"}]);
     if let Ok(answer) = decide_ok(
         &state,
         "apply_order_facts",
