@@ -12,7 +12,7 @@
 //! It ends with a timeline per order and the diagnosis a CS agent reads, and fails (exit 1)
 //! when an order does not reach the state the guides say it should.
 
-use crate::config::{Config, DispenseProConfig, Environment};
+use crate::config::{Config, DispenseProConfig, Environment, OwnPharmacyConfig};
 use crate::keys::Scope;
 use rxgate_sandbox::{Sandbox, SandboxConfig, Scenario};
 use serde_json::{json, Value};
@@ -499,11 +499,17 @@ pub fn sandbox_config(snapshots: &[&Value]) -> SandboxConfig {
             .into_iter()
             .flatten()
         {
-            if text(pharmacy, "/type") == "DISPENSE_PRO" {
-                config.dispensepro.insert(
-                    text(pharmacy, "/id").to_owned(),
-                    (DISPENSEPRO_KEY.into(), DISPENSEPRO_SECRET.into()),
-                );
+            let id = text(pharmacy, "/id").to_owned();
+            match text(pharmacy, "/type") {
+                "DISPENSE_PRO" => {
+                    config
+                        .dispensepro
+                        .insert(id, (DISPENSEPRO_KEY.into(), DISPENSEPRO_SECRET.into()));
+                }
+                "OWN" => {
+                    config.own.insert(id, DISPENSEPRO_SECRET.into());
+                }
+                _ => {}
             }
         }
     }
@@ -551,8 +557,9 @@ impl Harness {
     ) -> anyhow::Result<Harness> {
         let mut sandbox_config = sandbox_config(snapshots);
         let company = sandbox_config.company.clone();
-        let pharmacies: Vec<String> = sandbox_config.dispensepro.keys().cloned().collect();
         tune(&mut sandbox_config);
+        let pharmacies: Vec<String> = sandbox_config.dispensepro.keys().cloned().collect();
+        let sandbox_config_own = sandbox_config.own.clone();
         let sandbox = Sandbox::start(sandbox_config).await?;
         let data_dir = std::env::temp_dir().join(format!(
             "rxgate-demo-{}-{}-{}",
@@ -582,6 +589,15 @@ impl Harness {
         }
         // The compiled guest is cached by its digest: one compile serves every demo run.
         config.rules.cache_dir = Some(std::env::temp_dir().join("rxgate-demo-rules-cache"));
+        for (id, secret) in &sandbox_config_own {
+            config.pharmacies.insert(
+                id.clone(),
+                OwnPharmacyConfig {
+                    allow_unsigned: false,
+                    webhook_secret: Some(secret.clone()),
+                },
+            );
+        }
         config.outbox.poll_ms = 50;
         config.outbox.base_backoff_ms = 100;
         config.outbox.max_backoff_ms = 1_000;

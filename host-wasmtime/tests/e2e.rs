@@ -138,3 +138,49 @@ async fn staff_routes_reach_beluga_through_the_rules() {
     assert_eq!(guard["guard"]["decision"], "refused");
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_own_pharmacy_order_completes_from_its_signed_webhooks() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/order-dispensepro-ready.json");
+    let mut order: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+        .unwrap_or(Value::Null);
+    order["pharmacies"][0]["type"] = json!("OWN");
+    let harness = Harness::start(&[&order], |_| {})
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let pharmacy = order["pharmacies"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    client.put_order(&id, &order).await.expect("order stored");
+    client.trigger(&id, "checkout_paid").await.expect("trigger");
+    let (prescribed, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| {
+            p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await
+        .expect("panel");
+    assert!(prescribed, "{panel}");
+    // The OWN route waits for the pharmacy: nothing is sent to it.
+    assert!(panel["calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|c| c["kind"] != "dispensepro_order"));
+    harness
+        .sandbox
+        .own_ship(&pharmacy, &id)
+        .expect("pharmacy known");
+    let (completed, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| {
+            p["orderStatus"] == "COMPLETED"
+        })
+        .await
+        .expect("panel");
+    assert!(completed, "{panel}");
+    assert_eq!(panel["shipping"]["carrier"], "USPS");
+    harness.stop().await;
+}

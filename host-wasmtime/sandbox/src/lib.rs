@@ -12,6 +12,8 @@
 //!   `RX_WRITTEN`, `CONSULT_CONCLUDED` or `DOCTOR_CHAT` webhooks per a scripted [`Scenario`].
 //! - **DispensePro** ([`pharmacy`]): accepts orders and sends Standard Webhooks signed status
 //!   events (shipped with tracking, then delivered).
+//! - **OWN partner pharmacies** ([`Sandbox::own_ship`]): ship on request and send signed
+//!   `order.shipped` / `order.delivered` webhooks.
 //! - **Faults** ([`Faults`]): error rate, added latency, responses dropped after the partner
 //!   committed (the next attempt meets `Duplicate masterId`), and webhook redelivery
 //!   (duplicates, reordering, late arrival). Randomness is seeded: a run is reproducible.
@@ -84,6 +86,8 @@ pub struct SandboxConfig {
     pub dispensepro: BTreeMap<String, (String, String)>,
     /// Delay between DispensePro status events, in milliseconds.
     pub pharmacy_delay_ms: u64,
+    /// OWN partner pharmacies: pharmacy id → `whsec_` webhook secret.
+    pub own: BTreeMap<String, String>,
     /// Faults of the Beluga API.
     pub beluga_faults: Faults,
     /// Faults of the DispensePro API.
@@ -106,6 +110,7 @@ impl Default for SandboxConfig {
             doctor_delay_ms: 300,
             dispensepro: BTreeMap::new(),
             pharmacy_delay_ms: 300,
+            own: BTreeMap::new(),
             beluga_faults: Faults::default(),
             pharmacy_faults: Faults::default(),
             seed: 7,
@@ -236,6 +241,26 @@ impl Sandbox {
             .lock()
             .map(|l| l.clone())
             .unwrap_or_default()
+    }
+
+    /// An OWN partner pharmacy ships the app's order `external_order_id` (its staff pressed
+    /// "ship"): signed `order.shipped` then `order.delivered` webhooks to
+    /// `/api/webhooks/pharmacy/{pharmacy_id}`, with the pharmacy faults applied.
+    pub fn own_ship(&self, pharmacy_id: &str, external_order_id: &str) -> anyhow::Result<()> {
+        let secret = self
+            .shared
+            .config
+            .own
+            .get(pharmacy_id)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no OWN pharmacy {pharmacy_id} in the sandbox"))?;
+        tokio::spawn(pharmacy::own_ship(
+            self.shared.clone(),
+            pharmacy_id.to_owned(),
+            external_order_id.to_owned(),
+            secret,
+        ));
+        Ok(())
     }
 
     /// Stops both servers.

@@ -149,14 +149,31 @@ async fn fulfil(s: Arc<Shared>, order: PharmacyOrder, secret: String) {
     if faults.shuffle_webhooks {
         s.shuffle(&mut events);
     }
+    let url = format!("/api/webhooks/dispensepro/{}", order.pharmacy_id);
+    let events: Vec<(String, Value)> = events.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    send_signed(&s, &url, &order.id, &order.external_id, events, &secret).await;
+}
+
+/// Sends status events to the service, signed the Standard Webhooks way (one `webhook-id`
+/// per event, reused by a duplicate delivery), retried until acknowledged, with the pharmacy
+/// faults (duplicates) applied.
+async fn send_signed(
+    s: &Arc<Shared>,
+    path: &str,
+    id: &str,
+    subject: &str,
+    events: Vec<(String, Value)>,
+    secret: &str,
+) {
+    let faults = &s.config.pharmacy_faults;
     let copies = if faults.duplicate_webhooks { 2 } else { 1 };
     let Some(base) = s.service_url() else {
         return;
     };
-    let url = format!("{base}/api/webhooks/dispensepro/{}", order.pharmacy_id);
+    let url = format!("{base}{path}");
     for (status, event) in events {
         let body = event.to_string();
-        let id = format!("msg_{}_{status}", order.id);
+        let webhook_id = format!("msg_{id}_{status}");
         for _ in 0..copies {
             for _attempt in 0..5 {
                 let ts = unix_now();
@@ -164,18 +181,17 @@ async fn fulfil(s: Arc<Shared>, order: PharmacyOrder, secret: String) {
                     .http
                     .post(&url)
                     .header("content-type", "application/json")
-                    .header("webhook-id", &id)
+                    .header("webhook-id", &webhook_id)
                     .header("webhook-timestamp", ts.to_string())
-                    .header("webhook-signature", sign_standard(&id, ts, &body, &secret))
+                    .header(
+                        "webhook-signature",
+                        sign_standard(&webhook_id, ts, &body, secret),
+                    )
                     .body(body.clone())
                     .send()
                     .await;
                 if sent.is_ok_and(|r| r.status().is_success()) {
-                    s.record(
-                        "dispensepro",
-                        format!("webhook {status}"),
-                        &order.external_id,
-                    );
+                    s.record("pharmacy", format!("webhook {status}"), subject);
                     break;
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -183,4 +199,34 @@ async fn fulfil(s: Arc<Shared>, order: PharmacyOrder, secret: String) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(s.config.pharmacy_delay_ms)).await;
     }
+}
+
+/// An OWN pharmacy ships and delivers an order (webhooks.md §4).
+pub(crate) async fn own_ship(
+    s: Arc<Shared>,
+    pharmacy: String,
+    external_order_id: String,
+    secret: String,
+) {
+    let id = format!("own-{external_order_id}");
+    let tracking = format!("9400111{}", external_order_id.len() * 7919);
+    let mut events = vec![
+        (
+            "shipped".to_owned(),
+            json!({"event": "order.shipped",
+            "order": {"id": id, "externalOrderId": external_order_id, "status": "shipped"},
+            "shipping": {"carrier": "USPS", "tracking": tracking}, "occurredAt": "2026-11-23T16:00:00Z"}),
+        ),
+        (
+            "delivered".to_owned(),
+            json!({"event": "order.delivered",
+            "order": {"id": id, "externalOrderId": external_order_id, "status": "delivered"},
+            "shipping": {"carrier": "USPS", "tracking": tracking}, "occurredAt": "2026-11-26T12:00:00Z"}),
+        ),
+    ];
+    if s.config.pharmacy_faults.shuffle_webhooks {
+        s.shuffle(&mut events);
+    }
+    let path = format!("/api/webhooks/pharmacy/{pharmacy}");
+    send_signed(&s, &path, &id, &external_order_id, events, &secret).await;
 }
