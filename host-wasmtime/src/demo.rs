@@ -6,13 +6,13 @@
 //! 2. an order whose phone Beluga refuses: `FAILED` with its class and guidance → the phone is
 //!    corrected → staff retry (same masterId) → `SUBMITTED`;
 //! 3. an order waiting on the patient's intake correction (never sent);
-//! 4. a Belmar order whose items need splitting (held for staff);
+//! 4. a Belmar order whose items go to two LifeFile pharmacies: one LifeFile order each;
 //! 5. a visit the doctor refers (no prescription; escalated on a paid order).
 //!
 //! It ends with a timeline per order and the diagnosis a CS agent reads, and fails (exit 1)
 //! when an order does not reach the state the guides say it should.
 
-use crate::config::{Config, DispenseProConfig, Environment, OwnPharmacyConfig};
+use crate::config::{Config, DispenseProConfig, Environment, LifeFileConfig, OwnPharmacyConfig};
 use crate::keys::Scope;
 use rxgate_sandbox::{Sandbox, SandboxConfig, Scenario};
 use serde_json::{json, Value};
@@ -25,6 +25,10 @@ const BELUGA_SECRET: &str = "demo-beluga-webhook-secret";
 /// `whsec_` + base64 of a 24-byte demo key.
 const DISPENSEPRO_SECRET: &str = "whsec_ZGVtby1kaXNwZW5zZXByby1zZWNyZXQtMDE=";
 const DISPENSEPRO_KEY: &str = "demo-dispensepro-key";
+const LIFEFILE_USER: &str = "demo-lifefile-user";
+const LIFEFILE_PASSWORD: &str = "demo-lifefile-password";
+const LIFEFILE_WEBHOOK_USER: &str = "demo-lifefile-webhook";
+const LIFEFILE_WEBHOOK_PASSWORD: &str = "demo-lifefile-webhook-password";
 const REFUSED_PHONE: &str = "5129460183";
 const CORRECTED_PHONE: &str = "5129460184";
 const REFERRED_PHONE: &str = "5129460185";
@@ -237,7 +241,14 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
     let fixtures = options.fixtures.clone().unwrap_or_else(default_fixtures);
     let ready = load(&fixtures, "order-dispensepro-ready.json")?;
     let correction = load(&fixtures, "order-intake-correction.json")?;
-    let belmar = load(&fixtures, "order-belmar-split.json")?;
+    let mut belmar = load(&fixtures, "order-belmar-split.json")?;
+    // The fixture is captured after prescription; the demo starts it from the checkout.
+    belmar["order"]["beluga"] = json!({});
+    belmar["order"]["prescriptions"] = json!([]);
+    belmar["order"]["life_file"] = json!([]);
+    if let Some(order) = belmar["order"].as_object_mut() {
+        order.remove("photo_id_status");
+    }
     let bad_phone = variant(
         &ready,
         "ord_demo_phone",
@@ -363,16 +374,36 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
         waiting,
     ));
 
-    // 4. Belmar items for different pharmacies: held for staff to split.
+    // 4. Belmar items for two LifeFile pharmacies: one visit, then one LifeFile order per
+    //    pharmacy (the split), each shipped and delivered by its pharmacy.
     let id4 = text(&belmar, "/order/id").to_owned();
     demo.put_order(&id4, &belmar).await?;
     let answer = demo.trigger(&id4, "checkout_paid").await?;
-    let held = text(&answer, "/decision") != "submit" || text(&answer, "/queued") != "-";
     demo.say(&format!(
         "{id4}: checkout paid → decision {}",
         text(&answer, "/decision")
     ));
-    report.push((id4, "Belmar/LifeFile order needing a split".into(), held));
+    let (split_done, _) = demo
+        .wait_for(&id4, timeout, |p| text(p, "/orderStatus") == "COMPLETED")
+        .await?;
+    let lifefile_orders = sandbox
+        .log()
+        .iter()
+        .filter(|r| r.partner == "lifefile" && r.what == "order_created" && r.subject == id4)
+        .count();
+    demo.say(&format!(
+        "{id4}: {lifefile_orders} LifeFile orders (one per Belmar pharmacy), {}",
+        if split_done {
+            "both delivered (COMPLETED)"
+        } else {
+            "NOT completed"
+        }
+    ));
+    report.push((
+        id4,
+        "Belmar items split into one LifeFile order per pharmacy → delivered".into(),
+        split_done && lifefile_orders == 2,
+    ));
 
     // 5. Referred by the doctor.
     let id5 = text(&referred, "/order/id").to_owned();
@@ -509,6 +540,17 @@ pub fn sandbox_config(snapshots: &[&Value]) -> SandboxConfig {
                 "OWN" => {
                     config.own.insert(id, DISPENSEPRO_SECRET.into());
                 }
+                "BELMAR_LIFEFILE" => {
+                    config.lifefile.insert(
+                        id,
+                        rxgate_sandbox::LifeFileCredentials {
+                            username: LIFEFILE_USER.into(),
+                            password: LIFEFILE_PASSWORD.into(),
+                            webhook_username: LIFEFILE_WEBHOOK_USER.into(),
+                            webhook_password: LIFEFILE_WEBHOOK_PASSWORD.into(),
+                        },
+                    );
+                }
                 _ => {}
             }
         }
@@ -560,6 +602,8 @@ impl Harness {
         tune(&mut sandbox_config);
         let pharmacies: Vec<String> = sandbox_config.dispensepro.keys().cloned().collect();
         let sandbox_config_own = sandbox_config.own.clone();
+        let sandbox_config_lifefile: Vec<String> =
+            sandbox_config.lifefile.keys().cloned().collect();
         let sandbox = Sandbox::start(sandbox_config).await?;
         let data_dir = std::env::temp_dir().join(format!(
             "rxgate-demo-{}-{}-{}",
@@ -589,6 +633,33 @@ impl Harness {
         }
         // The compiled guest is cached by its digest: one compile serves every demo run.
         config.rules.cache_dir = Some(std::env::temp_dir().join("rxgate-demo-rules-cache"));
+        for snapshot in snapshots {
+            for pharmacy in snapshot
+                .get("pharmacies")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let id = text(pharmacy, "/id").to_owned();
+                if !sandbox_config_lifefile.contains(&id) || config.lifefile.contains_key(&id) {
+                    continue;
+                }
+                config.lifefile.insert(
+                    id.clone(),
+                    LifeFileConfig {
+                        base_url: sandbox.lifefile_url(&id),
+                        username: LIFEFILE_USER.into(),
+                        vendor_id: text(pharmacy, "/life_file/vendor_id").to_owned(),
+                        location_id: text(pharmacy, "/life_file/location_id").to_owned(),
+                        network_id: text(pharmacy, "/life_file/network_id").to_owned(),
+                        practice_id: text(pharmacy, "/life_file/practice_id").to_owned(),
+                        webhook_username: LIFEFILE_WEBHOOK_USER.into(),
+                        password: Some(LIFEFILE_PASSWORD.into()),
+                        webhook_password: Some(LIFEFILE_WEBHOOK_PASSWORD.into()),
+                    },
+                );
+            }
+        }
         for (id, secret) in &sandbox_config_own {
             config.pharmacies.insert(
                 id.clone(),

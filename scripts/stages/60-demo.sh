@@ -14,6 +14,7 @@ grep -q "status: order COMPLETED · Beluga submit SUBMITTED · visit resolved" "
 grep -q "answered \`Phone number error\` → FAILED (fix_patient_data)" "$out"
 grep -q "SUBMITTED with the same masterId" "$out"
 grep -q "blocker \[intake_needs_correction\]" "$out"
+grep -q "2 LifeFile orders (one per Belmar pharmacy), both delivered (COMPLETED)" "$out"
 grep -q "blocker \[visit_referred\]" "$out"
 if grep -Eiq "panicked|^error|rxgate: " "$out"; then
   echo "the demo printed an error line" >&2

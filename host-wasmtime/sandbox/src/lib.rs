@@ -12,6 +12,8 @@
 //!   `RX_WRITTEN`, `CONSULT_CONCLUDED` or `DOCTOR_CHAT` webhooks per a scripted [`Scenario`].
 //! - **DispensePro** ([`pharmacy`]): accepts orders and sends Standard Webhooks signed status
 //!   events (shipped with tracking, then delivered).
+//! - **LifeFile** ([`pharmacy`]): `POST /lifefile/{pharmacy}/order` with Basic auth and the
+//!   vendor headers, then Basic-auth pushes of prescription lines (`Shipped`, `Delivered`).
 //! - **OWN partner pharmacies** ([`Sandbox::own_ship`]): ship on request and send signed
 //!   `order.shipped` / `order.delivered` webhooks.
 //! - **Faults** ([`Faults`]): error rate, added latency, responses dropped after the partner
@@ -88,6 +90,8 @@ pub struct SandboxConfig {
     pub pharmacy_delay_ms: u64,
     /// OWN partner pharmacies: pharmacy id → `whsec_` webhook secret.
     pub own: BTreeMap<String, String>,
+    /// LifeFile pharmacies: pharmacy id → credentials (API, then webhook).
+    pub lifefile: BTreeMap<String, LifeFileCredentials>,
     /// Faults of the Beluga API.
     pub beluga_faults: Faults,
     /// Faults of the DispensePro API.
@@ -111,11 +115,25 @@ impl Default for SandboxConfig {
             dispensepro: BTreeMap::new(),
             pharmacy_delay_ms: 300,
             own: BTreeMap::new(),
+            lifefile: BTreeMap::new(),
             beluga_faults: Faults::default(),
             pharmacy_faults: Faults::default(),
             seed: 7,
         }
     }
+}
+
+/// One LifeFile pharmacy's credentials.
+#[derive(Debug, Clone, Default)]
+pub struct LifeFileCredentials {
+    /// API Basic user.
+    pub username: String,
+    /// API Basic password.
+    pub password: String,
+    /// The Basic user its webhooks send.
+    pub webhook_username: String,
+    /// The Basic password its webhooks send.
+    pub webhook_password: String,
 }
 
 /// Something a partner did, for timelines and assertions.
@@ -220,6 +238,11 @@ impl Sandbox {
     /// Beluga's base URL (`http://127.0.0.1:port/`).
     pub fn beluga_url(&self) -> String {
         format!("http://{}/", self.beluga_addr)
+    }
+
+    /// A LifeFile pharmacy's base URL (`…/lifefile/{pharmacy}/`).
+    pub fn lifefile_url(&self, pharmacy_id: &str) -> String {
+        format!("http://{}/lifefile/{pharmacy_id}/", self.pharmacy_addr)
     }
 
     /// DispensePro's base URL.

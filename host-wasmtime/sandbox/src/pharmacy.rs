@@ -26,6 +26,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/orders", post(create_order))
         .route("/{pharmacy}/orders", post(create_order_for))
+        .route("/lifefile/{pharmacy}/order", post(lifefile_order))
         .with_state(shared)
 }
 
@@ -229,4 +230,146 @@ pub(crate) async fn own_ship(
     }
     let path = format!("/api/webhooks/pharmacy/{pharmacy}");
     send_signed(&s, &path, &id, &external_order_id, events, &secret).await;
+}
+
+fn basic(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {encoded}")
+}
+
+/// LifeFile's `POST /order`: Basic auth and the vendor headers; one order per `referenceId`.
+async fn lifefile_order(
+    State(s): State<Arc<Shared>>,
+    Path(pharmacy): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(creds) = s.config.lifefile.get(&pharmacy).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    if header("authorization") != basic(&creds.username, &creds.password)
+        || header("x-vendor-id").is_empty()
+        || header("x-location-id").is_empty()
+        || header("x-api-network-id").is_empty()
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"type": "error", "messages": ["authentication failed"]})),
+        )
+            .into_response();
+    }
+    if let Err(code) = s.before_call(&s.config.pharmacy_faults).await {
+        return code.into_response();
+    }
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let reference = body
+        .pointer("/order/general/referenceId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let rxs = body
+        .pointer("/order/rxs")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if reference.is_empty()
+        || rxs.is_empty()
+        || rxs
+            .iter()
+            .any(|rx| rx.get("lfProductID").is_none_or(Value::is_null))
+    {
+        return (StatusCode::BAD_REQUEST, Json(json!({"type": "error", "messages": ["referenceId and rxs with lfProductID are required"]}))).into_response();
+    }
+    let (order, created) = {
+        let Ok(mut orders) = s.orders.lock() else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        match orders
+            .iter()
+            .find(|o| o.external_id == reference && o.pharmacy_id == pharmacy)
+        {
+            Some(o) => (o.clone(), false),
+            None => {
+                let order = PharmacyOrder {
+                    id: format!("{}", 880_000 + orders.len()),
+                    external_id: reference.clone(),
+                    pharmacy_id: pharmacy.clone(),
+                };
+                orders.push(order.clone());
+                (order, true)
+            }
+        }
+    };
+    if created {
+        s.record("lifefile", "order_created", &reference);
+        tokio::spawn(lifefile_push(s.clone(), order.clone(), rxs.len(), creds));
+    }
+    if s.drop_after_commit(&s.config.pharmacy_faults) {
+        return StatusCode::BAD_GATEWAY.into_response();
+    }
+    Json(json!({"type": "success", "data": {"orderId": order.id}})).into_response()
+}
+
+/// LifeFile's status pushes: an array of prescription lines per status (webhooks.md §2).
+async fn lifefile_push(
+    s: Arc<Shared>,
+    order: PharmacyOrder,
+    lines: usize,
+    creds: crate::LifeFileCredentials,
+) {
+    let faults = &s.config.pharmacy_faults;
+    tokio::time::sleep(std::time::Duration::from_millis(
+        s.config.pharmacy_delay_ms + faults.late_webhooks_ms,
+    ))
+    .await;
+    let tracking = format!("7712{}", order.id);
+    let mut pushes: Vec<(&str, &str)> = vec![
+        ("Shipped", "2026-11-23T17:10:00"),
+        ("Delivered", "2026-11-26T11:45:00"),
+    ];
+    if faults.shuffle_webhooks {
+        s.shuffle(&mut pushes);
+    }
+    let copies = if faults.duplicate_webhooks { 2 } else { 1 };
+    let Some(base) = s.service_url() else {
+        return;
+    };
+    let url = format!("{base}/api/webhooks/lifefile/{}", order.pharmacy_id);
+    for (status, at) in pushes {
+        let body: Vec<Value> = (0..lines)
+            .map(|i| json!({"pharmacyLocation": order.pharmacy_id, "fillId": format!("F{}-{i}", order.id),
+                "rxNumber": format!("R{}-{i}", order.id), "foreignRxNumber": null, "orderId": order.id,
+                "referenceId": order.external_id, "practiceId": null, "lfdrugId": null, "rxStatus": status,
+                "rxStatusDateTime": at, "deliveryService": "UPS Ground", "service": null,
+                "trackingNumber": tracking, "shipCarrier": "UPS", "foreignOrderId": order.external_id}))
+            .collect();
+        for _ in 0..copies {
+            for _attempt in 0..5 {
+                let sent = s
+                    .http
+                    .post(&url)
+                    .header(
+                        "authorization",
+                        basic(&creds.webhook_username, &creds.webhook_password),
+                    )
+                    .json(&body)
+                    .send()
+                    .await;
+                if sent.is_ok_and(|r| r.status().is_success()) {
+                    s.record("lifefile", format!("webhook {status}"), &order.external_id);
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(s.config.pharmacy_delay_ms)).await;
+    }
 }

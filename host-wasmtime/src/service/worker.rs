@@ -79,6 +79,15 @@ fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
 }
 
 /// The order an event belongs to, by the source's matching rule (webhooks.md).
+/// The prescription lines of a stored LifeFile event: one line, or an array of them.
+fn lifefile_lines(body: &Value) -> Vec<Value> {
+    match body {
+        Value::Array(lines) => lines.clone(),
+        Value::Object(_) => vec![body.clone()],
+        _ => Vec::new(),
+    }
+}
+
 async fn find_order(state: &AppState, event: &EventRecord) -> anyhow::Result<Option<String>> {
     let Some(raw) = &event.raw else {
         return Ok(None);
@@ -93,9 +102,15 @@ async fn find_order(state: &AppState, event: &EventRecord) -> anyhow::Result<Opt
             }
             vec![]
         }
-        "lifefile" => ["/referenceId", "/foreignOrderId", "/orderId"]
+        // Prescription lines (webhooks.md §2): our id is a line's `referenceId`.
+        "lifefile" => lifefile_lines(&body)
             .iter()
-            .filter_map(|p| str_at(&body, p).map(str::to_owned))
+            .flat_map(|line| {
+                ["/referenceId", "/foreignOrderId", "/orderId"]
+                    .iter()
+                    .filter_map(|p| str_at(line, p).map(str::to_owned))
+                    .collect::<Vec<_>>()
+            })
             .collect(),
         "dispensepro" => str_at(&body, "/order/externalId")
             .map(str::to_owned)
@@ -140,6 +155,13 @@ async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<(
         .as_deref()
         .and_then(|r| serde_json::from_slice(r).ok())
         .unwrap_or(Value::Null);
+    // The webhook route stores each LifeFile line as its own event; the rules read the
+    // source's array form.
+    let body = if event.source == "lifefile" && body.is_object() {
+        Value::Array(vec![body])
+    } else {
+        body
+    };
     let mut request = json!({
         "source": event.source,
         "input": body,
@@ -288,6 +310,7 @@ async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
     let built = match call.payload.get("body").filter(|b| !b.is_null()) {
         Some(body) => Some(body.clone()),
         None if call.kind == "dispensepro_order" => dispensepro_body(state, &call).await?,
+        None if call.kind == "lifefile_order" => lifefile_body(state, &call).await?,
         None => None,
     };
     let answer = clients::send(&state.http, method, url, &auth, built.as_ref()).await;
@@ -393,6 +416,130 @@ async fn classify(state: &AppState, call: &OutboxItem, answer: &RawAnswer) -> St
             .to_owned(),
         _ => "unclassified".to_owned(),
     }
+}
+
+/// The LifeFile order (webhooks.md §2) for an outbox entry of the rules: one order per
+/// LifeFile pharmacy, the routed items as `rxs` from each drug's LifeFile mapping, the
+/// prescriber of the `RX_WRITTEN` from the clinic's directory.
+async fn lifefile_body(state: &AppState, call: &OutboxItem) -> anyhow::Result<Option<Value>> {
+    let Some(order_id) = call.order_id.clone() else {
+        return Ok(None);
+    };
+    let Some(order) = state.db.run(move |s| s.get_order(&order_id)).await? else {
+        return Ok(None);
+    };
+    let snap = &order.snapshot;
+    let text = |v: &Value, p: &str| {
+        v.pointer(p)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let cut = |t: String, n: usize| t.chars().take(n).collect::<String>();
+    let pharmacy_id = call
+        .payload
+        .get("pharmacy_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let pharmacy = snap
+        .get("pharmacies")
+        .and_then(Value::as_array)
+        .and_then(|list| list.iter().find(|p| text(p, "/id") == pharmacy_id))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let items: Vec<String> = call
+        .payload
+        .get("item_ids")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    let prescriptions = snap
+        .pointer("/order/prescriptions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let written = |item: &str| {
+        prescriptions
+            .iter()
+            .find(|p| text(p, "/item_id") == item)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let rxs: Vec<Value> = snap
+        .get("items")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|item| items.contains(&text(item, "/id")))
+        .map(|item| {
+            let lf = |k: &str| item.pointer(&format!("/drug/life_file/{k}")).cloned().unwrap_or(Value::Null);
+            let rx = written(&text(item, "/id"));
+            let date = text(&rx, "/written_at");
+            json!({"rxType": "new", "drugName": text(item, "/drug/name"), "drugStrength": text(item, "/drug/strength"),
+                "drugForm": lf("drug_form"), "lfProductID": lf("product_id"), "quantity": lf("quantity"),
+                "quantityUnits": lf("quantity_units"), "directions": lf("directions"),
+                "refills": item.pointer("/drug/refills").cloned().unwrap_or(Value::Null),
+                "dateWritten": date.get(..10).unwrap_or_default(), "daysSupply": lf("days_supply")})
+        })
+        .collect();
+    let doctor = prescriptions
+        .iter()
+        .find_map(|p| p.get("doctor_name").and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_owned();
+    let prescriber = snap
+        .get("prescribers")
+        .and_then(Value::as_array)
+        .and_then(|list| list.iter().find(|p| text(p, "/name") == doctor))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let names: Vec<&str> = doctor.trim_start_matches("Dr. ").splitn(2, ' ').collect();
+    let address = snap
+        .pointer("/patient/shipping_address")
+        .or_else(|| snap.pointer("/patient/address"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let phone = text(snap, "/patient/phone");
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let national = if digits.len() == 11 {
+        digits.get(1..).unwrap_or_default().to_owned()
+    } else {
+        digits
+    };
+    let mobile = match (national.get(0..3), national.get(3..6), national.get(6..10)) {
+        (Some(a), Some(b), Some(c)) => format!("({a}) {b}-{c}"),
+        _ => phone,
+    };
+    let gender = match text(snap, "/patient/sex").to_ascii_lowercase().as_str() {
+        "male" | "m" => "m",
+        "female" | "f" => "f",
+        _ => "u",
+    };
+    Ok(Some(json!({
+        "message": {"id": call.dedupe_key, "sentTime": super::rfc3339(super::now_ms())},
+        "order": {
+            "general": {"referenceId": order.id, "memo": text(snap, "/order/number")},
+            "prescriber": {"npi": text(&prescriber, "/npi"), "licenseState": text(&prescriber, "/license_state"),
+                "licenseNumber": text(&prescriber, "/license_number"), "dea": text(&prescriber, "/dea"),
+                "firstName": names.first().copied().unwrap_or_default(), "lastName": names.get(1).copied().unwrap_or_default(),
+                "address1": text(&prescriber, "/address/line1"), "city": text(&prescriber, "/address/city"),
+                "state": text(&prescriber, "/address/state"), "zip": text(&prescriber, "/address/zip"),
+                "phone": text(&prescriber, "/phone")},
+            "practice": {"id": text(&pharmacy, "/life_file/practice_id")},
+            "patient": {"firstName": text(snap, "/patient/first_name"), "lastName": cut(text(snap, "/patient/last_name"), 30),
+                "gender": gender, "dateOfBirth": text(snap, "/patient/dob"), "address1": text(&address, "/line1"),
+                "city": text(&address, "/city"), "state": text(&address, "/state"), "zip": text(&address, "/zip"),
+                "country": "US", "phoneMobile": mobile},
+            "shipping": {"recipientType": "patient", "recipientFirstName": cut(text(snap, "/patient/first_name"), 30),
+                "recipientLastName": cut(text(snap, "/patient/last_name"), 30), "addressLine1": cut(text(&address, "/line1"), 60),
+                "city": cut(text(&address, "/city"), 30), "state": text(&address, "/state"), "zipCode": text(&address, "/zip"),
+                "country": "US", "service": pharmacy.pointer("/life_file/shipping_service").cloned().unwrap_or(Value::Null)},
+            "billing": {"payorType": "pat"},
+            "rxs": rxs,
+        }
+    })))
 }
 
 /// The DispensePro order (webhooks.md §3) for an outbox entry of the rules: the patient, the
@@ -575,17 +722,23 @@ async fn record_facts(
             snapshot["order"]["beluga"]["last_attempt_at"] = json!(at);
             vec![json!({"fact": "submit", "status": "FAILED"})]
         }
-        ("dispensepro_order", outcome)
+        (kind @ ("dispensepro_order" | "lifefile_order"), outcome)
             if outcome == "success"
                 || call.attempts + 1 >= state.config.outbox.max_attempts
                 || outcome != "retry_later" =>
         {
             let submitted = outcome == "success";
+            let fact = if kind == "lifefile_order" {
+                "life_file"
+            } else {
+                "dispense_pro"
+            };
+            let partner_order = body.get("id").or_else(|| body.pointer("/data/orderId"));
             vec![
-                json!({"fact": "dispense_pro", "state": if submitted { "SUBMITTED" } else { "FAILED" },
+                json!({"fact": fact, "state": if submitted { "SUBMITTED" } else { "FAILED" },
                 "pharmacy_id": call.payload.get("pharmacy_id"), "item_ids": call.payload.get("item_ids").cloned().unwrap_or(json!([])),
                 "submitted_by": "rxgate", "submitted_at": at,
-                "partner_order_id": body.get("id"), "partner_status": body.get("status"),
+                "partner_order_id": partner_order, "partner_status": body.get("status"),
                 "submit_error": if submitted { Value::Null } else { json!(outcome) }}),
             ]
         }
