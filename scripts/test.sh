@@ -4,12 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
+# A one-shot run gains nothing from incremental caches, which cost gigabytes of disk.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+# Free disk before and after each stage, so a full disk is visible where it happens.
+disk() { df -h --output=avail . | tail -n1 | tr -d ' '; }
 total_start=$(date +%s)
 for stage in scripts/stages/*.sh; do
   name=$(basename "$stage" .sh)
-  echo "=== stage $name ==="
+  echo "=== stage $name (disk free: $(disk)) ==="
   start=$(date +%s)
   bash "$stage"
-  echo "=== stage $name done in $(( $(date +%s) - start )) s ==="
+  echo "=== stage $name done in $(( $(date +%s) - start )) s (disk free: $(disk)) ==="
 done
 echo "=== all stages done in $(( $(date +%s) - total_start )) s ==="

@@ -495,7 +495,7 @@ async fn reload_over_http_is_refused_for_a_guest_failing_the_vectors() {
     let rules = RulesHandle::builtin(rules_config()).unwrap();
     let (state, _) = state_with(test_config(), rules);
     let before = state.rules.current().digest().to_owned();
-    let bad = wat::parse_str(include_str!("fixtures/misbehaving.wat")).unwrap();
+    let bad = wat::parse_str(include_str!("../fixtures/misbehaving.wat")).unwrap();
     let req = Request::post("/admin/rules/reload")
         .header("authorization", format!("Bearer {ADMIN}"))
         .body(Body::from(bad))

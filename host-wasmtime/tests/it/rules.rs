@@ -8,7 +8,7 @@
 use rxgate_host::rules::{RulesConfig, RulesError, RulesHandle, Runtime, BUILTIN_COMPONENT};
 
 fn misbehaving() -> Vec<u8> {
-    let text = include_str!("fixtures/misbehaving.wat");
+    let text = include_str!("../fixtures/misbehaving.wat");
     wat::parse_str(text).expect("the fixture is valid WAT")
 }
 

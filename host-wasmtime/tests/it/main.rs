@@ -1,0 +1,11 @@
+//! The host's integration tests, one binary: each module links wasmtime, axum, reqwest and
+//! SQLite, so one link instead of eight saves CI minutes and gigabytes of disk.
+
+mod cli_order;
+mod cli_serve;
+mod e2e;
+mod faults;
+mod outbox;
+mod parity;
+mod rules;
+mod service;
