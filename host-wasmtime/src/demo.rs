@@ -540,6 +540,11 @@ pub fn sandbox_config(snapshots: &[&Value]) -> SandboxConfig {
                 "OWN" => {
                     config.own.insert(id, DISPENSEPRO_SECRET.into());
                 }
+                "BELUGA" => {
+                    config
+                        .beluga_pharmacies
+                        .push(text(pharmacy, "/beluga_id").to_owned());
+                }
                 "BELMAR_LIFEFILE" => {
                     config.lifefile.insert(
                         id,

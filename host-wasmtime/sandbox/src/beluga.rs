@@ -22,6 +22,8 @@ pub struct Visit {
     pub phone: String,
     /// The visit type.
     pub visit_type: String,
+    /// The pharmacy the visit names (`pharmacyId`).
+    pub pharmacy_id: String,
     /// `pending`, `resolved`, `canceled`.
     pub status: &'static str,
     /// `open` or `closed`.
@@ -53,8 +55,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/lab/receiveLabResults", post(create_lab))
         .route("/external/receivePhotos", post(photos))
         .route("/external/receivePdf", post(pdf))
-        .route("/external/receiveChat", post(chat))
-        .route("/external/receiveCSMessage", post(chat))
+        .route("/external/receiveChat", post(patient_chat))
+        .route("/external/receiveCSMessage", post(cs_message))
         .route("/external/patientName", post(patient_name))
         .route("/external/pharmacies", post(pharmacies))
         .route("/external/updateVisit", post(update_visit))
@@ -135,10 +137,18 @@ fn refusal(s: &Shared, kind: Kind, body: &Value) -> Option<String> {
         }
     }
     let phone = text("/formObj/phone");
-    if s.config.refused_phones.contains(&phone) {
+    if s.config
+        .refused_phones
+        .iter()
+        .any(|p| same_phone(p, &phone))
+    {
         return Some("Phone number error".into());
     }
-    if s.config.taken_elsewhere.contains(&(phone, visit_type)) {
+    if s.config
+        .taken_elsewhere
+        .iter()
+        .any(|(p, t)| same_phone(p, &phone) && *t == visit_type)
+    {
         return Some("Patient not eligible for new visit".into());
     }
     None
@@ -171,6 +181,7 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
                 visit_id: format!("bv-{}", visits.list.len() + 1001),
                 phone: text("/formObj/phone"),
                 visit_type: text("/visitType"),
+                pharmacy_id: text("/pharmacyId"),
                 status: "pending",
                 resolved: "open",
                 form: body.get("formObj").cloned().unwrap_or(Value::Null),
@@ -198,10 +209,22 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
     .into_response()
 }
 
-/// The doctor: after the delay, concludes the visit per its scenario and sends the webhooks.
+/// Whether two phones are the same number: the configuration may spell a phone as the clinic
+/// does (`(737) 204-6619`, `+1 737…`), the visit carries its normalised 10 digits.
+fn same_phone(configured: &str, sent: &str) -> bool {
+    let digits: String = configured.chars().filter(char::is_ascii_digit).collect();
+    let national = digits
+        .strip_prefix('1')
+        .filter(|d| d.len() == 10)
+        .unwrap_or(&digits);
+    national == sent
+}
+
+/// The doctor: after the delay, concludes the visit per its scenario and sends the webhooks;
+/// when the visit names one of Beluga's own pharmacies, that pharmacy's events follow.
 async fn doctor(s: Arc<Shared>, master_id: String) {
     tokio::time::sleep(std::time::Duration::from_millis(s.config.doctor_delay_ms)).await;
-    let events = {
+    let (events, shipping) = {
         let Ok(mut visits) = s.beluga.lock() else {
             return;
         };
@@ -211,26 +234,38 @@ async fn doctor(s: Arc<Shared>, master_id: String) {
         let scenario = s
             .config
             .scenarios
-            .get(&visit.phone)
-            .copied()
+            .iter()
+            .find(|(phone, _)| same_phone(phone, &visit.phone))
+            .map(|(_, scenario)| *scenario)
             .unwrap_or_default();
-        conclude(visit, scenario)
+        let events = conclude(visit, scenario);
+        let fills = !visit.rx.is_empty() && s.config.beluga_pharmacies.contains(&visit.pharmacy_id);
+        (events, fills.then(|| beluga_pharmacy(visit)))
     };
     send_beluga_webhooks(&s, &master_id, events).await;
+    if let Some(shipping) = shipping {
+        tokio::time::sleep(std::time::Duration::from_millis(s.config.pharmacy_delay_ms)).await;
+        send_beluga_webhooks(&s, &master_id, shipping).await;
+    }
 }
 
+/// The webhooks of the doctor's work on `visit` under `scenario`, updating the visit.
 fn conclude(visit: &mut Visit, scenario: Scenario) -> Vec<Value> {
     let master = visit.master_id.clone();
     let mut events = Vec::new();
-    if scenario == Scenario::Cancel {
-        visit.status = "canceled";
-        visit.resolved = "closed";
-        events.push(json!({"event": "CONSULT_CANCELED", "masterId": master}));
-        return events;
-    }
-    if scenario == Scenario::ChatThenPrescribe {
-        events.push(json!({"event": "DOCTOR_CHAT", "masterId": master,
-            "content": "Hello, I reviewed your intake. Please take the medication with food."}));
+    match scenario {
+        Scenario::Cancel => {
+            visit.status = "canceled";
+            visit.resolved = "closed";
+            events.push(json!({"event": "CONSULT_CANCELED", "masterId": master}));
+            return events;
+        }
+        Scenario::ChatThenPrescribe => {
+            events.push(json!({"event": "DOCTOR_CHAT", "masterId": master,
+                "content": "Hello, I reviewed your intake. Please take the medication with food."}));
+        }
+        Scenario::LabsThenPrescribe => events.extend(labs(visit)),
+        Scenario::Prescribe | Scenario::Refer => {}
     }
     visit.status = "resolved";
     visit.resolved = "closed";
@@ -264,6 +299,51 @@ fn conclude(visit: &mut Visit, scenario: Scenario) -> Vec<Value> {
         json!({"event": "CONSULT_CONCLUDED", "masterId": master, "visitOutcome": "prescribed"}),
     );
     events
+}
+
+/// A requisition the sandbox's lab sends: a minimal one-page PDF, base64 (webhooks.md §1).
+const REQUISITION_PDF_BASE64: &str = "JVBERi0xLjQKMSAwIG9iajw8L1R5cGUvQ2F0YWxvZy9QYWdlcyAyIDAgUj4+ZW5kb2JqCjIgMCBvYmo8PC9UeXBlL1BhZ2VzL0tpZHNbMyAwIFJdL0NvdW50IDE+PmVuZG9iagozIDAgb2JqPDwvVHlwZS9QYWdlL1BhcmVudCAyIDAgUi9NZWRpYUJveFswIDAgNjEyIDc5Ml0+PmVuZG9iagp0cmFpbGVyPDwvUm9vdCAxIDAgUj4+CiUlRU9G";
+
+/// The lab milestones of a visit whose doctor orders labs, then the follow-up booking.
+fn labs(visit: &Visit) -> Vec<Value> {
+    let master = &visit.master_id;
+    let order = format!("LAB-{}", visit.visit_id);
+    let n = visit.visit_id.trim_start_matches("bv-");
+    let kit = json!({"carrier": "USPS", "tracking": format!("94001118{n}")});
+    let sample = json!({"carrier": "FedEx", "tracking": format!("77120042{n}")});
+    vec![
+        json!({"event": "LAB_ORDER_REQUISITION_CREATED", "masterId": master, "orderId": order,
+            "labReqPdf": REQUISITION_PDF_BASE64}),
+        json!({"event": "LAB_ORDER_SHIPPED_TO_PATIENT", "masterId": master, "orderId": order, "info": kit}),
+        json!({"event": "LAB_ORDER_DELIVERED_TO_PATIENT", "masterId": master, "orderId": order}),
+        json!({"event": "LAB_ORDER_SHIPPED_TO_LAB", "masterId": master, "orderId": order, "info": sample}),
+        json!({"event": "LAB_ORDER_RECEIVED_BY_LAB", "masterId": master, "orderId": order}),
+        json!({"event": "LAB_ORDER_RESULTS", "masterId": master, "orderId": order,
+            "bookingLink": format!("https://sandbox.beluga.invalid/book/{}", visit.visit_id)}),
+        json!({"event": "BOOKING_CREATED", "masterId": master, "docName": "Dr. Alan Whitaker",
+            "scheduledDate": "2026-12-08T17:30:00Z", "location": "Video visit"}),
+    ]
+}
+
+/// Beluga's own pharmacy filling `visit`'s prescriptions: its order and package events.
+fn beluga_pharmacy(visit: &Visit) -> Vec<Value> {
+    let master = &visit.master_id;
+    let order = format!("BPO-{}", visit.visit_id);
+    let tracking = format!("1Z999BG{}", visit.visit_id.trim_start_matches("bv-"));
+    let info = json!({"carrier": "UPS", "tracking": tracking});
+    let package = |status: &str| {
+        json!({"trackerStatus": status, "trackerId": format!("trk_{}", visit.visit_id),
+            "carrier": "UPS", "tracking": tracking})
+    };
+    vec![
+        json!({"event": "PHARMACY_ORDER_CREATED", "masterId": master, "orderId": order}),
+        json!({"event": "PHARMACY_ORDER_IN_FULFILLMENT", "masterId": master, "orderId": order}),
+        json!({"event": "PHARMACY_ORDER_SHIPPED", "masterId": master, "orderId": order, "info": info}),
+        json!({"event": "PACKAGE_IN_TRANSIT", "masterId": master, "orderId": order, "info": package("in_transit")}),
+        json!({"event": "PACKAGE_OUT_FOR_DELIVERY", "masterId": master, "orderId": order, "info": package("out_for_delivery")}),
+        json!({"event": "PACKAGE_DELIVERED", "masterId": master, "orderId": order, "info": package("delivered")}),
+        json!({"event": "PHARMACY_ORDER_DELIVERED", "masterId": master, "orderId": order}),
+    ]
 }
 
 async fn send_beluga_webhooks(s: &Arc<Shared>, master_id: &str, mut events: Vec<Value>) {
@@ -362,7 +442,16 @@ async fn media(
     info(200, ok)
 }
 
-async fn chat(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn patient_chat(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    message(s, headers, body, Kind::Chat).await
+}
+
+async fn cs_message(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+    message(s, headers, body, Kind::CsMessage).await
+}
+
+/// A patient chat or CS message, validated as the endpoint's own body.
+async fn message(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> Response {
     if let Err(code) = guard(&s, &headers).await {
         return code.into_response();
     }
@@ -371,17 +460,18 @@ async fn chat(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> 
         .get("masterId")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let kind = if body.get("isMedia").is_some() {
-        Kind::Chat
-    } else {
-        Kind::CsMessage
-    };
     if !validate_value(kind, &body, &ValidateOptions::default()).valid {
         return info(400, "Incorrect data structure or missing data");
     }
     if !visit_exists(&s, id) {
         return info(400, "Visit does not exist");
     }
+    let what = if kind == Kind::Chat {
+        "chat_received"
+    } else {
+        "cs_message_received"
+    };
+    s.record("beluga", what, id);
     info(200, "Message received successfully")
 }
 

@@ -44,6 +44,10 @@ pub enum Scenario {
     ChatThenPrescribe,
     /// Cancels the visit (`CONSULT_CANCELED`).
     Cancel,
+    /// Orders labs first: the requisition (a PDF), the kit shipped to and delivered to the
+    /// patient, the sample shipped to and received by the lab, the results with a booking link,
+    /// a follow-up booking; then prescribes.
+    LabsThenPrescribe,
 }
 
 /// Fault injection, per partner.
@@ -80,10 +84,15 @@ pub struct SandboxConfig {
     pub refused_phones: Vec<String>,
     /// (phone, visitType) pairs another Beluga client used this week (`not eligible`).
     pub taken_elsewhere: Vec<(String, String)>,
-    /// What the doctor does, by patient phone; the default is [`Scenario::Prescribe`].
+    /// What the doctor does, by patient phone (any spelling of the number); the default is [`Scenario::Prescribe`].
     pub scenarios: BTreeMap<String, Scenario>,
     /// Delay before the doctor concludes a visit, in milliseconds.
     pub doctor_delay_ms: u64,
+    /// Beluga's own pharmacies (their Beluga `pharmacyId`s): a prescription for a visit sent
+    /// with one of these is filled by Beluga, which then sends `PHARMACY_ORDER_*` and
+    /// `PACKAGE_*` webhooks (created, in fulfillment, shipped with tracking, in transit, out
+    /// for delivery, delivered) after `pharmacy_delay_ms`.
+    pub beluga_pharmacies: Vec<String>,
     /// DispensePro pharmacies: pharmacy id → (API key, `whsec_` webhook secret).
     pub dispensepro: BTreeMap<String, (String, String)>,
     /// Delay between DispensePro status events, in milliseconds.
@@ -112,6 +121,7 @@ impl Default for SandboxConfig {
             taken_elsewhere: Vec::new(),
             scenarios: BTreeMap::new(),
             doctor_delay_ms: 300,
+            beluga_pharmacies: Vec::new(),
             dispensepro: BTreeMap::new(),
             pharmacy_delay_ms: 300,
             own: BTreeMap::new(),

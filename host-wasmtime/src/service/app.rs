@@ -345,6 +345,21 @@ async fn panel(
         .db
         .run(move |s| s.records(RecordTable::Prescriptions, &key))
         .await?;
+    let key = id.clone();
+    let (documents, notifications) = state
+        .db
+        .run(move |s| {
+            Ok((
+                s.records(RecordTable::Documents, &key)?,
+                s.records(RecordTable::Notifications, &key)?,
+            ))
+        })
+        .await?;
+    // Documents are listed without their content (PHI, and large).
+    let documents: Vec<Value> = documents
+        .iter()
+        .map(|d| json!({"kind": d.get("kind"), "mime": d.get("mime"), "base64Length": d.get("base64_length")}))
+        .collect();
     let diagnosis = match state
         .decide(
             "diagnose",
@@ -380,6 +395,9 @@ async fn panel(
         "submitError": st.get("submitError"),
         "shipping": order.snapshot.pointer("/order/shipping"),
         "prescriptions": prescriptions,
+        "labMilestone": st.get("lab_milestone"),
+        "documents": documents,
+        "notifications": notifications,
         "calls": calls,
         "diagnosis": diagnosis,
         "allowedActions": diagnosis.get("allowed_actions").or_else(|| diagnosis.get("allowedActions")),

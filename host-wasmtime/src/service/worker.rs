@@ -177,7 +177,7 @@ async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<(
     }
     let outcome = match state.decide("apply_event", request).await {
         Ok(Ok(answer)) => {
-            apply_answer(state, &order_id, &answer, now).await?;
+            apply_answer(state, &order_id, &answer, &body, now).await?;
             "applied".to_owned()
         }
         // Rules without `apply_event`, or a guest failure: kept for the next rules.
@@ -214,15 +214,19 @@ async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<(
 
 /// Stores what an `apply_event` answer asks for: `state` (the order's new integration
 /// state), `activities` (`{kind, patient_visible, …}`), `prescriptions` / `shipments` /
-/// `appointments` records, and `outbox` partner calls (`{kind, dedupe_key, pharmacy_id, path,
-/// body}`, each enqueued once per dedupe key).
+/// `appointments` records, `outbox` partner calls (`{kind, dedupe_key, pharmacy_id, path,
+/// body}`, each enqueued once per dedupe key), patient `notifications` (stored once per dedupe
+/// key, `pending` for the clinic app's messaging) and `documents`, whose content is copied out
+/// of `event_body` at the pointer the rules name (the raw body itself is purged later).
 pub async fn apply_answer(
     state: &AppState,
     order_id: &str,
     answer: &Value,
+    event_body: &Value,
     now: i64,
 ) -> anyhow::Result<()> {
     let answer = answer.clone();
+    let documents = documents_of(&answer, event_body);
     let order_id = order_id.to_owned();
     state
         .db
@@ -279,10 +283,61 @@ pub async fn apply_answer(
                     s.add_record(table, &order_id, record, now)?;
                 }
             }
+            for (table, records) in [
+                (RecordTable::Documents, documents),
+                (RecordTable::Notifications, notifications_of(&answer)),
+            ] {
+                let stored = s.records(table, &order_id)?;
+                for record in records {
+                    let key = record.get("dedupe_key");
+                    if key.is_some() && stored.iter().any(|r| r.get("dedupe_key") == key) {
+                        continue;
+                    }
+                    s.add_record(table, &order_id, &record, now)?;
+                }
+            }
             Ok(())
         })
         .await?;
     Ok(())
+}
+
+/// The documents an answer names, with their base64 content taken from the event body.
+fn documents_of(answer: &Value, event_body: &Value) -> Vec<Value> {
+    answer
+        .get("documents")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|doc| {
+            let pointer = doc.get("pointer").and_then(Value::as_str)?;
+            let content = event_body.pointer(pointer).and_then(Value::as_str)?;
+            Some(json!({
+                "kind": doc.get("kind"),
+                "mime": doc.get("mime"),
+                "dedupe_key": doc.get("dedupe_key"),
+                "base64_length": content.len(),
+                "content_base64": content,
+            }))
+        })
+        .collect()
+}
+
+/// The patient notifications an answer asks for, as `pending` records.
+fn notifications_of(answer: &Value) -> Vec<Value> {
+    answer
+        .get("notifications")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|n| {
+            json!({
+                "kind": n.get("kind"),
+                "dedupe_key": n.get("dedupe_key"),
+                "status": "pending",
+            })
+        })
+        .collect()
 }
 
 /// Exponential backoff with full jitter: a random delay in [base·2^n / 2, base·2^n], capped.

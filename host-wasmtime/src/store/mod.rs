@@ -233,7 +233,8 @@ pub trait Storage: Send + Sync + 'static {
     ) -> StoreResult<i64>;
     /// Activities of an order (patient-visible ones only when asked).
     fn activities(&self, order_id: &str, patient_visible_only: bool) -> StoreResult<Vec<Activity>>;
-    /// Adds a record to `prescriptions`, `shipments`, `appointments` or `documents`.
+    /// Adds a record to `prescriptions`, `shipments`, `appointments`, `documents` or
+    /// `notifications`.
     fn add_record(
         &self,
         table: RecordTable,
@@ -270,8 +271,12 @@ pub enum RecordTable {
     Shipments,
     /// Bookings.
     Appointments,
-    /// Uploaded photos and PDFs (metadata; data kept in the row).
+    /// Documents partners send (a lab requisition PDF): metadata and the base64 content, copied
+    /// out of the event body so the inbox's raw-body retention cannot lose them.
     Documents,
+    /// Patient notifications the rules asked for (shipped, delivered, doctor message), each
+    /// once, `pending` until the clinic app's messaging sends them.
+    Notifications,
 }
 
 impl RecordTable {
@@ -281,6 +286,7 @@ impl RecordTable {
             Self::Shipments => "shipments",
             Self::Appointments => "appointments",
             Self::Documents => "documents",
+            Self::Notifications => "notifications",
         }
     }
 }

@@ -13,7 +13,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 /// Schema migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE orders (
     id TEXT PRIMARY KEY,
     snapshot TEXT NOT NULL,
@@ -75,7 +76,13 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_order ON audit (order_id, id);
 CREATE TABLE api_keys (hash TEXT PRIMARY KEY, scope TEXT NOT NULL, label TEXT NOT NULL, created_at INTEGER NOT NULL);
-"#];
+"#,
+    r#"
+CREATE TABLE notifications (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE INDEX notifications_order ON notifications (order_id, id);
+CREATE INDEX documents_order ON documents (order_id, id);
+"#,
+];
 
 /// The SQLite store.
 pub struct SqliteStore {

@@ -4,17 +4,82 @@
 //! masterId, and the order is `SUBMITTED`, then fulfilled. (The paid order's walk to
 //! `COMPLETED` is `faults.rs`, with and without faults.)
 
-use rxgate_host::demo::Harness;
+use rxgate_host::demo::{Demo, Harness};
+use rxgate_sandbox::Scenario;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn phone_error_then_staff_fix_and_retry_submits_with_the_same_master_id() {
+/// The paid DispensePro order of `tests/fixtures/`, ready for Beluga.
+fn ready_order() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/fixtures/order-dispensepro-ready.json");
-    let mut order: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
-        .unwrap_or(Value::Null);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// Stores `order`, pays it, and waits (up to a minute) until `done` holds for its panel.
+async fn pay_and_wait(
+    client: &Demo,
+    order: &Value,
+    done: impl Fn(&Value) -> bool,
+) -> (bool, Value) {
+    let id = order["order"]["id"].as_str().unwrap_or_default();
+    client.put_order(id, order).await.expect("order stored");
+    client.trigger(id, "checkout_paid").await.expect("trigger");
+    client
+        .wait_for(id, Duration::from_secs(60), done)
+        .await
+        .expect("panel")
+}
+
+/// The ready order with the doctor's `scenario` (keyed by its patient's phone).
+async fn start_with(order: &Value, scenario: Scenario) -> Harness {
+    let phone = order["patient"]["phone"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    Harness::start(&[order], |c| {
+        c.scenarios.insert(phone, scenario);
+    })
+    .await
+    .expect("harness starts")
+}
+
+/// The kinds of an order's activities, as staff see them, with their patient visibility.
+async fn activities(client: &Demo, id: &str) -> Vec<(String, bool)> {
+    let (status, list) = client
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/emr/orders/{id}/messages"),
+            None,
+        )
+        .await
+        .expect("messages");
+    assert_eq!(status, 200, "{list}");
+    list.as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap_or_default().to_owned(),
+                a["patient_visible"] == true,
+            )
+        })
+        .collect()
+}
+
+fn notification_kinds(panel: &Value) -> Vec<String> {
+    panel["notifications"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|n| n["kind"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn phone_error_then_staff_fix_and_retry_submits_with_the_same_master_id() {
+    let mut order = ready_order();
     order["patient"]["phone"] = json!("5129460183");
     let harness = Harness::start(&[&order], |c| c.refused_phones = vec!["5129460183".into()])
         .await
@@ -73,10 +138,7 @@ async fn phone_error_then_staff_fix_and_retry_submits_with_the_same_master_id() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_routes_reach_beluga_through_the_rules() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/order-dispensepro-ready.json");
-    let order: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
-        .unwrap_or(Value::Null);
+    let order = ready_order();
     let harness = Harness::start(&[&order], |_| {})
         .await
         .expect("harness starts");
@@ -141,10 +203,7 @@ async fn staff_routes_reach_beluga_through_the_rules() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_own_pharmacy_order_completes_from_its_signed_webhooks() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/order-dispensepro-ready.json");
-    let mut order: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
-        .unwrap_or(Value::Null);
+    let mut order = ready_order();
     order["pharmacies"][0]["type"] = json!("OWN");
     let harness = Harness::start(&[&order], |_| {})
         .await
@@ -182,5 +241,137 @@ async fn an_own_pharmacy_order_completes_from_its_signed_webhooks() {
         .expect("panel");
     assert!(completed, "{panel}");
     assert_eq!(panel["shipping"]["carrier"], "USPS");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn beluga_own_pharmacy_ships_and_delivers_through_beluga_events() {
+    let mut order = ready_order();
+    order["pharmacies"][0]["type"] = json!("BELUGA");
+    let harness = Harness::start(&[&order], |_| {})
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let (completed, panel) =
+        pay_and_wait(&client, &order, |p| p["orderStatus"] == "COMPLETED").await;
+    assert!(completed, "{panel}");
+    // Beluga fills it: no pharmacy order was sent anywhere, the tracking is Beluga's.
+    assert!(panel["calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|c| c["kind"] != "dispensepro_order" && c["kind"] != "lifefile_order"));
+    let tracking = panel["shipping"]["tracking"].as_str().unwrap_or_default();
+    assert!(tracking.starts_with("1Z999BG"), "{panel}");
+    assert_eq!(panel["shipping"]["carrier"], "UPS");
+    let log = harness.sandbox.log();
+    assert!(log
+        .iter()
+        .any(|r| r.what == "webhook PHARMACY_ORDER_DELIVERED"));
+    assert!(!log.iter().any(|r| r.what == "order_created"));
+    // Shipped and delivered each notify the patient once, although both the pharmacy and the
+    // package events report them.
+    let mut kinds = notification_kinds(&panel);
+    kinds.sort();
+    assert_eq!(kinds, ["delivered", "shipped"], "{panel}");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn labs_keep_the_requisition_and_the_booking_before_the_prescription() {
+    let order = ready_order();
+    let harness = start_with(&order, Scenario::LabsThenPrescribe).await;
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let (done, panel) = pay_and_wait(&client, &order, |p| {
+        p["orderStatus"] == "COMPLETED" && p["labMilestone"] == "results"
+    })
+    .await;
+    assert!(done, "{panel}");
+    // The requisition PDF is stored as a document (listed without its content).
+    let documents = panel["documents"].as_array().cloned().unwrap_or_default();
+    assert_eq!(documents.len(), 1, "{panel}");
+    assert_eq!(documents[0]["kind"], "lab_requisition");
+    assert_eq!(documents[0]["mime"], "application/pdf");
+    assert!(documents[0]["base64Length"].as_u64().unwrap_or(0) > 100);
+    assert!(documents[0].get("content_base64").is_none());
+    let kinds = activities(&client, &id).await;
+    assert!(
+        kinds.contains(&("APPOINTMENT_UPDATE".to_owned(), true)),
+        "{kinds:?}"
+    );
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_chat_reaches_the_portal_and_messages_reach_the_right_endpoint() {
+    let order = ready_order();
+    let harness = start_with(&order, Scenario::ChatThenPrescribe).await;
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let (prescribed, panel) = pay_and_wait(&client, &order, |p| {
+        p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
+    assert!(prescribed, "{panel}");
+    let kinds = activities(&client, &id).await;
+    assert!(
+        kinds.contains(&("BELUGA_DOCTOR_CHAT".to_owned(), true)),
+        "the doctor's chat is patient-visible: {kinds:?}"
+    );
+    assert!(
+        notification_kinds(&panel).contains(&"doctor_message".to_owned()),
+        "{panel}"
+    );
+    // Staff answer the patient and write to Beluga CS: each goes to its own endpoint.
+    for to in ["patient", "cs"] {
+        let (status, queued) = client
+            .api(
+                reqwest::Method::POST,
+                &format!("/api/emr/orders/{id}/messages"),
+                Some(&json!({"to": to, "content": "Thank you, noted."})),
+            )
+            .await
+            .expect("message");
+        assert_eq!(status, 202, "{queued}");
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let received = |what: &str| harness.sandbox.log().iter().any(|r| r.what == what);
+    while !(received("chat_received") && received("cs_message_received")) {
+        assert!(Instant::now() < deadline, "{:?}", harness.sandbox.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_the_doctor_cancels_is_closed_without_prescription_or_pharmacy_order() {
+    let order = ready_order();
+    let harness = start_with(&order, Scenario::Cancel).await;
+    let client = harness.client(Instant::now());
+    let (canceled, panel) =
+        pay_and_wait(&client, &order, |p| p["belugaVisitStatus"] == "canceled").await;
+    assert!(canceled, "{panel}");
+    assert_eq!(panel["belugaResolvedStatus"], "closed");
+    assert_eq!(panel["prescriptions"], json!([]));
+    // Give a wrongly queued pharmacy order time to show, then check there is none.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let panel = client
+        .panel(order["order"]["id"].as_str().unwrap_or_default())
+        .await
+        .expect("panel");
+    assert!(
+        panel["calls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|c| c["kind"] != "dispensepro_order"),
+        "{panel}"
+    );
+    assert!(!harness
+        .sandbox
+        .log()
+        .iter()
+        .any(|r| r.what == "order_created"));
     harness.stop().await;
 }

@@ -618,7 +618,7 @@ fn store_migrates_once_and_keeps_master_ids_and_dedupe_keys() {
         );
     }
     let store = SqliteStore::open_dir(&dir).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     assert_eq!(
         store.order_by_master_id("m-first").unwrap().unwrap().id,
         "o1"
@@ -790,14 +790,27 @@ async fn an_apply_event_answer_is_stored_and_its_partner_calls_queued_once() {
             { "kind": "BELUGA_CS_MESSAGE", "patient_visible": false, "content": "c" }
         ],
         "prescriptions": [ { "medId": "m1", "rxId": "r1" } ],
-        "outbox": [ { "kind": "dispensepro_order", "dedupe_key": "dp:o1:r1", "pharmacy_id": "dp1", "path": "orders", "body": {} } ]
+        "outbox": [ { "kind": "dispensepro_order", "dedupe_key": "dp:o1:r1", "pharmacy_id": "dp1", "path": "orders", "body": {} } ],
+        "documents": [ { "kind": "lab_requisition", "pointer": "/labReqPdf", "mime": "application/pdf", "dedupe_key": "document:k1" } ],
+        "notifications": [ { "kind": "shipped", "dedupe_key": "notify:o1:shipped" } ]
     });
-    service::worker::apply_answer(&state, "o1", &answer, 5)
+    let body = json!({ "event": "LAB_ORDER_REQUISITION_CREATED", "labReqPdf": "JVBERi0xLjQK" });
+    service::worker::apply_answer(&state, "o1", &answer, &body, 5)
         .await
         .unwrap();
-    service::worker::apply_answer(&state, "o1", &answer, 6)
+    service::worker::apply_answer(&state, "o1", &answer, &body, 6)
         .await
         .unwrap();
+    use rxgate_host::store::RecordTable;
+    let documents = store.records(RecordTable::Documents, "o1").unwrap();
+    assert_eq!(documents.len(), 1, "a document is stored once per key");
+    assert_eq!(documents[0]["content_base64"], "JVBERi0xLjQK");
+    assert_eq!(documents[0]["base64_length"], 12);
+    let notifications = store.records(RecordTable::Notifications, "o1").unwrap();
+    assert_eq!(
+        notifications,
+        vec![json!({ "kind": "shipped", "dedupe_key": "notify:o1:shipped", "status": "pending" })]
+    );
     let order = store.get_order("o1").unwrap().unwrap();
     assert_eq!(order.state["belugaVisitStatus"], "resolved");
     assert_eq!(store.activities("o1", true).unwrap().len(), 2);
