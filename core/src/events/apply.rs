@@ -32,8 +32,8 @@
 //! - A prescribed `medId` no item has is still recorded (unlinked) and flagged, never routed.
 //! - `fulfillment_before_confirmation` is raised by an `RX_WRITTEN` when a DispensePro or
 //!   LifeFile submission is dated before that `RX_WRITTEN` (or undated).
-//! - Partner submissions in `outbox` carry the route (pharmacy, items, path) and `body: null`;
-//!   the partner body is built by the host's adapter from the snapshot.
+//! - Partner submissions in `outbox` carry the route (pharmacy, items, path) and the partner's
+//!   order ([`crate::routing::partner_orders`]), built from the snapshot after the event.
 
 use super::beluga::{
     BelugaEvent, BelugaKind, LabMilestone, PackageMilestone, PharmacyMilestone, TrackingInfo,
@@ -52,6 +52,7 @@ use crate::order::state::{
     apply_booking, apply_facts, Fact, OrderState, OrderStatus, ResolvedStatus, VisitOutcome,
     VisitStatus,
 };
+use crate::routing::partner_orders::{dispensepro_order, lifefile_order};
 use crate::routing::{route_fulfillment, RouteAction, RouteStatus};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -140,7 +141,8 @@ pub struct OutboxItem {
     pub item_ids: Vec<String>,
     /// The partner path (`/orders` for DispensePro, `/order` for LifeFile).
     pub path: &'static str,
-    /// The partner body; `null`: the host's adapter builds it from the snapshot.
+    /// The partner body ([`crate::routing::partner_orders`]), built from the snapshot as the
+    /// event left it.
     pub body: serde_json::Value,
 }
 
@@ -701,7 +703,7 @@ impl<'a> Run<'a> {
                 received_at: self.at,
             },
         }
-        .with_outbox(self.before)
+        .with_outbox(self.before, self.at)
     }
 
     /// Notifications and new prescription records, from the before/after difference.
@@ -742,7 +744,7 @@ impl<'a> Run<'a> {
 
 impl Effects {
     /// Adds the partner submissions whose route became ready with this event.
-    fn with_outbox(mut self, before: &OrderSnapshot) -> Self {
+    fn with_outbox(mut self, before: &OrderSnapshot, at: DateTime<Utc>) -> Self {
         if !self.matched || self.duplicate {
             return self;
         }
@@ -774,16 +776,29 @@ impl Effects {
                 continue;
             }
             let pharmacy = route.pharmacy_id.clone().unwrap_or_default();
+            let dedupe_key = format!(
+                "fulfillment:{kind}:{pharmacy}:{visit}:{}",
+                route.item_ids.join(",")
+            );
+            let body = if route.action == RouteAction::SubmitToDispensePro {
+                serde_json::to_value(dispensepro_order(&self.snapshot, &route.item_ids))
+            } else {
+                let record = self.snapshot.pharmacies.iter().find(|p| p.id == pharmacy);
+                serde_json::to_value(lifefile_order(
+                    &self.snapshot,
+                    record,
+                    &route.item_ids,
+                    &dedupe_key,
+                    at,
+                ))
+            };
             self.outbox.push(OutboxItem {
                 kind,
-                dedupe_key: format!(
-                    "fulfillment:{kind}:{pharmacy}:{visit}:{}",
-                    route.item_ids.join(",")
-                ),
+                dedupe_key,
                 pharmacy_id: route.pharmacy_id.clone(),
                 item_ids: route.item_ids.clone(),
                 path,
-                body: serde_json::Value::Null,
+                body: body.unwrap_or(serde_json::Value::Null),
             });
         }
         self

@@ -17,6 +17,11 @@
 //! prescribing doctor's name; the NPI must be 10 digits passing the Luhn check over the
 //! `80840` prefix.
 //!
+//! ## The partner orders ([`partner_orders`])
+//! A ready DispensePro or LifeFile route is submitted with the body
+//! [`partner_orders::dispensepro_order`] / [`partner_orders::lifefile_order`] build from the
+//! typed snapshot; `apply_event` puts it in the outbox entry, so the host only sends it.
+//!
 //! ## Choices where the spec is silent
 //! - A product default pharmacy and an order pharmacy of the *same* type but different
 //!   records route to the product default (the guide calls it the main routing signal).
@@ -25,6 +30,7 @@
 //!   can fix configuration before `RX_WRITTEN` arrives.
 
 pub mod codes;
+pub mod partner_orders;
 
 use crate::boundary;
 use crate::order::reason::{Actor, Reason};

@@ -362,12 +362,17 @@ async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
         Some("GET") => reqwest::Method::GET,
         _ => reqwest::Method::POST,
     };
-    let built = match call.payload.get("body").filter(|b| !b.is_null()) {
-        Some(body) => Some(body.clone()),
-        None if call.kind == "dispensepro_order" => dispensepro_body(state, &call).await?,
-        None if call.kind == "lifefile_order" => lifefile_body(state, &call).await?,
-        None => None,
-    };
+    // Partner bodies come from the rules (a pharmacy order is built by the core's
+    // `routing::partner_orders` when `RX_WRITTEN` makes its route ready).
+    let built = call.payload.get("body").filter(|b| !b.is_null()).cloned();
+    if built.is_none() && matches!(call.kind.as_str(), "dispensepro_order" | "lifefile_order") {
+        let id = call.id;
+        state
+            .db
+            .run(move |s| s.call_failed(id, "fix_configuration: the rules gave no order body"))
+            .await?;
+        return Ok(());
+    }
     let answer = clients::send(&state.http, method, url, &auth, built.as_ref()).await;
     let class = classify(state, &call, &answer).await;
     state.metrics.inc(
@@ -471,207 +476,6 @@ async fn classify(state: &AppState, call: &OutboxItem, answer: &RawAnswer) -> St
             .to_owned(),
         _ => "unclassified".to_owned(),
     }
-}
-
-/// The LifeFile order (webhooks.md §2) for an outbox entry of the rules: one order per
-/// LifeFile pharmacy, the routed items as `rxs` from each drug's LifeFile mapping, the
-/// prescriber of the `RX_WRITTEN` from the clinic's directory.
-async fn lifefile_body(state: &AppState, call: &OutboxItem) -> anyhow::Result<Option<Value>> {
-    let Some(order_id) = call.order_id.clone() else {
-        return Ok(None);
-    };
-    let Some(order) = state.db.run(move |s| s.get_order(&order_id)).await? else {
-        return Ok(None);
-    };
-    let snap = &order.snapshot;
-    let text = |v: &Value, p: &str| {
-        v.pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let cut = |t: String, n: usize| t.chars().take(n).collect::<String>();
-    let pharmacy_id = call
-        .payload
-        .get("pharmacy_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let pharmacy = snap
-        .get("pharmacies")
-        .and_then(Value::as_array)
-        .and_then(|list| list.iter().find(|p| text(p, "/id") == pharmacy_id))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let items: Vec<String> = call
-        .payload
-        .get("item_ids")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
-    let prescriptions = snap
-        .pointer("/order/prescriptions")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let written = |item: &str| {
-        prescriptions
-            .iter()
-            .find(|p| text(p, "/item_id") == item)
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
-    let rxs: Vec<Value> = snap
-        .get("items")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|item| items.contains(&text(item, "/id")))
-        .map(|item| {
-            let lf = |k: &str| item.pointer(&format!("/drug/life_file/{k}")).cloned().unwrap_or(Value::Null);
-            let rx = written(&text(item, "/id"));
-            let date = text(&rx, "/written_at");
-            json!({"rxType": "new", "drugName": text(item, "/drug/name"), "drugStrength": text(item, "/drug/strength"),
-                "drugForm": lf("drug_form"), "lfProductID": lf("product_id"), "quantity": lf("quantity"),
-                "quantityUnits": lf("quantity_units"), "directions": lf("directions"),
-                "refills": item.pointer("/drug/refills").cloned().unwrap_or(Value::Null),
-                "dateWritten": date.get(..10).unwrap_or_default(), "daysSupply": lf("days_supply")})
-        })
-        .collect();
-    let doctor = prescriptions
-        .iter()
-        .find_map(|p| p.get("doctor_name").and_then(Value::as_str))
-        .unwrap_or_default()
-        .to_owned();
-    let prescriber = snap
-        .get("prescribers")
-        .and_then(Value::as_array)
-        .and_then(|list| list.iter().find(|p| text(p, "/name") == doctor))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let names: Vec<&str> = doctor.trim_start_matches("Dr. ").splitn(2, ' ').collect();
-    let address = snap
-        .pointer("/patient/shipping_address")
-        .or_else(|| snap.pointer("/patient/address"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let phone = text(snap, "/patient/phone");
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let national = if digits.len() == 11 {
-        digits.get(1..).unwrap_or_default().to_owned()
-    } else {
-        digits
-    };
-    let mobile = match (national.get(0..3), national.get(3..6), national.get(6..10)) {
-        (Some(a), Some(b), Some(c)) => format!("({a}) {b}-{c}"),
-        _ => phone,
-    };
-    let gender = match text(snap, "/patient/sex").to_ascii_lowercase().as_str() {
-        "male" | "m" => "m",
-        "female" | "f" => "f",
-        _ => "u",
-    };
-    Ok(Some(json!({
-        "message": {"id": call.dedupe_key, "sentTime": super::rfc3339(super::now_ms())},
-        "order": {
-            "general": {"referenceId": order.id, "memo": text(snap, "/order/number")},
-            "prescriber": {"npi": text(&prescriber, "/npi"), "licenseState": text(&prescriber, "/license_state"),
-                "licenseNumber": text(&prescriber, "/license_number"), "dea": text(&prescriber, "/dea"),
-                "firstName": names.first().copied().unwrap_or_default(), "lastName": names.get(1).copied().unwrap_or_default(),
-                "address1": text(&prescriber, "/address/line1"), "city": text(&prescriber, "/address/city"),
-                "state": text(&prescriber, "/address/state"), "zip": text(&prescriber, "/address/zip"),
-                "phone": text(&prescriber, "/phone")},
-            "practice": {"id": text(&pharmacy, "/life_file/practice_id")},
-            "patient": {"firstName": text(snap, "/patient/first_name"), "lastName": cut(text(snap, "/patient/last_name"), 30),
-                "gender": gender, "dateOfBirth": text(snap, "/patient/dob"), "address1": text(&address, "/line1"),
-                "city": text(&address, "/city"), "state": text(&address, "/state"), "zip": text(&address, "/zip"),
-                "country": "US", "phoneMobile": mobile},
-            "shipping": {"recipientType": "patient", "recipientFirstName": cut(text(snap, "/patient/first_name"), 30),
-                "recipientLastName": cut(text(snap, "/patient/last_name"), 30), "addressLine1": cut(text(&address, "/line1"), 60),
-                "city": cut(text(&address, "/city"), 30), "state": text(&address, "/state"), "zipCode": text(&address, "/zip"),
-                "country": "US", "service": pharmacy.pointer("/life_file/shipping_service").cloned().unwrap_or(Value::Null)},
-            "billing": {"payorType": "pat"},
-            "rxs": rxs,
-        }
-    })))
-}
-
-/// The DispensePro order (webhooks.md §3) for an outbox entry of the rules: the patient, the
-/// prescriber of the order's `RX_WRITTEN`, one line per routed item from the drug's
-/// DispensePro Rx configuration.
-async fn dispensepro_body(state: &AppState, call: &OutboxItem) -> anyhow::Result<Option<Value>> {
-    let Some(order_id) = call.order_id.clone() else {
-        return Ok(None);
-    };
-    let Some(order) = state.db.run(move |s| s.get_order(&order_id)).await? else {
-        return Ok(None);
-    };
-    let snap = &order.snapshot;
-    let text = |v: &Value, p: &str| {
-        v.pointer(p)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let items: Vec<String> = call
-        .payload
-        .get("item_ids")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_owned))
-        .collect();
-    let lines: Vec<Value> = snap
-        .get("items")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|item| items.is_empty() || items.contains(&text(item, "/id")))
-        .map(|item| {
-            let rx = |k: &str| {
-                item.pointer(&format!("/drug/dispense_pro/{k}"))
-                    .cloned()
-                    .unwrap_or(Value::Null)
-            };
-            json!({"ndc": rx("ndc"), "quantity": rx("quantity"), "refills": rx("refills"),
-                "sig": rx("sig"), "daysSupply": rx("days_supply")})
-        })
-        .collect();
-    let dob = text(snap, "/patient/dob").replace('-', "");
-    let dob = match (dob.get(0..4), dob.get(4..8)) {
-        (Some(year), Some(month_day)) => format!("{month_day}{year}"),
-        _ => dob,
-    };
-    let address = snap
-        .pointer("/patient/shipping_address")
-        .or_else(|| snap.pointer("/patient/address"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let doctor = snap
-        .pointer("/order/prescriptions")
-        .and_then(Value::as_array)
-        .and_then(|p| {
-            p.iter()
-                .find_map(|r| r.get("doctor_name").and_then(Value::as_str))
-        })
-        .unwrap_or_default()
-        .to_owned();
-    let prescriber = snap
-        .get("prescribers")
-        .and_then(Value::as_array)
-        .and_then(|list| list.iter().find(|p| text(p, "/name") == doctor))
-        .map(|p| json!({"npi": text(p, "/npi"), "name": text(p, "/name")}))
-        .unwrap_or(Value::Null);
-    Ok(Some(json!({
-        "externalId": order.id,
-        "patient": {"firstName": text(snap, "/patient/first_name"), "lastName": text(snap, "/patient/last_name"),
-            "gender": text(snap, "/patient/sex"), "dob": dob, "phone": text(snap, "/patient/phone"),
-            "address": text(&address, "/line1"), "city": text(&address, "/city"),
-            "state": text(&address, "/state"), "zip": text(&address, "/zip")},
-        "prescriber": prescriber,
-        "lines": lines,
-    })))
 }
 
 /// Updates the order's integration state after a call (submit status, ids, error class).
