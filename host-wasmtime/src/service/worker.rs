@@ -347,16 +347,17 @@ pub fn backoff_ms(attempt: u32, base: u64, max: u64) -> u64 {
     floor + fastrand::u64(0..=ceiling - floor)
 }
 
+/// Parks a call that cannot be sent, with why.
+async fn park(state: &AppState, id: i64, why: &'static str) -> anyhow::Result<()> {
+    state.db.run(move |s| s.call_failed(id, why)).await?;
+    Ok(())
+}
+
 /// Sends one due call and records its classified outcome.
 async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
     let now = now_ms();
     let Some((url, auth)) = target(state, &call) else {
-        let id = call.id;
-        state
-            .db
-            .run(move |s| s.call_failed(id, "fix_configuration: partner not configured"))
-            .await?;
-        return Ok(());
+        return park(state, call.id, "fix_configuration: partner not configured").await;
     };
     let method = match call.payload.get("method").and_then(Value::as_str) {
         Some("GET") => reqwest::Method::GET,
@@ -366,12 +367,12 @@ async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
     // `routing::partner_orders` when `RX_WRITTEN` makes its route ready).
     let built = call.payload.get("body").filter(|b| !b.is_null()).cloned();
     if built.is_none() && matches!(call.kind.as_str(), "dispensepro_order" | "lifefile_order") {
-        let id = call.id;
-        state
-            .db
-            .run(move |s| s.call_failed(id, "fix_configuration: the rules gave no order body"))
-            .await?;
-        return Ok(());
+        return park(
+            state,
+            call.id,
+            "fix_configuration: the rules gave no order body",
+        )
+        .await;
     }
     let answer = clients::send(&state.http, method, url, &auth, built.as_ref()).await;
     let class = classify(state, &call, &answer).await;
