@@ -1,7 +1,7 @@
 //! API operations of the `contract` domain: validation of the nine outbound bodies (from a
 //! JSON value or from JSON text), the normalisers, and response parsing.
 
-use super::params::{input, opt_date, opt_str, req_str, typed};
+use super::params::{evaluation_date, input, opt_str, req_str, typed};
 use super::{to_value, ApiError, ApiErrorCode, OpInfo};
 use crate::contract::normalize::{self, NormalizeError};
 use crate::contract::response::{parse_response, Endpoint, HttpAnswer};
@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 
 /// Operations of this domain.
 pub(super) const OPS: &[OpInfo] = &[
-    OpInfo { name: "validate", summary: "validates an outbound Beluga body: {valid, violations, warnings} ({kind, input, today?, allowed_states?, max_image_bytes?})" },
-    OpInfo { name: "validate_text", summary: "as validate, the body given as JSON text parsed inside the core, the fast path ({kind, text, today?, allowed_states?})" },
+    OpInfo { name: "validate", summary: "validates an outbound Beluga body: {valid, violations, warnings} ({kind, input, today? (else now? at UTC−10), allowed_states?, max_image_bytes?})" },
+    OpInfo { name: "validate_text", summary: "as validate, the body given as JSON text parsed inside the core, the fast path ({kind, text, today? or now?, allowed_states?})" },
     OpInfo { name: "normalize", summary: "a normaliser: phone, date, state, trim, multiple_choice_question, multiple_choice_answer ({field, input, choices?})" },
     OpInfo { name: "parse_response", summary: "types and classifies a Beluga answer ({kind, input: {status, body, network_error?}})" },
 ];
@@ -48,7 +48,7 @@ fn options(request: &Value) -> Result<ValidateOptions, ApiError> {
         Some(v) => Some(typed::<usize>(v, "max_image_bytes")?),
     };
     Ok(ValidateOptions {
-        today: opt_date(request, "today")?,
+        today: evaluation_date(request)?,
         allowed_states,
         max_image_bytes,
     })

@@ -3,7 +3,7 @@
 //! `beluga`, `lifefile`, `dispensepro`, `pharmacy`; `now` is an RFC 3339 instant or an
 //! integer of Unix milliseconds (what the host sends).
 
-use super::params::{input, opt_str, req_str, typed};
+use super::params::{input, now, opt_str, req_str, typed};
 use super::{to_value, ApiError, ApiErrorCode, OpInfo};
 use crate::events::apply::apply;
 use crate::events::auth::{verify, AuthConfig, Headers};
@@ -12,7 +12,6 @@ use crate::events::redact::redact_body;
 use crate::events::{parse, Source};
 use crate::order::snapshot::parse_snapshot;
 use base64::Engine;
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 /// Operations of this domain.
@@ -45,21 +44,6 @@ fn source(request: &Value) -> Result<Source, ApiError> {
     let name =
         req_str(request, "source").map_err(|_| ApiError::invalid_request("source", SOURCES))?;
     Source::from_name(name).ok_or_else(|| ApiError::invalid_request("source", SOURCES))
-}
-
-/// `now` as an RFC 3339 string or integer Unix milliseconds.
-fn now(request: &Value) -> Result<DateTime<Utc>, ApiError> {
-    let expected = "an RFC 3339 instant or integer Unix milliseconds";
-    match request.get("now") {
-        Some(Value::String(text)) => DateTime::parse_from_rfc3339(text)
-            .map(|d| d.with_timezone(&Utc))
-            .map_err(|_| ApiError::invalid_request("now", expected)),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .and_then(DateTime::from_timestamp_millis)
-            .ok_or_else(|| ApiError::invalid_request("now", expected)),
-        _ => Err(ApiError::invalid_request("now", expected)),
-    }
 }
 
 fn headers(request: &Value) -> Result<Vec<(String, String)>, ApiError> {

@@ -6,10 +6,10 @@
 //! schema is an `ApiError` `schema_error` whose `path` points into the request
 //! (`/input/patient/ssn`) and whose message says what was expected, never the value.
 
-use super::params::{opt_bool, opt_date, opt_str, req_str};
+use super::params::{evaluation_date, now, opt_bool, opt_str, req_str};
 use super::{to_value, ApiError, ApiErrorCode, OpInfo};
 use crate::boundary::check_boundary;
-use crate::diagnosis::{diagnose, today_at_utc_minus_10};
+use crate::diagnosis::diagnose;
 use crate::order::cancel::check_cancel;
 use crate::order::messages::{message_visibility, patient_view};
 use crate::order::readiness::check_readiness;
@@ -18,7 +18,7 @@ use crate::order::state::{apply_facts, Fact, OrderState};
 use crate::order::submit::{decide_retry, decide_submit, Trigger};
 use crate::order::visit::build_visit;
 use crate::routing::{route_fulfillment, select_pharmacy};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 /// Operations of this domain.
@@ -50,26 +50,10 @@ fn snapshot(request: &Value) -> Result<OrderSnapshot, ApiError> {
     })
 }
 
-fn now(request: &Value) -> Result<DateTime<Utc>, ApiError> {
-    let text = req_str(request, "now")
-        .map_err(|_| ApiError::invalid_request("now", "an RFC 3339 instant"))?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| ApiError::invalid_request("now", "an RFC 3339 instant"))
-}
-
-/// `today`, else `now` at UTC−10.
+/// `today`, else `now` at UTC−10; one of them is required.
 fn today(request: &Value) -> Result<NaiveDate, ApiError> {
-    if let Some(day) = opt_date(request, "today")? {
-        return Ok(day);
-    }
-    if request.get("now").is_some() {
-        return now(request).map(today_at_utc_minus_10);
-    }
-    Err(ApiError::invalid_request(
-        "today",
-        "an ISO date YYYY-MM-DD (or give `now`)",
-    ))
+    evaluation_date(request)?
+        .ok_or_else(|| ApiError::invalid_request("today", "an ISO date YYYY-MM-DD (or give `now`)"))
 }
 
 fn trigger(request: &Value) -> Result<Trigger, ApiError> {

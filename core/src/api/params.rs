@@ -1,7 +1,8 @@
 //! Reading parameters out of a request object, with errors that name the parameter.
 
 use super::ApiError;
-use chrono::NaiveDate;
+use crate::diagnosis::today_at_utc_minus_10;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 /// The request's `input` document (required).
@@ -68,5 +69,60 @@ pub fn redact_serde(message: &str) -> String {
             format!("{}…", head.trim_end())
         }
         None => message.to_owned(),
+    }
+}
+
+/// `now` (required), as an RFC 3339 string or integer Unix milliseconds.
+pub fn now(request: &Value) -> Result<DateTime<Utc>, ApiError> {
+    let expected = "an RFC 3339 instant or integer Unix milliseconds";
+    match request.get("now") {
+        Some(Value::String(text)) => DateTime::parse_from_rfc3339(text)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|_| ApiError::invalid_request("now", expected)),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .and_then(DateTime::from_timestamp_millis)
+            .ok_or_else(|| ApiError::invalid_request("now", expected)),
+        _ => Err(ApiError::invalid_request("now", expected)),
+    }
+}
+
+/// The date rules are evaluated on: `today` (an ISO date) when given, else the date of `now`
+/// at UTC−10 ([`today_at_utc_minus_10`]: never ahead of any US state's date), else `None`.
+/// Hosts pass `now` and leave the calendar rule to the core.
+pub fn evaluation_date(request: &Value) -> Result<Option<NaiveDate>, ApiError> {
+    if let Some(day) = opt_date(request, "today")? {
+        return Ok(Some(day));
+    }
+    match request.get("now") {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => now(request).map(|n| Some(today_at_utc_minus_10(n))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_evaluation_date_is_today_else_now_at_utc_minus_10() {
+        let day = |request: Value| evaluation_date(&request).map(|d| d.map(|d| d.to_string()));
+        // 05:00 UTC on the 24th is still the 23rd at UTC−10.
+        assert_eq!(
+            day(json!({"now": "2026-11-24T05:00:00Z"})),
+            Ok(Some("2026-11-23".to_owned()))
+        );
+        assert_eq!(
+            day(json!({"now": "2026-11-24T11:00:00Z"})),
+            Ok(Some("2026-11-24".to_owned()))
+        );
+        assert_eq!(
+            day(json!({"today": "2026-01-02", "now": "2026-11-24T05:00:00Z"})),
+            Ok(Some("2026-01-02".to_owned()))
+        );
+        assert_eq!(day(json!({"today": null})), Ok(None));
+        assert!(day(json!({"now": "yesterday"})).is_err());
+        assert!(day(json!({"today": "24/11/2026"})).is_err());
     }
 }

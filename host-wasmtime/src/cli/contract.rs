@@ -106,8 +106,9 @@ impl ContractCommand {
                 allowed_states,
             } => {
                 let text = read_input(&file).map_err(|m| misuse(&m))?;
-                let today = today.unwrap_or_else(super::default_today);
-                let request = json!({"kind": kind, "text": text, "today": today, "allowed_states": allowed_states});
+                // Without --today the core takes the date of `now` at UTC−10.
+                let request = json!({"kind": kind, "text": text, "today": today,
+                    "now": super::default_now(), "allowed_states": allowed_states});
                 let report = call("validate_text", &request)?;
                 print_json(&report);
                 Ok(verdict(report.get("valid") == Some(&Value::Bool(true))))

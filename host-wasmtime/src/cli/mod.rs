@@ -53,12 +53,6 @@ pub(crate) fn misuse(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Today's date at UTC−10 (Hawaii, never ahead of any US state's local date), the default
-/// evaluation date of every command; the core itself never reads the clock.
-pub(crate) fn default_today() -> String {
-    rxgate_host::service::app::today_hawaii(rxgate_host::service::now_ms())
-}
-
 /// The current instant as RFC 3339 (UTC, whole seconds), the default receipt time.
 pub(crate) fn default_now() -> String {
     rxgate_host::service::rfc3339(rxgate_host::service::now_ms())

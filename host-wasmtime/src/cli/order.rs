@@ -156,11 +156,11 @@ impl OrderCommand {
                     Err(m) => return misuse(&m),
                 };
                 let now = now.unwrap_or_else(super::default_now);
-                let today = today.unwrap_or_else(super::default_today);
                 let (op, request) = match what {
-                    CheckKind::Readiness => {
-                        ("check_readiness", json!({"input": input, "today": today}))
-                    }
+                    CheckKind::Readiness => (
+                        "check_readiness",
+                        json!({"input": input, "today": today, "now": now}),
+                    ),
                     CheckKind::Route => ("route_fulfillment", json!({"input": input})),
                     CheckKind::Boundary => ("check_boundary", json!({"input": input, "now": now})),
                     CheckKind::Diagnose => ("diagnose", json!({"input": input, "now": now})),
@@ -181,8 +181,8 @@ impl OrderCommand {
                     Ok(v) => v,
                     Err(m) => return misuse(&m),
                 };
-                let today = today.unwrap_or_else(super::default_today);
-                let request = json!({"input": input, "master_id": master_id, "today": today});
+                let request = json!({"input": input, "master_id": master_id, "today": today,
+                    "now": super::default_now()});
                 run_op("build_visit", &request, format, &input)
             }
             OrderCommand::DecideSubmit {
@@ -195,8 +195,8 @@ impl OrderCommand {
                     Ok(v) => v,
                     Err(m) => return misuse(&m),
                 };
-                let today = today.unwrap_or_else(super::default_today);
-                let request = json!({"input": input, "trigger": trigger, "today": today});
+                let request = json!({"input": input, "trigger": trigger, "today": today,
+                    "now": super::default_now()});
                 run_op("decide_submit", &request, format, &input)
             }
         }

@@ -117,12 +117,6 @@ async fn audit(
     Ok(state.db.run(move |s| s.audit(&entry)).await?)
 }
 
-/// Today's date at UTC−10 (Hawaii), `YYYY-MM-DD`: never ahead of any US state's date.
-pub fn today_hawaii(now_ms: i64) -> String {
-    let stamp = super::rfc3339(now_ms - 10 * 3_600_000);
-    stamp.get(..10).unwrap_or_default().to_owned()
-}
-
 async fn upsert_order(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -195,7 +189,7 @@ async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Resu
         let retry = decide_ok(
             state,
             "decide_retry",
-            json!({ "input": order.snapshot, "today": today_hawaii(now) }),
+            json!({ "input": order.snapshot, "now": super::rfc3339(now) }),
         )
         .await?;
         let go = retry.get("allowed") == Some(&Value::Bool(true))
@@ -205,7 +199,7 @@ async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Resu
         decide_ok(
             state,
             "decide_submit",
-            json!({ "input": order.snapshot, "trigger": trigger, "today": today_hawaii(now) }),
+            json!({ "input": order.snapshot, "trigger": trigger, "now": super::rfc3339(now) }),
         )
         .await?
     };
@@ -265,7 +259,7 @@ async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Resu
     let built = decide_ok(
         state,
         "build_visit",
-        json!({ "input": snapshot, "master_id": master_id, "today": today_hawaii(now) }),
+        json!({ "input": snapshot, "master_id": master_id, "now": super::rfc3339(now) }),
     )
     .await?;
     if built.get("valid") != Some(&Value::Bool(true)) {
@@ -293,7 +287,7 @@ async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Resu
     let report = decide_ok(
         state,
         "validate",
-        json!({ "kind": kind, "input": payload, "today": today_hawaii(now) }),
+        json!({ "kind": kind, "input": payload, "now": super::rfc3339(now) }),
     )
     .await?;
     if report.get("valid") != Some(&Value::Bool(true)) {
@@ -577,7 +571,7 @@ async fn queue_validated(
     let report = decide_ok(
         state,
         "validate",
-        json!({ "kind": kind, "input": payload, "today": today_hawaii(now) }),
+        json!({ "kind": kind, "input": payload, "now": super::rfc3339(now) }),
     )
     .await?;
     if report.get("valid") != Some(&Value::Bool(true)) {
