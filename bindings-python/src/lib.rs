@@ -264,6 +264,18 @@ fn check_many(
     Ok(list.into_any().unbind())
 }
 
+/// `default_today()`: today's business date (`YYYY-MM-DD` at UTC−10) by the system clock; the
+/// rule is the core's, only the clock is read here.
+#[pyfunction]
+fn default_today() -> PyResult<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+        .and_then(rxgate_core::diagnosis::business_date_of_unix_ms);
+    now.ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("the system clock is out of range"))
+}
+
 /// The native module `rxgate._core`. It keeps no state of its own, but free-threaded
 /// support is declared only after review (`gil_used = true` until then).
 #[pymodule(gil_used = true)]
@@ -272,6 +284,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call_document, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(check_many, m)?)?;
+    m.add_function(wrap_pyfunction!(default_today, m)?)?;
     m.add("CORE_VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -31,9 +31,6 @@ use serde_json::{Map, Value};
 use serde_wasm_bindgen::Serializer;
 use wasm_bindgen::prelude::*;
 
-/// Milliseconds in ten hours: the CLI's "today" is the date at UTC−10.
-const UTC_MINUS_10_MS: f64 = 36_000_000.0;
-
 /// Runs core operation `op` on a plain-object `request`; throws `RxgateError` on misuse.
 #[wasm_bindgen]
 pub fn call(op: JsValue, request: JsValue) -> Result<JsValue, JsValue> {
@@ -96,21 +93,13 @@ pub fn validate(kind: JsValue, payload: JsValue, options: JsValue) -> Result<JsV
     answer(api::call(op, &Value::Object(request)))
 }
 
-/// Today's date (`YYYY-MM-DD`) at UTC−10 by the JS clock: the default `today`.
+/// Today's date (`YYYY-MM-DD`) at UTC−10 by the JS clock: the default `today`. The rule is
+/// the core's ([`rxgate_core::diagnosis::business_date_of_unix_ms`]); only the clock is JS.
 #[wasm_bindgen(js_name = defaultToday)]
 pub fn default_today() -> String {
-    date_of_millis(js_sys::Date::now() - UTC_MINUS_10_MS)
-}
-
-/// The UTC calendar date of a JS timestamp in milliseconds.
-fn date_of_millis(ms: f64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(ms));
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.get_utc_full_year(),
-        date.get_utc_month() + 1,
-        date.get_utc_date()
-    )
+    // A JS timestamp is an integral f64 well inside i64.
+    let now = js_sys::Date::now() as i64;
+    rxgate_core::diagnosis::business_date_of_unix_ms(now).unwrap_or_default()
 }
 
 /// Converts a JS value into JSON, reporting a value JSON cannot hold as misuse.

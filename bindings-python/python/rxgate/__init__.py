@@ -85,12 +85,11 @@ DateLike = Union[_dt.date, str, None]
 InstantLike = Union[_dt.datetime, str, int, None]
 R = TypeVar("R", bound=Result)
 
-_UTC_MINUS_10 = _dt.timezone(_dt.timedelta(hours=-10))
-
-
 def default_today() -> str:
-    """Today's business date (``YYYY-MM-DD`` at UTC−10), the default ``today`` of the CLI."""
-    return _dt.datetime.now(_UTC_MINUS_10).date().isoformat()
+    """Today's business date (``YYYY-MM-DD`` at UTC−10), the default ``today`` of the CLI.
+
+    The calendar rule is the core's; only the system clock is read here."""
+    return _core.default_today()
 
 
 def default_now() -> str:

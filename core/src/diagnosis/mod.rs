@@ -347,9 +347,17 @@ const MAPPING_CODES: &[crate::issue::Code] = &[
     routing_codes::PRESCRIBER_NOT_FOUND,
 ];
 
-/// "today" for the age rule: `now` at UTC−10.
+/// The business date of `now`: its date at UTC−10 (Hawaii), never ahead of any US state's
+/// local date. The one calendar rule of rxgate: the age rule, readiness and the bindings'
+/// default `today` all use it.
 pub fn today_at_utc_minus_10(now: DateTime<Utc>) -> NaiveDate {
     (now - Duration::hours(10)).date_naive()
+}
+
+/// [`today_at_utc_minus_10`] of a Unix-milliseconds clock reading, as `YYYY-MM-DD`, for the
+/// bindings, which read their platform's clock (`None` outside chrono's range).
+pub fn business_date_of_unix_ms(unix_ms: i64) -> Option<String> {
+    DateTime::from_timestamp_millis(unix_ms).map(|now| today_at_utc_minus_10(now).to_string())
 }
 
 fn first_actor(reasons: &[Reason], fallback: Actor) -> Actor {
