@@ -32,7 +32,6 @@ const LIFEFILE_WEBHOOK_PASSWORD: &str = "demo-lifefile-webhook-password";
 const REFUSED_PHONE: &str = "5129460183";
 const CORRECTED_PHONE: &str = "5129460184";
 const REFERRED_PHONE: &str = "5129460185";
-const SECOND_READY_PHONE: &str = "5129460186";
 
 /// Options of a demo run.
 #[derive(Debug, Clone, Default)]
@@ -148,6 +147,22 @@ impl Demo {
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
+    }
+
+    /// Stores `order` (a snapshot), fires `checkout_paid`, and waits until `done` holds for
+    /// its panel: the walk every paid-order scenario starts with. Answers the trigger's
+    /// decision, whether `done` was reached, and the last panel.
+    pub async fn pay_and_wait(
+        &self,
+        order: &Value,
+        timeout: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> anyhow::Result<(String, bool, Value)> {
+        let id = text(order, "/order/id");
+        self.put_order(id, order).await?;
+        let answer = self.trigger(id, "checkout_paid").await?;
+        let (reached, panel) = self.wait_for(id, timeout, done).await?;
+        Ok((text(&answer, "/decision").to_owned(), reached, panel))
     }
 
     /// See the module docs.
@@ -288,15 +303,10 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
 
     // 1. Ready paid order: all the way to delivered.
     let id1 = text(&ready, "/order/id").to_owned();
-    demo.put_order(&id1, &ready).await?;
-    let answer = demo.trigger(&id1, "checkout_paid").await?;
-    demo.say(&format!(
-        "{id1}: checkout paid → decision {}",
-        text(&answer, "/decision")
-    ));
-    let (reached, _) = demo
-        .wait_for(&id1, timeout, |p| text(p, "/orderStatus") == "COMPLETED")
+    let (decision, reached, _) = demo
+        .pay_and_wait(&ready, timeout, |p| text(p, "/orderStatus") == "COMPLETED")
         .await?;
+    demo.say(&format!("{id1}: checkout paid → decision {decision}"));
     demo.say(&format!(
         "{id1}: {}",
         if reached {
@@ -313,10 +323,8 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
 
     // 2. Phone refused by Beluga: FAILED, corrected, retried, SUBMITTED.
     let id2 = text(&bad_phone, "/order/id").to_owned();
-    demo.put_order(&id2, &bad_phone).await?;
-    demo.trigger(&id2, "checkout_paid").await?;
-    let (failed, panel) = demo
-        .wait_for(&id2, timeout, |p| {
+    let (_, failed, panel) = demo
+        .pay_and_wait(&bad_phone, timeout, |p| {
             text(p, "/belugaSubmitStatus") == "FAILED"
         })
         .await?;
@@ -377,15 +385,10 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
     // 4. Belmar items for two LifeFile pharmacies: one visit, then one LifeFile order per
     //    pharmacy (the split), each shipped and delivered by its pharmacy.
     let id4 = text(&belmar, "/order/id").to_owned();
-    demo.put_order(&id4, &belmar).await?;
-    let answer = demo.trigger(&id4, "checkout_paid").await?;
-    demo.say(&format!(
-        "{id4}: checkout paid → decision {}",
-        text(&answer, "/decision")
-    ));
-    let (split_done, _) = demo
-        .wait_for(&id4, timeout, |p| text(p, "/orderStatus") == "COMPLETED")
+    let (decision, split_done, _) = demo
+        .pay_and_wait(&belmar, timeout, |p| text(p, "/orderStatus") == "COMPLETED")
         .await?;
+    demo.say(&format!("{id4}: checkout paid → decision {decision}"));
     let lifefile_orders = sandbox
         .log()
         .iter()
@@ -407,10 +410,8 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
 
     // 5. Referred by the doctor.
     let id5 = text(&referred, "/order/id").to_owned();
-    demo.put_order(&id5, &referred).await?;
-    demo.trigger(&id5, "checkout_paid").await?;
-    let (concluded, _) = demo
-        .wait_for(&id5, timeout, |p| {
+    let (_, concluded, _) = demo
+        .pay_and_wait(&referred, timeout, |p| {
             text(p, "/belugaVisitStatus") == "resolved"
         })
         .await?;
@@ -423,7 +424,6 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
         }
     ));
     report.push((id5, "visit referred: no prescription".into(), concluded));
-    let _ = SECOND_READY_PHONE;
 
     println!("\n=== Timelines and diagnoses ===");
     for (id, what, reached) in &report {

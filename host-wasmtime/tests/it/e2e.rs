@@ -23,13 +23,11 @@ async fn pay_and_wait(
     order: &Value,
     done: impl Fn(&Value) -> bool,
 ) -> (bool, Value) {
-    let id = order["order"]["id"].as_str().unwrap_or_default();
-    client.put_order(id, order).await.expect("order stored");
-    client.trigger(id, "checkout_paid").await.expect("trigger");
-    client
-        .wait_for(id, Duration::from_secs(60), done)
+    let (_, reached, panel) = client
+        .pay_and_wait(order, Duration::from_secs(60), done)
         .await
-        .expect("panel")
+        .expect("order stored, paid and watched");
+    (reached, panel)
 }
 
 /// The ready order with the doctor's `scenario` (keyed by its patient's phone).
@@ -86,17 +84,8 @@ async fn phone_error_then_staff_fix_and_retry_submits_with_the_same_master_id() 
         .expect("harness starts");
     let client = harness.client(Instant::now());
     let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
-    client.put_order(&id, &order).await.expect("order stored");
-    client
-        .trigger(&id, "checkout_paid")
-        .await
-        .expect("trigger accepted");
-    let (failed, panel) = client
-        .wait_for(&id, Duration::from_secs(60), |p| {
-            p["belugaSubmitStatus"] == "FAILED"
-        })
-        .await
-        .expect("panel");
+    let (failed, panel) =
+        pay_and_wait(&client, &order, |p| p["belugaSubmitStatus"] == "FAILED").await;
     assert!(failed, "{panel}");
     assert_eq!(panel["submitError"]["class"], "fix_patient_data");
     assert_eq!(panel["submitError"]["message"], "Phone number error");
@@ -214,14 +203,10 @@ async fn an_own_pharmacy_order_completes_from_its_signed_webhooks() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    client.put_order(&id, &order).await.expect("order stored");
-    client.trigger(&id, "checkout_paid").await.expect("trigger");
-    let (prescribed, panel) = client
-        .wait_for(&id, Duration::from_secs(60), |p| {
-            p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
-        })
-        .await
-        .expect("panel");
+    let (prescribed, panel) = pay_and_wait(&client, &order, |p| {
+        p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
+    })
+    .await;
     assert!(prescribed, "{panel}");
     // The OWN route waits for the pharmacy: nothing is sent to it.
     assert!(panel["calls"]
