@@ -678,6 +678,8 @@ impl Harness {
         config.outbox.base_backoff_ms = 100;
         config.outbox.max_backoff_ms = 1_000;
         config.outbox.max_attempts = 20;
+        // Loopback partners answer in milliseconds: a call still open after 2 s has hung.
+        config.outbox.request_timeout_ms = 2_000;
         config.bootstrap_keys = vec![(Scope::Emr, EMR_KEY.into())];
         let service = crate::service::start(config).await?;
         sandbox.set_service_url(&service.url());

@@ -74,9 +74,12 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), StatusCode> {
     }
 }
 
-async fn guard(shared: &Shared, headers: &HeaderMap) -> Result<(), StatusCode> {
+/// The key check, then the faults of `endpoint`.
+async fn guard(shared: &Shared, headers: &HeaderMap, endpoint: &str) -> Result<(), StatusCode> {
     authorized(shared, headers)?;
-    shared.before_call(&shared.config.beluga_faults).await
+    shared
+        .before_call(shared.faults(&shared.config.beluga_faults, endpoint))
+        .await
 }
 
 fn error(message: &str) -> Response {
@@ -155,7 +158,7 @@ fn refusal(s: &Shared, kind: Kind, body: &Value) -> Option<String> {
 }
 
 async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> Response {
-    if let Err(code) = guard(&s, &headers).await {
+    if let Err(code) = guard(&s, &headers, kind.endpoint()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -198,7 +201,7 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
     };
     s.record("beluga", "visit_created", &master_id);
     tokio::spawn(doctor(s.clone(), master_id.clone()));
-    if s.drop_after_commit(&s.config.beluga_faults) {
+    if s.drop_after_commit(s.faults(&s.config.beluga_faults, kind.endpoint())) {
         s.record("beluga", "answer_dropped", &master_id);
         return StatusCode::BAD_GATEWAY.into_response();
     }
@@ -424,7 +427,7 @@ async fn media(
     ok: &str,
     bad: &str,
 ) -> Response {
-    if let Err(code) = guard(&s, &headers).await {
+    if let Err(code) = guard(&s, &headers, kind.endpoint()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -452,7 +455,7 @@ async fn cs_message(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Byte
 
 /// A patient chat or CS message, validated as the endpoint's own body.
 async fn message(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> Response {
-    if let Err(code) = guard(&s, &headers).await {
+    if let Err(code) = guard(&s, &headers, kind.endpoint()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -476,7 +479,7 @@ async fn message(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) ->
 }
 
 async fn patient_name(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(code) = guard(&s, &headers).await {
+    if let Err(code) = guard(&s, &headers, Kind::PatientName.endpoint()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -500,7 +503,7 @@ async fn patient_name(State(s): State<Arc<Shared>>, headers: HeaderMap, body: By
 }
 
 async fn pharmacies(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(code) = guard(&s, &headers).await {
+    if let Err(code) = guard(&s, &headers, Kind::PharmacySearch.endpoint()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -522,7 +525,7 @@ async fn pharmacies(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Byte
 }
 
 async fn update_visit(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(code) = guard(&s, &headers).await {
+    if let Err(code) = guard(&s, &headers, Kind::UpdateVisit.endpoint()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -553,7 +556,7 @@ async fn fetch_visit(
     headers: HeaderMap,
     Path(master_id): Path<String>,
 ) -> Response {
-    if let Err(code) = guard(&s, &headers).await {
+    if let Err(code) = guard(&s, &headers, "/visit/externalFetch").await {
         return code.into_response();
     }
     let visit = s
@@ -577,7 +580,7 @@ async fn fetch_patient(
     headers: HeaderMap,
     Path(phone): Path<String>,
 ) -> Response {
-    if let Err(code) = guard(&s, &headers).await {
+    if let Err(code) = guard(&s, &headers, "/patient/externalFetch").await {
         return code.into_response();
     }
     let visits: Vec<Visit> = s

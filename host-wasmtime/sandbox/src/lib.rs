@@ -50,11 +50,17 @@ pub enum Scenario {
     LabsThenPrescribe,
 }
 
-/// Fault injection, per partner.
+/// Fault injection, per partner (`beluga_faults`, `pharmacy_faults`) or per endpoint
+/// ([`SandboxConfig::endpoint_faults`]).
 #[derive(Debug, Clone, Default)]
 pub struct Faults {
     /// Share of calls answered HTTP 503 without doing anything (0.0–1.0).
     pub error_rate: f64,
+    /// Share of calls that hang without doing anything until the caller gives up (its own
+    /// timeout; the sandbox answers 504 after `hang_ms`).
+    pub timeout_rate: f64,
+    /// How long a hanging call hangs, in milliseconds (default 120 000).
+    pub hang_ms: u64,
     /// Added latency per call, in milliseconds.
     pub latency_ms: u64,
     /// Share of calls that commit and then lose their answer (HTTP 502).
@@ -103,8 +109,13 @@ pub struct SandboxConfig {
     pub lifefile: BTreeMap<String, LifeFileCredentials>,
     /// Faults of the Beluga API.
     pub beluga_faults: Faults,
-    /// Faults of the DispensePro API.
+    /// Faults of the pharmacy APIs (DispensePro, LifeFile).
     pub pharmacy_faults: Faults,
+    /// Faults of single endpoints, replacing their partner's: keyed by path as the partner
+    /// spells it (`/visit/createNoPayPhotos`, `/external/receiveChat`,
+    /// `/visit/externalFetch`, `/patient/externalFetch`, `/dispensepro/orders`,
+    /// `/lifefile/order`, …).
+    pub endpoint_faults: BTreeMap<String, Faults>,
     /// Seed of every random choice.
     pub seed: u64,
 }
@@ -128,6 +139,7 @@ impl Default for SandboxConfig {
             lifefile: BTreeMap::new(),
             beluga_faults: Faults::default(),
             pharmacy_faults: Faults::default(),
+            endpoint_faults: BTreeMap::new(),
             seed: 7,
         }
     }
@@ -194,10 +206,25 @@ impl Shared {
         self.service_url.lock().ok().and_then(|u| u.clone())
     }
 
-    /// Applies a partner's call faults: latency, then maybe an error before doing anything.
+    /// The faults of a call to `endpoint`: its own when configured, else its partner's.
+    pub(crate) fn faults<'a>(&'a self, partner: &'a Faults, endpoint: &str) -> &'a Faults {
+        self.config.endpoint_faults.get(endpoint).unwrap_or(partner)
+    }
+
+    /// Applies a call's faults: latency, then maybe a hang or an error before doing anything.
     pub(crate) async fn before_call(&self, faults: &Faults) -> Result<(), axum::http::StatusCode> {
         if faults.latency_ms > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(faults.latency_ms)).await;
+        }
+        if faults.timeout_rate > 0.0 && self.draw() < faults.timeout_rate {
+            let hang = if faults.hang_ms == 0 {
+                120_000
+            } else {
+                faults.hang_ms
+            };
+            self.record("sandbox", "call_hung", "");
+            tokio::time::sleep(std::time::Duration::from_millis(hang)).await;
+            return Err(axum::http::StatusCode::GATEWAY_TIMEOUT);
         }
         if self.draw() < faults.error_rate {
             return Err(axum::http::StatusCode::SERVICE_UNAVAILABLE);

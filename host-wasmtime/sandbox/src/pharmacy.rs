@@ -22,6 +22,10 @@ pub struct PharmacyOrder {
     pub pharmacy_id: String,
 }
 
+/// The endpoint names of [`crate::SandboxConfig::endpoint_faults`] for the pharmacies.
+const DISPENSEPRO_ORDERS: &str = "/dispensepro/orders";
+const LIFEFILE_ORDER: &str = "/lifefile/order";
+
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/orders", post(create_order))
@@ -62,7 +66,10 @@ async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: Strin
         )
             .into_response();
     }
-    if let Err(code) = s.before_call(&s.config.pharmacy_faults).await {
+    if let Err(code) = s
+        .before_call(s.faults(&s.config.pharmacy_faults, DISPENSEPRO_ORDERS))
+        .await
+    {
         return code.into_response();
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -113,7 +120,7 @@ async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: Strin
         s.record("dispensepro", "order_created", &external_id);
         tokio::spawn(fulfil(s.clone(), order.clone(), secret));
     }
-    if s.drop_after_commit(&s.config.pharmacy_faults) {
+    if s.drop_after_commit(s.faults(&s.config.pharmacy_faults, DISPENSEPRO_ORDERS)) {
         return StatusCode::BAD_GATEWAY.into_response();
     }
     (
@@ -266,7 +273,10 @@ async fn lifefile_order(
         )
             .into_response();
     }
-    if let Err(code) = s.before_call(&s.config.pharmacy_faults).await {
+    if let Err(code) = s
+        .before_call(s.faults(&s.config.pharmacy_faults, LIFEFILE_ORDER))
+        .await
+    {
         return code.into_response();
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -312,7 +322,7 @@ async fn lifefile_order(
         s.record("lifefile", "order_created", &reference);
         tokio::spawn(lifefile_push(s.clone(), order.clone(), rxs.len(), creds));
     }
-    if s.drop_after_commit(&s.config.pharmacy_faults) {
+    if s.drop_after_commit(s.faults(&s.config.pharmacy_faults, LIFEFILE_ORDER)) {
         return StatusCode::BAD_GATEWAY.into_response();
     }
     Json(json!({"type": "success", "data": {"orderId": order.id}})).into_response()

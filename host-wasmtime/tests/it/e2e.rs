@@ -4,18 +4,11 @@
 //! masterId, and the order is `SUBMITTED`, then fulfilled. (The paid order's walk to
 //! `COMPLETED` is `faults.rs`, with and without faults.)
 
+use crate::common::ready_order;
 use rxgate_host::demo::{Demo, Harness};
 use rxgate_sandbox::Scenario;
 use serde_json::{json, Value};
-use std::path::Path;
 use std::time::{Duration, Instant};
-
-/// The paid DispensePro order of `tests/fixtures/`, ready for Beluga.
-fn ready_order() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/order-dispensepro-ready.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default()).unwrap_or(Value::Null)
-}
 
 /// Stores `order`, pays it, and waits (up to a minute) until `done` holds for its panel.
 async fn pay_and_wait(

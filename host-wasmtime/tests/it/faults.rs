@@ -1,46 +1,30 @@
 //! The whole flow under partner faults (issue 8): with 30 % of partner calls failing, answers
 //! lost after the partner committed, and every webhook delivered twice and out of order, a
 //! ready paid order still reaches the same final state as with no faults — with exactly one
-//! Beluga visit, one prescription record and one DispensePro order.
+//! Beluga visit, one prescription record and one DispensePro order. Calls that hang past the
+//! service's timeout, on one endpoint, end the same way.
 
+use crate::common::ready_order;
 use rxgate_host::demo::Harness;
-use rxgate_sandbox::Faults;
+use rxgate_sandbox::{Faults, SandboxConfig};
 use serde_json::Value;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn ready_order() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/order-dispensepro-ready.json");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
-/// Runs the ready order to the end; answers the final panel and the partners' log counts
-/// (visits created, pharmacy orders created).
-async fn run(faults: Option<Faults>) -> (Value, usize, usize) {
+/// Runs the ready order to the end under the sandbox `tune`; answers the final panel and the
+/// partners' log counts (visits created, pharmacy orders created, calls that hung).
+async fn run(tune: impl FnOnce(&mut SandboxConfig)) -> (Value, usize, usize, usize) {
     let order = ready_order();
-    let harness = Harness::start(&[&order], |config| {
-        if let Some(f) = faults {
-            config.beluga_faults = f.clone();
-            config.pharmacy_faults = f;
-        }
-    })
-    .await
-    .expect("harness starts");
+    let harness = Harness::start(&[&order], tune)
+        .await
+        .expect("harness starts");
     let client = harness.client(Instant::now());
     let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
-    client.put_order(&id, &order).await.expect("order stored");
-    client
-        .trigger(&id, "checkout_paid")
-        .await
-        .expect("trigger accepted");
-    let (done, _) = client
-        .wait_for(&id, Duration::from_secs(120), |p| {
+    let (_, done, _) = client
+        .pay_and_wait(&order, Duration::from_secs(120), |p| {
             p["orderStatus"] == "COMPLETED" && p["belugaSubmitStatus"] == "SUBMITTED"
         })
         .await
-        .expect("panel readable");
+        .expect("order stored, paid and watched");
     // Let late duplicates land before the counts are taken.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let panel = client.panel(&id).await.expect("panel readable");
@@ -48,8 +32,9 @@ async fn run(faults: Option<Faults>) -> (Value, usize, usize) {
     let log = harness.sandbox.log();
     let visits = log.iter().filter(|r| r.what == "visit_created").count();
     let orders = log.iter().filter(|r| r.what == "order_created").count();
+    let hung = log.iter().filter(|r| r.what == "call_hung").count();
     harness.stop().await;
-    (panel, visits, orders)
+    (panel, visits, orders, hung)
 }
 
 /// The parts of the final state that must not depend on faults.
@@ -69,7 +54,7 @@ fn final_state(panel: &Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_change_nothing_in_the_end() {
-    let (calm, calm_visits, calm_orders) = run(None).await;
+    let (calm, calm_visits, calm_orders, _) = run(|_| {}).await;
     let faults = Faults {
         error_rate: 0.3,
         latency_ms: 5,
@@ -77,8 +62,13 @@ async fn faults_change_nothing_in_the_end() {
         duplicate_webhooks: true,
         shuffle_webhooks: true,
         late_webhooks_ms: 100,
+        ..Faults::default()
     };
-    let (stormy, stormy_visits, stormy_orders) = run(Some(faults)).await;
+    let (stormy, stormy_visits, stormy_orders, _) = run(|config| {
+        config.beluga_faults = faults.clone();
+        config.pharmacy_faults = faults;
+    })
+    .await;
     assert_eq!(final_state(&calm), final_state(&stormy));
     assert_eq!((calm_visits, calm_orders), (1, 1));
     assert_eq!(
@@ -87,4 +77,30 @@ async fn faults_change_nothing_in_the_end() {
         "a duplicate visit or pharmacy order"
     );
     assert_eq!(final_state(&stormy)["prescriptions"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hung_calls_on_one_endpoint_time_out_and_are_retried_to_the_same_end() {
+    let (calm, _, _, _) = run(|_| {}).await;
+    // Half the visit creations hang past the service's 2 s timeout before Beluga does
+    // anything, and so do half the DispensePro orders; every other endpoint is calm.
+    let hang = Faults {
+        timeout_rate: 0.5,
+        hang_ms: 2_500,
+        ..Faults::default()
+    };
+    let (hung, visits, orders, hangs) = run(|config| {
+        for endpoint in ["/visit/createNoPayPhotos", "/dispensepro/orders"] {
+            config.endpoint_faults.insert(endpoint.into(), hang.clone());
+        }
+        config.seed = 7;
+    })
+    .await;
+    assert!(hangs >= 1, "no call hung: the test proved nothing");
+    assert_eq!(final_state(&calm), final_state(&hung));
+    assert_eq!(
+        (visits, orders),
+        (1, 1),
+        "a duplicate visit or pharmacy order"
+    );
 }

@@ -3,6 +3,7 @@
 
 mod cli_order;
 mod cli_serve;
+mod common;
 mod e2e;
 mod faults;
 mod outbox;
