@@ -31,15 +31,6 @@ fn cut(value: Option<&String>, limit: usize) -> String {
         .unwrap_or_default()
 }
 
-/// The address the pharmacy ships to: the shipping address, else the patient's address.
-fn ship_to(snapshot: &OrderSnapshot) -> Option<&Address> {
-    snapshot
-        .patient
-        .shipping_address
-        .as_ref()
-        .or(snapshot.patient.address.as_ref())
-}
-
 /// The routed items, in the snapshot's order (all of them when `item_ids` is empty).
 fn routed<'a>(
     snapshot: &'a OrderSnapshot,
@@ -138,7 +129,7 @@ fn birth_date(dob: Option<&String>, format: &str) -> String {
 /// The DispensePro order for the routed `item_ids` of `snapshot`.
 pub fn dispensepro_order(snapshot: &OrderSnapshot, item_ids: &[String]) -> DispenseProOrder {
     let patient = &snapshot.patient;
-    let address = ship_to(snapshot);
+    let address = snapshot.patient.ship_to();
     let field = |f: fn(&Address) -> Option<&String>| text(address.and_then(f));
     let lines = routed(snapshot, item_ids)
         .map(|item| {
@@ -382,7 +373,7 @@ pub fn lifefile_order(
     sent_at: DateTime<Utc>,
 ) -> LifeFileOrder {
     let patient = &snapshot.patient;
-    let address = ship_to(snapshot);
+    let address = snapshot.patient.ship_to();
     let field = |f: fn(&Address) -> Option<&String>| address.and_then(f);
     let ids = pharmacy.and_then(|p| p.life_file.as_ref());
     let (doctor, directory) = prescriber(snapshot);
