@@ -16,7 +16,7 @@ use axum::routing::{get, post, put, MethodRouter};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-const STAFF: &[Scope] = &[Scope::Emr, Scope::Admin];
+pub(super) const STAFF: &[Scope] = &[Scope::Emr, Scope::Admin];
 const PORTAL: &[Scope] = &[Scope::Portal];
 
 /// The app routes.
@@ -40,6 +40,10 @@ pub fn routes() -> Router<AppState> {
             passthrough("photos", "external/receivePhotos").layer(DefaultBodyLimit::max(16 << 20)),
         )
         .route(
+            "/api/emr/orders/{id}/photo-id",
+            put(super::photo_id::upload).layer(DefaultBodyLimit::max(16 << 20)),
+        )
+        .route(
             "/api/emr/orders/{id}/pdf",
             passthrough("pdf", "external/receivePdf").layer(DefaultBodyLimit::max(16 << 20)),
         )
@@ -57,7 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/events/{event_id}/raw", get(admin_event_raw))
 }
 
-async fn load(state: &AppState, id: &str) -> Result<OrderRecord, Problem> {
+pub(super) async fn load(state: &AppState, id: &str) -> Result<OrderRecord, Problem> {
     let key = id.to_owned();
     state
         .db
@@ -67,7 +71,11 @@ async fn load(state: &AppState, id: &str) -> Result<OrderRecord, Problem> {
 }
 
 /// Answers the guest's response, or a 4xx/5xx problem for its misuse envelope.
-async fn decide_ok(state: &AppState, op: &str, request: Value) -> Result<Value, Problem> {
+pub(super) async fn decide_ok(
+    state: &AppState,
+    op: &str,
+    request: Value,
+) -> Result<Value, Problem> {
     match state.decide(op, request).await? {
         Ok(answer) => Ok(answer),
         Err(err) => {
@@ -90,7 +98,7 @@ async fn decide_ok(state: &AppState, op: &str, request: Value) -> Result<Value, 
     }
 }
 
-fn violations_of(report: &Value) -> Vec<Value> {
+pub(super) fn violations_of(report: &Value) -> Vec<Value> {
     report
         .get("violations")
         .and_then(Value::as_array)
@@ -98,7 +106,7 @@ fn violations_of(report: &Value) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-async fn audit(
+pub(super) async fn audit(
     state: &AppState,
     order_id: &str,
     event: &str,

@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod metrics;
+pub mod photo_id;
 pub mod problem;
 pub mod webhooks;
 pub mod worker;

@@ -541,6 +541,10 @@ async fn record_call_outcome(
         .run(move |s| s.set_order_state(&oid, &st, now))
         .await?;
     record_facts(state, &order, call, class, &body, now).await?;
+    // The visit exists now: the photo ID follows (decisions.md §1, "After creation").
+    if class == "success" && matches!(call.kind.as_str(), "beluga_submit" | "beluga_fetch") {
+        super::photo_id::queue(state, &order_id).await?;
+    }
     let entry = crate::store::AuditEntry {
         at: now,
         source: "outbox".into(),
@@ -576,6 +580,9 @@ async fn record_facts(
             vec![json!({"fact": "submit", "status": "SUBMITTED"})]
         }
         ("beluga_submit", "duplicate") => vec![],
+        // Ranked FAILED < SENT: a later success wins, a late failure never undoes it.
+        ("beluga_photo_id", "success") => vec![json!({"fact": "photo_id", "status": "SENT"})],
+        ("beluga_photo_id", _) => vec![json!({"fact": "photo_id", "status": "FAILED"})],
         ("beluga_submit", other) => {
             let message = body.get("error").and_then(Value::as_str).unwrap_or(other);
             snapshot["order"]["beluga"]["submit_error"] = json!(message);

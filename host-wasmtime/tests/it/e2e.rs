@@ -353,3 +353,57 @@ async fn a_visit_the_doctor_cancels_is_closed_without_prescription_or_pharmacy_o
         .any(|r| r.what == "order_created"));
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_photo_id_follows_the_visit_and_its_status_is_kept() {
+    let order = ready_order();
+    let harness = Harness::start(&[&order], |_| {})
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    client.put_order(&id, &order).await.expect("order stored");
+    let path = format!("/api/emr/orders/{id}/photo-id");
+    // Not a JPEG: refused with the violation's path, nothing stored.
+    let (status, refused) = client
+        .api(
+            reqwest::Method::PUT,
+            &path,
+            Some(&json!({"images": [{"mime": "image/jpeg", "data": "aGVsbG8="}]})),
+        )
+        .await
+        .expect("upload");
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("/images/0/data"), "{refused}");
+    // Before the visit exists the photo ID is stored, not sent.
+    let photo =
+        json!({"images": [{"mime": "image/jpeg", "data": "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA=="}]});
+    let (status, stored) = client
+        .api(reqwest::Method::PUT, &path, Some(&photo))
+        .await
+        .expect("upload");
+    assert_eq!(status, 202, "{stored}");
+    assert_eq!(stored["status"], "stored");
+    // Paid: the visit is created, then the photo ID goes to Beluga with its visitId.
+    let (sent, panel) = pay_and_wait(&client, &order, |p| {
+        p["calls"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["kind"] == "beluga_photo_id" && c["status"] == "done")
+    })
+    .await;
+    assert!(sent, "{panel}");
+    let visit_id = panel["belugaVisitId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(harness
+        .sandbox
+        .log()
+        .iter()
+        .any(|r| r.what == "photo_received" && r.subject == visit_id));
+    let snapshot = client.snapshot(&id).await.expect("snapshot");
+    assert_eq!(snapshot["order"]["photo_id_status"], "SENT", "{snapshot}");
+    harness.stop().await;
+}
