@@ -23,6 +23,17 @@ async fn pay_and_wait(
     (reached, panel)
 }
 
+/// A harness for `order` (calm partners), its client, and the order stored; answers its id.
+async fn stored(order: &Value) -> (Harness, Demo, String) {
+    let harness = Harness::start(&[order], |_| {})
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    client.put_order(&id, order).await.expect("order stored");
+    (harness, client, id)
+}
+
 /// The ready order with the doctor's `scenario` (keyed by its patient's phone).
 async fn start_with(order: &Value, scenario: Scenario) -> Harness {
     let phone = order["patient"]["phone"]
@@ -121,12 +132,7 @@ async fn phone_error_then_staff_fix_and_retry_submits_with_the_same_master_id() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_routes_reach_beluga_through_the_rules() {
     let order = ready_order();
-    let harness = Harness::start(&[&order], |_| {})
-        .await
-        .expect("harness starts");
-    let client = harness.client(Instant::now());
-    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
-    client.put_order(&id, &order).await.expect("order stored");
+    let (harness, client, id) = stored(&order).await;
 
     // Pharmacy search: validated, forwarded, the answer typed (PharmacyId as a string).
     let (status, found) = client
@@ -357,12 +363,7 @@ async fn a_visit_the_doctor_cancels_is_closed_without_prescription_or_pharmacy_o
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_photo_id_follows_the_visit_and_its_status_is_kept() {
     let order = ready_order();
-    let harness = Harness::start(&[&order], |_| {})
-        .await
-        .expect("harness starts");
-    let client = harness.client(Instant::now());
-    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
-    client.put_order(&id, &order).await.expect("order stored");
+    let (harness, client, id) = stored(&order).await;
     let path = format!("/api/emr/orders/{id}/photo-id");
     // Not a JPEG: refused with the violation's path, nothing stored.
     let (status, refused) = client
