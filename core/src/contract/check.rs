@@ -251,7 +251,7 @@ impl Checker {
         req: Req,
     ) -> Option<&'s str> {
         let value = self.present(slot, at, req, JsonType::String)?;
-        if value.trim().is_empty() {
+        if is_blank(value) {
             self.report(codes::FIELD_BLANK, at, &[], Beluga::Text(MISSING_VALUES));
             return None;
         }
@@ -284,5 +284,14 @@ impl Checker {
         for name in names {
             self.report(codes::DUPLICATE_MEMBER, &at.key(name), &[], Beluga::Code);
         }
+    }
+}
+
+/// Whether `value` is empty or whitespace only. Most values start with a visible ASCII
+/// character, which answers at once; anything else takes `str::trim`'s Unicode rules.
+fn is_blank(value: &str) -> bool {
+    match value.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => value.trim().is_empty(),
     }
 }
