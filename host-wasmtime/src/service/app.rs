@@ -56,6 +56,11 @@ pub fn routes() -> Router<AppState> {
             passthrough("update-visit", "external/updateVisit"),
         )
         .route("/api/emr/pharmacies/search", post(pharmacy_search))
+        .route("/api/emr/notifications", get(pending_notifications))
+        .route(
+            "/api/emr/notifications/{notification_id}/settle",
+            post(settle_notification),
+        )
         .route("/api/portal/orders/{id}/messages", get(portal_messages))
         .route("/admin/events", get(admin_events))
         .route("/admin/events/{event_id}/raw", get(admin_event_raw))
@@ -690,6 +695,82 @@ async fn pharmacy_search(
     )
     .await?;
     Ok(Json(parsed))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NotificationsQuery {
+    status: Option<String>,
+    limit: Option<u32>,
+}
+
+/// The statuses a notification can be in.
+const NOTIFICATION_STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"];
+
+/// Patient notifications for the clinic app's messaging to send (email, SMS, in-app):
+/// `pending` by default, oldest first. Metadata only — the app reads the order for the
+/// content it sends.
+async fn pending_notifications(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NotificationsQuery>,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let status = q.status.unwrap_or_else(|| "pending".to_owned());
+    if !NOTIFICATION_STATUSES.contains(&status.as_str()) {
+        return Err(Problem::client(
+            StatusCode::BAD_REQUEST,
+            "`status` is one of pending, sent, failed, skipped",
+        ));
+    }
+    let limit = q.limit.unwrap_or(100).min(1000);
+    Ok(Json(json!(
+        state
+            .db
+            .run(move |s| s.notifications(&status, limit))
+            .await?
+    )))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettleBody {
+    /// `sent`, `failed` or `skipped`.
+    status: String,
+}
+
+/// The clinic app reports what became of a pending notification; once only.
+async fn settle_notification(
+    State(state): State<AppState>,
+    Path(notification_id): Path<String>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<SettleBody>,
+) -> Result<Json<Value>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let Ok(notification_id) = notification_id.parse::<i64>() else {
+        return Err(Problem::client(
+            StatusCode::BAD_REQUEST,
+            "the notification id is an integer",
+        ));
+    };
+    if !matches!(body.status.as_str(), "sent" | "failed" | "skipped") {
+        return Err(Problem::client(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "`status` is one of sent, failed, skipped",
+        ));
+    }
+    let status = body.status.clone();
+    let moved = state
+        .db
+        .run(move |s| s.settle_notification(notification_id, &status))
+        .await?;
+    if !moved {
+        return Err(Problem::client(
+            StatusCode::CONFLICT,
+            "no pending notification with this id",
+        ));
+    }
+    Ok(Json(json!({"id": notification_id, "status": body.status})))
 }
 
 #[derive(serde::Deserialize)]

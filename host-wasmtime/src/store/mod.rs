@@ -244,6 +244,11 @@ pub trait Storage: Send + Sync + 'static {
     ) -> StoreResult<i64>;
     /// Records of an order.
     fn records(&self, table: RecordTable, order_id: &str) -> StoreResult<Vec<Value>>;
+    /// Patient notifications whose status is `status`, oldest first, at most `limit`.
+    fn notifications(&self, status: &str, limit: u32) -> StoreResult<Vec<NotificationRow>>;
+    /// Moves a `pending` notification to `status` (`sent`, `failed`, `skipped`); answers
+    /// whether one moved.
+    fn settle_notification(&self, id: i64, status: &str) -> StoreResult<bool>;
     /// Appends to the audit log.
     fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Reads the audit log, newest first.
@@ -260,6 +265,21 @@ pub trait Storage: Send + Sync + 'static {
     fn api_key_scope(&self, hash: &str) -> StoreResult<Option<crate::keys::Scope>>;
     /// Whether the store answers (readiness).
     fn ping(&self) -> StoreResult<()>;
+}
+
+/// One stored patient notification.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NotificationRow {
+    /// Row id (what the clinic app acknowledges).
+    pub id: i64,
+    /// The order.
+    pub order_id: String,
+    /// `shipped`, `delivered`, `doctor_message`.
+    pub kind: String,
+    /// `pending`, `sent`, `failed` or `skipped`.
+    pub status: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
 }
 
 /// The per-order record tables.

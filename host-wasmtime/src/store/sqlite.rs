@@ -3,8 +3,8 @@
 //! foreign-key checks on, migrations numbered by `PRAGMA user_version`.
 
 use super::{
-    Activity, AuditEntry, AuditFilter, EventRecord, Inserted, NewEvent, OrderRecord, OutboxItem,
-    RecordTable, Storage, StoreError, StoreResult,
+    Activity, AuditEntry, AuditFilter, EventRecord, Inserted, NewEvent, NotificationRow,
+    OrderRecord, OutboxItem, RecordTable, Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -517,6 +517,41 @@ impl Storage for SqliteStore {
             )
             .map_err(err)?;
             Ok(c.last_insert_rowid())
+        })
+    }
+
+    fn notifications(&self, status: &str, limit: u32) -> StoreResult<Vec<NotificationRow>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT id, order_id, json_extract(body, '$.kind'), json_extract(body, '$.status'), created_at \
+                     FROM notifications WHERE json_extract(body, '$.status') = ?1 ORDER BY id LIMIT ?2",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(params![status, limit], |r| {
+                    Ok(NotificationRow {
+                        id: r.get(0)?,
+                        order_id: r.get(1)?,
+                        kind: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                        status: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        created_at: r.get(4)?,
+                    })
+                })
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn settle_notification(&self, id: i64, status: &str) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE notifications SET body = json_set(body, '$.status', ?2) \
+                 WHERE id = ?1 AND json_extract(body, '$.status') = 'pending'",
+                params![id, status],
+            )
+            .map(|n| n > 0)
+            .map_err(err)
         })
     }
 

@@ -258,6 +258,57 @@ async fn beluga_own_pharmacy_ships_and_delivers_through_beluga_events() {
     let mut kinds = notification_kinds(&panel);
     kinds.sort();
     assert_eq!(kinds, ["delivered", "shipped"], "{panel}");
+
+    // The clinic app's messaging pulls them and reports each once.
+    let list = |query: &'static str| {
+        let client = &client;
+        async move {
+            let (status, list) = client
+                .api(
+                    reqwest::Method::GET,
+                    &format!("/api/emr/notifications{query}"),
+                    None,
+                )
+                .await
+                .expect("notifications");
+            assert_eq!(status, 200, "{list}");
+            list.as_array().cloned().unwrap_or_default()
+        }
+    };
+    let pending = list("").await;
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(pending
+        .iter()
+        .all(|n| n["status"] == "pending" && n["order_id"] == "ord_5521"));
+    let first = pending[0]["id"].as_i64().unwrap_or_default();
+    let settle = |id: i64, status: &'static str| {
+        let client = &client;
+        async move {
+            client
+                .api(
+                    reqwest::Method::POST,
+                    &format!("/api/emr/notifications/{id}/settle"),
+                    Some(&json!({ "status": status })),
+                )
+                .await
+                .expect("settle")
+                .0
+        }
+    };
+    assert_eq!(settle(first, "sent").await, 200);
+    assert_eq!(settle(first, "sent").await, 409, "settled once only");
+    assert_eq!(settle(first, "lost").await, 422);
+    assert_eq!(list("").await.len(), 1);
+    assert_eq!(list("?status=sent").await[0]["id"], first);
+    let (status, _) = client
+        .api(
+            reqwest::Method::GET,
+            "/api/emr/notifications?status=maybe",
+            None,
+        )
+        .await
+        .expect("notifications");
+    assert_eq!(status, 400);
     harness.stop().await;
 }
 
