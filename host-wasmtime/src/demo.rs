@@ -30,6 +30,8 @@ const LIFEFILE_PASSWORD: &str = "demo-lifefile-password";
 const LIFEFILE_WEBHOOK_USER: &str = "demo-lifefile-webhook";
 const LIFEFILE_WEBHOOK_PASSWORD: &str = "demo-lifefile-webhook-password";
 const REFUSED_PHONE: &str = "5129460183";
+/// A stand-in photo ID: the start of a JPEG (what Beluga's checks look at), base64.
+const DEMO_PHOTO_ID: &str = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAA==";
 const CORRECTED_PHONE: &str = "5129460184";
 const REFERRED_PHONE: &str = "5129460185";
 
@@ -301,12 +303,38 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
     let mut ok = true;
     let mut report: Vec<(String, String, bool)> = Vec::new();
 
-    // 1. Ready paid order: all the way to delivered.
+    // 1. Ready paid order: all the way to delivered, the patient's photo ID following the
+    //    visit to Beluga.
     let id1 = text(&ready, "/order/id").to_owned();
-    let (decision, reached, _) = demo
-        .pay_and_wait(&ready, timeout, |p| text(p, "/orderStatus") == "COMPLETED")
+    demo.put_order(&id1, &ready).await?;
+    let (status, stored) = demo
+        .api(
+            reqwest::Method::PUT,
+            &format!("/api/emr/orders/{id1}/photo-id"),
+            Some(&json!({"images": [{"mime": "image/jpeg", "data": DEMO_PHOTO_ID}]})),
+        )
+        .await?;
+    demo.say(&format!(
+        "{id1}: photo ID uploaded → HTTP {status}, {}",
+        text(&stored, "/status")
+    ));
+    let (decision, reached, panel) = demo
+        .pay_and_wait(&ready, timeout, |p| {
+            text(p, "/orderStatus") == "COMPLETED"
+                && p.get("calls")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .any(|c| text(c, "/kind") == "beluga_photo_id" && text(c, "/status") == "done")
+        })
         .await?;
     demo.say(&format!("{id1}: checkout paid → decision {decision}"));
+    if reached {
+        demo.say(&format!(
+            "{id1}: photo ID sent to Beluga for visit {}",
+            text(&panel, "/belugaVisitId")
+        ));
+    }
     demo.say(&format!(
         "{id1}: {}",
         if reached {
@@ -317,7 +345,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
     ));
     report.push((
         id1,
-        "auto-submit → prescription → DispensePro → shipped → delivered".into(),
+        "photo ID, auto-submit → prescription → DispensePro → shipped → delivered".into(),
         reached,
     ));
 

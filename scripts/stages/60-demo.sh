@@ -14,6 +14,7 @@ trap 'rm -f "$out"' EXIT
 "$bin" demo --timeout 60 2>&1 | tee "$out"
 grep -q "every order reached its expected state" "$out"
 grep -q "status: order COMPLETED · Beluga submit SUBMITTED · visit resolved" "$out"
+grep -q "photo ID sent to Beluga for visit" "$out"
 grep -q "answered \`Phone number error\` → FAILED (fix_patient_data)" "$out"
 grep -q "SUBMITTED with the same masterId" "$out"
 grep -q "blocker \[intake_needs_correction\]" "$out"
