@@ -55,11 +55,16 @@ pub fn phone(input: &str) -> Result<String, NormalizeError> {
 
 /// ISO `1990-04-02` (or an already US `4/2/1990`) → `04/02/1990`.
 pub fn date(input: &str) -> Result<String, NormalizeError> {
-    let trimmed = input.trim();
-    let parsed = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(trimmed, "%m/%d/%Y"))
-        .map_err(|_| NormalizeError::DateFormat)?;
+    let parsed = parse_date(input).ok_or(NormalizeError::DateFormat)?;
     Ok(parsed.format("%m/%d/%Y").to_string())
+}
+
+/// A date the app stores, ISO `YYYY-MM-DD` or US `MM/DD/YYYY` (surrounding space ignored).
+pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    let trimmed = input.trim();
+    NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(trimmed, "%m/%d/%Y"))
+        .ok()
 }
 
 /// `ca` → `CA`: trims and upper-cases a two-letter code.

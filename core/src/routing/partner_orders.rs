@@ -12,17 +12,19 @@
 //! sent upper case whatever the app stored (`tx` → `TX`).
 
 use super::{match_prescriber, prescribing_doctor};
+use crate::contract::normalize;
 use crate::order::snapshot::{Address, Item, OrderSnapshot, Pharmacy, Prescriber};
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 fn text(value: Option<&String>) -> String {
     value.cloned().unwrap_or_default()
 }
 
-/// A state code as partners expect it: trimmed, upper case (`tx` → `TX`).
+/// A state code as partners expect it ([`normalize::state`]: `tx` → `TX`); else as stored.
 fn state(value: Option<&String>) -> String {
-    text(value).trim().to_ascii_uppercase()
+    let value = text(value);
+    normalize::state(&value).unwrap_or(value)
 }
 
 fn cut(value: Option<&String>, limit: usize) -> String {
@@ -119,9 +121,7 @@ pub struct DispenseProLine {
 /// `MM/DD/YYYY`; anything else is passed on as stored (the route's requirements flag it).
 fn birth_date(dob: Option<&String>, format: &str) -> String {
     let dob = text(dob);
-    ["%Y-%m-%d", "%m/%d/%Y"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(dob.trim(), f).ok())
+    normalize::parse_date(&dob)
         .map(|d| d.format(format).to_string())
         .unwrap_or(dob)
 }
@@ -352,14 +352,12 @@ fn lifefile_gender(sex: Option<&String>) -> &'static str {
 
 /// `(NNN) NNN-NNNN` for a phone of 10 national digits (a leading `1` dropped), else as given.
 fn lifefile_phone(phone: &str) -> String {
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let national = match digits.strip_prefix('1') {
-        Some(rest) if digits.len() == 11 => rest,
-        _ => digits.as_str(),
-    };
-    match (national.get(0..3), national.get(3..6), national.get(6..10)) {
-        (Some(a), Some(b), Some(c)) if national.len() == 10 => format!("({a}) {b}-{c}"),
-        _ => phone.to_owned(),
+    match normalize::phone(phone) {
+        Ok(national) => match (national.get(0..3), national.get(3..6), national.get(6..)) {
+            (Some(a), Some(b), Some(c)) => format!("({a}) {b}-{c}"),
+            _ => phone.to_owned(),
+        },
+        Err(_) => phone.to_owned(),
     }
 }
 

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rxgate_core::contract::{validate_value, Kind, ValidateOptions};
+use rxgate_core::contract::{normalize, validate_value, Kind, ValidateOptions};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -215,12 +215,7 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
 /// Whether two phones are the same number: the configuration may spell a phone as the clinic
 /// does (`(737) 204-6619`, `+1 737…`), the visit carries its normalised 10 digits.
 fn same_phone(configured: &str, sent: &str) -> bool {
-    let digits: String = configured.chars().filter(char::is_ascii_digit).collect();
-    let national = digits
-        .strip_prefix('1')
-        .filter(|d| d.len() == 10)
-        .unwrap_or(&digits);
-    national == sent
+    normalize::phone(configured).is_ok_and(|national| national == sent)
 }
 
 /// The doctor: after the delay, concludes the visit per its scenario and sends the webhooks;
