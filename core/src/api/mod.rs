@@ -14,6 +14,7 @@ mod contract;
 mod error;
 mod events;
 mod order;
+mod ownership;
 pub mod params;
 pub mod vectors;
 
@@ -43,7 +44,13 @@ const OWN_OPS: &[OpInfo] = &[
 ];
 
 /// The operation lists of every domain, in order.
-const ALL_OPS: &[&[OpInfo]] = &[OWN_OPS, contract::OPS, order::OPS, events::OPS];
+const ALL_OPS: &[&[OpInfo]] = &[
+    OWN_OPS,
+    contract::OPS,
+    order::OPS,
+    ownership::OPS,
+    events::OPS,
+];
 
 /// Every operation [`call`] understands.
 pub fn ops() -> impl Iterator<Item = &'static OpInfo> {
@@ -64,6 +71,7 @@ pub fn call(op: &str, request: &Value) -> Result<Value, ApiError> {
     let answer = answer
         .or_else(|| contract::dispatch(op, request))
         .or_else(|| order::dispatch(op, request))
+        .or_else(|| ownership::dispatch(op, request))
         .or_else(|| events::dispatch(op, request));
     match answer {
         Some(result) => result.map_err(|e| e.with_op(op)),

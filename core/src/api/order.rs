@@ -39,7 +39,7 @@ pub(super) const OPS: &[OpInfo] = &[
 ];
 
 /// The snapshot under `input`, strictly parsed.
-fn snapshot(request: &Value) -> Result<OrderSnapshot, ApiError> {
+pub(super) fn snapshot(request: &Value) -> Result<OrderSnapshot, ApiError> {
     let input = super::params::input(request)?;
     parse_snapshot(input).map_err(|e| {
         ApiError::new(

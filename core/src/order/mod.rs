@@ -4,12 +4,14 @@
 //! Everything here reads an [`snapshot::OrderSnapshot`] — the clinic app's view of one order —
 //! and answers a typed decision with stable reason codes ([`codes`]). The status fields of an
 //! order converge under [`state`]'s forward-only merges, whichever order partner events
-//! arrive in.
+//! arrive in. [`ownership`] says who writes which member: the clinic's input, rxgate's learned
+//! state or the service's configuration.
 
 pub mod cancel;
 pub mod codes;
 pub mod intake;
 pub mod messages;
+pub mod ownership;
 pub mod readiness;
 pub mod reason;
 pub mod snapshot;
