@@ -11,6 +11,37 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+/// A secret from the environment (API key, webhook secret, partner password). Its `Debug` is
+/// `Secret([redacted])` and it has no `Display` or `Serialize`: the value leaves only through
+/// [`Secret::expose`], at the one place that hands it to a verifier or an outgoing request.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret's value, for the verifier or the outgoing request that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
 /// Where the service runs; `production` refuses every unsigned partner request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,7 +84,7 @@ pub struct Config {
     pub raw_retention_days: u32,
     /// API keys to provision at start (from `RXGATE_API_KEY_EMR`, `_PORTAL`, `_ADMIN`).
     #[serde(skip)]
-    pub bootstrap_keys: Vec<(crate::keys::Scope, String)>,
+    pub bootstrap_keys: Vec<(crate::keys::Scope, Secret)>,
 }
 
 impl Default for Config {
@@ -90,11 +121,11 @@ pub struct BelugaConfig {
     pub hmac_encoding: HmacEncoding,
     /// Bearer API key (`RXGATE_BELUGA_API_KEY`).
     #[serde(skip)]
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     /// Webhook secrets: `RXGATE_BELUGA_WEBHOOK_SECRET` and, during rotation,
     /// `RXGATE_BELUGA_WEBHOOK_SECRET_PREVIOUS`.
     #[serde(skip)]
-    pub webhook_secrets: Vec<String>,
+    pub webhook_secrets: Vec<Secret>,
 }
 
 impl Default for BelugaConfig {
@@ -129,10 +160,10 @@ pub struct DispenseProConfig {
     pub base_url: String,
     /// API key (`RXGATE_DISPENSEPRO_<ID>_API_KEY`).
     #[serde(skip)]
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     /// Webhook signing secret, `whsec_…` (`RXGATE_DISPENSEPRO_<ID>_WEBHOOK_SECRET`).
     #[serde(skip)]
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Option<Secret>,
 }
 
 /// One LifeFile pharmacy.
@@ -155,10 +186,10 @@ pub struct LifeFileConfig {
     pub webhook_username: String,
     /// Outbound password (`RXGATE_LIFEFILE_<ID>_PASSWORD`).
     #[serde(skip)]
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     /// Webhook password (`RXGATE_LIFEFILE_<ID>_WEBHOOK_PASSWORD`).
     #[serde(skip)]
-    pub webhook_password: Option<String>,
+    pub webhook_password: Option<Secret>,
 }
 
 /// One OWN partner pharmacy.
@@ -169,7 +200,7 @@ pub struct OwnPharmacyConfig {
     pub allow_unsigned: bool,
     /// Signing secret `whsec_…` (`RXGATE_PHARMACY_<ID>_WEBHOOK_SECRET`).
     #[serde(skip)]
-    pub webhook_secret: Option<String>,
+    pub webhook_secret: Option<Secret>,
 }
 
 /// Partner-call retry policy.
@@ -271,7 +302,7 @@ impl Config {
             self.beluga.company = Some(v);
         }
         if let Some(v) = get("RXGATE_BELUGA_API_KEY") {
-            self.beluga.api_key = Some(v);
+            self.beluga.api_key = Some(v.into());
         }
         self.beluga.webhook_secrets = [
             "RXGATE_BELUGA_WEBHOOK_SECRET",
@@ -280,23 +311,26 @@ impl Config {
         .into_iter()
         .filter_map(&get)
         .filter(|s| !s.is_empty())
+        .map(Secret::from)
         .collect();
         for (id, p) in &mut self.dispensepro {
             let key = env_id(id);
-            p.api_key = get(&format!("RXGATE_DISPENSEPRO_{key}_API_KEY")).or(p.api_key.take());
-            p.webhook_secret = get(&format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET"))
+            p.api_key = secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_API_KEY"))
+                .or(p.api_key.take());
+            p.webhook_secret = secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET"))
                 .or(p.webhook_secret.take());
         }
         for (id, p) in &mut self.lifefile {
             let key = env_id(id);
-            p.password = get(&format!("RXGATE_LIFEFILE_{key}_PASSWORD")).or(p.password.take());
-            p.webhook_password = get(&format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD"))
+            p.password =
+                secret(&get, &format!("RXGATE_LIFEFILE_{key}_PASSWORD")).or(p.password.take());
+            p.webhook_password = secret(&get, &format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD"))
                 .or(p.webhook_password.take());
         }
         for (id, p) in &mut self.pharmacies {
             let key = env_id(id);
-            p.webhook_secret =
-                get(&format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET")).or(p.webhook_secret.take());
+            p.webhook_secret = secret(&get, &format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET"))
+                .or(p.webhook_secret.take());
         }
         for (scope, var) in [
             (crate::keys::Scope::Emr, "RXGATE_API_KEY_EMR"),
@@ -304,11 +338,16 @@ impl Config {
             (crate::keys::Scope::Admin, "RXGATE_API_KEY_ADMIN"),
         ] {
             if let Some(key) = get(var).filter(|k| !k.is_empty()) {
-                self.bootstrap_keys.push((scope, key));
+                self.bootstrap_keys.push((scope, key.into()));
             }
         }
         Ok(())
     }
+}
+
+/// A secret variable's value.
+fn secret(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<Secret> {
+    get(name).map(Secret::from)
 }
 
 /// A pharmacy id as it appears in variable names: upper case, non-alphanumerics as `_`.

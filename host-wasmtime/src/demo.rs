@@ -698,7 +698,7 @@ impl Harness {
                 id.clone(),
                 OwnPharmacyConfig {
                     allow_unsigned: false,
-                    webhook_secret: Some(secret.clone()),
+                    webhook_secret: Some(secret.clone().into()),
                 },
             );
         }

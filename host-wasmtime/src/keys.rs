@@ -47,3 +47,9 @@ pub fn hash_key(key: &str) -> String {
 pub fn generate(scope: Scope) -> String {
     format!("rxg_{}_{}", scope.as_str(), uuid::Uuid::new_v4().simple())
 }
+
+/// The stable, non-secret id of a key: `key_` and the first 12 hex digits of its stored hash.
+/// Audit entries name it as the actor.
+pub fn key_id(hash: &str) -> String {
+    format!("key_{}", hash.get(..12).unwrap_or(hash))
+}

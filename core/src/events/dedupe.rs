@@ -8,7 +8,8 @@
 //! | OWN pharmacy | `pharmacy:{pharmacyId}:{webhook-id}` |
 //!
 //! Keys are computed from the stored body *before* it is parsed, so they never fail on a
-//! malformed body: an absent or non-string member is written `-`. Keys are logged and stored
+//! malformed body: an integer member is written in decimal, an absent or other non-string
+//! member `-`. Keys are logged and stored
 //! beside audit entries, so a part that is not identifier-like is replaced by a digest (see
 //! `part`) and an unknown event name by [`super::safe_name`]'s rule. Only a redelivery with the
 //! same content is a Beluga duplicate; a second, different `RX_WRITTEN` is a new event.
@@ -44,6 +45,11 @@ pub enum KeyError {
 /// other value (free text a partner put where an id belongs) is replaced by `sha256-` and 16
 /// hex digits of its digest, so keys stay distinct and never carry free text.
 fn part(value: Option<&Value>) -> String {
+    // Partners send some identifiers as JSON numbers (LifeFile `fillId`, `orderId`): an
+    // integer is written in decimal, so `1001` and `1002` stay distinct keys.
+    if let Some(number) = value.filter(|v| v.is_i64() || v.is_u64()) {
+        return number.to_string();
+    }
     let Some(text) = value
         .and_then(Value::as_str)
         .map(str::trim)

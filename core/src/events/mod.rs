@@ -32,6 +32,7 @@ pub mod canonical;
 pub mod codes;
 pub mod dedupe;
 mod fields;
+pub mod ingest;
 pub mod lifefile;
 pub mod pharmacy;
 pub mod redact;

@@ -350,21 +350,15 @@ async fn serve(
     Ok(addr)
 }
 
-/// Signs a body the Standard Webhooks way: `v1,` + base64(HMAC-SHA256(key, "{id}.{ts}.{body}"))
-/// with the key the base64 after `whsec_`.
+/// Signs a body the Standard Webhooks way with the core's signer
+/// (`rxgate_core::events::auth::sign_standard`): `v1,` + base64(HMAC-SHA256(key,
+/// "{id}.{ts}.{body}")) with the key the base64 after `whsec_`. An undecodable secret signs
+/// nothing (an empty signature, which every verifier refuses).
 pub fn sign_standard(id: &str, timestamp: i64, body: &str, secret: &str) -> String {
-    use base64::Engine as _;
-    use hmac::Mac as _;
-    let engine = base64::engine::general_purpose::STANDARD;
-    let raw = secret.strip_prefix("whsec_").unwrap_or(secret);
-    let key = engine
-        .decode(raw)
-        .unwrap_or_else(|_| raw.as_bytes().to_vec());
-    let Ok(mut mac) = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key) else {
-        return String::new();
-    };
-    mac.update(format!("{id}.{timestamp}.{body}").as_bytes());
-    format!("v1,{}", engine.encode(mac.finalize().into_bytes()))
+    use rxgate_core::events::auth;
+    auth::decode_standard_secret(secret)
+        .and_then(|key| auth::sign_standard(&key, id, timestamp, body.as_bytes()))
+        .unwrap_or_default()
 }
 
 /// Seconds since the Unix epoch.

@@ -6,10 +6,14 @@
 //! the result and queues partner calls in the outbox; it never builds a partner payload or
 //! classifies an outcome itself.
 
+use super::orders::{self, Loaded};
 use super::problem::{JsonBody, Problem};
-use super::{now_ms, AppState};
+use super::{now_ms, AppState, Caller};
 use crate::keys::Scope;
-use crate::store::{AuditEntry, AuditFilter, Inserted, OrderRecord, RecordTable};
+use crate::store::{AuditEntry, AuditFilter, Change, NewActivity, NewCall, PutOutcome, RecordTable};
+use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
+use rxgate_core::order::calls::plan::{PlanSubmissionRequest, SubmissionPlan};
+use rxgate_core::order::calls::PlannedCall;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put, MethodRouter};
@@ -66,13 +70,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/events/{event_id}/raw", get(admin_event_raw))
 }
 
-pub(super) async fn load(state: &AppState, id: &str) -> Result<OrderRecord, Problem> {
-    let key = id.to_owned();
-    state
-        .db
-        .run(move |s| s.get_order(&key))
-        .await?
-        .ok_or_else(|| Problem::not_found("order"))
+pub(super) async fn load(state: &AppState, id: &str) -> Result<Loaded, Problem> {
+    orders::load(state, id).await
 }
 
 /// Answers the guest's response, or a 4xx/5xx problem for its misuse envelope.
@@ -111,59 +110,122 @@ pub(super) fn violations_of(report: &Value) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-pub(super) async fn audit(
-    state: &AppState,
+/// An audit entry of a staff action: who (the key's id), what, on which order.
+pub(super) fn entry(
+    caller: &Caller,
     order_id: &str,
     event: &str,
     outcome: &str,
     detail: Option<Value>,
-) -> Result<(), Problem> {
-    let entry = AuditEntry {
+) -> AuditEntry {
+    AuditEntry {
         at: now_ms(),
         source: "api".into(),
+        actor: Some(caller.key_id.clone()),
         event: event.into(),
         order_id: Some(order_id.into()),
         outcome: outcome.into(),
         detail,
         ..Default::default()
-    };
+    }
+}
+
+/// Writes one audit entry on its own (a refusal that changes nothing).
+pub(super) async fn audit(
+    state: &AppState,
+    caller: &Caller,
+    order_id: &str,
+    event: &str,
+    outcome: &str,
+    detail: Option<Value>,
+) -> Result<(), Problem> {
+    let entry = entry(caller, order_id, event, outcome, detail);
     Ok(state.db.run(move |s| s.audit(&entry)).await?)
 }
 
+/// The version an `If-Match` header names (`"v7"`, `W/"v7"` or `7`); a header that names
+/// none is a 400.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
+    let Some(value) = headers.get(axum::http::header::IF_MATCH) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+        .map(|v| v.strip_prefix('v').unwrap_or(v))
+        .and_then(|v| v.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            Problem::client(
+                StatusCode::BAD_REQUEST,
+                "If-Match must name an order version as its ETag gives it (\"v7\")",
+            )
+        })
+}
+
+/// The ETag of an order version.
+fn etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
+    [(axum::http::header::ETAG, format!("\"v{version}\""))]
+}
+
+/// `PUT /api/emr/orders/{id}`: the clinic's input of an order. The rules split the snapshot
+/// (a snapshot that breaks their schema is refused); only the clinic's members are stored.
+/// A new order brings its history: the members rxgate owns become rxgate's initial state. On
+/// an existing order they are ignored — rxgate's state changes only through facts and events.
+/// `If-Match` makes the write conditional (412 when stale); without it the clinic's input is
+/// replaced (last writer wins on the clinic's own data).
 async fn upsert_order(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
     JsonBody(snapshot): JsonBody<Value>,
-) -> Result<(StatusCode, Json<Value>), Problem> {
-    state.authorize(&headers, STAFF).await?;
+) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
+    let caller = state.authorize(&headers, STAFF).await?;
+    let expected = if_match(&headers)?;
     if !snapshot.is_object() {
         return Err(Problem::client(
             StatusCode::BAD_REQUEST,
             "the order snapshot must be a JSON object",
         ));
     }
+    let parts = orders::split(&state, &snapshot).await?;
+    let audit = entry(&caller, &id, "order_upserted", "stored", None);
     let key = id.clone();
-    let now = now_ms();
-    state
+    let outcome = state
         .db
-        .run(move |s| s.upsert_order(&key, &snapshot, now))
+        .run(move |s| s.put_clinic_input(&key, &parts.clinic, &parts.rxgate, expected, &audit))
         .await?;
-    audit(&state, &id, "order_upserted", "stored", None).await?;
+    let (status, version) = match outcome {
+        PutOutcome::Created(v) => (StatusCode::CREATED, v),
+        PutOutcome::Updated(v) => (StatusCode::OK, v),
+        PutOutcome::Stale(current) => {
+            return Err(Problem::client(
+                StatusCode::PRECONDITION_FAILED,
+                "the order changed since the version If-Match names",
+            )
+            .with(json!({ "currentVersion": current })))
+        }
+    };
     state.wake.notify_one();
     Ok((
-        StatusCode::OK,
-        Json(json!({ "id": id, "status": "stored" })),
-    ))
+        status,
+        etag(version),
+        Json(json!({ "id": id, "status": "stored", "version": version })),
+    )
+        .into_response())
 }
 
 async fn get_order(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Result<Json<Value>, Problem> {
+) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
     state.authorize(&headers, STAFF).await?;
-    Ok(Json(json!(load(&state, &id).await?)))
+    let loaded = load(&state, &id).await?;
+    Ok((etag(loaded.record.version), Json(orders::public(&loaded))).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -178,8 +240,14 @@ async fn trigger(
     headers: HeaderMap,
     JsonBody(body): JsonBody<TriggerBody>,
 ) -> Result<Json<Value>, Problem> {
-    state.authorize(&headers, STAFF).await?;
-    submit(&state, &id, &body.trigger, false).await.map(Json)
+    let caller = state.authorize(&headers, STAFF).await?;
+    let trigger = serde_json::from_value(json!(body.trigger)).map_err(|_| {
+        Problem::client(
+            StatusCode::BAD_REQUEST,
+            "`trigger` is not a trigger the rules know",
+        )
+    })?;
+    submit(&state, &caller, &id, Some(trigger)).await.map(Json)
 }
 
 async fn submit_to_beluga(
@@ -187,155 +255,138 @@ async fn submit_to_beluga(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
-    state.authorize(&headers, STAFF).await?;
-    submit(&state, &id, "manual_retry", true).await.map(Json)
+    let caller = state.authorize(&headers, STAFF).await?;
+    submit(&state, &caller, &id, None).await.map(Json)
 }
 
-/// The submission flow: the guest decides, builds and validates; the host fixes the master
-/// id once per visit and queues the call.
-async fn submit(state: &AppState, id: &str, trigger: &str, manual: bool) -> Result<Value, Problem> {
-    let order = load(state, id).await?;
-    let now = now_ms();
-    // Staff retries go through `decide_retry` (allowed for not-submitted and FAILED, with the
-    // reasons it would still fail); triggers through `decide_submit`.
-    let decision = if manual {
-        let retry = decide_ok(
-            state,
-            "decide_retry",
-            json!({ "input": order.snapshot, "now": super::rfc3339(now) }),
-        )
-        .await?;
-        let go = retry.get("allowed") == Some(&Value::Bool(true))
-            && retry.get("would_succeed") == Some(&Value::Bool(true));
-        json!({ "decision": if go { "submit" } else { "refused" }, "readiness": { "violations": retry.get("reasons").cloned().unwrap_or(json!([])) } })
-    } else {
-        decide_ok(
-            state,
-            "decide_submit",
-            json!({ "input": order.snapshot, "trigger": trigger, "now": super::rfc3339(now) }),
-        )
-        .await?
-    };
-    let verdict = decision
-        .get("decision")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if verdict != "submit" {
-        audit(
-            state,
-            id,
-            "submit_decision",
-            verdict,
-            Some(json!({ "trigger": trigger })),
-        )
-        .await?;
-        if manual {
-            let violations = decision
-                .get("readiness")
-                .map(violations_of)
-                .unwrap_or_else(|| violations_of(&decision));
-            return Err(
-                Problem::violations("the order cannot be submitted to Beluga", violations)
-                    .with(json!({ "decision": verdict })),
-            );
+/// The submission flow: the rules plan it (`plan_submission`: decide, build, validate once);
+/// the host supplies a fresh masterId candidate and commits the masterId fact, the call and the
+/// audit entry in one change. `trigger` `None` is a staff retry.
+async fn submit(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    trigger: Option<rxgate_core::order::submit::Trigger>,
+) -> Result<Value, Problem> {
+    let manual = trigger.is_none();
+    let mut answer = Value::Null;
+    orders::commit(state, id, |loaded| {
+        let answer = &mut answer;
+        async move {
+            let (plan, change) = plan_change(state, caller, &loaded, trigger, manual).await?;
+            *answer = plan;
+            Ok(change)
         }
-        return Ok(json!({ "decision": verdict, "queued": false }));
+    })
+    .await?;
+    if manual && answer.get("decision").and_then(Value::as_str) != Some("submit") {
+        let violations = answer
+            .get("violations")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        return Err(
+            Problem::violations("the order cannot be submitted to Beluga", violations)
+                .with(json!({ "decision": answer.get("decision") })),
+        );
     }
-    let pending = {
-        let key = id.to_owned();
-        state.db.run(move |s| s.calls_of(&key)).await?
-    };
-    if pending
-        .iter()
-        .any(|c| c.kind == "beluga_submit" && c.status == "pending")
-    {
+    Ok(answer)
+}
+
+/// The plan for one read of the order and the change that carries it out.
+async fn plan_change(
+    state: &AppState,
+    caller: &Caller,
+    loaded: &Loaded,
+    trigger: Option<rxgate_core::order::submit::Trigger>,
+    manual: bool,
+) -> Result<(Value, Option<Change>), Problem> {
+    let id = loaded.record.id.clone();
+    let key = id.clone();
+    let calls = state.db.run(move |s| s.calls_of(&key)).await?;
+    let submits = calls.iter().filter(|c| c.kind == "beluga_submit");
+    if submits.clone().any(|c| c.status == "pending") {
         return Err(Problem::client(
             StatusCode::CONFLICT,
             "a Beluga submission for this order is already queued",
         ));
     }
-    // The master id is generated once per visit (a random UUID, stored before the first call).
-    let key = id.to_owned();
-    let candidate = uuid::Uuid::new_v4().to_string();
-    let master_id = state
-        .db
-        .run(move |s| s.ensure_master_id(&key, &candidate))
+    let now = state.now_ms();
+    let request = PlanSubmissionRequest {
+        input: serde_json::from_value(loaded.snapshot.clone()).map_err(Problem::internal)?,
+        trigger,
+        manual,
+        // The master id is random, generated once per visit; the rules keep an existing one.
+        master_id: uuid::Uuid::new_v4().to_string(),
+        attempt: u32::try_from(submits.count()).unwrap_or(u32::MAX),
+        now: super::instant(now),
+    };
+    let plan: SubmissionPlan = orders::call(state, "plan_submission", &request).await?;
+    let answer = serde_json::to_value(&plan).map_err(Problem::internal)?;
+    let verdict = answer.get("decision").and_then(Value::as_str).unwrap_or("").to_owned();
+    let detail = json!({ "trigger": trigger, "manual": manual });
+    let Some(call) = plan.call.filter(|_| verdict == "submit") else {
+        let audit = entry(caller, &id, "submit_decision", &verdict, Some(detail));
+        state.db.run(move |s| s.audit(&audit)).await?;
+        return Ok((json!({ "decision": verdict, "queued": false, "violations": answer.get("violations") }), None));
+    };
+    let snapshot = if plan.facts.is_empty() {
+        None
+    } else {
+        let applied = decide_ok(
+            state,
+            "apply_order_facts",
+            json!({ "input": loaded.snapshot, "facts": plan.facts }),
+        )
         .await?;
-    // The masterId is part of the order's record from now on (snapshot and store).
-    let mut snapshot = order.snapshot.clone();
-    snapshot["order"]["beluga"]["master_id"] = json!(master_id);
-    let (key, stored) = (id.to_owned(), snapshot.clone());
-    state
-        .db
-        .run(move |s| s.upsert_order(&key, &stored, now))
-        .await?;
-    let built = decide_ok(
-        state,
-        "build_visit",
-        json!({ "input": snapshot, "master_id": master_id, "now": super::rfc3339(now) }),
-    )
-    .await?;
-    if built.get("valid") != Some(&Value::Bool(true)) {
-        audit(state, id, "submit_validation", "invalid", None).await?;
-        let mut violations = violations_of(&built);
-        violations.extend(
-            built
-                .get("reasons")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
-        return Err(Problem::violations(
-            "the Beluga payload cannot be built",
-            violations,
-        ));
-    }
-    let payload = built.get("body").cloned().unwrap_or(Value::Null);
-    let kind = built
-        .get("kind")
-        .and_then(Value::as_str)
-        .unwrap_or("visit")
-        .to_owned();
-    let report = decide_ok(
-        state,
-        "validate",
-        json!({ "kind": kind, "input": payload, "now": super::rfc3339(now) }),
-    )
-    .await?;
-    if report.get("valid") != Some(&Value::Bool(true)) {
-        audit(state, id, "submit_validation", "invalid", None).await?;
-        return Err(Problem::violations(
-            "the Beluga payload breaks the rules",
-            violations_of(&report),
-        ));
-    }
-    let path = built
-        .get("endpoint")
-        .and_then(Value::as_str)
-        .unwrap_or("/visit/createNoPayPhotos")
-        .trim_start_matches('/')
-        .to_owned();
-    let attempts = pending.iter().filter(|c| c.kind == "beluga_submit").count();
-    let call = json!({ "path": path, "endpoint": kind, "body": payload, "masterId": master_id });
-    let dedupe = format!("beluga_submit:{master_id}:{attempts}");
-    let oid = id.to_owned();
-    let inserted = state
-        .db
-        .run(move |s| s.enqueue("beluga_submit", Some(&oid), &dedupe, &call, now))
-        .await?;
-    state.wake.notify_one();
-    audit(
-        state,
-        id,
-        "beluga_submit",
-        "queued",
-        Some(json!({ "trigger": trigger, "manual": manual })),
-    )
-    .await?;
-    Ok(
-        json!({ "decision": "submit", "queued": matches!(inserted, Inserted::New(_)), "masterId": master_id }),
-    )
+        applied.get("snapshot").cloned()
+    };
+    let change = Change {
+        order_id: Some(id.clone()),
+        order: Some(orders::write(state, loaded, snapshot.as_ref(), None).await?),
+        calls: planned(&[call]),
+        audit: vec![entry(caller, &id, "beluga_submit", "queued", Some(detail))],
+        now,
+        ..Change::default()
+    };
+    Ok((json!({ "decision": "submit", "queued": true, "masterId": plan.master_id }), Some(change)))
+}
+
+/// Planned calls as outbox entries; a call the rules gave no key gets a fresh one (messages
+/// are sent once per request).
+pub(super) fn planned(calls: &[PlannedCall]) -> Vec<NewCall> {
+    calls
+        .iter()
+        .filter_map(|call| {
+            let kind = serde_json::to_value(call.kind).ok()?.as_str()?.to_owned();
+            let dedupe_key = call
+                .dedupe_key
+                .clone()
+                .unwrap_or_else(|| format!("{kind}:{}", uuid::Uuid::new_v4()));
+            Some(NewCall {
+                payload: json!({
+                    "method": call.method, "path": call.path,
+                    "endpoint": call.endpoint, "body": call.body,
+                }),
+                kind,
+                dedupe_key,
+            })
+        })
+        .collect()
+}
+
+/// A partner call as the panel lists it: what, where it stands, never its payload (patient
+/// data, images) nor any credential.
+fn call_summary(call: &crate::store::OutboxItem) -> Value {
+    json!({
+        "kind": call.kind,
+        "status": call.status,
+        "class": call.last_error.as_deref().map(|e| e.split(':').next().unwrap_or(e).trim()),
+        "lastError": call.last_error,
+        "attempts": call.attempts,
+        "nextAttemptAt": (call.status == "pending").then(|| super::rfc3339(call.next_try_at)),
+        "pharmacyId": call.payload.get("pharmacy_id"),
+    })
 }
 
 async fn panel(
@@ -344,19 +395,14 @@ async fn panel(
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
-    let order = load(&state, &id).await?;
+    let loaded = load(&state, &id).await?;
     let key = id.clone();
-    let calls = state.db.run(move |s| s.calls_of(&key)).await?;
-    let key = id.clone();
-    let prescriptions = state
-        .db
-        .run(move |s| s.records(RecordTable::Prescriptions, &key))
-        .await?;
-    let key = id.clone();
-    let (documents, notifications) = state
+    let (calls, prescriptions, documents, notifications) = state
         .db
         .run(move |s| {
             Ok((
+                s.calls_of(&key)?,
+                s.records(RecordTable::Prescriptions, &key)?,
                 s.records(RecordTable::Documents, &key)?,
                 s.records(RecordTable::Notifications, &key)?,
             ))
@@ -367,47 +413,35 @@ async fn panel(
         .iter()
         .map(|d| json!({"kind": d.get("kind"), "mime": d.get("mime"), "base64Length": d.get("base64_length")}))
         .collect();
-    let diagnosis = match state
-        .decide(
-            "diagnose",
-            json!({ "input": order.snapshot, "now": super::rfc3339(now_ms()) }),
-        )
-        .await?
-    {
-        Ok(d) => d,
-        Err(_) => Value::Null,
-    };
-    let st = &order.state;
-    let beluga = order
-        .snapshot
-        .pointer("/order/beluga")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let field = |snapshot: &str, state: &str| {
-        beluga
-            .get(snapshot)
-            .filter(|v| !v.is_null())
-            .or_else(|| st.get(state))
-            .cloned()
-            .unwrap_or(Value::Null)
-    };
+    let diagnosis = decide_ok(
+        &state,
+        "diagnose",
+        json!({ "input": loaded.snapshot, "now": super::rfc3339(state.now_ms()) }),
+    )
+    .await
+    .unwrap_or(Value::Null);
+    let snap = &loaded.snapshot;
+    let beluga = |k: &str| snap.pointer(&format!("/order/beluga/{k}")).cloned();
     Ok(Json(json!({
-        "orderId": order.id,
-        "masterId": order.master_id,
-        "orderStatus": order.snapshot.pointer("/order/status"),
-        "belugaSubmitStatus": field("submit_status", "belugaSubmitStatus"),
-        "belugaVisitStatus": field("visit_status", "belugaVisitStatus"),
-        "belugaResolvedStatus": field("resolved_status", "belugaResolvedStatus"),
-        "belugaVisitId": field("visit_id", "belugaVisitId"),
-        "submitError": st.get("submitError"),
-        "shipping": order.snapshot.pointer("/order/shipping"),
+        "orderId": loaded.record.id,
+        "version": loaded.record.version,
+        "masterId": loaded.record.master_id,
+        "orderStatus": snap.pointer("/order/status"),
+        "belugaSubmitStatus": beluga("submit_status"),
+        "belugaVisitStatus": beluga("visit_status"),
+        "belugaResolvedStatus": beluga("resolved_status"),
+        "belugaVisitId": beluga("visit_id"),
+        "submitError": beluga("submit_error"),
+        "dispensePro": snap.pointer("/order/dispense_pro"),
+        "lifeFile": snap.pointer("/order/life_file"),
+        "shipping": snap.pointer("/order/shipping"),
         "prescriptions": prescriptions,
-        "labMilestone": st.get("lab_milestone"),
+        "labMilestone": loaded.record.state.get("lab_milestone"),
         "documents": documents,
         "notifications": notifications,
-        "calls": calls,
+        "calls": calls.iter().map(call_summary).collect::<Vec<_>>(),
+        "allowedActions": diagnosis.get("allowed_actions"),
         "diagnosis": diagnosis,
-        "allowedActions": diagnosis.get("allowed_actions").or_else(|| diagnosis.get("allowedActions")),
     })))
 }
 
@@ -426,13 +460,39 @@ async fn cancel_visit(
     headers: HeaderMap,
     JsonBody(body): JsonBody<CancelBody>,
 ) -> Result<Json<Value>, Problem> {
-    state.authorize(&headers, STAFF).await?;
-    let order = load(&state, &id).await?;
-    let guard = decide_ok(
-        &state,
-        "check_cancel",
-        json!({ "input": order.snapshot, "confirmed": body.confirm, "reason": body.reason }),
-    )
+    let caller = state.authorize(&headers, STAFF).await?;
+    let mut guard = Value::Null;
+    orders::commit(&state, &id, |loaded| {
+        let (state, caller, body, guard) = (&state, &caller, &body, &mut guard);
+        async move {
+            *guard = decide_ok(
+                state,
+                "check_cancel",
+                json!({ "input": loaded.snapshot, "confirmed": body.confirm, "reason": body.reason }),
+            )
+            .await?;
+            if guard.get("decision").and_then(Value::as_str) != Some("allowed") {
+                return Ok(None);
+            }
+            // The visit's new status is a fact of the order, applied forward-only by the rules.
+            let facts = json!([{"fact": "visit", "status": "canceled"}, {"fact": "resolved", "status": "closed"}]);
+            let applied = decide_ok(
+                state,
+                "apply_order_facts",
+                json!({ "input": loaded.snapshot, "facts": facts }),
+            )
+            .await?;
+            // The reason is staff's words about the case: kept in the audit, never logged.
+            let detail = json!({ "reason": body.reason });
+            Ok(Some(Change {
+                order_id: Some(loaded.record.id.clone()),
+                order: Some(orders::write(state, &loaded, applied.get("snapshot"), None).await?),
+                audit: vec![entry(caller, &loaded.record.id, "beluga_cancel", "canceled", Some(detail))],
+                now: state.now_ms(),
+                ..Change::default()
+            }))
+        }
+    })
     .await?;
     if guard.get("decision").and_then(Value::as_str) != Some("allowed") {
         let reasons = guard
@@ -445,38 +505,6 @@ async fn cancel_visit(
                 .with(json!({ "guard": guard })),
         );
     }
-    // The visit's new status is a fact of the order, applied forward-only by the rules.
-    let facts =
-        json!([{"fact": "visit", "status": "canceled"}, {"fact": "resolved", "status": "closed"}]);
-    if let Ok(answer) = decide_ok(
-        &state,
-        "apply_order_facts",
-        json!({ "input": order.snapshot, "facts": facts }),
-    )
-    .await
-    {
-        if let Some(snapshot) = answer.get("snapshot").cloned() {
-            let (key, now) = (id.clone(), now_ms());
-            state
-                .db
-                .run(move |s| s.upsert_order(&key, &snapshot, now))
-                .await?;
-        }
-    }
-    let mut st = if order.state.is_object() {
-        order.state.clone()
-    } else {
-        json!({})
-    };
-    st["belugaVisitStatus"] = json!("canceled");
-    st["belugaResolvedStatus"] = json!("closed");
-    let now = now_ms();
-    let key = id.clone();
-    state
-        .db
-        .run(move |s| s.set_order_state(&key, &st, now))
-        .await?;
-    audit(&state, &id, "beluga_cancel", "canceled", None).await?;
     Ok(Json(json!({ "status": "canceled", "guard": guard })))
 }
 
@@ -519,90 +547,119 @@ async fn portal_messages(
 #[serde(deny_unknown_fields)]
 struct MessageBody {
     /// `patient` (to the doctor, patient-visible) or `cs` (internal, to Beluga CS).
-    to: String,
+    to: Recipient,
     content: String,
 }
 
+/// Queues a message: the rules build the payload and say which activity it leaves
+/// (`build_message`); the call, the activity and the audit entry are one change.
 async fn send_message(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
-    state.authorize(&headers, STAFF).await?;
-    let order = load(&state, &id).await?;
-    let master = order.master_id.clone().ok_or_else(|| {
-        Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
-    })?;
-    let snap = &order.snapshot;
-    let (kind, activity, visible, path, payload) = match body.to.as_str() {
-        "patient" => (
-            "chat",
-            "PATIENT_CHAT_SENT",
-            true,
-            "external/receiveChat",
-            json!({
-                "firstName": snap.pointer("/patient/first_name"),
-                "lastName": snap.pointer("/patient/last_name"),
-                "content": body.content, "masterId": master, "isMedia": false,
-            }),
-        ),
-        "cs" => (
-            "cs-message",
-            "BELUGA_CS_SENT",
-            false,
-            "external/receiveCSMessage",
-            json!({ "content": body.content, "masterId": master }),
-        ),
-        _ => {
-            return Err(Problem::client(
-                StatusCode::BAD_REQUEST,
-                "`to` must be `patient` or `cs`",
-            ))
+    let caller = state.authorize(&headers, STAFF).await?;
+    let mut refused: Option<Vec<Value>> = None;
+    orders::commit(&state, &id, |loaded| {
+        let (state, caller, body, refused) = (&state, &caller, &body, &mut refused);
+        async move {
+            let master = loaded.record.master_id.clone().ok_or_else(|| {
+                Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
+            })?;
+            let request = BuildMessageRequest {
+                input: serde_json::from_value(loaded.snapshot.clone()).map_err(Problem::internal)?,
+                to: body.to,
+                content: body.content.clone(),
+                master_id: master,
+            };
+            let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
+            let Some(activity) = plan.activity.filter(|_| plan.valid) else {
+                *refused = Some(
+                    plan.violations
+                        .iter()
+                        .filter_map(|v| serde_json::to_value(v).ok())
+                        .collect(),
+                );
+                return Ok(None);
+            };
+            let kind = serde_json::to_value(activity.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let id = loaded.record.id.clone();
+            Ok(Some(Change {
+                order_id: Some(id.clone()),
+                calls: planned(&plan.calls),
+                activities: vec![NewActivity {
+                    body: json!({ "kind": kind, "content": body.content }),
+                    kind: kind.clone(),
+                    patient_visible: activity.patient_visible,
+                }],
+                audit: vec![entry(caller, &id, &kind, "queued", None)],
+                now: state.now_ms(),
+                ..Change::default()
+            }))
         }
-    };
-    queue_validated(&state, &id, kind, path, payload.clone()).await?;
-    let now = now_ms();
-    let oid = id.clone();
-    let record = json!({ "kind": activity, "content": body.content });
-    state
-        .db
-        .run(move |s| s.add_activity(&oid, activity, visible, &record, now))
-        .await?;
+    })
+    .await?;
+    if let Some(violations) = refused {
+        return Err(Problem::violations(
+            "the message breaks the rules",
+            violations,
+        ));
+    }
     Ok((StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))))
 }
 
-/// Validates a payload with the guest and queues it for Beluga.
+/// Validates a staff payload with the rules and queues it for Beluga with its audit entry in
+/// one commit. `update-visit`'s `apiKey` is checked with the configured key in a copy and
+/// added again only when the call is sent: the key is never stored.
 async fn queue_validated(
     state: &AppState,
+    caller: &Caller,
     id: &str,
     kind: &str,
     path: &str,
     payload: Value,
 ) -> Result<(), Problem> {
-    let now = now_ms();
+    let now = state.now_ms();
+    let mut checked = payload.clone();
+    if let (Some(map), Some(key), "update-visit") = (
+        checked.as_object_mut(),
+        state.config.beluga.api_key.as_ref(),
+        kind,
+    ) {
+        map.insert("apiKey".into(), json!(key.expose()));
+    }
     let report = decide_ok(
         state,
         "validate",
-        json!({ "kind": kind, "input": payload, "now": super::rfc3339(now) }),
+        json!({ "kind": kind, "input": checked, "now": super::rfc3339(now) }),
     )
     .await?;
+    drop(checked);
     if report.get("valid") != Some(&Value::Bool(true)) {
         return Err(Problem::violations(
             format!("the `{kind}` payload breaks the rules"),
             violations_of(&report),
         ));
     }
-    let call = json!({ "path": path, "endpoint": kind, "body": payload });
-    let dedupe = format!("beluga_{kind}:{id}:{}", uuid::Uuid::new_v4());
-    let oid = id.to_owned();
-    let call_kind = format!("beluga_{kind}");
-    state
-        .db
-        .run(move |s| s.enqueue(&call_kind, Some(&oid), &dedupe, &call, now))
-        .await?;
+    let call_kind = format!("beluga_{}", kind.replace('-', "_"));
+    let change = Change {
+        order_id: Some(id.to_owned()),
+        calls: vec![NewCall {
+            dedupe_key: format!("{call_kind}:{id}:{}", uuid::Uuid::new_v4()),
+            payload: json!({ "path": path, "endpoint": kind, "body": payload }),
+            kind: call_kind.clone(),
+        }],
+        audit: vec![entry(caller, id, &call_kind, "queued", None)],
+        now,
+        ..Change::default()
+    };
+    state.db.run(move |s| s.commit(&change)).await?;
     state.wake.notify_one();
-    audit(state, id, &format!("beluga_{kind}"), "queued", None).await
+    Ok(())
 }
 
 async fn beluga_passthrough(
@@ -613,20 +670,17 @@ async fn beluga_passthrough(
     path: &str,
     mut payload: Value,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
-    state.authorize(&headers, STAFF).await?;
-    let order = load(&state, &id).await?;
-    if let (Some(map), Some(key), "update-visit") = (
-        payload.as_object_mut(),
-        state.config.beluga.api_key.as_ref(),
-        kind,
-    ) {
-        map.insert("apiKey".into(), json!(key));
+    let caller = state.authorize(&headers, STAFF).await?;
+    let loaded = load(&state, &id).await?;
+    if let Some(map) = payload.as_object_mut() {
+        // A client-sent key is never stored: the configured one is added when sending.
+        map.remove("apiKey");
     }
-    if let (Some(map), Some(master)) = (payload.as_object_mut(), order.master_id.as_ref()) {
+    if let (Some(map), Some(master)) = (payload.as_object_mut(), loaded.record.master_id.as_ref()) {
         map.entry("masterId").or_insert_with(|| json!(master));
         if matches!(kind, "photos" | "pdf") {
             map.entry("visitId").or_insert_with(|| {
-                order
+                loaded
                     .snapshot
                     .pointer("/order/beluga/visit_id")
                     .filter(|v| v.is_string())
@@ -635,7 +689,7 @@ async fn beluga_passthrough(
             });
         }
     }
-    queue_validated(&state, &id, kind, path, payload).await?;
+    queue_validated(&state, &caller, &id, kind, path, payload).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))))
 }
 
@@ -673,7 +727,8 @@ async fn pharmacy_search(
     let cfg = &state.config.beluga;
     let key = cfg
         .api_key
-        .clone()
+        .as_ref()
+        .map(|k| k.expose().to_owned())
         .ok_or_else(|| Problem::internal("the Beluga API key is not configured"))?;
     let url = crate::clients::check_base_url(&cfg.base_url, state.config.environment)
         .ok()
@@ -798,7 +853,7 @@ async fn admin_event_raw(
     headers: HeaderMap,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
-    state.authorize(&headers, &[Scope::Admin]).await?;
+    let caller = state.authorize(&headers, &[Scope::Admin]).await?;
     let event = state
         .db
         .run(move |s| s.get_event(event_id))
@@ -810,6 +865,7 @@ async fn admin_event_raw(
     let entry = AuditEntry {
         at: now_ms(),
         source: "admin".into(),
+        actor: Some(caller.key_id.clone()),
         event: "raw_event_read".into(),
         order_id: event.order_id,
         outcome: "read".into(),

@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod metrics;
+pub mod orders;
 pub mod photo_id;
 pub mod problem;
 pub mod webhooks;
@@ -49,6 +50,49 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Outbound HTTP client (rustls).
     pub http: reqwest::Client,
+    /// The service's clock (tests inject a fixed one).
+    pub clock: Clock,
+}
+
+/// A clock answering Unix milliseconds: the system's, or a fixed one in tests.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self(Arc::new(now_ms))
+    }
+
+    /// A clock answering what `f` answers.
+    pub fn from_fn(f: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+
+    /// Now, in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+/// Who called an API route: the key's scope and its stable id (the audit's actor).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The key's scope.
+    pub scope: Scope,
+    /// The key's id (`key_…`), never the key.
+    pub key_id: String,
+}
+
+/// Unix milliseconds as a UTC instant (the form the core's functions take).
+pub fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
 impl AppState {
@@ -82,7 +126,7 @@ impl AppState {
         let now = now_ms();
         for (scope, key) in &config.bootstrap_keys {
             db.blocking()
-                .add_api_key(&keys::hash_key(key), *scope, "bootstrap", now)?;
+                .add_api_key(&keys::hash_key(key.expose()), *scope, "bootstrap", now)?;
         }
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_millis(
@@ -96,7 +140,13 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::default()),
             wake: Arc::new(Notify::new()),
             http,
+            clock: Clock::system(),
         })
+    }
+
+    /// Now, by the service's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     /// Calls a rules operation; `Ok(Err(..))` is the guest's misuse envelope.
@@ -114,13 +164,13 @@ impl AppState {
         Ok(result?)
     }
 
-    /// The scope of the request's API key (`Authorization: Bearer` or `X-Api-Key`), if it is
-    /// one of `allowed`.
+    /// The caller of the request's API key (`Authorization: Bearer` or `X-Api-Key`), if its
+    /// scope is one of `allowed`.
     pub async fn authorize(
         &self,
         headers: &HeaderMap,
         allowed: &[Scope],
-    ) -> Result<Scope, Problem> {
+    ) -> Result<Caller, Problem> {
         let key = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -128,13 +178,16 @@ impl AppState {
             .or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()))
             .ok_or_else(Problem::unauthorized)?;
         let hash = keys::hash_key(key.trim());
-        let scope = self
+        let row = self
             .db
-            .run(move |s| s.api_key_scope(&hash))
+            .run(move |s| s.api_key(&hash))
             .await?
             .ok_or_else(Problem::unauthorized)?;
-        if allowed.contains(&scope) {
-            Ok(scope)
+        if allowed.contains(&row.scope) {
+            Ok(Caller {
+                scope: row.scope,
+                key_id: row.id,
+            })
         } else {
             Err(Problem::client(
                 StatusCode::FORBIDDEN,

@@ -8,10 +8,10 @@
 //! when they are stored, and again when the call is queued, and kept in the `documents`
 //! table (content never logged). A new upload replaces the previous one for the next send.
 
-use super::app::{audit, decide_ok, load, violations_of};
+use super::app::{decide_ok, entry, load, violations_of};
 use super::problem::{JsonBody, Problem};
 use super::{now_ms, AppState};
-use crate::store::RecordTable;
+use crate::store::{Change, RecordTable};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
@@ -28,8 +28,8 @@ pub(super) async fn upload(
     headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
-    state.authorize(&headers, super::app::STAFF).await?;
-    let order = load(&state, &id).await?;
+    let caller = state.authorize(&headers, super::app::STAFF).await?;
+    let order = load(&state, &id).await?.record;
     let Some(images) = body.get("images").filter(|v| v.is_array()).cloned() else {
         return Err(Problem::violations(
             "the photo ID needs `images`",
@@ -57,21 +57,23 @@ pub(super) async fn upload(
     }
     let now = now_ms();
     let key = id.clone();
-    let stored = state
+    let index = state
         .db
-        .run(move |s| {
-            let index = s
-                .records(RecordTable::Documents, &key)?
-                .iter()
-                .filter(|d| d.get("kind").and_then(Value::as_str) == Some(KIND))
-                .count();
-            let record = json!({"kind": KIND, "mime": "image/jpeg",
-                "dedupe_key": format!("{KIND}:{index}"), "images": images});
-            s.add_record(RecordTable::Documents, &key, &record, now)
-        })
-        .await;
-    stored?;
-    audit(&state, &id, "photo_id", "stored", None).await?;
+        .run(move |s| s.records(RecordTable::Documents, &key))
+        .await?
+        .iter()
+        .filter(|d| d.get("kind").and_then(Value::as_str) == Some(KIND))
+        .count();
+    let record = json!({"kind": KIND, "mime": "image/jpeg",
+        "dedupe_key": format!("{KIND}:{index}"), "images": images});
+    let change = Change {
+        order_id: Some(id.clone()),
+        records: vec![(RecordTable::Documents, record)],
+        audit: vec![entry(&caller, &id, "photo_id", "stored", None)],
+        now,
+        ..Change::default()
+    };
+    state.db.run(move |s| s.commit(&change)).await?;
     let queued = queue(&state, &id).await.map_err(Problem::internal)?;
     Ok((
         StatusCode::ACCEPTED,
@@ -83,16 +85,18 @@ pub(super) async fn upload(
 /// not sent yet; answers whether a call is (now or already) queued. Called after an upload
 /// and after every successful visit creation.
 pub async fn queue(state: &AppState, order_id: &str) -> anyhow::Result<bool> {
-    let key = order_id.to_owned();
-    let Some(order) = state.db.run(move |s| s.get_order(&key)).await? else {
+    let Some(order) = super::orders::find(state, order_id)
+        .await
+        .map_err(|p| anyhow::anyhow!("loading the order failed ({})", p.status()))?
+    else {
         return Ok(false);
     };
-    let Some(master) = order.master_id.clone() else {
+    let Some(master) = order.record.master_id.clone() else {
         return Ok(false);
     };
     let text = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_owned);
-    let submitted = text(&order.state, "/belugaSubmitStatus").as_deref() == Some("SUBMITTED")
-        || text(&order.snapshot, "/order/beluga/submit_status").as_deref() == Some("SUBMITTED");
+    let submitted =
+        text(&order.snapshot, "/order/beluga/submit_status").as_deref() == Some("SUBMITTED");
     let sent = text(&order.snapshot, "/order/photo_id_status").as_deref() == Some("SENT");
     if !submitted || sent {
         return Ok(false);
@@ -109,9 +113,8 @@ pub async fn queue(state: &AppState, order_id: &str) -> anyhow::Result<bool> {
     else {
         return Ok(false);
     };
-    let visit = text(&order.snapshot, "/order/beluga/visit_id")
-        .or_else(|| text(&order.state, "/belugaVisitId"))
-        .unwrap_or_else(|| master.clone());
+    let visit =
+        text(&order.snapshot, "/order/beluga/visit_id").unwrap_or_else(|| master.clone());
     let body = json!({"visitId": visit, "images": photo.get("images")});
     let report = state
         .decide("validate", json!({"kind": "photos", "input": body}))

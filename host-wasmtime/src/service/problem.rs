@@ -14,6 +14,8 @@ pub struct Problem {
     violations: Vec<Value>,
     /// Extra members (boxed: the common error path stays small).
     extra: Option<Box<Value>>,
+    /// The `WWW-Authenticate` challenge of a 401.
+    challenge: Option<&'static str>,
 }
 
 impl Problem {
@@ -24,6 +26,7 @@ impl Problem {
             title: title.into(),
             violations: Vec::new(),
             extra: None,
+            challenge: None,
         }
     }
 
@@ -34,7 +37,20 @@ impl Problem {
             title: title.into(),
             violations,
             extra: None,
+            challenge: None,
         }
+    }
+
+    /// The same problem with another status (a refusal carrying violations that is not 422).
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Adds a `WWW-Authenticate` challenge (401 answers).
+    pub fn with_authenticate(mut self, scheme: &'static str) -> Self {
+        self.challenge = Some(scheme);
+        self
     }
 
     /// Adds non-PHI context (codes, classes) to a 4xx.
@@ -51,12 +67,13 @@ impl Problem {
             title: "internal error".into(),
             violations: Vec::new(),
             extra: None,
+            challenge: None,
         }
     }
 
     /// 401.
     pub fn unauthorized() -> Self {
-        Self::client(StatusCode::UNAUTHORIZED, "authentication required")
+        Self::client(StatusCode::UNAUTHORIZED, "authentication required").with_authenticate("Bearer")
     }
 
     /// 404.
@@ -87,12 +104,19 @@ impl IntoResponse for Problem {
                 }
             }
         }
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body.to_string(),
         )
-            .into_response()
+            .into_response();
+        if let Some(scheme) = self.challenge {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static(scheme),
+            );
+        }
+        response
     }
 }
 

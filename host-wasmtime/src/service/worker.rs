@@ -5,9 +5,16 @@
 //! `parse_response` classifies the outcome `retry_later`; every other failure class parks it
 //! for staff. The jitter's randomness lives here, never in the core.
 
-use super::{now_ms, AppState};
-use crate::clients::{self, Auth, RawAnswer};
-use crate::store::{EventRecord, OutboxItem, RecordTable};
+use super::AppState;
+use crate::clients::{self, Auth};
+use crate::store::{
+    CallDisposition, Change, EventRecord, NewActivity, NewCall, OutboxItem, RecordTable,
+};
+use rxgate_core::order::calls::outcome::{
+    CallAnswer, CallOutcome, CallRef, Disposition, HttpReply, RecordCallOutcomeRequest,
+    Unsendable, UnsendableReason,
+};
+use rxgate_core::order::calls::CallKind;
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
@@ -59,7 +66,7 @@ pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> 
             process_event(state, event).await?;
         }
     }
-    let now = now_ms();
+    let now = state.now_ms();
     let due = state.db.run(move |s| s.due_calls(now, 20)).await?;
     for call in due {
         run_call(state, call).await?;
@@ -134,11 +141,76 @@ async fn find_order(state: &AppState, event: &EventRecord) -> anyhow::Result<Opt
     Ok(None)
 }
 
-/// Applies one stored event through the guest's `apply_event`.
+/// The members of an `apply_event` answer the worker stores (the core's `Effects`, read by
+/// shape: records are stored as the rules wrote them).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct Applied {
+    valid: bool,
+    outcome: Option<String>,
+    snapshot: Option<Value>,
+    state: Option<Value>,
+    activities: Vec<Value>,
+    notifications: Vec<Notice>,
+    prescriptions: Vec<Value>,
+    shipments: Vec<Value>,
+    appointments: Vec<Value>,
+    documents: Vec<DocumentRef>,
+    outbox: Vec<PartnerCall>,
+    violations: Vec<Value>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ActivityHead {
+    kind: String,
+    #[serde(default)]
+    patient_visible: bool,
+}
+
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+struct Notice {
+    kind: String,
+    dedupe_key: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct DocumentRef {
+    kind: String,
+    pointer: String,
+    mime: String,
+    dedupe_key: String,
+}
+
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+struct PartnerCall {
+    kind: String,
+    dedupe_key: String,
+    pharmacy_id: Option<String>,
+    #[serde(default)]
+    item_ids: Vec<String>,
+    path: String,
+    body: Value,
+}
+
+/// The stored body of an event as the rules read it (LifeFile lines as the source's array).
+fn event_body(event: &EventRecord) -> Value {
+    let body: Value = event
+        .raw
+        .as_deref()
+        .and_then(|r| serde_json::from_slice(r).ok())
+        .unwrap_or(Value::Null);
+    if event.source == "lifefile" && body.is_object() {
+        Value::Array(vec![body])
+    } else {
+        body
+    }
+}
+
+/// Applies one stored event through the guest's `apply_event`: every effect, the inbox
+/// outcome and the audit entry in one commit, rerun on a fresh read after a version conflict.
 async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<()> {
-    let now = now_ms();
-    let order_id = find_order(state, &event).await?;
-    let Some(order_id) = order_id else {
+    let now = state.now_ms();
+    let Some(order_id) = find_order(state, &event).await? else {
         let id = event.id;
         state
             .db
@@ -146,27 +218,38 @@ async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<(
             .await?;
         return Ok(());
     };
-    let key = order_id.clone();
-    let Some(order) = state.db.run(move |s| s.get_order(&key)).await? else {
-        return Ok(());
-    };
-    let body: Value = event
-        .raw
-        .as_deref()
-        .and_then(|r| serde_json::from_slice(r).ok())
-        .unwrap_or(Value::Null);
-    // The webhook route stores each LifeFile line as its own event; the rules read the
-    // source's array form.
-    let body = if event.source == "lifefile" && body.is_object() {
-        Value::Array(vec![body])
-    } else {
-        body
-    };
+    let body = event_body(&event);
+    let result = super::orders::commit(state, &order_id, |loaded| {
+        let (event, body) = (&event, &body);
+        async move { event_change(state, loaded, event, body, now).await }
+    })
+    .await;
+    if let Err(problem) = result {
+        // The rules could not run (a guest failure, rules without the operation): kept for
+        // the next rules, never dropped.
+        tracing::warn!(status = %problem.status(), source = %event.source, "event deferred");
+        let (id, oid) = (event.id, order_id.clone());
+        state
+            .db
+            .run(move |s| s.finish_event(id, "deferred", Some(&oid), now))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The change one event makes to a loaded order.
+async fn event_change(
+    state: &AppState,
+    loaded: super::orders::Loaded,
+    event: &EventRecord,
+    body: &Value,
+    now: i64,
+) -> Result<Option<Change>, super::problem::Problem> {
     let mut request = json!({
         "source": event.source,
         "input": body,
-        "order": order.snapshot,
-        "state": order.state,
+        "order": loaded.snapshot,
+        "state": loaded.record.state,
         "now": super::rfc3339(now),
     });
     if matches!(event.source.as_str(), "dispensepro" | "pharmacy") {
@@ -175,169 +258,100 @@ async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<(
         request["pharmacy_id"] = json!(event.partner);
         request["webhook_id"] = json!(webhook_id);
     }
-    let outcome = match state.decide("apply_event", request).await {
-        Ok(Ok(answer)) => {
-            apply_answer(state, &order_id, &answer, &body, now).await?;
-            "applied".to_owned()
-        }
-        // Rules without `apply_event`, or a guest failure: kept for the next rules.
-        Ok(Err(misuse)) if misuse.get("code").and_then(Value::as_str) == Some("unknown_op") => {
-            "deferred".to_owned()
-        }
-        Ok(Err(misuse)) => format!(
-            "refused:{}",
-            misuse
-                .get("code")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown")
-        ),
-        Err(_) => "deferred".to_owned(),
+    let answer: Applied = super::orders::call(state, "apply_event", &request).await?;
+    let outcome = if answer.valid {
+        answer.outcome.clone().unwrap_or_else(|| "applied".to_owned())
+    } else {
+        "rejected".to_owned()
     };
-    let id = event.id;
-    let oid = order_id.clone();
-    let out = outcome.clone();
-    state
-        .db
-        .run(move |s| s.finish_event(id, &out, Some(&oid), now))
-        .await?;
-    let entry = crate::store::AuditEntry {
+    let audit = crate::store::AuditEntry {
         at: now,
         source: event.source.clone(),
+        actor: Some("rxgate".to_owned()),
         event: event.event.clone(),
-        order_id: Some(order_id),
-        outcome,
+        order_id: Some(loaded.record.id.clone()),
+        outcome: outcome.clone(),
+        detail: (!answer.valid).then(|| json!({ "violations": codes_of(&answer.violations) })),
         ..Default::default()
     };
-    state.db.run(move |s| s.audit(&entry)).await?;
-    Ok(())
+    let mut change = Change {
+        order_id: Some(loaded.record.id.clone()),
+        event_outcome: Some((event.id, outcome)),
+        audit: vec![audit],
+        now,
+        ..Change::default()
+    };
+    if !answer.valid {
+        return Ok(Some(change));
+    }
+    change.order = Some(
+        super::orders::write(state, &loaded, answer.snapshot.as_ref(), answer.state.clone())
+            .await?,
+    );
+    effects(&mut change, answer, body);
+    Ok(Some(change))
 }
 
-/// Stores what an `apply_event` answer asks for: `state` (the order's new integration
-/// state), `activities` (`{kind, patient_visible, …}`), `prescriptions` / `shipments` /
-/// `appointments` records, `outbox` partner calls (`{kind, dedupe_key, pharmacy_id, path,
-/// body}`, each enqueued once per dedupe key), patient `notifications` (stored once per dedupe
-/// key, `pending` for the clinic app's messaging) and `documents`, whose content is copied out
-/// of `event_body` at the pointer the rules name (the raw body itself is purged later).
-pub async fn apply_answer(
-    state: &AppState,
-    order_id: &str,
-    answer: &Value,
-    event_body: &Value,
-    now: i64,
-) -> anyhow::Result<()> {
-    let answer = answer.clone();
-    let documents = documents_of(&answer, event_body);
-    let order_id = order_id.to_owned();
-    state
-        .db
-        .run(move |s| {
-            if let Some(snapshot) = answer.get("snapshot").filter(|v| v.is_object()) {
-                s.upsert_order(&order_id, snapshot, now)?;
-            }
-            if let Some(new_state) = answer.get("state").filter(|v| v.is_object()) {
-                s.set_order_state(&order_id, new_state, now)?;
-            }
-            for activity in answer
-                .get("activities")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let kind = activity
-                    .get("kind")
-                    .and_then(Value::as_str)
-                    .unwrap_or("EVENT");
-                let visible = activity
-                    .get("patient_visible")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                s.add_activity(&order_id, kind, visible, activity, now)?;
-            }
-            // Partner calls the rules ask for (e.g. a pharmacy order after `RX_WRITTEN`),
-            // each under its own dedupe key: an accepted order is never queued twice.
-            for call in answer
-                .get("outbox")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let (Some(kind), Some(key)) = (
-                    call.get("kind").and_then(Value::as_str),
-                    call.get("dedupe_key").and_then(Value::as_str),
-                ) else {
-                    continue;
-                };
-                s.enqueue(kind, Some(&order_id), key, call, now)?;
-            }
-            for (field, table) in [
-                ("prescriptions", RecordTable::Prescriptions),
-                ("shipments", RecordTable::Shipments),
-                ("appointments", RecordTable::Appointments),
-            ] {
-                for record in answer
-                    .get(field)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    s.add_record(table, &order_id, record, now)?;
-                }
-            }
-            for (table, records) in [
-                (RecordTable::Documents, documents),
-                (RecordTable::Notifications, notifications_of(&answer)),
-            ] {
-                let stored = s.records(table, &order_id)?;
-                for record in records {
-                    let key = record.get("dedupe_key");
-                    if key.is_some() && stored.iter().any(|r| r.get("dedupe_key") == key) {
-                        continue;
-                    }
-                    s.add_record(table, &order_id, &record, now)?;
-                }
-            }
-            Ok(())
-        })
-        .await?;
-    Ok(())
-}
-
-/// The documents an answer names, with their base64 content taken from the event body.
-fn documents_of(answer: &Value, event_body: &Value) -> Vec<Value> {
-    answer
-        .get("documents")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|doc| {
-            let pointer = doc.get("pointer").and_then(Value::as_str)?;
-            let content = event_body.pointer(pointer).and_then(Value::as_str)?;
-            Some(json!({
-                "kind": doc.get("kind"),
-                "mime": doc.get("mime"),
-                "dedupe_key": doc.get("dedupe_key"),
-                "base64_length": content.len(),
-                "content_base64": content,
-            }))
-        })
+/// The codes of a violation list (no messages: they are for people, the audit keeps codes).
+fn codes_of(violations: &[Value]) -> Vec<Value> {
+    violations
+        .iter()
+        .filter_map(|v| v.get("code").cloned())
         .collect()
 }
 
-/// The patient notifications an answer asks for, as `pending` records.
-fn notifications_of(answer: &Value) -> Vec<Value> {
-    answer
-        .get("notifications")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|n| {
+/// Files an answer's activities, records, documents, notifications and partner calls in the
+/// change. Documents' content is copied out of the stored body at the pointer the rules name
+/// (the raw body itself is purged later).
+fn effects(change: &mut Change, answer: Applied, body: &Value) {
+    for activity in answer.activities {
+        let Ok(head) = serde_json::from_value::<ActivityHead>(activity.clone()) else {
+            continue;
+        };
+        change.activities.push(NewActivity {
+            kind: head.kind,
+            patient_visible: head.patient_visible,
+            body: activity,
+        });
+    }
+    for (table, records) in [
+        (RecordTable::Prescriptions, answer.prescriptions),
+        (RecordTable::Shipments, answer.shipments),
+        (RecordTable::Appointments, answer.appointments),
+    ] {
+        change.records.extend(records.into_iter().map(|r| (table, r)));
+    }
+    for doc in answer.documents {
+        let Some(content) = body.pointer(&doc.pointer).and_then(Value::as_str) else {
+            continue;
+        };
+        change.records.push((
+            RecordTable::Documents,
             json!({
-                "kind": n.get("kind"),
-                "dedupe_key": n.get("dedupe_key"),
-                "status": "pending",
-            })
-        })
-        .collect()
+                "kind": doc.kind, "mime": doc.mime, "dedupe_key": doc.dedupe_key,
+                "base64_length": content.len(), "content_base64": content,
+            }),
+        ));
+    }
+    for n in answer.notifications {
+        change.records.push((
+            RecordTable::Notifications,
+            json!({ "kind": n.kind, "dedupe_key": n.dedupe_key, "status": "pending" }),
+        ));
+    }
+    // Partner calls the rules ask for (e.g. a pharmacy order after `RX_WRITTEN`), each under
+    // its own dedupe key: an accepted order is never queued twice.
+    for call in answer.outbox {
+        let payload = json!({
+            "pharmacy_id": call.pharmacy_id, "item_ids": call.item_ids,
+            "path": call.path, "body": call.body,
+        });
+        change.calls.push(NewCall {
+            kind: call.kind,
+            dedupe_key: call.dedupe_key,
+            payload,
+        });
+    }
 }
 
 /// Exponential backoff with full jitter: a random delay in [base·2^n / 2, base·2^n], capped.
@@ -347,59 +361,173 @@ pub fn backoff_ms(attempt: u32, base: u64, max: u64) -> u64 {
     floor + fastrand::u64(0..=ceiling - floor)
 }
 
-/// Parks a call that cannot be sent, with why.
-async fn park(state: &AppState, id: i64, why: &'static str) -> anyhow::Result<()> {
-    state.db.run(move |s| s.call_failed(id, why)).await?;
+/// Sends one due call and commits its outcome: the rules classify the answer and derive the
+/// order's facts (`record_call_outcome`); the call's new status, the order's state, the
+/// follow-up calls and the audit entry are one change.
+async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
+    let Some(order_id) = call.order_id.clone() else {
+        return Ok(());
+    };
+    let answer = match target(state, &call) {
+        None => CallAnswer::Unsendable(Unsendable {
+            unsendable: UnsendableReason::PartnerNotConfigured,
+        }),
+        Some((url, auth)) => {
+            let method = match call.payload.get("method").and_then(Value::as_str) {
+                Some("GET") => reqwest::Method::GET,
+                _ => reqwest::Method::POST,
+            };
+            let body = outgoing_body(state, &call);
+            let raw = clients::send(&state.http, method, url, &auth, body.as_ref()).await;
+            CallAnswer::Http(HttpReply {
+                status: (raw.status != 0).then_some(raw.status),
+                body: (!raw.body.is_empty()).then(|| {
+                    serde_json::from_str(&raw.body).unwrap_or(Value::String(raw.body.clone()))
+                }),
+                network_error: raw.network_error.map(str::to_owned),
+            })
+        }
+    };
+    let now = state.now_ms();
+    let result = super::orders::commit(state, &order_id, |loaded| {
+        let (call, answer) = (&call, &answer);
+        async move { call_change(state, loaded, call, answer, now).await }
+    })
+    .await;
+    match result {
+        Ok(_) => {
+            if matches!(call.kind.as_str(), "beluga_submit" | "beluga_fetch") {
+                // The visit may exist now: the photo ID follows (decisions.md §1).
+                super::photo_id::queue(state, &order_id).await?;
+            }
+        }
+        Err(problem) => {
+            // The rules could not classify the answer: retry the call later rather than lose
+            // what the partner said.
+            tracing::warn!(status = %problem.status(), kind = %call.kind, "call outcome deferred");
+            let cfg = &state.config.outbox;
+            let next = now + backoff_ms(call.attempts, cfg.base_backoff_ms, cfg.max_backoff_ms) as i64;
+            let change = Change {
+                call_outcome: Some((
+                    call.id,
+                    CallDisposition::Retry {
+                        next_try_at: next,
+                        error: "rules_unavailable".to_owned(),
+                    },
+                )),
+                now,
+                ..Change::default()
+            };
+            state.db.run(move |s| s.commit(&change)).await?;
+        }
+    }
     Ok(())
 }
 
-/// Sends one due call and records its classified outcome.
-async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
-    let now = now_ms();
-    let Some((url, auth)) = target(state, &call) else {
-        return park(state, call.id, "fix_configuration: partner not configured").await;
-    };
-    let method = match call.payload.get("method").and_then(Value::as_str) {
-        Some("GET") => reqwest::Method::GET,
-        _ => reqwest::Method::POST,
-    };
-    // Partner bodies come from the rules (a pharmacy order is built by the core's
-    // `routing::partner_orders` when `RX_WRITTEN` makes its route ready).
-    let built = call.payload.get("body").filter(|b| !b.is_null()).cloned();
-    if built.is_none() && matches!(call.kind.as_str(), "dispensepro_order" | "lifefile_order") {
-        return park(
-            state,
-            call.id,
-            "fix_configuration: the rules gave no order body",
-        )
-        .await;
+/// The body as sent: the stored payload's body, with the Beluga API key added at send time
+/// where Beluga wants it in the body (`updateVisit`). The key is never stored.
+fn outgoing_body(state: &AppState, call: &OutboxItem) -> Option<Value> {
+    let mut body = call.payload.get("body").filter(|b| !b.is_null()).cloned()?;
+    if call.kind == "beluga_update_visit" {
+        if let (Some(map), Some(key)) = (body.as_object_mut(), &state.config.beluga.api_key) {
+            map.insert("apiKey".to_owned(), json!(key.expose()));
+        }
     }
-    let answer = clients::send(&state.http, method, url, &auth, built.as_ref()).await;
-    let class = classify(state, &call, &answer).await;
+    Some(body)
+}
+
+/// The change a call's answer makes to a loaded order.
+async fn call_change(
+    state: &AppState,
+    loaded: super::orders::Loaded,
+    call: &OutboxItem,
+    answer: &CallAnswer,
+    now: i64,
+) -> Result<Option<Change>, super::problem::Problem> {
+    let kind: CallKind = serde_json::from_value(json!(call.kind)).map_err(|_| {
+        super::problem::Problem::internal(format!("unknown outbox kind {}", call.kind))
+    })?;
+    let input = serde_json::from_value(loaded.snapshot.clone())
+        .map_err(super::problem::Problem::internal)?;
+    let text = |k: &str| call.payload.get(k).and_then(Value::as_str).map(str::to_owned);
+    let request = RecordCallOutcomeRequest {
+        input,
+        call: CallRef {
+            kind,
+            endpoint: text("endpoint"),
+            pharmacy_id: text("pharmacy_id"),
+            item_ids: call
+                .payload
+                .get("item_ids")
+                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                .unwrap_or_default(),
+            attempt: call.attempts + 1,
+            max_attempts: state.config.outbox.max_attempts,
+        },
+        answer: answer.clone(),
+        now: super::instant(now),
+    };
+    let outcome: CallOutcome = super::orders::call(state, "record_call_outcome", &request).await?;
+    let class = serde_json::to_value(outcome.classification)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unclassified".to_owned());
     state.metrics.inc(
         "rxgate_outbox_calls_total",
         &[("kind", &call.kind), ("class", &class)],
     );
-    let id = call.id;
-    match class.as_str() {
-        "success" => {
-            state.db.run(move |s| s.call_done(id, now)).await?;
-        }
-        "retry_later" if call.attempts + 1 < state.config.outbox.max_attempts => {
-            let cfg = &state.config.outbox;
-            let next =
-                now + backoff_ms(call.attempts, cfg.base_backoff_ms, cfg.max_backoff_ms) as i64;
-            state
-                .db
-                .run(move |s| s.call_retry(id, next, "retry_later"))
-                .await?;
-        }
-        other => {
-            let why = other.to_owned();
-            state.db.run(move |s| s.call_failed(id, &why)).await?;
-        }
-    }
-    record_call_outcome(state, &call, &class, &answer, now).await
+    let cfg = &state.config.outbox;
+    let disposition = match outcome.disposition {
+        Disposition::Done => CallDisposition::Done,
+        Disposition::Retry => CallDisposition::Retry {
+            next_try_at: now
+                + backoff_ms(call.attempts, cfg.base_backoff_ms, cfg.max_backoff_ms) as i64,
+            error: class.clone(),
+        },
+        Disposition::Failed => CallDisposition::Failed {
+            error: outcome
+                .error
+                .as_ref()
+                .and_then(|e| e.code.clone())
+                .map_or_else(|| class.clone(), |code| format!("{class}: {code}")),
+        },
+    };
+    let snapshot = serde_json::to_value(&outcome.snapshot).map_err(super::problem::Problem::internal)?;
+    let calls = outcome
+        .follow_up
+        .iter()
+        .filter_map(|planned| {
+            let kind = serde_json::to_value(planned.kind).ok()?.as_str()?.to_owned();
+            Some(NewCall {
+                dedupe_key: planned.dedupe_key.clone()?,
+                payload: json!({
+                    "method": planned.method, "path": planned.path,
+                    "endpoint": planned.endpoint, "body": planned.body,
+                }),
+                kind,
+            })
+        })
+        .collect();
+    let audit = crate::store::AuditEntry {
+        at: now,
+        source: "outbox".into(),
+        actor: Some("rxgate".to_owned()),
+        event: call.kind.clone(),
+        order_id: Some(loaded.record.id.clone()),
+        outcome: class,
+        detail: Some(json!({ "attempt": call.attempts + 1,
+            "status": match answer { CallAnswer::Http(h) => json!(h.status), CallAnswer::Unsendable(_) => Value::Null } })),
+        ..Default::default()
+    };
+    Ok(Some(Change {
+        order_id: Some(loaded.record.id.clone()),
+        order: Some(super::orders::write(state, &loaded, Some(&snapshot), None).await?),
+        calls,
+        call_outcome: Some((call.id, disposition)),
+        audit: vec![audit],
+        now,
+        ..Change::default()
+    }))
 }
 
 /// The URL and credentials of a call's partner.
@@ -418,11 +546,15 @@ fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
     let (base, auth) = match call.kind.split('_').next().unwrap_or("") {
         "beluga" => {
             let key = state.config.beluga.api_key.clone()?;
-            (state.config.beluga.base_url.clone(), Auth::Bearer(key))
+            (
+                state.config.beluga.base_url.clone(),
+                Auth::Bearer(key.expose().to_owned()),
+            )
         }
         "dispensepro" => {
             let cfg = state.config.dispensepro.get(pharmacy)?;
-            (cfg.base_url.clone(), Auth::Bearer(cfg.api_key.clone()?))
+            let key = cfg.api_key.as_ref()?.expose().to_owned();
+            (cfg.base_url.clone(), Auth::Bearer(key))
         }
         "lifefile" => {
             let cfg = state.config.lifefile.get(pharmacy)?;
@@ -433,7 +565,7 @@ fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
             ];
             let auth = Auth::Basic {
                 user: cfg.username.clone(),
-                password: cfg.password.clone()?,
+                password: cfg.password.as_ref()?.expose().to_owned(),
                 headers,
             };
             (cfg.base_url.clone(), auth)
@@ -443,190 +575,4 @@ fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
     let base = clients::check_base_url(&base, env).ok()?;
     let url = base.join(path.trim_start_matches('/')).ok()?;
     Some((url, auth))
-}
-
-/// The class of an answer: Beluga's through the guest's `parse_response` (it classifies on
-/// the body); a pharmacy's by HTTP status (2xx success, 5xx or no answer retry later, other
-/// 4xx a configuration problem).
-async fn classify(state: &AppState, call: &OutboxItem, answer: &RawAnswer) -> String {
-    if !call.kind.starts_with("beluga") {
-        return match answer.status {
-            200..=299 => "success",
-            0 | 500..=599 => "retry_later",
-            _ => "fix_configuration",
-        }
-        .to_owned();
-    }
-    let body: Value =
-        serde_json::from_str(&answer.body).unwrap_or(Value::String(answer.body.clone()));
-    let kind = match call.payload.get("endpoint").and_then(Value::as_str) {
-        Some("visit_fetch") => "fetch-visit",
-        Some(kind) => kind,
-        None => "visit",
-    };
-    let mut input = json!({ "status": answer.status, "body": body });
-    if let Some(error) = answer.network_error {
-        input = json!({ "network_error": error });
-    }
-    let request = json!({ "kind": kind, "input": input });
-    match state.decide("parse_response", request).await {
-        Ok(Ok(outcome)) => outcome
-            .get("classification")
-            .and_then(Value::as_str)
-            .unwrap_or("unclassified")
-            .to_owned(),
-        _ => "unclassified".to_owned(),
-    }
-}
-
-/// Updates the order's integration state after a call (submit status, ids, error class).
-async fn record_call_outcome(
-    state: &AppState,
-    call: &OutboxItem,
-    class: &str,
-    answer: &RawAnswer,
-    now: i64,
-) -> anyhow::Result<()> {
-    let Some(order_id) = call.order_id.clone() else {
-        return Ok(());
-    };
-    let key = order_id.clone();
-    let Some(order) = state.db.run(move |s| s.get_order(&key)).await? else {
-        return Ok(());
-    };
-    let mut st = order.state.clone();
-    if !st.is_object() {
-        st = json!({});
-    }
-    let body: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
-    if call.kind == "beluga_submit" {
-        match class {
-            "success" => {
-                st["belugaSubmitStatus"] = json!("SUBMITTED");
-                if let Some(visit) = body
-                    .get("visitId")
-                    .or_else(|| body.pointer("/data/visitId"))
-                {
-                    st["belugaVisitId"] = visit.clone();
-                }
-                st["submitError"] = Value::Null;
-            }
-            "duplicate" => {
-                // Reconcile: fetch the visit by its master id instead of creating another.
-                if let Some(master) = order.master_id.clone() {
-                    let payload = json!({ "method": "GET", "path": format!("visit/externalFetch/{master}"), "endpoint": "visit_fetch" });
-                    let key = format!("beluga_fetch:{master}");
-                    let oid = order_id.clone();
-                    state
-                        .db
-                        .run(move |s| s.enqueue("beluga_fetch", Some(&oid), &key, &payload, now))
-                        .await?;
-                    state.wake.notify_one();
-                }
-            }
-            other => {
-                st["belugaSubmitStatus"] = json!("FAILED");
-                st["submitError"] = json!({ "class": other, "message": body.get("error").cloned().unwrap_or(Value::Null) });
-            }
-        }
-    } else if call.kind == "beluga_fetch" && class == "success" {
-        st["belugaSubmitStatus"] = json!("SUBMITTED");
-        st["submitError"] = Value::Null;
-    } else if class != "success" {
-        st[format!("{}Error", call.kind)] = json!({ "class": class });
-    }
-    let oid = order_id.clone();
-    state
-        .db
-        .run(move |s| s.set_order_state(&oid, &st, now))
-        .await?;
-    record_facts(state, &order, call, class, &body, now).await?;
-    // The visit exists now: the photo ID follows (decisions.md §1, "After creation").
-    if class == "success" && matches!(call.kind.as_str(), "beluga_submit" | "beluga_fetch") {
-        super::photo_id::queue(state, &order_id).await?;
-    }
-    let entry = crate::store::AuditEntry {
-        at: now,
-        source: "outbox".into(),
-        event: call.kind.clone(),
-        order_id: Some(order_id),
-        outcome: class.to_owned(),
-        detail: Some(json!({ "status": answer.status, "attempt": call.attempts + 1 })),
-        ..Default::default()
-    };
-    state.db.run(move |s| s.audit(&entry)).await?;
-    Ok(())
-}
-
-/// Records a call's outcome on the order snapshot: the forward-only facts go through the
-/// guest's `apply_order_facts`; the ids and the error text are plain record keeping.
-async fn record_facts(
-    state: &AppState,
-    order: &crate::store::OrderRecord,
-    call: &OutboxItem,
-    class: &str,
-    body: &Value,
-    now: i64,
-) -> anyhow::Result<()> {
-    let mut snapshot = order.snapshot.clone();
-    let at = super::rfc3339(now);
-    let facts = match (call.kind.as_str(), class) {
-        ("beluga_submit", "success") | ("beluga_fetch", "success") => {
-            if let Some(visit) = body.pointer("/data/visitId").cloned() {
-                snapshot["order"]["beluga"]["visit_id"] = visit;
-            }
-            snapshot["order"]["beluga"]["submit_error"] = Value::Null;
-            snapshot["order"]["beluga"]["submitted_at"] = json!(at);
-            vec![json!({"fact": "submit", "status": "SUBMITTED"})]
-        }
-        ("beluga_submit", "duplicate") => vec![],
-        // Ranked FAILED < SENT: a later success wins, a late failure never undoes it.
-        ("beluga_photo_id", "success") => vec![json!({"fact": "photo_id", "status": "SENT"})],
-        ("beluga_photo_id", _) => vec![json!({"fact": "photo_id", "status": "FAILED"})],
-        ("beluga_submit", other) => {
-            let message = body.get("error").and_then(Value::as_str).unwrap_or(other);
-            snapshot["order"]["beluga"]["submit_error"] = json!(message);
-            snapshot["order"]["beluga"]["last_attempt_at"] = json!(at);
-            vec![json!({"fact": "submit", "status": "FAILED"})]
-        }
-        (kind @ ("dispensepro_order" | "lifefile_order"), outcome)
-            if outcome == "success"
-                || call.attempts + 1 >= state.config.outbox.max_attempts
-                || outcome != "retry_later" =>
-        {
-            let submitted = outcome == "success";
-            let fact = if kind == "lifefile_order" {
-                "life_file"
-            } else {
-                "dispense_pro"
-            };
-            let partner_order = body.get("id").or_else(|| body.pointer("/data/orderId"));
-            vec![
-                json!({"fact": fact, "state": if submitted { "SUBMITTED" } else { "FAILED" },
-                "pharmacy_id": call.payload.get("pharmacy_id"), "item_ids": call.payload.get("item_ids").cloned().unwrap_or(json!([])),
-                "submitted_by": "rxgate", "submitted_at": at,
-                "partner_order_id": partner_order, "partner_status": body.get("status"),
-                "submit_error": if submitted { Value::Null } else { json!(outcome) }}),
-            ]
-        }
-        _ => return Ok(()),
-    };
-    let answer = state
-        .decide(
-            "apply_order_facts",
-            json!({"input": snapshot, "facts": facts}),
-        )
-        .await;
-    let Ok(Ok(answer)) = answer else {
-        tracing::error!(kind = %call.kind, "the rules refused the facts of a partner answer");
-        return Ok(());
-    };
-    if let Some(snapshot) = answer.get("snapshot").cloned() {
-        let id = order.id.clone();
-        state
-            .db
-            .run(move |s| s.upsert_order(&id, &snapshot, now))
-            .await?;
-    }
-    Ok(())
 }

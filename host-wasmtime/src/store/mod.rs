@@ -23,19 +23,138 @@ pub struct StoreError(pub String);
 /// Result of storage calls.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// One order: the app's snapshot plus rxgate's integration state.
+/// One order, as stored: the clinic's input and rxgate's own state, kept apart so each has
+/// one writer (docs/host.md, "Order state"). The rules read the two assembled with the
+/// service's configuration (`assemble_order`).
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderRecord {
     /// The app's order id.
     pub id: String,
-    /// The latest snapshot the app sent.
-    pub snapshot: Value,
-    /// rxgate's state of the order (submit status, master id, visit id, last error…).
+    /// The clinic's input: the snapshot the EMR last PUT, without the members rxgate owns.
+    pub clinic: Value,
+    /// rxgate's own state of the order, as snapshot members (submissions, masterId,
+    /// prescriptions, statuses, flags, events, activities): written only by applying facts
+    /// and events through the rules.
+    pub rxgate: Value,
+    /// Service bookkeeping beside the snapshot (the lab milestone, the order state summary).
     pub state: Value,
     /// The Beluga master id, fixed per visit once generated.
     pub master_id: Option<String>,
+    /// Incremented by every committed change; `ETag` / `If-Match` and the worker's check.
+    pub version: i64,
     /// Unix milliseconds of the last change.
     pub updated_at: i64,
+}
+
+/// A write of an order inside a [`Change`].
+#[derive(Debug, Clone, Default)]
+pub struct OrderWrite {
+    /// The order.
+    pub id: String,
+    /// The version the change was computed from: the commit fails with
+    /// [`Committed::Conflict`] when another change landed in between.
+    pub expected_version: i64,
+    /// rxgate's new state, when it changed.
+    pub rxgate: Option<Value>,
+    /// The service bookkeeping, when it changed.
+    pub state: Option<Value>,
+}
+
+/// A new activity inside a [`Change`].
+#[derive(Debug, Clone)]
+pub struct NewActivity {
+    /// `BELUGA_DOCTOR_CHAT`, `PATIENT_CHAT_SENT`, …
+    pub kind: String,
+    /// Whether the patient sees it.
+    pub patient_visible: bool,
+    /// Content.
+    pub body: Value,
+}
+
+/// A new partner call inside a [`Change`] (queued once per dedupe key).
+#[derive(Debug, Clone)]
+pub struct NewCall {
+    /// `beluga_submit`, `dispensepro_order`, …
+    pub kind: String,
+    /// The unique key.
+    pub dedupe_key: String,
+    /// What to send (never a secret: credentials are added at send time).
+    pub payload: Value,
+}
+
+/// What became of a partner call.
+#[derive(Debug, Clone)]
+pub enum CallDisposition {
+    /// Finished.
+    Done,
+    /// Try again at this instant.
+    Retry {
+        /// Unix milliseconds.
+        next_try_at: i64,
+        /// The classified outcome.
+        error: String,
+    },
+    /// Parked for staff.
+    Failed {
+        /// The classified outcome and reason.
+        error: String,
+    },
+}
+
+/// Every effect of one change — an event applied, a call's outcome, a staff action — written in
+/// one transaction by [`Storage::commit`], or not at all.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    /// The order the change belongs to (records, activities and calls are filed under it).
+    pub order_id: Option<String>,
+    /// The order's new state, checked against its version.
+    pub order: Option<OrderWrite>,
+    /// Activities to add.
+    pub activities: Vec<NewActivity>,
+    /// Records to add; one whose body's `dedupe_key` is already stored for the order is
+    /// skipped.
+    pub records: Vec<(RecordTable, Value)>,
+    /// Partner calls to queue.
+    pub calls: Vec<NewCall>,
+    /// The inbox event this change processes: `(id, outcome)`.
+    pub event_outcome: Option<(i64, String)>,
+    /// The outbox call this change settles: `(id, disposition)`.
+    pub call_outcome: Option<(i64, CallDisposition)>,
+    /// Audit entries.
+    pub audit: Vec<AuditEntry>,
+    /// When.
+    pub now: i64,
+}
+
+/// The result of [`Storage::commit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Committed {
+    /// Written; the order's new version (0 when the change wrote no order).
+    Done(i64),
+    /// The order's version moved since it was read: nothing was written; read and retry.
+    Conflict,
+}
+
+/// The result of [`Storage::put_clinic_input`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// A new order, at version 1.
+    Created(i64),
+    /// The clinic's input replaced; the new version.
+    Updated(i64),
+    /// `If-Match` named another version than the stored one (412).
+    Stale(i64),
+}
+
+/// One API key's stored facts (never the key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiKeyRow {
+    /// Stable, non-secret id (`key_` + 12 hex of the hash), named as the actor in the audit.
+    pub id: String,
+    /// Its scope.
+    pub scope: crate::keys::Scope,
+    /// Label.
+    pub label: String,
 }
 
 /// A new inbound event.
@@ -111,6 +230,8 @@ pub struct AuditEntry {
     pub at: i64,
     /// `beluga`, `api`, `outbox`, …
     pub source: String,
+    /// Who: an API key id (`key_…`), `partner:<source>` for webhooks, `rxgate` for the worker.
+    pub actor: Option<String>,
     /// Event or action name.
     pub event: String,
     /// Order id.
@@ -167,18 +288,34 @@ pub enum Inserted {
 
 /// The storage operations the service needs.
 pub trait Storage: Send + Sync + 'static {
-    /// Inserts or replaces an order's snapshot (its state is kept).
-    fn upsert_order(&self, id: &str, snapshot: &Value, now: i64) -> StoreResult<()>;
+    /// Stores the clinic's input of an order: creates it (with `initial_rxgate` as rxgate's
+    /// state: the history a pre-existing order brings) or replaces the clinic's input only,
+    /// keeping rxgate's state. `if_version`: the `If-Match` version, checked. The audit entry
+    /// is written in the same transaction.
+    fn put_clinic_input(
+        &self,
+        id: &str,
+        clinic: &Value,
+        initial_rxgate: &Value,
+        if_version: Option<i64>,
+        audit: &AuditEntry,
+    ) -> StoreResult<PutOutcome>;
+    /// Writes every effect of one change in one transaction (see [`Change`]).
+    fn commit(&self, change: &Change) -> StoreResult<Committed>;
     /// One order.
     fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
     /// The order of a Beluga master id.
     fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>>;
-    /// Replaces an order's state.
-    fn set_order_state(&self, id: &str, state: &Value, now: i64) -> StoreResult<()>;
     /// Sets the master id once; answers the master id in force (the existing one if set).
     fn ensure_master_id(&self, id: &str, candidate: &str) -> StoreResult<String>;
-    /// Stores an inbound event unless its dedupe key is known.
-    fn insert_event(&self, event: &NewEvent) -> StoreResult<Inserted>;
+    /// Stores the events of one webhook request, each unless its dedupe key is known, and one
+    /// audit entry per event (`template` with the event's name and outcome), in one
+    /// transaction.
+    fn accept_events(
+        &self,
+        events: &[NewEvent],
+        template: &AuditEntry,
+    ) -> StoreResult<Vec<Inserted>>;
     /// Events not processed yet, oldest first, plus unmatched ones to retry.
     fn pending_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>>;
     /// Events stored unmatched (for a later order).
@@ -187,7 +324,7 @@ pub trait Storage: Send + Sync + 'static {
     }
     /// Processed events whose outcome is `outcome` (e.g. `unmatched`, `deferred`), oldest first.
     fn events_with_outcome(&self, outcome: &str) -> StoreResult<Vec<EventRecord>>;
-    /// Records the processing outcome of an event.
+    /// Records the processing outcome of an event that changed no order (unmatched, deferred).
     fn finish_event(
         &self,
         id: i64,
@@ -212,36 +349,12 @@ pub trait Storage: Send + Sync + 'static {
     ) -> StoreResult<Inserted>;
     /// Pending calls due at `now`.
     fn due_calls(&self, now: i64, limit: u32) -> StoreResult<Vec<OutboxItem>>;
-    /// Marks a call done.
-    fn call_done(&self, id: i64, now: i64) -> StoreResult<()>;
-    /// Schedules a retry with the error.
-    fn call_retry(&self, id: i64, next_try_at: i64, error: &str) -> StoreResult<()>;
-    /// Parks a call as failed (no automatic retry).
-    fn call_failed(&self, id: i64, error: &str) -> StoreResult<()>;
     /// Calls of an order.
     fn calls_of(&self, order_id: &str) -> StoreResult<Vec<OutboxItem>>;
     /// Re-arms a parked call (staff retry); answers whether one was re-armed.
     fn rearm_call(&self, dedupe_key: &str, now: i64) -> StoreResult<bool>;
-    /// Adds an activity.
-    fn add_activity(
-        &self,
-        order_id: &str,
-        kind: &str,
-        patient_visible: bool,
-        body: &Value,
-        now: i64,
-    ) -> StoreResult<i64>;
     /// Activities of an order (patient-visible ones only when asked).
     fn activities(&self, order_id: &str, patient_visible_only: bool) -> StoreResult<Vec<Activity>>;
-    /// Adds a record to `prescriptions`, `shipments`, `appointments`, `documents` or
-    /// `notifications`.
-    fn add_record(
-        &self,
-        table: RecordTable,
-        order_id: &str,
-        body: &Value,
-        now: i64,
-    ) -> StoreResult<i64>;
     /// Records of an order.
     fn records(&self, table: RecordTable, order_id: &str) -> StoreResult<Vec<Value>>;
     /// Patient notifications whose status is `status`, oldest first, at most `limit`.
@@ -253,16 +366,16 @@ pub trait Storage: Send + Sync + 'static {
     fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Reads the audit log, newest first.
     fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
-    /// Stores an API key hash.
+    /// Stores an API key hash; answers the key's id.
     fn add_api_key(
         &self,
         hash: &str,
         scope: crate::keys::Scope,
         label: &str,
         now: i64,
-    ) -> StoreResult<()>;
-    /// The scope of a key hash.
-    fn api_key_scope(&self, hash: &str) -> StoreResult<Option<crate::keys::Scope>>;
+    ) -> StoreResult<String>;
+    /// The stored facts of a key hash.
+    fn api_key(&self, hash: &str) -> StoreResult<Option<ApiKeyRow>>;
     /// Whether the store answers (readiness).
     fn ping(&self) -> StoreResult<()>;
 }

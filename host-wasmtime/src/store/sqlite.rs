@@ -3,8 +3,9 @@
 //! foreign-key checks on, migrations numbered by `PRAGMA user_version`.
 
 use super::{
-    Activity, AuditEntry, AuditFilter, EventRecord, Inserted, NewEvent, NotificationRow,
-    OrderRecord, OutboxItem, RecordTable, Storage, StoreError, StoreResult,
+    Activity, ApiKeyRow, AuditEntry, AuditFilter, CallDisposition, Change, Committed, EventRecord,
+    Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PutOutcome, RecordTable,
+    Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -82,7 +83,44 @@ CREATE TABLE notifications (id INTEGER PRIMARY KEY, order_id TEXT NOT NULL, body
 CREATE INDEX notifications_order ON notifications (order_id, id);
 CREATE INDEX documents_order ON documents (order_id, id);
 "#,
+    // v3: one writer per fact. `snapshot` keeps only the clinic's input and `rxgate` holds
+    // rxgate's own state (split from the old snapshots by `split_v2_orders` right after this
+    // migration); `version` counts committed changes; audit entries name their actor; API keys
+    // get stable ids.
+    r#"
+ALTER TABLE orders ADD COLUMN rxgate TEXT;
+ALTER TABLE orders ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit ADD COLUMN actor TEXT;
+ALTER TABLE api_keys ADD COLUMN id TEXT;
+UPDATE api_keys SET id = 'key_' || substr(hash, 1, 12);
+CREATE UNIQUE INDEX api_keys_id ON api_keys (id);
+CREATE INDEX inbox_outcome ON inbox (outcome, id);
+"#,
 ];
+
+/// Splits every order stored before v3 into the clinic's input and rxgate's state with the
+/// core's ownership table (the same rule the service applies to every PUT).
+fn split_v2_orders(tx: &rusqlite::Transaction<'_>) -> StoreResult<()> {
+    let rows: Vec<(String, String)> = {
+        let mut stmt = tx
+            .prepare("SELECT id, snapshot FROM orders WHERE rxgate IS NULL")
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)?
+    };
+    for (id, text) in rows {
+        let snapshot = json(text);
+        let (clinic, rxgate) = rxgate_core::order::ownership::split(&snapshot);
+        tx.execute(
+            "UPDATE orders SET snapshot = ?2, rxgate = ?3 WHERE id = ?1",
+            params![id, clinic.to_string(), rxgate.to_string()],
+        )
+        .map_err(err)?;
+    }
+    Ok(())
+}
 
 /// The SQLite store.
 pub struct SqliteStore {
@@ -134,6 +172,9 @@ impl SqliteStore {
             }
             let tx = conn.transaction().map_err(err)?;
             tx.execute_batch(migration).map_err(err)?;
+            if target == 3 {
+                split_v2_orders(&tx)?;
+            }
             tx.pragma_update(None, "user_version", target)
                 .map_err(err)?;
             tx.commit().map_err(err)?;
@@ -158,16 +199,188 @@ impl SqliteStore {
         };
         f(&guard)
     }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed when `f` answers `Ok`, rolled
+    /// back otherwise (and on a panic, when the transaction is dropped).
+    fn write<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+        self.with(|c| {
+            let tx = rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)
+                .map_err(err)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(err)?;
+            Ok(out)
+        })
+    }
 }
+
+const ORDER_COLS: &str = "id, snapshot, rxgate, state, master_id, version, updated_at";
 
 fn order_row(r: &Row<'_>) -> rusqlite::Result<OrderRecord> {
     Ok(OrderRecord {
         id: r.get(0)?,
-        snapshot: json(r.get(1)?),
-        state: json(r.get(2)?),
-        master_id: r.get(3)?,
-        updated_at: r.get(4)?,
+        clinic: json(r.get(1)?),
+        rxgate: r
+            .get::<_, Option<String>>(2)?
+            .map_or_else(|| Value::Object(Default::default()), json),
+        state: json(r.get(3)?),
+        master_id: r.get(4)?,
+        version: r.get(5)?,
+        updated_at: r.get(6)?,
     })
+}
+
+fn insert_audit(c: &Connection, e: &AuditEntry) -> StoreResult<()> {
+    c.execute(
+        "INSERT INTO audit (at, source, event, order_id, outcome, request_id, remote, detail, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            e.at,
+            e.source,
+            e.event,
+            e.order_id,
+            e.outcome,
+            e.request_id,
+            e.remote,
+            e.detail.as_ref().map(Value::to_string),
+            e.actor
+        ],
+    )
+    .map(|_| ())
+    .map_err(err)
+}
+
+fn insert_call(
+    c: &Connection,
+    kind: &str,
+    order_id: Option<&str>,
+    dedupe_key: &str,
+    payload: &Value,
+    now: i64,
+) -> StoreResult<Inserted> {
+    let result = c.execute(
+        "INSERT INTO outbox (kind, order_id, dedupe_key, payload, next_try_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![kind, order_id, dedupe_key, payload.to_string(), now],
+    );
+    match result {
+        Ok(_) => Ok(Inserted::New(c.last_insert_rowid())),
+        Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
+        Err(e) => Err(err(e)),
+    }
+}
+
+/// Adds a record unless one with the same `dedupe_key` is stored for the order.
+fn insert_record(
+    c: &Connection,
+    table: RecordTable,
+    order_id: &str,
+    body: &Value,
+    now: i64,
+) -> StoreResult<()> {
+    if let Some(key) = body.get("dedupe_key").filter(|k| !k.is_null()) {
+        let exists: bool = c
+            .query_row(
+                &format!(
+                    "SELECT EXISTS(SELECT 1 FROM {} WHERE order_id = ?1 AND json_extract(body, '$.dedupe_key') = ?2)",
+                    table.name()
+                ),
+                params![order_id, key.as_str().map_or_else(|| key.to_string(), str::to_owned)],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        if exists {
+            return Ok(());
+        }
+    }
+    c.execute(
+        &format!(
+            "INSERT INTO {} (order_id, body, created_at) VALUES (?1, ?2, ?3)",
+            table.name()
+        ),
+        params![order_id, body.to_string(), now],
+    )
+    .map(|_| ())
+    .map_err(err)
+}
+
+fn settle_call(c: &Connection, id: i64, disposition: &CallDisposition, now: i64) -> StoreResult<()> {
+    let result = match disposition {
+        CallDisposition::Done => c.execute(
+            "UPDATE outbox SET status = 'done', attempts = attempts + 1, done_at = ?2, last_error = NULL WHERE id = ?1",
+            params![id, now],
+        ),
+        CallDisposition::Retry { next_try_at, error } => c.execute(
+            "UPDATE outbox SET attempts = attempts + 1, next_try_at = ?2, last_error = ?3 WHERE id = ?1",
+            params![id, next_try_at, error],
+        ),
+        CallDisposition::Failed { error } => c.execute(
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+            params![id, error],
+        ),
+    };
+    result.map(|_| ()).map_err(err)
+}
+
+/// Writes the order part of a change; `false` when its version moved.
+fn write_order(c: &Connection, change: &Change) -> StoreResult<Option<i64>> {
+    let Some(order) = &change.order else {
+        return Ok(Some(0));
+    };
+    let updated = c
+        .execute(
+            "UPDATE orders SET
+                rxgate = COALESCE(?3, rxgate),
+                state = COALESCE(?4, state),
+                master_id = COALESCE(master_id, json_extract(COALESCE(?3, rxgate), '$.order.beluga.master_id')),
+                version = version + 1,
+                updated_at = ?5
+             WHERE id = ?1 AND version = ?2",
+            params![
+                order.id,
+                order.expected_version,
+                order.rxgate.as_ref().map(Value::to_string),
+                order.state.as_ref().map(Value::to_string),
+                change.now
+            ],
+        )
+        .map_err(err)?;
+    Ok((updated == 1).then_some(order.expected_version + 1))
+}
+
+fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
+    let Some(version) = write_order(c, change)? else {
+        return Ok(Committed::Conflict);
+    };
+    let order_id = change.order_id.as_deref();
+    if let Some(order_id) = order_id {
+        for a in &change.activities {
+            c.execute(
+                "INSERT INTO activities (order_id, kind, patient_visible, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![order_id, a.kind, a.patient_visible, a.body.to_string(), change.now],
+            )
+            .map_err(err)?;
+        }
+        for (table, body) in &change.records {
+            insert_record(c, *table, order_id, body, change.now)?;
+        }
+    }
+    for call in &change.calls {
+        insert_call(c, &call.kind, order_id, &call.dedupe_key, &call.payload, change.now)?;
+    }
+    if let Some((id, outcome)) = &change.event_outcome {
+        c.execute(
+            "UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = COALESCE(?4, order_id) WHERE id = ?1",
+            params![id, change.now, outcome, order_id],
+        )
+        .map_err(err)?;
+    }
+    if let Some((id, disposition)) = &change.call_outcome {
+        settle_call(c, *id, disposition, change.now)?;
+    }
+    for entry in &change.audit {
+        insert_audit(c, entry)?;
+    }
+    Ok(Committed::Done(version))
 }
 
 fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRecord> {
@@ -208,22 +421,53 @@ fn is_unique_violation(e: &rusqlite::Error) -> bool {
 }
 
 impl Storage for SqliteStore {
-    fn upsert_order(&self, id: &str, snapshot: &Value, now: i64) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO orders (id, snapshot, updated_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(id) DO UPDATE SET snapshot = excluded.snapshot, updated_at = excluded.updated_at",
-                params![id, snapshot.to_string(), now],
-            )
-            .map(|_| ())
-            .map_err(err)
+    fn put_clinic_input(
+        &self,
+        id: &str,
+        clinic: &Value,
+        initial_rxgate: &Value,
+        if_version: Option<i64>,
+        audit: &AuditEntry,
+    ) -> StoreResult<PutOutcome> {
+        self.write(|c| {
+            let current: Option<i64> = c
+                .query_row("SELECT version FROM orders WHERE id = ?1", [id], |r| r.get(0))
+                .optional()
+                .map_err(err)?;
+            let outcome = match (current, if_version) {
+                (Some(v), Some(expected)) if v != expected => return Ok(PutOutcome::Stale(v)),
+                (None, Some(_)) => return Ok(PutOutcome::Stale(0)),
+                (Some(v), _) => {
+                    c.execute(
+                        "UPDATE orders SET snapshot = ?2, version = ?3, updated_at = ?4 WHERE id = ?1",
+                        params![id, clinic.to_string(), v + 1, audit.at],
+                    )
+                    .map_err(err)?;
+                    PutOutcome::Updated(v + 1)
+                }
+                (None, None) => {
+                    c.execute(
+                        "INSERT INTO orders (id, snapshot, rxgate, state, master_id, version, updated_at)
+                         VALUES (?1, ?2, ?3, '{}', json_extract(?3, '$.order.beluga.master_id'), 1, ?4)",
+                        params![id, clinic.to_string(), initial_rxgate.to_string(), audit.at],
+                    )
+                    .map_err(err)?;
+                    PutOutcome::Created(1)
+                }
+            };
+            insert_audit(c, audit)?;
+            Ok(outcome)
         })
+    }
+
+    fn commit(&self, change: &Change) -> StoreResult<Committed> {
+        self.write(|c| commit_in(c, change))
     }
 
     fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
         self.with(|c| {
             c.query_row(
-                "SELECT id, snapshot, state, master_id, updated_at FROM orders WHERE id = ?1",
+                &format!("SELECT {ORDER_COLS} FROM orders WHERE id = ?1"),
                 [id],
                 order_row,
             )
@@ -235,22 +479,11 @@ impl Storage for SqliteStore {
     fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>> {
         self.with(|c| {
             c.query_row(
-                "SELECT id, snapshot, state, master_id, updated_at FROM orders WHERE master_id = ?1",
+                &format!("SELECT {ORDER_COLS} FROM orders WHERE master_id = ?1"),
                 [master_id],
                 order_row,
             )
             .optional()
-            .map_err(err)
-        })
-    }
-
-    fn set_order_state(&self, id: &str, state: &Value, now: i64) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE orders SET state = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id, state.to_string(), now],
-            )
-            .map(|_| ())
             .map_err(err)
         })
     }
@@ -270,26 +503,45 @@ impl Storage for SqliteStore {
         })
     }
 
-    fn insert_event(&self, e: &NewEvent) -> StoreResult<Inserted> {
-        self.with(|c| {
-            let result = c.execute(
-                "INSERT INTO inbox (source, partner, event, dedupe_key, raw, unsigned, received_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    e.source,
-                    e.partner,
-                    e.event,
-                    e.dedupe_key,
-                    e.raw,
-                    e.unsigned,
-                    e.received_at
-                ],
-            );
-            match result {
-                Ok(_) => Ok(Inserted::New(c.last_insert_rowid())),
-                Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
-                Err(e) => Err(err(e)),
+    fn accept_events(
+        &self,
+        events: &[NewEvent],
+        template: &AuditEntry,
+    ) -> StoreResult<Vec<Inserted>> {
+        self.write(|c| {
+            let mut out = Vec::with_capacity(events.len());
+            for e in events {
+                let result = c.execute(
+                    "INSERT INTO inbox (source, partner, event, dedupe_key, raw, unsigned, received_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        e.source,
+                        e.partner,
+                        e.event,
+                        e.dedupe_key,
+                        e.raw,
+                        e.unsigned,
+                        e.received_at
+                    ],
+                );
+                let inserted = match result {
+                    Ok(_) => Inserted::New(c.last_insert_rowid()),
+                    Err(e) if is_unique_violation(&e) => Inserted::Duplicate,
+                    Err(e) => return Err(err(e)),
+                };
+                let entry = AuditEntry {
+                    event: e.event.clone(),
+                    outcome: match inserted {
+                        Inserted::New(_) => "accepted",
+                        Inserted::Duplicate => "duplicate",
+                    }
+                    .to_owned(),
+                    ..template.clone()
+                };
+                insert_audit(c, &entry)?;
+                out.push(inserted);
             }
+            Ok(out)
         })
     }
 
@@ -376,18 +628,7 @@ impl Storage for SqliteStore {
         payload: &Value,
         now: i64,
     ) -> StoreResult<Inserted> {
-        self.with(|c| {
-            let result = c.execute(
-                "INSERT INTO outbox (kind, order_id, dedupe_key, payload, next_try_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![kind, order_id, dedupe_key, payload.to_string(), now],
-            );
-            match result {
-                Ok(_) => Ok(Inserted::New(c.last_insert_rowid())),
-                Err(e) if is_unique_violation(&e) => Ok(Inserted::Duplicate),
-                Err(e) => Err(err(e)),
-            }
-        })
+        self.with(|c| insert_call(c, kind, order_id, dedupe_key, payload, now))
     }
 
     fn due_calls(&self, now: i64, limit: u32) -> StoreResult<Vec<OutboxItem>> {
@@ -399,39 +640,6 @@ impl Storage for SqliteStore {
                 .map_err(err)?;
             let rows = stmt.query_map(params![now, limit], outbox_row).map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)
-        })
-    }
-
-    fn call_done(&self, id: i64, now: i64) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE outbox SET status = 'done', attempts = attempts + 1, done_at = ?2, last_error = NULL WHERE id = ?1",
-                params![id, now],
-            )
-            .map(|_| ())
-            .map_err(err)
-        })
-    }
-
-    fn call_retry(&self, id: i64, next_try_at: i64, error: &str) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_try_at = ?2, last_error = ?3 WHERE id = ?1",
-                params![id, next_try_at, error],
-            )
-            .map(|_| ())
-            .map_err(err)
-        })
-    }
-
-    fn call_failed(&self, id: i64, error: &str) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
-                params![id, error],
-            )
-            .map(|_| ())
-            .map_err(err)
         })
     }
 
@@ -458,24 +666,6 @@ impl Storage for SqliteStore {
         })
     }
 
-    fn add_activity(
-        &self,
-        order_id: &str,
-        kind: &str,
-        patient_visible: bool,
-        body: &Value,
-        now: i64,
-    ) -> StoreResult<i64> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO activities (order_id, kind, patient_visible, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![order_id, kind, patient_visible, body.to_string(), now],
-            )
-            .map_err(err)?;
-            Ok(c.last_insert_rowid())
-        })
-    }
-
     fn activities(&self, order_id: &str, patient_visible_only: bool) -> StoreResult<Vec<Activity>> {
         self.with(|c| {
             let mut stmt = c
@@ -497,26 +687,6 @@ impl Storage for SqliteStore {
                 })
                 .map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)
-        })
-    }
-
-    fn add_record(
-        &self,
-        table: RecordTable,
-        order_id: &str,
-        body: &Value,
-        now: i64,
-    ) -> StoreResult<i64> {
-        self.with(|c| {
-            c.execute(
-                &format!(
-                    "INSERT INTO {} (order_id, body, created_at) VALUES (?1, ?2, ?3)",
-                    table.name()
-                ),
-                params![order_id, body.to_string(), now],
-            )
-            .map_err(err)?;
-            Ok(c.last_insert_rowid())
         })
     }
 
@@ -573,31 +743,14 @@ impl Storage for SqliteStore {
     }
 
     fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO audit (at, source, event, order_id, outcome, request_id, remote, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    e.at,
-                    e.source,
-                    e.event,
-                    e.order_id,
-                    e.outcome,
-                    e.request_id,
-                    e.remote,
-                    e.detail.as_ref().map(Value::to_string)
-                ],
-            )
-            .map(|_| ())
-            .map_err(err)
-        })
+        self.with(|c| insert_audit(c, e))
     }
 
     fn audit_log(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
         self.with(|c| {
             let mut stmt = c
                 .prepare(
-                    "SELECT at, source, event, order_id, outcome, request_id, remote, detail FROM audit
+                    "SELECT at, source, event, order_id, outcome, request_id, remote, detail, actor FROM audit
                      WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR event = ?3)
                      ORDER BY id DESC LIMIT ?4",
                 )
@@ -615,6 +768,7 @@ impl Storage for SqliteStore {
                             request_id: r.get(5)?,
                             remote: r.get(6)?,
                             detail: r.get::<_, Option<String>>(7)?.map(json),
+                            actor: r.get(8)?,
                         })
                     },
                 )
@@ -623,27 +777,37 @@ impl Storage for SqliteStore {
         })
     }
 
-    fn add_api_key(&self, hash: &str, scope: Scope, label: &str, now: i64) -> StoreResult<()> {
+    fn add_api_key(&self, hash: &str, scope: Scope, label: &str, now: i64) -> StoreResult<String> {
+        let id = crate::keys::key_id(hash);
         self.with(|c| {
             c.execute(
-                "INSERT INTO api_keys (hash, scope, label, created_at) VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO api_keys (hash, scope, label, created_at, id) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(hash) DO UPDATE SET scope = excluded.scope",
-                params![hash, scope.as_str(), label, now],
+                params![hash, scope.as_str(), label, now, id],
             )
             .map(|_| ())
             .map_err(err)
-        })
+        })?;
+        Ok(id)
     }
 
-    fn api_key_scope(&self, hash: &str) -> StoreResult<Option<Scope>> {
+    fn api_key(&self, hash: &str) -> StoreResult<Option<ApiKeyRow>> {
         self.with(|c| {
-            let scope: Option<String> = c
-                .query_row("SELECT scope FROM api_keys WHERE hash = ?1", [hash], |r| {
-                    r.get(0)
-                })
+            let row: Option<(String, String, String)> = c
+                .query_row(
+                    "SELECT id, scope, label FROM api_keys WHERE hash = ?1",
+                    [hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .optional()
                 .map_err(err)?;
-            Ok(scope.as_deref().and_then(Scope::parse))
+            Ok(row.and_then(|(id, scope, label)| {
+                Some(ApiKeyRow {
+                    id,
+                    scope: Scope::parse(&scope)?,
+                    label,
+                })
+            }))
         })
     }
 

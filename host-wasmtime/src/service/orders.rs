@@ -1,0 +1,222 @@
+//! Order state as the rules see it, and the one way it changes.
+//!
+//! The store keeps each order as two documents with one writer each (docs/host.md, "Order
+//! state"): the clinic's input (what the EMR PUTs) and rxgate's own state (what applying facts
+//! and events produced). [`load`] asks the rules to assemble the snapshot they read from the
+//! two and the service's configuration ([`integration`]: whether each partner is configured
+//! comes from here, never from the EMR). After an operation answers a new snapshot, [`owned`]
+//! asks the rules which part of it is rxgate's, and [`commit`] writes that part with every
+//! other effect of the change in one transaction, checked against the version the change was
+//! computed from; a conflict reruns the change on a fresh read.
+
+use super::problem::Problem;
+use super::AppState;
+use crate::config::{Config, Environment};
+use crate::store::{Change, Committed, OrderRecord, OrderWrite};
+use rxgate_core::order::ownership::{IntegrationFacts, PharmacyFacts};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// How often a change is recomputed after a version conflict before it gives up.
+const CONFLICT_RETRIES: usize = 8;
+
+/// A stored order and the snapshot the rules read.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The stored record.
+    pub record: OrderRecord,
+    /// The assembled snapshot (clinic input + rxgate state + configuration facts).
+    pub snapshot: Value,
+}
+
+/// The integration facts of the service's configuration, for the rules.
+pub fn integration(config: &Config) -> IntegrationFacts {
+    let mut pharmacies = BTreeMap::new();
+    for (id, p) in &config.dispensepro {
+        pharmacies.insert(
+            id.clone(),
+            PharmacyFacts {
+                credentials_configured: p.api_key.is_some() && !p.base_url.is_empty(),
+                webhook_secret_configured: p.webhook_secret.is_some(),
+            },
+        );
+    }
+    for (id, p) in &config.lifefile {
+        pharmacies.insert(
+            id.clone(),
+            PharmacyFacts {
+                credentials_configured: p.password.is_some() && !p.base_url.is_empty(),
+                webhook_secret_configured: p.webhook_password.is_some(),
+            },
+        );
+    }
+    let unsigned_ok = config.environment != Environment::Production;
+    for (id, p) in &config.pharmacies {
+        pharmacies.insert(
+            id.clone(),
+            PharmacyFacts {
+                credentials_configured: false,
+                webhook_secret_configured: p.webhook_secret.is_some()
+                    || (p.allow_unsigned && unsigned_ok),
+            },
+        );
+    }
+    IntegrationFacts {
+        beluga_api_key_configured: config
+            .beluga
+            .api_key
+            .as_ref()
+            .is_some_and(|k| !k.expose().trim().is_empty()),
+        beluga_company: config.beluga.company.clone(),
+        environment: Some(match config.environment {
+            Environment::Production => rxgate_core::order::snapshot::Environment::Production,
+            Environment::Development | Environment::Sandbox => {
+                rxgate_core::order::snapshot::Environment::Test
+            }
+        }),
+        dispense_pro_configured: config
+            .dispensepro
+            .values()
+            .any(|p| p.api_key.is_some() && !p.base_url.is_empty()),
+        pharmacies,
+    }
+}
+
+/// Calls a rules operation with a typed request and reads its typed answer; misuse is a 400
+/// naming the rules' code, a guest failure a 500.
+pub async fn call<Req: Serialize, Ans: DeserializeOwned>(
+    state: &AppState,
+    op: &str,
+    request: &Req,
+) -> Result<Ans, Problem> {
+    let request = serde_json::to_value(request).map_err(Problem::internal)?;
+    let answer = super::app::decide_ok(state, op, request).await?;
+    serde_json::from_value(answer).map_err(|e| {
+        Problem::internal(format!(
+            "the rules answered `{op}` in an unexpected shape: {e}"
+        ))
+    })
+}
+
+#[derive(Serialize)]
+struct AssembleRequest<'a> {
+    clinic: &'a Value,
+    rxgate: &'a Value,
+    integration: IntegrationFacts,
+}
+
+#[derive(Deserialize)]
+struct Assembled {
+    snapshot: Value,
+}
+
+#[derive(Serialize)]
+struct SplitRequest<'a> {
+    input: &'a Value,
+}
+
+/// The two parts of a snapshot.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Split {
+    /// The clinic's input.
+    pub clinic: Value,
+    /// rxgate's own members.
+    pub rxgate: Value,
+}
+
+/// The snapshot the rules read for a stored order.
+pub async fn assemble(state: &AppState, record: &OrderRecord) -> Result<Value, Problem> {
+    let request = AssembleRequest {
+        clinic: &record.clinic,
+        rxgate: &record.rxgate,
+        integration: integration(&state.config),
+    };
+    let assembled: Assembled = call(state, "assemble_order", &request).await?;
+    Ok(assembled.snapshot)
+}
+
+/// Splits a snapshot into the clinic's input and rxgate's members (the rules' ownership
+/// table); a snapshot that breaks the schema is a 422 naming where.
+pub async fn split(state: &AppState, snapshot: &Value) -> Result<Split, Problem> {
+    call(state, "split_order", &SplitRequest { input: snapshot }).await
+}
+
+/// rxgate's members of a snapshot an operation answered.
+pub async fn owned(state: &AppState, snapshot: &Value) -> Result<Value, Problem> {
+    Ok(split(state, snapshot).await?.rxgate)
+}
+
+/// The stored order and its assembled snapshot, if the order exists.
+pub async fn find(state: &AppState, id: &str) -> Result<Option<Loaded>, Problem> {
+    let key = id.to_owned();
+    let Some(record) = state.db.run(move |s| s.get_order(&key)).await? else {
+        return Ok(None);
+    };
+    let snapshot = assemble(state, &record).await?;
+    Ok(Some(Loaded { record, snapshot }))
+}
+
+/// As [`find`], 404 when absent.
+pub async fn load(state: &AppState, id: &str) -> Result<Loaded, Problem> {
+    find(state, id)
+        .await?
+        .ok_or_else(|| Problem::not_found("order"))
+}
+
+/// The order write of a change computed from `loaded` that ends with `snapshot`.
+pub async fn write(
+    state: &AppState,
+    loaded: &Loaded,
+    snapshot: Option<&Value>,
+    bookkeeping: Option<Value>,
+) -> Result<OrderWrite, Problem> {
+    let rxgate = match snapshot {
+        Some(snapshot) => Some(owned(state, snapshot).await?),
+        None => None,
+    };
+    Ok(OrderWrite {
+        id: loaded.record.id.clone(),
+        expected_version: loaded.record.version,
+        rxgate,
+        state: bookkeeping,
+    })
+}
+
+/// Runs `compute` on a fresh read of the order and commits the change it answers; reruns it
+/// when another change landed in between. `compute` answers `None` to write nothing.
+pub async fn commit<F, Fut>(state: &AppState, id: &str, mut compute: F) -> Result<i64, Problem>
+where
+    F: FnMut(Loaded) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<Change>, Problem>>,
+{
+    for _ in 0..CONFLICT_RETRIES {
+        let loaded = load(state, id).await?;
+        let Some(change) = compute(loaded).await? else {
+            return Ok(0);
+        };
+        match state.db.run(move |s| s.commit(&change)).await? {
+            Committed::Done(version) => {
+                state.wake.notify_one();
+                return Ok(version);
+            }
+            Committed::Conflict => continue,
+        }
+    }
+    Err(Problem::internal(format!(
+        "the order kept changing during {CONFLICT_RETRIES} attempts to write a change"
+    )))
+}
+
+/// The public form of an order: the assembled snapshot, its version and rxgate's bookkeeping.
+pub fn public(loaded: &Loaded) -> Value {
+    json!({
+        "id": loaded.record.id,
+        "version": loaded.record.version,
+        "snapshot": loaded.snapshot,
+        "state": loaded.record.state,
+        "master_id": loaded.record.master_id,
+        "updated_at": loaded.record.updated_at,
+    })
+}
