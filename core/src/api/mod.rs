@@ -10,6 +10,7 @@
 //! (the payload to validate, the order snapshot, the webhook body), with the operation's
 //! parameters beside it (`kind`, `today`, `trigger`, …). The operation list is [`OPS`].
 
+mod calls;
 mod contract;
 mod error;
 mod events;
@@ -43,7 +44,7 @@ const OWN_OPS: &[OpInfo] = &[
 ];
 
 /// The operation lists of every domain, in order.
-const ALL_OPS: &[&[OpInfo]] = &[OWN_OPS, contract::OPS, order::OPS, events::OPS];
+const ALL_OPS: &[&[OpInfo]] = &[OWN_OPS, contract::OPS, order::OPS, calls::OPS, events::OPS];
 
 /// Every operation [`call`] understands.
 pub fn ops() -> impl Iterator<Item = &'static OpInfo> {
@@ -64,6 +65,7 @@ pub fn call(op: &str, request: &Value) -> Result<Value, ApiError> {
     let answer = answer
         .or_else(|| contract::dispatch(op, request))
         .or_else(|| order::dispatch(op, request))
+        .or_else(|| calls::dispatch(op, request))
         .or_else(|| events::dispatch(op, request));
     match answer {
         Some(result) => result.map_err(|e| e.with_op(op)),

@@ -6,6 +6,7 @@
 //! order converge under [`state`]'s forward-only merges, whichever order partner events
 //! arrive in.
 
+pub mod calls;
 pub mod cancel;
 pub mod codes;
 pub mod intake;
