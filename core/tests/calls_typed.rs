@@ -98,26 +98,37 @@ fn first_case(file: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// `value` with the member at `pointer` set to `new` (its parent object must exist).
+fn with(value: &Value, pointer: &str, new: Value) -> Value {
+    let mut out = value.clone();
+    let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+    if let Some(Value::Object(map)) = out.pointer_mut(parent) {
+        map.insert(key.to_owned(), new);
+    }
+    out
+}
+
 #[test]
 fn misuse_names_the_member_and_never_its_value() {
     let sentinel = "PHI-SENTINEL-4471";
     let outcome = first_case("calls_record_call_outcome.json");
-    let mut snapshot_member = outcome.clone();
-    snapshot_member["input"]["patient"]["ssn"] = json!(sentinel);
-    let mut answer_member = outcome.clone();
-    answer_member["answer"] = json!({"status": 200, "headers": sentinel});
-    let mut kind = outcome.clone();
-    kind["call"]["kind"] = json!(sentinel);
-    let mut pharmacy = outcome.clone();
-    pharmacy["call"] = json!({"kind": "lifefile_order", "attempt": 1, "max_attempts": 3});
+    let snapshot_member = with(&outcome, "/input/patient/ssn", json!(sentinel));
+    let answer_member = with(
+        &outcome,
+        "/answer",
+        json!({"status": 200, "headers": sentinel}),
+    );
+    let kind = with(&outcome, "/call/kind", json!(sentinel));
+    let pharmacy = with(
+        &outcome,
+        "/call",
+        json!({"kind": "lifefile_order", "attempt": 1, "max_attempts": 3}),
+    );
     let plan = first_case("calls_plan_submission.json");
-    let mut trigger = plan.clone();
-    trigger["trigger"] = json!(sentinel);
-    let mut now = plan.clone();
-    now["now"] = json!(sentinel);
+    let trigger = with(&plan, "/trigger", json!(sentinel));
+    let now = with(&plan, "/now", json!(sentinel));
     let message = first_case("calls_build_message.json");
-    let mut to = message.clone();
-    to["to"] = json!(sentinel);
+    let to = with(&message, "/to", json!(sentinel));
     let expectations = [
         (
             "record_call_outcome",
@@ -202,10 +213,8 @@ fn no_answer_text_of_a_partner_reaches_the_order_or_the_error() {
         ),
     ];
     for (kind, answer) in answers {
-        let mut request = base.clone();
-        request["call"] =
-            json!({"kind": kind, "pharmacy_id": "ph_1", "attempt": 5, "max_attempts": 5});
-        request["answer"] = answer;
+        let call = json!({"kind": kind, "pharmacy_id": "ph_1", "attempt": 5, "max_attempts": 5});
+        let request = with(&with(&base, "/call", call), "/answer", answer);
         let outcome = api::call("record_call_outcome", &request);
         assert!(outcome.is_ok(), "{kind}: {outcome:?}");
         let text = outcome.map(|o| o.to_string()).unwrap_or_default();
@@ -242,15 +251,14 @@ fn the_typed_structs_have_json_schemas() {
 fn the_diagnosis_tells_own_clear_errors_from_unclear_ones() {
     let base = first_case("calls_record_call_outcome.json");
     let escalations = |answer: Value| -> Vec<String> {
-        let mut request = base.clone();
-        request["answer"] = answer;
+        let request = with(&base, "/answer", answer);
         let snapshot = api::call("record_call_outcome", &request)
             .ok()
             .and_then(|o| o.get("snapshot").cloned())
             .unwrap_or(Value::Null);
         let diagnosis = api::call(
             "diagnose",
-            &json!({"input": snapshot, "now": request["now"]}),
+            &json!({"input": snapshot, "now": request.get("now")}),
         );
         diagnosis
             .ok()
