@@ -10,6 +10,7 @@
 //! (the payload to validate, the order snapshot, the webhook body), with the operation's
 //! parameters beside it (`kind`, `today`, `trigger`, …). The operation list is [`OPS`].
 
+mod calls;
 mod contract;
 mod error;
 mod events;
@@ -49,6 +50,7 @@ const ALL_OPS: &[&[OpInfo]] = &[
     contract::OPS,
     order::OPS,
     ownership::OPS,
+    calls::OPS,
     events::OPS,
 ];
 
@@ -72,6 +74,7 @@ pub fn call(op: &str, request: &Value) -> Result<Value, ApiError> {
         .or_else(|| contract::dispatch(op, request))
         .or_else(|| order::dispatch(op, request))
         .or_else(|| ownership::dispatch(op, request))
+        .or_else(|| calls::dispatch(op, request))
         .or_else(|| events::dispatch(op, request));
     match answer {
         Some(result) => result.map_err(|e| e.with_op(op)),

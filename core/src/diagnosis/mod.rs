@@ -319,6 +319,7 @@ pub fn submit_error_is_clear(error: &str) -> bool {
     let e = error.trim();
     let lower = e.to_ascii_lowercase();
     KNOWN_BELUGA_ERRORS.iter().any(|k| e.starts_with(k))
+        || crate::order::calls::is_clear_own_error(e)
         || [
             "timeout",
             "timed out",

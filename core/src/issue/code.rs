@@ -141,6 +141,7 @@ pub const ALL_CODES: &[&[Code]] = &[
     crate::boundary::codes::CODES,
     crate::events::codes::CODES,
     crate::diagnosis::codes::CODES,
+    crate::order::calls::codes::CODES,
 ];
 
 /// Every registered code, area by area.

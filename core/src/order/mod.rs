@@ -7,6 +7,7 @@
 //! arrive in. [`ownership`] says who writes which member: the clinic's input, rxgate's learned
 //! state or the service's configuration.
 
+pub mod calls;
 pub mod cancel;
 pub mod codes;
 pub mod intake;

@@ -9,7 +9,19 @@ use crate::issue::{render, Code};
 use serde::Serialize;
 
 /// Who acts on a reason (the guides' escalation targets).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
     /// The patient (portal: intake, profile, payment, messages).

@@ -9,6 +9,9 @@
 //! | field | rank (low → high) |
 //! | --- | --- |
 //! | submit status | `(none) < FAILED < SUBMITTED` |
+//! | visit id, `submitted_at` | a `SUBMITTED` fact's visit id by the greater value, `submitted_at` earliest |
+//! | `last_attempt_at`, `submit_error` | a `FAILED` fact's (instant, error) pair, the greater pair |
+//! | `masterId` | a blank id is none; the smaller of two ids |
 //! | visit status | non-terminal (`active`, `pending`, `admin`, `holding`) by the newest `updateTimestamp` of a visit fetch, then the terminals `canceled < resolved` |
 //! | resolved status | `(none) < open < closed` |
 //! | visit outcome | `(none) < referred < prescribed` |
@@ -27,7 +30,8 @@
 //! [`Fact`]s and calls [`apply_fact`]; nothing else in rxgate re-implements these ranks.
 
 use super::snapshot::{
-    Appointment, AppointmentStatus, OrderSnapshot, Prescription, Shipping, StaffFlag, Submission,
+    Appointment, AppointmentStatus, BelugaState, OrderSnapshot, Prescription, Shipping, StaffFlag,
+    Submission,
 };
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -205,6 +209,55 @@ pub fn merge_submit_status(
     merge_max(current, fact)
 }
 
+/// Merges a submit fact into the Beluga block: the status by rank; a `SUBMITTED`'s visit id
+/// by the greater value (Beluga gives one per `masterId`, so two can only differ by mistake,
+/// and a fixed choice keeps the merge commutative) and its instant by the earliest; a
+/// `FAILED`'s (`last_attempt_at`, `submit_error`) pair by the greater pair, so the error of
+/// the latest attempt is the one shown. A later `SUBMITTED` leaves the old error in place:
+/// readers ignore `submit_error` once the status is `SUBMITTED`.
+pub fn merge_submit_fact(
+    beluga: &mut BelugaState,
+    status: SubmitStatus,
+    visit_id: Option<&String>,
+    at: Option<DateTime<Utc>>,
+    error: Option<&String>,
+) {
+    beluga.submit_status = merge_submit_status(beluga.submit_status, status);
+    match status {
+        SubmitStatus::Submitted => {
+            if let Some(id) = visit_id.filter(|v| !v.trim().is_empty()) {
+                beluga.visit_id = Some(match beluga.visit_id.take() {
+                    Some(current) if !current.trim().is_empty() => current.max(id.clone()),
+                    _ => id.clone(),
+                });
+            }
+            beluga.submitted_at = min_opt(beluga.submitted_at, at);
+        }
+        SubmitStatus::Failed => {
+            if at.is_some() || error.is_some() {
+                let current = (beluga.last_attempt_at, beluga.submit_error.clone());
+                let fact = (at, error.cloned());
+                if fact > current {
+                    (beluga.last_attempt_at, beluga.submit_error) = fact;
+                }
+            }
+        }
+    }
+}
+
+/// `masterId` merge: a blank id is no id; between two ids the smaller wins. The host stores
+/// one id per visit and every plan reuses it, so two different ids only meet by mistake; a
+/// fixed choice keeps the merge commutative.
+pub fn merge_master_id(current: Option<String>, fact: &str) -> Option<String> {
+    let fact = fact.trim();
+    let current = current.filter(|c| !c.trim().is_empty());
+    match current {
+        _ if fact.is_empty() => current,
+        Some(c) if c.as_str() <= fact => Some(c),
+        _ => Some(fact.to_owned()),
+    }
+}
+
 /// Visit status merge: terminal statuses (`canceled < resolved`) win over non-terminal ones;
 /// among non-terminal ones the newest `updateTimestamp` wins (a status with no timestamp is
 /// older than any with one); a fixed tie-break settles equal timestamps.
@@ -365,10 +418,29 @@ pub fn apply_booking(current: Option<&Appointment>, fact: &Appointment) -> Booki
 #[serde(tag = "fact", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Fact {
-    /// A visit creation attempt answered (`SUBMITTED` or `FAILED`).
+    /// A visit creation attempt answered (`SUBMITTED` or `FAILED`), with what the answer
+    /// taught: the visit id and acceptance instant of a `SUBMITTED`, the error text and
+    /// attempt instant of a `FAILED` (see [`merge_submit_fact`]).
     Submit {
         /// The submit status.
         status: SubmitStatus,
+        /// `SUBMITTED`: Beluga's `visitId` from the visit creation answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        visit_id: Option<String>,
+        /// When the answer arrived: `submitted_at` of a `SUBMITTED`, `last_attempt_at` of a
+        /// `FAILED`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<DateTime<Utc>>,
+        /// `FAILED`: the error shown to staff (Beluga's fixed error string or rxgate's own
+        /// message; never other partner text).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+    },
+    /// The `masterId` of the order's Beluga visit: generated once by the host, stored before
+    /// the first call and reused by every retry.
+    MasterId {
+        /// The id.
+        master_id: String,
     },
     /// A visit status (from a visit fetch with its `updateTimestamp`, or from a webhook).
     Visit {
@@ -418,8 +490,14 @@ pub enum Fact {
 pub fn apply_fact(snapshot: &mut OrderSnapshot, fact: &Fact) {
     let beluga = &mut snapshot.order.beluga;
     match fact {
-        Fact::Submit { status } => {
-            beluga.submit_status = merge_submit_status(beluga.submit_status, *status);
+        Fact::Submit {
+            status,
+            visit_id,
+            at,
+            error,
+        } => merge_submit_fact(beluga, *status, visit_id.as_ref(), *at, error.as_ref()),
+        Fact::MasterId { master_id } => {
+            beluga.master_id = merge_master_id(beluga.master_id.take(), master_id);
         }
         Fact::Visit { status, updated_at } => {
             let current = beluga.visit_status.map(|status| VisitFact {
@@ -666,8 +744,21 @@ mod tests {
         let hour = 0u32..24;
         let text = prop::sample::select(vec!["a", "b", "c"]);
         prop_oneof![
-            prop::sample::select(vec![SubmitStatus::Failed, SubmitStatus::Submitted])
-                .prop_map(|status| Fact::Submit { status }),
+            (
+                prop::sample::select(vec![SubmitStatus::Failed, SubmitStatus::Submitted]),
+                prop::option::of(text.clone()),
+                prop::option::of(hour.clone()),
+                prop::option::of(text.clone()),
+            )
+                .prop_map(|(status, v, h, e)| Fact::Submit {
+                    status,
+                    visit_id: v.map(str::to_owned),
+                    at: h.and_then(at),
+                    error: e.map(str::to_owned),
+                }),
+            text.clone().prop_map(|m| Fact::MasterId {
+                master_id: m.to_owned()
+            }),
             (
                 prop::sample::select(vec![
                     VisitStatus::Active,

@@ -16,10 +16,11 @@ use super::reason::{Actor, Reason};
 use super::snapshot::{non_blank, OrderSnapshot, SubmitStatus};
 use super::visit::VisitKind;
 use chrono::NaiveDate;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The events that may auto-submit an order (the submission guide's list).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
     /// Checkout created a paid order.
@@ -74,7 +75,7 @@ impl Trigger {
 }
 
 /// The auto-submit verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SubmitVerdict {
     /// Submit now.
