@@ -130,19 +130,6 @@ pub(super) fn entry(
     }
 }
 
-/// Writes one audit entry on its own (a refusal that changes nothing).
-pub(super) async fn audit(
-    state: &AppState,
-    caller: &Caller,
-    order_id: &str,
-    event: &str,
-    outcome: &str,
-    detail: Option<Value>,
-) -> Result<(), Problem> {
-    let entry = entry(caller, order_id, event, outcome, detail);
-    Ok(state.db.run(move |s| s.audit(&entry)).await?)
-}
-
 /// The version an `If-Match` header names (`"v7"`, `W/"v7"` or `7`); a header that names
 /// none is a 400.
 fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
@@ -269,14 +256,9 @@ async fn submit(
     trigger: Option<rxgate_core::order::submit::Trigger>,
 ) -> Result<Value, Problem> {
     let manual = trigger.is_none();
-    let mut answer = Value::Null;
-    orders::commit(state, id, |loaded| {
-        let answer = &mut answer;
-        async move {
-            let (plan, change) = plan_change(state, caller, &loaded, trigger, manual).await?;
-            *answer = plan;
-            Ok(change)
-        }
+    let answer = orders::commit(state, id, |loaded| async move {
+        let (plan, change) = plan_change(state, caller, &loaded, trigger, manual).await?;
+        Ok((change, plan))
     })
     .await?;
     if manual && answer.get("decision").and_then(Value::as_str) != Some("submit") {
@@ -461,18 +443,17 @@ async fn cancel_visit(
     JsonBody(body): JsonBody<CancelBody>,
 ) -> Result<Json<Value>, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
-    let mut guard = Value::Null;
-    orders::commit(&state, &id, |loaded| {
-        let (state, caller, body, guard) = (&state, &caller, &body, &mut guard);
+    let guard = orders::commit(&state, &id, |loaded| {
+        let (state, caller, body) = (&state, &caller, &body);
         async move {
-            *guard = decide_ok(
+            let guard = decide_ok(
                 state,
                 "check_cancel",
                 json!({ "input": loaded.snapshot, "confirmed": body.confirm, "reason": body.reason }),
             )
             .await?;
             if guard.get("decision").and_then(Value::as_str) != Some("allowed") {
-                return Ok(None);
+                return Ok((None, guard));
             }
             // The visit's new status is a fact of the order, applied forward-only by the rules.
             let facts = json!([{"fact": "visit", "status": "canceled"}, {"fact": "resolved", "status": "closed"}]);
@@ -484,13 +465,14 @@ async fn cancel_visit(
             .await?;
             // The reason is staff's words about the case: kept in the audit, never logged.
             let detail = json!({ "reason": body.reason });
-            Ok(Some(Change {
+            let change = Change {
                 order_id: Some(loaded.record.id.clone()),
                 order: Some(orders::write(state, &loaded, applied.get("snapshot"), None).await?),
                 audit: vec![entry(caller, &loaded.record.id, "beluga_cancel", "canceled", Some(detail))],
                 now: state.now_ms(),
                 ..Change::default()
-            }))
+            };
+            Ok((Some(change), guard))
         }
     })
     .await?;
@@ -560,9 +542,8 @@ async fn send_message(
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
-    let mut refused: Option<Vec<Value>> = None;
-    orders::commit(&state, &id, |loaded| {
-        let (state, caller, body, refused) = (&state, &caller, &body, &mut refused);
+    let refused: Option<Vec<Value>> = orders::commit(&state, &id, |loaded| {
+        let (state, caller, body) = (&state, &caller, &body);
         async move {
             let master = loaded.record.master_id.clone().ok_or_else(|| {
                 Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
@@ -575,20 +556,19 @@ async fn send_message(
             };
             let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
             let Some(activity) = plan.activity.filter(|_| plan.valid) else {
-                *refused = Some(
-                    plan.violations
-                        .iter()
-                        .filter_map(|v| serde_json::to_value(v).ok())
-                        .collect(),
-                );
-                return Ok(None);
+                let violations = plan
+                    .violations
+                    .iter()
+                    .filter_map(|v| serde_json::to_value(v).ok())
+                    .collect();
+                return Ok((None, Some(violations)));
             };
             let kind = serde_json::to_value(activity.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default();
             let id = loaded.record.id.clone();
-            Ok(Some(Change {
+            let change = Change {
                 order_id: Some(id.clone()),
                 calls: planned(&plan.calls),
                 activities: vec![NewActivity {
@@ -599,7 +579,8 @@ async fn send_message(
                 audit: vec![entry(caller, &id, &kind, "queued", None)],
                 now: state.now_ms(),
                 ..Change::default()
-            }))
+            };
+            Ok((Some(change), None))
         }
     })
     .await?;

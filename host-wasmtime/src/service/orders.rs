@@ -70,11 +70,13 @@ pub fn integration(config: &Config) -> IntegrationFacts {
             .as_ref()
             .is_some_and(|k| !k.expose().trim().is_empty()),
         beluga_company: config.beluga.company.clone(),
+        // The sandbox stands in for the production partners (the example orders are production
+        // records), so it routes as production; a development service is LifeFile's TEST.
         environment: Some(match config.environment {
-            Environment::Production => rxgate_core::order::snapshot::Environment::Production,
-            Environment::Development | Environment::Sandbox => {
-                rxgate_core::order::snapshot::Environment::Test
+            Environment::Production | Environment::Sandbox => {
+                rxgate_core::order::snapshot::Environment::Production
             }
+            Environment::Development => rxgate_core::order::snapshot::Environment::Test,
         }),
         dispense_pro_configured: config
             .dispensepro
@@ -185,21 +187,23 @@ pub async fn write(
 }
 
 /// Runs `compute` on a fresh read of the order and commits the change it answers; reruns it
-/// when another change landed in between. `compute` answers `None` to write nothing.
-pub async fn commit<F, Fut>(state: &AppState, id: &str, mut compute: F) -> Result<i64, Problem>
+/// when another change landed in between. `compute` answers the change to write (`None`: write
+/// nothing) and a value for the caller, which `commit` hands back from the run that counted.
+pub async fn commit<T, F, Fut>(state: &AppState, id: &str, mut compute: F) -> Result<T, Problem>
 where
     F: FnMut(Loaded) -> Fut,
-    Fut: std::future::Future<Output = Result<Option<Change>, Problem>>,
+    Fut: std::future::Future<Output = Result<(Option<Change>, T), Problem>>,
 {
     for _ in 0..CONFLICT_RETRIES {
         let loaded = load(state, id).await?;
-        let Some(change) = compute(loaded).await? else {
-            return Ok(0);
+        let (change, value) = compute(loaded).await?;
+        let Some(change) = change else {
+            return Ok(value);
         };
         match state.db.run(move |s| s.commit(&change)).await? {
-            Committed::Done(version) => {
+            Committed::Done(_) => {
                 state.wake.notify_one();
-                return Ok(version);
+                return Ok(value);
             }
             Committed::Conflict => continue,
         }

@@ -221,7 +221,7 @@ async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<(
     let body = event_body(&event);
     let result = super::orders::commit(state, &order_id, |loaded| {
         let (event, body) = (&event, &body);
-        async move { event_change(state, loaded, event, body, now).await }
+        async move { Ok((event_change(state, loaded, event, body, now).await?, ())) }
     })
     .await;
     if let Err(problem) = result {
@@ -391,7 +391,7 @@ async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
     let now = state.now_ms();
     let result = super::orders::commit(state, &order_id, |loaded| {
         let (call, answer) = (&call, &answer);
-        async move { call_change(state, loaded, call, answer, now).await }
+        async move { Ok((call_change(state, loaded, call, answer, now).await?, ())) }
     })
     .await;
     match result {
