@@ -315,8 +315,8 @@ impl Config {
         .collect();
         for (id, p) in &mut self.dispensepro {
             let key = env_id(id);
-            p.api_key = secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_API_KEY"))
-                .or(p.api_key.take());
+            p.api_key =
+                secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_API_KEY")).or(p.api_key.take());
             p.webhook_secret = secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET"))
                 .or(p.webhook_secret.take());
         }

@@ -215,8 +215,7 @@ mod tests {
     use base64::Engine;
 
     fn basic(user: &str, password: &str) -> Vec<(String, String)> {
-        let token =
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         vec![("Authorization".to_owned(), format!("Basic {token}"))]
     }
 
@@ -250,7 +249,10 @@ mod tests {
             Ingest::Refused { .. } => Vec::new(),
         };
         assert_eq!(events.len(), 2);
-        assert_ne!(events.first().map(|e| &e.key), events.get(1).map(|e| &e.key));
+        assert_ne!(
+            events.first().map(|e| &e.key),
+            events.get(1).map(|e| &e.key)
+        );
         assert_eq!(events.first().map(|e| e.event.as_str()), Some("Shipping"));
     }
 

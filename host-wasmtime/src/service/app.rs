@@ -10,14 +10,16 @@ use super::orders::{self, Loaded};
 use super::problem::{JsonBody, Problem};
 use super::{now_ms, AppState, Caller};
 use crate::keys::Scope;
-use crate::store::{AuditEntry, AuditFilter, Change, NewActivity, NewCall, PutOutcome, RecordTable};
-use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
-use rxgate_core::order::calls::plan::{PlanSubmissionRequest, SubmissionPlan};
-use rxgate_core::order::calls::PlannedCall;
+use crate::store::{
+    AuditEntry, AuditFilter, Change, NewActivity, NewCall, PutOutcome, RecordTable,
+};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post, put, MethodRouter};
 use axum::{Json, Router};
+use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
+use rxgate_core::order::calls::plan::{PlanSubmissionRequest, SubmissionPlan};
+use rxgate_core::order::calls::PlannedCall;
 use serde_json::{json, Value};
 
 pub(super) const STAFF: &[Scope] = &[Scope::Emr, Scope::Admin];
@@ -305,12 +307,19 @@ async fn plan_change(
     };
     let plan: SubmissionPlan = orders::call(state, "plan_submission", &request).await?;
     let answer = serde_json::to_value(&plan).map_err(Problem::internal)?;
-    let verdict = answer.get("decision").and_then(Value::as_str).unwrap_or("").to_owned();
+    let verdict = answer
+        .get("decision")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
     let detail = json!({ "trigger": trigger, "manual": manual });
     let Some(call) = plan.call.filter(|_| verdict == "submit") else {
         let audit = entry(caller, &id, "submit_decision", &verdict, Some(detail));
         state.db.run(move |s| s.audit(&audit)).await?;
-        return Ok((json!({ "decision": verdict, "queued": false, "violations": answer.get("violations") }), None));
+        return Ok((
+            json!({ "decision": verdict, "queued": false, "violations": answer.get("violations") }),
+            None,
+        ));
     };
     let snapshot = if plan.facts.is_empty() {
         None
@@ -331,7 +340,10 @@ async fn plan_change(
         now,
         ..Change::default()
     };
-    Ok((json!({ "decision": "submit", "queued": true, "masterId": plan.master_id }), Some(change)))
+    Ok((
+        json!({ "decision": "submit", "queued": true, "masterId": plan.master_id }),
+        Some(change),
+    ))
 }
 
 /// Planned calls as outbox entries; a call the rules gave no key gets a fresh one (messages
@@ -404,6 +416,19 @@ async fn panel(
     .unwrap_or(Value::Null);
     let snap = &loaded.snapshot;
     let beluga = |k: &str| snap.pointer(&format!("/order/beluga/{k}")).cloned();
+    // The last submission's failure: its class (the outbox's classified outcome) and the
+    // message the rules kept on the order (Beluga's fixed error text, never other answer text).
+    let submit_error = beluga("submit_error")
+        .filter(|m| !m.is_null())
+        .map(|message| {
+            let class = calls
+                .iter()
+                .rev()
+                .find(|c| c.kind == "beluga_submit")
+                .and_then(|c| c.last_error.as_deref())
+                .map(|e| e.split(':').next().unwrap_or(e).trim().to_owned());
+            json!({ "class": class, "message": message })
+        });
     Ok(Json(json!({
         "orderId": loaded.record.id,
         "version": loaded.record.version,
@@ -413,7 +438,7 @@ async fn panel(
         "belugaVisitStatus": beluga("visit_status"),
         "belugaResolvedStatus": beluga("resolved_status"),
         "belugaVisitId": beluga("visit_id"),
-        "submitError": beluga("submit_error"),
+        "submitError": submit_error,
         "dispensePro": snap.pointer("/order/dispense_pro"),
         "lifeFile": snap.pointer("/order/life_file"),
         "shipping": snap.pointer("/order/shipping"),
@@ -549,7 +574,8 @@ async fn send_message(
                 Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
             })?;
             let request = BuildMessageRequest {
-                input: serde_json::from_value(loaded.snapshot.clone()).map_err(Problem::internal)?,
+                input: serde_json::from_value(loaded.snapshot.clone())
+                    .map_err(Problem::internal)?,
                 to: body.to,
                 content: body.content.clone(),
                 master_id: master,

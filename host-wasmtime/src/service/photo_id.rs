@@ -113,8 +113,7 @@ pub async fn queue(state: &AppState, order_id: &str) -> anyhow::Result<bool> {
     else {
         return Ok(false);
     };
-    let visit =
-        text(&order.snapshot, "/order/beluga/visit_id").unwrap_or_else(|| master.clone());
+    let visit = text(&order.snapshot, "/order/beluga/visit_id").unwrap_or_else(|| master.clone());
     let body = json!({"visitId": visit, "images": photo.get("images")});
     let report = state
         .decide("validate", json!({"kind": "photos", "input": body}))

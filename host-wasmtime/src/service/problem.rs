@@ -73,7 +73,8 @@ impl Problem {
 
     /// 401.
     pub fn unauthorized() -> Self {
-        Self::client(StatusCode::UNAUTHORIZED, "authentication required").with_authenticate("Bearer")
+        Self::client(StatusCode::UNAUTHORIZED, "authentication required")
+            .with_authenticate("Bearer")
     }
 
     /// 404.

@@ -11,8 +11,8 @@ use crate::store::{
     CallDisposition, Change, EventRecord, NewActivity, NewCall, OutboxItem, RecordTable,
 };
 use rxgate_core::order::calls::outcome::{
-    CallAnswer, CallOutcome, CallRef, Disposition, HttpReply, RecordCallOutcomeRequest,
-    Unsendable, UnsendableReason,
+    CallAnswer, CallOutcome, CallRef, Disposition, HttpReply, RecordCallOutcomeRequest, Unsendable,
+    UnsendableReason,
 };
 use rxgate_core::order::calls::CallKind;
 use serde_json::{json, Value};
@@ -260,7 +260,10 @@ async fn event_change(
     }
     let answer: Applied = super::orders::call(state, "apply_event", &request).await?;
     let outcome = if answer.valid {
-        answer.outcome.clone().unwrap_or_else(|| "applied".to_owned())
+        answer
+            .outcome
+            .clone()
+            .unwrap_or_else(|| "applied".to_owned())
     } else {
         "rejected".to_owned()
     };
@@ -285,8 +288,13 @@ async fn event_change(
         return Ok(Some(change));
     }
     change.order = Some(
-        super::orders::write(state, &loaded, answer.snapshot.as_ref(), answer.state.clone())
-            .await?,
+        super::orders::write(
+            state,
+            &loaded,
+            answer.snapshot.as_ref(),
+            answer.state.clone(),
+        )
+        .await?,
     );
     effects(&mut change, answer, body);
     Ok(Some(change))
@@ -319,7 +327,9 @@ fn effects(change: &mut Change, answer: Applied, body: &Value) {
         (RecordTable::Shipments, answer.shipments),
         (RecordTable::Appointments, answer.appointments),
     ] {
-        change.records.extend(records.into_iter().map(|r| (table, r)));
+        change
+            .records
+            .extend(records.into_iter().map(|r| (table, r)));
     }
     for doc in answer.documents {
         let Some(content) = body.pointer(&doc.pointer).and_then(Value::as_str) else {
@@ -406,7 +416,8 @@ async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
             // what the partner said.
             tracing::warn!(status = %problem.status(), kind = %call.kind, "call outcome deferred");
             let cfg = &state.config.outbox;
-            let next = now + backoff_ms(call.attempts, cfg.base_backoff_ms, cfg.max_backoff_ms) as i64;
+            let next =
+                now + backoff_ms(call.attempts, cfg.base_backoff_ms, cfg.max_backoff_ms) as i64;
             let change = Change {
                 call_outcome: Some((
                     call.id,
@@ -449,12 +460,21 @@ async fn call_change(
     })?;
     let input = serde_json::from_value(loaded.snapshot.clone())
         .map_err(super::problem::Problem::internal)?;
-    let text = |k: &str| call.payload.get(k).and_then(Value::as_str).map(str::to_owned);
+    let text = |k: &str| {
+        call.payload
+            .get(k)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     let request = RecordCallOutcomeRequest {
         input,
         call: CallRef {
             kind,
-            endpoint: text("endpoint"),
+            // Calls queued by versions before 0.2 name the visit fetch `visit_fetch`.
+            endpoint: text("endpoint").map(|e| match e.as_str() {
+                "visit_fetch" => "fetch-visit".to_owned(),
+                _ => e,
+            }),
             pharmacy_id: text("pharmacy_id"),
             item_ids: call
                 .payload
@@ -492,12 +512,16 @@ async fn call_change(
                 .map_or_else(|| class.clone(), |code| format!("{class}: {code}")),
         },
     };
-    let snapshot = serde_json::to_value(&outcome.snapshot).map_err(super::problem::Problem::internal)?;
+    let snapshot =
+        serde_json::to_value(&outcome.snapshot).map_err(super::problem::Problem::internal)?;
     let calls = outcome
         .follow_up
         .iter()
         .filter_map(|planned| {
-            let kind = serde_json::to_value(planned.kind).ok()?.as_str()?.to_owned();
+            let kind = serde_json::to_value(planned.kind)
+                .ok()?
+                .as_str()?
+                .to_owned();
             Some(NewCall {
                 dedupe_key: planned.dedupe_key.clone()?,
                 payload: json!({

@@ -4,8 +4,8 @@
 
 use super::{
     Activity, ApiKeyRow, AuditEntry, AuditFilter, CallDisposition, Change, Committed, EventRecord,
-    Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PutOutcome, RecordTable,
-    Storage, StoreError, StoreResult,
+    Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PutOutcome, RecordTable, Storage,
+    StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -204,8 +204,9 @@ impl SqliteStore {
     /// back otherwise (and on a panic, when the transaction is dropped).
     fn write<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         self.with(|c| {
-            let tx = rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)
-                .map_err(err)?;
+            let tx =
+                rusqlite::Transaction::new_unchecked(c, rusqlite::TransactionBehavior::Immediate)
+                    .map_err(err)?;
             let out = f(&tx)?;
             tx.commit().map_err(err)?;
             Ok(out)
@@ -303,7 +304,12 @@ fn insert_record(
     .map_err(err)
 }
 
-fn settle_call(c: &Connection, id: i64, disposition: &CallDisposition, now: i64) -> StoreResult<()> {
+fn settle_call(
+    c: &Connection,
+    id: i64,
+    disposition: &CallDisposition,
+    now: i64,
+) -> StoreResult<()> {
     let result = match disposition {
         CallDisposition::Done => c.execute(
             "UPDATE outbox SET status = 'done', attempts = attempts + 1, done_at = ?2, last_error = NULL WHERE id = ?1",
@@ -365,7 +371,14 @@ fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
         }
     }
     for call in &change.calls {
-        insert_call(c, &call.kind, order_id, &call.dedupe_key, &call.payload, change.now)?;
+        insert_call(
+            c,
+            &call.kind,
+            order_id,
+            &call.dedupe_key,
+            &call.payload,
+            change.now,
+        )?;
     }
     if let Some((id, outcome)) = &change.event_outcome {
         c.execute(

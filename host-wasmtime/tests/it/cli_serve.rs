@@ -17,12 +17,11 @@ fn keys_create_prints_a_key_once_and_stores_its_hash() {
     let key = String::from_utf8(output.stdout).unwrap().trim().to_owned();
     assert!(key.starts_with("rxg_portal_"), "{key}");
     let store = SqliteStore::open_dir(&dir).unwrap();
+    let row = store.api_key(&hash_key(&key)).unwrap();
+    assert_eq!(row.as_ref().map(|r| r.scope), Some(Scope::Portal));
+    assert!(row.is_some_and(|r| r.id.starts_with("key_")));
     assert_eq!(
-        store.api_key_scope(&hash_key(&key)).unwrap(),
-        Some(Scope::Portal)
-    );
-    assert_eq!(
-        store.api_key_scope(&key).unwrap(),
+        store.api_key(&key).unwrap(),
         None,
         "the key itself is not stored"
     );
