@@ -474,6 +474,108 @@ export interface Diagnosis {
 /** Stage, blockers, next action and actor, escalations and the support bundle. */
 export function diagnose(input: OrderSnapshot, params: { now: string }): Diagnosis;
 
+// ---------------------------------------------------------------- partner calls
+
+/** The outbox kinds of partner calls. */
+export type CallKind =
+  | 'beluga_submit'
+  | 'beluga_fetch'
+  | 'beluga_photo_id'
+  | 'beluga_chat'
+  | 'beluga_cs_message'
+  | 'beluga_update_visit'
+  | 'beluga_patient_name'
+  | 'beluga_pdf'
+  | 'dispensepro_order'
+  | 'lifefile_order';
+
+/** A call for the host to queue. */
+export interface PlannedCall {
+  kind: CallKind;
+  method: 'POST' | 'GET';
+  /** Below the partner's base URL, no leading `/`. */
+  path: string;
+  /** The `parseResponse` kind to hand back with the answer. */
+  endpoint: string;
+  /** The JSON body (patient data); absent for GET. */
+  body?: { [key: string]: Json };
+  /** Enqueue once under this key; absent when the host keys the call (messages). */
+  dedupe_key?: string;
+}
+
+/** A readiness reason or a contract violation, in one shape. */
+export interface Finding {
+  code: string;
+  message: string;
+  path?: string;
+  beluga_error?: string;
+  actor?: Actor;
+  fields?: string[];
+  item_id?: string;
+}
+
+/** A fact that moves the order's state (`applyOrderFacts`), tagged by `fact`. */
+export type Fact = { fact: string; [key: string]: Json };
+
+export interface SubmissionPlan {
+  decision: 'submit' | 'wait' | 'skip';
+  violations: Finding[];
+  /** The visit's masterId, when submitting. */
+  master_id?: string;
+  /** Facts to apply and store before sending (a new masterId). */
+  facts: Fact[];
+  call?: PlannedCall;
+}
+/** Plans a Beluga submission: `trigger` for auto-submit, `manual: true` (no trigger) for a staff retry. */
+export function planSubmission(
+  input: OrderSnapshot,
+  params: { trigger?: Trigger; manual: boolean; master_id: string; attempt: number; now: string | number },
+): SubmissionPlan;
+
+/** The call an answer belongs to. */
+export interface CallRef {
+  kind: CallKind;
+  endpoint?: string;
+  pharmacy_id?: string;
+  item_ids?: string[];
+  /** This send's number, 1 for the first. */
+  attempt: number;
+  max_attempts: number;
+}
+/** What came back: an HTTP answer or network error, or why the call was not sent. */
+export type CallAnswer =
+  | { status?: number; body?: Json; network_error?: string }
+  | { unsendable: 'partner_not_configured' };
+
+export interface CallOutcome {
+  classification: Classification;
+  disposition: 'done' | 'retry' | 'failed';
+  snapshot: OrderSnapshot;
+  facts: Fact[];
+  follow_up: PlannedCall[];
+  /** Absent on success. */
+  error?: { class: Classification; code?: string; message?: string };
+}
+/** What a partner call's answer means: classification, disposition, facts applied, follow-up calls. */
+export function recordCallOutcome(
+  input: OrderSnapshot,
+  params: { call: CallRef; answer: CallAnswer; now: string | number },
+): CallOutcome;
+
+export interface MessagePlan {
+  valid: boolean;
+  violations: Finding[];
+  /** Present when valid. */
+  calls?: PlannedCall[];
+  /** Present when valid. */
+  activity?: { kind: 'BELUGA_CS_SENT' | 'PATIENT_CHAT_SENT'; patient_visible: boolean };
+}
+/** A CS message to Beluga admin or the patient's chat reply to the doctor, checked; the call and the activity. */
+export function buildMessage(
+  input: OrderSnapshot,
+  params: { to: 'cs' | 'patient'; content: string; master_id: string },
+): MessagePlan;
+
 // ---------------------------------------------------------------- partner webhooks
 
 /** Who sent a webhook. */

@@ -33,6 +33,11 @@ WRAPPERS: Dict[str, Adapter] = {
     "message_visibility": lambda r: rxgate.message_visibility(r["input"]),
     "patient_view": lambda r: rxgate.patient_view(r["input"], r["now"]),
     "diagnose": lambda r: rxgate.diagnose(r["input"], r["now"]),
+    "plan_submission": lambda r: rxgate.plan_submission(
+        r["input"], r["master_id"], trigger=r.get("trigger"), manual=r["manual"], attempt=r["attempt"], now=r["now"]
+    ),
+    "record_call_outcome": lambda r: rxgate.record_call_outcome(r["input"], r["call"], r["answer"], r["now"]),
+    "build_message": lambda r: rxgate.build_message(r["input"], r["to"], r["content"], r["master_id"]),
     "normalize": lambda r: rxgate.normalize(r["field"], r["input"], r.get("choices")),
     "parse_response": lambda r: rxgate.parse_response(
         r["kind"], r["input"].get("status"), r["input"].get("body"), network_error=r["input"].get("network_error")

@@ -112,6 +112,12 @@ export const messageVisibility = orderOp('message_visibility');
 export const patientView = orderOp('patient_view');
 /** Stage, blockers, next action and escalations ({now}). */
 export const diagnose = orderOp('diagnose');
+/** Plans a Beluga submission ({trigger? | manual, master_id, attempt, now}). */
+export const planSubmission = orderOp('plan_submission');
+/** What a partner call's answer means ({call, answer, now}). */
+export const recordCallOutcome = orderOp('record_call_outcome');
+/** A CS or patient chat message to Beluga, checked ({to, content, master_id}). */
+export const buildMessage = orderOp('build_message');
 
 function eventOp(op) {
   return (source, input, params) => guard(() => glue.call(op, request(params, { source, input })));

@@ -40,6 +40,17 @@ export async function typed(snapshot: rxgate.OrderSnapshot): Promise<void> {
   const view = rxgate.patientView(snapshot, { now: '2026-11-23T10:00:00Z' });
   const diagnosis = rxgate.diagnose(snapshot, { now: '2026-11-23T10:00:00Z' });
   const next: rxgate.Actor = diagnosis.next_action.actor;
+  const plan2 = rxgate.planSubmission(snapshot, { trigger: 'checkout_paid', manual: false, master_id: 'm-1', attempt: 0, now: Date.now() });
+  const queued: rxgate.PlannedCall | undefined = plan2.decision === 'submit' ? plan2.call : undefined;
+  const outcome = rxgate.recordCallOutcome(snapshot, {
+    call: { kind: 'dispensepro_order', pharmacy_id: 'ph_1', item_ids: ['item_1'], attempt: 1, max_attempts: 5 },
+    answer: { unsendable: 'partner_not_configured' },
+    now: '2026-11-23T10:00:00Z',
+  });
+  const retryLater: boolean = outcome.disposition === 'retry';
+  const message = rxgate.buildMessage(snapshot, { to: 'cs', content: 'hello', master_id: 'm-1' });
+  const internal: boolean = message.activity?.patient_visible === false;
+  void [queued, retryLater, internal];
   const anything: unknown = rxgate.call('ops', {});
   const event: rxgate.EventAnswer = rxgate.parseEvent('beluga', { event: 'RX_WRITTEN' });
   const key = rxgate.eventKey('lifefile', {}, { pharmacy_id: 'ph_1' });
@@ -71,3 +82,7 @@ rxgate.validate('visit', 42);
 rxgate.checkReadiness({}, {});
 // @ts-expect-error an unknown trigger
 rxgate.decideSubmit({}, { trigger: 'paid', today: '2026-11-23' });
+// @ts-expect-error a message goes to cs or patient
+rxgate.buildMessage({}, { to: 'doctor', content: 'x', master_id: 'm-1' });
+// @ts-expect-error a call outcome needs the call
+rxgate.recordCallOutcome({}, { answer: { status: 200 }, now: '2026-11-23T10:00:00Z' });

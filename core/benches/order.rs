@@ -1,5 +1,7 @@
 //! Readiness and visit building on the example snapshots of `tests/fixtures/`, from a parsed
-//! snapshot and from the request JSON (the API path the bindings take).
+//! snapshot and from the request JSON (the API path the bindings take); the partner-call
+//! decisions the service asks for on every submission and every outbox answer
+//! (`plan_submission`, `record_call_outcome`) through the JSON API.
 #![expect(
     missing_docs,
     reason = "criterion's macros generate undocumented functions"
@@ -50,6 +52,23 @@ fn bench(c: &mut Criterion) {
         let request = json!({"input": value, "today": "2026-11-23"});
         c.bench_function(&format!("api_check_readiness/{short}"), |b| {
             b.iter(|| rxgate_core::api::call("check_readiness", black_box(&request)))
+        });
+        let plan = json!({"input": value, "trigger": "checkout_paid", "manual": false,
+            "master_id": "9b1e0c55-2f4d-4a8e-8c61-7d3e2a1b0f99", "attempt": 0,
+            "now": "2026-11-23T09:00:00Z"});
+        c.bench_function(&format!("api_plan_submission/{short}"), |b| {
+            b.iter(|| rxgate_core::api::call("plan_submission", black_box(&plan)))
+        });
+        let mut sent = value.clone();
+        if let Some(order) = sent.get_mut("order").and_then(Value::as_object_mut) {
+            order.insert("beluga".to_owned(), json!({"master_id": "m-1"}));
+        }
+        let outcome = json!({"input": sent, "now": "2026-11-23T09:00:00Z",
+            "call": {"kind": "beluga_submit", "attempt": 1, "max_attempts": 5},
+            "answer": {"status": 200, "body": {"status": 200, "info": "Patient visit created successfully",
+                "data": {"masterId": "m-1", "visitId": "vis_9"}}}});
+        c.bench_function(&format!("api_record_call_outcome/{short}"), |b| {
+            b.iter(|| rxgate_core::api::call("record_call_outcome", black_box(&outcome)))
         });
     }
 }

@@ -33,10 +33,12 @@ from rxgate._results import (
     AppliedEvent,
     AppliedFacts,
     BoundaryCheck,
+    CallOutcome,
     CancelDecision,
     Diagnosis,
     EventKey,
     FulfillmentPlan,
+    MessagePlan,
     MessageVisibility,
     Normalized,
     OrderState,
@@ -48,6 +50,7 @@ from rxgate._results import (
     Report,
     Result,
     RetryDecision,
+    SubmissionPlan,
     SubmitDecision,
     Violation,
     VisitBuild,
@@ -55,19 +58,20 @@ from rxgate._results import (
 )
 
 __all__ = [
-    "AppliedEvent", "AppliedFacts", "BoundaryCheck", "CancelDecision", "Diagnosis", "EventKey",
-    "FulfillmentPlan", "InternalError", "InvalidInput", "InvalidJson", "KINDS",
-    "MessageVisibility", "Normalized", "ORDER_DECISIONS", "OrderState", "ParsedEvent",
-    "ParsedResponse", "PatientView", "PharmacySelection", "Readiness", "Report", "Result",
-    "RetryDecision", "RxgateError", "SchemaError", "SubmitDecision", "UnknownOperation",
-    "Violation", "VisitBuild", "WebhookVerification",
-    "apply_event", "apply_order_facts", "build_visit", "call", "check_boundary", "check_cancel",
+    "AppliedEvent", "AppliedFacts", "BoundaryCheck", "CallOutcome", "CancelDecision", "Diagnosis",
+    "EventKey", "FulfillmentPlan", "InternalError", "InvalidInput", "InvalidJson", "KINDS",
+    "MessagePlan", "MessageVisibility", "Normalized", "ORDER_DECISIONS", "OrderState",
+    "ParsedEvent", "ParsedResponse", "PatientView", "PharmacySelection", "Readiness", "Report",
+    "Result", "RetryDecision", "RxgateError", "SchemaError", "SubmissionPlan", "SubmitDecision",
+    "UnknownOperation", "Violation", "VisitBuild", "WebhookVerification",
+    "apply_event", "apply_order_facts", "build_message", "build_visit", "call", "check_boundary",
+    "check_cancel",
     "check_many", "check_readiness", "codes", "decide_retry", "decide_submit",
     "default_now", "default_today", "diagnose", "event_key", "message_visibility",
     "normalize", "normalize_date", "normalize_multiple_choice_answer",
     "normalize_multiple_choice_question", "normalize_phone", "normalize_state", "normalize_trim",
     "operations", "order_state", "parse_event", "parse_response", "patient_view",
-    "redact_event", "route_fulfillment", "select_pharmacy", "validate", "validate_chat",
+    "plan_submission", "record_call_outcome", "redact_event", "route_fulfillment", "select_pharmacy", "validate", "validate_chat",
     "validate_cs_message", "validate_lab", "validate_patient_name", "validate_pdf",
     "validate_pharmacy_search", "validate_photos", "validate_update_visit", "validate_visit",
 ]
@@ -322,6 +326,41 @@ def patient_view(order: Snapshot, now: InstantLike = None) -> PatientView:
 def diagnose(order: Snapshot, now: InstantLike = None) -> Diagnosis:
     """Stage, blockers, next action and actor, escalations of a stuck order."""
     return _run(Diagnosis, "diagnose", order, {"now": _now(now)})
+
+
+# --- partner calls -------------------------------------------------------------------------
+
+def plan_submission(
+    order: Snapshot,
+    master_id: str,
+    *,
+    trigger: Optional[str] = None,
+    manual: bool = False,
+    attempt: int = 0,
+    now: InstantLike = None,
+) -> SubmissionPlan:
+    """Plans a Beluga submission for ``trigger`` (auto-submit) or a staff retry
+    (``manual=True``, no trigger): ``submit`` with the ``call`` to queue, else ``wait``/``skip``.
+    ``master_id`` is a fresh candidate, used only when the order has none; ``attempt`` counts
+    the submit calls already queued (the dedupe key's suffix)."""
+    params = _params(trigger=trigger, master_id=master_id, now=_now(now))
+    params.update(manual=manual, attempt=attempt)
+    return _run(SubmissionPlan, "plan_submission", order, params)
+
+
+def record_call_outcome(
+    order: Snapshot, call: Mapping[str, Any], answer: Mapping[str, Any], now: InstantLike = None
+) -> CallOutcome:
+    """What a partner's ``answer`` (``{status, body, network_error?}`` or ``{unsendable}``) to
+    ``call`` (``{kind, endpoint?, pharmacy_id?, item_ids?, attempt, max_attempts}``) means:
+    classification, disposition, the facts applied to the snapshot, follow-up calls."""
+    return _run(CallOutcome, "record_call_outcome", order, {"call": dict(call), "answer": dict(answer), "now": _now(now)})
+
+
+def build_message(order: Snapshot, to: str, content: str, master_id: str) -> MessagePlan:
+    """A message to Beluga: ``to="cs"`` (Beluga admin, internal) or ``"patient"`` (the
+    patient's chat reply to the doctor); the call and the activity, or ``violations``."""
+    return _run(MessagePlan, "build_message", order, {"to": to, "content": content, "master_id": master_id})
 
 
 #: Decisions :func:`check_many` and ``rxgate-py`` run on a bare snapshot, with their result

@@ -250,3 +250,29 @@ class AppliedEvent(Result):
     __slots__ = ()
     _nested = {"order_state": OrderState}
     _repr_fields = ("matched", "duplicate", "changed")
+
+
+class SubmissionPlan(Result):
+    """``plan_submission``: ``decision`` (submit, wait, skip), ``violations``, the ``call`` to
+    queue and the ``facts`` to store first."""
+
+    __slots__ = ()
+    _optional_fields = ("master_id", "call")
+    _repr_fields = ("decision", "master_id")
+
+
+class CallOutcome(Result):
+    """``record_call_outcome``: ``classification``, ``disposition``, the ``snapshot`` with the
+    ``facts`` applied, ``follow_up`` calls and the ``error``."""
+
+    __slots__ = ()
+    _optional_fields = ("error",)
+    _repr_fields = ("classification", "disposition")
+
+
+class MessagePlan(Result):
+    """``build_message``: ``valid``; the ``calls`` and the ``activity``, or ``violations``."""
+
+    __slots__ = ()
+    _optional_fields = ("activity",)
+    _repr_fields = ("valid",)

@@ -1,5 +1,6 @@
 //! Order rules: the order snapshot, readiness, auto-submit, visit building, the order state
-//! machine, the cancel guard and message visibility.
+//! machine, the cancel guard, message visibility and the decisions around partner calls
+//! ([`calls`]: submission planning, call outcomes, message bodies).
 //!
 //! Everything here reads an [`snapshot::OrderSnapshot`] — the clinic app's view of one order —
 //! and answers a typed decision with stable reason codes ([`codes`]). The status fields of an

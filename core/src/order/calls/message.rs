@@ -68,26 +68,15 @@ pub struct MessagePlan {
     pub activity: Option<MessageActivity>,
 }
 
-/// Builds and checks the message (see the module docs).
-pub fn build_message(request: &BuildMessageRequest) -> MessagePlan {
-    let snapshot = &request.input;
-    let (kind, call_kind, activity) = match request.to {
-        Recipient::Cs => (
-            Kind::CsMessage,
-            CallKind::BelugaCsMessage,
-            ActivityKind::BelugaCsSent,
-        ),
-        Recipient::Patient => (
-            Kind::Chat,
-            CallKind::BelugaChat,
-            ActivityKind::PatientChatSent,
-        ),
-    };
+/// The body: `{content, masterId}`, and for the patient's chat the names from the snapshot
+/// and `isMedia: false`. Absent names stay absent for the validator to name.
+fn message_body(request: &BuildMessageRequest) -> Value {
     let mut body = Map::new();
     if request.to == Recipient::Patient {
+        let patient = &request.input.patient;
         let names = [
-            ("firstName", snapshot.patient.first_name.as_ref()),
-            ("lastName", snapshot.patient.last_name.as_ref()),
+            ("firstName", patient.first_name.as_ref()),
+            ("lastName", patient.last_name.as_ref()),
         ];
         for (key, value) in names {
             if let Some(value) = value {
@@ -103,7 +92,25 @@ pub fn build_message(request: &BuildMessageRequest) -> MessagePlan {
     if request.to == Recipient::Patient {
         body.insert("isMedia".to_owned(), Value::Bool(false));
     }
-    let body = Value::Object(body);
+    Value::Object(body)
+}
+
+/// Builds and checks the message (see the module docs).
+pub fn build_message(request: &BuildMessageRequest) -> MessagePlan {
+    let snapshot = &request.input;
+    let (kind, call_kind, activity) = match request.to {
+        Recipient::Cs => (
+            Kind::CsMessage,
+            CallKind::BelugaCsMessage,
+            ActivityKind::BelugaCsSent,
+        ),
+        Recipient::Patient => (
+            Kind::Chat,
+            CallKind::BelugaChat,
+            ActivityKind::PatientChatSent,
+        ),
+    };
+    let body = message_body(request);
     let mut violations = Vec::new();
     if snapshot.order.beluga.submit_status != Some(SubmitStatus::Submitted) {
         let reason = Reason::new(codes::MESSAGE_VISIT_MISSING, Actor::Cs, &[]);

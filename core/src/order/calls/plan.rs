@@ -17,11 +17,12 @@
 
 use super::{instant, CallKind, Finding, HttpMethod, InvalidRequest, PlannedCall};
 use crate::diagnosis::today_at_utc_minus_10;
+use crate::order::reason::Reason;
 use crate::order::snapshot::{non_blank, OrderSnapshot};
 use crate::order::state::Fact;
 use crate::order::submit::{decide_retry, decide_submit, SubmitVerdict, Trigger};
 use crate::order::visit::build_visit;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -75,27 +76,22 @@ impl SubmissionPlan {
     }
 }
 
-/// Plans the submission (see the module docs).
-pub fn plan_submission(request: &PlanSubmissionRequest) -> Result<SubmissionPlan, InvalidRequest> {
-    let candidate = request.master_id.trim();
-    if candidate.is_empty() {
-        return Err(InvalidRequest::at("/master_id", "a non-empty string"));
-    }
+/// The verdict of the trigger (`decide_submit`) or the staff retry (`decide_retry`), in
+/// `decide_submit`'s words, with its reasons.
+fn verdict(
+    request: &PlanSubmissionRequest,
+    today: NaiveDate,
+) -> Result<(SubmitVerdict, Vec<Reason>), InvalidRequest> {
     let snapshot = &request.input;
-    let today = today_at_utc_minus_10(request.now);
-    let (verdict, reasons) = match (request.manual, request.trigger) {
-        (true, Some(_)) => {
-            return Err(InvalidRequest::at(
-                "/trigger",
-                "absent for a staff retry (`manual: true`)",
-            ))
-        }
-        (false, None) => {
-            return Err(InvalidRequest::at(
-                "/trigger",
-                "an auto-submit trigger when `manual` is false",
-            ))
-        }
+    match (request.manual, request.trigger) {
+        (true, Some(_)) => Err(InvalidRequest::at(
+            "/trigger",
+            "absent for a staff retry (`manual: true`)",
+        )),
+        (false, None) => Err(InvalidRequest::at(
+            "/trigger",
+            "an auto-submit trigger when `manual` is false",
+        )),
         (true, None) => {
             let retry = decide_retry(snapshot, today);
             let verdict = if !retry.allowed {
@@ -105,13 +101,24 @@ pub fn plan_submission(request: &PlanSubmissionRequest) -> Result<SubmissionPlan
             } else {
                 SubmitVerdict::Submit
             };
-            (verdict, retry.reasons)
+            Ok((verdict, retry.reasons))
         }
         (false, Some(trigger)) => {
             let decision = decide_submit(snapshot, trigger, today);
-            (decision.decision, decision.reasons)
+            Ok((decision.decision, decision.reasons))
         }
-    };
+    }
+}
+
+/// Plans the submission (see the module docs).
+pub fn plan_submission(request: &PlanSubmissionRequest) -> Result<SubmissionPlan, InvalidRequest> {
+    let candidate = request.master_id.trim();
+    if candidate.is_empty() {
+        return Err(InvalidRequest::at("/master_id", "a non-empty string"));
+    }
+    let snapshot = &request.input;
+    let today = today_at_utc_minus_10(request.now);
+    let (verdict, reasons) = verdict(request, today)?;
     if verdict != SubmitVerdict::Submit {
         return Ok(SubmissionPlan::refused(
             verdict,
