@@ -34,6 +34,8 @@ const answerTypes = {
   message_visibility: 'MessageVisibility',
   patient_view: 'PatientView',
   diagnose: 'Diagnosis',
+  split_order: '{ clinic: rx.OrderSnapshot; rxgate: rx.RxgateOwned }',
+  assemble_order: '{ snapshot: rx.OrderSnapshot }',
   parse_event: 'EventAnswer',
   verify_webhook: 'EventAnswer',
   event_key: 'EventAnswer',

@@ -40,6 +40,12 @@ export async function typed(snapshot: rxgate.OrderSnapshot): Promise<void> {
   const view = rxgate.patientView(snapshot, { now: '2026-11-23T10:00:00Z' });
   const diagnosis = rxgate.diagnose(snapshot, { now: '2026-11-23T10:00:00Z' });
   const next: rxgate.Actor = diagnosis.next_action.actor;
+  const cancelAllowed: boolean = diagnosis.allowed_actions.some((a) => a.action === 'cancel' && a.allowed);
+  const parts = rxgate.splitOrder(snapshot);
+  const assembled: rxgate.OrderSnapshot = rxgate.assembleOrder(parts.clinic, parts.rxgate, {
+    beluga_api_key_configured: true,
+    pharmacies: { ph_1: { credentials_configured: true } },
+  }).snapshot;
   const anything: unknown = rxgate.call('ops', {});
   const event: rxgate.EventAnswer = rxgate.parseEvent('beluga', { event: 'RX_WRITTEN' });
   const key = rxgate.eventKey('lifefile', {}, { pharmacy_id: 'ph_1' });
@@ -59,7 +65,7 @@ export async function typed(snapshot: rxgate.OrderSnapshot): Promise<void> {
   }
   void [code, belugaError, valid, names, status, normalized, retry, ready, submitNow, retryDecision,
     body, pharmacy, actions, boundary.items, state.order_status, applied.state, cancel.decision,
-    messages.rules, view.stage, anything];
+    messages.rules, view.stage, anything, cancelAllowed, assembled];
 }
 
 // Misuse the declarations must reject.
