@@ -58,7 +58,11 @@
 //!   is part of the clinic's pharmacy record; the app's `settings.environment` is the
 //!   service's.
 //! - rxgate's part must hold nothing but owned members (same nesting as the snapshot); a
-//!   stray member is a schema error, never silently dropped.
+//!   stray member is a schema error, never silently dropped. An owned member it lacks takes
+//!   its snapshot default; a learned status absent or `null` means none learned yet (the
+//!   clinic's stands).
+//! - The clinic's copies of owned members are ignored even when they do not match the
+//!   schema: an old EMR that still sends them is not refused for it.
 
 use super::snapshot::{
     parse_snapshot, path_error, Activity, Appointment, BelugaState, Environment, OrderSnapshot,
