@@ -468,10 +468,25 @@ export interface Diagnosis {
     shipped: boolean;
     tracking_available: boolean;
   };
+  /** The staff actions and whether each is allowed now, always in this order: submit, retry, cancel, resend_prescription. */
+  allowed_actions: AllowedAction[];
   /** The support bundle: the order's identifiers and statuses for staff, when there is an order to describe. */
   bundle?: { [key: string]: Json };
 }
-/** Stage, blockers, next action and actor, escalations and the support bundle. */
+/** A staff action of the order panel; later versions add actions. */
+export type StaffAction = 'submit' | 'retry' | 'cancel' | 'resend_prescription';
+export interface AllowedAction {
+  action: StaffAction;
+  /** It may be taken now and would pass the core's checks. */
+  allowed: boolean;
+  /** The caller must confirm with a reason (a cancel with consequences). */
+  needs_confirmation: boolean;
+  /** Why it is refused; for an allowed action that needs confirmation, what to supply. */
+  reasons: Reason[];
+  /** What the action does not undo (cancel). */
+  consequences: Note[];
+}
+/** Stage, blockers, next action and actor, escalations, allowed staff actions and the support bundle. */
 export function diagnose(input: OrderSnapshot, params: { now: string }): Diagnosis;
 
 // ---------------------------------------------------------------- partner calls
@@ -575,6 +590,29 @@ export function buildMessage(
   input: OrderSnapshot,
   params: { to: 'cs' | 'patient'; content: string; master_id: string },
 ): MessagePlan;
+/** rxgate's part of an order: only the members rxgate owns, nested as in the snapshot. */
+export interface RxgateOwned {
+  order?: { [key: string]: unknown };
+  events?: unknown[];
+  activities?: unknown[];
+}
+/** Splits a snapshot into the clinic's input and the members rxgate owns. */
+export function splitOrder(input: OrderSnapshot, params?: {}): { clinic: OrderSnapshot; rxgate: RxgateOwned };
+
+/** The integration facts of the service's configuration; absent members are not configured. */
+export interface IntegrationFacts {
+  beluga_api_key_configured?: boolean;
+  beluga_company?: string | null;
+  environment?: 'TEST' | 'PRODUCTION' | null;
+  dispense_pro_configured?: boolean;
+  pharmacies?: { [pharmacyId: string]: { credentials_configured?: boolean; webhook_secret_configured?: boolean } };
+}
+/** The snapshot the rules read: the clinic's input, rxgate's owned members (status joined) and the service's integration facts. */
+export function assembleOrder(
+  clinic: OrderSnapshot,
+  rxgate: RxgateOwned,
+  integration: IntegrationFacts,
+): { snapshot: OrderSnapshot };
 
 // ---------------------------------------------------------------- partner webhooks
 

@@ -38,6 +38,7 @@ WRAPPERS: Dict[str, Adapter] = {
     ),
     "record_call_outcome": lambda r: rxgate.record_call_outcome(r["input"], r["call"], r["answer"], r["now"]),
     "build_message": lambda r: rxgate.build_message(r["input"], r["to"], r["content"], r["master_id"]),
+    "split_order": lambda r: rxgate.split_order(r["input"]),
     "normalize": lambda r: rxgate.normalize(r["field"], r["input"], r.get("choices")),
     "parse_response": lambda r: rxgate.parse_response(
         r["kind"], r["input"].get("status"), r["input"].get("body"), network_error=r["input"].get("network_error")
@@ -55,8 +56,8 @@ WRAPPERS: Dict[str, Adapter] = {
 
 #: Operations reached through other entry points: `validate`/`validate_text` through
 #: `rxgate.validate` (test_vectors.py), the registries through `codes()`/`operations()`,
-#: `redact_event` answers plain data (checked below).
-OTHER_ENTRY_POINTS = {"validate", "validate_text", "codes", "ops", "redact_event"}
+#: `redact_event` answers plain data, `assemble_order` takes no `input` (both checked below).
+OTHER_ENTRY_POINTS = {"validate", "validate_text", "codes", "ops", "redact_event", "assemble_order"}
 
 
 def test_every_core_operation_has_a_python_entry_point() -> None:
@@ -108,3 +109,19 @@ def test_redact_event_matches_core() -> None:
     assert cases
     for _, _, request, _ in cases:
         assert rxgate.redact_event(request["source"], request["input"]) == rxgate.call("redact_event", request)
+
+
+def test_assemble_order_matches_core() -> None:
+    cases = [c for c in ALL_CASES if c[1] == "assemble_order"]
+    assert len([c for c in cases if "expect" in c[3]]) >= 5
+    for _, _, request, case in cases:
+        if "expect" in case:
+            result = rxgate.assemble_order(request["clinic"], request["rxgate"], request["integration"])
+            assert isinstance(result, rxgate.AssembledOrder)
+            assert result.to_dict() == rxgate.call("assemble_order", request)
+            assert result.snapshot == rxgate.call("assemble_order", request)["snapshot"]
+            assert repr(result) == "AssembledOrder()"
+        elif all(k in request for k in ("clinic", "rxgate", "integration")):
+            with pytest.raises(rxgate.RxgateError) as info:
+                rxgate.assemble_order(request["clinic"], request["rxgate"], request["integration"])
+            assert info.value.code == case["expect_error"]

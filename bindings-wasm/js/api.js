@@ -110,7 +110,7 @@ export const checkCancel = orderOp('check_cancel');
 export const messageVisibility = orderOp('message_visibility');
 /** The order as its patient may see it ({now}). */
 export const patientView = orderOp('patient_view');
-/** Stage, blockers, next action and escalations ({now}). */
+/** Stage, blockers, next action, escalations and allowed staff actions ({now}). */
 export const diagnose = orderOp('diagnose');
 /** Plans a Beluga submission ({trigger? | manual, master_id, attempt, now}). */
 export const planSubmission = orderOp('plan_submission');
@@ -118,6 +118,16 @@ export const planSubmission = orderOp('plan_submission');
 export const recordCallOutcome = orderOp('record_call_outcome');
 /** A CS or patient chat message to Beluga, checked ({to, content, master_id}). */
 export const buildMessage = orderOp('build_message');
+/** Splits a snapshot into the clinic's input and the members rxgate owns. */
+export const splitOrder = orderOp('split_order');
+
+/**
+ * The snapshot the rules read: the clinic's input, rxgate's owned members (the order status
+ * joined by rank) and the service's integration facts.
+ */
+export function assembleOrder(clinic, rxgate, integration) {
+  return guard(() => glue.call('assemble_order', { clinic, rxgate, integration }));
+}
 
 function eventOp(op) {
   return (source, input, params) => guard(() => glue.call(op, request(params, { source, input })));

@@ -37,6 +37,8 @@ const answerTypes = {
   plan_submission: 'SubmissionPlan',
   record_call_outcome: 'CallOutcome',
   build_message: 'MessagePlan',
+  split_order: '{ clinic: rx.OrderSnapshot; rxgate: rx.RxgateOwned }',
+  assemble_order: '{ snapshot: rx.OrderSnapshot }',
   parse_event: 'EventAnswer',
   verify_webhook: 'EventAnswer',
   event_key: 'EventAnswer',

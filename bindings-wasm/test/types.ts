@@ -51,6 +51,12 @@ export async function typed(snapshot: rxgate.OrderSnapshot): Promise<void> {
   const message = rxgate.buildMessage(snapshot, { to: 'cs', content: 'hello', master_id: 'm-1' });
   const internal: boolean = message.activity?.patient_visible === false;
   void [queued, retryLater, internal];
+  const cancelAllowed: boolean = diagnosis.allowed_actions.some((a) => a.action === 'cancel' && a.allowed);
+  const parts = rxgate.splitOrder(snapshot);
+  const assembled: rxgate.OrderSnapshot = rxgate.assembleOrder(parts.clinic, parts.rxgate, {
+    beluga_api_key_configured: true,
+    pharmacies: { ph_1: { credentials_configured: true } },
+  }).snapshot;
   const anything: unknown = rxgate.call('ops', {});
   const event: rxgate.EventAnswer = rxgate.parseEvent('beluga', { event: 'RX_WRITTEN' });
   const key = rxgate.eventKey('lifefile', {}, { pharmacy_id: 'ph_1' });
@@ -70,7 +76,7 @@ export async function typed(snapshot: rxgate.OrderSnapshot): Promise<void> {
   }
   void [code, belugaError, valid, names, status, normalized, retry, ready, submitNow, retryDecision,
     body, pharmacy, actions, boundary.items, state.order_status, applied.state, cancel.decision,
-    messages.rules, view.stage, anything];
+    messages.rules, view.stage, anything, cancelAllowed, assembled];
 }
 
 // Misuse the declarations must reject.

@@ -1,13 +1,16 @@
-//! Readiness and visit building on the example snapshots of `tests/fixtures/`, from a parsed
-//! snapshot and from the request JSON (the API path the bindings take); the partner-call
-//! decisions the service asks for on every submission and every outbox answer
-//! (`plan_submission`, `record_call_outcome`) through the JSON API.
+//! Readiness, visit building, the diagnosis (with its allowed actions) and the ownership
+//! split/assembly on the example snapshots of `tests/fixtures/`, from a parsed snapshot and
+//! from the request JSON (the API path the bindings take); the partner-call decisions the
+//! service asks for on every submission and every outbox answer (`plan_submission`,
+//! `record_call_outcome`) through the JSON API.
 #![expect(
     missing_docs,
     reason = "criterion's macros generate undocumented functions"
 )]
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use rxgate_core::diagnosis::diagnose;
+use rxgate_core::order::ownership::{assemble, split, IntegrationFacts};
 use rxgate_core::order::readiness::check_readiness;
 use rxgate_core::order::snapshot::parse_snapshot;
 use rxgate_core::order::visit::build_visit;
@@ -48,6 +51,18 @@ fn bench(c: &mut Criterion) {
                     today,
                 )
             })
+        });
+        let now = chrono::DateTime::from_timestamp(1_795_424_400, 0).unwrap_or_default();
+        c.bench_function(&format!("diagnose/{short}"), |b| {
+            b.iter(|| diagnose(black_box(&snapshot), now))
+        });
+        let (clinic, owned) = split(&value);
+        let facts = IntegrationFacts::claimed_by(&snapshot);
+        c.bench_function(&format!("split/{short}"), |b| {
+            b.iter(|| split(black_box(&value)))
+        });
+        c.bench_function(&format!("assemble/{short}"), |b| {
+            b.iter(|| assemble(black_box(&clinic), black_box(&owned), &facts))
         });
         let request = json!({"input": value, "today": "2026-11-23"});
         c.bench_function(&format!("api_check_readiness/{short}"), |b| {

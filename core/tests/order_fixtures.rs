@@ -135,3 +135,33 @@ fn bundle_debug_output_redacts_patient_contact() {
         }
     }
 }
+
+#[test]
+fn the_diagnosis_retry_verdict_is_decide_retry() {
+    use rxgate_core::order::readiness::check_readiness;
+    use rxgate_core::order::snapshot::{parse_snapshot, SubmitStatus};
+    use rxgate_core::order::submit::{decide_retry, decide_retry_with};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
+    let mut checked = 0;
+    for name in FIXTURES {
+        let Ok(snap) = parse_snapshot(&fixture(name)) else {
+            continue;
+        };
+        for status in [
+            None,
+            Some(SubmitStatus::Failed),
+            Some(SubmitStatus::Submitted),
+        ] {
+            let mut snap = snap.clone();
+            snap.order.beluga.submit_status = status;
+            let readiness = check_readiness(&snap, today);
+            assert_eq!(
+                decide_retry_with(&snap, &readiness),
+                decide_retry(&snap, today),
+                "{name} {status:?}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 9);
+}

@@ -32,6 +32,7 @@ from rxgate._errors import (
 from rxgate._results import (
     AppliedEvent,
     AppliedFacts,
+    AssembledOrder,
     BoundaryCheck,
     CallOutcome,
     CancelDecision,
@@ -41,6 +42,7 @@ from rxgate._results import (
     MessagePlan,
     MessageVisibility,
     Normalized,
+    OrderParts,
     OrderState,
     ParsedEvent,
     ParsedResponse,
@@ -58,22 +60,87 @@ from rxgate._results import (
 )
 
 __all__ = [
-    "AppliedEvent", "AppliedFacts", "BoundaryCheck", "CallOutcome", "CancelDecision", "Diagnosis",
-    "EventKey", "FulfillmentPlan", "InternalError", "InvalidInput", "InvalidJson", "KINDS",
-    "MessagePlan", "MessageVisibility", "Normalized", "ORDER_DECISIONS", "OrderState",
-    "ParsedEvent", "ParsedResponse", "PatientView", "PharmacySelection", "Readiness", "Report",
-    "Result", "RetryDecision", "RxgateError", "SchemaError", "SubmissionPlan", "SubmitDecision",
-    "UnknownOperation", "Violation", "VisitBuild", "WebhookVerification",
-    "apply_event", "apply_order_facts", "build_message", "build_visit", "call", "check_boundary",
+    "AppliedEvent",
+    "AppliedFacts",
+    "AssembledOrder",
+    "BoundaryCheck",
+    "CallOutcome",
+    "CancelDecision",
+    "Diagnosis",
+    "EventKey",
+    "FulfillmentPlan",
+    "InternalError",
+    "InvalidInput",
+    "InvalidJson",
+    "KINDS",
+    "MessagePlan",
+    "MessageVisibility",
+    "Normalized",
+    "ORDER_DECISIONS",
+    "OrderParts",
+    "OrderState",
+    "ParsedEvent",
+    "ParsedResponse",
+    "PatientView",
+    "PharmacySelection",
+    "Readiness",
+    "Report",
+    "Result",
+    "RetryDecision",
+    "RxgateError",
+    "SchemaError",
+    "SubmissionPlan",
+    "SubmitDecision",
+    "UnknownOperation",
+    "Violation",
+    "VisitBuild",
+    "WebhookVerification",
+    "apply_event",
+    "apply_order_facts",
+    "assemble_order",
+    "build_message",
+    "build_visit",
+    "call",
+    "check_boundary",
     "check_cancel",
-    "check_many", "check_readiness", "codes", "decide_retry", "decide_submit",
-    "default_now", "default_today", "diagnose", "event_key", "message_visibility",
-    "normalize", "normalize_date", "normalize_multiple_choice_answer",
-    "normalize_multiple_choice_question", "normalize_phone", "normalize_state", "normalize_trim",
-    "operations", "order_state", "parse_event", "parse_response", "patient_view",
-    "plan_submission", "record_call_outcome", "redact_event", "route_fulfillment", "select_pharmacy", "validate", "validate_chat",
-    "validate_cs_message", "validate_lab", "validate_patient_name", "validate_pdf",
-    "validate_pharmacy_search", "validate_photos", "validate_update_visit", "validate_visit",
+    "check_many",
+    "check_readiness",
+    "codes",
+    "decide_retry",
+    "decide_submit",
+    "default_now",
+    "default_today",
+    "diagnose",
+    "event_key",
+    "message_visibility",
+    "normalize",
+    "normalize_date",
+    "normalize_multiple_choice_answer",
+    "normalize_multiple_choice_question",
+    "normalize_phone",
+    "normalize_state",
+    "normalize_trim",
+    "operations",
+    "order_state",
+    "parse_event",
+    "parse_response",
+    "patient_view",
+    "plan_submission",
+    "record_call_outcome",
+    "redact_event",
+    "route_fulfillment",
+    "select_pharmacy",
+    "split_order",
+    "validate",
+    "validate_chat",
+    "validate_cs_message",
+    "validate_lab",
+    "validate_patient_name",
+    "validate_pdf",
+    "validate_pharmacy_search",
+    "validate_photos",
+    "validate_update_visit",
+    "validate_visit",
 ]
 
 __version__: str = _core.CORE_VERSION
@@ -361,6 +428,21 @@ def build_message(order: Snapshot, to: str, content: str, master_id: str) -> Mes
     """A message to Beluga: ``to="cs"`` (Beluga admin, internal) or ``"patient"`` (the
     patient's chat reply to the doctor); the call and the activity, or ``violations``."""
     return _run(MessagePlan, "build_message", order, {"to": to, "content": content, "master_id": master_id})
+def split_order(order: Snapshot) -> OrderParts:
+    """Splits a snapshot into the clinic's input and the members rxgate owns."""
+    return _run(OrderParts, "split_order", order)
+
+
+def assemble_order(clinic: Mapping[str, Any], rxgate: Mapping[str, Any], integration: Mapping[str, Any]) -> AssembledOrder:
+    """The snapshot the rules read: the clinic's input, rxgate's owned members (the order
+    status joined by rank) and the service's integration facts (``beluga_api_key_configured``,
+    ``beluga_company``, ``environment``, ``dispense_pro_configured``, ``pharmacies``)."""
+
+    def plain(value: Any) -> Any:
+        return dict(value) if isinstance(value, Mapping) else value
+
+    request = {"clinic": plain(clinic), "rxgate": plain(rxgate), "integration": plain(integration)}
+    return AssembledOrder(_core.call("assemble_order", request))
 
 
 #: Decisions :func:`check_many` and ``rxgate-py`` run on a bare snapshot, with their result

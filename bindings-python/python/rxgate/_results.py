@@ -221,6 +221,20 @@ class Diagnosis(Result):
     _repr_fields = ("stage", "state", "escalate")
 
 
+class OrderParts(Result):
+    """``split_order``: the ``clinic``'s input and the members ``rxgate`` owns (both PHI)."""
+
+    __slots__ = ()
+    _repr_fields = ()
+
+
+class AssembledOrder(Result):
+    """``assemble_order``: the ``snapshot`` the rules read (PHI)."""
+
+    __slots__ = ()
+    _repr_fields = ()
+
+
 class ParsedEvent(Result):
     """``parse_event``: the typed ``event``, or ``violations``."""
 

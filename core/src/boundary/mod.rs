@@ -78,7 +78,7 @@ pub fn rx_written_at(snapshot: &OrderSnapshot) -> Option<DateTime<Utc>> {
 }
 
 /// The earliest moment a prescription was confirmed (event or record).
-fn confirmed_at(snapshot: &OrderSnapshot) -> Option<DateTime<Utc>> {
+pub fn confirmed_at(snapshot: &OrderSnapshot) -> Option<DateTime<Utc>> {
     let records = snapshot
         .order
         .prescriptions

@@ -12,7 +12,9 @@
 //! that owns the step; the next action goes to the actor of the first blocker (patient, CS,
 //! admin/development, medical operations) or, when nothing blocks, to whoever the step
 //! waits on. Escalations follow both guides' escalation checklists and decisions.md §3, and
-//! come with the escalation bundle: the fields both guides ask CS to include.
+//! come with the escalation bundle: the fields both guides ask CS to include. The staff
+//! actions of the panel (submit, retry, cancel, resend prescription) come with whether each
+//! is allowed now ([`actions`]).
 //!
 //! ## The bundle holds patient data
 //! [`EscalationBundle`] carries the patient's name and email because it goes to staff. Its
@@ -28,6 +30,7 @@
 //!   missing after `SHIPPED` waits `shipped_without_tracking_days` (3 days).
 //! - "today" for the age rule is `now` at UTC−10 (Hawaii), as the bindings default.
 
+pub mod actions;
 pub mod codes;
 
 use crate::boundary::{self, check_boundary};
@@ -161,6 +164,9 @@ pub struct Diagnosis {
     pub escalations: Vec<Reason>,
     /// Answers to the common patient questions.
     pub answers: Answers,
+    /// The staff actions (submit, retry, cancel, resend prescription) and whether each is
+    /// allowed now, with the reasons when not ([`actions`]).
+    pub allowed_actions: Vec<actions::AllowedAction>,
     /// The escalation bundle (PHI: staff only), when escalating.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bundle: Option<EscalationBundle>,
@@ -616,6 +622,7 @@ pub fn diagnose(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> Diagnosis {
     let escalate = !escalations.is_empty();
     let bundle = escalate.then(|| bundle(snapshot, &boundary, &escalations));
     let summary = format!("{}: {}", stage.label(), next.action);
+    let allowed_actions = actions::allowed_actions(snapshot, &readiness, now);
     Diagnosis {
         stage,
         state,
@@ -625,6 +632,7 @@ pub fn diagnose(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> Diagnosis {
         escalate,
         escalations,
         answers,
+        allowed_actions,
         bundle,
     }
 }

@@ -1,5 +1,5 @@
 //! Codes of the `order` area (see [`crate::issue`]): readiness, submission, visit building,
-//! the cancel guard and message visibility.
+//! the cancel guard, message visibility and the staff actions' own refusals (submit, resend).
 
 crate::define_codes! {
     area = "order";
@@ -188,5 +188,29 @@ crate::define_codes! {
         beluga_error: None,
         meaning: "an internal CS or Beluga admin message is shown to the patient",
         template: "a {kind} message is internal but is shown to the patient",
+    },
+    /// Submit: the first submission was already made; staff retry it instead.
+    SUBMIT_ALREADY_ATTEMPTED = "submit_already_attempted" {
+        beluga_error: None,
+        meaning: "the first Beluga submission was already made and failed; staff retry it instead",
+        template: "belugaSubmitStatus is FAILED: the first submission was made; use Retry Beluga Submission (same masterId)",
+    },
+    /// Resend: there is no Beluga visit.
+    RESEND_NO_VISIT = "resend_no_visit" {
+        beluga_error: None,
+        meaning: "the order has no visit accepted by Beluga, so no prescription can be resent",
+        template: "belugaSubmitStatus is not SUBMITTED: there is no Beluga visit whose prescription could be resent (Beluga would answer NO_VISIT)",
+    },
+    /// Resend: no prescription was written yet.
+    RESEND_NO_PRESCRIPTION = "resend_no_prescription" {
+        beluga_error: None,
+        meaning: "no prescription was written for the visit yet; updateVisit would only update the visit data",
+        template: "no prescription was written for this visit yet (no RX_WRITTEN or NEW_RX_SENT): updateVisit would only update the visit data (VISIT_DATA_UPDATED)",
+    },
+    /// Resend: the original prescription is too old.
+    RESEND_TOO_LONG_AGO = "resend_too_long_ago" {
+        beluga_error: None,
+        meaning: "the original prescription was sent more than 7 days ago; Beluga refuses a resend",
+        template: "the original prescription was sent over {days} days ago: Beluga refuses a resend (TOO_LONG_AGO); medical operations decide on a new visit",
     },
 }

@@ -16,6 +16,7 @@ pub mod messages;
 pub mod ownership;
 pub mod readiness;
 pub mod reason;
+pub mod resend;
 pub mod snapshot;
 pub mod state;
 pub mod submit;

@@ -58,9 +58,17 @@
 //!   is part of the clinic's pharmacy record; the app's `settings.environment` is the
 //!   service's.
 //! - rxgate's part must hold nothing but owned members (same nesting as the snapshot); a
-//!   stray member is a schema error, never silently dropped.
+//!   stray member is a schema error, never silently dropped. An owned member it lacks takes
+//!   its snapshot default; a learned status absent or `null` means none learned yet (the
+//!   clinic's stands).
+//! - The clinic's copies of owned members are ignored even when they do not match the
+//!   schema: an old EMR that still sends them is not refused for it.
 
-use super::snapshot::{parse_snapshot, Environment, OrderSnapshot, OrderStatus, SnapshotError};
+use super::snapshot::{
+    parse_snapshot, path_error, Activity, Appointment, BelugaState, Environment, OrderSnapshot,
+    OrderStatus, PhotoIdStatus, Prescription, ReceivedEvent, Shipping, SnapshotError, StaffFlag,
+    Submission,
+};
 use super::state::merge_order_status;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -230,17 +238,91 @@ pub struct AssembleError {
 /// order status, written by both, is in both parts. A value that is not an object is all
 /// the clinic's.
 pub fn split(snapshot: &Value) -> (Value, Value) {
-    let mut clinic = snapshot.clone();
-    let mut owned = Value::Object(Map::new());
-    for member in OWNED_MEMBERS {
-        if let Some(value) = snapshot.pointer(member.pointer) {
-            insert_at(&mut owned, member.pointer, value.clone());
+    match snapshot.as_object() {
+        Some(members) => {
+            let (clinic, owned) = split_members(members, "");
+            (Value::Object(clinic), Value::Object(owned))
         }
-        if member.writer == Writer::Rxgate {
-            remove_at(&mut clinic, member.pointer);
+        None => (snapshot.clone(), Value::Object(Map::new())),
+    }
+}
+
+/// Splits the members of the object at `at` (a JSON Pointer): each value is copied once,
+/// to the part(s) whose member it is; an object on the way to an owned member is split in
+/// turn, so both parts keep the snapshot's nesting and member order.
+fn split_members(
+    members: &Map<String, Value>,
+    at: &str,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let mut clinic = Map::new();
+    let mut owned = Map::new();
+    for (key, value) in members {
+        let pointer = format!("{at}/{}", escape(key));
+        let table = OWNED_MEMBERS.iter().find(|m| m.pointer == pointer);
+        let inside = OWNED_MEMBERS.iter().any(|m| {
+            m.pointer
+                .strip_prefix(pointer.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        });
+        match (table, value.as_object()) {
+            (Some(member), _) => {
+                if member.writer == Writer::Both {
+                    clinic.insert(key.clone(), value.clone());
+                }
+                owned.insert(key.clone(), value.clone());
+            }
+            (None, Some(inner)) if inside => {
+                let (c, o) = split_members(inner, &pointer);
+                clinic.insert(key.clone(), Value::Object(c));
+                if !o.is_empty() {
+                    owned.insert(key.clone(), Value::Object(o));
+                }
+            }
+            (None, _) => {
+                clinic.insert(key.clone(), value.clone());
+            }
         }
     }
     (clinic, owned)
+}
+
+/// rxgate's part, typed: exactly the members of [`OWNED_MEMBERS`] (a test keeps the two
+/// equal), each with the type and default it has in the snapshot. Unknown members are
+/// refused.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnedPart {
+    #[serde(default)]
+    order: OwnedOrder,
+    #[serde(default)]
+    events: Vec<ReceivedEvent>,
+    #[serde(default)]
+    activities: Vec<Activity>,
+}
+
+/// The owned members of `/order`.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OwnedOrder {
+    /// rxgate's learned status (`null` or absent: none learned yet).
+    #[serde(default)]
+    status: Option<OrderStatus>,
+    #[serde(default)]
+    beluga: BelugaState,
+    #[serde(default)]
+    prescriptions: Vec<Prescription>,
+    #[serde(default)]
+    dispense_pro: Vec<Submission>,
+    #[serde(default)]
+    life_file: Vec<Submission>,
+    #[serde(default)]
+    photo_id_status: Option<PhotoIdStatus>,
+    #[serde(default)]
+    shipping: Option<Shipping>,
+    #[serde(default)]
+    appointment: Option<Appointment>,
+    #[serde(default)]
+    flags: Vec<StaffFlag>,
 }
 
 /// Assembles the snapshot the rules read: `clinic` without any owned member, overlaid with
@@ -251,55 +333,83 @@ pub fn assemble(
     rxgate: &Value,
     integration: &IntegrationFacts,
 ) -> Result<OrderSnapshot, AssembleError> {
-    let rxgate_error = |pointer: String, expected: &str| AssembleError {
-        part: Part::Rxgate,
-        error: SnapshotError {
-            pointer,
-            expected: expected.to_owned(),
-        },
-    };
     if !rxgate.is_object() {
-        return Err(rxgate_error(
-            String::new(),
-            "an object holding only the members rxgate owns",
-        ));
+        return Err(AssembleError {
+            part: Part::Rxgate,
+            error: SnapshotError {
+                pointer: String::new(),
+                expected: "an object holding only the members rxgate owns".to_owned(),
+            },
+        });
     }
-    if let Some(pointer) = stray_member(rxgate) {
-        return Err(rxgate_error(
-            pointer,
-            "a member rxgate owns (see OWNED_MEMBERS)",
-        ));
-    }
-    let mut document = clinic.clone();
-    for member in OWNED_MEMBERS.iter().filter(|m| m.writer == Writer::Rxgate) {
-        remove_at(&mut document, member.pointer);
-        if let Some(value) = rxgate.pointer(member.pointer) {
-            insert_at(&mut document, member.pointer, value.clone());
-        }
-    }
-    let mut snapshot = parse_snapshot(&document).map_err(|error| AssembleError {
-        part: part_of(&error.pointer),
-        error,
+    let owned: OwnedPart = serde_path_to_error::deserialize(rxgate).map_err(|e| AssembleError {
+        part: Part::Rxgate,
+        error: path_error(e),
     })?;
-    if let Some(learned) = rxgate.pointer(STATUS) {
-        let learned = OrderStatus::deserialize(learned).map_err(|_| {
-            rxgate_error(
-                STATUS.to_owned(),
-                "one of PENDING, PROCESSING, SHIPPED, CANCELLED, COMPLETED",
-            )
-        })?;
-        snapshot.order.status = merge_order_status(snapshot.order.status, learned);
-    }
+    let mut snapshot = parse_clinic(clinic)?;
+    overlay(&mut snapshot, owned);
     integration.apply(&mut snapshot);
     Ok(snapshot)
 }
 
-/// The one member both write: the order status, joined by rank.
-const STATUS: &str = "/order/status";
+/// The clinic's input as a snapshot. Its owned members are overwritten afterwards, so one
+/// that does not match the schema is ignored: the input is then parsed again without them.
+fn parse_clinic(clinic: &Value) -> Result<OrderSnapshot, AssembleError> {
+    let clinic_error = |error| AssembleError {
+        part: Part::Clinic,
+        error,
+    };
+    match parse_snapshot(clinic) {
+        Ok(snapshot) => Ok(snapshot),
+        Err(error) if in_owned_member(&error.pointer) => {
+            let mut without = clinic.clone();
+            for member in OWNED_MEMBERS.iter().filter(|m| m.writer == Writer::Rxgate) {
+                remove_at(&mut without, member.pointer);
+            }
+            parse_snapshot(&without).map_err(clinic_error)
+        }
+        Err(error) => Err(clinic_error(error)),
+    }
+}
 
-/// The part a pointer of the assembled document comes from.
-fn part_of(pointer: &str) -> Part {
-    let owned = OWNED_MEMBERS
+/// Puts rxgate's owned members in place and joins the status. Destructured without `..`,
+/// so a member added to [`OwnedOrder`] cannot be forgotten here.
+fn overlay(snapshot: &mut OrderSnapshot, owned: OwnedPart) {
+    let OwnedPart {
+        order,
+        events,
+        activities,
+    } = owned;
+    let OwnedOrder {
+        status,
+        beluga,
+        prescriptions,
+        dispense_pro,
+        life_file,
+        photo_id_status,
+        shipping,
+        appointment,
+        flags,
+    } = order;
+    let target = &mut snapshot.order;
+    if let Some(learned) = status {
+        target.status = merge_order_status(target.status, learned);
+    }
+    target.beluga = beluga;
+    target.prescriptions = prescriptions;
+    target.dispense_pro = dispense_pro;
+    target.life_file = life_file;
+    target.photo_id_status = photo_id_status;
+    target.shipping = shipping;
+    target.appointment = appointment;
+    target.flags = flags;
+    snapshot.events = events;
+    snapshot.activities = activities;
+}
+
+/// Whether a pointer of the snapshot lies in a member only rxgate writes.
+fn in_owned_member(pointer: &str) -> bool {
+    OWNED_MEMBERS
         .iter()
         .filter(|m| m.writer == Writer::Rxgate)
         .any(|m| {
@@ -307,42 +417,7 @@ fn part_of(pointer: &str) -> Part {
                 || pointer
                     .strip_prefix(m.pointer)
                     .is_some_and(|rest| rest.starts_with('/'))
-        });
-    if owned {
-        Part::Rxgate
-    } else {
-        Part::Clinic
-    }
-}
-
-/// The pointer of the first member of rxgate's part that is not an owned member.
-fn stray_member(rxgate: &Value) -> Option<String> {
-    let mut rest = rxgate.clone();
-    for member in OWNED_MEMBERS {
-        remove_at(&mut rest, member.pointer);
-    }
-    let map = rest.as_object()?;
-    for (key, value) in map {
-        match (key.as_str(), value) {
-            ("order", Value::Object(order)) => {
-                if let Some(inner) = order.keys().next() {
-                    return Some(format!("/order/{}", escape(inner)));
-                }
-            }
-            _ => return Some(format!("/{}", escape(key))),
-        }
-    }
-    None
-}
-
-/// Escapes a member name as a JSON Pointer segment.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-/// The segments of one of this module's pointers (plain names, no escapes).
-fn segments(pointer: &str) -> impl Iterator<Item = &str> {
-    pointer.split('/').skip(1)
+        })
 }
 
 /// Removes the member at `pointer`, keeping the order of the others.
@@ -354,24 +429,9 @@ fn remove_at(document: &mut Value, pointer: &str) -> Option<Value> {
         .shift_remove(key)
 }
 
-/// Sets the member at `pointer`, creating missing parent objects; a parent that exists and
-/// is not an object is left alone (the schema reports it).
-fn insert_at(document: &mut Value, pointer: &str, value: Value) {
-    let Some((parent, key)) = pointer.rsplit_once('/') else {
-        return;
-    };
-    let mut node = document;
-    for segment in segments(parent) {
-        let Some(map) = node.as_object_mut() else {
-            return;
-        };
-        node = map
-            .entry(segment)
-            .or_insert_with(|| Value::Object(Map::new()));
-    }
-    if let Some(map) = node.as_object_mut() {
-        map.insert(key.to_owned(), value);
-    }
+/// A member name as a JSON Pointer segment.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 #[cfg(test)]
@@ -409,11 +469,73 @@ mod tests {
             .filter(|m| m.writer == Writer::Both)
             .map(|m| m.pointer)
             .collect();
-        assert_eq!(joined, vec![STATUS]);
+        assert_eq!(joined, vec!["/order/status"]);
         let mut pointers: Vec<&str> = OWNED_MEMBERS.iter().map(|m| m.pointer).collect();
         pointers.sort_unstable();
         pointers.dedup();
         assert_eq!(pointers.len(), OWNED_MEMBERS.len());
+    }
+
+    #[test]
+    fn the_typed_part_holds_exactly_the_table() {
+        let typed = serde_json::to_value(OwnedPart::default()).unwrap_or_default();
+        let mut pointers: Vec<String> = Vec::new();
+        for (key, value) in typed.as_object().into_iter().flatten() {
+            match (key.as_str(), value.as_object()) {
+                ("order", Some(order)) => {
+                    pointers.extend(order.keys().map(|k| format!("/order/{k}")));
+                }
+                _ => pointers.push(format!("/{key}")),
+            }
+        }
+        pointers.sort();
+        let mut table: Vec<String> = OWNED_MEMBERS.iter().map(|m| m.pointer.to_owned()).collect();
+        table.sort();
+        assert_eq!(pointers, table);
+    }
+
+    #[test]
+    fn every_owned_member_of_the_clinic_is_ignored() {
+        let mut bare = snapshot();
+        for member in OWNED_MEMBERS.iter().filter(|m| m.writer == Writer::Rxgate) {
+            remove_at(&mut bare, member.pointer);
+        }
+        let mut full = snapshot();
+        full["order"]["dispense_pro"] = json!([{"state": "SUBMITTED"}]);
+        full["order"]["life_file"] = json!([{"state": "FAILED"}]);
+        full["order"]["photo_id_status"] = json!("SENT");
+        full["order"]["shipping"] = json!({"carrier": "UPS"});
+        full["order"]["appointment"] = json!({"status": "BOOKED"});
+        full["activities"] = json!([{"kind": "STAFF_NOTE", "at": "2026-11-22T16:05:00Z"}]);
+        let facts = IntegrationFacts::default();
+        let from_full = assemble(&full, &json!({}), &facts).map(|s| serde_json::to_value(s).ok());
+        let from_bare = assemble(&bare, &json!({}), &facts).map(|s| serde_json::to_value(s).ok());
+        assert!(matches!(from_full, Ok(Some(_))), "{from_full:?}");
+        let (Ok(Some(from_full)), Ok(Some(from_bare))) = (from_full, from_bare) else {
+            return;
+        };
+        for member in OWNED_MEMBERS.iter().filter(|m| m.writer == Writer::Rxgate) {
+            assert!(full.pointer(member.pointer).is_some(), "{}", member.pointer);
+            assert_eq!(
+                from_full.pointer(member.pointer),
+                from_bare.pointer(member.pointer),
+                "{}",
+                member.pointer
+            );
+        }
+    }
+
+    #[test]
+    fn an_invalid_owned_member_of_the_clinic_is_ignored_too() {
+        let mut clinic = snapshot();
+        clinic["order"]["prescriptions"] = json!([{"source": "FAXED"}]);
+        clinic["events"] = json!("not a list");
+        let owned = json!({"order": {"prescriptions": [{"source": "NEW_RX_SENT", "med_id": "m"}]}});
+        let snap = assemble(&clinic, &owned, &IntegrationFacts::default());
+        assert!(snap.is_ok(), "{snap:?}");
+        let Ok(snap) = snap else { return };
+        assert_eq!(snap.order.prescriptions.len(), 1);
+        assert!(snap.events.is_empty());
     }
 
     #[test]
@@ -431,6 +553,10 @@ mod tests {
         assert!(owned.get("patient").is_none() && owned.get("settings").is_none());
         // The clinic's part is still a valid snapshot of the same schema.
         assert!(parse_snapshot(&clinic).is_ok());
+        // Member names are matched as pointer segments, escapes included.
+        let (clinic, owned) = split(&json!({"order/status": 1, "events~": 2, "order": 3}));
+        assert_eq!(clinic, json!({"order/status": 1, "events~": 2, "order": 3}));
+        assert_eq!(owned, json!({}));
     }
 
     #[test]
@@ -549,7 +675,7 @@ mod tests {
         let err = assemble(&snapshot(), &owned, &IntegrationFacts::default()).err();
         assert_eq!(
             err.map(|e| (e.part, e.error.pointer)),
-            Some((Part::Rxgate, STATUS.to_owned()))
+            Some((Part::Rxgate, "/order/status".to_owned()))
         );
     }
 

@@ -1039,6 +1039,8 @@ pub fn parse_snapshot_str(text: &str) -> Result<OrderSnapshot, SnapshotError> {
     Ok(parsed)
 }
 
+/// A deserialization error as a [`SnapshotError`]: the pointer of the offending member and
+/// what was expected there, never the value.
 pub(crate) fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> SnapshotError {
     let mut pointer = String::new();
     for segment in err.path().iter() {

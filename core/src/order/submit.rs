@@ -11,7 +11,7 @@
 //! yet submitted and for `FAILED` ones, and lists the reasons it would still fail.
 
 use super::codes;
-use super::readiness::{check_readiness, order_closed, ReadinessStatus};
+use super::readiness::{check_readiness, order_closed, Readiness, ReadinessStatus};
 use super::reason::{Actor, Reason};
 use super::snapshot::{non_blank, OrderSnapshot, SubmitStatus};
 use super::visit::VisitKind;
@@ -186,22 +186,34 @@ pub struct RetryDecision {
     pub master_id: Option<MasterIdAction>,
 }
 
+fn retry_refused(reason: Reason) -> RetryDecision {
+    RetryDecision {
+        allowed: false,
+        would_succeed: false,
+        reasons: vec![reason],
+        master_id: None,
+    }
+}
+
 /// Decides whether staff may retry the submission, and whether it would succeed.
 pub fn decide_retry(snapshot: &OrderSnapshot, today: NaiveDate) -> RetryDecision {
-    if let Some(reason) = skip_reason(snapshot) {
-        return RetryDecision {
-            allowed: false,
-            would_succeed: false,
-            reasons: vec![reason],
-            master_id: None,
-        };
+    match skip_reason(snapshot) {
+        Some(reason) => retry_refused(reason),
+        None => decide_retry_with(snapshot, &check_readiness(snapshot, today)),
     }
-    let readiness = check_readiness(snapshot, today);
+}
+
+/// [`decide_retry`] for a caller that already holds the snapshot's readiness (the
+/// diagnosis), so readiness is not evaluated twice.
+pub fn decide_retry_with(snapshot: &OrderSnapshot, readiness: &Readiness) -> RetryDecision {
+    if let Some(reason) = skip_reason(snapshot) {
+        return retry_refused(reason);
+    }
     let allowed = readiness.status != ReadinessStatus::NotRequired;
     RetryDecision {
         allowed,
         would_succeed: readiness.ready,
-        reasons: readiness.reasons,
+        reasons: readiness.reasons.clone(),
         master_id: allowed.then(|| master_id_action(snapshot)),
     }
 }
