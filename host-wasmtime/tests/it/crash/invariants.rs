@@ -144,7 +144,8 @@ pub(crate) fn database(data_dir: &Path) -> std::path::PathBuf {
     data_dir.join("rxgate.sqlite3")
 }
 
-/// The work pending in the store of a stopped service, `at_ms` being the kill's instant.
+/// The work pending in the store of a stopped service, `at_ms` being the kill's instant
+/// (`i64::MAX`: every pending call, due or not).
 pub(crate) fn pending_work(db: &Path, at_ms: i64) -> anyhow::Result<PendingWork> {
     if !db.exists() {
         return Ok(PendingWork::default());
@@ -214,9 +215,12 @@ pub(crate) fn read_store(db: &Path) -> anyhow::Result<Stored> {
             "call:",
             "SELECT order_id, kind, COUNT(*) FROM outbox WHERE order_id IS NOT NULL GROUP BY 1, 2",
         ),
+        // Settled: done, or parked as `duplicate` (the partner had it already: a visit
+        // created before a kill, reconciled by a fetch).
         (
-            "call_done:",
-            "SELECT order_id, kind, COUNT(*) FROM outbox WHERE order_id IS NOT NULL AND status = 'done' GROUP BY 1, 2",
+            "call_settled:",
+            "SELECT order_id, kind, COUNT(*) FROM outbox WHERE order_id IS NOT NULL \
+             AND (status = 'done' OR (status = 'failed' AND last_error = 'duplicate')) GROUP BY 1, 2",
         ),
         (
             "applied:",

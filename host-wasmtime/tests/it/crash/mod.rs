@@ -15,8 +15,8 @@
 //! rewound statuses.
 //!
 //! Parameters (environment): `RXGATE_CRASH_KILLS` (50), `RXGATE_CRASH_SEED` (1),
-//! `RXGATE_CRASH_RATE` (orders admitted per second while the service is up, 4),
-//! `RXGATE_CRASH_UP_MS` (`min-max` up-time before each kill, `300-1500`),
+//! `RXGATE_CRASH_RATE` (orders admitted per second while the service is up, 8),
+//! `RXGATE_CRASH_UP_MS` (`min-max` up-time before each kill, `200-1000`),
 //! `RXGATE_CRASH_MAX_SECS` (budget of the kill phase, 240), `RXGATE_CRASH_DRAIN_SECS` (120),
 //! `RXGATE_CRASH_BIN` (the `rxgate` binary; default the one this test build made),
 //! `RXGATE_CRASH_DIR` (where the run's data, configs and service logs go; kept when set).
@@ -67,11 +67,11 @@ impl Params {
             .split_once('-')
             .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)))
             .filter(|(a, b)| a <= b)
-            .unwrap_or((300, 1500));
+            .unwrap_or((200, 1000));
         Self {
             kills: var("RXGATE_CRASH_KILLS", 50),
             seed: var("RXGATE_CRASH_SEED", 1),
-            rate: var("RXGATE_CRASH_RATE", 4.0f64).max(0.1),
+            rate: var("RXGATE_CRASH_RATE", 8.0f64).max(0.1),
             up_ms,
             max_secs: var("RXGATE_CRASH_MAX_SECS", 240),
             drain_secs: var("RXGATE_CRASH_DRAIN_SECS", 120),
@@ -296,6 +296,23 @@ async fn drain(
     }
 }
 
+/// Every admitted order's panel once more, after a pause: what the drained service shows
+/// (a status can be written a moment before the records of the same event).
+async fn final_pass(run: &Run) -> HashMap<String, Observation> {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut finals = HashMap::new();
+    for order in run.admitted() {
+        for _ in 0..20 {
+            if let Some((_, seen)) = run.look(&order.id).await {
+                finals.insert(order.id.clone(), seen);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    finals
+}
+
 /// The reference: two orders of every flow through a service that is never killed.
 struct Reference {
     profiles: BTreeMap<Flow, Profile>,
@@ -314,10 +331,11 @@ async fn reference(
     for order in &orders {
         run.admit(order).await;
     }
-    let finals = drain(&run, Duration::from_secs(120), |_, o| {
+    drain(&run, Duration::from_secs(120), |_, o| {
         invariants::reference_complete(o)
     })
     .await;
+    let finals = final_pass(&run).await;
     run.stop.store(true, Ordering::SeqCst);
     let _ = shipper.await;
     service.terminate(Duration::from_secs(30)).await;
@@ -339,8 +357,9 @@ async fn reference(
             let differs = invariants::profile_differences(first, &profile);
             anyhow::ensure!(
                 differs.is_empty() && reference.finals.get(&order.flow) == Some(&last),
-                "two reference orders of {:?} differ: the flow is not deterministic: {differs:?}",
-                order.flow
+                "two reference orders of {:?} differ: the flow is not deterministic: {differs:?} {:?} vs {last:?}",
+                order.flow,
+                reference.finals.get(&order.flow)
             );
         }
         reference.profiles.insert(order.flow, profile);
@@ -407,6 +426,7 @@ struct Outcome {
     findings: Findings,
     rewinds: Vec<String>,
     deliveries_abandoned: usize,
+    left_pending: u64,
     panels_read: usize,
     drain_secs: f64,
 }
@@ -467,15 +487,18 @@ async fn kill_and_check(
     run.stop_admitting.store(true, Ordering::SeqCst);
     let _ = admitter.await;
     let drained = Instant::now();
-    let finals = drain(&run, Duration::from_secs(params.drain_secs), |o, seen| {
+    drain(&run, Duration::from_secs(params.drain_secs), |o, seen| {
         reference.finals.get(&o.flow) == Some(seen)
     })
     .await;
+    let finals = final_pass(&run).await;
     let drain_secs = drained.elapsed().as_secs_f64();
     run.stop.store(true, Ordering::SeqCst);
     let _ = (shipper.await, sampler.await);
     service.terminate(Duration::from_secs(30)).await;
-    let stored = invariants::read_store(&invariants::database(&launcher.data_dir))?;
+    let db = invariants::database(&launcher.data_dir);
+    let left_pending = invariants::pending_work(&db, i64::MAX)?;
+    let stored = invariants::read_store(&db)?;
     let deliveries: Vec<_> = sandbox.deliveries().into_iter().skip(earlier).collect();
     let acknowledged: Vec<Acknowledged> = deliveries
         .iter()
@@ -509,6 +532,7 @@ async fn kill_and_check(
         findings,
         rewinds: run.rewinds.lock().map(|r| r.clone()).unwrap_or_default(),
         deliveries_abandoned: deliveries.iter().filter(|d| !d.acknowledged).count(),
+        left_pending: left_pending.inbox + left_pending.outbox_due,
         panels_read: run.panels_read.load(Ordering::Relaxed),
         drain_secs,
     })
@@ -576,8 +600,8 @@ fn print_figures(params: &Params, o: &Outcome) {
         k.restart_ms.iter().max().copied().unwrap_or(0)
     );
     println!(
-        "kill phase {:.0} s, drain {:.0} s, {} panels read, {} partner deliveries abandoned",
-        k.kill_phase_secs, o.drain_secs, o.panels_read, o.deliveries_abandoned
+        "kill phase {:.0} s, drain {:.0} s ({} inbox rows and calls left pending), {} panels read, {} partner deliveries abandoned",
+        k.kill_phase_secs, o.drain_secs, o.left_pending, o.panels_read, o.deliveries_abandoned
     );
     println!(
         "crash-figures: {}",
@@ -603,6 +627,13 @@ fn failures(params: &Params, o: &Outcome) -> Vec<String> {
     expect(
         k.kills == 0 || share >= MIN_PENDING_SHARE,
         format!("only {:.0} % of kills hit pending work", share * 100.0),
+    );
+    expect(
+        o.left_pending == 0,
+        format!(
+            "not drained: {} inbox rows and calls still pending (raise RXGATE_CRASH_DRAIN_SECS)",
+            o.left_pending
+        ),
     );
     expect(
         o.deliveries_abandoned == 0,
