@@ -102,6 +102,9 @@ struct Run {
     stop_admitting: AtomicBool,
     stop: AtomicBool,
     panels_read: AtomicUsize,
+    admissions_failed: AtomicUsize,
+    /// One panel read at a time: two reads answering out of order would look like a rewind.
+    reading: tokio::sync::Mutex<()>,
 }
 
 impl Run {
@@ -116,6 +119,8 @@ impl Run {
             stop_admitting: AtomicBool::new(false),
             stop: AtomicBool::new(false),
             panels_read: AtomicUsize::new(0),
+            admissions_failed: AtomicUsize::new(0),
+            reading: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -126,6 +131,7 @@ impl Run {
     /// An order's panel, observed and checked against its last observation; None while the
     /// service does not answer.
     async fn look(&self, id: &str) -> Option<(Value, Observation)> {
+        let _one_at_a_time = self.reading.lock().await;
         let (status, panel) = self
             .client
             .api(reqwest::Method::GET, &invariants::panel_path(id), None)
@@ -152,7 +158,19 @@ impl Run {
     /// a retry first reads the panel so that a submission already queued is not asked again.
     async fn admit(&self, order: &Planned) {
         let id = &order.id;
+        // A clinic app gives up after a minute; so does the harness (and reports it).
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let gave_up = || {
+            let over = Instant::now() > deadline;
+            if over {
+                self.admissions_failed.fetch_add(1, Ordering::SeqCst);
+            }
+            over
+        };
         while self.client.put_order(id, &order.snapshot).await.is_err() {
+            if gave_up() {
+                return;
+            }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let path = format!("/api/emr/orders/{id}/triggers");
@@ -166,6 +184,9 @@ impl Run {
                 if let Some(m) = answer.get("masterId").and_then(Value::as_str) {
                     break Some(m.to_owned());
                 }
+            }
+            if gave_up() {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
             if let Some((panel, _)) = self.look(id).await {
@@ -427,6 +448,7 @@ struct Outcome {
     rewinds: Vec<String>,
     deliveries_abandoned: usize,
     left_pending: u64,
+    admissions_failed: usize,
     panels_read: usize,
     drain_secs: f64,
 }
@@ -533,6 +555,7 @@ async fn kill_and_check(
         rewinds: run.rewinds.lock().map(|r| r.clone()).unwrap_or_default(),
         deliveries_abandoned: deliveries.iter().filter(|d| !d.acknowledged).count(),
         left_pending: left_pending.inbox + left_pending.outbox_due,
+        admissions_failed: run.admissions_failed.load(Ordering::SeqCst),
         panels_read: run.panels_read.load(Ordering::Relaxed),
         drain_secs,
     })
@@ -563,8 +586,8 @@ fn print_figures(params: &Params, o: &Outcome) {
         k.pending_calls_at_kills
     );
     println!(
-        "orders admitted                {} ({} reached their final state)",
-        o.orders_admitted, o.orders_final
+        "orders admitted                {} ({} reached their final state, {} could not be admitted)",
+        o.orders_admitted, o.orders_final, o.admissions_failed
     );
     println!("webhooks acknowledged          {}", f.acknowledged);
     println!(
@@ -627,6 +650,13 @@ fn failures(params: &Params, o: &Outcome) -> Vec<String> {
     expect(
         k.kills == 0 || share >= MIN_PENDING_SHARE,
         format!("only {:.0} % of kills hit pending work", share * 100.0),
+    );
+    expect(
+        o.admissions_failed == 0,
+        format!(
+            "{} orders could not be stored and paid",
+            o.admissions_failed
+        ),
     );
     expect(
         o.left_pending == 0,
