@@ -381,12 +381,24 @@ fn check_inbox(stored: &Stored, acknowledged: &[Acknowledged], findings: &mut Fi
     }
 }
 
+/// What one order must show: its flow's reference.
+#[derive(Debug)]
+pub(crate) struct Expected<'a> {
+    /// The order.
+    pub(crate) order_id: String,
+    /// The reference's effects.
+    pub(crate) profile: &'a Profile,
+    /// The reference's final panel.
+    pub(crate) final_panel: &'a Observation,
+    /// The order's panel after the drain (None: never read).
+    pub(crate) last_seen: Option<&'a Observation>,
+}
+
 /// Compares each order's effects and final panel with its flow's reference.
-/// `orders`: (order id, reference profile, reference final observation, final observation).
 pub(crate) fn check(
     stored: &Stored,
     acknowledged: &[Acknowledged],
-    orders: &[(String, &Profile, &Observation, Option<&Observation>)],
+    orders: &[Expected<'_>],
 ) -> Findings {
     let mut findings = Findings::default();
     check_inbox(stored, acknowledged, &mut findings);
@@ -397,7 +409,8 @@ pub(crate) fn check(
         }
     }
     let empty = Profile::new();
-    for (id, reference, reference_final, last) in orders {
+    for expected in orders {
+        let (id, reference) = (&expected.order_id, expected.profile);
         let Some(profile) = stored.profiles.get(id) else {
             findings.orders_unknown += 1;
             continue;
@@ -423,7 +436,7 @@ pub(crate) fn check(
                 findings.orders_applied_with_effects_missing += 1;
             }
         }
-        if *last != Some(*reference_final) {
+        if expected.last_seen != Some(expected.final_panel) {
             findings.final_state_differs += 1;
         }
     }

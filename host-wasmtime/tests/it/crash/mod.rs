@@ -519,9 +519,24 @@ async fn kill_and_check(
     let _ = (shipper.await, sampler.await);
     service.terminate(Duration::from_secs(30)).await;
     let db = invariants::database(&launcher.data_dir);
-    let left_pending = invariants::pending_work(&db, i64::MAX)?;
-    let stored = invariants::read_store(&db)?;
     let deliveries: Vec<_> = sandbox.deliveries().into_iter().skip(earlier).collect();
+    let mut outcome = examine(&db, &run, reference, &deliveries, &finals)?;
+    outcome.seed = params.seed;
+    outcome.kill = kill;
+    outcome.drain_secs = drain_secs;
+    Ok(outcome)
+}
+
+/// Reads the stopped service's store and checks it (see [`invariants`]).
+fn examine(
+    db: &std::path::Path,
+    run: &Run,
+    reference: &Reference,
+    deliveries: &[rxgate_sandbox::Delivery],
+    finals: &HashMap<String, Observation>,
+) -> anyhow::Result<Outcome> {
+    let left_pending = invariants::pending_work(db, i64::MAX)?;
+    let stored = invariants::read_store(db)?;
     let acknowledged: Vec<Acknowledged> = deliveries
         .iter()
         .filter(|d| d.acknowledged)
@@ -533,31 +548,28 @@ async fn kill_and_check(
     let admitted = run.admitted();
     let empty = Profile::new();
     let blank = Observation::default();
-    let checked: Vec<(String, &Profile, &Observation, Option<&Observation>)> = admitted
+    let checked: Vec<invariants::Expected<'_>> = admitted
         .iter()
-        .map(|o| {
-            (
-                o.id.clone(),
-                reference.profiles.get(&o.flow).unwrap_or(&empty),
-                reference.finals.get(&o.flow).unwrap_or(&blank),
-                finals.get(&o.id),
-            )
+        .map(|o| invariants::Expected {
+            order_id: o.id.clone(),
+            profile: reference.profiles.get(&o.flow).unwrap_or(&empty),
+            final_panel: reference.finals.get(&o.flow).unwrap_or(&blank),
+            last_seen: finals.get(&o.id),
         })
         .collect();
     let findings = invariants::check(&stored, &acknowledged, &checked);
-    let orders_final = admitted.len() - findings.final_state_differs;
     Ok(Outcome {
-        seed: params.seed,
+        seed: 0,
         orders_admitted: admitted.len(),
-        orders_final,
-        kill,
+        orders_final: admitted.len() - findings.final_state_differs,
+        kill: KillFigures::default(),
         findings,
         rewinds: run.rewinds.lock().map(|r| r.clone()).unwrap_or_default(),
         deliveries_abandoned: deliveries.iter().filter(|d| !d.acknowledged).count(),
         left_pending: left_pending.inbox + left_pending.outbox_due,
         admissions_failed: run.admissions_failed.load(Ordering::SeqCst),
         panels_read: run.panels_read.load(Ordering::Relaxed),
-        drain_secs,
+        drain_secs: 0.0,
     })
 }
 
@@ -632,81 +644,88 @@ fn print_figures(params: &Params, o: &Outcome) {
     );
 }
 
-/// What makes the run fail.
+/// What makes the run fail: the run did not prove anything, or an invariant broke.
 fn failures(params: &Params, o: &Outcome) -> Vec<String> {
-    let f = &o.findings;
     let k = &o.kill;
     let share = f64::from(k.kills_with_pending_work) / f64::from(k.kills.max(1));
-    let mut out = Vec::new();
-    let mut expect = |ok: bool, what: String| {
-        if !ok {
-            out.push(what);
-        }
-    };
-    expect(
-        k.kills >= params.kills,
-        format!("{} kills of {} in the time budget", k.kills, params.kills),
-    );
-    expect(
-        k.kills == 0 || share >= MIN_PENDING_SHARE,
-        format!("only {:.0} % of kills hit pending work", share * 100.0),
-    );
-    expect(
-        o.admissions_failed == 0,
-        format!(
-            "{} orders could not be stored and paid",
-            o.admissions_failed
+    let meaningful = [
+        (
+            k.kills >= params.kills,
+            format!("{} kills of {} in the time budget", k.kills, params.kills),
         ),
-    );
-    expect(
-        o.left_pending == 0,
-        format!(
-            "not drained: {} inbox rows and calls still pending (raise RXGATE_CRASH_DRAIN_SECS)",
-            o.left_pending
+        (
+            k.kills == 0 || share >= MIN_PENDING_SHARE,
+            format!("only {:.0} % of kills hit pending work", share * 100.0),
         ),
-    );
-    expect(
-        o.deliveries_abandoned == 0,
-        format!("{} webhooks abandoned by partners", o.deliveries_abandoned),
-    );
-    expect(
-        f.acknowledged > 0,
-        "no webhook was acknowledged: the run proved nothing".into(),
-    );
-    expect(
-        f.acknowledged_then_lost == 0,
-        format!("{} acknowledged webhooks lost", f.acknowledged_then_lost),
-    );
-    expect(
-        f.not_applied_total() == 0,
-        format!("inbox rows not applied: {:?}", f.not_applied),
-    );
-    expect(
-        f.lost() == 0,
-        format!("{} effects lost: {:?}", f.lost(), f.lost_effects),
-    );
-    expect(
-        f.duplicated() == 0,
-        format!(
-            "{} effects duplicated: {:?}",
-            f.duplicated(),
-            f.duplicated_effects
+        (
+            o.admissions_failed == 0,
+            format!(
+                "{} orders could not be stored and paid",
+                o.admissions_failed
+            ),
         ),
-    );
-    expect(
-        f.duplicate_inbox_rows == 0,
-        format!("{} duplicate inbox rows", f.duplicate_inbox_rows),
-    );
-    expect(o.rewinds.is_empty(), format!("{} rewinds", o.rewinds.len()));
-    expect(
-        f.final_state_differs == 0,
-        format!("{} orders not in their final state", f.final_state_differs),
-    );
-    expect(
-        f.orders_unknown == 0,
-        format!("{} admitted orders unknown to the store", f.orders_unknown),
-    );
-    out
+        (
+            o.left_pending == 0,
+            format!(
+                "not drained: {} inbox rows and calls pending",
+                o.left_pending
+            ),
+        ),
+        (
+            o.deliveries_abandoned == 0,
+            format!("{} webhooks abandoned by partners", o.deliveries_abandoned),
+        ),
+        (
+            o.findings.acknowledged > 0,
+            "no webhook was acknowledged".to_owned(),
+        ),
+    ];
+    meaningful
+        .into_iter()
+        .chain(broken(o))
+        .filter(|(ok, _)| !ok)
+        .map(|(_, what)| what)
+        .collect()
+}
+
+/// The invariants, each with what it says when broken.
+fn broken(o: &Outcome) -> Vec<(bool, String)> {
+    let f = &o.findings;
+    vec![
+        (
+            f.acknowledged_then_lost == 0,
+            format!("{} acknowledged webhooks lost", f.acknowledged_then_lost),
+        ),
+        (
+            f.not_applied_total() == 0,
+            format!("inbox rows not applied: {:?}", f.not_applied),
+        ),
+        (
+            f.lost() == 0,
+            format!("{} effects lost: {:?}", f.lost(), f.lost_effects),
+        ),
+        (
+            f.duplicated() == 0,
+            format!(
+                "{} effects duplicated: {:?}",
+                f.duplicated(),
+                f.duplicated_effects
+            ),
+        ),
+        (
+            f.duplicate_inbox_rows == 0,
+            format!("{} duplicate inbox rows", f.duplicate_inbox_rows),
+        ),
+        (o.rewinds.is_empty(), format!("{} rewinds", o.rewinds.len())),
+        (
+            f.final_state_differs == 0,
+            format!("{} orders not in their final state", f.final_state_differs),
+        ),
+        (
+            f.orders_unknown == 0,
+            format!("{} admitted orders unknown to the store", f.orders_unknown),
+        ),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
