@@ -307,7 +307,7 @@ async fn drain(
         let all_done = admitted
             .iter()
             .all(|o| finals.get(&o.id).is_some_and(|f| done(o, f)));
-        if (all_done && idle) || (idle && last_change.elapsed() > Duration::from_secs(15)) {
+        if idle && (all_done || last_change.elapsed() > Duration::from_secs(15)) {
             return finals;
         }
         if Instant::now() > deadline {
