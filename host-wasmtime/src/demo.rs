@@ -54,6 +54,16 @@ pub struct Demo {
 }
 
 impl Demo {
+    /// A client of the service at `url` (`http://host:port`) with the demo's EMR key (the key
+    /// [`Harness::partners`] provisions); `say` times lines from `started`.
+    pub fn new(url: &str, started: Instant) -> Demo {
+        Demo {
+            http: reqwest::Client::new(),
+            url: url.trim_end_matches('/').to_owned(),
+            started,
+        }
+    }
+
     /// Prints a progress line with the elapsed time.
     pub fn say(&self, line: &str) {
         println!("[{:>5.1}s] {line}", self.started.elapsed().as_secs_f64());
@@ -630,6 +640,26 @@ impl Harness {
         snapshots: &[&Value],
         tune: impl FnOnce(&mut SandboxConfig),
     ) -> anyhow::Result<Harness> {
+        let (sandbox, config) = Self::partners(snapshots, tune).await?;
+        let data_dir = config.data_dir.clone();
+        let service = crate::service::start(config).await?;
+        sandbox.set_service_url(&service.url());
+        Ok(Harness {
+            sandbox,
+            service,
+            data_dir,
+        })
+    }
+
+    /// Starts the sandbox for the orders `snapshots` (tuned by `tune`) and answers it with
+    /// the service configuration that talks to it (loopback URLs, keys and secrets, a fresh
+    /// temporary data folder, the EMR key, the shared compiled-rules cache), without starting
+    /// the service: for harnesses that run the `rxgate` binary themselves. Call
+    /// [`Sandbox::set_service_url`] once the service listens.
+    pub async fn partners(
+        snapshots: &[&Value],
+        tune: impl FnOnce(&mut SandboxConfig),
+    ) -> anyhow::Result<(Sandbox, Config)> {
         let mut sandbox_config = sandbox_config(snapshots);
         let company = sandbox_config.company.clone();
         tune(&mut sandbox_config);
@@ -709,13 +739,7 @@ impl Harness {
         // Loopback partners answer in milliseconds: a call still open after 2 s has hung.
         config.outbox.request_timeout_ms = 2_000;
         config.bootstrap_keys = vec![(Scope::Emr, EMR_KEY.into())];
-        let service = crate::service::start(config).await?;
-        sandbox.set_service_url(&service.url());
-        Ok(Harness {
-            sandbox,
-            service,
-            data_dir,
-        })
+        Ok((sandbox, config))
     }
 
     /// An API client; `say` times lines from `started`.

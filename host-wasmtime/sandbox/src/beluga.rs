@@ -353,10 +353,7 @@ async fn send_beluga_webhooks(s: &Arc<Shared>, master_id: &str, mut events: Vec<
         tokio::time::sleep(std::time::Duration::from_millis(faults.late_webhooks_ms)).await;
     }
     let copies = if faults.duplicate_webhooks { 2 } else { 1 };
-    let Some(base) = s.service_url() else {
-        return;
-    };
-    let url = format!("{base}/api/webhooks/beluga");
+    let bearer = format!("Bearer {}", s.config.beluga_webhook_secret);
     for event in &events {
         let name = event
             .get("event")
@@ -365,19 +362,17 @@ async fn send_beluga_webhooks(s: &Arc<Shared>, master_id: &str, mut events: Vec<
             .to_owned();
         for _ in 0..copies {
             // Beluga retries a webhook the app did not acknowledge.
-            for _attempt in 0..5 {
-                let sent = s
-                    .http
-                    .post(&url)
-                    .bearer_auth(&s.config.beluga_webhook_secret)
-                    .json(event)
-                    .send()
-                    .await;
-                if sent.is_ok_and(|r| r.status().is_success()) {
-                    s.record("beluga", format!("webhook {name}"), master_id);
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let out = crate::Outgoing {
+                source: "beluga",
+                path: "/api/webhooks/beluga".into(),
+                subject: master_id,
+                event: &name,
+                body: event,
+            };
+            if s.deliver(out, |_| vec![("authorization", bearer.clone())])
+                .await
+            {
+                s.record("beluga", format!("webhook {name}"), master_id);
             }
         }
     }

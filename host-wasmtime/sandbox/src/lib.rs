@@ -118,6 +118,11 @@ pub struct SandboxConfig {
     pub endpoint_faults: BTreeMap<String, Faults>,
     /// Seed of every random choice.
     pub seed: u64,
+    /// How many times a partner sends a webhook the service does not acknowledge before it
+    /// gives up (default 5; a crash harness raises it so that partners outlast restarts).
+    pub webhook_attempts: u32,
+    /// Pause between two attempts of an unacknowledged webhook, in milliseconds (default 200).
+    pub webhook_retry_ms: u64,
 }
 
 impl Default for SandboxConfig {
@@ -141,6 +146,8 @@ impl Default for SandboxConfig {
             pharmacy_faults: Faults::default(),
             endpoint_faults: BTreeMap::new(),
             seed: 7,
+            webhook_attempts: 5,
+            webhook_retry_ms: 200,
         }
     }
 }
@@ -169,6 +176,37 @@ pub struct Record {
     pub subject: String,
 }
 
+/// One webhook a partner finished delivering to the service: acknowledged (HTTP 2xx), or
+/// abandoned after [`SandboxConfig::webhook_attempts`]. A duplicate delivery (the
+/// `duplicate_webhooks` fault) is a delivery of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// The webhook route's source: `beluga`, `dispensepro`, `pharmacy` (OWN) or `lifefile`.
+    pub source: &'static str,
+    /// The route's path (`/api/webhooks/...`).
+    pub path: String,
+    /// What the partner calls the order: Beluga's masterId, else the app's order id
+    /// (`externalId`, `externalOrderId`, LifeFile's `referenceId`).
+    pub subject: String,
+    /// The event: Beluga's `event`, a pharmacy's status.
+    pub event: String,
+    /// The JSON body as sent (LifeFile: the array of prescription lines).
+    pub body: serde_json::Value,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Whether the service answered 2xx.
+    pub acknowledged: bool,
+}
+
+/// What a webhook delivery is, for [`Shared::deliver`].
+pub(crate) struct Outgoing<'a> {
+    pub(crate) source: &'static str,
+    pub(crate) path: String,
+    pub(crate) subject: &'a str,
+    pub(crate) event: &'a str,
+    pub(crate) body: &'a serde_json::Value,
+}
+
 /// State shared by the partners.
 pub(crate) struct Shared {
     pub(crate) config: SandboxConfig,
@@ -178,6 +216,8 @@ pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     pub(crate) beluga: Mutex<beluga::Visits>,
     pub(crate) orders: Mutex<Vec<pharmacy::PharmacyOrder>>,
+    pub(crate) deliveries: Mutex<Vec<Delivery>>,
+    pub(crate) in_flight: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
@@ -189,6 +229,57 @@ impl Shared {
                 subject: subject.to_owned(),
             });
         }
+    }
+
+    /// Posts one webhook to the service until it answers 2xx, at most
+    /// `webhook_attempts` times `webhook_retry_ms` apart (the service URL is read again
+    /// before each attempt, so a restarted service is found). `headers` gives each attempt's
+    /// extra headers (a signature over a fresh timestamp). Records the [`Delivery`]; answers
+    /// whether it was acknowledged.
+    pub(crate) async fn deliver(
+        &self,
+        out: Outgoing<'_>,
+        headers: impl Fn(&str) -> Vec<(&'static str, String)>,
+    ) -> bool {
+        use std::sync::atomic::Ordering;
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let text = out.body.to_string();
+        let mut attempts = 0;
+        let mut acknowledged = false;
+        while attempts < self.config.webhook_attempts.max(1) {
+            attempts += 1;
+            if let Some(base) = self.service_url() {
+                let mut request = self
+                    .http
+                    .post(format!("{base}{}", out.path))
+                    .header("content-type", "application/json");
+                for (name, value) in headers(&text) {
+                    request = request.header(name, value);
+                }
+                let sent = request.body(text.clone()).send().await;
+                if sent.is_ok_and(|r| r.status().is_success()) {
+                    acknowledged = true;
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(
+                self.config.webhook_retry_ms,
+            ))
+            .await;
+        }
+        if let Ok(mut log) = self.deliveries.lock() {
+            log.push(Delivery {
+                source: out.source,
+                path: out.path,
+                subject: out.subject.to_owned(),
+                event: out.event.to_owned(),
+                body: out.body.clone(),
+                attempts,
+                acknowledged,
+            });
+        }
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        acknowledged
     }
 
     /// A seeded draw in `[0, 1)`.
@@ -260,6 +351,8 @@ impl Sandbox {
                 .build()?,
             beluga: Mutex::new(beluga::Visits::default()),
             orders: Mutex::new(Vec::new()),
+            deliveries: Mutex::new(Vec::new()),
+            in_flight: std::sync::atomic::AtomicUsize::new(0),
         });
         let (stop, rx) = watch::channel(false);
         let beluga_addr = serve(beluga::router(shared.clone()), rx.clone()).await?;
@@ -301,6 +394,23 @@ impl Sandbox {
             .lock()
             .map(|l| l.clone())
             .unwrap_or_default()
+    }
+
+    /// Every webhook delivery finished so far (acknowledged or abandoned), in order.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.shared
+            .deliveries
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default()
+    }
+
+    /// Webhook deliveries under way (sent or waiting to be retried), not counting events a
+    /// partner has not started sending yet.
+    pub fn deliveries_in_flight(&self) -> usize {
+        self.shared
+            .in_flight
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// An OWN partner pharmacy ships the app's order `external_order_id` (its staff pressed

@@ -175,34 +175,34 @@ async fn send_signed(
 ) {
     let faults = &s.config.pharmacy_faults;
     let copies = if faults.duplicate_webhooks { 2 } else { 1 };
-    let Some(base) = s.service_url() else {
-        return;
+    let source = if path.starts_with("/api/webhooks/dispensepro/") {
+        "dispensepro"
+    } else {
+        "pharmacy"
     };
-    let url = format!("{base}{path}");
     for (status, event) in events {
-        let body = event.to_string();
         let webhook_id = format!("msg_{id}_{status}");
         for _ in 0..copies {
-            for _attempt in 0..5 {
+            let out = crate::Outgoing {
+                source,
+                path: path.to_owned(),
+                subject,
+                event: &status,
+                body: &event,
+            };
+            let sign = |body: &str| {
                 let ts = unix_now();
-                let sent = s
-                    .http
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header("webhook-id", &webhook_id)
-                    .header("webhook-timestamp", ts.to_string())
-                    .header(
+                vec![
+                    ("webhook-id", webhook_id.clone()),
+                    ("webhook-timestamp", ts.to_string()),
+                    (
                         "webhook-signature",
-                        sign_standard(&webhook_id, ts, &body, secret),
-                    )
-                    .body(body.clone())
-                    .send()
-                    .await;
-                if sent.is_ok_and(|r| r.status().is_success()) {
-                    s.record("pharmacy", format!("webhook {status}"), subject);
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                        sign_standard(&webhook_id, ts, body, secret),
+                    ),
+                ]
+            };
+            if s.deliver(out, sign).await {
+                s.record("pharmacy", format!("webhook {status}"), subject);
             }
         }
         tokio::time::sleep(std::time::Duration::from_millis(s.config.pharmacy_delay_ms)).await;
@@ -349,12 +349,10 @@ async fn lifefile_push(
         s.shuffle(&mut pushes);
     }
     let copies = if faults.duplicate_webhooks { 2 } else { 1 };
-    let Some(base) = s.service_url() else {
-        return;
-    };
-    let url = format!("{base}/api/webhooks/lifefile/{}", order.pharmacy_id);
+    let path = format!("/api/webhooks/lifefile/{}", order.pharmacy_id);
+    let auth = basic(&creds.webhook_username, &creds.webhook_password);
     for (status, at) in pushes {
-        let body: Vec<Value> = (0..lines)
+        let body: Value = (0..lines)
             .map(|i| json!({"pharmacyLocation": order.pharmacy_id, "fillId": format!("F{}-{i}", order.id),
                 "rxNumber": format!("R{}-{i}", order.id), "foreignRxNumber": null, "orderId": order.id,
                 "referenceId": order.external_id, "practiceId": null, "lfdrugId": null, "rxStatus": status,
@@ -362,22 +360,17 @@ async fn lifefile_push(
                 "trackingNumber": tracking, "shipCarrier": "UPS", "foreignOrderId": order.external_id}))
             .collect();
         for _ in 0..copies {
-            for _attempt in 0..5 {
-                let sent = s
-                    .http
-                    .post(&url)
-                    .header(
-                        "authorization",
-                        basic(&creds.webhook_username, &creds.webhook_password),
-                    )
-                    .json(&body)
-                    .send()
-                    .await;
-                if sent.is_ok_and(|r| r.status().is_success()) {
-                    s.record("lifefile", format!("webhook {status}"), &order.external_id);
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            let out = crate::Outgoing {
+                source: "lifefile",
+                path: path.clone(),
+                subject: &order.external_id,
+                event: status,
+                body: &body,
+            };
+            if s.deliver(out, |_| vec![("authorization", auth.clone())])
+                .await
+            {
+                s.record("lifefile", format!("webhook {status}"), &order.external_id);
             }
         }
         tokio::time::sleep(std::time::Duration::from_millis(s.config.pharmacy_delay_ms)).await;

@@ -4,6 +4,7 @@
 mod cli_order;
 mod cli_serve;
 mod common;
+mod crash;
 mod e2e;
 mod faults;
 mod outbox;

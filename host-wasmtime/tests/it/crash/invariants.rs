@@ -1,0 +1,455 @@
+//! EVERY invariant of the crash harness, and ALL it knows of the service's routes, answer
+//! fields, tables and columns. When the store's schema or the routes change, this module is
+//! the one place to adapt; the rest of the harness (processes, partners, load, kills, figures)
+//! knows nothing of them.
+//!
+//! What is checked, once the service has drained and been stopped:
+//! - every webhook a partner had acknowledged (HTTP 2xx) is in the inbox exactly once (each
+//!   LifeFile line once), and its inbox row has the final outcome `applied`;
+//! - every order's effects (activities by kind, prescription / shipment / appointment records,
+//!   documents and notifications by kind, partner calls by kind and done, applied inbox rows
+//!   by event) are exactly those of a reference order of the same flow run without kills:
+//!   fewer is a lost effect, more is a duplicate;
+//! - no status observed through the panel ever moved backwards, and every order ends in its
+//!   reference's final state.
+//!
+//! Outcomes are read through the HTTP API where a route exists (the panel); counts from the
+//! SQLite file, read-only, after the service is stopped (or killed).
+
+use rusqlite::{params, Connection, OpenFlags};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The route whose answer [`observe`] reads.
+pub(crate) fn panel_path(order_id: &str) -> String {
+    format!("/api/emr/orders/{order_id}/beluga")
+}
+
+/// Statuses that only move forward, in order; a value not listed is not ranked.
+const RANKS: &[(&str, &[&str])] = &[
+    ("orderStatus", &["PROCESSING", "SHIPPED", "COMPLETED"]),
+    ("belugaSubmitStatus", &["PENDING", "FAILED", "SUBMITTED"]),
+    ("belugaVisitStatus", &["pending", "resolved"]),
+    ("belugaResolvedStatus", &["open", "closed"]),
+    (
+        "labMilestone",
+        &[
+            "requisition",
+            "kit_shipped",
+            "kit_delivered",
+            "sample_shipped",
+            "sample_received",
+            "results",
+        ],
+    ),
+];
+
+/// Lists of the panel that only grow.
+const GROWING: &[&str] = &["prescriptions", "documents", "notifications"];
+
+/// Partner calls that reconcile an earlier call rather than make a new effect (a visit fetch
+/// after `Duplicate masterId`): their number depends on when a kill hit, so they are not
+/// compared with the reference.
+const RECONCILIATION_CALLS: &[&str] = &["beluga_fetch"];
+
+/// The inbox outcome of an event applied to its order.
+const APPLIED: &str = "applied";
+
+/// What the panel says of an order at one moment: its statuses and the length of its lists.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Observation {
+    /// Status fields (absent or null: not listed).
+    pub(crate) fields: BTreeMap<&'static str, String>,
+    /// Lengths of the growing lists.
+    pub(crate) counts: BTreeMap<&'static str, usize>,
+}
+
+/// Reads an order's panel answer.
+pub(crate) fn observe(panel: &Value) -> Observation {
+    let mut observation = Observation::default();
+    for (field, _) in RANKS {
+        if let Some(value) = panel.get(*field).and_then(Value::as_str) {
+            observation.fields.insert(field, value.to_owned());
+        }
+    }
+    for list in GROWING {
+        let n = panel
+            .get(*list)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        observation.counts.insert(list, n);
+    }
+    observation
+}
+
+fn rank(field: &str, value: Option<&String>) -> Option<usize> {
+    let Some(value) = value else {
+        return Some(0);
+    };
+    let order = RANKS.iter().find(|(f, _)| *f == field)?.1;
+    order.iter().position(|v| v == value).map(|i| i + 1)
+}
+
+/// What moved backwards between two observations of one order (`field: from → to`).
+pub(crate) fn rewinds(before: &Observation, after: &Observation) -> Vec<String> {
+    let mut out = Vec::new();
+    for (field, _) in RANKS {
+        let (old, new) = (before.fields.get(field), after.fields.get(field));
+        if let (Some(a), Some(b)) = (rank(field, old), rank(field, new)) {
+            if b < a {
+                out.push(format!("{field}: {old:?} → {new:?}"));
+            }
+        }
+    }
+    for list in GROWING {
+        let (a, b) = (before.counts.get(list), after.counts.get(list));
+        if b < a {
+            out.push(format!("{list}: {a:?} → {b:?} entries"));
+        }
+    }
+    out
+}
+
+/// Whether a reference order reached the end of its flow (delivered).
+pub(crate) fn reference_complete(observation: &Observation) -> bool {
+    observation.fields.get("orderStatus").map(String::as_str) == Some("COMPLETED")
+}
+
+/// Work the service had not finished when it was killed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PendingWork {
+    /// Inbox rows stored but not processed.
+    pub(crate) inbox: u64,
+    /// Partner calls pending and due at the kill.
+    pub(crate) outbox_due: u64,
+}
+
+impl PendingWork {
+    /// Whether anything was pending.
+    pub(crate) fn any(&self) -> bool {
+        self.inbox + self.outbox_due > 0
+    }
+}
+
+fn open(db: &Path) -> anyhow::Result<Connection> {
+    Ok(Connection::open_with_flags(
+        db,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?)
+}
+
+/// The store's file under a data directory.
+pub(crate) fn database(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("rxgate.sqlite3")
+}
+
+/// The work pending in the store of a stopped service, `at_ms` being the kill's instant
+/// (`i64::MAX`: every pending call, due or not).
+pub(crate) fn pending_work(db: &Path, at_ms: i64) -> anyhow::Result<PendingWork> {
+    if !db.exists() {
+        return Ok(PendingWork::default());
+    }
+    let c = open(db)?;
+    let inbox: i64 = c.query_row(
+        "SELECT COUNT(*) FROM inbox WHERE processed_at IS NULL",
+        [],
+        |r| r.get(0),
+    )?;
+    let outbox_due: i64 = c.query_row(
+        "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND next_try_at <= ?1",
+        params![at_ms],
+        |r| r.get(0),
+    )?;
+    Ok(PendingWork {
+        inbox: u64::try_from(inbox).unwrap_or(0),
+        outbox_due: u64::try_from(outbox_due).unwrap_or(0),
+    })
+}
+
+/// An order's effects: item → how many (`activity:KIND`, `prescription`, `call:KIND`, …).
+pub(crate) type Profile = BTreeMap<String, usize>;
+
+/// One inbox row.
+#[derive(Debug, Clone)]
+pub(crate) struct InboxRow {
+    /// The order it was matched to (None until processed).
+    pub(crate) order_id: Option<String>,
+    /// Final outcome (None: not processed).
+    pub(crate) outcome: Option<String>,
+    /// The body as stored.
+    pub(crate) body: Value,
+}
+
+/// What a stopped service's store holds, as the checks need it.
+#[derive(Debug, Default)]
+pub(crate) struct Stored {
+    /// Effects per order id.
+    pub(crate) profiles: BTreeMap<String, Profile>,
+    /// Every inbox row.
+    pub(crate) inbox: Vec<InboxRow>,
+}
+
+fn add(profiles: &mut BTreeMap<String, Profile>, order: String, item: String, n: i64) {
+    *profiles.entry(order).or_default().entry(item).or_default() += usize::try_from(n).unwrap_or(0);
+}
+
+/// Reads every order's effects and the inbox, read-only.
+pub(crate) fn read_store(db: &Path) -> anyhow::Result<Stored> {
+    let c = open(db)?;
+    let mut profiles: BTreeMap<String, Profile> = BTreeMap::new();
+    let grouped: &[(&str, &str)] = &[
+        (
+            "activity:",
+            "SELECT order_id, kind, COUNT(*) FROM activities GROUP BY 1, 2",
+        ),
+        (
+            "document:",
+            "SELECT order_id, json_extract(body, '$.kind'), COUNT(*) FROM documents GROUP BY 1, 2",
+        ),
+        (
+            "notification:",
+            "SELECT order_id, json_extract(body, '$.kind'), COUNT(*) FROM notifications GROUP BY 1, 2",
+        ),
+        (
+            "call:",
+            "SELECT order_id, kind, COUNT(*) FROM outbox WHERE order_id IS NOT NULL GROUP BY 1, 2",
+        ),
+        // Settled: done, or parked as `duplicate` (the partner had it already: a visit
+        // created before a kill, reconciled by a fetch).
+        (
+            "call_settled:",
+            "SELECT order_id, kind, COUNT(*) FROM outbox WHERE order_id IS NOT NULL \
+             AND (status = 'done' OR (status = 'failed' AND last_error = 'duplicate')) GROUP BY 1, 2",
+        ),
+        (
+            "applied:",
+            "SELECT order_id, source || ':' || event, COUNT(*) FROM inbox WHERE order_id IS NOT NULL AND outcome = 'applied' GROUP BY 1, 2",
+        ),
+        ("", "SELECT order_id, 'prescription', COUNT(*) FROM prescriptions GROUP BY 1"),
+        ("", "SELECT order_id, 'shipment', COUNT(*) FROM shipments GROUP BY 1"),
+        ("", "SELECT order_id, 'appointment', COUNT(*) FROM appointments GROUP BY 1"),
+    ];
+    for (prefix, sql) in grouped {
+        let mut stmt = c.prepare(sql)?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (order, kind, n) = row?;
+            let reconciles =
+                prefix.starts_with("call") && RECONCILIATION_CALLS.contains(&kind.as_str());
+            if !reconciles {
+                add(&mut profiles, order, format!("{prefix}{kind}"), n);
+            }
+        }
+    }
+    let mut stmt = c.prepare("SELECT order_id, outcome, raw FROM inbox ORDER BY id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<Vec<u8>>>(2)?,
+        ))
+    })?;
+    let mut inbox = Vec::new();
+    for row in rows {
+        let (order_id, outcome, raw) = row?;
+        let body = raw
+            .and_then(|r| serde_json::from_slice(&r).ok())
+            .unwrap_or(Value::Null);
+        inbox.push(InboxRow {
+            order_id,
+            outcome,
+            body,
+        });
+    }
+    Ok(Stored { profiles, inbox })
+}
+
+/// A JSON value with every object's members sorted: equal values, equal text.
+fn canonical(value: &Value) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(
+                    members
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), sorted(v)))
+                        .collect(),
+                )
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}
+
+/// The units a webhook body is stored as: each line of a LifeFile array, else the body.
+fn units(body: &Value) -> Vec<&Value> {
+    match body {
+        Value::Array(lines) => lines.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// A webhook a partner had acknowledged: its route's source and its body.
+#[derive(Debug, Clone)]
+pub(crate) struct Acknowledged {
+    /// `beluga`, `dispensepro`, `pharmacy`, `lifefile`.
+    pub(crate) source: String,
+    /// The body as sent.
+    pub(crate) body: Value,
+}
+
+/// What the checks found; every count but `acknowledged` must be zero.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub(crate) struct Findings {
+    /// Distinct webhooks the partners had acknowledged.
+    pub(crate) acknowledged: usize,
+    /// Acknowledged webhooks (or LifeFile lines) with no inbox row.
+    pub(crate) acknowledged_then_lost: usize,
+    /// Inbox rows without the final outcome `applied`, by outcome (`pending` when none).
+    pub(crate) not_applied: BTreeMap<String, usize>,
+    /// Inbox rows beyond the one an acknowledged webhook (line) should have.
+    pub(crate) duplicate_inbox_rows: usize,
+    /// Effects missing against the reference, by item.
+    pub(crate) lost_effects: BTreeMap<String, usize>,
+    /// Effects beyond the reference, by item.
+    pub(crate) duplicated_effects: BTreeMap<String, usize>,
+    /// Orders with an effect missing.
+    pub(crate) orders_missing_effects: usize,
+    /// Of those, orders whose every inbox row says `applied` (the silent kind).
+    pub(crate) orders_applied_with_effects_missing: usize,
+    /// Orders whose final panel differs from their reference's.
+    pub(crate) final_state_differs: usize,
+    /// Orders the store does not know at all.
+    pub(crate) orders_unknown: usize,
+}
+
+impl Findings {
+    /// Lost effects in all.
+    pub(crate) fn lost(&self) -> usize {
+        self.lost_effects.values().sum()
+    }
+
+    /// Duplicated effects in all.
+    pub(crate) fn duplicated(&self) -> usize {
+        self.duplicated_effects.values().sum()
+    }
+
+    /// Inbox rows not applied in all.
+    pub(crate) fn not_applied_total(&self) -> usize {
+        self.not_applied.values().sum()
+    }
+}
+
+/// Checks the inbox against the acknowledged webhooks.
+fn check_inbox(stored: &Stored, acknowledged: &[Acknowledged], findings: &mut Findings) {
+    let mut by_body: HashMap<String, usize> = HashMap::new();
+    for row in &stored.inbox {
+        let outcome = row.outcome.clone().unwrap_or_else(|| "pending".to_owned());
+        if outcome != APPLIED {
+            *findings.not_applied.entry(outcome).or_default() += 1;
+        }
+        // A row may hold one unit or (another storage form) a whole array of them.
+        for unit in units(&row.body) {
+            *by_body.entry(canonical(unit)).or_default() += 1;
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for webhook in acknowledged {
+        if !seen.insert((webhook.source.clone(), canonical(&webhook.body))) {
+            continue;
+        }
+        findings.acknowledged += 1;
+        let mut lost = false;
+        for unit in units(&webhook.body) {
+            match by_body.get(&canonical(unit)).copied().unwrap_or(0) {
+                0 => lost = true,
+                n => findings.duplicate_inbox_rows += n - 1,
+            }
+        }
+        findings.acknowledged_then_lost += usize::from(lost);
+    }
+}
+
+/// What one order must show: its flow's reference.
+#[derive(Debug)]
+pub(crate) struct Expected<'a> {
+    /// The order.
+    pub(crate) order_id: String,
+    /// The reference's effects.
+    pub(crate) profile: &'a Profile,
+    /// The reference's final panel.
+    pub(crate) final_panel: &'a Observation,
+    /// The order's panel after the drain (None: never read).
+    pub(crate) last_seen: Option<&'a Observation>,
+}
+
+/// Compares each order's effects and final panel with its flow's reference.
+pub(crate) fn check(
+    stored: &Stored,
+    acknowledged: &[Acknowledged],
+    orders: &[Expected<'_>],
+) -> Findings {
+    let mut findings = Findings::default();
+    check_inbox(stored, acknowledged, &mut findings);
+    let mut unfinished: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for row in &stored.inbox {
+        if row.outcome.as_deref() != Some(APPLIED) {
+            unfinished.insert(row.order_id.as_deref().unwrap_or(""));
+        }
+    }
+    let empty = Profile::new();
+    for expected in orders {
+        let (id, reference) = (&expected.order_id, expected.profile);
+        let Some(profile) = stored.profiles.get(id) else {
+            findings.orders_unknown += 1;
+            continue;
+        };
+        let profile = if profile.is_empty() { &empty } else { profile };
+        let mut missing = false;
+        let items: std::collections::BTreeSet<&String> =
+            reference.keys().chain(profile.keys()).collect();
+        for item in items {
+            let want = reference.get(item).copied().unwrap_or(0);
+            let got = profile.get(item).copied().unwrap_or(0);
+            if got < want {
+                missing = true;
+                *findings.lost_effects.entry(item.clone()).or_default() += want - got;
+            } else if got > want {
+                *findings.duplicated_effects.entry(item.clone()).or_default() += got - want;
+            }
+        }
+        if missing {
+            findings.orders_missing_effects += 1;
+            // Every inbox row of the order says `applied`, yet an effect is missing.
+            if !unfinished.contains(id.as_str()) {
+                findings.orders_applied_with_effects_missing += 1;
+            }
+        }
+        if expected.last_seen != Some(expected.final_panel) {
+            findings.final_state_differs += 1;
+        }
+    }
+    findings
+}
+
+/// Profiles of two reference orders of one flow must be equal, or the flow is not
+/// deterministic enough to compare against: answers the items that differ.
+pub(crate) fn profile_differences(a: &Profile, b: &Profile) -> Vec<String> {
+    let items: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    items
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| format!("{k}: {:?} vs {:?}", a.get(k), b.get(k)))
+        .collect()
+}
