@@ -164,6 +164,10 @@ pub struct DispenseProConfig {
     /// Webhook signing secret, `whsec_…` (`RXGATE_DISPENSEPRO_<ID>_WEBHOOK_SECRET`).
     #[serde(skip)]
     pub webhook_secret: Option<Secret>,
+    /// The previous signing secret during a rotation
+    /// (`RXGATE_DISPENSEPRO_<ID>_WEBHOOK_SECRET_PREVIOUS`).
+    #[serde(skip)]
+    pub webhook_secret_previous: Option<Secret>,
 }
 
 /// One LifeFile pharmacy.
@@ -190,6 +194,10 @@ pub struct LifeFileConfig {
     /// Webhook password (`RXGATE_LIFEFILE_<ID>_WEBHOOK_PASSWORD`).
     #[serde(skip)]
     pub webhook_password: Option<Secret>,
+    /// The previous webhook password during a rotation
+    /// (`RXGATE_LIFEFILE_<ID>_WEBHOOK_PASSWORD_PREVIOUS`).
+    #[serde(skip)]
+    pub webhook_password_previous: Option<Secret>,
 }
 
 /// One OWN partner pharmacy.
@@ -201,6 +209,10 @@ pub struct OwnPharmacyConfig {
     /// Signing secret `whsec_…` (`RXGATE_PHARMACY_<ID>_WEBHOOK_SECRET`).
     #[serde(skip)]
     pub webhook_secret: Option<Secret>,
+    /// The previous signing secret during a rotation
+    /// (`RXGATE_PHARMACY_<ID>_WEBHOOK_SECRET_PREVIOUS`).
+    #[serde(skip)]
+    pub webhook_secret_previous: Option<Secret>,
 }
 
 /// Partner-call retry policy.
@@ -319,6 +331,11 @@ impl Config {
                 secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_API_KEY")).or(p.api_key.take());
             p.webhook_secret = secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET"))
                 .or(p.webhook_secret.take());
+            p.webhook_secret_previous = secret(
+                &get,
+                &format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET_PREVIOUS"),
+            )
+            .or(p.webhook_secret_previous.take());
         }
         for (id, p) in &mut self.lifefile {
             let key = env_id(id);
@@ -326,11 +343,21 @@ impl Config {
                 secret(&get, &format!("RXGATE_LIFEFILE_{key}_PASSWORD")).or(p.password.take());
             p.webhook_password = secret(&get, &format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD"))
                 .or(p.webhook_password.take());
+            p.webhook_password_previous = secret(
+                &get,
+                &format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD_PREVIOUS"),
+            )
+            .or(p.webhook_password_previous.take());
         }
         for (id, p) in &mut self.pharmacies {
             let key = env_id(id);
             p.webhook_secret = secret(&get, &format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET"))
                 .or(p.webhook_secret.take());
+            p.webhook_secret_previous = secret(
+                &get,
+                &format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET_PREVIOUS"),
+            )
+            .or(p.webhook_secret_previous.take());
         }
         for (scope, var) in [
             (crate::keys::Scope::Emr, "RXGATE_API_KEY_EMR"),

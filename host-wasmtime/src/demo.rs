@@ -691,6 +691,7 @@ impl Harness {
                     base_url: sandbox.dispensepro_url(),
                     api_key: Some(DISPENSEPRO_KEY.into()),
                     webhook_secret: Some(DISPENSEPRO_SECRET.into()),
+                    webhook_secret_previous: None,
                 },
             );
         }
@@ -718,6 +719,7 @@ impl Harness {
                         practice_id: text(pharmacy, "/life_file/practice_id").to_owned(),
                         webhook_username: LIFEFILE_WEBHOOK_USER.into(),
                         password: Some(LIFEFILE_PASSWORD.into()),
+                        webhook_password_previous: None,
                         webhook_password: Some(LIFEFILE_WEBHOOK_PASSWORD.into()),
                     },
                 );
@@ -729,6 +731,7 @@ impl Harness {
                 OwnPharmacyConfig {
                     allow_unsigned: false,
                     webhook_secret: Some(secret.clone().into()),
+                    webhook_secret_previous: None,
                 },
             );
         }

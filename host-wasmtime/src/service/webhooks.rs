@@ -14,7 +14,7 @@
 
 use super::problem::{Problem, RawBody};
 use super::AppState;
-use crate::config::Environment;
+use crate::config::{Environment, Secret};
 use crate::store::{AuditEntry, Inserted, NewEvent};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -64,8 +64,13 @@ pub fn auth_config(state: &AppState, source: Source, pharmacy_id: &str) -> Optio
         production,
         ..AuthConfig::default()
     };
-    let secrets = |s: Option<&crate::config::Secret>| -> Vec<String> {
-        s.map(|s| s.expose().to_owned()).into_iter().collect()
+    // The current secret, then the previous one during a rotation: the core tries each.
+    let secrets = |current: &Option<Secret>, previous: &Option<Secret>| -> Vec<String> {
+        [current, previous]
+            .into_iter()
+            .flatten()
+            .map(|s| s.expose().to_owned())
+            .collect()
     };
     Some(match source {
         Source::Beluga => AuthConfig {
@@ -87,9 +92,9 @@ pub fn auth_config(state: &AppState, source: Source, pharmacy_id: &str) -> Optio
         Source::Lifefile => {
             let cfg = config.lifefile.get(pharmacy_id)?;
             AuthConfig {
-                credentials: cfg
-                    .webhook_password
-                    .iter()
+                credentials: [&cfg.webhook_password, &cfg.webhook_password_previous]
+                    .into_iter()
+                    .flatten()
                     .map(|p| BasicCredential {
                         username: cfg.webhook_username.clone(),
                         password: p.expose().to_owned(),
@@ -98,14 +103,17 @@ pub fn auth_config(state: &AppState, source: Source, pharmacy_id: &str) -> Optio
                 ..base
             }
         }
-        Source::DispensePro => AuthConfig {
-            secrets: secrets(config.dispensepro.get(pharmacy_id)?.webhook_secret.as_ref()),
-            ..base
-        },
+        Source::DispensePro => {
+            let cfg = config.dispensepro.get(pharmacy_id)?;
+            AuthConfig {
+                secrets: secrets(&cfg.webhook_secret, &cfg.webhook_secret_previous),
+                ..base
+            }
+        }
         Source::Pharmacy => {
             let cfg = config.pharmacies.get(pharmacy_id)?;
             AuthConfig {
-                secrets: secrets(cfg.webhook_secret.as_ref()),
+                secrets: secrets(&cfg.webhook_secret, &cfg.webhook_secret_previous),
                 allow_unsigned: cfg.allow_unsigned,
                 ..base
             }

@@ -11,3 +11,4 @@ mod outbox;
 mod parity;
 mod rules;
 mod service;
+mod webhook_vectors;

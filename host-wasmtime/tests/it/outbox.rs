@@ -157,7 +157,11 @@ async fn duplicate_master_id_reconciles_by_fetching_the_visit() {
 
 #[tokio::test]
 async fn a_successful_visit_fetch_marks_the_order_submitted() {
-    let (state, store, _) = setup(200, r#"{"data":{"visitId":"v-1","masterId":"m-1"}}"#, 10).await;
+    let (state, store, _) = setup(
+        200,
+        r#"{"status":200,"masterId":"m-1","visitStatus":"active","updateTimestamp":"2026-11-23T08:00:00.000Z","resolvedStatus":"open","data":{"visitType":"weightLossGLP1","rxHistory":[]}}"#,
+        10,
+    ).await;
     // Replace the queued create by a reconciliation fetch.
     let create = store.calls_of("o1").unwrap()[0].id;
     crate::common::settle_call(&*store, create, CallDisposition::Done);

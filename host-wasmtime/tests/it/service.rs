@@ -21,14 +21,14 @@ const ADMIN: &str = "admin-test-key";
 const BELUGA_SECRET: &str = "beluga-webhook-secret";
 const DP_SECRET: &str = "whsec_c2VjcmV0LWZvci1kaXNwZW5zZXBybw==";
 
-fn rules_config() -> RulesConfig {
+pub(crate) fn rules_config() -> RulesConfig {
     RulesConfig {
         cache_dir: Some(std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rules-cache")),
         ..RulesConfig::default()
     }
 }
 
-fn shared_rules() -> RulesHandle {
+pub(crate) fn shared_rules() -> RulesHandle {
     static RULES: OnceLock<RulesHandle> = OnceLock::new();
     RULES
         .get_or_init(|| RulesHandle::builtin(rules_config()).expect("built-in rules"))
@@ -58,6 +58,7 @@ fn test_config() -> Config {
         OwnPharmacyConfig {
             allow_unsigned: true,
             webhook_secret: None,
+            webhook_secret_previous: None,
         },
     );
     config.lifefile.insert(
@@ -81,7 +82,10 @@ fn state() -> (AppState, Arc<SqliteStore>) {
     state_with(test_config(), shared_rules())
 }
 
-async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, String, Option<String>) {
+pub(crate) async fn send(
+    state: &AppState,
+    request: Request<Body>,
+) -> (StatusCode, String, Option<String>) {
     let response = router(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let ctype = response
@@ -93,7 +97,7 @@ async fn send(state: &AppState, request: Request<Body>) -> (StatusCode, String, 
     (status, String::from_utf8_lossy(&body).into_owned(), ctype)
 }
 
-fn json_body(text: &str) -> Value {
+pub(crate) fn json_body(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 

@@ -54,7 +54,9 @@ const GROWING: &[&str] = &["prescriptions", "documents", "notifications"];
 const RECONCILIATION_CALLS: &[&str] = &["beluga_fetch"];
 
 /// The inbox outcome of an event applied to its order.
-const APPLIED: &str = "applied";
+/// The inbox outcomes of an event the rules applied: `applied` (state changed), `recorded`
+/// (informational: no state change) and `duplicate` (the rules had applied its keys already).
+const APPLIED: &[&str] = &["applied", "recorded", "duplicate"];
 
 /// What the panel says of an order at one moment: its statuses and the length of its lists.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -224,7 +226,7 @@ pub(crate) fn read_store(db: &Path) -> anyhow::Result<Stored> {
         ),
         (
             "applied:",
-            "SELECT order_id, source || ':' || event, COUNT(*) FROM inbox WHERE order_id IS NOT NULL AND outcome = 'applied' GROUP BY 1, 2",
+            "SELECT order_id, source || ':' || event, COUNT(*) FROM inbox WHERE order_id IS NOT NULL AND outcome IN ('applied', 'recorded', 'duplicate') GROUP BY 1, 2",
         ),
         ("", "SELECT order_id, 'prescription', COUNT(*) FROM prescriptions GROUP BY 1"),
         ("", "SELECT order_id, 'shipment', COUNT(*) FROM shipments GROUP BY 1"),
@@ -356,7 +358,7 @@ fn check_inbox(stored: &Stored, acknowledged: &[Acknowledged], findings: &mut Fi
     let mut by_body: HashMap<String, usize> = HashMap::new();
     for row in &stored.inbox {
         let outcome = row.outcome.clone().unwrap_or_else(|| "pending".to_owned());
-        if outcome != APPLIED {
+        if !APPLIED.contains(&outcome.as_str()) {
             *findings.not_applied.entry(outcome).or_default() += 1;
         }
         // A row may hold one unit or (another storage form) a whole array of them.
@@ -404,7 +406,7 @@ pub(crate) fn check(
     check_inbox(stored, acknowledged, &mut findings);
     let mut unfinished: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for row in &stored.inbox {
-        if row.outcome.as_deref() != Some(APPLIED) {
+        if !row.outcome.as_deref().is_some_and(|o| APPLIED.contains(&o)) {
             unfinished.insert(row.order_id.as_deref().unwrap_or(""));
         }
     }

@@ -93,9 +93,9 @@ fn toml(config: &Config) -> String {
 /// The secrets of `config` as the `RXGATE_*` variables the service reads.
 fn secrets(config: &Config) -> Vec<(String, String)> {
     let mut env = Vec::new();
-    let mut put = |name: String, value: &Option<String>| {
+    let mut put = |name: String, value: &Option<rxgate_host::config::Secret>| {
         if let Some(value) = value {
-            env.push((name, value.clone()));
+            env.push((name, value.expose().to_owned()));
         }
     };
     put("RXGATE_BELUGA_API_KEY".into(), &config.beluga.api_key);
@@ -131,7 +131,7 @@ fn secrets(config: &Config) -> Vec<(String, String)> {
             Scope::Portal => "RXGATE_API_KEY_PORTAL",
             Scope::Admin => "RXGATE_API_KEY_ADMIN",
         };
-        env.push((var.to_owned(), key.clone()));
+        env.push((var.to_owned(), key.expose().to_owned()));
     }
     env
 }
