@@ -10,7 +10,7 @@
 # at most 2) tune the load; FUZZ_MAX_LEN (default 16384) caps an input's size;
 # FUZZ_KEEP_GOING=1 runs libFuzzer's fork mode, which goes on after a finding (long runs);
 # FUZZ_SANITIZER (default address) is cargo-fuzz's --sanitizer (CI uses none).
-# Exits 1 when any target found something.
+# Exits 1 when any target found something in this run (older artifacts are not counted).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ALL=(validate parse_response webhook event_key order api_call)
@@ -53,6 +53,8 @@ run_one() {
     -artifact_prefix="fuzz/artifacts/$t/" >"fuzz/logs/$t.log" 2>&1 || true
 }
 start=$(date +%s)
+marker="fuzz/logs/.run-start"
+touch "$marker"
 running=0
 for t in "${targets[@]}"; do
   run_one "$t" &
@@ -66,8 +68,8 @@ for t in "${targets[@]}"; do
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n1)
   # Fork mode prints no final stats; its progress lines start with the total executions.
   if [ -z "$execs" ]; then execs=$(grep -oE '^#[0-9]+: cov' "$log" | tail -n1 | grep -oE '[0-9]+'); fi
-  cov=$(grep -oE '#[0-9]+:? .*cov: [0-9]+' "$log" | tail -n1 | grep -oE 'cov: [0-9]+' || true)
-  findings=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
+  cov=$(grep -oE '#[0-9]+:?[[:space:]].*cov: [0-9]+' "$log" | tail -n1 | grep -oE 'cov: [0-9]+' || true)
+  findings=$(find "fuzz/artifacts/$t" -type f -newer "$marker" \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
   findings_total=$((findings_total + findings))
   echo "fuzz $t: ${execs:-0} executions in ${seconds} s, ${cov:-cov: ?} edges, $findings findings (fuzz/artifacts/$t, log $log)"
 done
