@@ -60,16 +60,25 @@ pub fn typed<T: serde::de::DeserializeOwned>(value: &Value, name: &str) -> Resul
     })
 }
 
-/// serde_json messages can quote input strings (`invalid value: string "..."`); keep only
-/// the part before any quoted value so no input leaks into an error.
+/// serde messages quote input values: strings in `"…"`, other scalars and unknown enum
+/// variants in backticks (``invalid type: integer `5` ``, ``unknown variant `x` ``). Keeps
+/// the kind of mismatch and what was expected, never the value; the names of missing,
+/// unknown or duplicate members (keys, not values) are kept.
 pub fn redact_serde(message: &str) -> String {
-    match message.find('"') {
-        Some(pos) => {
-            let (head, _) = message.split_at(pos);
-            format!("{}…", head.trim_end())
-        }
-        None => message.to_owned(),
-    }
+    // serde writes the expectation after the value: the last `, expected ` is its own
+    // (an input value may hold the same words).
+    let (head, expected) = match message.rfind(", expected ") {
+        Some(pos) => message.split_at(pos),
+        None => (message, ""),
+    };
+    let names_a_member = ["missing field `", "unknown field `", "duplicate field `"]
+        .iter()
+        .any(|prefix| head.starts_with(prefix));
+    let kept = match head.find(['`', '"']) {
+        Some(pos) if !names_a_member => format!("{} …", head.split_at(pos).0.trim_end()),
+        _ => head.to_owned(),
+    };
+    format!("{kept}{expected}")
 }
 
 /// `now` (required), as an RFC 3339 string or integer Unix milliseconds.

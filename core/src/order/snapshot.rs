@@ -1067,8 +1067,9 @@ fn describe_serde(message: &str) -> String {
         Some(pos) => message.split_at(pos).0,
         None => message,
     };
-    // `invalid type: string "…", expected u32` → keep the expectation, drop the value.
-    if let Some(pos) = without_position.find(", expected ") {
+    // `invalid type: string "…", expected u32` → keep the expectation, drop the value (the
+    // last `, expected ` is serde's own: an input value may hold the same words).
+    if let Some(pos) = without_position.rfind(", expected ") {
         let (head, tail) = without_position.split_at(pos);
         // The kind of mismatch, without the value: `invalid type: string "…"` and
         // ``unknown variant `…` `` both keep only their first words.
