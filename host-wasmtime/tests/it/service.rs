@@ -982,3 +982,191 @@ async fn raw_event_bodies_are_admin_only_and_audited() {
     let audit = store.audit_log(&Default::default()).unwrap();
     assert!(audit.iter().any(|e| e.event == "raw_event_read"));
 }
+
+/// The canary secret and patient data of [`secrets_and_payloads_never_leave`].
+const CANARY_KEY: &str = "CANARY-beluga-api-key-7c1e";
+
+#[tokio::test]
+async fn secrets_and_payloads_never_leave() {
+    let mut config = test_config();
+    config.beluga.api_key = Some(CANARY_KEY.into());
+    let (state, store) = state_with(config, shared_rules());
+    let mut order = crate::common::ready_order();
+    order["order"]["beluga"]["master_id"] = json!("m-canary");
+    order["patient"]["first_name"] = json!("Canaryfirst");
+    crate::common::seed_snapshot(&*store, "o1", &order);
+    let update = json!({
+        "patientPreference": [{"name": "Semaglutide", "strength": "0.25 mg/0.5 mL", "quantity": "2",
+            "refills": "0", "daysSupply": "28", "medId": "SEMA-025"}],
+        "pharmacyId": "13012",
+    });
+    let req = Request::post("/api/emr/orders/o1/update-visit")
+        .header("x-api-key", EMR)
+        .header("content-type", "application/json")
+        .body(Body::from(update.to_string()))
+        .unwrap();
+    let (status, body, _) = send(&state, req).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    // The outbox keeps no key: it is added when the call is sent.
+    let calls = store.calls_of("o1").unwrap();
+    assert_eq!(calls.len(), 1);
+    assert!(!calls[0].payload.to_string().contains(CANARY_KEY));
+    for (uri, key) in [
+        ("/api/emr/orders/o1/beluga", EMR),
+        ("/api/emr/orders/o1", EMR),
+        ("/api/emr/orders/o1/beluga/logs", EMR),
+        ("/admin/events", ADMIN),
+        ("/metrics", ADMIN),
+        ("/readyz", ADMIN),
+    ] {
+        let req = Request::get(uri)
+            .header("x-api-key", key)
+            .body(Body::empty())
+            .unwrap();
+        let (status, body, _) = send(&state, req).await;
+        assert!(status.is_success(), "{uri}: {status}");
+        assert!(!body.contains(CANARY_KEY), "{uri} leaks the API key");
+        if uri.ends_with("/beluga") {
+            // The panel lists calls as summaries: no payload, no patient data.
+            assert!(
+                !body.contains("Canaryfirst"),
+                "the panel leaks patient data"
+            );
+            assert!(
+                !body.contains("patientPreference"),
+                "the panel lists a payload"
+            );
+            let panel = json_body(&body);
+            assert_eq!(panel["calls"][0]["kind"], "beluga_update_visit");
+            assert!(panel["allowedActions"].is_array(), "{panel}");
+        }
+        if uri == "/api/emr/orders/o1" {
+            // The order itself is the one place its patient data is returned.
+            assert!(body.contains("Canaryfirst"));
+        }
+    }
+    // A refused request's problem body echoes nothing either.
+    let req = Request::post("/api/emr/orders/o1/update-visit")
+        .header("x-api-key", EMR)
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"apiKey": "CANARY-beluga-api-key-7c1e", "pharmacyId": 7}"#,
+        ))
+        .unwrap();
+    let (status, body, _) = send(&state, req).await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(!body.contains(CANARY_KEY), "{body}");
+    // Config's Debug redacts every secret.
+    assert!(!format!("{:?}", state.config).contains(CANARY_KEY));
+}
+
+#[tokio::test]
+async fn an_unconfigured_partner_fails_the_call_with_fix_configuration_on_the_order() {
+    // No Beluga API key: the queued visit creation cannot be sent.
+    let (state, store) = state();
+    let mut order = crate::common::ready_order();
+    order["order"]["beluga"]["master_id"] = json!("m-unconf");
+    crate::common::seed_snapshot(&*store, "o1", &order);
+    let call = json!({"path": "visit/createNoPayPhotos", "endpoint": "visit", "body": {}});
+    store
+        .enqueue(
+            "beluga_submit",
+            Some("o1"),
+            "beluga_submit:m-unconf:0",
+            &call,
+            0,
+        )
+        .unwrap();
+    let mut last = i64::MAX;
+    service::worker::tick(&state, &mut last).await.unwrap();
+    let calls = store.calls_of("o1").unwrap();
+    assert_eq!(calls[0].status, "failed");
+    assert!(calls[0]
+        .last_error
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("fix_configuration"));
+    let req = Request::get("/api/emr/orders/o1/beluga")
+        .header("x-api-key", EMR)
+        .body(Body::empty())
+        .unwrap();
+    let (status, body, _) = send(&state, req).await;
+    assert_eq!(status, StatusCode::OK);
+    let panel = json_body(&body);
+    assert_eq!(panel["belugaSubmitStatus"], "FAILED", "{panel}");
+    assert_eq!(
+        panel["submitError"]["class"], "fix_configuration",
+        "{panel}"
+    );
+    assert_eq!(panel["calls"][0]["class"], "fix_configuration", "{panel}");
+}
+
+#[tokio::test]
+async fn a_put_keeps_rxgates_state_and_a_stale_if_match_is_412() {
+    let (state, store) = state();
+    let order = crate::common::ready_order();
+    let put = |body: &Value, if_match: Option<&str>| {
+        let mut req = Request::put("/api/emr/orders/o1")
+            .header("x-api-key", EMR)
+            .header("content-type", "application/json");
+        if let Some(tag) = if_match {
+            req = req.header("if-match", tag);
+        }
+        req.body(Body::from(body.to_string())).unwrap()
+    };
+    let (status, body, _) = send(&state, put(&order, None)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    // rxgate learns a prescription and a status through the rules (an RX_WRITTEN applied).
+    let record = store.get_order("o1").unwrap().unwrap();
+    let mut learned = record.rxgate.clone();
+    learned["order"]["status"] = json!("COMPLETED");
+    learned["order"]["prescriptions"] =
+        json!([{"source": "RX_WRITTEN", "med_id": "SEMA-025", "rx_id": "rx-1"}]);
+    let change = rxgate_host::store::Change {
+        order: Some(rxgate_host::store::OrderWrite {
+            id: "o1".into(),
+            expected_version: record.version,
+            rxgate: Some(learned),
+            state: None,
+        }),
+        ..Default::default()
+    };
+    store.commit(&change).unwrap();
+    // The clinic re-sends its original snapshot: its input is replaced, rxgate's state kept.
+    let (status, body, _) = send(&state, put(&order, None)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let get = Request::get("/api/emr/orders/o1")
+        .header("x-api-key", EMR)
+        .body(Body::empty())
+        .unwrap();
+    let response = router(state.clone()).oneshot(get).await.unwrap();
+    let etag = response.headers()[header::ETAG]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(etag, "\"v3\"");
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    let fetched = json_body(&String::from_utf8_lossy(&body));
+    assert_eq!(fetched["snapshot"]["order"]["status"], "COMPLETED");
+    assert_eq!(
+        fetched["snapshot"]["order"]["prescriptions"][0]["rx_id"],
+        "rx-1"
+    );
+    // A write from an older version is refused; from the current one it lands.
+    let (status, body, ctype) = send(&state, put(&order, Some("\"v2\""))).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "{body}");
+    assert_eq!(ctype.as_deref(), Some("application/problem+json"));
+    let (status, _, _) = send(&state, put(&order, Some(&etag))).await;
+    assert_eq!(status, StatusCode::OK);
+    // Every API write names its actor (the key's id), never the key.
+    let audit = store.audit_log(&Default::default()).unwrap();
+    let puts: Vec<_> = audit
+        .iter()
+        .filter(|e| e.event == "order_upserted")
+        .collect();
+    assert_eq!(puts.len(), 3);
+    assert!(puts.iter().all(|e| e
+        .actor
+        .as_deref()
+        .is_some_and(|a| a.starts_with("key_") && !a.contains(EMR))));
+}
