@@ -13,8 +13,9 @@ use serde_json::Value;
 use std::path::Path;
 use std::sync::Mutex;
 
-/// Schema migrations, applied in order; the index + 1 is the schema version.
-const MIGRATIONS: &[&str] = &[
+/// Schema migrations, applied in order; the index + 1 is the schema version. Public so the
+/// upgrade tests can build a database of any earlier version.
+pub const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE orders (
     id TEXT PRIMARY KEY,

@@ -192,7 +192,7 @@ async fn scopes_are_enforced() {
         Request::put("/api/emr/orders/o1")
             .header("authorization", format!("Bearer {key}"))
             .header("content-type", "application/json")
-            .body(Body::from(r#"{"orderNumber":"o1"}"#))
+            .body(Body::from(crate::common::ready_order().to_string()))
             .unwrap()
     };
     assert_eq!(send(&state, put(PORTAL)).await.0, StatusCode::FORBIDDEN);
@@ -200,7 +200,7 @@ async fn scopes_are_enforced() {
         send(&state, put("not-a-key")).await.0,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(send(&state, put(EMR)).await.0, StatusCode::OK);
+    assert_eq!(send(&state, put(EMR)).await.0, StatusCode::CREATED);
     assert_eq!(send(&state, put(ADMIN)).await.0, StatusCode::OK);
     let reload = Request::post("/admin/rules/reload")
         .header("x-api-key", EMR)
@@ -625,7 +625,10 @@ fn store_migrates_once_and_keeps_master_ids_and_dedupe_keys() {
         );
     }
     let store = SqliteStore::open_dir(&dir).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(
+        store.schema_version().unwrap(),
+        rxgate_host::store::sqlite::MIGRATIONS.len() as i64
+    );
     assert_eq!(
         store.order_by_master_id("m-first").unwrap().unwrap().id,
         "o1"
@@ -1169,4 +1172,77 @@ async fn a_put_keeps_rxgates_state_and_a_stale_if_match_is_412() {
         .actor
         .as_deref()
         .is_some_and(|a| a.starts_with("key_") && !a.contains(EMR))));
+}
+
+#[test]
+fn a_v2_database_is_split_into_the_clinics_input_and_rxgates_state() {
+    use rxgate_host::store::sqlite::MIGRATIONS;
+    let dir = std::env::temp_dir().join(format!("rxgate-v2-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("rxgate.sqlite3");
+    // A database as version 2 left it: one snapshot column holding everything.
+    let mut order = crate::common::ready_order();
+    order["order"]["beluga"]["master_id"] = json!("m-v2");
+    order["order"]["beluga"]["submit_status"] = json!("SUBMITTED");
+    order["order"]["status"] = json!("SHIPPED");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for migration in &MIGRATIONS[..2] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO orders (id, snapshot, state, master_id, updated_at) VALUES ('o1', ?1, '{}', 'm-v2', 1)",
+            [order.to_string()],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO api_keys (hash, scope, label, created_at) VALUES ('abcdef0123456789', 'emr', 'old', 1)",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO audit (at, source, event, outcome) VALUES (1, 'api', 'order_upserted', 'stored')",
+            [],
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open_dir(&dir).unwrap();
+    assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+    let record = store.get_order("o1").unwrap().unwrap();
+    assert_eq!(record.version, 1);
+    assert_eq!(record.rxgate["order"]["beluga"]["master_id"], "m-v2");
+    assert_eq!(
+        record.rxgate["order"]["beluga"]["submit_status"],
+        "SUBMITTED"
+    );
+    assert!(
+        record.clinic["order"].get("beluga").is_none(),
+        "{}",
+        record.clinic
+    );
+    assert_eq!(
+        record.clinic["patient"], order["patient"],
+        "the clinic's input is kept"
+    );
+    // The split is lossless: the rules assemble the same snapshot from the two parts.
+    let (clinic, rxgate) = rxgate_core::order::ownership::split(&order);
+    assert_eq!(
+        (record.clinic.clone(), record.rxgate.clone()),
+        (clinic, rxgate)
+    );
+    assert_eq!(
+        store.api_key("abcdef0123456789").unwrap().map(|k| k.id),
+        Some("key_abcdef012345".to_owned())
+    );
+    assert_eq!(store.audit_log(&Default::default()).unwrap().len(), 1);
+    // Opening again migrates nothing twice.
+    drop(store);
+    let store = SqliteStore::open_dir(&dir).unwrap();
+    assert_eq!(
+        store.get_order("o1").unwrap().unwrap().rxgate,
+        record.rxgate
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }
