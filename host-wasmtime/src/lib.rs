@@ -27,5 +27,9 @@ pub mod config;
 pub mod demo;
 pub mod keys;
 pub mod rules;
+// rust-version 1.95 turns on clippy's `manual_is_multiple_of` (an MSRV-gated lint), which
+// flags one line of `service/webhooks.rs`; that module is being rewritten on another branch,
+// which takes the fix (`!text.len().is_multiple_of(2)`) and drops this allow.
+#[allow(clippy::manual_is_multiple_of)]
 pub mod service;
 pub mod store;
