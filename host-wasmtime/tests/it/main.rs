@@ -8,5 +8,6 @@ mod e2e;
 mod faults;
 mod outbox;
 mod parity;
+mod readme;
 mod rules;
 mod service;
