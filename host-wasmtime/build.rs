@@ -10,8 +10,15 @@ use std::process::Command;
 
 const GUEST_TARGET: &str = "wasm32-unknown-unknown";
 
+/// The one command that installs the guest's target.
+const ADD_TARGET: &str = "rustup target add wasm32-unknown-unknown";
+
 fn main() {
     if let Err(message) = run() {
+        // `cargo::error` puts the first line under the failing build's own `error:` heading;
+        // the full text (with the nested build's output, if any) follows on stderr.
+        let first = message.lines().next().unwrap_or_default();
+        println!("cargo::error={first}");
         eprintln!("error: {message}");
         std::process::exit(1);
     }
@@ -38,6 +45,7 @@ fn run() -> Result<(), String> {
     }
     println!("cargo:rerun-if-env-changed=RXGATE_GUEST_TARGET_DIR");
 
+    check_guest_target()?;
     let module = build_guest(&root, &out)?;
     let bytes = std::fs::read(&module)
         .map_err(|e| format!("cannot read the guest module {}: {e}", module.display()))?;
@@ -71,6 +79,32 @@ fn guest_target_dir(out: &Path) -> PathBuf {
         }
         _ => out.join("guest-target"),
     }
+}
+
+/// The message for a toolchain without the guest's standard library: names the fix.
+fn missing_target() -> String {
+    format!(
+        "the {GUEST_TARGET} target is not installed; fix: `{ADD_TARGET}`\n\
+         (the rules guest is compiled for it; rustup adds it on first use from \
+         rust-toolchain.toml unless RUSTUP_AUTO_INSTALL=0)"
+    )
+}
+
+/// Fails before any guest compilation when the toolchain lacks the guest target's standard
+/// library. Where rustc cannot be asked, the nested build below reports what it finds.
+fn check_guest_target() -> Result<(), String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let Ok(output) = Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", GUEST_TARGET])
+        .output()
+    else {
+        return Ok(());
+    };
+    let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    if output.status.success() && !dir.as_os_str().is_empty() && !dir.is_dir() {
+        return Err(missing_target());
+    }
+    Ok(())
 }
 
 fn build_guest(root: &Path, out: &Path) -> Result<PathBuf, String> {
@@ -108,14 +142,10 @@ fn build_guest(root: &Path, out: &Path) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot run cargo for the guest: {e}"))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let hint = if stderr.contains(GUEST_TARGET)
-            && stderr.contains("target may not be installed")
-        {
-            format!("\nthe {GUEST_TARGET} target is missing: run `rustup target add {GUEST_TARGET}` (scripts/stages/00-setup.sh does)")
-        } else {
-            String::new()
-        };
-        return Err(format!("building the rules guest failed:{hint}\n{stderr}"));
+        if stderr.contains(GUEST_TARGET) && stderr.contains("target may not be installed") {
+            return Err(format!("{}\n{stderr}", missing_target()));
+        }
+        return Err(format!("building the rules guest failed\n{stderr}"));
     }
     Ok(target_dir
         .join(GUEST_TARGET)

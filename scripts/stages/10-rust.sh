@@ -8,4 +8,13 @@ if cargo tree -p rxgate-core -e normal --prefix none | grep -E '^(wasm-bindgen|j
   echo "rxgate-core depends on a binding or I/O crate" >&2
   exit 1
 fi
+# One version of each wasm-tools crate (the guest's wit-bindgen at wasmtime 48's wasm-tools
+# version, docs/host.md) and of base64: a second copy is compile time on 2 cores.
+dups="$(cargo tree --workspace -d -e normal,build --prefix none \
+  | grep -E '^(wasmparser|wasm-encoder|wasm-metadata|wit-parser|wit-component|base64) v' \
+  | awk '{print $1, $2}' | sort -u | awk '{print $1}' | uniq -d || true)"
+if [ -n "$dups" ]; then
+  echo "two versions of: $(echo $dups) (cargo tree -d -i <crate> shows who pulls each)" >&2
+  exit 1
+fi
 cargo test --workspace

@@ -3,7 +3,7 @@
 
 use super::params::{evaluation_date, input, opt_str, req_str, typed};
 use super::{to_value, ApiError, ApiErrorCode, OpInfo};
-use crate::contract::normalize::{self, NormalizeError};
+use crate::contract::normalize::{self, Field, NormalizeError};
 use crate::contract::response::{parse_response, Endpoint, HttpAnswer};
 use crate::contract::{validate_str, validate_value, Kind, ValidateOptions};
 use serde_json::{json, Value};
@@ -77,23 +77,22 @@ fn strings(value: Option<&Value>, name: &str) -> Result<Vec<String>, ApiError> {
 }
 
 fn normalize_op(request: &Value) -> Result<Value, ApiError> {
-    let field =
-        req_str(request, "field").map_err(|_| ApiError::invalid_request("field", FIELDS))?;
+    let name = req_str(request, "field").map_err(|_| ApiError::invalid_request("field", FIELDS))?;
+    let field = Field::from_name(name).ok_or_else(|| ApiError::invalid_request("field", FIELDS))?;
     let text = || req_str(request, "input");
     let result: Result<String, NormalizeError> = match field {
-        "phone" => normalize::phone(text()?),
-        "date" => normalize::date(text()?),
-        "state" => normalize::state(text()?),
-        "trim" => Ok(normalize::trim(text()?)),
-        "multiple_choice_question" => normalize::multiple_choice_question(
+        Field::Phone => normalize::phone(text()?),
+        Field::Date => normalize::date(text()?),
+        Field::State => normalize::state(text()?),
+        Field::Trim => Ok(normalize::trim(text()?)),
+        Field::MultipleChoiceQuestion => normalize::multiple_choice_question(
             text()?,
             &strings(request.get("choices"), "choices")?,
         ),
-        "multiple_choice_answer" => normalize::multiple_choice_answer(
+        Field::MultipleChoiceAnswer => normalize::multiple_choice_answer(
             &strings(request.get("choices"), "choices")?,
             &strings(request.get("input"), "input")?,
         ),
-        _ => return Err(ApiError::invalid_request("field", FIELDS)),
     };
     Ok(match result {
         Ok(value) => json!({"valid": true, "value": value}),

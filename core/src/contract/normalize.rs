@@ -4,6 +4,65 @@
 
 use chrono::NaiveDate;
 
+/// The normalisers, named as the `normalize` operation and the CLI name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// [`phone`]
+    Phone,
+    /// [`date`]
+    Date,
+    /// [`state`]
+    State,
+    /// [`trim`]
+    Trim,
+    /// [`multiple_choice_question`]
+    MultipleChoiceQuestion,
+    /// [`multiple_choice_answer`]
+    MultipleChoiceAnswer,
+}
+
+impl Field {
+    /// Every normaliser.
+    pub const ALL: [Field; 6] = [
+        Field::Phone,
+        Field::Date,
+        Field::State,
+        Field::Trim,
+        Field::MultipleChoiceQuestion,
+        Field::MultipleChoiceAnswer,
+    ];
+
+    /// The name: `phone`, `date`, `state`, `trim`, `multiple_choice_question`,
+    /// `multiple_choice_answer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Phone => "phone",
+            Field::Date => "date",
+            Field::State => "state",
+            Field::Trim => "trim",
+            Field::MultipleChoiceQuestion => "multiple_choice_question",
+            Field::MultipleChoiceAnswer => "multiple_choice_answer",
+        }
+    }
+
+    /// Parses a name.
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// What the normaliser does, in a few words (for help texts).
+    pub fn summary(self) -> &'static str {
+        match self {
+            Field::Phone => "10 digits, a leading country code 1 dropped",
+            Field::Date => "YYYY-MM-DD or M/D/YYYY to MM/DD/YYYY",
+            Field::State => "a two-letter code, upper-cased",
+            Field::Trim => "surrounding white space removed, inner runs folded",
+            Field::MultipleChoiceQuestion => "a question and its choices in Beluga's form",
+            Field::MultipleChoiceAnswer => "chosen answers, each one of the choices, joined",
+        }
+    }
+}
+
 /// Why a value could not be normalised.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -116,6 +175,30 @@ pub fn multiple_choice_answer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_name_parses_back_and_the_api_runs_it() {
+        let mut names: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+        for field in Field::ALL {
+            assert_eq!(Field::from_name(field.name()), Some(field));
+            assert!(!field.summary().is_empty());
+            let input = match field {
+                Field::MultipleChoiceAnswer => serde_json::json!(["Yes"]),
+                _ => serde_json::json!("Yes"),
+            };
+            let request = serde_json::json!({"field": field.name(), "input": input,
+                "choices": ["Yes", "No"]});
+            assert!(
+                crate::api::call("normalize", &request).is_ok(),
+                "{}",
+                field.name()
+            );
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Field::ALL.len());
+        assert_eq!(Field::from_name("telephone"), None);
+    }
 
     #[test]
     fn phone_forms() {

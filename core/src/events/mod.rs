@@ -57,6 +57,14 @@ pub enum Source {
 }
 
 impl Source {
+    /// Every source, in the order of the webhook routes.
+    pub const ALL: [Source; 4] = [
+        Source::Beluga,
+        Source::Lifefile,
+        Source::DispensePro,
+        Source::Pharmacy,
+    ];
+
     /// Parses a source name (`beluga`, `lifefile`, `dispensepro`, `pharmacy`).
     pub fn from_name(name: &str) -> Option<Self> {
         Some(match name {

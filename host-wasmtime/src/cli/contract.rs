@@ -5,9 +5,11 @@
 //! answer — and exits 0 when valid, 1 when not, 2 on misuse or text that is not JSON (the
 //! message gives the position, never the content).
 
+use super::choices::{BodyKind, EndpointArg, FieldArg};
 use super::{misuse, print_json};
 use clap::Subcommand;
 use rxgate_core::api::{self, ApiError};
+use rxgate_core::contract::normalize::Field;
 use serde_json::{json, Value};
 use std::io::Read;
 use std::path::PathBuf;
@@ -16,11 +18,11 @@ use std::process::ExitCode;
 /// Contract commands.
 #[derive(Subcommand)]
 pub(crate) enum ContractCommand {
-    /// Validate an outbound Beluga body: visit, lab, photos, pdf, chat, cs-message,
-    /// patient-name, pharmacy-search, update-visit.
+    /// Validate an outbound Beluga body.
     Validate {
         /// The body's kind.
-        kind: String,
+        #[arg(value_enum)]
+        kind: BodyKind,
         /// The JSON body (a file, `-` for stdin).
         #[arg(default_value = "-")]
         file: PathBuf,
@@ -31,11 +33,12 @@ pub(crate) enum ContractCommand {
         #[arg(long, value_delimiter = ',')]
         allowed_states: Option<Vec<String>>,
     },
-    /// Normalise a value before validating: phone, date, state, trim,
-    /// multiple_choice_question, multiple_choice_answer.
+    /// Normalise a value before validating; prints the value (exit 0) or the reason on stderr
+    /// (exit 1).
     Normalize {
         /// The normaliser.
-        field: String,
+        #[arg(value_enum)]
+        field: FieldArg,
         /// The value (for multiple_choice_answer: the chosen answers separated by `;`).
         value: String,
         /// The offered choices, separated by `;` (multiple choice only).
@@ -49,7 +52,8 @@ pub(crate) enum ContractCommand {
     /// Type and classify a Beluga answer (a request kind, fetch-patient or fetch-visit).
     ParseResponse {
         /// The endpoint.
-        kind: String,
+        #[arg(value_enum)]
+        kind: EndpointArg,
         /// The HTTP status received (an empty body with 400 means the API key was refused).
         #[arg(long, default_value_t = 200)]
         status: u16,
@@ -107,7 +111,7 @@ impl ContractCommand {
             } => {
                 let text = read_input(&file).map_err(|m| misuse(&m))?;
                 // Without --today the core takes the date of `now` at UTC−10.
-                let request = json!({"kind": kind, "text": text, "today": today,
+                let request = json!({"kind": kind.name(), "text": text, "today": today,
                     "now": super::default_now(), "allowed_states": allowed_states});
                 let report = call("validate_text", &request)?;
                 print_json(&report);
@@ -119,12 +123,12 @@ impl ContractCommand {
                 choices,
                 json,
             } => {
-                let input = if field == "multiple_choice_answer" {
+                let input = if field.0 == Field::MultipleChoiceAnswer {
                     json!(split(&value))
                 } else {
                     json!(value)
                 };
-                let mut request = json!({"field": field, "input": input});
+                let mut request = json!({"field": field.name(), "input": input});
                 if let (Some(choices), Some(obj)) = (choices, request.as_object_mut()) {
                     obj.insert("choices".to_owned(), json!(split(&choices)));
                 }
@@ -142,7 +146,8 @@ impl ContractCommand {
             }
             ContractCommand::ParseResponse { kind, status, file } => {
                 let text = read_input(&file).map_err(|m| misuse(&m))?;
-                let request = json!({"kind": kind, "input": {"status": status, "body": text}});
+                let request =
+                    json!({"kind": kind.name(), "input": {"status": status, "body": text}});
                 let answer = call("parse_response", &request)?;
                 print_json(&answer);
                 let success = answer.get("classification") == Some(&json!("success"));

@@ -9,11 +9,13 @@
 //! does not authenticate), 2 misuse or text that is not JSON. Secrets are read from the
 //! environment variables named, never from arguments, and never printed.
 
+use super::choices::SourceArg;
 use super::contract::read_input;
 use super::{misuse, print_json};
 use base64::Engine as _;
 use clap::{Subcommand, ValueEnum};
 use rxgate_core::api;
+use rxgate_core::events::Source;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,8 +37,9 @@ pub(crate) enum WebhookCommand {
     /// Parse a body into its typed event, compute its idempotency key, or redact it.
     #[command(name = "parse")]
     Parse {
-        /// The sender: beluga, lifefile, dispensepro, pharmacy.
-        source: String,
+        /// The sender.
+        #[arg(value_enum)]
+        source: SourceArg,
         /// The body (a file, `-` for stdin).
         #[arg(default_value = "-")]
         file: PathBuf,
@@ -51,8 +54,8 @@ pub(crate) enum WebhookCommand {
         /// The webhook body.
         event: PathBuf,
         /// The sender.
-        #[arg(long)]
-        source: String,
+        #[arg(long, value_enum)]
+        source: SourceArg,
         /// The receipt instant (RFC 3339); default: now.
         #[arg(long)]
         now: Option<String>,
@@ -60,8 +63,8 @@ pub(crate) enum WebhookCommand {
     /// Authenticate a webhook request (headers + raw body) against configured secrets.
     Verify {
         /// The sender.
-        #[arg(long)]
-        source: String,
+        #[arg(long, value_enum)]
+        source: SourceArg,
         /// An environment variable holding a secret (repeat for rotation). LifeFile:
         /// `username:password`.
         #[arg(long = "secret-env")]
@@ -97,14 +100,14 @@ fn parsed(path: &PathBuf) -> Result<Value, ExitCode> {
     api::parse_request(&text).map_err(|e| misuse(&format!("{}: {}", path.display(), e.message)))
 }
 
-fn secrets(source: &str, names: &[String]) -> Result<Value, ExitCode> {
+fn secrets(source: SourceArg, names: &[String]) -> Result<Value, ExitCode> {
     let mut values = Vec::new();
     for name in names {
         let value = std::env::var(name)
             .map_err(|_| misuse(&format!("environment variable {name} is not set")))?;
         values.push(value);
     }
-    if source == "lifefile" {
+    if source.0 == Source::Lifefile {
         let credentials: Vec<Value> = values
             .iter()
             .map(|v| {
@@ -152,7 +155,10 @@ impl EventsCommand {
                     Inspect::Key => "event_key",
                     Inspect::Redact => "redact_event",
                 };
-                (op, json!({"source": source, "input": parsed(&file)?}))
+                (
+                    op,
+                    json!({"source": source.name(), "input": parsed(&file)?}),
+                )
             }
             WebhookCommand::Apply {
                 snapshot,
@@ -165,7 +171,7 @@ impl EventsCommand {
                 let now = now.unwrap_or_else(super::default_now);
                 (
                     "apply_event",
-                    json!({"source": source, "input": input, "order": order, "now": now}),
+                    json!({"source": source.name(), "input": input, "order": order, "now": now}),
                 )
             }
             WebhookCommand::Verify {
@@ -178,14 +184,14 @@ impl EventsCommand {
                 file,
             } => {
                 let raw = read_input(&file).map_err(|m| misuse(&m))?;
-                let mut config = secrets(&source, &secret_env)?;
+                let mut config = secrets(source, &secret_env)?;
                 if let Some(obj) = config.as_object_mut() {
                     obj.insert("production".to_owned(), Value::Bool(!not_production));
                     obj.insert("allow_unsigned".to_owned(), Value::Bool(allow_unsigned));
                 }
                 let body = base64::engine::general_purpose::STANDARD.encode(raw.as_bytes());
                 let now = now.unwrap_or_else(super::default_now);
-                let request = json!({"source": source, "headers": headers(&header_list)?,
+                let request = json!({"source": source.name(), "headers": headers(&header_list)?,
                     "body_base64": body, "config": config, "now": now});
                 ("verify_webhook", request)
             }

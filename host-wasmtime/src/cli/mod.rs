@@ -1,8 +1,11 @@
 //! The `rxgate` command line: one module per area, each a clap `Subcommand` enum flattened
 //! into [`Command`]. Every command is a thin adapter over `rxgate_core::api`: read JSON, call
 //! an operation, print JSON, map the verdict to an exit code (0 valid or done, 1 invalid or
-//! refused, 2 misuse: bad arguments or input that is not JSON).
+//! refused, 2 misuse: bad arguments or input that is not JSON). Usage errors (an unknown
+//! option, a value outside a closed list) are clap's, and clap exits 2 for them too.
 
+pub(crate) mod choices;
+pub(crate) mod completions;
 pub(crate) mod contract;
 pub(crate) mod demo;
 pub(crate) mod events;
@@ -32,6 +35,8 @@ enum Command {
     Order(order::OrderCommand),
     #[command(flatten)]
     Serve(serve::ServeCommand),
+    #[command(flatten)]
+    Completions(completions::CompletionsCommand),
 }
 
 impl Cli {
@@ -43,6 +48,7 @@ impl Cli {
             Command::Events(cmd) => cmd.run(),
             Command::Order(cmd) => cmd.run(),
             Command::Serve(cmd) => cmd.run(),
+            Command::Completions(cmd) => cmd.run(),
         }
     }
 }

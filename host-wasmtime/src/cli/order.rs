@@ -10,6 +10,7 @@
 //! `today` defaults to the current date at UTC−10 (Hawaii, never ahead of any US state's
 //! date) and `now` to the current instant; the core itself never reads the clock.
 
+use super::choices::TriggerArg;
 use super::{misuse, print_json};
 use clap::{Subcommand, ValueEnum};
 use rxgate_core::api::{self, ApiError, ApiErrorCode};
@@ -85,11 +86,9 @@ pub(crate) enum OrderCommand {
     DecideSubmit {
         /// The order snapshot (JSON file, `-` for stdin).
         snapshot: PathBuf,
-        /// checkout_paid, intake_completed, intake_resubmitted, intake_approved,
-        /// invoice_paid, subscription_payment_succeeded, refill_payment_succeeded,
-        /// manual_order_created.
-        #[arg(long)]
-        trigger: String,
+        /// The event that happened.
+        #[arg(long, value_enum)]
+        trigger: TriggerArg,
         /// Evaluation date (YYYY-MM-DD); default: today at UTC−10.
         #[arg(long)]
         today: Option<String>,
@@ -195,7 +194,7 @@ impl OrderCommand {
                     Ok(v) => v,
                     Err(m) => return misuse(&m),
                 };
-                let request = json!({"input": input, "trigger": trigger, "today": today,
+                let request = json!({"input": input, "trigger": trigger.name(), "today": today,
                     "now": super::default_now()});
                 run_op("decide_submit", &request, format, &input)
             }

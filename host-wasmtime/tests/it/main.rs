@@ -9,6 +9,7 @@ mod e2e;
 mod faults;
 mod outbox;
 mod parity;
+mod readme;
 mod rules;
 mod service;
 mod webhook_vectors;
