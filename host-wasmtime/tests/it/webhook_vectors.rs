@@ -231,13 +231,12 @@ async fn event_key_vectors_are_the_keys_the_routes_store() {
                 "credentials": [{"username": "u", "password": "p"}],
             }),
         );
-        for map_id in [PHARMACY] {
-            if let Some(p) = config.dispensepro.remove(map_id) {
-                config.dispensepro.insert(pharmacy.to_owned(), p);
-            }
-            if let Some(p) = config.pharmacies.remove(map_id) {
-                config.pharmacies.insert(pharmacy.to_owned(), p);
-            }
+        // The case's own pharmacy id is the route's.
+        if let Some(p) = config.dispensepro.remove(PHARMACY) {
+            config.dispensepro.insert(pharmacy.to_owned(), p);
+        }
+        if let Some(p) = config.pharmacies.remove(PHARMACY) {
+            config.pharmacies.insert(pharmacy.to_owned(), p);
         }
         let now = serde_json::json!("2026-11-24T10:15:00Z");
         let (state, store) = state_for(config, &now);
