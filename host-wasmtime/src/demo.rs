@@ -262,6 +262,26 @@ fn default_fixtures() -> PathBuf {
     }
 }
 
+/// The pharmacy submissions the panel shows at `pointer`: `N SUBMITTED by RXGATE` when every
+/// one was accepted from rxgate's own call, else what they are.
+fn submissions(panel: &Value, pointer: &str) -> String {
+    let list: Vec<&Value> = panel
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .collect();
+    let accepted = list
+        .iter()
+        .filter(|s| text(s, "/state") == "SUBMITTED" && text(s, "/submitted_by") == "RXGATE")
+        .count();
+    if accepted == list.len() && accepted > 0 {
+        format!("{accepted} SUBMITTED by RXGATE")
+    } else {
+        format!("{accepted} of {} SUBMITTED by RXGATE", list.len())
+    }
+}
+
 /// Runs the demo; answers whether every order reached its expected state.
 pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
     let started = Instant::now();
@@ -353,6 +373,11 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
             "did NOT reach COMPLETED"
         }
     ));
+    let dispensepro = submissions(&panel, "/dispensePro");
+    demo.say(&format!(
+        "{id1}: DispensePro submission on the order: {dispensepro}"
+    ));
+    let reached = reached && dispensepro.starts_with("1 SUBMITTED by RXGATE");
     report.push((
         id1,
         "photo ID, auto-submit → prescription → DispensePro → shipped → delivered".into(),
@@ -423,7 +448,7 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
     // 4. Belmar items for two LifeFile pharmacies: one visit, then one LifeFile order per
     //    pharmacy (the split), each shipped and delivered by its pharmacy.
     let id4 = text(&belmar, "/order/id").to_owned();
-    let (decision, split_done, _) = demo
+    let (decision, split_done, panel) = demo
         .pay_and_wait(&belmar, timeout, |p| text(p, "/orderStatus") == "COMPLETED")
         .await?;
     demo.say(&format!("{id4}: checkout paid → decision {decision}"));
@@ -440,10 +465,14 @@ pub async fn run(options: DemoOptions) -> anyhow::Result<bool> {
             "NOT completed"
         }
     ));
+    let lifefile = submissions(&panel, "/lifeFile");
+    demo.say(&format!(
+        "{id4}: LifeFile submissions on the order: {lifefile}"
+    ));
     report.push((
         id4,
         "Belmar items split into one LifeFile order per pharmacy → delivered".into(),
-        split_done && lifefile_orders == 2,
+        split_done && lifefile_orders == 2 && lifefile.starts_with("2 SUBMITTED by RXGATE"),
     ));
 
     // 5. Referred by the doctor.

@@ -3,7 +3,6 @@
 //! (patient-visible data only), `admin` operations (rules reload, raw events, keys).
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// What a key may call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
@@ -40,7 +39,7 @@ impl Scope {
 
 /// The hash stored for a key.
 pub fn hash_key(key: &str) -> String {
-    crate::rules::hex(&Sha256::digest(key.as_bytes()))
+    rxgate_core::events::auth::api_key_digest(key)
 }
 
 /// A new random key for `scope`.

@@ -20,6 +20,18 @@ grep -q "SUBMITTED with the same masterId" "$out"
 grep -q "blocker \[intake_needs_correction\]" "$out"
 grep -q "2 LifeFile orders (one per Belmar pharmacy), both delivered (COMPLETED)" "$out"
 grep -q "blocker \[visit_referred\]" "$out"
+# The partners' answers reach the order (submitted_by RXGATE), and the rules refused no facts.
+grep -q "DispensePro submission on the order: 1 SUBMITTED by RXGATE" "$out"
+grep -q "LifeFile submissions on the order: 2 SUBMITTED by RXGATE" "$out"
+if grep -q "refused the facts" "$out"; then
+  echo "the rules refused the facts of a partner answer" >&2
+  exit 1
+fi
+# No secret of the demo's configuration is ever printed.
+if grep -Eq "demo-beluga-api-key|demo-dispensepro-key|demo-lifefile-password" "$out"; then
+  echo "the demo printed a secret" >&2
+  exit 1
+fi
 if grep -Eiq "panicked|^error|rxgate: " "$out"; then
   echo "the demo printed an error line" >&2
   exit 1

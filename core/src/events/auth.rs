@@ -164,6 +164,16 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         == 0
 }
 
+/// The stored form of a service API key: the lowercase hex SHA-256 of the key. The service
+/// keeps only this (keys are random 128-bit tokens, so a plain digest is enough) and looks a
+/// presented key up by it; the key itself is never stored.
+pub fn api_key_digest(key: &str) -> String {
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The Standard Webhooks signature of `{id}.{timestamp}.{body}` under `key`, as
 /// `v1,<base64>` (used by tests and the sandbox to sign).
 pub fn sign_standard(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> Option<String> {

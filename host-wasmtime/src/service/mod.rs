@@ -88,6 +88,25 @@ pub struct Caller {
     pub scope: Scope,
     /// The key's id (`key_…`), never the key.
     pub key_id: String,
+    /// The request's id (`x-request-id` when it is a plain token, else a fresh one): audit
+    /// entries carry it, so a request can be followed to every order it touched.
+    pub request_id: String,
+}
+
+/// A request's id: its `x-request-id` when that is a plain token of at most 128 characters,
+/// else a fresh UUID (a header is never trusted to carry text into logs).
+pub fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// Unix milliseconds as a UTC instant (the form the core's functions take).
@@ -187,6 +206,7 @@ impl AppState {
             Ok(Caller {
                 scope: row.scope,
                 key_id: row.id,
+                request_id: request_id(headers),
             })
         } else {
             Err(Problem::client(

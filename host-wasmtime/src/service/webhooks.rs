@@ -131,20 +131,6 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn request_id(headers: &HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 128
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
-}
-
 fn remote(info: &axum::http::Extensions) -> Option<String> {
     info.get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip().to_string())
@@ -198,7 +184,7 @@ async fn receive(
         at: now,
         source: source.as_str().to_owned(),
         actor: Some(format!("partner:{}", source.as_str())),
-        request_id: Some(request_id(headers)),
+        request_id: Some(super::request_id(headers)),
         remote: remote(info),
         detail: unsigned.then(|| json!({ "unsigned": true })),
         ..AuditEntry::default()
