@@ -1,7 +1,10 @@
 //! Any JSON, of any shape, through every step of every source: parsing, keys, applying,
 //! redacting and the API never panic, and no violation, warning, flag or audit entry echoes a
 //! string value of the body. (Redaction keeps allow-listed identifiers by design; that PHI
-//! fields never survive it is `events_redaction.rs`.)
+//! fields never survive it is `events_redaction.rs`. The audit entry's `keys` and `master_id`
+//! are such identifiers — the idempotency keys are built from `masterId`, `orderId`,
+//! `fillId` — so the audit check leaves out exactly those two members and instead checks that
+//! `master_id` is the body's own `masterId`, nothing else.)
 
 use proptest::prelude::*;
 use rxgate_core::api;
@@ -94,6 +97,27 @@ fn snapshot() -> Value {
     })
 }
 
+/// The audit entry echoes no body value outside its identifier members, and its `master_id`
+/// is exactly the body's `masterId`.
+fn check_audit(op: &str, audit: &Value, input: &Value) -> Result<(), TestCaseError> {
+    let mut rest = audit.clone();
+    if let Some(map) = rest.as_object_mut() {
+        map.remove("keys");
+        let master_id = map.remove("master_id").unwrap_or(Value::Null);
+        if !master_id.is_null() {
+            let sent = match input.get("masterId") {
+                Some(Value::String(text)) => Some(text.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            prop_assert_eq!(master_id.as_str(), sent.as_deref(), "{} master_id", op);
+        }
+    }
+    let rest = rest.to_string();
+    prop_assert!(!rest.contains(S), "{} audit: {}", op, rest);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -116,11 +140,33 @@ proptest! {
             let answer = api::call(op, &request);
             prop_assert!(answer.is_ok(), "{} failed: {:?}", op, answer);
             if let Ok(answer) = answer {
-                for key in ["violations", "warnings", "flags", "audit"] {
+                for key in ["violations", "warnings", "flags"] {
                     let part = answer.get(key).map(Value::to_string).unwrap_or_default();
                     prop_assert!(!part.contains(S), "{} {}: {}", op, key, part);
                 }
+                if let Some(audit) = answer.get("audit") {
+                    check_audit(op, audit, &input)?;
+                }
             }
         }
+    }
+}
+
+/// The case a CI run once drew: a Beluga body whose only string is its `masterId`. The audit
+/// keeps it as the identifier it is, and nothing else of the body.
+#[test]
+fn audit_keeps_the_master_id_and_nothing_else() {
+    let input = json!({"masterId": S, "event": 0});
+    let request = json!({
+        "source": "beluga", "input": input.clone(), "order": snapshot(),
+        "now": "2026-11-24T10:15:00Z",
+    });
+    let answer = api::call("apply_event", &request);
+    let audit = answer.as_ref().ok().and_then(|a| a.get("audit"));
+    assert!(audit.is_some(), "no audit entry: {answer:?}");
+    if let Some(audit) = audit {
+        let checked = check_audit("apply_event", audit, &input);
+        assert!(checked.is_ok(), "{checked:?}");
+        assert_eq!(audit.get("master_id"), Some(&json!(S)));
     }
 }

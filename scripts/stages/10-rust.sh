@@ -17,4 +17,12 @@ if [ -n "$dups" ]; then
   echo "two versions of: $(echo $dups) (cargo tree -d -i <crate> shows who pulls each)" >&2
   exit 1
 fi
+# Property tests draw their cases from a seed fixed by the commit: a run on a fresh clone of
+# a commit predicts CI's run of it exactly, and every new commit still explores new cases.
+# A failure prints the seed; re-run with PROPTEST_RNG_SEED=<seed> to reproduce it.
+if [ -z "${PROPTEST_RNG_SEED:-}" ]; then
+  PROPTEST_RNG_SEED="$(( 16#$(git rev-parse --short=12 HEAD 2>/dev/null || echo 5eed) ))"
+fi
+export PROPTEST_RNG_SEED
+echo "property tests: PROPTEST_RNG_SEED=$PROPTEST_RNG_SEED"
 cargo test --workspace
