@@ -11,7 +11,7 @@
 //!   crate runs natively, in the browser (wasm-bindgen), in Python (pyo3) and as the
 //!   wasmtime guest of the `rxgate` service, and gives byte-identical answers everywhere.
 //! - **Verdicts are data.** Validation returns a [`issue::Report`] with every violation, each
-//!   with a stable code from one registry ([`issue::all_codes`]); errors are for misuse only.
+//!   with a stable code from one registry ([`registry::all_codes`]); errors are for misuse only.
 //! - **No patient data in messages.** Messages name fields and rules, never input values.
 //! - **No panics on input.** Clippy denies `unwrap`, `expect`, `panic` and indexing here.
 //!
@@ -23,9 +23,11 @@
 
 pub mod api;
 pub mod boundary;
+pub mod calendar;
 pub mod contract;
 pub mod diagnosis;
 pub mod events;
 pub mod issue;
 pub mod order;
+pub mod registry;
 pub mod routing;

@@ -2,7 +2,7 @@
 //! every registered code is documented in the README's table and produced by at least one
 //! shared test vector.
 
-use rxgate_core::{api, issue};
+use rxgate_core::{api, registry};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -81,7 +81,7 @@ fn produced_codes() -> BTreeSet<String> {
 #[test]
 fn every_code_is_produced_by_a_vector() {
     let produced = produced_codes();
-    let missing: Vec<&str> = issue::all_codes()
+    let missing: Vec<&str> = registry::all_codes()
         .map(|c| c.as_str())
         .filter(|c| !produced.contains(*c))
         .collect();
@@ -91,7 +91,7 @@ fn every_code_is_produced_by_a_vector() {
 #[test]
 fn every_code_is_in_the_readme_table() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap_or_default();
-    let missing: Vec<&str> = issue::all_codes()
+    let missing: Vec<&str> = registry::all_codes()
         .map(|c| c.as_str())
         .filter(|c| !readme.contains(&format!("| `{c}` |")))
         .collect();

@@ -32,8 +32,11 @@
 
 pub mod actions;
 pub mod codes;
+mod patient;
+pub use patient::{patient_view, PatientAppointment, PatientMessage, PatientTracking, PatientView};
 
 use crate::boundary::{self, check_boundary};
+use crate::calendar::today_at_utc_minus_10;
 use crate::order::codes as order_codes;
 use crate::order::messages::message_visibility;
 use crate::order::readiness::{check_readiness, payment_reason, ReadinessStatus};
@@ -43,7 +46,7 @@ use crate::order::snapshot::{
     SubmissionState, SubmitStatus, VisitOutcome, VisitStatus,
 };
 use crate::routing::{self, codes as routing_codes, route_fulfillment, RouteStatus};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::fmt;
 
@@ -353,19 +356,6 @@ const MAPPING_CODES: &[crate::issue::Code] = &[
     routing_codes::LIFEFILE_MAPPING_INCOMPLETE,
     routing_codes::PRESCRIBER_NOT_FOUND,
 ];
-
-/// The business date of `now`: its date at UTC−10 (Hawaii), never ahead of any US state's
-/// local date. The one calendar rule of rxgate: the age rule, readiness and the bindings'
-/// default `today` all use it.
-pub fn today_at_utc_minus_10(now: DateTime<Utc>) -> NaiveDate {
-    (now - Duration::hours(10)).date_naive()
-}
-
-/// [`today_at_utc_minus_10`] of a Unix-milliseconds clock reading, as `YYYY-MM-DD`, for the
-/// bindings, which read their platform's clock (`None` outside chrono's range).
-pub fn business_date_of_unix_ms(unix_ms: i64) -> Option<String> {
-    DateTime::from_timestamp_millis(unix_ms).map(|now| today_at_utc_minus_10(now).to_string())
-}
 
 fn first_actor(reasons: &[Reason], fallback: Actor) -> Actor {
     reasons.first().map(|r| r.actor).unwrap_or(fallback)

@@ -153,23 +153,7 @@ impl Event {
     }
 }
 
-/// A partner-supplied name (event, status) fit for logs: kept when it looks like an
-/// identifier or status word — ASCII letters first, then letters, digits, `_`, `.` or spaces,
-/// at most 64 characters — else `unknown`. Event names are partner identifiers, but an
-/// unknown one is still partner data, so anything else never reaches an audit entry.
-pub fn safe_name(name: &str) -> String {
-    let name = name.trim();
-    let ok = name.len() <= 64
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ' '));
-    if ok {
-        name.to_owned()
-    } else {
-        "unknown".to_owned()
-    }
-}
+pub use crate::issue::safe_name;
 
 /// The answer of [`parse`]: the event, or every violation found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

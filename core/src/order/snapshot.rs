@@ -1034,7 +1034,7 @@ pub fn parse_snapshot_str(text: &str) -> Result<OrderSnapshot, SnapshotError> {
     let parsed = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
     de.end().map_err(|e| SnapshotError {
         pointer: String::new(),
-        expected: crate::api::params::redact_serde(&e.to_string()),
+        expected: crate::issue::redact_serde(&e.to_string()),
     })?;
     Ok(parsed)
 }
@@ -1083,9 +1083,9 @@ fn describe_serde(message: &str) -> String {
     if let Some(pos) = without_position.find("unknown field `") {
         // The unknown field's name is a key of our own schema's caller, not a value: keep it.
         let (_, tail) = without_position.split_at(pos);
-        return crate::api::params::redact_serde(tail);
+        return crate::issue::redact_serde(tail);
     }
-    crate::api::params::redact_serde(without_position)
+    crate::issue::redact_serde(without_position)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -23,13 +23,13 @@
 
 use super::codes;
 use super::intake::{check_intakes, lab_method};
+use super::pharmacy::select_pharmacy;
 use super::reason::{Actor, Reason};
 use super::snapshot::{
     non_blank, AnswerValue, Intake, IntakeAnswer, LabMethod, OrderSnapshot, StandardField,
 };
 use crate::contract::{normalize, validate_value, Kind, ValidateOptions};
 use crate::issue::Violation;
-use crate::routing::select_pharmacy;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -34,7 +34,7 @@ use super::{codes, instant, CallKind, HttpMethod, InvalidRequest, Partner, Plann
 use crate::contract::response::{
     self, parse_response, Class, Endpoint, HttpAnswer, Outcome, ParsedResponse, ResponseData,
 };
-use crate::events::safe_name;
+use crate::issue::safe_name;
 use crate::issue::{render, Code};
 use crate::order::snapshot::Submission;
 use crate::order::snapshot::{
