@@ -70,16 +70,7 @@ fn facts(request: &Value) -> Result<Vec<Fact>, ApiError> {
         .get("facts")
         .ok_or_else(|| ApiError::invalid_request("facts", "an array of facts"))?;
     serde_path_to_error::deserialize::<_, Vec<Fact>>(list).map_err(|e| {
-        let pointer: String = e
-            .path()
-            .iter()
-            .map(|s| match s {
-                serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
-                serde_path_to_error::Segment::Map { key } => format!("/{key}"),
-                serde_path_to_error::Segment::Enum { variant } => format!("/{variant}"),
-                serde_path_to_error::Segment::Unknown => "/?".to_owned(),
-            })
-            .collect();
+        let pointer = crate::issue::JsonPath::from_serde(e.path()).to_pointer();
         ApiError::new(
             ApiErrorCode::SchemaError,
             format!(

@@ -51,9 +51,10 @@ pub fn matches(expected: &Value, actual: &Value, at: &str) -> Result<(), String>
     match (expected, actual) {
         (Value::Object(e), Value::Object(a)) => {
             for (key, ev) in e {
+                let here = format!("{at}/{}", crate::issue::escape_token(key));
                 match a.get(key) {
-                    Some(av) => matches(ev, av, &format!("{at}/{key}"))?,
-                    None => return Err(format!("{at}/{key} is missing")),
+                    Some(av) => matches(ev, av, &here)?,
+                    None => return Err(format!("{here} is missing")),
                 }
             }
             Ok(())

@@ -13,6 +13,6 @@ mod redact;
 mod report;
 
 pub use code::{Code, CodeInfo, CodeStatus};
-pub use path::{JsonPath, Segment};
+pub use path::{escape_token, JsonPath, Segment};
 pub use redact::{redact_serde, safe_name};
 pub use report::{render, Report, Violation};

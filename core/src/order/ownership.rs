@@ -257,7 +257,7 @@ fn split_members(
     let mut clinic = Map::new();
     let mut owned = Map::new();
     for (key, value) in members {
-        let pointer = format!("{at}/{}", escape(key));
+        let pointer = format!("{at}/{}", crate::issue::escape_token(key));
         let table = OWNED_MEMBERS.iter().find(|m| m.pointer == pointer);
         let inside = OWNED_MEMBERS.iter().any(|m| {
             m.pointer
@@ -430,10 +430,6 @@ fn remove_at(document: &mut Value, pointer: &str) -> Option<Value> {
 }
 
 /// A member name as a JSON Pointer segment.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 #[cfg(test)]
 #[expect(
     clippy::indexing_slicing,

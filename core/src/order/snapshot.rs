@@ -1042,18 +1042,7 @@ pub fn parse_snapshot_str(text: &str) -> Result<OrderSnapshot, SnapshotError> {
 /// A deserialization error as a [`SnapshotError`]: the pointer of the offending member and
 /// what was expected there, never the value.
 pub(crate) fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> SnapshotError {
-    let mut pointer = String::new();
-    for segment in err.path().iter() {
-        use serde_path_to_error::Segment;
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            Segment::Unknown => pointer.push_str("/?"),
-        }
-    }
+    let pointer = crate::issue::JsonPath::from_serde(err.path()).to_pointer();
     SnapshotError {
         pointer,
         expected: describe_serde(&err.inner().to_string()),
