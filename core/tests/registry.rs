@@ -2,9 +2,9 @@
 //! every registered code is documented in the README's table and produced by at least one
 //! shared test vector.
 
-use rxgate_core::{api, registry};
+use rxgate_core::{api, issue, registry};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn repo_root() -> PathBuf {
@@ -46,10 +46,31 @@ fn collect_codes(value: &Value, out: &mut BTreeSet<String>) {
     }
 }
 
-fn produced_codes() -> BTreeSet<String> {
+/// Every `message` and `beluga_error` found beside a `code` in `value`, by code.
+fn collect_messages(value: &Value, out: &mut BTreeMap<String, Vec<String>>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(code) = map.get("code").and_then(Value::as_str) {
+                for key in ["message", "beluga_error"] {
+                    if let Some(text) = map.get(key).and_then(Value::as_str) {
+                        out.entry(code.to_owned())
+                            .or_default()
+                            .push(text.to_owned());
+                    }
+                }
+            }
+            map.values().for_each(|v| collect_messages(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_messages(v, out)),
+        _ => {}
+    }
+}
+
+/// The answer of every vector case that is not misuse.
+fn vector_outputs() -> Vec<Value> {
     let mut files = Vec::new();
     vector_files(&repo_root().join("tests/vectors"), &mut files);
-    let mut produced = BTreeSet::new();
+    let mut outputs = Vec::new();
     for file in files {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
@@ -71,11 +92,75 @@ fn produced_codes() -> BTreeSet<String> {
         for case in cases {
             let Value::Object(case) = case else { continue };
             if let Ok(output) = api::call(op, &api::vectors::request(&params, &case)) {
-                collect_codes(&output, &mut produced);
+                outputs.push(output);
             }
         }
     }
+    outputs
+}
+
+fn produced_codes() -> BTreeSet<String> {
+    let mut produced = BTreeSet::new();
+    for output in vector_outputs() {
+        collect_codes(&output, &mut produced);
+    }
     produced
+}
+
+/// Every placeholder of every registered template is filled by the code's producers: each
+/// code with placeholders has a rendered message in the vectors' answers, and no rendered
+/// message or Beluga error of it still holds one of its `{placeholders}` (the debug
+/// assertion in `issue::render` stops the vectors first; this says which code).
+#[test]
+fn every_template_placeholder_is_filled_by_its_producers() {
+    let mut messages = BTreeMap::new();
+    for output in vector_outputs() {
+        collect_messages(&output, &mut messages);
+    }
+    let mut problems = Vec::new();
+    for code in registry::all_codes() {
+        let info = code.info();
+        let mut names = issue::placeholders(info.template);
+        names.extend(
+            info.beluga_error
+                .map(issue::placeholders)
+                .unwrap_or_default(),
+        );
+        if names.is_empty() {
+            continue;
+        }
+        let rendered = messages.get(code.as_str()).cloned().unwrap_or_default();
+        if rendered.is_empty() {
+            problems.push(format!("{code}: no rendered message in any vector"));
+        }
+        for text in &rendered {
+            for name in &names {
+                if text.contains(&format!("{{{name}}}")) {
+                    problems.push(format!("{code}: `{{{name}}}` left in a message"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A template may only use snake_case placeholders: anything else in braces is text.
+#[test]
+fn every_template_placeholder_is_a_snake_case_name() {
+    let mut bad = Vec::new();
+    for code in registry::all_codes() {
+        let info = code.info();
+        for template in std::iter::once(info.template).chain(info.beluga_error) {
+            let braces = template.matches('{').count();
+            if braces != issue::placeholders(template).len() {
+                bad.push(format!("{code}: {template}"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "templates with braces that are not placeholders: {bad:?}"
+    );
 }
 
 #[test]
