@@ -27,6 +27,7 @@ pub mod calendar;
 pub mod contract;
 pub mod diagnosis;
 pub mod events;
+pub mod host;
 pub mod issue;
 pub mod order;
 pub mod registry;

@@ -14,6 +14,7 @@ pub const ALL_CODES: &[&[Code]] = &[
     crate::events::codes::CODES,
     crate::diagnosis::codes::CODES,
     crate::order::calls::codes::CODES,
+    crate::host::codes::CODES,
 ];
 
 /// Every registered code, area by area.
