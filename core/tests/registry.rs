@@ -162,3 +162,16 @@ fn every_code_is_in_the_readme_table() {
         "codes missing from the README table: {missing:?}"
     );
 }
+
+/// One Beluga error vocabulary: every Beluga error a code stands for is one of the documented
+/// strings the response classifier knows (`contract::codes::beluga`).
+#[test]
+fn every_beluga_error_of_the_registry_is_in_the_vocabulary() {
+    let outside: Vec<String> = registry::all_codes()
+        .filter_map(|c| c.info().beluga_error.map(|e| (c, e)))
+        .filter(|(_, e)| !rxgate_core::contract::response::starts_with_documented_error(e))
+        .map(|(c, e)| format!("{c}: {e}"))
+        .collect();
+    assert!(outside.is_empty(), "not in the vocabulary: {outside:?}");
+    assert!(!rxgate_core::contract::response::starts_with_documented_error("Unknown failure"));
+}

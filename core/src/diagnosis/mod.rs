@@ -293,43 +293,12 @@ impl fmt::Debug for BundleIntegration {
     }
 }
 
-/// Beluga's documented error strings (the API reference), matched exactly or by prefix.
-const KNOWN_BELUGA_ERRORS: &[&str] = &[
-    "Missing metadata",
-    "State not valid",
-    "Patient not eligible for new visit",
-    "Missing values",
-    "Duplicate masterId",
-    "consentsSigned must be true",
-    "firstName or lastName error",
-    "Phone number error",
-    "Email error",
-    "Dob error",
-    "Sex error",
-    "Address error",
-    "City error",
-    "State error",
-    "Zip error",
-    "Allergies error",
-    "SelfReportedMeds error",
-    "MedicalConditions error",
-    "patientPreference fields error",
-    "No match for ",
-    "Pharmacy mismatch in patientPreference",
-    "Branded med with compounding pharmacy",
-    "No company found",
-    "Company does not have that visit type",
-    "Something went wrong, please check all data",
-    "Patient preference not allowed",
-    "Payload contains bad fields",
-];
-
 /// Whether a submit error is one rxgate can explain (a documented Beluga error or a
 /// transient network failure).
 pub fn submit_error_is_clear(error: &str) -> bool {
     let e = error.trim();
     let lower = e.to_ascii_lowercase();
-    KNOWN_BELUGA_ERRORS.iter().any(|k| e.starts_with(k))
+    crate::contract::response::starts_with_documented_error(e)
         || crate::order::calls::is_clear_own_error(e)
         || [
             "timeout",
