@@ -2,7 +2,7 @@
 //! vector files: every Rust runner — the native tests, the registry test, the typed-calls
 //! test, the service's reload check against its guest — reads files with [`parse_file`],
 //! builds requests and checks answers with [`check`]. Bindings in other languages mirror
-//! [`request`], [`summarize_report`] and [`matches`]. Reading the files is the caller's
+//! [`request`], [`summarize_report`] and [`matches()`]. Reading the files is the caller's
 //! (the core does no I/O).
 
 use serde_json::{Map, Value};
