@@ -9,6 +9,7 @@
 //! never on the HTTP status alone.
 
 use super::Kind;
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -313,31 +314,67 @@ pub struct VisitRecord {
     pub form_obj: Option<Value>,
 }
 
-/// Beluga visit status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// One type for the snapshot's `belugaVisitStatus` and a fetched visit's `visitStatus`.
+/// `belugaVisitStatus`, as Beluga reports it for the medical visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum VisitStatus {
-    /// `active`
+    /// The visit is open for review.
     Active,
-    /// `pending`
+    /// Waiting (e.g. on the patient or a provider).
     Pending,
-    /// `admin`
+    /// With Beluga's admin team.
     Admin,
-    /// `holding`
+    /// On hold.
     Holding,
-    /// `resolved`
+    /// Concluded by a doctor (terminal, highest).
     Resolved,
-    /// `canceled`
+    /// Cancelled (terminal, below `resolved`).
     Canceled,
 }
 
-/// Beluga resolved status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+impl VisitStatus {
+    /// Terminal statuses outrank every non-terminal one: `0` for non-terminal,
+    /// `1` for `canceled`, `2` for `resolved`.
+    pub fn terminal_rank(self) -> u8 {
+        match self {
+            VisitStatus::Active
+            | VisitStatus::Pending
+            | VisitStatus::Admin
+            | VisitStatus::Holding => 0,
+            VisitStatus::Canceled => 1,
+            VisitStatus::Resolved => 2,
+        }
+    }
+
+    /// A fixed tie-break among statuses with the same terminal rank and timestamp.
+    pub(crate) fn tie_rank(self) -> u8 {
+        match self {
+            VisitStatus::Active => 0,
+            VisitStatus::Pending => 1,
+            VisitStatus::Admin => 2,
+            VisitStatus::Holding => 3,
+            VisitStatus::Canceled => 4,
+            VisitStatus::Resolved => 5,
+        }
+    }
+
+    /// Whether the visit is over (`resolved` or `canceled`).
+    pub fn is_terminal(self) -> bool {
+        self.terminal_rank() > 0
+    }
+}
+
+// One type for the snapshot's `belugaResolvedStatus` and a fetched visit's `resolvedStatus`.
+/// `belugaResolvedStatus`. Ranked `open < closed`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ResolvedStatus {
-    /// `open`
+    /// The visit is open.
     Open,
-    /// `closed`
+    /// The visit is closed.
     Closed,
 }
 

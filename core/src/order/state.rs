@@ -51,67 +51,9 @@ pub enum SubmitStatus {
     Submitted,
 }
 
-/// `belugaVisitStatus`, as Beluga reports it for the medical visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum VisitStatus {
-    /// The visit is open for review.
-    Active,
-    /// Waiting (e.g. on the patient or a provider).
-    Pending,
-    /// With Beluga's admin team.
-    Admin,
-    /// On hold.
-    Holding,
-    /// Concluded by a doctor (terminal, highest).
-    Resolved,
-    /// Cancelled (terminal, below `resolved`).
-    Canceled,
-}
-
-impl VisitStatus {
-    /// Terminal statuses outrank every non-terminal one: `0` for non-terminal,
-    /// `1` for `canceled`, `2` for `resolved`.
-    pub fn terminal_rank(self) -> u8 {
-        match self {
-            VisitStatus::Active
-            | VisitStatus::Pending
-            | VisitStatus::Admin
-            | VisitStatus::Holding => 0,
-            VisitStatus::Canceled => 1,
-            VisitStatus::Resolved => 2,
-        }
-    }
-
-    /// A fixed tie-break among statuses with the same terminal rank and timestamp.
-    fn tie_rank(self) -> u8 {
-        match self {
-            VisitStatus::Active => 0,
-            VisitStatus::Pending => 1,
-            VisitStatus::Admin => 2,
-            VisitStatus::Holding => 3,
-            VisitStatus::Canceled => 4,
-            VisitStatus::Resolved => 5,
-        }
-    }
-
-    /// Whether the visit is over (`resolved` or `canceled`).
-    pub fn is_terminal(self) -> bool {
-        self.terminal_rank() > 0
-    }
-}
-
-/// `belugaResolvedStatus`. Ranked `open < closed`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ResolvedStatus {
-    /// The visit is open.
-    Open,
-    /// The visit is closed.
-    Closed,
-}
+/// `belugaVisitStatus` and `belugaResolvedStatus`: Beluga's own vocabulary, one type each
+/// for the visit fetch answer and the snapshot (defined with the responses).
+pub use crate::contract::response::{ResolvedStatus, VisitStatus};
 
 /// `visitOutcome` of `CONSULT_CONCLUDED`. Ranked `referred < prescribed` (a later
 /// prescription outranks a referral; the contradiction itself is the events area's flag).
