@@ -582,61 +582,30 @@ impl Answer<'_> {
 pub fn parse_response(endpoint: Endpoint, http: &HttpAnswer) -> ParsedResponse {
     let text_body;
     let body = match &http.body {
-        Some(Value::String(text)) => {
-            text_body = if text.trim().is_empty() {
-                None
-            } else {
-                serde_json::from_str::<Value>(text).ok()
-            };
-            if text_body.is_none() && !text.trim().is_empty() {
-                // Text that is not JSON: an HTML error page or a proxy message.
+        Some(Value::String(text)) if text.trim().is_empty() => None,
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(value) => {
+                text_body = value;
+                Some(&text_body)
+            }
+            // Text that is not JSON: an HTML error page or a proxy message.
+            Err(_) => {
                 let a = Answer {
                     endpoint,
                     body: None,
                 };
                 return server_or_unexpected(&a, http.status);
             }
-            text_body.as_ref()
-        }
+        },
         Some(Value::Null) | None => None,
         Some(other) => Some(other),
     };
     let a = Answer { endpoint, body };
-    if http.network_error.is_some() {
-        return a.done(
-            Outcome::NetworkError,
-            Class::RetryLater,
-            None,
-            "Beluga could not be reached or did not answer in time: retry the same call later",
-            None,
-        );
-    }
-    if let Some(parsed) = server_error(&a, http.status) {
+    if let Some(parsed) = transport_failure(&a, http) {
         return parsed;
     }
-    if body.is_none() {
-        if http.status == Some(400) {
-            return a.done(Outcome::Unauthorized, Class::FixConfiguration, None, "Beluga refused the API key (HTTP 400, empty body): check the key for this environment in Admin → Settings", None);
-        }
-        return a.unexpected();
-    }
     match endpoint {
-        Endpoint::Request(Kind::Visit | Kind::Lab) => {
-            if a.status_number() == Some(200) {
-                if let Some(created) = a.typed::<VisitCreated>(a.field("data")) {
-                    return a.done(
-                        Outcome::VisitCreated,
-                        Class::Success,
-                        None,
-                        "the visit was created; the photo ID goes next",
-                        Some(ResponseData::VisitCreated(created)),
-                    );
-                }
-                return a.unexpected();
-            }
-            a.text("error")
-                .map_or_else(|| a.unexpected(), |m| a.error(m))
-        }
+        Endpoint::Request(Kind::Visit | Kind::Lab) => visit_created(&a),
         Endpoint::Request(Kind::Photos | Kind::Pdf) => info_answer(
             &a,
             &[
@@ -655,103 +624,156 @@ pub fn parse_response(endpoint: Endpoint, http: &HttpAnswer) -> ParsedResponse {
             &["Successfully updated patient name"],
             Outcome::NameUpdated,
         ),
-        Endpoint::Request(Kind::PharmacySearch) => match a.field("data") {
-            Some(Value::Array(_)) if a.status_number() == Some(200) => {
-                a.typed::<Vec<Pharmacy>>(a.field("data")).map_or_else(
-                    || a.unexpected(),
-                    |pharmacies| {
-                        a.done(
-                            Outcome::Pharmacies,
-                            Class::Success,
-                            None,
-                            "pharmacies found",
-                            Some(ResponseData::Pharmacies { pharmacies }),
-                        )
-                    },
-                )
-            }
-            Some(Value::String(message)) => a.error(message),
-            _ => a.unexpected(),
-        },
-        Endpoint::Request(Kind::UpdateVisit) => {
-            let Some(word) = a.text("status") else {
-                return a.unexpected();
-            };
-            let Some((_, outcome, class, guidance)) =
-                STATUS_WORDS.iter().find(|(w, ..)| *w == word)
-            else {
-                let mut parsed = a.error(word);
-                parsed.recognized = false;
-                return parsed;
-            };
-            let data = if *outcome == Outcome::NewRxSent {
-                match a.typed::<Vec<PrescribedMed>>(a.field("medsPrescribed")) {
-                    Some(meds_prescribed) => Some(ResponseData::NewRx { meds_prescribed }),
-                    None => return a.unexpected(),
-                }
-            } else {
-                None
-            };
-            let message = (*class != Class::Success).then_some(word);
-            a.done(*outcome, *class, message, guidance, data)
+        Endpoint::Request(Kind::PharmacySearch) => pharmacies_found(&a),
+        Endpoint::Request(Kind::UpdateVisit) => visit_updated(&a),
+        Endpoint::FetchPatient => patient_fetched(&a),
+        Endpoint::FetchVisit => visit_fetched(&a),
+    }
+}
+
+/// No answer, a server error, or no body: the answer says nothing of the endpoint.
+fn transport_failure(a: &Answer, http: &HttpAnswer) -> Option<ParsedResponse> {
+    if http.network_error.is_some() {
+        return Some(a.done(
+            Outcome::NetworkError,
+            Class::RetryLater,
+            None,
+            "Beluga could not be reached or did not answer in time: retry the same call later",
+            None,
+        ));
+    }
+    if let Some(parsed) = server_error(a, http.status) {
+        return Some(parsed);
+    }
+    if a.body.is_some() {
+        return None;
+    }
+    if http.status == Some(400) {
+        return Some(a.done(Outcome::Unauthorized, Class::FixConfiguration, None, "Beluga refused the API key (HTTP 400, empty body): check the key for this environment in Admin → Settings", None));
+    }
+    Some(a.unexpected())
+}
+
+/// `createVisit` / the lab visit: `{data: {masterId, visitId}}` or `{error}`.
+fn visit_created(a: &Answer) -> ParsedResponse {
+    if a.status_number() == Some(200) {
+        if let Some(created) = a.typed::<VisitCreated>(a.field("data")) {
+            return a.done(
+                Outcome::VisitCreated,
+                Class::Success,
+                None,
+                "the visit was created; the photo ID goes next",
+                Some(ResponseData::VisitCreated(created)),
+            );
         }
-        Endpoint::FetchPatient => {
-            if a.status_number() == Some(200) {
-                return a.typed::<PatientRecord>(a.field("data")).map_or_else(
-                    || a.unexpected(),
-                    |p| {
-                        a.done(
-                            Outcome::Patient,
-                            Class::Success,
-                            None,
-                            "patient found",
-                            Some(ResponseData::Patient(Box::new(p))),
-                        )
-                    },
-                );
-            }
-            match a.text("error") {
-                Some("Patient not found") => a.done(
-                    Outcome::NotFound,
+        return a.unexpected();
+    }
+    a.text("error")
+        .map_or_else(|| a.unexpected(), |m| a.error(m))
+}
+
+/// The pharmacy search: `{data: [...]}` or `{data: "<error>"}`.
+fn pharmacies_found(a: &Answer) -> ParsedResponse {
+    match a.field("data") {
+        Some(Value::Array(_)) if a.status_number() == Some(200) => {
+            a.typed::<Vec<Pharmacy>>(a.field("data")).map_or_else(
+                || a.unexpected(),
+                |pharmacies| {
+                    a.done(
+                        Outcome::Pharmacies,
+                        Class::Success,
+                        None,
+                        "pharmacies found",
+                        Some(ResponseData::Pharmacies { pharmacies }),
+                    )
+                },
+            )
+        }
+        Some(Value::String(message)) => a.error(message),
+        _ => a.unexpected(),
+    }
+}
+
+/// `updateVisit`: a status word, with `medsPrescribed` for `NEW_RX_SENT`.
+fn visit_updated(a: &Answer) -> ParsedResponse {
+    let Some(word) = a.text("status") else {
+        return a.unexpected();
+    };
+    let Some((_, outcome, class, guidance)) = STATUS_WORDS.iter().find(|(w, ..)| *w == word) else {
+        let mut parsed = a.error(word);
+        parsed.recognized = false;
+        return parsed;
+    };
+    let data = if *outcome == Outcome::NewRxSent {
+        match a.typed::<Vec<PrescribedMed>>(a.field("medsPrescribed")) {
+            Some(meds_prescribed) => Some(ResponseData::NewRx { meds_prescribed }),
+            None => return a.unexpected(),
+        }
+    } else {
+        None
+    };
+    let message = (*class != Class::Success).then_some(word);
+    a.done(*outcome, *class, message, guidance, data)
+}
+
+/// The patient fetch: `{data: patient}`, or `Patient not found` (not an error).
+fn patient_fetched(a: &Answer) -> ParsedResponse {
+    if a.status_number() == Some(200) {
+        return a.typed::<PatientRecord>(a.field("data")).map_or_else(
+            || a.unexpected(),
+            |p| {
+                a.done(
+                    Outcome::Patient,
                     Class::Success,
-                    Some("Patient not found"),
-                    "Beluga has no patient with this phone (not an error)",
                     None,
-                ),
-                Some(message) => a.error(message),
-                None => a.unexpected(),
-            }
-        }
-        Endpoint::FetchVisit => {
-            if a.status_number() == Some(200) {
-                let mut record = a.body.cloned().unwrap_or(Value::Null);
-                // The form and visit type sit under `data`; lift them beside the status.
-                if let Some(data) = record.get("data").cloned() {
-                    if let Some(obj) = record.as_object_mut() {
-                        for key in ["formObj", "visitType", "rxHistory"] {
-                            if let Some(v) = data.get(key) {
-                                obj.insert(key.to_owned(), v.clone());
-                            }
-                        }
+                    "patient found",
+                    Some(ResponseData::Patient(Box::new(p))),
+                )
+            },
+        );
+    }
+    match a.text("error") {
+        Some("Patient not found") => a.done(
+            Outcome::NotFound,
+            Class::Success,
+            Some("Patient not found"),
+            "Beluga has no patient with this phone (not an error)",
+            None,
+        ),
+        Some(message) => a.error(message),
+        None => a.unexpected(),
+    }
+}
+
+/// The visit fetch: the visit, its form and visit type lifted from `data`.
+fn visit_fetched(a: &Answer) -> ParsedResponse {
+    if a.status_number() == Some(200) {
+        let mut record = a.body.cloned().unwrap_or(Value::Null);
+        // The form and visit type sit under `data`; lift them beside the status.
+        if let Some(data) = record.get("data").cloned() {
+            if let Some(obj) = record.as_object_mut() {
+                for key in ["formObj", "visitType", "rxHistory"] {
+                    if let Some(v) = data.get(key) {
+                        obj.insert(key.to_owned(), v.clone());
                     }
                 }
-                return a.typed::<VisitRecord>(Some(&record)).map_or_else(
-                    || a.unexpected(),
-                    |v| {
-                        a.done(
-                            Outcome::Visit,
-                            Class::Success,
-                            None,
-                            "visit found",
-                            Some(ResponseData::Visit(Box::new(v))),
-                        )
-                    },
-                );
             }
-            a.text("error")
-                .map_or_else(|| a.unexpected(), |m| a.error(m))
         }
+        return a.typed::<VisitRecord>(Some(&record)).map_or_else(
+            || a.unexpected(),
+            |v| {
+                a.done(
+                    Outcome::Visit,
+                    Class::Success,
+                    None,
+                    "visit found",
+                    Some(ResponseData::Visit(Box::new(v))),
+                )
+            },
+        );
     }
+    a.text("error")
+        .map_or_else(|| a.unexpected(), |m| a.error(m))
 }
 
 fn info_answer(a: &Answer, successes: &[&str], outcome: Outcome) -> ParsedResponse {
