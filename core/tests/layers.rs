@@ -461,7 +461,6 @@ const NOT_YET_SPLIT: &[&str] = &[
     "events/apply.rs: fn beluga",
     "events/auth.rs: fn standard",
     "events/beluga.rs: fn parse_kind",
-    "order/readiness.rs: fn check_readiness",
     "order/state.rs: fn fact_strategy",
     "order/visit.rs: fn assemble",
     "routing/mod.rs: fn evaluate_route",
