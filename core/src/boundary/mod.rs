@@ -116,8 +116,27 @@ pub fn check_boundary(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> BoundaryR
             }
         })
         .collect();
-
     let mut violations = Vec::new();
+    let mut warnings = Vec::new();
+    submissions_before_rx(snapshot, &mut violations);
+    partner_events_before_rx(snapshot, now, &mut violations, &mut warnings);
+    prescribed_meds_not_ordered(snapshot, &mut warnings);
+    let escalate = !violations.is_empty()
+        || warnings
+            .iter()
+            .any(|w| w.code == codes::PRESCRIBED_MED_NOT_ORDERED);
+    BoundaryReport {
+        confirmed: rx_confirmed(snapshot),
+        items,
+        violations,
+        warnings,
+        escalate,
+    }
+}
+
+/// A DispensePro or LifeFile submission for an item with no prescription record, or made
+/// before the record was written.
+fn submissions_before_rx(snapshot: &OrderSnapshot, violations: &mut Vec<Reason>) {
     let submissions = snapshot
         .order
         .dispense_pro
@@ -159,8 +178,16 @@ pub fn check_boundary(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> BoundaryR
             }
         }
     }
+}
 
-    let mut warnings = Vec::new();
+/// The first partner fulfillment event, when it came before the prescription: a warning
+/// inside the window, a violation after it.
+fn partner_events_before_rx(
+    snapshot: &OrderSnapshot,
+    now: DateTime<Utc>,
+    violations: &mut Vec<Reason>,
+    warnings: &mut Vec<Reason>,
+) {
     let hours = snapshot.settings.windows.boundary_hours;
     let hours_text = hours.to_string();
     let first_partner = snapshot
@@ -195,7 +222,10 @@ pub fn check_boundary(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> BoundaryR
             }
         }
     }
+}
 
+/// A prescribed `medId` that no item ordered (reported once).
+fn prescribed_meds_not_ordered(snapshot: &OrderSnapshot, warnings: &mut Vec<Reason>) {
     for prescription in &snapshot.order.prescriptions {
         let Some(med_id) = prescription.med_id.as_deref() else {
             continue;
@@ -212,17 +242,5 @@ pub fn check_boundary(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> BoundaryR
                 &[],
             ));
         }
-    }
-
-    let escalate = !violations.is_empty()
-        || warnings
-            .iter()
-            .any(|w| w.code == codes::PRESCRIBED_MED_NOT_ORDERED);
-    BoundaryReport {
-        confirmed: rx_confirmed(snapshot),
-        items,
-        violations,
-        warnings,
-        escalate,
     }
 }
