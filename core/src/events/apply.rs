@@ -36,7 +36,8 @@
 //!   order ([`crate::routing::partner_orders`]), built from the snapshot after the event.
 
 use super::beluga::{
-    BelugaEvent, BelugaKind, LabMilestone, PackageMilestone, PharmacyMilestone, TrackingInfo,
+    BelugaEvent, BelugaKind, LabMilestone, PackageMilestone, PharmacyMilestone, PrescribedMed,
+    TrackingInfo,
 };
 use super::lifefile::{LifeFileLine, LifeFileStatus};
 use super::pharmacy::{
@@ -813,42 +814,7 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
     match &e.kind {
         BelugaKind::RxWritten {
             doctor_name, meds, ..
-        } => {
-            for (index, med) in meds.iter().enumerate() {
-                let item = u.snapshot.item_by_med_id(&med.med_id).map(|i| i.id.clone());
-                if item.is_none() {
-                    let index = index.to_string();
-                    u.flag(codes::RX_MED_NOT_ORDERED, &[("index", &index)]);
-                }
-                u.facts.push(Fact::Prescription(Prescription {
-                    source: PrescriptionSource::RxWritten,
-                    item_id: item,
-                    med_id: Some(med.med_id.clone()),
-                    rx_id: med.rx_id.clone(),
-                    name: med.name.clone(),
-                    strength: med.strength.clone(),
-                    quantity: med.quantity.clone(),
-                    refills: med.refills.clone(),
-                    doctor_name: doctor_name.clone(),
-                    written_at: Some(u.at),
-                }));
-            }
-            u.facts.push(Fact::Outcome {
-                outcome: VisitOutcome::Prescribed,
-            });
-            let order = &u.snapshot.order;
-            let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < u.at);
-            let routes: Vec<&'static str> = [
-                ("DispensePro", order.dispense_pro.iter().any(early)),
-                ("LifeFile", order.life_file.iter().any(early)),
-            ]
-            .into_iter()
-            .filter_map(|(name, hit)| hit.then_some(name))
-            .collect();
-            for route in routes {
-                u.flag(codes::FULFILLMENT_BEFORE_CONFIRMATION, &[("route", route)]);
-            }
-        }
+        } => rx_written(u, doctor_name.as_ref(), meds),
         BelugaKind::ConsultConcluded { outcome } => {
             u.facts.push(Fact::Visit {
                 status: VisitStatus::Resolved,
@@ -888,40 +854,10 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
         }
         BelugaKind::PharmacyOrder {
             milestone, info, ..
-        } => match milestone {
-            PharmacyMilestone::Created | PharmacyMilestone::InFulfillment => {
-                u.recorded_only = true;
-                u.activity(ActivityKind::OrderStatusUpdate, true, None);
-            }
-            PharmacyMilestone::Shipped => {
-                u.status(OrderStatus::Shipped);
-                u.shipping("shipped", info.into(), u.at);
-            }
-            PharmacyMilestone::Delivered => {
-                u.status(OrderStatus::Completed);
-                u.shipping("delivered", info.into(), u.at);
-            }
-        },
+        } => pharmacy_order(u, *milestone, info),
         BelugaKind::Package {
             milestone, info, ..
-        } => match milestone {
-            PackageMilestone::InTransit => {
-                u.status(OrderStatus::Shipped);
-                u.shipping("in_transit", info.into(), u.at);
-            }
-            PackageMilestone::OutForDelivery => {
-                u.status(OrderStatus::Shipped);
-                u.shipping("out_for_delivery", info.into(), u.at);
-            }
-            PackageMilestone::Delivered => {
-                u.status(OrderStatus::Completed);
-                u.shipping("delivered", info.into(), u.at);
-            }
-            PackageMilestone::DeliveryFailed => {
-                u.shipping("delivery_failed", info.into(), u.at);
-                u.flag(codes::PARTNER_EXCEPTION, &[("status", "a failed delivery")]);
-            }
-        },
+        } => package(u, *milestone, info),
         BelugaKind::Booking {
             status,
             doc_name,
@@ -954,6 +890,85 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
         BelugaKind::Unknown => {
             u.recorded_only = true;
             u.flag(codes::EVENT_UNKNOWN, &[]);
+        }
+    }
+}
+
+/// `RX_WRITTEN`: a prescription record per med, the visit outcome, and a flag per route
+/// that submitted before the confirmation.
+fn rx_written(u: &mut Unit<'_>, doctor_name: Option<&String>, meds: &[PrescribedMed]) {
+    for (index, med) in meds.iter().enumerate() {
+        let item = u.snapshot.item_by_med_id(&med.med_id).map(|i| i.id.clone());
+        if item.is_none() {
+            let index = index.to_string();
+            u.flag(codes::RX_MED_NOT_ORDERED, &[("index", &index)]);
+        }
+        u.facts.push(Fact::Prescription(Prescription {
+            source: PrescriptionSource::RxWritten,
+            item_id: item,
+            med_id: Some(med.med_id.clone()),
+            rx_id: med.rx_id.clone(),
+            name: med.name.clone(),
+            strength: med.strength.clone(),
+            quantity: med.quantity.clone(),
+            refills: med.refills.clone(),
+            doctor_name: doctor_name.cloned(),
+            written_at: Some(u.at),
+        }));
+    }
+    u.facts.push(Fact::Outcome {
+        outcome: VisitOutcome::Prescribed,
+    });
+    let order = &u.snapshot.order;
+    let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < u.at);
+    let routes: Vec<&'static str> = [
+        ("DispensePro", order.dispense_pro.iter().any(early)),
+        ("LifeFile", order.life_file.iter().any(early)),
+    ]
+    .into_iter()
+    .filter_map(|(name, hit)| hit.then_some(name))
+    .collect();
+    for route in routes {
+        u.flag(codes::FULFILLMENT_BEFORE_CONFIRMATION, &[("route", route)]);
+    }
+}
+
+/// `PHARMACY_ORDER_*` from Beluga's partner pharmacy.
+fn pharmacy_order(u: &mut Unit<'_>, milestone: PharmacyMilestone, info: &TrackingInfo) {
+    match milestone {
+        PharmacyMilestone::Created | PharmacyMilestone::InFulfillment => {
+            u.recorded_only = true;
+            u.activity(ActivityKind::OrderStatusUpdate, true, None);
+        }
+        PharmacyMilestone::Shipped => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("shipped", info.into(), u.at);
+        }
+        PharmacyMilestone::Delivered => {
+            u.status(OrderStatus::Completed);
+            u.shipping("delivered", info.into(), u.at);
+        }
+    }
+}
+
+/// `PACKAGE_*` from Beluga's partner pharmacy.
+fn package(u: &mut Unit<'_>, milestone: PackageMilestone, info: &TrackingInfo) {
+    match milestone {
+        PackageMilestone::InTransit => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("in_transit", info.into(), u.at);
+        }
+        PackageMilestone::OutForDelivery => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("out_for_delivery", info.into(), u.at);
+        }
+        PackageMilestone::Delivered => {
+            u.status(OrderStatus::Completed);
+            u.shipping("delivered", info.into(), u.at);
+        }
+        PackageMilestone::DeliveryFailed => {
+            u.shipping("delivery_failed", info.into(), u.at);
+            u.flag(codes::PARTNER_EXCEPTION, &[("status", "a failed delivery")]);
         }
     }
 }
