@@ -875,23 +875,26 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
             u.facts.push(Fact::Booking(appointment));
             u.activity(ActivityKind::AppointmentUpdate, true, None);
         }
-        BelugaKind::Lab { milestone, .. } => {
-            u.recorded_only = true;
-            if *milestone == LabMilestone::RequisitionCreated {
-                u.documents.push(DocumentRef {
-                    kind: "lab_requisition",
-                    pointer: "/labReqPdf",
-                    mime: "application/pdf",
-                    dedupe_key: format!("document:{}", u.key),
-                });
-            }
-            u.activity(ActivityKind::OrderStatusUpdate, true, None);
-        }
+        BelugaKind::Lab { milestone, .. } => lab(u, *milestone),
         BelugaKind::Unknown => {
             u.recorded_only = true;
             u.flag(codes::EVENT_UNKNOWN, &[]);
         }
     }
+}
+
+/// `LAB_*`: recorded; a requisition's PDF is fetched as a document.
+fn lab(u: &mut Unit<'_>, milestone: LabMilestone) {
+    u.recorded_only = true;
+    if milestone == LabMilestone::RequisitionCreated {
+        u.documents.push(DocumentRef {
+            kind: "lab_requisition",
+            pointer: "/labReqPdf",
+            mime: "application/pdf",
+            dedupe_key: format!("document:{}", u.key),
+        });
+    }
+    u.activity(ActivityKind::OrderStatusUpdate, true, None);
 }
 
 /// `RX_WRITTEN`: a prescription record per med, the visit outcome, and a flag per route
