@@ -423,6 +423,24 @@ pub fn assemble(snapshot: &OrderSnapshot, master_id: &str) -> Assembled {
     let mut body = Map::new();
     body.insert("formObj".to_owned(), Value::Object(form));
 
+    envelope(snapshot, master_id, &mut body, &mut reasons);
+    Assembled {
+        kind,
+        body: Value::Object(body),
+        reasons,
+        missing,
+        unnormalisable,
+    }
+}
+
+/// The visit's envelope beside `formObj`: the Beluga pharmacy, `masterId`, the company and
+/// the visit type, with the reasons any of them is missing.
+fn envelope(
+    snapshot: &OrderSnapshot,
+    master_id: &str,
+    body: &mut Map<String, Value>,
+    reasons: &mut Vec<Reason>,
+) {
     if !snapshot.needs_beluga() {
         reasons.push(Reason::new(codes::BELUGA_NOT_REQUIRED, Actor::Cs, &[]));
     }
@@ -463,13 +481,6 @@ pub fn assemble(snapshot: &OrderSnapshot, master_id: &str) -> Assembled {
                 &[("count", &count)],
             ));
         }
-    }
-    Assembled {
-        kind,
-        body: Value::Object(body),
-        reasons,
-        missing,
-        unnormalisable,
     }
 }
 

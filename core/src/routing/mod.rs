@@ -330,10 +330,22 @@ fn evaluate_route(snapshot: &OrderSnapshot, route: &mut Route) {
         };
         return;
     }
+    submission_status(snapshot, kind, pharmacy, &items, route);
+}
+
+/// The status of a DispensePro or LifeFile route from its items' submissions: submitted,
+/// failed (escalated), or blocked / awaiting the prescription / ready.
+fn submission_status(
+    snapshot: &OrderSnapshot,
+    kind: PharmacyType,
+    pharmacy: &Pharmacy,
+    items: &[&Item],
+    route: &mut Route,
+) {
     let label = route_label(kind);
     let mut all_submitted = !items.is_empty();
     let mut any_failed = false;
-    for item in &items {
+    for item in items {
         let best = submissions_for(snapshot, kind, Some(&pharmacy.id), &item.id)
             .map(|s| s.state)
             .max();
