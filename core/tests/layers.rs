@@ -460,8 +460,6 @@ const NOT_YET_SPLIT: &[&str] = &[
     "events/auth.rs: fn standard",
     "events/beluga.rs: fn parse_kind",
     "order/state.rs: fn fact_strategy",
-    "routing/mod.rs: fn lifefile_requirements",
-    "routing/partner_orders.rs: fn lifefile_order",
 ];
 
 #[test]

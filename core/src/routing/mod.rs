@@ -466,6 +466,39 @@ fn lifefile_requirements(
     items: &[&Item],
     route: &mut Route,
 ) {
+    lifefile_account(snapshot, pharmacy, route);
+    lifefile_mappings(items, route);
+    let patient = &snapshot.patient;
+    let mut fields = missing(&[
+        ("first_name", patient.first_name.as_ref()),
+        ("last_name", patient.last_name.as_ref()),
+        ("dob", patient.dob.as_ref()),
+        ("sex", patient.sex.as_ref()),
+        ("phone", patient.phone.as_ref()),
+    ]);
+    fields.extend(address_missing("shipping_address", patient.ship_to()));
+    if !fields.is_empty() {
+        route.blockers.push(Reason::with_fields(
+            codes::ROUTE_PATIENT_DATA_MISSING,
+            Actor::Cs,
+            fields,
+            &[("route", "Belmar/LifeFile")],
+        ));
+    }
+    prescriber_requirements(snapshot, true, route);
+    if pharmacy.requires_hardcopy_pdf {
+        route.blockers.push(Reason::new(
+            codes::LIFEFILE_HARDCOPY_PDF_REQUIRED,
+            Actor::AdminDevelopment,
+            &[("pharmacy", &pharmacy.id)],
+        ));
+        route.escalate = true;
+    }
+}
+
+/// The LifeFile account of a pharmacy: credentials, ids, and an environment that matches the
+/// app's.
+fn lifefile_account(snapshot: &OrderSnapshot, pharmacy: &Pharmacy, route: &mut Route) {
     if !pharmacy.credentials_configured {
         route.blockers.push(Reason::new(
             codes::LIFEFILE_CREDENTIALS_MISSING,
@@ -508,6 +541,10 @@ fn lifefile_requirements(
             &[("pharmacy", &pharmacy.id), ("expected", expected)],
         ));
     }
+}
+
+/// Every item's LifeFile drug mapping.
+fn lifefile_mappings(items: &[&Item], route: &mut Route) {
     for item in items {
         let rx = item.drug.as_ref().and_then(|d| d.life_file.as_ref());
         let fields = match rx {
@@ -532,32 +569,6 @@ fn lifefile_requirements(
                 .item(&item.id),
             );
         }
-    }
-    let patient = &snapshot.patient;
-    let mut fields = missing(&[
-        ("first_name", patient.first_name.as_ref()),
-        ("last_name", patient.last_name.as_ref()),
-        ("dob", patient.dob.as_ref()),
-        ("sex", patient.sex.as_ref()),
-        ("phone", patient.phone.as_ref()),
-    ]);
-    fields.extend(address_missing("shipping_address", patient.ship_to()));
-    if !fields.is_empty() {
-        route.blockers.push(Reason::with_fields(
-            codes::ROUTE_PATIENT_DATA_MISSING,
-            Actor::Cs,
-            fields,
-            &[("route", "Belmar/LifeFile")],
-        ));
-    }
-    prescriber_requirements(snapshot, true, route);
-    if pharmacy.requires_hardcopy_pdf {
-        route.blockers.push(Reason::new(
-            codes::LIFEFILE_HARDCOPY_PDF_REQUIRED,
-            Actor::AdminDevelopment,
-            &[("pharmacy", &pharmacy.id)],
-        ));
-        route.escalate = true;
     }
 }
 
