@@ -459,7 +459,6 @@ const NOT_YET_SPLIT: &[&str] = &[
     "events/apply.rs: fn finish",
     "events/auth.rs: fn standard",
     "events/beluga.rs: fn parse_kind",
-    "order/state.rs: fn fact_strategy",
 ];
 
 #[test]

@@ -730,7 +730,22 @@ mod tests {
             .prop_map(|status| Fact::OrderStatus { status }),
             prop::sample::select(vec![PhotoIdStatus::Failed, PhotoIdStatus::Sent])
                 .prop_map(|status| Fact::PhotoId { status }),
-            (text.clone(), hour.clone()).prop_map(|(m, h)| Fact::Prescription(Prescription {
+            prescription_fact(),
+            submission_fact(),
+            shipping_fact(),
+            (text, prop::option::of(hour)).prop_map(|(c, h)| Fact::Flag(StaffFlag {
+                code: c.to_owned(),
+                raised_at: h.and_then(at),
+                event: None,
+            })),
+        ]
+    }
+
+    fn prescription_fact() -> impl Strategy<Value = Fact> {
+        let hour = 0u32..24;
+        let text = prop::sample::select(vec!["a", "b", "c"]);
+        (text.clone(), hour.clone()).prop_map(|(m, h)| {
+            Fact::Prescription(Prescription {
                 source: PrescriptionSource::RxWritten,
                 item_id: None,
                 med_id: Some(m.to_owned()),
@@ -741,39 +756,51 @@ mod tests {
                 refills: None,
                 doctor_name: None,
                 written_at: at(h),
-            })),
-            (
-                prop::sample::select(vec![SubmissionState::Failed, SubmissionState::Submitted]),
-                text.clone(),
-                hour.clone(),
-                prop::bool::ANY,
-            )
-                .prop_map(|(state, p, h, lf)| {
-                    let s = Submission {
-                        state,
-                        pharmacy_id: Some(p.to_owned()),
-                        item_ids: vec![],
-                        submitted_by: None,
-                        submitted_at: at(h),
-                        partner_order_id: None,
-                        partner_status: None,
-                        submit_error: None,
-                    };
-                    if lf {
-                        Fact::LifeFile(s)
-                    } else {
-                        Fact::DispensePro(s)
-                    }
-                }),
-            (
-                prop::option::of(text.clone()),
-                prop::option::of(text.clone()),
-                prop::option::of(hour.clone()),
-                prop::option::of(hour.clone()),
-                prop::option::of(hour.clone()),
-                prop::bool::ANY,
-            )
-                .prop_map(|(c, t, tu, sh, de, failed)| Fact::Shipping(Shipping {
+            })
+        })
+    }
+
+    fn submission_fact() -> impl Strategy<Value = Fact> {
+        let hour = 0u32..24;
+        let text = prop::sample::select(vec!["a", "b", "c"]);
+        (
+            prop::sample::select(vec![SubmissionState::Failed, SubmissionState::Submitted]),
+            text.clone(),
+            hour.clone(),
+            prop::bool::ANY,
+        )
+            .prop_map(|(state, p, h, lf)| {
+                let s = Submission {
+                    state,
+                    pharmacy_id: Some(p.to_owned()),
+                    item_ids: vec![],
+                    submitted_by: None,
+                    submitted_at: at(h),
+                    partner_order_id: None,
+                    partner_status: None,
+                    submit_error: None,
+                };
+                if lf {
+                    Fact::LifeFile(s)
+                } else {
+                    Fact::DispensePro(s)
+                }
+            })
+    }
+
+    fn shipping_fact() -> impl Strategy<Value = Fact> {
+        let hour = 0u32..24;
+        let text = prop::sample::select(vec!["a", "b", "c"]);
+        (
+            prop::option::of(text.clone()),
+            prop::option::of(text.clone()),
+            prop::option::of(hour.clone()),
+            prop::option::of(hour.clone()),
+            prop::option::of(hour.clone()),
+            prop::bool::ANY,
+        )
+            .prop_map(|(c, t, tu, sh, de, failed)| {
+                Fact::Shipping(Shipping {
                     carrier: c.map(str::to_owned),
                     tracking: t.map(str::to_owned),
                     tracking_url: None,
@@ -781,13 +808,8 @@ mod tests {
                     shipped_at: sh.and_then(at),
                     delivered_at: de.and_then(at),
                     delivery_failed: failed,
-                })),
-            (text, prop::option::of(hour)).prop_map(|(c, h)| Fact::Flag(StaffFlag {
-                code: c.to_owned(),
-                raised_at: h.and_then(at),
-                event: None,
-            })),
-        ]
+                })
+            })
     }
 
     proptest! {
