@@ -458,7 +458,6 @@ const NOT_YET_SPLIT: &[&str] = &[
     "events/apply.rs: fn unit",
     "events/apply.rs: fn finish",
     "events/auth.rs: fn standard",
-    "events/beluga.rs: fn parse_kind",
 ];
 
 #[test]
