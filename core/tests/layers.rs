@@ -457,7 +457,6 @@ fn the_module_graph_has_no_cycle() {
 const NOT_YET_SPLIT: &[&str] = &[
     "events/apply.rs: fn unit",
     "events/apply.rs: fn finish",
-    "events/auth.rs: fn standard",
 ];
 
 #[test]
