@@ -452,35 +452,14 @@ fn the_module_graph_has_no_cycle() {
     assert!(cycle.is_empty(), "import cycle:\n{}", cycle.join("\n"));
 }
 
-/// Functions still over the limit, as `file: fn name`, each to be split; the test fails when
-/// one of them is short again, so the list only shrinks.
-const NOT_YET_SPLIT: &[&str] = &[
-    "events/apply.rs: fn unit",
-    "events/apply.rs: fn finish",
-];
-
 #[test]
 fn no_function_is_too_long() {
     let mut long = Vec::new();
-    let mut still_long = BTreeSet::new();
     for (path, source) in core_sources() {
         for (name, line, lines) in long_functions(&source, MAX_FN_LINES) {
-            let key = format!("{path}: fn {name}");
-            if NOT_YET_SPLIT.contains(&key.as_str()) {
-                still_long.insert(key);
-            } else {
-                long.push(format!("{path}:{line}: fn {name} is {lines} lines"));
-            }
+            long.push(format!("{path}:{line}: fn {name} is {lines} lines"));
         }
     }
-    let split: Vec<&&str> = NOT_YET_SPLIT
-        .iter()
-        .filter(|k| !still_long.contains(**k))
-        .collect();
-    assert!(
-        split.is_empty(),
-        "split or gone, remove from NOT_YET_SPLIT: {split:?}"
-    );
     assert!(
         long.is_empty(),
         "functions over {MAX_FN_LINES} lines:\n{}",

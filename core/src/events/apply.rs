@@ -524,18 +524,7 @@ impl<'a> Run<'a> {
         status: Option<&str>,
         build: impl FnOnce(&mut Unit<'_>),
     ) {
-        if let Some(existing) = self
-            .snapshot
-            .events
-            .iter_mut()
-            .find(|e| e.key.as_deref() == Some(key))
-        {
-            // A redelivery: the earliest receipt is kept so any order converges.
-            if self.at < existing.received_at {
-                existing.received_at = self.at;
-                self.snapshot.events.sort();
-            }
-            self.duplicate_units += 1;
+        if self.redelivered(key) {
             return;
         }
         let event = &super::safe_name(event);
@@ -595,14 +584,7 @@ impl<'a> Run<'a> {
                 dedupe_key: format!("notify:{key}"),
             });
         }
-        for fact in &facts {
-            if let Fact::Booking(appointment) = fact {
-                let outcome = apply_booking(self.snapshot.order.appointment.as_ref(), appointment);
-                if outcome.contradiction {
-                    self.flags.push((codes::BOOKING_CONTRADICTION, Vec::new()));
-                }
-            }
-        }
+        self.flag_booking_contradictions(&facts);
         apply_facts(&mut self.snapshot, &facts);
         self.facts.extend(facts);
         self.activities.extend(activities);
@@ -613,6 +595,37 @@ impl<'a> Run<'a> {
             self.name_update = name_update;
         }
         self.flags.extend(flags);
+    }
+
+    /// Whether the unit `key` was applied before: a redelivery keeps the earliest receipt,
+    /// so any delivery order converges.
+    fn redelivered(&mut self, key: &str) -> bool {
+        let Some(existing) = self
+            .snapshot
+            .events
+            .iter_mut()
+            .find(|e| e.key.as_deref() == Some(key))
+        else {
+            return false;
+        };
+        if self.at < existing.received_at {
+            existing.received_at = self.at;
+            self.snapshot.events.sort();
+        }
+        self.duplicate_units += 1;
+        true
+    }
+
+    /// A booking fact that contradicts the appointment on file is flagged.
+    fn flag_booking_contradictions(&mut self, facts: &[Fact]) {
+        for fact in facts {
+            if let Fact::Booking(appointment) = fact {
+                let outcome = apply_booking(self.snapshot.order.appointment.as_ref(), appointment);
+                if outcome.contradiction {
+                    self.flags.push((codes::BOOKING_CONTRADICTION, Vec::new()));
+                }
+            }
+        }
     }
 
     fn order_ref(&self) -> String {
@@ -635,30 +648,15 @@ impl<'a> Run<'a> {
         };
         let changed = without_flags(&before_state) != without_flags(&order_state);
         let duplicate = self.applied_units == 0 && self.duplicate_units > 0;
-        let outcome = if !matched {
-            Outcome::Unmatched
-        } else if duplicate {
-            Outcome::Duplicate
-        } else if changed || !self.recorded_only {
-            Outcome::Applied
-        } else {
-            Outcome::Recorded
+        let outcome = match (matched, duplicate) {
+            (false, _) => Outcome::Unmatched,
+            (true, true) => Outcome::Duplicate,
+            (true, false) if changed || !self.recorded_only => Outcome::Applied,
+            (true, false) => Outcome::Recorded,
         };
         let source = self.event.source();
         let event_name = self.event.audit_name();
-        let mut flags = Vec::new();
-        let mut warnings = Vec::new();
-        for (code, params) in &self.flags {
-            flags.push(StaffFlag {
-                code: code.as_str().to_owned(),
-                raised_at: Some(self.at),
-                event: Some(event_name.clone()),
-            });
-            let mut all: Vec<(&str, &str)> =
-                vec![("source", source.label()), ("event", event_name.as_str())];
-            all.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
-            warnings.push(Violation::new(*code, &JsonPath::root(), &all));
-        }
+        let (flags, warnings) = self.flags_and_warnings(&event_name);
         let lab_milestone = self
             .snapshot
             .events
@@ -705,6 +703,25 @@ impl<'a> Run<'a> {
             },
         }
         .with_outbox(self.before, self.at)
+    }
+
+    /// The staff flags raised and their warnings (naming the source and event).
+    fn flags_and_warnings(&self, event_name: &str) -> (Vec<StaffFlag>, Vec<Violation>) {
+        let source = self.event.source();
+        let mut flags = Vec::new();
+        let mut warnings = Vec::new();
+        for (code, params) in &self.flags {
+            flags.push(StaffFlag {
+                code: code.as_str().to_owned(),
+                raised_at: Some(self.at),
+                event: Some(event_name.to_owned()),
+            });
+            let mut all: Vec<(&str, &str)> =
+                vec![("source", source.label()), ("event", event_name)];
+            all.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
+            warnings.push(Violation::new(*code, &JsonPath::root(), &all));
+        }
+        (flags, warnings)
     }
 
     /// Notifications and new prescription records, from the before/after difference.
