@@ -174,6 +174,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     /// Source.
+    #[serde(with = "crate::order::snapshot::route_name")]
     pub source: Source,
     /// Event name.
     pub event: String,
@@ -422,15 +423,6 @@ impl From<&ShippingInfo> for TrackUnit {
     }
 }
 
-fn event_source(source: Source) -> EventSource {
-    match source {
-        Source::Beluga => EventSource::Beluga,
-        Source::Lifefile => EventSource::Lifefile,
-        Source::DispensePro => EventSource::DispensePro,
-        Source::Pharmacy => EventSource::Own,
-    }
-}
-
 impl<'a> Run<'a> {
     fn new(
         before: &'a OrderSnapshot,
@@ -560,7 +552,7 @@ impl<'a> Run<'a> {
         self.applied_units += 1;
         self.recorded_only &= recorded_only;
         let received = ReceivedEvent {
-            source: event_source(self.event.source()),
+            source: self.event.source(),
             event: event.to_owned(),
             received_at: self.at,
             master_id: master_id.map(str::to_owned),

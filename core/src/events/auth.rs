@@ -107,7 +107,7 @@ impl Scheme {
         match source {
             Source::Beluga => Self::SharedSecret,
             Source::Lifefile => Self::Basic,
-            Source::DispensePro | Source::Pharmacy => Self::StandardWebhooks,
+            Source::DispensePro | Source::Own => Self::StandardWebhooks,
         }
     }
 

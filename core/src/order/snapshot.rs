@@ -950,6 +950,10 @@ pub struct ReceivedEvent {
     pub key: Option<String>,
 }
 
+// One type for the snapshot, where it serializes as `BELUGA`, `LIFEFILE`, `DISPENSE_PRO`,
+// `OWN`, and for the webhook API, where it is named by its route (`beluga`, `lifefile`,
+// `dispensepro`, `pharmacy`: `EventSource::as_str`, and `route_name` for a serialized field).
+// The doc comments below are the committed JSON Schema's descriptions.
 /// Event senders.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -964,6 +968,60 @@ pub enum EventSource {
     DispensePro,
     /// OWN pharmacy webhooks.
     Own,
+}
+
+impl EventSource {
+    /// Every source, in the order of the webhook routes.
+    pub const ALL: [EventSource; 4] = [
+        EventSource::Beluga,
+        EventSource::Lifefile,
+        EventSource::DispensePro,
+        EventSource::Own,
+    ];
+
+    /// Parses a route name (`beluga`, `lifefile`, `dispensepro`, `pharmacy`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The route name, as the webhook API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Beluga => "beluga",
+            Self::Lifefile => "lifefile",
+            Self::DispensePro => "dispensepro",
+            Self::Own => "pharmacy",
+        }
+    }
+
+    /// Words for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Beluga => "Beluga",
+            Self::Lifefile => "LifeFile",
+            Self::DispensePro => "DispensePro",
+            Self::Own => "OWN pharmacy",
+        }
+    }
+}
+
+/// `#[serde(with = "route_name")]`: an [`EventSource`] field written as its route name.
+pub mod route_name {
+    use super::EventSource;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes the route name.
+    pub fn serialize<S: Serializer>(source: &EventSource, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(source.as_str())
+    }
+
+    /// Reads a route name.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EventSource, D::Error> {
+        let name = <&str>::deserialize(d)?;
+        EventSource::from_name(name).ok_or_else(|| {
+            serde::de::Error::custom("expected one of beluga, lifefile, dispensepro, pharmacy")
+        })
+    }
 }
 
 /// A timeline activity.

@@ -107,7 +107,7 @@ pub fn auth_config(state: &AppState, source: Source, pharmacy_id: &str) -> Optio
                 ..base
             }
         }
-        Source::Pharmacy => {
+        Source::Own => {
             let cfg = config.pharmacies.get(pharmacy_id)?;
             AuthConfig {
                 secrets: secrets(&cfg.webhook_secret, &cfg.webhook_secret_previous),
@@ -311,7 +311,7 @@ async fn own_pharmacy(
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     receive(
         &state,
-        Source::Pharmacy,
+        Source::Own,
         Some(pharmacy_id),
         &info,
         &headers,
