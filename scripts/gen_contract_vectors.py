@@ -464,6 +464,13 @@ def text_cases():
              {"code": "field_missing", "path": "/formObj/patientPreference/1/quantity"},
              {"code": "field_missing", "path": "/formObj/patientPreference/1/refills"},
              {"code": "field_missing", "path": "/formObj/patientPreference/1/medId"}]}},
+        # RFC 6901: a member name holding `~` and `/` is one token, `~` written `~0`, `/` `~1`.
+        {"name": "a member name with ~ and / is one escaped pointer token",
+         "text": text.replace('"firstName": "Maria",', '"a~b/c": "1", "a~b/c": "2", "firstName": "Maria",'),
+         "today": TODAY,
+         "expect": {"valid": False,
+                    "violations": [{"code": "duplicate_member", "path": "/formObj/a~0b~1c"}],
+                    "warnings": [{"code": "unknown_field", "path": "/formObj/a~0b~1c"}]}},
         {"name": "unknown kind", "kind": "prescription", "text": "{}", "expect_error": "invalid_request"},
         {"name": "today not an ISO date", "text": text, "today": "11/23/2026", "expect_error": "invalid_request"},
     ]

@@ -272,7 +272,7 @@ fn default_today() -> PyResult<String> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()
         .and_then(|d| i64::try_from(d.as_millis()).ok())
-        .and_then(rxgate_core::diagnosis::business_date_of_unix_ms);
+        .and_then(rxgate_core::calendar::business_date_of_unix_ms);
     now.ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err("the system clock is out of range"))
 }
 

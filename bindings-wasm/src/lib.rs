@@ -94,12 +94,12 @@ pub fn validate(kind: JsValue, payload: JsValue, options: JsValue) -> Result<JsV
 }
 
 /// Today's date (`YYYY-MM-DD`) at UTC−10 by the JS clock: the default `today`. The rule is
-/// the core's ([`rxgate_core::diagnosis::business_date_of_unix_ms`]); only the clock is JS.
+/// the core's ([`rxgate_core::calendar::business_date_of_unix_ms`]); only the clock is JS.
 #[wasm_bindgen(js_name = defaultToday)]
 pub fn default_today() -> String {
     // A JS timestamp is an integral f64 well inside i64.
     let now = js_sys::Date::now() as i64;
-    rxgate_core::diagnosis::business_date_of_unix_ms(now).unwrap_or_default()
+    rxgate_core::calendar::business_date_of_unix_ms(now).unwrap_or_default()
 }
 
 /// Converts a JS value into JSON, reporting a value JSON cannot hold as misuse.

@@ -4,36 +4,28 @@
 //! that serializing them again gives the same JSON, so no member is lost or renamed on the
 //! way; misuse names the member that is wrong and never echoes a value.
 
-use rxgate_core::api::{self, vectors, ApiErrorCode};
+use rxgate_core::api::{self, ApiErrorCode};
 use rxgate_core::order::calls::{
     BuildMessageRequest, CallOutcome, MessagePlan, PlanSubmissionRequest, RecordCallOutcomeRequest,
     SubmissionPlan,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
-use std::path::Path;
+use serde_json::{json, Value};
 
-fn cases(file: &str) -> (Map<String, Value>, Vec<Map<String, Value>>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/vectors/order")
-        .join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-    let params = doc
-        .get("params")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let cases = doc
-        .get("cases")
-        .and_then(Value::as_array)
+mod support;
+
+/// The requests of the cases of `order/<file>` that expect an answer, with their names.
+fn cases(file: &str) -> Vec<(String, Value)> {
+    let parsed = support::file(&format!("order/{file}"));
+    assert!(parsed.is_ok(), "{parsed:?}");
+    parsed
+        .map(|f| f.cases)
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
-        .filter_map(|c| c.as_object().cloned())
-        .filter(|c| c.contains_key("expect"))
-        .collect();
-    (params, cases)
+        .filter(|c| c.expect.is_some())
+        .map(|c| (c.id, c.request))
+        .collect()
 }
 
 /// Reads `value` as `T` and serializes it again.
@@ -47,11 +39,9 @@ where
     Req: DeserializeOwned + Serialize,
     Ans: DeserializeOwned + Serialize,
 {
-    let (params, cases) = cases(file);
+    let cases = cases(file);
     assert!(cases.len() >= minimum, "{file}: only {} cases", cases.len());
-    for case in cases {
-        let name = case.get("name").cloned().unwrap_or(Value::Null);
-        let request = vectors::request(&params, &case);
+    for (name, request) in cases {
         let typed = round_trip::<Req>(&request);
         assert!(typed.is_ok(), "{name}: request does not read: {typed:?}");
         // The request the host would send (its own serialization) gets the same answer.
@@ -91,10 +81,10 @@ fn build_message_requests_and_answers_round_trip() {
 }
 
 fn first_case(file: &str) -> Value {
-    let (params, cases) = cases(file);
-    cases
-        .first()
-        .map(|c| vectors::request(&params, c))
+    cases(file)
+        .into_iter()
+        .next()
+        .map(|(_, request)| request)
         .unwrap_or(Value::Null)
 }
 

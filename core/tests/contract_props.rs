@@ -204,3 +204,21 @@ proptest! {
         }
     }
 }
+
+/// Every normaliser is reachable through the JSON API (the contract layer cannot call the
+/// API from its own tests: the API is above it).
+#[test]
+fn the_api_runs_every_normaliser() {
+    for field in normalize::Field::ALL {
+        let input = match field {
+            normalize::Field::MultipleChoiceAnswer => json!(["Yes"]),
+            _ => json!("Yes"),
+        };
+        let request = json!({"field": field.name(), "input": input, "choices": ["Yes", "No"]});
+        assert!(
+            rxgate_core::api::call("normalize", &request).is_ok(),
+            "{}",
+            field.name()
+        );
+    }
+}

@@ -71,7 +71,7 @@ fn pharmacy_bodies() -> Vec<(Source, Value)> {
         "order.other",
     ] {
         out.push((
-            Source::Pharmacy,
+            Source::Own,
             json!({"event": event, "order": {"id": "pp_1", "externalOrderId": "HLC-10482", "shipTo": S},
                    "shipping": {"carrier": "USPS", "tracking": "94", "address": S},
                    "occurredAt": "2026-11-24T10:15:00Z", "customer": patient_block()}),
@@ -155,7 +155,7 @@ fn sentinel_reaches_no_message_audit_or_flag() {
             json!({"event": "RX_WRITTEN", "masterId": S, "medsPrescribed": [{"medId": [S]}]}),
         ),
         (
-            Source::Pharmacy,
+            Source::Own,
             json!({"event": "order.shipped", "order": {"id": S}, "occurredAt": S}),
         ),
         (

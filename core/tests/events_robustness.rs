@@ -123,7 +123,7 @@ proptest! {
 
     #[test]
     fn any_body_is_handled_without_panic_or_echo(input in body(), which in 0..4usize) {
-        let source = [Source::Beluga, Source::Lifefile, Source::DispensePro, Source::Pharmacy]
+        let source = [Source::Beluga, Source::Lifefile, Source::DispensePro, Source::Own]
             .get(which)
             .copied()
             .unwrap_or(Source::Beluga);

@@ -3,122 +3,46 @@
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use rxgate_core::api::{self, vectors};
-use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
+use serde_json::Value;
 
-fn vectors_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors")
-}
+mod support;
 
-fn vector_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+fn run_case(case: &vectors::Case) -> Result<(), Failed> {
+    let result = api::call(&case.op, &case.request);
+    let code = result
+        .as_ref()
+        .err()
+        .map(|err| serde_json::to_value(err.code).unwrap_or(Value::Null));
+    let answer = match (&result, &code) {
+        (Ok(output), _) => Ok(output),
+        (Err(_), Some(code)) => Err(code),
+        (Err(_), None) => return Err("no error code".into()),
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            vector_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
-
-fn run_case(
-    op: &str,
-    params: &Map<String, Value>,
-    case: &Map<String, Value>,
-) -> Result<(), Failed> {
-    let result = api::call(op, &vectors::request(params, case));
-    match (case.get("expect"), case.get("expect_error"), result) {
-        (Some(expect), None, Ok(output)) => {
-            let actual = if op == "validate" {
-                vectors::summarize_report(&output)
-            } else {
-                output.clone()
-            };
-            vectors::matches(expect, &actual, "").map_err(|why| {
-                Failed::from(format!(
-                    "{why}\nexpected: {expect}\nactual:   {actual}\nfull output: {output}"
-                ))
-            })
-        }
-        (None, Some(code), Err(err)) => {
-            let actual = serde_json::to_value(err.code).unwrap_or(Value::Null);
-            if &actual == code {
-                Ok(())
-            } else {
-                Err(format!("expected error {code}, got {actual}: {}", err.message).into())
-            }
-        }
-        (Some(_), None, Err(err)) => Err(format!("unexpected API error: {err}").into()),
-        (None, Some(code), Ok(output)) => {
-            Err(format!("expected error {code}, got output {output}").into())
-        }
-        _ => Err("a case needs exactly one of `expect` or `expect_error`".into()),
-    }
+    vectors::check(case, answer).map_err(|why| {
+        let detail = match &result {
+            Ok(output) => format!("full output: {output}"),
+            Err(err) => format!("error: {err}"),
+        };
+        Failed::from(format!(
+            "{why}\nexpected: {}\n{detail}",
+            case.expect
+                .as_ref()
+                .or(case.expect_error.as_ref())
+                .unwrap_or(&Value::Null)
+        ))
+    })
 }
 
 fn load_trials() -> Vec<Trial> {
-    let root = vectors_dir();
-    let mut files = Vec::new();
-    vector_files(&root, &mut files);
     let mut trials = Vec::new();
-    for file in files {
-        let rel = file
-            .strip_prefix(&root)
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let parsed: Result<Value, String> = std::fs::read_to_string(&file)
-            .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()));
-        let doc = match parsed {
-            Ok(Value::Object(doc)) => doc,
-            Ok(_) => {
-                trials.push(Trial::test(rel, || {
-                    Err("a vector file must be an object".into())
-                }));
-                continue;
-            }
-            Err(e) => {
-                trials.push(Trial::test(rel, move || Err(e.clone().into())));
-                continue;
-            }
-        };
-        let op = doc
-            .get("op")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let params = doc
-            .get("params")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        let cases = doc
-            .get("cases")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if op.is_empty() || cases.is_empty() {
-            trials.push(Trial::test(rel, || {
-                Err("a vector file needs `op` and `cases`".into())
-            }));
-            continue;
-        }
-        for (index, case) in cases.into_iter().enumerate() {
-            let name = case
-                .get("name")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .unwrap_or_else(|| format!("case {index}"));
-            let op = op.clone();
-            let params = params.clone();
-            trials.push(Trial::test(format!("{rel}::{name}"), move || match case {
-                Value::Object(case) => run_case(&op, &params, &case),
-                _ => Err("a case must be an object".into()),
-            }));
+    for (rel, parsed) in support::all_files() {
+        match parsed {
+            Ok(file) => trials.extend(
+                file.cases
+                    .into_iter()
+                    .map(|case| Trial::test(case.id.clone(), move || run_case(&case))),
+            ),
+            Err(why) => trials.push(Trial::test(rel, move || Err(why.clone().into()))),
         }
     }
     trials

@@ -141,16 +141,9 @@ impl Default for BelugaConfig {
     }
 }
 
-/// Encoding of an HMAC header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum HmacEncoding {
-    /// Lower- or upper-case hex.
-    #[default]
-    Hex,
-    /// Standard base64.
-    Base64,
-}
+/// Encoding of an HMAC header (`hex` or `base64`): the core's type, so the configuration
+/// and the webhook rules name one encoding.
+pub use rxgate_core::events::auth::HmacEncoding;
 
 /// One DispensePro pharmacy.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -392,40 +385,102 @@ pub fn env_id(id: &str) -> String {
 
 impl Config {
     /// Configuration gaps that leave part of the service refusing work (reported by
-    /// `/readyz` and logged at start): stable snake_case names, no secret values.
+    /// `/readyz` and logged at start): registered codes (`rxgate_core::host::codes`, and the
+    /// order area's `beluga_api_key_missing`), `<code>:<pharmacy id>` for one pharmacy's gap;
+    /// no secret values.
     pub fn warnings(&self) -> Vec<String> {
+        use rxgate_core::host::codes as host;
         let mut out = Vec::new();
+        let mut gap = |code: rxgate_core::issue::Code, id: Option<&str>| match id {
+            Some(id) => out.push(format!("{code}:{id}")),
+            None => out.push(code.as_str().to_owned()),
+        };
         if self.beluga.webhook_secrets.is_empty() {
-            out.push("beluga_webhook_secret_missing".to_owned());
+            gap(host::BELUGA_WEBHOOK_SECRET_MISSING, None);
         }
         if self.beluga.api_key.is_none() {
-            out.push("beluga_api_key_missing".to_owned());
+            gap(rxgate_core::order::codes::BELUGA_API_KEY_MISSING, None);
         }
-        if crate::clients::check_base_url(&self.beluga.base_url, self.environment).is_err() {
-            out.push("beluga_base_url_refused".to_owned());
+        let refused = |url: &str| crate::clients::check_base_url(url, self.environment).is_err();
+        if refused(&self.beluga.base_url) {
+            gap(host::BELUGA_BASE_URL_REFUSED, None);
         }
         for (id, p) in &self.dispensepro {
             if p.webhook_secret.is_none() {
-                out.push(format!("dispensepro_{id}_webhook_secret_missing"));
+                gap(host::DISPENSEPRO_WEBHOOK_SECRET_MISSING, Some(id));
             }
-            if crate::clients::check_base_url(&p.base_url, self.environment).is_err() {
-                out.push(format!("dispensepro_{id}_base_url_refused"));
+            if refused(&p.base_url) {
+                gap(host::DISPENSEPRO_BASE_URL_REFUSED, Some(id));
             }
         }
         for (id, p) in &self.lifefile {
             if p.webhook_password.is_none() {
-                out.push(format!("lifefile_{id}_webhook_password_missing"));
+                gap(host::LIFEFILE_WEBHOOK_PASSWORD_MISSING, Some(id));
             }
-            if crate::clients::check_base_url(&p.base_url, self.environment).is_err() {
-                out.push(format!("lifefile_{id}_base_url_refused"));
+            if refused(&p.base_url) {
+                gap(host::LIFEFILE_BASE_URL_REFUSED, Some(id));
             }
         }
+        let production = self.environment == Environment::Production;
         for (id, p) in &self.pharmacies {
-            let unsigned_ok = p.allow_unsigned && self.environment != Environment::Production;
-            if p.webhook_secret.is_none() && !unsigned_ok {
-                out.push(format!("pharmacy_{id}_webhook_secret_missing"));
+            let facts = rxgate_core::order::ownership::PharmacyFacts::own(
+                p.webhook_secret.is_some(),
+                p.allow_unsigned,
+                production,
+            );
+            if !facts.webhook_secret_configured {
+                gap(host::PHARMACY_WEBHOOK_SECRET_MISSING, Some(id));
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_configuration_gap_is_a_registered_code() {
+        let mut config = Config {
+            environment: Environment::Production,
+            ..Config::default()
+        };
+        config.beluga.base_url = "http://beluga.invalid".to_owned();
+        let plain = "http://partner.invalid".to_owned();
+        config.dispensepro.insert(
+            "dp1".to_owned(),
+            DispenseProConfig {
+                base_url: plain.clone(),
+                ..DispenseProConfig::default()
+            },
+        );
+        config.lifefile.insert(
+            "lf1".to_owned(),
+            LifeFileConfig {
+                base_url: plain,
+                ..LifeFileConfig::default()
+            },
+        );
+        config.pharmacies.insert(
+            "own1".to_owned(),
+            OwnPharmacyConfig {
+                allow_unsigned: true,
+                ..OwnPharmacyConfig::default()
+            },
+        );
+        let warnings = config.warnings();
+        assert_eq!(warnings.len(), 8, "{warnings:?}");
+        assert!(warnings.contains(&"pharmacy_webhook_secret_missing:own1".to_owned()));
+        for warning in &warnings {
+            let code = warning.split(':').next().unwrap_or_default();
+            assert!(
+                rxgate_core::registry::code_named(code).is_some(),
+                "{warning} is not a registered code"
+            );
+        }
+        // Outside production an OWN pharmacy may go unsigned: no gap.
+        config.environment = Environment::Development;
+        assert!(!config.warnings().iter().any(|w| w.ends_with(":own1")));
     }
 }

@@ -95,7 +95,7 @@ fn keys(source: Source, request: &Value, body: &Value) -> Result<Vec<String>, Ap
 /// Keys for `apply_event`: as [`keys`], but a signed source without `webhook_id` falls back
 /// to a content key (`{source}:{pharmacy}:sha256-{hash}`) so stored events always apply.
 fn apply_keys(source: Source, request: &Value, body: &Value) -> Result<Vec<String>, ApiError> {
-    let signed = matches!(source, Source::DispensePro | Source::Pharmacy);
+    let signed = matches!(source, Source::DispensePro | Source::Own);
     if signed && opt_str(request, "webhook_id")?.is_none() {
         let pharmacy = opt_str(request, "pharmacy_id")?.unwrap_or("-");
         return Ok(vec![format!(

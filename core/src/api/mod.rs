@@ -63,7 +63,7 @@ pub fn ops() -> impl Iterator<Item = &'static OpInfo> {
 pub fn call(op: &str, request: &Value) -> Result<Value, ApiError> {
     let answer = match op {
         "codes" => Some(to_value(
-            &crate::issue::all_codes()
+            &crate::registry::all_codes()
                 .map(|c| c.info())
                 .collect::<Vec<_>>(),
         )),

@@ -10,8 +10,9 @@ use super::params::{evaluation_date, now, opt_bool, opt_str, req_str};
 use super::{to_value, ApiError, ApiErrorCode, OpInfo};
 use crate::boundary::check_boundary;
 use crate::diagnosis::diagnose;
+use crate::diagnosis::patient_view;
 use crate::order::cancel::check_cancel;
-use crate::order::messages::{message_visibility, patient_view};
+use crate::order::messages::message_visibility;
 use crate::order::readiness::check_readiness;
 use crate::order::snapshot::{parse_snapshot, OrderSnapshot};
 use crate::order::state::{apply_facts, Fact, OrderState};
@@ -69,16 +70,7 @@ fn facts(request: &Value) -> Result<Vec<Fact>, ApiError> {
         .get("facts")
         .ok_or_else(|| ApiError::invalid_request("facts", "an array of facts"))?;
     serde_path_to_error::deserialize::<_, Vec<Fact>>(list).map_err(|e| {
-        let pointer: String = e
-            .path()
-            .iter()
-            .map(|s| match s {
-                serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
-                serde_path_to_error::Segment::Map { key } => format!("/{key}"),
-                serde_path_to_error::Segment::Enum { variant } => format!("/{variant}"),
-                serde_path_to_error::Segment::Unknown => "/?".to_owned(),
-            })
-            .collect();
+        let pointer = crate::issue::JsonPath::from_serde(e.path()).to_pointer();
         ApiError::new(
             ApiErrorCode::SchemaError,
             format!(

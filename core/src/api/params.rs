@@ -1,7 +1,7 @@
 //! Reading parameters out of a request object, with errors that name the parameter.
 
 use super::ApiError;
-use crate::diagnosis::today_at_utc_minus_10;
+use crate::calendar;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
@@ -60,26 +60,7 @@ pub fn typed<T: serde::de::DeserializeOwned>(value: &Value, name: &str) -> Resul
     })
 }
 
-/// serde messages quote input values: strings in `"…"`, other scalars and unknown enum
-/// variants in backticks (``invalid type: integer `5` ``, ``unknown variant `x` ``). Keeps
-/// the kind of mismatch and what was expected, never the value; the names of missing,
-/// unknown or duplicate members (keys, not values) are kept.
-pub fn redact_serde(message: &str) -> String {
-    // serde writes the expectation after the value: the last `, expected ` is its own
-    // (an input value may hold the same words).
-    let (head, expected) = match message.rfind(", expected ") {
-        Some(pos) => message.split_at(pos),
-        None => (message, ""),
-    };
-    let names_a_member = ["missing field `", "unknown field `", "duplicate field `"]
-        .iter()
-        .any(|prefix| head.starts_with(prefix));
-    let kept = match head.find(['`', '"']) {
-        Some(pos) if !names_a_member => format!("{} …", head.split_at(pos).0.trim_end()),
-        _ => head.to_owned(),
-    };
-    format!("{kept}{expected}")
-}
+pub use crate::issue::redact_serde;
 
 /// `now` (required), as an RFC 3339 string or integer Unix milliseconds.
 pub fn now(request: &Value) -> Result<DateTime<Utc>, ApiError> {
@@ -97,16 +78,15 @@ pub fn now(request: &Value) -> Result<DateTime<Utc>, ApiError> {
 }
 
 /// The date rules are evaluated on: `today` (an ISO date) when given, else the date of `now`
-/// at UTC−10 ([`today_at_utc_minus_10`]: never ahead of any US state's date), else `None`.
+/// at UTC−10 ([`calendar::today_at_utc_minus_10`]: never ahead of any US state's date), else `None`.
 /// Hosts pass `now` and leave the calendar rule to the core.
 pub fn evaluation_date(request: &Value) -> Result<Option<NaiveDate>, ApiError> {
-    if let Some(day) = opt_date(request, "today")? {
-        return Ok(Some(day));
-    }
-    match request.get("now") {
-        None | Some(Value::Null) => Ok(None),
-        Some(_) => now(request).map(|n| Some(today_at_utc_minus_10(n))),
-    }
+    let today = opt_date(request, "today")?;
+    let now = match (today, request.get("now")) {
+        (Some(_), _) | (None, None | Some(Value::Null)) => None,
+        (None, Some(_)) => Some(now(request)?),
+    };
+    Ok(calendar::evaluation_date(today, now))
 }
 
 #[cfg(test)]

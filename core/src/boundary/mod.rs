@@ -26,7 +26,7 @@ pub mod codes;
 
 use crate::order::reason::{Actor, Reason};
 use crate::order::snapshot::{
-    EventSource, Item, OrderSnapshot, PharmacyType, Prescription, Submission, Submitter,
+    EventSource, Item, OrderSnapshot, PharmacyType, Submission, Submitter,
 };
 use crate::routing::{route_item, ItemRoute};
 use chrono::{DateTime, Duration, Utc};
@@ -60,71 +60,7 @@ pub struct BoundaryReport {
     pub escalate: bool,
 }
 
-/// Whether the visit's prescription was confirmed: a local record, or `RX_WRITTEN` received.
-pub fn rx_confirmed(snapshot: &OrderSnapshot) -> bool {
-    !snapshot.order.prescriptions.is_empty() || rx_written_at(snapshot).is_some()
-}
-
-/// When `RX_WRITTEN` for this order's visit was first received.
-pub fn rx_written_at(snapshot: &OrderSnapshot) -> Option<DateTime<Utc>> {
-    let master = snapshot.order.beluga.master_id.as_deref();
-    snapshot
-        .events
-        .iter()
-        .filter(|e| e.source == EventSource::Beluga && e.event == "RX_WRITTEN")
-        .filter(|e| e.master_id.is_none() || master.is_none() || e.master_id.as_deref() == master)
-        .map(|e| e.received_at)
-        .min()
-}
-
-/// The earliest moment a prescription was confirmed (event or record).
-pub fn confirmed_at(snapshot: &OrderSnapshot) -> Option<DateTime<Utc>> {
-    let records = snapshot
-        .order
-        .prescriptions
-        .iter()
-        .filter_map(|p| p.written_at)
-        .min();
-    match (rx_written_at(snapshot), records) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
-/// The local prescription record of an item.
-pub fn record_for<'a>(snapshot: &'a OrderSnapshot, item: &Item) -> Option<&'a Prescription> {
-    let med_id = item.drug.as_ref().and_then(|d| d.med_id());
-    snapshot.order.prescriptions.iter().find(|p| {
-        p.item_id.as_deref() == Some(item.id.as_str())
-            || (p.item_id.is_none() && med_id.is_some() && p.med_id.as_deref() == med_id)
-    })
-}
-
-/// Whether `item` may go to fulfillment now, with the reasons it may not.
-pub fn item_allowed(snapshot: &OrderSnapshot, item: &Item) -> Result<(), Vec<Reason>> {
-    if !item.product.requires_prescription {
-        return Ok(());
-    }
-    if record_for(snapshot, item).is_some() {
-        return Ok(());
-    }
-    let beluga = &snapshot.order.beluga;
-    let reason = if rx_confirmed(snapshot) {
-        Reason::for_item(
-            codes::RX_RECORD_MISSING,
-            Actor::AdminDevelopment,
-            &item.id,
-            &[],
-        )
-    } else if beluga.visit_outcome == Some(crate::order::snapshot::VisitOutcome::Referred) {
-        Reason::new(codes::VISIT_REFERRED, Actor::MedicalOperations, &[]).item(&item.id)
-    } else if beluga.visit_status == Some(crate::order::snapshot::VisitStatus::Canceled) {
-        Reason::new(codes::VISIT_CANCELED, Actor::MedicalOperations, &[]).item(&item.id)
-    } else {
-        Reason::for_item(codes::RX_NOT_CONFIRMED, Actor::Partner, &item.id, &[])
-    };
-    Err(vec![reason])
-}
+pub use crate::order::rx::{confirmed_at, item_allowed, record_for, rx_confirmed, rx_written_at};
 
 /// Whether a partner's event is a fulfillment event.
 fn is_fulfillment_event(source: EventSource, event: &str) -> bool {
@@ -180,8 +116,27 @@ pub fn check_boundary(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> BoundaryR
             }
         })
         .collect();
-
     let mut violations = Vec::new();
+    let mut warnings = Vec::new();
+    submissions_before_rx(snapshot, &mut violations);
+    partner_events_before_rx(snapshot, now, &mut violations, &mut warnings);
+    prescribed_meds_not_ordered(snapshot, &mut warnings);
+    let escalate = !violations.is_empty()
+        || warnings
+            .iter()
+            .any(|w| w.code == codes::PRESCRIBED_MED_NOT_ORDERED);
+    BoundaryReport {
+        confirmed: rx_confirmed(snapshot),
+        items,
+        violations,
+        warnings,
+        escalate,
+    }
+}
+
+/// A DispensePro or LifeFile submission for an item with no prescription record, or made
+/// before the record was written.
+fn submissions_before_rx(snapshot: &OrderSnapshot, violations: &mut Vec<Reason>) {
     let submissions = snapshot
         .order
         .dispense_pro
@@ -223,8 +178,16 @@ pub fn check_boundary(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> BoundaryR
             }
         }
     }
+}
 
-    let mut warnings = Vec::new();
+/// The first partner fulfillment event, when it came before the prescription: a warning
+/// inside the window, a violation after it.
+fn partner_events_before_rx(
+    snapshot: &OrderSnapshot,
+    now: DateTime<Utc>,
+    violations: &mut Vec<Reason>,
+    warnings: &mut Vec<Reason>,
+) {
     let hours = snapshot.settings.windows.boundary_hours;
     let hours_text = hours.to_string();
     let first_partner = snapshot
@@ -259,7 +222,10 @@ pub fn check_boundary(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> BoundaryR
             }
         }
     }
+}
 
+/// A prescribed `medId` that no item ordered (reported once).
+fn prescribed_meds_not_ordered(snapshot: &OrderSnapshot, warnings: &mut Vec<Reason>) {
     for prescription in &snapshot.order.prescriptions {
         let Some(med_id) = prescription.med_id.as_deref() else {
             continue;
@@ -276,17 +242,5 @@ pub fn check_boundary(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> BoundaryR
                 &[],
             ));
         }
-    }
-
-    let escalate = !violations.is_empty()
-        || warnings
-            .iter()
-            .any(|w| w.code == codes::PRESCRIBED_MED_NOT_ORDERED);
-    BoundaryReport {
-        confirmed: rx_confirmed(snapshot),
-        items,
-        violations,
-        warnings,
-        escalate,
     }
 }

@@ -9,11 +9,11 @@ use super::wire::{JsonType, Slot};
 use crate::issue::{Code, JsonPath, Report, Violation};
 
 /// Beluga's catch-all error string.
-pub(crate) const CATCH_ALL: &str = "Something went wrong, please check all data";
+pub(crate) const CATCH_ALL: &str = crate::contract::codes::beluga::SOMETHING_WENT_WRONG;
 /// Beluga's string for null, empty or whitespace-only values on visit and lab payloads.
-pub(crate) const MISSING_VALUES: &str = "Missing values";
+pub(crate) const MISSING_VALUES: &str = crate::contract::codes::beluga::MISSING_VALUES;
 /// Beluga's string for absent top-level metadata on visit and lab payloads.
-pub(crate) const MISSING_METADATA: &str = "Missing metadata";
+pub(crate) const MISSING_METADATA: &str = crate::contract::codes::beluga::MISSING_METADATA;
 
 /// A location in the body being validated.
 #[derive(Clone, Copy)]

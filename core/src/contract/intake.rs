@@ -7,7 +7,8 @@ use super::wire::{JsonType, Slot};
 use super::{codes, fields, labs, questions, ValidateOptions};
 
 /// `patientPreference fields error`.
-pub(crate) const PREFERENCE_ERROR: &str = "patientPreference fields error";
+pub(crate) const PREFERENCE_ERROR: &str =
+    crate::contract::codes::beluga::PATIENT_PREFERENCE_FIELDS_ERROR;
 
 /// Validates a visit (`lab == false`) or lab results body.
 pub(crate) fn validate(
@@ -72,7 +73,9 @@ fn unknown_members(c: &mut Checker, top: &[String], form: &[String], lab: bool, 
 
 fn check_form(c: &mut Checker, form: &IntakeForm, at: &Loc, lab: bool, options: &ValidateOptions) {
     c.duplicates(at, &form.duplicates);
-    let consents = Req::required(Some("consentsSigned must be true"));
+    let consents = Req::required(Some(
+        crate::contract::codes::beluga::CONSENTS_SIGNED_MUST_BE_TRUE,
+    ));
     let consents_at = at.key("consentsSigned");
     if c.flag(&form.consents_signed, &consents_at, consents) == Some(false) {
         c.report(codes::CONSENTS_NOT_SIGNED, &consents_at, &[], Beluga::Code);
@@ -82,13 +85,17 @@ fn check_form(c: &mut Checker, form: &IntakeForm, at: &Loc, lab: bool, options: 
         (
             &form.self_reported_meds,
             "selfReportedMeds",
-            "SelfReportedMeds error",
+            crate::contract::codes::beluga::SELF_REPORTED_MEDS_ERROR,
         ),
-        (&form.allergies, "allergies", "Allergies error"),
+        (
+            &form.allergies,
+            "allergies",
+            crate::contract::codes::beluga::ALLERGIES_ERROR,
+        ),
         (
             &form.medical_conditions,
             "medicalConditions",
-            "MedicalConditions error",
+            crate::contract::codes::beluga::MEDICAL_CONDITIONS_ERROR,
         ),
     ] {
         let member = at.key(name);
@@ -137,7 +144,9 @@ fn check_form(c: &mut Checker, form: &IntakeForm, at: &Loc, lab: bool, options: 
 type Rule = fn(&str) -> Result<(), fields::Broken>;
 
 fn demographics(c: &mut Checker, form: &IntakeForm, at: &Loc, options: &ValidateOptions) {
-    let names = Req::required(Some("firstName or lastName error"));
+    let names = Req::required(Some(
+        crate::contract::codes::beluga::FIRST_NAME_OR_LAST_NAME_ERROR,
+    ));
     for (slot, name) in [
         (&form.first_name, "firstName"),
         (&form.last_name, "lastName"),
@@ -148,7 +157,7 @@ fn demographics(c: &mut Checker, form: &IntakeForm, at: &Loc, options: &Validate
         }
     }
     let dob_at = at.key("dob");
-    let dob = Req::required(Some("Dob error"));
+    let dob = Req::required(Some(crate::contract::codes::beluga::DOB_ERROR));
     if let Some(value) = c.text(&form.dob, &dob_at, dob) {
         let result = fields::dob(value, options.today);
         let parsed = result.is_ok();
@@ -158,11 +167,36 @@ fn demographics(c: &mut Checker, form: &IntakeForm, at: &Loc, options: &Validate
         }
     }
     let simple: [(&Slot<String>, &str, &'static str, Rule); 5] = [
-        (&form.phone, "phone", "Phone number error", fields::phone),
-        (&form.email, "email", "Email error", fields::email),
-        (&form.address, "address", "Address error", fields::address),
-        (&form.city, "city", "City error", fields::address),
-        (&form.zip, "zip", "Zip error", fields::zip),
+        (
+            &form.phone,
+            "phone",
+            crate::contract::codes::beluga::PHONE_NUMBER_ERROR,
+            fields::phone,
+        ),
+        (
+            &form.email,
+            "email",
+            crate::contract::codes::beluga::EMAIL_ERROR,
+            fields::email,
+        ),
+        (
+            &form.address,
+            "address",
+            crate::contract::codes::beluga::ADDRESS_ERROR,
+            fields::address,
+        ),
+        (
+            &form.city,
+            "city",
+            crate::contract::codes::beluga::CITY_ERROR,
+            fields::address,
+        ),
+        (
+            &form.zip,
+            "zip",
+            crate::contract::codes::beluga::ZIP_ERROR,
+            fields::zip,
+        ),
     ];
     for (slot, name, own, rule) in simple {
         let member = at.key(name);
@@ -172,7 +206,7 @@ fn demographics(c: &mut Checker, form: &IntakeForm, at: &Loc, options: &Validate
         }
     }
     let state_at = at.key("state");
-    let state = Req::required(Some("State error"));
+    let state = Req::required(Some(crate::contract::codes::beluga::STATE_ERROR));
     if let Some(value) = c.text(&form.state, &state_at, state) {
         let format = fields::state_format(value);
         let formatted = format.is_ok();
@@ -182,7 +216,7 @@ fn demographics(c: &mut Checker, form: &IntakeForm, at: &Loc, options: &Validate
             c.outcome(fields::state_allowed(value, allowed), &state_at, state);
         }
     }
-    let sex = Req::required(Some("Sex error"));
+    let sex = Req::required(Some(crate::contract::codes::beluga::SEX_ERROR));
     let sex_at = at.key("sex");
     if let Some(value) = c.text(&form.sex, &sex_at, sex) {
         c.outcome(fields::sex(value), &sex_at, sex);

@@ -91,11 +91,13 @@ impl Kind {
     pub fn data_error(self) -> Option<&'static str> {
         match self {
             Kind::Visit | Kind::Lab | Kind::UpdateVisit => None,
-            Kind::Photos => Some("Error accepting images"),
-            Kind::Pdf => Some("Error accepting image"),
-            Kind::Chat | Kind::CsMessage => Some("Incorrect data structure or missing data"),
-            Kind::PatientName => Some("Data format incorrect"),
-            Kind::PharmacySearch => Some("Invalid search parameters"),
+            Kind::Photos => Some(crate::contract::codes::beluga::ERROR_ACCEPTING_IMAGES),
+            Kind::Pdf => Some(crate::contract::codes::beluga::ERROR_ACCEPTING_IMAGE),
+            Kind::Chat | Kind::CsMessage => {
+                Some(crate::contract::codes::beluga::INCORRECT_DATA_STRUCTURE_OR_MISSING_DATA)
+            }
+            Kind::PatientName => Some(crate::contract::codes::beluga::DATA_FORMAT_INCORRECT),
+            Kind::PharmacySearch => Some(crate::contract::codes::beluga::INVALID_SEARCH_PARAMETERS),
         }
     }
 

@@ -9,6 +9,7 @@
 //! never on the HTTP status alone.
 
 use super::Kind;
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -313,31 +314,67 @@ pub struct VisitRecord {
     pub form_obj: Option<Value>,
 }
 
-/// Beluga visit status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// One type for the snapshot's `belugaVisitStatus` and a fetched visit's `visitStatus`.
+/// `belugaVisitStatus`, as Beluga reports it for the medical visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum VisitStatus {
-    /// `active`
+    /// The visit is open for review.
     Active,
-    /// `pending`
+    /// Waiting (e.g. on the patient or a provider).
     Pending,
-    /// `admin`
+    /// With Beluga's admin team.
     Admin,
-    /// `holding`
+    /// On hold.
     Holding,
-    /// `resolved`
+    /// Concluded by a doctor (terminal, highest).
     Resolved,
-    /// `canceled`
+    /// Cancelled (terminal, below `resolved`).
     Canceled,
 }
 
-/// Beluga resolved status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+impl VisitStatus {
+    /// Terminal statuses outrank every non-terminal one: `0` for non-terminal,
+    /// `1` for `canceled`, `2` for `resolved`.
+    pub fn terminal_rank(self) -> u8 {
+        match self {
+            VisitStatus::Active
+            | VisitStatus::Pending
+            | VisitStatus::Admin
+            | VisitStatus::Holding => 0,
+            VisitStatus::Canceled => 1,
+            VisitStatus::Resolved => 2,
+        }
+    }
+
+    /// A fixed tie-break among statuses with the same terminal rank and timestamp.
+    pub(crate) fn tie_rank(self) -> u8 {
+        match self {
+            VisitStatus::Active => 0,
+            VisitStatus::Pending => 1,
+            VisitStatus::Admin => 2,
+            VisitStatus::Holding => 3,
+            VisitStatus::Canceled => 4,
+            VisitStatus::Resolved => 5,
+        }
+    }
+
+    /// Whether the visit is over (`resolved` or `canceled`).
+    pub fn is_terminal(self) -> bool {
+        self.terminal_rank() > 0
+    }
+}
+
+// One type for the snapshot's `belugaResolvedStatus` and a fetched visit's `resolvedStatus`.
+/// `belugaResolvedStatus`. Ranked `open < closed`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ResolvedStatus {
-    /// `open`
+    /// The visit is open.
     Open,
-    /// `closed`
+    /// The visit is closed.
     Closed,
 }
 
@@ -399,42 +436,42 @@ pub struct ParsedResponse {
 
 /// Documented error strings: (string or prefix, is prefix, class, guidance).
 const MESSAGES: &[(&str, bool, Class, &str)] = &[
-    ("Duplicate masterId", false, Class::Duplicate, "Beluga already has this masterId: fetch the visit and mark the order submitted; never create another order"),
-    ("Patient not eligible for new visit", false, Class::NotEligible, "the patient had this visit type with another Beluga client within a week; wait for the week to pass or contact Beluga"),
-    ("Missing metadata", false, Class::FixConfiguration, "company, visit type, pharmacy or masterId is missing: check Admin → Settings and the product's visit type, then retry the same order"),
-    ("No company found", false, Class::FixConfiguration, "the Beluga company identifier is wrong: fix it in Admin → Settings, then retry the same order"),
-    ("Company does not have that visit type", false, Class::FixConfiguration, "the product's Beluga visit type is not enabled for the company: fix the product mapping, then retry"),
-    ("No match for ", true, Class::FixConfiguration, "a drug's Beluga medId/DIN is not enabled for the company: fix the drug mapping, then retry"),
-    ("Pharmacy mismatch in patientPreference", false, Class::FixConfiguration, "the drug is tied to another pharmacy: check the order/product pharmacy and its Beluga id, then retry"),
-    ("Branded med with compounding pharmacy", false, Class::FixConfiguration, "a branded drug was sent to a compounding-only pharmacy: assign a retail pharmacy, then retry"),
-    ("patientPreference fields error", false, Class::FixConfiguration, "a medication preference is incomplete: check the product-to-drug mapping (name, strength, quantity, refills, medId)"),
-    ("Patient preference not allowed", false, Class::FixConfiguration, "lab visits without treatment must not carry medications: check the product's lab setup"),
-    ("Payload contains bad fields: ", true, Class::FixConfiguration, "the lab payload carries fields Beluga does not accept: escalate to development with the order number"),
-    ("Invalid search parameters", false, Class::FixConfiguration, "give at least one of name, city, state (XX) or zip (XXXXX)"),
-    ("Incorrect data structure or missing data", false, Class::FixConfiguration, "the message was malformed or incomplete: escalate to development with the order number"),
-    ("Visit does not exist", false, Class::FixConfiguration, "Beluga has no visit with this id: check the order's visit id / master id"),
-    ("Visit not found", false, Class::FixConfiguration, "Beluga has no visit with this master id: check the order's master id"),
-    ("Name change no longer allowed", false, Class::Permanent, "the doctors already approved the name and photo ID: a new visit is needed to change the name"),
-    ("Error accepting name change", false, Class::RetryLater, "Beluga could not take the name change now: retry later"),
-    ("Error accepting images", false, Class::RetryLater, "Beluga could not take the photos now: retry the photo upload later (the visit is not affected)"),
-    ("Error accepting image", false, Class::RetryLater, "Beluga could not take the PDF now: retry later"),
-    ("Missing values", false, Class::FixPatientData, "a field is empty: complete the patient's data or intake, then retry the same order"),
-    ("Data format incorrect", false, Class::FixPatientData, "the name is empty or longer than 100 characters: correct it, then retry"),
-    ("consentsSigned must be true", false, Class::FixPatientData, "the patient has not signed the consents: ask the patient to sign, then retry"),
-    ("firstName or lastName error", false, Class::FixPatientData, "correct the patient's first or last name (letters only, at most 100), then retry"),
-    ("Dob error", false, Class::FixPatientData, "correct the date of birth (the patient must be 18 or older), then retry"),
-    ("Phone number error", false, Class::FixPatientData, "correct the phone: a 10-digit US mobile number unique to this patient, then retry"),
-    ("Email error", false, Class::FixPatientData, "correct the patient's email address, then retry"),
-    ("Address error", false, Class::FixPatientData, "correct the patient's street address, then retry"),
-    ("City error", false, Class::FixPatientData, "correct the patient's city, then retry"),
-    ("State error", false, Class::FixPatientData, "correct the patient's state (two capital letters), then retry"),
-    ("State not valid", false, Class::FixPatientData, "Beluga does not serve the patient's state: check the address; the order cannot go to Beluga from there"),
-    ("Zip error", false, Class::FixPatientData, "correct the ZIP code (5 digits), then retry"),
-    ("Sex error", false, Class::FixPatientData, "correct the patient's sex (Male or Female), then retry"),
-    ("SelfReportedMeds error", false, Class::FixPatientData, "check the patient's medications answer, then retry"),
-    ("Allergies error", false, Class::FixPatientData, "check the patient's allergies answer, then retry"),
-    ("MedicalConditions error", false, Class::FixPatientData, "check the patient's medical conditions answer, then retry"),
-    ("Something went wrong, please check all data", false, Class::FixPatientData, "Beluga's catch-all: check the patient data and the intake answers (multiple-choice format), then retry; escalate if it repeats"),
+    (crate::contract::codes::beluga::DUPLICATE_MASTER_ID, false, Class::Duplicate, "Beluga already has this masterId: fetch the visit and mark the order submitted; never create another order"),
+    (crate::contract::codes::beluga::PATIENT_NOT_ELIGIBLE, false, Class::NotEligible, "the patient had this visit type with another Beluga client within a week; wait for the week to pass or contact Beluga"),
+    (crate::contract::codes::beluga::MISSING_METADATA, false, Class::FixConfiguration, "company, visit type, pharmacy or masterId is missing: check Admin → Settings and the product's visit type, then retry the same order"),
+    (crate::contract::codes::beluga::NO_COMPANY_FOUND, false, Class::FixConfiguration, "the Beluga company identifier is wrong: fix it in Admin → Settings, then retry the same order"),
+    (crate::contract::codes::beluga::COMPANY_DOES_NOT_HAVE_THAT_VISIT_TYPE, false, Class::FixConfiguration, "the product's Beluga visit type is not enabled for the company: fix the product mapping, then retry"),
+    (crate::contract::codes::beluga::NO_MATCH_FOR, true, Class::FixConfiguration, "a drug's Beluga medId/DIN is not enabled for the company: fix the drug mapping, then retry"),
+    (crate::contract::codes::beluga::PHARMACY_MISMATCH_IN_PATIENT_PREFERENCE, false, Class::FixConfiguration, "the drug is tied to another pharmacy: check the order/product pharmacy and its Beluga id, then retry"),
+    (crate::contract::codes::beluga::BRANDED_MED_WITH_COMPOUNDING_PHARMACY, false, Class::FixConfiguration, "a branded drug was sent to a compounding-only pharmacy: assign a retail pharmacy, then retry"),
+    (crate::contract::codes::beluga::PATIENT_PREFERENCE_FIELDS_ERROR, false, Class::FixConfiguration, "a medication preference is incomplete: check the product-to-drug mapping (name, strength, quantity, refills, medId)"),
+    (crate::contract::codes::beluga::PATIENT_PREFERENCE_NOT_ALLOWED, false, Class::FixConfiguration, "lab visits without treatment must not carry medications: check the product's lab setup"),
+    (crate::contract::codes::beluga::PAYLOAD_CONTAINS_BAD_FIELDS, true, Class::FixConfiguration, "the lab payload carries fields Beluga does not accept: escalate to development with the order number"),
+    (crate::contract::codes::beluga::INVALID_SEARCH_PARAMETERS, false, Class::FixConfiguration, "give at least one of name, city, state (XX) or zip (XXXXX)"),
+    (crate::contract::codes::beluga::INCORRECT_DATA_STRUCTURE_OR_MISSING_DATA, false, Class::FixConfiguration, "the message was malformed or incomplete: escalate to development with the order number"),
+    (crate::contract::codes::beluga::VISIT_DOES_NOT_EXIST, false, Class::FixConfiguration, "Beluga has no visit with this id: check the order's visit id / master id"),
+    (crate::contract::codes::beluga::VISIT_NOT_FOUND, false, Class::FixConfiguration, "Beluga has no visit with this master id: check the order's master id"),
+    (crate::contract::codes::beluga::NAME_CHANGE_NO_LONGER_ALLOWED, false, Class::Permanent, "the doctors already approved the name and photo ID: a new visit is needed to change the name"),
+    (crate::contract::codes::beluga::ERROR_ACCEPTING_NAME_CHANGE, false, Class::RetryLater, "Beluga could not take the name change now: retry later"),
+    (crate::contract::codes::beluga::ERROR_ACCEPTING_IMAGES, false, Class::RetryLater, "Beluga could not take the photos now: retry the photo upload later (the visit is not affected)"),
+    (crate::contract::codes::beluga::ERROR_ACCEPTING_IMAGE, false, Class::RetryLater, "Beluga could not take the PDF now: retry later"),
+    (crate::contract::codes::beluga::MISSING_VALUES, false, Class::FixPatientData, "a field is empty: complete the patient's data or intake, then retry the same order"),
+    (crate::contract::codes::beluga::DATA_FORMAT_INCORRECT, false, Class::FixPatientData, "the name is empty or longer than 100 characters: correct it, then retry"),
+    (crate::contract::codes::beluga::CONSENTS_SIGNED_MUST_BE_TRUE, false, Class::FixPatientData, "the patient has not signed the consents: ask the patient to sign, then retry"),
+    (crate::contract::codes::beluga::FIRST_NAME_OR_LAST_NAME_ERROR, false, Class::FixPatientData, "correct the patient's first or last name (letters only, at most 100), then retry"),
+    (crate::contract::codes::beluga::DOB_ERROR, false, Class::FixPatientData, "correct the date of birth (the patient must be 18 or older), then retry"),
+    (crate::contract::codes::beluga::PHONE_NUMBER_ERROR, false, Class::FixPatientData, "correct the phone: a 10-digit US mobile number unique to this patient, then retry"),
+    (crate::contract::codes::beluga::EMAIL_ERROR, false, Class::FixPatientData, "correct the patient's email address, then retry"),
+    (crate::contract::codes::beluga::ADDRESS_ERROR, false, Class::FixPatientData, "correct the patient's street address, then retry"),
+    (crate::contract::codes::beluga::CITY_ERROR, false, Class::FixPatientData, "correct the patient's city, then retry"),
+    (crate::contract::codes::beluga::STATE_ERROR, false, Class::FixPatientData, "correct the patient's state (two capital letters), then retry"),
+    (crate::contract::codes::beluga::STATE_NOT_VALID, false, Class::FixPatientData, "Beluga does not serve the patient's state: check the address; the order cannot go to Beluga from there"),
+    (crate::contract::codes::beluga::ZIP_ERROR, false, Class::FixPatientData, "correct the ZIP code (5 digits), then retry"),
+    (crate::contract::codes::beluga::SEX_ERROR, false, Class::FixPatientData, "correct the patient's sex (Male or Female), then retry"),
+    (crate::contract::codes::beluga::SELF_REPORTED_MEDS_ERROR, false, Class::FixPatientData, "check the patient's medications answer, then retry"),
+    (crate::contract::codes::beluga::ALLERGIES_ERROR, false, Class::FixPatientData, "check the patient's allergies answer, then retry"),
+    (crate::contract::codes::beluga::MEDICAL_CONDITIONS_ERROR, false, Class::FixPatientData, "check the patient's medical conditions answer, then retry"),
+    (crate::contract::codes::beluga::SOMETHING_WENT_WRONG, false, Class::FixPatientData, "Beluga's catch-all: check the patient data and the intake answers (multiple-choice format), then retry; escalate if it repeats"),
 ];
 
 /// `updateVisit` status words: (word, class, guidance).
@@ -450,6 +487,13 @@ const STATUS_WORDS: &[(&str, Outcome, Class, &str)] = &[
     ("TOO_MANY_RETRIES", Outcome::Error, Class::Permanent, "the prescription retry limit is reached: a new visit is needed"),
     ("TOO_LONG_AGO", Outcome::Error, Class::Permanent, "the prescription is older than 7 days: a new visit is needed"),
 ];
+
+/// Whether `message` starts with one of Beluga's documented error strings (the vocabulary,
+/// [`crate::contract::codes::beluga`]): a stored submit error with context after it still
+/// counts as documented.
+pub fn starts_with_documented_error(message: &str) -> bool {
+    MESSAGES.iter().any(|(text, ..)| message.starts_with(text))
+}
 
 /// Classifies a documented error string; unknown strings are `fix_configuration` with
 /// `recognized: false` and escalation guidance.
@@ -538,61 +582,30 @@ impl Answer<'_> {
 pub fn parse_response(endpoint: Endpoint, http: &HttpAnswer) -> ParsedResponse {
     let text_body;
     let body = match &http.body {
-        Some(Value::String(text)) => {
-            text_body = if text.trim().is_empty() {
-                None
-            } else {
-                serde_json::from_str::<Value>(text).ok()
-            };
-            if text_body.is_none() && !text.trim().is_empty() {
-                // Text that is not JSON: an HTML error page or a proxy message.
+        Some(Value::String(text)) if text.trim().is_empty() => None,
+        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+            Ok(value) => {
+                text_body = value;
+                Some(&text_body)
+            }
+            // Text that is not JSON: an HTML error page or a proxy message.
+            Err(_) => {
                 let a = Answer {
                     endpoint,
                     body: None,
                 };
                 return server_or_unexpected(&a, http.status);
             }
-            text_body.as_ref()
-        }
+        },
         Some(Value::Null) | None => None,
         Some(other) => Some(other),
     };
     let a = Answer { endpoint, body };
-    if http.network_error.is_some() {
-        return a.done(
-            Outcome::NetworkError,
-            Class::RetryLater,
-            None,
-            "Beluga could not be reached or did not answer in time: retry the same call later",
-            None,
-        );
-    }
-    if let Some(parsed) = server_error(&a, http.status) {
+    if let Some(parsed) = transport_failure(&a, http) {
         return parsed;
     }
-    if body.is_none() {
-        if http.status == Some(400) {
-            return a.done(Outcome::Unauthorized, Class::FixConfiguration, None, "Beluga refused the API key (HTTP 400, empty body): check the key for this environment in Admin → Settings", None);
-        }
-        return a.unexpected();
-    }
     match endpoint {
-        Endpoint::Request(Kind::Visit | Kind::Lab) => {
-            if a.status_number() == Some(200) {
-                if let Some(created) = a.typed::<VisitCreated>(a.field("data")) {
-                    return a.done(
-                        Outcome::VisitCreated,
-                        Class::Success,
-                        None,
-                        "the visit was created; the photo ID goes next",
-                        Some(ResponseData::VisitCreated(created)),
-                    );
-                }
-                return a.unexpected();
-            }
-            a.text("error")
-                .map_or_else(|| a.unexpected(), |m| a.error(m))
-        }
+        Endpoint::Request(Kind::Visit | Kind::Lab) => visit_created(&a),
         Endpoint::Request(Kind::Photos | Kind::Pdf) => info_answer(
             &a,
             &[
@@ -611,103 +624,156 @@ pub fn parse_response(endpoint: Endpoint, http: &HttpAnswer) -> ParsedResponse {
             &["Successfully updated patient name"],
             Outcome::NameUpdated,
         ),
-        Endpoint::Request(Kind::PharmacySearch) => match a.field("data") {
-            Some(Value::Array(_)) if a.status_number() == Some(200) => {
-                a.typed::<Vec<Pharmacy>>(a.field("data")).map_or_else(
-                    || a.unexpected(),
-                    |pharmacies| {
-                        a.done(
-                            Outcome::Pharmacies,
-                            Class::Success,
-                            None,
-                            "pharmacies found",
-                            Some(ResponseData::Pharmacies { pharmacies }),
-                        )
-                    },
-                )
-            }
-            Some(Value::String(message)) => a.error(message),
-            _ => a.unexpected(),
-        },
-        Endpoint::Request(Kind::UpdateVisit) => {
-            let Some(word) = a.text("status") else {
-                return a.unexpected();
-            };
-            let Some((_, outcome, class, guidance)) =
-                STATUS_WORDS.iter().find(|(w, ..)| *w == word)
-            else {
-                let mut parsed = a.error(word);
-                parsed.recognized = false;
-                return parsed;
-            };
-            let data = if *outcome == Outcome::NewRxSent {
-                match a.typed::<Vec<PrescribedMed>>(a.field("medsPrescribed")) {
-                    Some(meds_prescribed) => Some(ResponseData::NewRx { meds_prescribed }),
-                    None => return a.unexpected(),
-                }
-            } else {
-                None
-            };
-            let message = (*class != Class::Success).then_some(word);
-            a.done(*outcome, *class, message, guidance, data)
+        Endpoint::Request(Kind::PharmacySearch) => pharmacies_found(&a),
+        Endpoint::Request(Kind::UpdateVisit) => visit_updated(&a),
+        Endpoint::FetchPatient => patient_fetched(&a),
+        Endpoint::FetchVisit => visit_fetched(&a),
+    }
+}
+
+/// No answer, a server error, or no body: the answer says nothing of the endpoint.
+fn transport_failure(a: &Answer, http: &HttpAnswer) -> Option<ParsedResponse> {
+    if http.network_error.is_some() {
+        return Some(a.done(
+            Outcome::NetworkError,
+            Class::RetryLater,
+            None,
+            "Beluga could not be reached or did not answer in time: retry the same call later",
+            None,
+        ));
+    }
+    if let Some(parsed) = server_error(a, http.status) {
+        return Some(parsed);
+    }
+    if a.body.is_some() {
+        return None;
+    }
+    if http.status == Some(400) {
+        return Some(a.done(Outcome::Unauthorized, Class::FixConfiguration, None, "Beluga refused the API key (HTTP 400, empty body): check the key for this environment in Admin → Settings", None));
+    }
+    Some(a.unexpected())
+}
+
+/// `createVisit` / the lab visit: `{data: {masterId, visitId}}` or `{error}`.
+fn visit_created(a: &Answer) -> ParsedResponse {
+    if a.status_number() == Some(200) {
+        if let Some(created) = a.typed::<VisitCreated>(a.field("data")) {
+            return a.done(
+                Outcome::VisitCreated,
+                Class::Success,
+                None,
+                "the visit was created; the photo ID goes next",
+                Some(ResponseData::VisitCreated(created)),
+            );
         }
-        Endpoint::FetchPatient => {
-            if a.status_number() == Some(200) {
-                return a.typed::<PatientRecord>(a.field("data")).map_or_else(
-                    || a.unexpected(),
-                    |p| {
-                        a.done(
-                            Outcome::Patient,
-                            Class::Success,
-                            None,
-                            "patient found",
-                            Some(ResponseData::Patient(Box::new(p))),
-                        )
-                    },
-                );
-            }
-            match a.text("error") {
-                Some("Patient not found") => a.done(
-                    Outcome::NotFound,
+        return a.unexpected();
+    }
+    a.text("error")
+        .map_or_else(|| a.unexpected(), |m| a.error(m))
+}
+
+/// The pharmacy search: `{data: [...]}` or `{data: "<error>"}`.
+fn pharmacies_found(a: &Answer) -> ParsedResponse {
+    match a.field("data") {
+        Some(Value::Array(_)) if a.status_number() == Some(200) => {
+            a.typed::<Vec<Pharmacy>>(a.field("data")).map_or_else(
+                || a.unexpected(),
+                |pharmacies| {
+                    a.done(
+                        Outcome::Pharmacies,
+                        Class::Success,
+                        None,
+                        "pharmacies found",
+                        Some(ResponseData::Pharmacies { pharmacies }),
+                    )
+                },
+            )
+        }
+        Some(Value::String(message)) => a.error(message),
+        _ => a.unexpected(),
+    }
+}
+
+/// `updateVisit`: a status word, with `medsPrescribed` for `NEW_RX_SENT`.
+fn visit_updated(a: &Answer) -> ParsedResponse {
+    let Some(word) = a.text("status") else {
+        return a.unexpected();
+    };
+    let Some((_, outcome, class, guidance)) = STATUS_WORDS.iter().find(|(w, ..)| *w == word) else {
+        let mut parsed = a.error(word);
+        parsed.recognized = false;
+        return parsed;
+    };
+    let data = if *outcome == Outcome::NewRxSent {
+        match a.typed::<Vec<PrescribedMed>>(a.field("medsPrescribed")) {
+            Some(meds_prescribed) => Some(ResponseData::NewRx { meds_prescribed }),
+            None => return a.unexpected(),
+        }
+    } else {
+        None
+    };
+    let message = (*class != Class::Success).then_some(word);
+    a.done(*outcome, *class, message, guidance, data)
+}
+
+/// The patient fetch: `{data: patient}`, or `Patient not found` (not an error).
+fn patient_fetched(a: &Answer) -> ParsedResponse {
+    if a.status_number() == Some(200) {
+        return a.typed::<PatientRecord>(a.field("data")).map_or_else(
+            || a.unexpected(),
+            |p| {
+                a.done(
+                    Outcome::Patient,
                     Class::Success,
-                    Some("Patient not found"),
-                    "Beluga has no patient with this phone (not an error)",
                     None,
-                ),
-                Some(message) => a.error(message),
-                None => a.unexpected(),
-            }
-        }
-        Endpoint::FetchVisit => {
-            if a.status_number() == Some(200) {
-                let mut record = a.body.cloned().unwrap_or(Value::Null);
-                // The form and visit type sit under `data`; lift them beside the status.
-                if let Some(data) = record.get("data").cloned() {
-                    if let Some(obj) = record.as_object_mut() {
-                        for key in ["formObj", "visitType", "rxHistory"] {
-                            if let Some(v) = data.get(key) {
-                                obj.insert(key.to_owned(), v.clone());
-                            }
-                        }
+                    "patient found",
+                    Some(ResponseData::Patient(Box::new(p))),
+                )
+            },
+        );
+    }
+    match a.text("error") {
+        Some("Patient not found") => a.done(
+            Outcome::NotFound,
+            Class::Success,
+            Some("Patient not found"),
+            "Beluga has no patient with this phone (not an error)",
+            None,
+        ),
+        Some(message) => a.error(message),
+        None => a.unexpected(),
+    }
+}
+
+/// The visit fetch: the visit, its form and visit type lifted from `data`.
+fn visit_fetched(a: &Answer) -> ParsedResponse {
+    if a.status_number() == Some(200) {
+        let mut record = a.body.cloned().unwrap_or(Value::Null);
+        // The form and visit type sit under `data`; lift them beside the status.
+        if let Some(data) = record.get("data").cloned() {
+            if let Some(obj) = record.as_object_mut() {
+                for key in ["formObj", "visitType", "rxHistory"] {
+                    if let Some(v) = data.get(key) {
+                        obj.insert(key.to_owned(), v.clone());
                     }
                 }
-                return a.typed::<VisitRecord>(Some(&record)).map_or_else(
-                    || a.unexpected(),
-                    |v| {
-                        a.done(
-                            Outcome::Visit,
-                            Class::Success,
-                            None,
-                            "visit found",
-                            Some(ResponseData::Visit(Box::new(v))),
-                        )
-                    },
-                );
             }
-            a.text("error")
-                .map_or_else(|| a.unexpected(), |m| a.error(m))
         }
+        return a.typed::<VisitRecord>(Some(&record)).map_or_else(
+            || a.unexpected(),
+            |v| {
+                a.done(
+                    Outcome::Visit,
+                    Class::Success,
+                    None,
+                    "visit found",
+                    Some(ResponseData::Visit(Box::new(v))),
+                )
+            },
+        );
     }
+    a.text("error")
+        .map_or_else(|| a.unexpected(), |m| a.error(m))
 }
 
 fn info_answer(a: &Answer, successes: &[&str], outcome: Outcome) -> ParsedResponse {

@@ -32,18 +32,23 @@
 
 pub mod actions;
 pub mod codes;
+mod escalations;
+mod patient;
+mod place;
+pub use patient::{patient_view, PatientAppointment, PatientMessage, PatientTracking, PatientView};
+use place::place;
 
-use crate::boundary::{self, check_boundary};
-use crate::order::codes as order_codes;
+use crate::boundary::{self, check_boundary, BoundaryReport};
+use crate::calendar::today_at_utc_minus_10;
 use crate::order::messages::message_visibility;
-use crate::order::readiness::{check_readiness, payment_reason, ReadinessStatus};
+use crate::order::readiness::check_readiness;
 use crate::order::reason::{Actor, Reason};
 use crate::order::snapshot::{
     non_blank, EventSource, IntakeStatus, OrderSnapshot, OrderStatus, PaymentStatus,
-    SubmissionState, SubmitStatus, VisitOutcome, VisitStatus,
+    SubmissionState, SubmitStatus, VisitStatus,
 };
-use crate::routing::{self, codes as routing_codes, route_fulfillment, RouteStatus};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use crate::routing::{route_fulfillment, RoutePlan};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::fmt;
 
@@ -288,43 +293,12 @@ impl fmt::Debug for BundleIntegration {
     }
 }
 
-/// Beluga's documented error strings (the API reference), matched exactly or by prefix.
-const KNOWN_BELUGA_ERRORS: &[&str] = &[
-    "Missing metadata",
-    "State not valid",
-    "Patient not eligible for new visit",
-    "Missing values",
-    "Duplicate masterId",
-    "consentsSigned must be true",
-    "firstName or lastName error",
-    "Phone number error",
-    "Email error",
-    "Dob error",
-    "Sex error",
-    "Address error",
-    "City error",
-    "State error",
-    "Zip error",
-    "Allergies error",
-    "SelfReportedMeds error",
-    "MedicalConditions error",
-    "patientPreference fields error",
-    "No match for ",
-    "Pharmacy mismatch in patientPreference",
-    "Branded med with compounding pharmacy",
-    "No company found",
-    "Company does not have that visit type",
-    "Something went wrong, please check all data",
-    "Patient preference not allowed",
-    "Payload contains bad fields",
-];
-
 /// Whether a submit error is one rxgate can explain (a documented Beluga error or a
 /// transient network failure).
 pub fn submit_error_is_clear(error: &str) -> bool {
     let e = error.trim();
     let lower = e.to_ascii_lowercase();
-    KNOWN_BELUGA_ERRORS.iter().any(|k| e.starts_with(k))
+    crate::contract::response::starts_with_documented_error(e)
         || crate::order::calls::is_clear_own_error(e)
         || [
             "timeout",
@@ -340,44 +314,8 @@ pub fn submit_error_is_clear(error: &str) -> bool {
         .any(|k| lower.contains(k))
 }
 
-/// The codes that mean a product, drug or pharmacy mapping looks wrong.
-const MAPPING_CODES: &[crate::issue::Code] = &[
-    order_codes::VISIT_TYPE_MISSING,
-    order_codes::DRUG_UNMAPPED,
-    order_codes::DRUG_MED_ID_MISSING,
-    routing_codes::PHARMACY_MISSING_BELUGA_ID,
-    routing_codes::PHARMACY_UNKNOWN,
-    routing_codes::ROUTE_TYPE_CONFLICT,
-    routing_codes::ROUTE_PHARMACY_MISSING,
-    routing_codes::DISPENSEPRO_CONFIG_INCOMPLETE,
-    routing_codes::LIFEFILE_MAPPING_INCOMPLETE,
-    routing_codes::PRESCRIBER_NOT_FOUND,
-];
-
-/// The business date of `now`: its date at UTC−10 (Hawaii), never ahead of any US state's
-/// local date. The one calendar rule of rxgate: the age rule, readiness and the bindings'
-/// default `today` all use it.
-pub fn today_at_utc_minus_10(now: DateTime<Utc>) -> NaiveDate {
-    (now - Duration::hours(10)).date_naive()
-}
-
-/// [`today_at_utc_minus_10`] of a Unix-milliseconds clock reading, as `YYYY-MM-DD`, for the
-/// bindings, which read their platform's clock (`None` outside chrono's range).
-pub fn business_date_of_unix_ms(unix_ms: i64) -> Option<String> {
-    DateTime::from_timestamp_millis(unix_ms).map(|now| today_at_utc_minus_10(now).to_string())
-}
-
 fn first_actor(reasons: &[Reason], fallback: Actor) -> Actor {
     reasons.first().map(|r| r.actor).unwrap_or(fallback)
-}
-
-fn push_unique(list: &mut Vec<Reason>, reason: Reason) {
-    if !list
-        .iter()
-        .any(|r| r.code == reason.code && r.item_id == reason.item_id)
-    {
-        list.push(reason);
-    }
 }
 
 /// Whether a Beluga or partner pharmacy event shows fulfillment under way.
@@ -393,231 +331,21 @@ fn pharmacy_event_seen(snapshot: &OrderSnapshot) -> bool {
 /// Diagnoses an order at `now` (see the module docs).
 pub fn diagnose(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> Diagnosis {
     let today = today_at_utc_minus_10(now);
-    let order = &snapshot.order;
-    let beluga = &order.beluga;
     let readiness = check_readiness(snapshot, today);
     let boundary = check_boundary(snapshot, now);
     let plan = route_fulfillment(snapshot);
     let visibility = message_visibility(snapshot);
-    let windows = snapshot.settings.windows;
-
-    let submitted_ok = order
-        .dispense_pro
-        .iter()
-        .chain(&order.life_file)
-        .any(|s| s.state == SubmissionState::Submitted);
-    let pharmacy_started =
-        submitted_ok || pharmacy_event_seen(snapshot) || order.status >= OrderStatus::Shipped;
-    let mut pharmacies: Vec<String> = Vec::new();
-    for route in &plan.routes {
-        if let Some(p) = route
-            .pharmacy_id
-            .as_deref()
-            .and_then(|id| snapshot.pharmacy(id))
-        {
-            if !pharmacies.contains(&p.name) {
-                pharmacies.push(p.name.clone());
-            }
-        }
-    }
-    let answers = Answers {
-        sent_to_medical_team: beluga.submit_status == Some(SubmitStatus::Submitted),
-        prescription_written: boundary.confirmed,
-        pharmacy_started,
-        shipped: matches!(order.status, OrderStatus::Shipped | OrderStatus::Completed),
-        delivered: order.status == OrderStatus::Completed,
-        tracking_available: order
-            .shipping
-            .as_ref()
-            .is_some_and(|s| non_blank(s.tracking.as_ref()).is_some()),
-        pharmacies,
+    let answers = answers(snapshot, &boundary, &plan);
+    let facts = escalations::Facts {
+        snapshot,
+        now,
+        readiness: &readiness,
+        boundary: &boundary,
+        plan: &plan,
+        visibility: &visibility,
+        pharmacy_started: answers.pharmacy_started,
     };
-
-    // ---- Escalations (independent of the stage) ----
-    let mut escalations: Vec<Reason> = Vec::new();
-    if readiness.ready && beluga.submit_status == Some(SubmitStatus::Failed) {
-        escalations.push(Reason::new(
-            codes::READY_BUT_FAILED,
-            Actor::AdminDevelopment,
-            &[],
-        ));
-    }
-    if beluga.submit_status != Some(SubmitStatus::Submitted) {
-        if let Some(error) = non_blank(beluga.submit_error.as_ref()) {
-            if !submit_error_is_clear(error) {
-                escalations.push(Reason::new(
-                    codes::UNCLEAR_SUBMIT_ERROR,
-                    Actor::AdminDevelopment,
-                    &[],
-                ));
-            }
-        }
-    }
-    let mut mapping: Vec<&str> = Vec::new();
-    let route_blockers = plan.routes.iter().flat_map(|r| r.blockers.iter());
-    for reason in readiness.reasons.iter().chain(route_blockers) {
-        if MAPPING_CODES.contains(&reason.code) && !mapping.contains(&reason.code.as_str()) {
-            mapping.push(reason.code.as_str());
-        }
-    }
-    if !mapping.is_empty() {
-        let joined = mapping.join(", ");
-        escalations.push(Reason::new(
-            codes::MAPPING_PROBLEM,
-            Actor::AdminDevelopment,
-            &[("codes", &joined)],
-        ));
-    }
-    let rx_at = boundary::rx_written_at(snapshot).or_else(|| {
-        order
-            .prescriptions
-            .iter()
-            .filter_map(|p| p.written_at)
-            .min()
-    });
-    if boundary.confirmed && order.prescriptions.is_empty() {
-        escalations.push(Reason::new(
-            codes::RX_WRITTEN_WITHOUT_RECORDS,
-            Actor::AdminDevelopment,
-            &[],
-        ));
-    }
-    if let Some(rx_at) = rx_at {
-        let late = now > rx_at + Duration::hours(i64::from(windows.rx_to_pharmacy_hours));
-        if late && !pharmacy_started && order.status < OrderStatus::Cancelled {
-            let hours = windows.rx_to_pharmacy_hours.to_string();
-            escalations.push(Reason::new(
-                codes::RX_WITHOUT_FULFILLMENT,
-                Actor::AdminDevelopment,
-                &[("hours", &hours)],
-            ));
-        }
-    }
-    for v in &boundary.violations {
-        push_unique(&mut escalations, v.clone());
-    }
-    for w in boundary
-        .warnings
-        .iter()
-        .filter(|w| w.code == boundary::codes::PRESCRIBED_MED_NOT_ORDERED)
-    {
-        push_unique(&mut escalations, w.clone());
-    }
-    if order.status == OrderStatus::Shipped {
-        let shipping = order.shipping.as_ref();
-        let no_tracking = shipping.is_none_or(|s| non_blank(s.tracking.as_ref()).is_none());
-        let shipped_at = shipping.and_then(|s| s.shipped_at);
-        if let Some(at) = shipped_at {
-            if no_tracking
-                && now > at + Duration::days(i64::from(windows.shipped_without_tracking_days))
-            {
-                let days = windows.shipped_without_tracking_days.to_string();
-                escalations.push(Reason::new(
-                    codes::SHIPPED_WITHOUT_TRACKING,
-                    Actor::AdminDevelopment,
-                    &[("days", &days)],
-                ));
-            }
-        }
-    }
-    // Order status against pharmacy and visit status.
-    let partner_says = order
-        .dispense_pro
-        .iter()
-        .chain(&order.life_file)
-        .filter_map(|s| s.partner_status.as_deref())
-        .map(str::to_ascii_lowercase)
-        .map(|s| match s.as_str() {
-            "delivered" => Some(OrderStatus::Completed),
-            "shipped" | "shipping" | "in transit" | "out for delivery" => {
-                Some(OrderStatus::Shipped)
-            }
-            "cancelled" => Some(OrderStatus::Cancelled),
-            _ => None,
-        })
-        .max()
-        .flatten();
-    if let Some(partner) = partner_says {
-        if partner > order.status {
-            escalations.push(Reason::new(
-                codes::STATUS_MISMATCH,
-                Actor::AdminDevelopment,
-                &[("what", "the pharmacy status")],
-            ));
-        }
-    }
-    let visit_closed_without_rx = !boundary.confirmed
-        && (beluga.visit_status == Some(VisitStatus::Canceled)
-            || beluga.visit_outcome == Some(VisitOutcome::Referred));
-    if visit_closed_without_rx
-        && matches!(order.status, OrderStatus::Shipped | OrderStatus::Completed)
-    {
-        escalations.push(Reason::new(
-            codes::STATUS_MISMATCH,
-            Actor::MedicalOperations,
-            &[("what", "the Beluga visit status")],
-        ));
-    }
-    if visit_closed_without_rx
-        && payment_reason(snapshot).is_none()
-        && order.status < OrderStatus::Shipped
-    {
-        let outcome = if beluga.visit_outcome == Some(VisitOutcome::Referred) {
-            "referred"
-        } else {
-            "canceled"
-        };
-        escalations.push(Reason::new(
-            codes::VISIT_CLOSED_AWAITING_FULFILLMENT,
-            Actor::MedicalOperations,
-            &[("outcome", outcome)],
-        ));
-    }
-    for route in &plan.routes {
-        if route
-            .warnings
-            .iter()
-            .any(|w| w.code == routing_codes::ROUTE_SUBMISSION_FAILED)
-        {
-            let label = match route.pharmacy_type {
-                Some(crate::order::snapshot::PharmacyType::DispensePro) => "DispensePro",
-                _ => "Belmar/LifeFile",
-            };
-            push_unique(
-                &mut escalations,
-                Reason::new(
-                    codes::FULFILLMENT_SUBMISSION_FAILED,
-                    Actor::AdminDevelopment,
-                    &[("route", label)],
-                ),
-            );
-        }
-        for b in route
-            .blockers
-            .iter()
-            .filter(|b| b.code == routing_codes::LIFEFILE_HARDCOPY_PDF_REQUIRED)
-        {
-            push_unique(&mut escalations, b.clone());
-        }
-    }
-    for issue in &visibility.issues {
-        push_unique(&mut escalations, issue.clone());
-    }
-    if !order.flags.is_empty() {
-        let count = order.flags.len().to_string();
-        escalations.push(Reason::new(
-            codes::STAFF_FLAG_OPEN,
-            Actor::Cs,
-            &[("count", &count)],
-        ));
-    }
-    if order.shipping.as_ref().is_some_and(|s| s.delivery_failed)
-        && order.status != OrderStatus::Completed
-    {
-        escalations.push(Reason::new(codes::DELIVERY_FAILED, Actor::Cs, &[]));
-    }
-
-    // ---- Stage ----
+    let escalations = escalations::escalations(&facts);
     let (stage, state, blockers, next) = place(snapshot, &readiness, &boundary, &plan);
     let escalate = !escalations.is_empty();
     let bundle = escalate.then(|| bundle(snapshot, &boundary, &escalations));
@@ -637,189 +365,40 @@ pub fn diagnose(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> Diagnosis {
     }
 }
 
-type Placement = (Stage, StageState, Vec<Reason>, NextAction);
-
-fn action(actor: Actor, text: &str) -> NextAction {
-    NextAction {
-        actor,
-        action: text.to_owned(),
-    }
-}
-
-/// Places the order on its path.
-fn place(
-    snapshot: &OrderSnapshot,
-    readiness: &crate::order::readiness::Readiness,
-    boundary: &boundary::BoundaryReport,
-    plan: &routing::RoutePlan,
-) -> Placement {
+/// The answers to the common patient questions.
+fn answers(snapshot: &OrderSnapshot, boundary: &BoundaryReport, plan: &RoutePlan) -> Answers {
     let order = &snapshot.order;
-    let beluga = &order.beluga;
-    match order.status {
-        OrderStatus::Cancelled => {
-            return (
-                Stage::Cancelled,
-                StageState::Done,
-                Vec::new(),
-                action(Actor::Cs, "nothing to do: the order is cancelled"),
-            )
-        }
-        OrderStatus::Completed => {
-            return (
-                Stage::Delivered,
-                StageState::Done,
-                Vec::new(),
-                action(Actor::Cs, "nothing to do: the order was delivered"),
-            )
-        }
-        OrderStatus::Shipped => {
-            return (
-                Stage::Shipped,
-                StageState::Waiting,
-                Vec::new(),
-                action(
-                    Actor::Partner,
-                    "wait for the carrier to deliver; share the tracking with the patient",
-                ),
-            )
-        }
-        OrderStatus::Pending | OrderStatus::Processing => {}
-    }
-    if let Some(unpaid) = payment_reason(snapshot) {
-        let actor = unpaid.actor;
-        return (
-            Stage::Payment,
-            StageState::Blocked,
-            vec![unpaid],
-            action(
-                actor,
-                "the patient pays the order or invoice; auto-submit runs on payment",
-            ),
-        );
-    }
-    let needs_beluga = readiness.status != ReadinessStatus::NotRequired;
-    if needs_beluga && beluga.submit_status != Some(SubmitStatus::Submitted) {
-        let intake_codes = [
-            order_codes::INTAKE_MISSING,
-            order_codes::INTAKE_NEEDS_CORRECTION,
-            order_codes::INTAKE_REJECTED,
-            order_codes::LAB_METHOD_MISSING,
-            order_codes::LAB_RESULTS_MISSING,
-        ];
-        let intake: Vec<Reason> = readiness
-            .reasons
-            .iter()
-            .filter(|r| intake_codes.contains(&r.code))
-            .cloned()
-            .collect();
-        if !intake.is_empty() {
-            let actor = first_actor(&intake, Actor::Patient);
-            // Everything else that must be fixed before submission follows the intake.
-            let mut intake = intake;
-            intake.extend(
-                readiness
-                    .reasons
-                    .iter()
-                    .filter(|r| !intake_codes.contains(&r.code))
-                    .cloned(),
-            );
-            let text = if intake
-                .iter()
-                .any(|r| r.code == order_codes::INTAKE_REJECTED)
-            {
-                "medical operations decide on the rejected intake; it cannot go to review as is"
-            } else {
-                "the patient completes or corrects the intake in the portal; auto-submit runs when they submit"
-            };
-            return (
-                Stage::Intake,
-                StageState::Blocked,
-                intake,
-                action(actor, text),
-            );
-        }
-        if !readiness.ready {
-            let blockers: Vec<Reason> = readiness.reasons.clone();
-            let actor = first_actor(&blockers, Actor::AdminDevelopment);
-            return (Stage::BelugaSubmission, StageState::Blocked, blockers, action(actor, "fix the listed requirements, then retry the same order from EMR → Orders → Beluga Telehealth (never create a duplicate order)"));
-        }
-        let text = if beluga.submit_status == Some(SubmitStatus::Failed) {
-            "retry the same order: EMR → Orders → Beluga Telehealth → Retry Beluga Submission (same masterId)"
-        } else {
-            "the order is ready: auto-submit should send it; if it has not, use Submit to Beluga in EMR"
-        };
-        return (
-            Stage::BelugaSubmission,
-            StageState::ReadyToProceed,
-            Vec::new(),
-            action(Actor::Cs, text),
-        );
-    }
-    if needs_beluga && !boundary.confirmed {
-        let closed: Vec<Reason> = boundary
-            .items
-            .iter()
-            .flat_map(|i| i.reasons.iter())
-            .filter(|r| {
-                r.code == boundary::codes::VISIT_REFERRED
-                    || r.code == boundary::codes::VISIT_CANCELED
-            })
-            .take(1)
-            .cloned()
-            .collect();
-        if !closed.is_empty() {
-            return (Stage::MedicalReview, StageState::Blocked, closed, action(Actor::MedicalOperations, "the visit ended without a prescription: medical operations decide on refund or a new visit"));
-        }
-        return (Stage::MedicalReview, StageState::Waiting, Vec::new(), action(Actor::Partner, "a Beluga provider reviews the visit; submitted does not mean prescribed. The patient can reply to the doctor in Patient Portal → Messages"));
-    }
-    // Prescription confirmed (or no Beluga review needed): records, then routing.
-    let records_missing: Vec<Reason> = boundary
-        .items
+    let submitted_ok = order
+        .dispense_pro
         .iter()
-        .flat_map(|i| i.reasons.iter())
-        .filter(|r| r.code == boundary::codes::RX_RECORD_MISSING)
-        .cloned()
-        .collect();
-    if needs_beluga && !records_missing.is_empty() {
-        return (Stage::Prescription, StageState::Blocked, records_missing, action(Actor::AdminDevelopment, "RX_WRITTEN is in but local prescription records are missing: admin/development check the webhook processing"));
-    }
-    let mut blockers: Vec<Reason> = Vec::new();
+        .chain(&order.life_file)
+        .any(|s| s.state == SubmissionState::Submitted);
+    let pharmacy_started =
+        submitted_ok || pharmacy_event_seen(snapshot) || order.status >= OrderStatus::Shipped;
+    let mut pharmacies: Vec<String> = Vec::new();
     for route in &plan.routes {
-        if matches!(route.status, RouteStatus::Held | RouteStatus::Blocked) {
-            blockers.extend(route.blockers.iter().cloned());
+        if let Some(p) = route
+            .pharmacy_id
+            .as_deref()
+            .and_then(|id| snapshot.pharmacy(id))
+        {
+            if !pharmacies.contains(&p.name) {
+                pharmacies.push(p.name.clone());
+            }
         }
-        if route.status == RouteStatus::AwaitingPrescription {
-            blockers.extend(route.boundary.iter().cloned());
-        }
     }
-    if !blockers.is_empty() {
-        let actor = first_actor(&blockers, Actor::AdminDevelopment);
-        return (
-            Stage::PharmacySubmission,
-            StageState::Blocked,
-            blockers,
-            action(
-                actor,
-                "fix the pharmacy route requirements, then retry the pharmacy submission",
-            ),
-        );
+    Answers {
+        sent_to_medical_team: order.beluga.submit_status == Some(SubmitStatus::Submitted),
+        prescription_written: boundary.confirmed,
+        pharmacy_started,
+        shipped: matches!(order.status, OrderStatus::Shipped | OrderStatus::Completed),
+        delivered: order.status == OrderStatus::Completed,
+        tracking_available: order
+            .shipping
+            .as_ref()
+            .is_some_and(|s| non_blank(s.tracking.as_ref()).is_some()),
+        pharmacies,
     }
-    if plan
-        .routes
-        .iter()
-        .any(|r| matches!(r.status, RouteStatus::Ready | RouteStatus::Failed))
-    {
-        return (Stage::PharmacySubmission, StageState::ReadyToProceed, Vec::new(), action(Actor::AdminDevelopment, "the pharmacy submission can run now; if it has not, check the integration status and retry"));
-    }
-    (
-        Stage::PharmacySubmission,
-        StageState::Waiting,
-        Vec::new(),
-        action(
-            Actor::Partner,
-            "the pharmacy is preparing the order; tracking arrives with the shipped event",
-        ),
-    )
 }
 
 fn pharmacy_label(snapshot: &OrderSnapshot, id: Option<&String>) -> Option<String> {

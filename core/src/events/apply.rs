@@ -36,7 +36,8 @@
 //!   order ([`crate::routing::partner_orders`]), built from the snapshot after the event.
 
 use super::beluga::{
-    BelugaEvent, BelugaKind, LabMilestone, PackageMilestone, PharmacyMilestone, TrackingInfo,
+    BelugaEvent, BelugaKind, LabMilestone, PackageMilestone, PharmacyMilestone, PrescribedMed,
+    TrackingInfo,
 };
 use super::lifefile::{LifeFileLine, LifeFileStatus};
 use super::pharmacy::{
@@ -173,6 +174,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {
     /// Source.
+    #[serde(with = "crate::order::snapshot::route_name")]
     pub source: Source,
     /// Event name.
     pub event: String,
@@ -421,15 +423,6 @@ impl From<&ShippingInfo> for TrackUnit {
     }
 }
 
-fn event_source(source: Source) -> EventSource {
-    match source {
-        Source::Beluga => EventSource::Beluga,
-        Source::Lifefile => EventSource::Lifefile,
-        Source::DispensePro => EventSource::DispensePro,
-        Source::Pharmacy => EventSource::Own,
-    }
-}
-
 impl<'a> Run<'a> {
     fn new(
         before: &'a OrderSnapshot,
@@ -523,18 +516,7 @@ impl<'a> Run<'a> {
         status: Option<&str>,
         build: impl FnOnce(&mut Unit<'_>),
     ) {
-        if let Some(existing) = self
-            .snapshot
-            .events
-            .iter_mut()
-            .find(|e| e.key.as_deref() == Some(key))
-        {
-            // A redelivery: the earliest receipt is kept so any order converges.
-            if self.at < existing.received_at {
-                existing.received_at = self.at;
-                self.snapshot.events.sort();
-            }
-            self.duplicate_units += 1;
+        if self.redelivered(key) {
             return;
         }
         let event = &super::safe_name(event);
@@ -570,7 +552,7 @@ impl<'a> Run<'a> {
         self.applied_units += 1;
         self.recorded_only &= recorded_only;
         let received = ReceivedEvent {
-            source: event_source(self.event.source()),
+            source: self.event.source(),
             event: event.to_owned(),
             received_at: self.at,
             master_id: master_id.map(str::to_owned),
@@ -594,14 +576,7 @@ impl<'a> Run<'a> {
                 dedupe_key: format!("notify:{key}"),
             });
         }
-        for fact in &facts {
-            if let Fact::Booking(appointment) = fact {
-                let outcome = apply_booking(self.snapshot.order.appointment.as_ref(), appointment);
-                if outcome.contradiction {
-                    self.flags.push((codes::BOOKING_CONTRADICTION, Vec::new()));
-                }
-            }
-        }
+        self.flag_booking_contradictions(&facts);
         apply_facts(&mut self.snapshot, &facts);
         self.facts.extend(facts);
         self.activities.extend(activities);
@@ -612,6 +587,37 @@ impl<'a> Run<'a> {
             self.name_update = name_update;
         }
         self.flags.extend(flags);
+    }
+
+    /// Whether the unit `key` was applied before: a redelivery keeps the earliest receipt,
+    /// so any delivery order converges.
+    fn redelivered(&mut self, key: &str) -> bool {
+        let Some(existing) = self
+            .snapshot
+            .events
+            .iter_mut()
+            .find(|e| e.key.as_deref() == Some(key))
+        else {
+            return false;
+        };
+        if self.at < existing.received_at {
+            existing.received_at = self.at;
+            self.snapshot.events.sort();
+        }
+        self.duplicate_units += 1;
+        true
+    }
+
+    /// A booking fact that contradicts the appointment on file is flagged.
+    fn flag_booking_contradictions(&mut self, facts: &[Fact]) {
+        for fact in facts {
+            if let Fact::Booking(appointment) = fact {
+                let outcome = apply_booking(self.snapshot.order.appointment.as_ref(), appointment);
+                if outcome.contradiction {
+                    self.flags.push((codes::BOOKING_CONTRADICTION, Vec::new()));
+                }
+            }
+        }
     }
 
     fn order_ref(&self) -> String {
@@ -634,30 +640,15 @@ impl<'a> Run<'a> {
         };
         let changed = without_flags(&before_state) != without_flags(&order_state);
         let duplicate = self.applied_units == 0 && self.duplicate_units > 0;
-        let outcome = if !matched {
-            Outcome::Unmatched
-        } else if duplicate {
-            Outcome::Duplicate
-        } else if changed || !self.recorded_only {
-            Outcome::Applied
-        } else {
-            Outcome::Recorded
+        let outcome = match (matched, duplicate) {
+            (false, _) => Outcome::Unmatched,
+            (true, true) => Outcome::Duplicate,
+            (true, false) if changed || !self.recorded_only => Outcome::Applied,
+            (true, false) => Outcome::Recorded,
         };
         let source = self.event.source();
         let event_name = self.event.audit_name();
-        let mut flags = Vec::new();
-        let mut warnings = Vec::new();
-        for (code, params) in &self.flags {
-            flags.push(StaffFlag {
-                code: code.as_str().to_owned(),
-                raised_at: Some(self.at),
-                event: Some(event_name.clone()),
-            });
-            let mut all: Vec<(&str, &str)> =
-                vec![("source", source.label()), ("event", event_name.as_str())];
-            all.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
-            warnings.push(Violation::new(*code, &JsonPath::root(), &all));
-        }
+        let (flags, warnings) = self.flags_and_warnings(&event_name);
         let lab_milestone = self
             .snapshot
             .events
@@ -704,6 +695,25 @@ impl<'a> Run<'a> {
             },
         }
         .with_outbox(self.before, self.at)
+    }
+
+    /// The staff flags raised and their warnings (naming the source and event).
+    fn flags_and_warnings(&self, event_name: &str) -> (Vec<StaffFlag>, Vec<Violation>) {
+        let source = self.event.source();
+        let mut flags = Vec::new();
+        let mut warnings = Vec::new();
+        for (code, params) in &self.flags {
+            flags.push(StaffFlag {
+                code: code.as_str().to_owned(),
+                raised_at: Some(self.at),
+                event: Some(event_name.to_owned()),
+            });
+            let mut all: Vec<(&str, &str)> =
+                vec![("source", source.label()), ("event", event_name)];
+            all.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
+            warnings.push(Violation::new(*code, &JsonPath::root(), &all));
+        }
+        (flags, warnings)
     }
 
     /// Notifications and new prescription records, from the before/after difference.
@@ -813,42 +823,7 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
     match &e.kind {
         BelugaKind::RxWritten {
             doctor_name, meds, ..
-        } => {
-            for (index, med) in meds.iter().enumerate() {
-                let item = u.snapshot.item_by_med_id(&med.med_id).map(|i| i.id.clone());
-                if item.is_none() {
-                    let index = index.to_string();
-                    u.flag(codes::RX_MED_NOT_ORDERED, &[("index", &index)]);
-                }
-                u.facts.push(Fact::Prescription(Prescription {
-                    source: PrescriptionSource::RxWritten,
-                    item_id: item,
-                    med_id: Some(med.med_id.clone()),
-                    rx_id: med.rx_id.clone(),
-                    name: med.name.clone(),
-                    strength: med.strength.clone(),
-                    quantity: med.quantity.clone(),
-                    refills: med.refills.clone(),
-                    doctor_name: doctor_name.clone(),
-                    written_at: Some(u.at),
-                }));
-            }
-            u.facts.push(Fact::Outcome {
-                outcome: VisitOutcome::Prescribed,
-            });
-            let order = &u.snapshot.order;
-            let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < u.at);
-            let routes: Vec<&'static str> = [
-                ("DispensePro", order.dispense_pro.iter().any(early)),
-                ("LifeFile", order.life_file.iter().any(early)),
-            ]
-            .into_iter()
-            .filter_map(|(name, hit)| hit.then_some(name))
-            .collect();
-            for route in routes {
-                u.flag(codes::FULFILLMENT_BEFORE_CONFIRMATION, &[("route", route)]);
-            }
-        }
+        } => rx_written(u, doctor_name.as_ref(), meds),
         BelugaKind::ConsultConcluded { outcome } => {
             u.facts.push(Fact::Visit {
                 status: VisitStatus::Resolved,
@@ -888,40 +863,10 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
         }
         BelugaKind::PharmacyOrder {
             milestone, info, ..
-        } => match milestone {
-            PharmacyMilestone::Created | PharmacyMilestone::InFulfillment => {
-                u.recorded_only = true;
-                u.activity(ActivityKind::OrderStatusUpdate, true, None);
-            }
-            PharmacyMilestone::Shipped => {
-                u.status(OrderStatus::Shipped);
-                u.shipping("shipped", info.into(), u.at);
-            }
-            PharmacyMilestone::Delivered => {
-                u.status(OrderStatus::Completed);
-                u.shipping("delivered", info.into(), u.at);
-            }
-        },
+        } => pharmacy_order(u, *milestone, info),
         BelugaKind::Package {
             milestone, info, ..
-        } => match milestone {
-            PackageMilestone::InTransit => {
-                u.status(OrderStatus::Shipped);
-                u.shipping("in_transit", info.into(), u.at);
-            }
-            PackageMilestone::OutForDelivery => {
-                u.status(OrderStatus::Shipped);
-                u.shipping("out_for_delivery", info.into(), u.at);
-            }
-            PackageMilestone::Delivered => {
-                u.status(OrderStatus::Completed);
-                u.shipping("delivered", info.into(), u.at);
-            }
-            PackageMilestone::DeliveryFailed => {
-                u.shipping("delivery_failed", info.into(), u.at);
-                u.flag(codes::PARTNER_EXCEPTION, &[("status", "a failed delivery")]);
-            }
-        },
+        } => package(u, *milestone, info),
         BelugaKind::Booking {
             status,
             doc_name,
@@ -939,21 +884,103 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
             u.facts.push(Fact::Booking(appointment));
             u.activity(ActivityKind::AppointmentUpdate, true, None);
         }
-        BelugaKind::Lab { milestone, .. } => {
-            u.recorded_only = true;
-            if *milestone == LabMilestone::RequisitionCreated {
-                u.documents.push(DocumentRef {
-                    kind: "lab_requisition",
-                    pointer: "/labReqPdf",
-                    mime: "application/pdf",
-                    dedupe_key: format!("document:{}", u.key),
-                });
-            }
-            u.activity(ActivityKind::OrderStatusUpdate, true, None);
-        }
+        BelugaKind::Lab { milestone, .. } => lab(u, *milestone),
         BelugaKind::Unknown => {
             u.recorded_only = true;
             u.flag(codes::EVENT_UNKNOWN, &[]);
+        }
+    }
+}
+
+/// `LAB_*`: recorded; a requisition's PDF is fetched as a document.
+fn lab(u: &mut Unit<'_>, milestone: LabMilestone) {
+    u.recorded_only = true;
+    if milestone == LabMilestone::RequisitionCreated {
+        u.documents.push(DocumentRef {
+            kind: "lab_requisition",
+            pointer: "/labReqPdf",
+            mime: "application/pdf",
+            dedupe_key: format!("document:{}", u.key),
+        });
+    }
+    u.activity(ActivityKind::OrderStatusUpdate, true, None);
+}
+
+/// `RX_WRITTEN`: a prescription record per med, the visit outcome, and a flag per route
+/// that submitted before the confirmation.
+fn rx_written(u: &mut Unit<'_>, doctor_name: Option<&String>, meds: &[PrescribedMed]) {
+    for (index, med) in meds.iter().enumerate() {
+        let item = u.snapshot.item_by_med_id(&med.med_id).map(|i| i.id.clone());
+        if item.is_none() {
+            let index = index.to_string();
+            u.flag(codes::RX_MED_NOT_ORDERED, &[("index", &index)]);
+        }
+        u.facts.push(Fact::Prescription(Prescription {
+            source: PrescriptionSource::RxWritten,
+            item_id: item,
+            med_id: Some(med.med_id.clone()),
+            rx_id: med.rx_id.clone(),
+            name: med.name.clone(),
+            strength: med.strength.clone(),
+            quantity: med.quantity.clone(),
+            refills: med.refills.clone(),
+            doctor_name: doctor_name.cloned(),
+            written_at: Some(u.at),
+        }));
+    }
+    u.facts.push(Fact::Outcome {
+        outcome: VisitOutcome::Prescribed,
+    });
+    let order = &u.snapshot.order;
+    let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < u.at);
+    let routes: Vec<&'static str> = [
+        ("DispensePro", order.dispense_pro.iter().any(early)),
+        ("LifeFile", order.life_file.iter().any(early)),
+    ]
+    .into_iter()
+    .filter_map(|(name, hit)| hit.then_some(name))
+    .collect();
+    for route in routes {
+        u.flag(codes::FULFILLMENT_BEFORE_CONFIRMATION, &[("route", route)]);
+    }
+}
+
+/// `PHARMACY_ORDER_*` from Beluga's partner pharmacy.
+fn pharmacy_order(u: &mut Unit<'_>, milestone: PharmacyMilestone, info: &TrackingInfo) {
+    match milestone {
+        PharmacyMilestone::Created | PharmacyMilestone::InFulfillment => {
+            u.recorded_only = true;
+            u.activity(ActivityKind::OrderStatusUpdate, true, None);
+        }
+        PharmacyMilestone::Shipped => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("shipped", info.into(), u.at);
+        }
+        PharmacyMilestone::Delivered => {
+            u.status(OrderStatus::Completed);
+            u.shipping("delivered", info.into(), u.at);
+        }
+    }
+}
+
+/// `PACKAGE_*` from Beluga's partner pharmacy.
+fn package(u: &mut Unit<'_>, milestone: PackageMilestone, info: &TrackingInfo) {
+    match milestone {
+        PackageMilestone::InTransit => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("in_transit", info.into(), u.at);
+        }
+        PackageMilestone::OutForDelivery => {
+            u.status(OrderStatus::Shipped);
+            u.shipping("out_for_delivery", info.into(), u.at);
+        }
+        PackageMilestone::Delivered => {
+            u.status(OrderStatus::Completed);
+            u.shipping("delivered", info.into(), u.at);
+        }
+        PackageMilestone::DeliveryFailed => {
+            u.shipping("delivery_failed", info.into(), u.at);
+            u.flag(codes::PARTNER_EXCEPTION, &[("status", "a failed delivery")]);
         }
     }
 }

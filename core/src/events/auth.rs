@@ -107,7 +107,7 @@ impl Scheme {
         match source {
             Source::Beluga => Self::SharedSecret,
             Source::Lifefile => Self::Basic,
-            Source::DispensePro | Source::Pharmacy => Self::StandardWebhooks,
+            Source::DispensePro | Source::Own => Self::StandardWebhooks,
         }
     }
 
@@ -439,22 +439,7 @@ fn standard(
         }
         return false;
     }
-    let mut keys = Vec::new();
-    for (index, secret) in secrets.iter().enumerate() {
-        match decode_standard_secret(secret) {
-            Some(key) => keys.push(key),
-            None => {
-                let number = (index + 1).to_string();
-                check.config(
-                    codes::AUTH_SECRET_INVALID,
-                    &[
-                        ("index", &number),
-                        ("expected", "`whsec_` followed by base64"),
-                    ],
-                );
-            }
-        }
-    }
+    let keys = decode_standard_keys(check, &secrets);
     if check.config_error {
         return false;
     }
@@ -489,6 +474,40 @@ fn standard(
     } else if delta < -TOLERANCE_SECONDS {
         check.fail(codes::AUTH_TIMESTAMP_FUTURE, &[]);
     }
+    verify_standard_signature(check, &keys, [id, timestamp, signature], body);
+    false
+}
+
+/// The HMAC keys of the configured `whsec_` secrets; an undecodable one is a configuration
+/// error.
+fn decode_standard_keys(check: &mut Check, secrets: &[&str]) -> Vec<Vec<u8>> {
+    let mut keys = Vec::new();
+    for (index, secret) in secrets.iter().enumerate() {
+        match decode_standard_secret(secret) {
+            Some(key) => keys.push(key),
+            None => {
+                let number = (index + 1).to_string();
+                check.config(
+                    codes::AUTH_SECRET_INVALID,
+                    &[
+                        ("index", &number),
+                        ("expected", "`whsec_` followed by base64"),
+                    ],
+                );
+            }
+        }
+    }
+    keys
+}
+
+/// Checks `webhook-signature` (space-separated `v1,<base64>`) against the HMAC of
+/// `{id}.{timestamp}.{body}` under every key.
+fn verify_standard_signature(
+    check: &mut Check,
+    keys: &[Vec<u8>],
+    [id, timestamp, signature]: [&str; 3],
+    body: &[u8],
+) {
     let candidates: Vec<Vec<u8>> = signature
         .split(' ')
         .filter_map(|entry| entry.trim().strip_prefix("v1,"))
@@ -505,7 +524,7 @@ fn standard(
                 ("expected", "space-separated `v1,<base64>` signatures"),
             ],
         );
-        return false;
+        return;
     }
     let mut signed = Vec::with_capacity(id.len() + timestamp.len() + body.len() + 2);
     signed.extend_from_slice(id.as_bytes());
@@ -530,7 +549,6 @@ fn standard(
             &[("header", "webhook-signature")],
         );
     }
-    false
 }
 
 #[cfg(test)]

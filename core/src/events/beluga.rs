@@ -280,29 +280,7 @@ fn parse_kind(
 ) -> Option<BelugaKind> {
     let kind = match name {
         "RX_WRITTEN" => rx_written(r, obj, root)?,
-        "CONSULT_CONCLUDED" => {
-            let at = root.key("visitOutcome");
-            let outcome = r.text(obj, "visitOutcome", root, true)?;
-            match outcome.trim().to_ascii_lowercase().as_str() {
-                "prescribed" => BelugaKind::ConsultConcluded {
-                    outcome: VisitOutcome::Prescribed,
-                },
-                "referred" => BelugaKind::ConsultConcluded {
-                    outcome: VisitOutcome::Referred,
-                },
-                _ => {
-                    r.push(
-                        codes::EVENT_FIELD_VALUE,
-                        &at,
-                        &[
-                            ("field", "visitOutcome"),
-                            ("allowed", "prescribed, referred"),
-                        ],
-                    );
-                    return None;
-                }
-            }
-        }
+        "CONSULT_CONCLUDED" => consult_concluded(r, obj, root)?,
         "CONSULT_CANCELED" => BelugaKind::ConsultCanceled,
         "DOCTOR_CHAT" => BelugaKind::DoctorChat {
             content: r.text(obj, "content", root, true)?,
@@ -321,35 +299,11 @@ fn parse_kind(
         "PHARMACY_ORDER_CREATED"
         | "PHARMACY_ORDER_IN_FULFILLMENT"
         | "PHARMACY_ORDER_SHIPPED"
-        | "PHARMACY_ORDER_DELIVERED" => {
-            let milestone = match name {
-                "PHARMACY_ORDER_CREATED" => PharmacyMilestone::Created,
-                "PHARMACY_ORDER_IN_FULFILLMENT" => PharmacyMilestone::InFulfillment,
-                "PHARMACY_ORDER_SHIPPED" => PharmacyMilestone::Shipped,
-                _ => PharmacyMilestone::Delivered,
-            };
-            BelugaKind::PharmacyOrder {
-                milestone,
-                order_id: r.text(obj, "orderId", root, false),
-                info: info(r, obj, root),
-            }
-        }
+        | "PHARMACY_ORDER_DELIVERED" => pharmacy_order(r, obj, name, root),
         "PACKAGE_IN_TRANSIT"
         | "PACKAGE_OUT_FOR_DELIVERY"
         | "PACKAGE_DELIVERED"
-        | "PACKAGE_DELIVERY_FAILED" => {
-            let milestone = match name {
-                "PACKAGE_IN_TRANSIT" => PackageMilestone::InTransit,
-                "PACKAGE_OUT_FOR_DELIVERY" => PackageMilestone::OutForDelivery,
-                "PACKAGE_DELIVERED" => PackageMilestone::Delivered,
-                _ => PackageMilestone::DeliveryFailed,
-            };
-            BelugaKind::Package {
-                milestone,
-                order_id: r.text(obj, "orderId", root, false),
-                info: info(r, obj, root),
-            }
-        }
+        | "PACKAGE_DELIVERY_FAILED" => package(r, obj, name, root),
         "BOOKING_CREATED" | "BOOKING_RESCHEDULED" => BelugaKind::Booking {
             status: if name == "BOOKING_CREATED" {
                 AppointmentStatus::Booked
@@ -370,25 +324,99 @@ fn parse_kind(
             scheduled_date: None,
             location: None,
         },
-        other => match LabMilestone::from_event(other) {
-            Some(milestone) => {
-                let requisition_pdf_chars = if milestone == LabMilestone::RequisitionCreated {
-                    Some(r.text(obj, "labReqPdf", root, true)?.len())
-                } else {
-                    None
-                };
-                BelugaKind::Lab {
-                    milestone,
-                    order_id: r.text(obj, "orderId", root, false),
-                    info: info(r, obj, root),
-                    booking_link: r.text(obj, "bookingLink", root, false),
-                    requisition_pdf_chars,
-                }
-            }
-            None => BelugaKind::Unknown,
-        },
+        other => lab(r, obj, other, root)?,
     };
     Some(kind)
+}
+
+/// `CONSULT_CONCLUDED`: `visitOutcome` is `prescribed` or `referred`.
+fn consult_concluded(
+    r: &mut Reader,
+    obj: &Map<String, Value>,
+    root: &JsonPath,
+) -> Option<BelugaKind> {
+    let at = root.key("visitOutcome");
+    let outcome = r.text(obj, "visitOutcome", root, true)?;
+    match outcome.trim().to_ascii_lowercase().as_str() {
+        "prescribed" => Some(BelugaKind::ConsultConcluded {
+            outcome: VisitOutcome::Prescribed,
+        }),
+        "referred" => Some(BelugaKind::ConsultConcluded {
+            outcome: VisitOutcome::Referred,
+        }),
+        _ => {
+            r.push(
+                codes::EVENT_FIELD_VALUE,
+                &at,
+                &[
+                    ("field", "visitOutcome"),
+                    ("allowed", "prescribed, referred"),
+                ],
+            );
+            None
+        }
+    }
+}
+
+/// `PHARMACY_ORDER_*`.
+fn pharmacy_order(
+    r: &mut Reader,
+    obj: &Map<String, Value>,
+    name: &str,
+    root: &JsonPath,
+) -> BelugaKind {
+    let milestone = match name {
+        "PHARMACY_ORDER_CREATED" => PharmacyMilestone::Created,
+        "PHARMACY_ORDER_IN_FULFILLMENT" => PharmacyMilestone::InFulfillment,
+        "PHARMACY_ORDER_SHIPPED" => PharmacyMilestone::Shipped,
+        _ => PharmacyMilestone::Delivered,
+    };
+    BelugaKind::PharmacyOrder {
+        milestone,
+        order_id: r.text(obj, "orderId", root, false),
+        info: info(r, obj, root),
+    }
+}
+
+/// `PACKAGE_*`.
+fn package(r: &mut Reader, obj: &Map<String, Value>, name: &str, root: &JsonPath) -> BelugaKind {
+    let milestone = match name {
+        "PACKAGE_IN_TRANSIT" => PackageMilestone::InTransit,
+        "PACKAGE_OUT_FOR_DELIVERY" => PackageMilestone::OutForDelivery,
+        "PACKAGE_DELIVERED" => PackageMilestone::Delivered,
+        _ => PackageMilestone::DeliveryFailed,
+    };
+    BelugaKind::Package {
+        milestone,
+        order_id: r.text(obj, "orderId", root, false),
+        info: info(r, obj, root),
+    }
+}
+
+/// A lab event (`LAB_*`), else an event rxgate does not know.
+fn lab(
+    r: &mut Reader,
+    obj: &Map<String, Value>,
+    name: &str,
+    root: &JsonPath,
+) -> Option<BelugaKind> {
+    Some(match LabMilestone::from_event(name) {
+        Some(milestone) => {
+            let requisition_pdf_chars = if milestone == LabMilestone::RequisitionCreated {
+                Some(r.text(obj, "labReqPdf", root, true)?.len())
+            } else {
+                None
+            };
+            BelugaKind::Lab {
+                milestone,
+                order_id: r.text(obj, "orderId", root, false),
+                info: info(r, obj, root),
+                booking_link: r.text(obj, "bookingLink", root, false),
+                requisition_pdf_chars,
+            }
+        }
+        None => BelugaKind::Unknown,
+    })
 }
 
 fn rx_written(r: &mut Reader, obj: &Map<String, Value>, root: &JsonPath) -> Option<BelugaKind> {

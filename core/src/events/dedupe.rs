@@ -131,7 +131,7 @@ pub fn event_keys(
             other => vec![lifefile_line_key(other)],
         }),
         Source::DispensePro => signed("dispensepro"),
-        Source::Pharmacy => signed("pharmacy"),
+        Source::Own => signed("pharmacy"),
     }
 }
 
@@ -158,7 +158,7 @@ mod tests {
     fn signed_sources_need_context() {
         let body = json!({});
         assert_eq!(
-            event_keys(Source::Pharmacy, &body, KeyContext::default()),
+            event_keys(Source::Own, &body, KeyContext::default()),
             Err(KeyError::PharmacyIdMissing)
         );
         let ctx = KeyContext {

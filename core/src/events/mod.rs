@@ -38,64 +38,13 @@ pub mod pharmacy;
 pub mod redact;
 
 use crate::issue::Violation;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
-/// Who sent an event (the webhook route it arrived on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// `POST /api/webhooks/beluga`.
-    Beluga,
-    /// `POST /api/webhooks/lifefile/{pharmacyId}`.
-    Lifefile,
-    /// `POST /api/webhooks/dispensepro/{pharmacyId}`.
-    #[serde(rename = "dispensepro")]
-    DispensePro,
-    /// `POST /api/webhooks/pharmacy/{pharmacyId}` (OWN pharmacies).
-    Pharmacy,
-}
-
-impl Source {
-    /// Every source, in the order of the webhook routes.
-    pub const ALL: [Source; 4] = [
-        Source::Beluga,
-        Source::Lifefile,
-        Source::DispensePro,
-        Source::Pharmacy,
-    ];
-
-    /// Parses a source name (`beluga`, `lifefile`, `dispensepro`, `pharmacy`).
-    pub fn from_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "beluga" => Self::Beluga,
-            "lifefile" => Self::Lifefile,
-            "dispensepro" => Self::DispensePro,
-            "pharmacy" => Self::Pharmacy,
-            _ => return None,
-        })
-    }
-
-    /// The source name as the API spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Beluga => "beluga",
-            Self::Lifefile => "lifefile",
-            Self::DispensePro => "dispensepro",
-            Self::Pharmacy => "pharmacy",
-        }
-    }
-
-    /// Words for messages.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Beluga => "Beluga",
-            Self::Lifefile => "LifeFile",
-            Self::DispensePro => "DispensePro",
-            Self::Pharmacy => "OWN pharmacy",
-        }
-    }
-}
+/// Who sent an event: the snapshot's [`EventSource`](crate::order::snapshot::EventSource),
+/// one type for both (named here by its webhook route, `beluga`, `lifefile`, `dispensepro`,
+/// `pharmacy`).
+pub use crate::order::snapshot::EventSource as Source;
 
 /// A parsed partner event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -119,7 +68,7 @@ impl Event {
             Event::Beluga(_) => Source::Beluga,
             Event::Lifefile(_) => Source::Lifefile,
             Event::DispensePro(_) => Source::DispensePro,
-            Event::Pharmacy(_) => Source::Pharmacy,
+            Event::Pharmacy(_) => Source::Own,
         }
     }
 
@@ -153,23 +102,7 @@ impl Event {
     }
 }
 
-/// A partner-supplied name (event, status) fit for logs: kept when it looks like an
-/// identifier or status word — ASCII letters first, then letters, digits, `_`, `.` or spaces,
-/// at most 64 characters — else `unknown`. Event names are partner identifiers, but an
-/// unknown one is still partner data, so anything else never reaches an audit entry.
-pub fn safe_name(name: &str) -> String {
-    let name = name.trim();
-    let ok = name.len() <= 64
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ' '));
-    if ok {
-        name.to_owned()
-    } else {
-        "unknown".to_owned()
-    }
-}
+pub use crate::issue::safe_name;
 
 /// The answer of [`parse`]: the event, or every violation found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -177,6 +110,7 @@ pub struct ParseOutcome {
     /// True when the body parsed.
     pub valid: bool,
     /// The source.
+    #[serde(with = "crate::order::snapshot::route_name")]
     pub source: Source,
     /// The parsed event, when valid.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -193,7 +127,7 @@ pub fn parse_event(source: Source, body: &Value) -> Result<Event, Vec<Violation>
         Source::Beluga => beluga::parse(body).map(Event::Beluga),
         Source::Lifefile => lifefile::parse(body).map(Event::Lifefile),
         Source::DispensePro => pharmacy::parse_dispensepro(body).map(Event::DispensePro),
-        Source::Pharmacy => pharmacy::parse_pharmacy(body).map(Event::Pharmacy),
+        Source::Own => pharmacy::parse_pharmacy(body).map(Event::Pharmacy),
     }
 }
 

@@ -237,7 +237,7 @@ pub fn parse_dispensepro(body: &Value) -> Result<DispenseProEvent, Vec<Violation
 
 /// Parses an OWN pharmacy body; every problem is reported.
 pub fn parse_pharmacy(body: &Value) -> Result<PharmacyEvent, Vec<Violation>> {
-    let mut r = Reader::new(Source::Pharmacy);
+    let mut r = Reader::new(Source::Own);
     let root = JsonPath::root();
     let Some(obj) = object_body(&mut r, body) else {
         return Err(r.violations);

@@ -3,8 +3,8 @@
 //! A [`Code`] is a handle on a static [`CodeInfo`]: its stable snake_case name, the rule area
 //! it belongs to, the Beluga error string it stands for (if any), a one-line meaning and the
 //! message template. Each rule area declares its codes in its own `codes.rs` with
-//! [`define_codes!`](crate::define_codes); [`ALL_CODES`] is the union, and a test proves the
-//! names are unique, documented in the README and produced by at least one vector.
+//! [`define_codes!`](crate::define_codes); `crate::registry` is the union, and a test proves
+//! the names are unique, documented in the README and produced by at least one vector.
 
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -55,11 +55,6 @@ impl Code {
     /// The registry entry.
     pub fn info(self) -> &'static CodeInfo {
         self.0
-    }
-
-    /// Looks a code up by name.
-    pub fn from_name(name: &str) -> Option<Code> {
-        all_codes().find(|code| code.as_str() == name)
     }
 }
 
@@ -131,50 +126,4 @@ macro_rules! define_codes {
         /// Every code this area declares, in declaration order.
         pub const CODES: &[$crate::issue::Code] = &[$($name),*];
     };
-}
-
-/// The code lists of every rule area, in registry order.
-pub const ALL_CODES: &[&[Code]] = &[
-    crate::contract::codes::CODES,
-    crate::order::codes::CODES,
-    crate::routing::codes::CODES,
-    crate::boundary::codes::CODES,
-    crate::events::codes::CODES,
-    crate::diagnosis::codes::CODES,
-    crate::order::calls::codes::CODES,
-];
-
-/// Every registered code, area by area.
-pub fn all_codes() -> impl Iterator<Item = Code> {
-    ALL_CODES.iter().flat_map(|area| area.iter().copied())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashSet;
-
-    #[test]
-    fn codes_are_unique_snake_case_and_documented() {
-        let mut seen = HashSet::new();
-        for code in all_codes() {
-            let name = code.as_str();
-            assert!(seen.insert(name), "duplicate code {name}");
-            assert!(
-                !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
-                "code {name} is not snake_case"
-            );
-            assert!(
-                !code.info().meaning.is_empty(),
-                "code {name} has no meaning"
-            );
-            assert!(
-                !code.info().template.is_empty(),
-                "code {name} has no template"
-            );
-        }
-    }
 }

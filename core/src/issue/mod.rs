@@ -1,4 +1,5 @@
-//! Violations, warnings and the one registry of their codes.
+//! Violations, warnings and the code type every area's `codes.rs` declares
+//! (the registry of them all is [`crate::registry`]).
 //!
 //! Every rule of rxgate that can say "no" says it with a [`Violation`]: a stable snake_case
 //! [`Code`], a JSON Pointer [`JsonPath`], a message rendered from the code's template with
@@ -8,8 +9,10 @@
 
 mod code;
 mod path;
+mod redact;
 mod report;
 
-pub use code::{all_codes, Code, CodeInfo, CodeStatus, ALL_CODES};
-pub use path::{JsonPath, Segment};
-pub use report::{render, Report, Violation};
+pub use code::{Code, CodeInfo, CodeStatus};
+pub use path::{escape_token, JsonPath, Segment};
+pub use redact::{redact_serde, safe_name};
+pub use report::{placeholders, render, try_render, Report, Unfilled, Violation};

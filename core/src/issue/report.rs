@@ -49,31 +49,92 @@ impl Violation {
     }
 }
 
-/// Fills `{name}` placeholders of `template` from `params`; unknown placeholders stay as they are.
+/// A `{name}` placeholder of a template that no parameter fills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfilled(pub String);
+
+/// The placeholder names of a template, in order: `{` + a snake_case name + `}`. Other
+/// braces (`{mime, data}`, a lone `{`) are text.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let (_, from_brace) = rest.split_at(start + 1);
+        match placeholder_at(from_brace) {
+            Some(name) => {
+                out.push(name);
+                rest = from_brace.split_at(name.len() + 1).1;
+            }
+            None => rest = from_brace,
+        }
+    }
+    out
+}
+
+/// The placeholder name at the start of `text` (just after a `{`), when `text` goes on with
+/// a snake_case name and `}`.
+fn placeholder_at(text: &str) -> Option<&str> {
+    let end = text.find('}')?;
+    let (name, _) = text.split_at(end);
+    let snake = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    snake.then_some(name)
+}
+
+/// Fills the `{name}` placeholders of `template` from `params`; a placeholder no parameter
+/// fills is refused with its name. Parameters the template does not name are ignored (a
+/// message and its Beluga error share one list).
+pub fn try_render(template: &str, params: &[(&str, &str)]) -> Result<String, Unfilled> {
+    let (text, unfilled) = fill(template, params);
+    match unfilled {
+        Some(name) => Err(Unfilled(name.to_owned())),
+        None => Ok(text),
+    }
+}
+
+/// [`try_render`] for the rules, whose parameters are fixed in the code: a placeholder left
+/// unfilled is a bug, caught by a debug assertion (every test and vector runs with them);
+/// a release build keeps the placeholder as text rather than fail a verdict.
 pub fn render(template: &str, params: &[(&str, &str)]) -> String {
+    let (text, unfilled) = fill(template, params);
+    debug_assert!(
+        unfilled.is_none(),
+        "template placeholder `{{{}}}` left unfilled",
+        unfilled.unwrap_or_default()
+    );
+    text
+}
+
+/// The template with its placeholders filled (an unfilled one kept as written) and the name
+/// of the first unfilled one.
+fn fill<'t>(template: &'t str, params: &[(&str, &str)]) -> (String, Option<&'t str>) {
     let mut out = String::with_capacity(template.len() + 16);
+    let mut unfilled = None;
     let mut rest = template;
     while let Some(start) = rest.find('{') {
         let (before, from_brace) = rest.split_at(start);
         out.push_str(before);
-        match from_brace.find('}') {
-            Some(end) => {
-                let (placeholder, after) = from_brace.split_at(end + 1);
-                let name = placeholder.trim_start_matches('{').trim_end_matches('}');
-                match params.iter().find(|(k, _)| *k == name) {
-                    Some((_, value)) => out.push_str(value),
-                    None => out.push_str(placeholder),
-                }
-                rest = after;
-            }
+        let after_brace = from_brace.split_at(1).1;
+        let Some(name) = placeholder_at(after_brace) else {
+            out.push('{');
+            rest = after_brace;
+            continue;
+        };
+        match params.iter().find(|(k, _)| *k == name) {
+            Some((_, value)) => out.push_str(value),
             None => {
-                out.push_str(from_brace);
-                rest = "";
+                unfilled = unfilled.or(Some(name));
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
             }
         }
+        rest = after_brace.split_at(name.len() + 1).1;
     }
     out.push_str(rest);
-    out
+    (out, unfilled)
 }
 
 /// The answer of a validation: `{valid, violations, warnings}`.
@@ -100,18 +161,34 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
-    use super::render;
+    use super::{placeholders, render, try_render, Unfilled};
 
     #[test]
-    fn render_fills_known_and_keeps_unknown_placeholders() {
+    fn render_fills_known_and_refuses_unknown_placeholders() {
         assert_eq!(
-            render(
+            try_render(
                 "{field} at most {max} ({other})",
                 &[("field", "city"), ("max", "200")]
             ),
-            "city at most 200 ({other})"
+            Err(Unfilled("other".to_owned()))
+        );
+        assert_eq!(
+            try_render(
+                "{field} at most {max}",
+                &[("field", "city"), ("max", "200")]
+            ),
+            Ok("city at most 200".to_owned())
         );
         assert_eq!(render("no braces", &[]), "no braces");
         assert_eq!(render("open { only", &[]), "open { only");
+        assert_eq!(render("send `{mime, data}`", &[]), "send `{mime, data}`");
+        assert_eq!(placeholders("{a} {b_1} {not one} {"), vec!["a", "b_1"]);
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "left unfilled")]
+    fn render_asserts_on_an_unfilled_placeholder() {
+        let _ = render("{field} is wrong", &[]);
     }
 }

@@ -17,13 +17,13 @@ crate::define_codes! {
     },
     /// No Beluga company identifier is configured.
     BELUGA_COMPANY_MISSING = "beluga_company_missing" {
-        beluga_error: Some("Missing metadata"),
+        beluga_error: Some(crate::contract::codes::beluga::MISSING_METADATA),
         meaning: "no Beluga company identifier is configured",
         template: "no Beluga company identifier is configured in Admin → Settings",
     },
     /// A prescription product has no Beluga visit type.
     VISIT_TYPE_MISSING = "visit_type_missing" {
-        beluga_error: Some("Missing metadata"),
+        beluga_error: Some(crate::contract::codes::beluga::MISSING_METADATA),
         meaning: "a product that needs a prescription has no Beluga visit type",
         template: "the product of item {item} needs a prescription but has no Beluga visit type (CRM → Store → Products)",
     },
@@ -35,13 +35,13 @@ crate::define_codes! {
     },
     /// A Beluga item's product maps to no drug.
     DRUG_UNMAPPED = "drug_unmapped" {
-        beluga_error: Some("patientPreference fields error"),
+        beluga_error: Some(crate::contract::codes::beluga::PATIENT_PREFERENCE_FIELDS_ERROR),
         meaning: "a product sent to Beluga is not mapped to a drug",
         template: "the product of item {item} is not mapped to a drug (CRM → Store → Products)",
     },
     /// A drug has neither `belugaMedId` nor `DIN`.
     DRUG_MED_ID_MISSING = "drug_med_id_missing" {
-        beluga_error: Some("patientPreference fields error"),
+        beluga_error: Some(crate::contract::codes::beluga::PATIENT_PREFERENCE_FIELDS_ERROR),
         meaning: "a drug sent to Beluga has neither a belugaMedId nor a DIN",
         template: "the drug of item {item} has neither a Beluga medId nor a DIN (EMR → Drugs)",
     },
@@ -71,13 +71,13 @@ crate::define_codes! {
     },
     /// The patient supplies lab results but none are recorded.
     LAB_RESULTS_MISSING = "lab_results_missing" {
-        beluga_error: Some("Missing values"),
+        beluga_error: Some(crate::contract::codes::beluga::MISSING_VALUES),
         meaning: "the lab method says the patient supplies results but none are recorded",
         template: "the lab method is patient-supplied results but the intake holds no lab results",
     },
     /// Patient fields Beluga requires are absent.
     PATIENT_DATA_INCOMPLETE = "patient_data_incomplete" {
-        beluga_error: Some("Missing values"),
+        beluga_error: Some(crate::contract::codes::beluga::MISSING_VALUES),
         meaning: "patient demographic or contact fields Beluga requires are missing",
         template: "patient profile is missing: {fields}",
     },
@@ -89,7 +89,7 @@ crate::define_codes! {
     },
     /// Another patient already has this phone.
     PHONE_NOT_UNIQUE = "phone_not_unique" {
-        beluga_error: Some("Phone number error"),
+        beluga_error: Some(crate::contract::codes::beluga::PHONE_NUMBER_ERROR),
         meaning: "another patient already uses this phone; Beluga needs one phone per patient",
         template: "another patient already has this phone number; Beluga requires a unique phone per patient",
     },
@@ -101,7 +101,7 @@ crate::define_codes! {
     },
     /// An intake answer cannot be mapped to Beluga's Q/A form.
     INTAKE_ANSWER_INVALID = "intake_answer_invalid" {
-        beluga_error: Some("Something went wrong, please check all data"),
+        beluga_error: Some(crate::contract::codes::beluga::SOMETHING_WENT_WRONG),
         meaning: "an intake answer cannot be written in Beluga's Q/A form",
         template: "intake answer {index} cannot be sent: {rule}",
     },

@@ -157,6 +157,19 @@ pub struct PharmacyFacts {
     pub webhook_secret_configured: bool,
 }
 
+impl PharmacyFacts {
+    /// The facts of an OWN pharmacy: no API credentials (rxgate sends it nothing), and its
+    /// webhook counts as configured with a secret, or with `allow_unsigned` outside
+    /// production — the webhook rules accept its unsigned requests there
+    /// (`events::auth`), so its shipping updates are not refused.
+    pub fn own(webhook_secret: bool, allow_unsigned: bool, production: bool) -> Self {
+        Self {
+            credentials_configured: false,
+            webhook_secret_configured: webhook_secret || (allow_unsigned && !production),
+        }
+    }
+}
+
 impl IntegrationFacts {
     /// Replaces every configuration fact of `snapshot` with this configuration's.
     pub fn apply(&self, snapshot: &mut OrderSnapshot) {
@@ -257,7 +270,7 @@ fn split_members(
     let mut clinic = Map::new();
     let mut owned = Map::new();
     for (key, value) in members {
-        let pointer = format!("{at}/{}", escape(key));
+        let pointer = format!("{at}/{}", crate::issue::escape_token(key));
         let table = OWNED_MEMBERS.iter().find(|m| m.pointer == pointer);
         let inside = OWNED_MEMBERS.iter().any(|m| {
             m.pointer
@@ -430,10 +443,6 @@ fn remove_at(document: &mut Value, pointer: &str) -> Option<Value> {
 }
 
 /// A member name as a JSON Pointer segment.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
 #[cfg(test)]
 #[expect(
     clippy::indexing_slicing,
@@ -441,6 +450,18 @@ fn escape(key: &str) -> String {
 )]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_own_pharmacy_unsigned_outside_production_counts_as_configured() {
+        let configured = |secret, unsigned, production| {
+            PharmacyFacts::own(secret, unsigned, production).webhook_secret_configured
+        };
+        assert!(configured(true, false, true));
+        assert!(configured(false, true, false));
+        assert!(!configured(false, true, true));
+        assert!(!configured(false, false, false));
+        assert!(!PharmacyFacts::own(true, true, false).credentials_configured);
+    }
     use serde_json::json;
 
     fn snapshot() -> Value {

@@ -18,8 +18,12 @@
 use super::codes;
 use super::intake::{check_intakes, check_labs};
 use super::reason::{Actor, Reason};
-use super::snapshot::{InvoiceStatus, OrderSnapshot, OrderSource, OrderStatus, PaymentStatus};
-use super::visit::{assemble, form_field, validate_options, VisitKind, DEMOGRAPHIC_FIELDS};
+use super::snapshot::{
+    InvoiceStatus, OrderSnapshot, OrderSource, OrderStatus, PaymentStatus, Settings,
+};
+use super::visit::{
+    assemble, form_field, validate_options, Assembled, VisitKind, DEMOGRAPHIC_FIELDS,
+};
 use crate::contract::validate_value;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -146,38 +150,10 @@ pub fn check_readiness(snapshot: &OrderSnapshot, today: NaiveDate) -> Readiness 
         }
     }
     if !snapshot.needs_beluga() {
-        let status = if reasons.iter().any(|r| r.code == codes::VISIT_TYPE_MISSING) {
-            ReadinessStatus::NotReady
-        } else {
-            ReadinessStatus::NotRequired
-        };
-        if status == ReadinessStatus::NotRequired {
-            reasons.push(Reason::new(codes::BELUGA_NOT_REQUIRED, Actor::Cs, &[]));
-        }
-        return Readiness {
-            status,
-            ready: false,
-            kind: None,
-            reasons,
-        };
+        return not_required(reasons);
     }
 
-    // Settings.
-    let settings = &snapshot.settings;
-    if !settings.beluga_enabled {
-        reasons.push(Reason::new(
-            codes::BELUGA_DISABLED,
-            Actor::AdminDevelopment,
-            &[],
-        ));
-    }
-    if !settings.api_key_present {
-        reasons.push(Reason::new(
-            codes::BELUGA_API_KEY_MISSING,
-            Actor::AdminDevelopment,
-            &[],
-        ));
-    }
+    settings_reasons(&snapshot.settings, &mut reasons);
 
     // The assembled body carries the company, visit type, drug, pharmacy and intake-answer
     // reasons in checklist order.
@@ -202,7 +178,71 @@ pub fn check_readiness(snapshot: &OrderSnapshot, today: NaiveDate) -> Readiness 
             .cloned(),
     );
 
-    // Patient data, through the contract validator.
+    patient_data_reasons(snapshot, today, &assembled, &mut reasons);
+
+    // Payment.
+    if let Some(unpaid) = payment_reason(snapshot) {
+        reasons.push(unpaid);
+    }
+
+    let ready = reasons.is_empty();
+    Readiness {
+        status: if ready {
+            ReadinessStatus::Ready
+        } else {
+            ReadinessStatus::NotReady
+        },
+        ready,
+        kind: Some(assembled.kind),
+        reasons,
+    }
+}
+
+/// The readiness of an order Beluga does not review: not required, unless a product lacks
+/// its visit type.
+fn not_required(mut reasons: Vec<Reason>) -> Readiness {
+    let status = if reasons.iter().any(|r| r.code == codes::VISIT_TYPE_MISSING) {
+        ReadinessStatus::NotReady
+    } else {
+        ReadinessStatus::NotRequired
+    };
+    if status == ReadinessStatus::NotRequired {
+        reasons.push(Reason::new(codes::BELUGA_NOT_REQUIRED, Actor::Cs, &[]));
+    }
+    Readiness {
+        status,
+        ready: false,
+        kind: None,
+        reasons,
+    }
+}
+
+/// Beluga switched on, and an API key present.
+fn settings_reasons(settings: &Settings, reasons: &mut Vec<Reason>) {
+    if !settings.beluga_enabled {
+        reasons.push(Reason::new(
+            codes::BELUGA_DISABLED,
+            Actor::AdminDevelopment,
+            &[],
+        ));
+    }
+    if !settings.api_key_present {
+        reasons.push(Reason::new(
+            codes::BELUGA_API_KEY_MISSING,
+            Actor::AdminDevelopment,
+            &[],
+        ));
+    }
+}
+
+/// Patient data, through the contract validator: missing and invalid demographics, a
+/// shared phone, and any other part of the body the validator refuses.
+fn patient_data_reasons(
+    snapshot: &OrderSnapshot,
+    today: NaiveDate,
+    assembled: &Assembled,
+    reasons: &mut Vec<Reason>,
+) {
     let report = validate_value(
         assembled.kind.contract_kind(),
         &assembled.body,
@@ -220,7 +260,7 @@ pub fn check_readiness(snapshot: &OrderSnapshot, today: NaiveDate) -> Readiness 
                 }
             }
             _ => {
-                if !explained(&violation.path, &reasons) && !other_paths.contains(&violation.path) {
+                if !explained(&violation.path, reasons) && !other_paths.contains(&violation.path) {
                     other_paths.push(violation.path.clone());
                 }
             }
@@ -257,22 +297,5 @@ pub fn check_readiness(snapshot: &OrderSnapshot, today: NaiveDate) -> Readiness 
             other_paths,
             &[("kind", kind)],
         ));
-    }
-
-    // Payment.
-    if let Some(unpaid) = payment_reason(snapshot) {
-        reasons.push(unpaid);
-    }
-
-    let ready = reasons.is_empty();
-    Readiness {
-        status: if ready {
-            ReadinessStatus::Ready
-        } else {
-            ReadinessStatus::NotReady
-        },
-        ready,
-        kind: Some(assembled.kind),
-        reasons,
     }
 }

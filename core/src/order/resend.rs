@@ -29,8 +29,9 @@
 use super::codes;
 use super::readiness::{order_closed, Readiness};
 use super::reason::{Actor, Reason};
+use super::rx;
 use super::snapshot::{OrderSnapshot, SubmitStatus, VisitOutcome, VisitStatus};
-use crate::boundary::{self, codes as boundary_codes};
+use crate::boundary::codes as boundary_codes;
 use crate::routing::codes as routing_codes;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -96,7 +97,7 @@ pub fn check_resend(
             &[],
         ));
     }
-    if !boundary::rx_confirmed(snapshot) && beluga.visit_outcome != Some(VisitOutcome::Prescribed) {
+    if !rx::rx_confirmed(snapshot) && beluga.visit_outcome != Some(VisitOutcome::Prescribed) {
         return refused(Reason::new(
             codes::RESEND_NO_PRESCRIPTION,
             Actor::Partner,
@@ -104,7 +105,7 @@ pub fn check_resend(
         ));
     }
     let mut reasons = Vec::new();
-    if let Some(first) = boundary::confirmed_at(snapshot) {
+    if let Some(first) = rx::confirmed_at(snapshot) {
         if now > first + Duration::days(RESEND_WINDOW_DAYS) {
             let days = RESEND_WINDOW_DAYS.to_string();
             reasons.push(Reason::new(

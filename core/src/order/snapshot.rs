@@ -950,6 +950,10 @@ pub struct ReceivedEvent {
     pub key: Option<String>,
 }
 
+// One type for the snapshot, where it serializes as `BELUGA`, `LIFEFILE`, `DISPENSE_PRO`,
+// `OWN`, and for the webhook API, where it is named by its route (`beluga`, `lifefile`,
+// `dispensepro`, `pharmacy`: `EventSource::as_str`, and `route_name` for a serialized field).
+// The doc comments below are the committed JSON Schema's descriptions.
 /// Event senders.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
@@ -964,6 +968,60 @@ pub enum EventSource {
     DispensePro,
     /// OWN pharmacy webhooks.
     Own,
+}
+
+impl EventSource {
+    /// Every source, in the order of the webhook routes.
+    pub const ALL: [EventSource; 4] = [
+        EventSource::Beluga,
+        EventSource::Lifefile,
+        EventSource::DispensePro,
+        EventSource::Own,
+    ];
+
+    /// Parses a route name (`beluga`, `lifefile`, `dispensepro`, `pharmacy`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The route name, as the webhook API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Beluga => "beluga",
+            Self::Lifefile => "lifefile",
+            Self::DispensePro => "dispensepro",
+            Self::Own => "pharmacy",
+        }
+    }
+
+    /// Words for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Beluga => "Beluga",
+            Self::Lifefile => "LifeFile",
+            Self::DispensePro => "DispensePro",
+            Self::Own => "OWN pharmacy",
+        }
+    }
+}
+
+/// `#[serde(with = "route_name")]`: an [`EventSource`] field written as its route name.
+pub mod route_name {
+    use super::EventSource;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes the route name.
+    pub fn serialize<S: Serializer>(source: &EventSource, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(source.as_str())
+    }
+
+    /// Reads a route name.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EventSource, D::Error> {
+        let name = <&str>::deserialize(d)?;
+        EventSource::from_name(name).ok_or_else(|| {
+            serde::de::Error::custom("expected one of beluga, lifefile, dispensepro, pharmacy")
+        })
+    }
 }
 
 /// A timeline activity.
@@ -1034,7 +1092,7 @@ pub fn parse_snapshot_str(text: &str) -> Result<OrderSnapshot, SnapshotError> {
     let parsed = serde_path_to_error::deserialize(&mut de).map_err(path_error)?;
     de.end().map_err(|e| SnapshotError {
         pointer: String::new(),
-        expected: crate::api::params::redact_serde(&e.to_string()),
+        expected: crate::issue::redact_serde(&e.to_string()),
     })?;
     Ok(parsed)
 }
@@ -1042,18 +1100,7 @@ pub fn parse_snapshot_str(text: &str) -> Result<OrderSnapshot, SnapshotError> {
 /// A deserialization error as a [`SnapshotError`]: the pointer of the offending member and
 /// what was expected there, never the value.
 pub(crate) fn path_error(err: serde_path_to_error::Error<serde_json::Error>) -> SnapshotError {
-    let mut pointer = String::new();
-    for segment in err.path().iter() {
-        use serde_path_to_error::Segment;
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            Segment::Unknown => pointer.push_str("/?"),
-        }
-    }
+    let pointer = crate::issue::JsonPath::from_serde(err.path()).to_pointer();
     SnapshotError {
         pointer,
         expected: describe_serde(&err.inner().to_string()),
@@ -1083,9 +1130,9 @@ fn describe_serde(message: &str) -> String {
     if let Some(pos) = without_position.find("unknown field `") {
         // The unknown field's name is a key of our own schema's caller, not a value: keep it.
         let (_, tail) = without_position.split_at(pos);
-        return crate::api::params::redact_serde(tail);
+        return crate::issue::redact_serde(tail);
     }
-    crate::api::params::redact_serde(without_position)
+    crate::issue::redact_serde(without_position)
 }
 
 // ---------------------------------------------------------------------------------------

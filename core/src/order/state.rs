@@ -51,67 +51,9 @@ pub enum SubmitStatus {
     Submitted,
 }
 
-/// `belugaVisitStatus`, as Beluga reports it for the medical visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum VisitStatus {
-    /// The visit is open for review.
-    Active,
-    /// Waiting (e.g. on the patient or a provider).
-    Pending,
-    /// With Beluga's admin team.
-    Admin,
-    /// On hold.
-    Holding,
-    /// Concluded by a doctor (terminal, highest).
-    Resolved,
-    /// Cancelled (terminal, below `resolved`).
-    Canceled,
-}
-
-impl VisitStatus {
-    /// Terminal statuses outrank every non-terminal one: `0` for non-terminal,
-    /// `1` for `canceled`, `2` for `resolved`.
-    pub fn terminal_rank(self) -> u8 {
-        match self {
-            VisitStatus::Active
-            | VisitStatus::Pending
-            | VisitStatus::Admin
-            | VisitStatus::Holding => 0,
-            VisitStatus::Canceled => 1,
-            VisitStatus::Resolved => 2,
-        }
-    }
-
-    /// A fixed tie-break among statuses with the same terminal rank and timestamp.
-    fn tie_rank(self) -> u8 {
-        match self {
-            VisitStatus::Active => 0,
-            VisitStatus::Pending => 1,
-            VisitStatus::Admin => 2,
-            VisitStatus::Holding => 3,
-            VisitStatus::Canceled => 4,
-            VisitStatus::Resolved => 5,
-        }
-    }
-
-    /// Whether the visit is over (`resolved` or `canceled`).
-    pub fn is_terminal(self) -> bool {
-        self.terminal_rank() > 0
-    }
-}
-
-/// `belugaResolvedStatus`. Ranked `open < closed`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum ResolvedStatus {
-    /// The visit is open.
-    Open,
-    /// The visit is closed.
-    Closed,
-}
+/// `belugaVisitStatus` and `belugaResolvedStatus`: Beluga's own vocabulary, one type each
+/// for the visit fetch answer and the snapshot (defined with the responses).
+pub use crate::contract::response::{ResolvedStatus, VisitStatus};
 
 /// `visitOutcome` of `CONSULT_CONCLUDED`. Ranked `referred < prescribed` (a later
 /// prescription outranks a referral; the contradiction itself is the events area's flag).
@@ -788,7 +730,22 @@ mod tests {
             .prop_map(|status| Fact::OrderStatus { status }),
             prop::sample::select(vec![PhotoIdStatus::Failed, PhotoIdStatus::Sent])
                 .prop_map(|status| Fact::PhotoId { status }),
-            (text.clone(), hour.clone()).prop_map(|(m, h)| Fact::Prescription(Prescription {
+            prescription_fact(),
+            submission_fact(),
+            shipping_fact(),
+            (text, prop::option::of(hour)).prop_map(|(c, h)| Fact::Flag(StaffFlag {
+                code: c.to_owned(),
+                raised_at: h.and_then(at),
+                event: None,
+            })),
+        ]
+    }
+
+    fn prescription_fact() -> impl Strategy<Value = Fact> {
+        let hour = 0u32..24;
+        let text = prop::sample::select(vec!["a", "b", "c"]);
+        (text.clone(), hour.clone()).prop_map(|(m, h)| {
+            Fact::Prescription(Prescription {
                 source: PrescriptionSource::RxWritten,
                 item_id: None,
                 med_id: Some(m.to_owned()),
@@ -799,39 +756,51 @@ mod tests {
                 refills: None,
                 doctor_name: None,
                 written_at: at(h),
-            })),
-            (
-                prop::sample::select(vec![SubmissionState::Failed, SubmissionState::Submitted]),
-                text.clone(),
-                hour.clone(),
-                prop::bool::ANY,
-            )
-                .prop_map(|(state, p, h, lf)| {
-                    let s = Submission {
-                        state,
-                        pharmacy_id: Some(p.to_owned()),
-                        item_ids: vec![],
-                        submitted_by: None,
-                        submitted_at: at(h),
-                        partner_order_id: None,
-                        partner_status: None,
-                        submit_error: None,
-                    };
-                    if lf {
-                        Fact::LifeFile(s)
-                    } else {
-                        Fact::DispensePro(s)
-                    }
-                }),
-            (
-                prop::option::of(text.clone()),
-                prop::option::of(text.clone()),
-                prop::option::of(hour.clone()),
-                prop::option::of(hour.clone()),
-                prop::option::of(hour.clone()),
-                prop::bool::ANY,
-            )
-                .prop_map(|(c, t, tu, sh, de, failed)| Fact::Shipping(Shipping {
+            })
+        })
+    }
+
+    fn submission_fact() -> impl Strategy<Value = Fact> {
+        let hour = 0u32..24;
+        let text = prop::sample::select(vec!["a", "b", "c"]);
+        (
+            prop::sample::select(vec![SubmissionState::Failed, SubmissionState::Submitted]),
+            text.clone(),
+            hour.clone(),
+            prop::bool::ANY,
+        )
+            .prop_map(|(state, p, h, lf)| {
+                let s = Submission {
+                    state,
+                    pharmacy_id: Some(p.to_owned()),
+                    item_ids: vec![],
+                    submitted_by: None,
+                    submitted_at: at(h),
+                    partner_order_id: None,
+                    partner_status: None,
+                    submit_error: None,
+                };
+                if lf {
+                    Fact::LifeFile(s)
+                } else {
+                    Fact::DispensePro(s)
+                }
+            })
+    }
+
+    fn shipping_fact() -> impl Strategy<Value = Fact> {
+        let hour = 0u32..24;
+        let text = prop::sample::select(vec!["a", "b", "c"]);
+        (
+            prop::option::of(text.clone()),
+            prop::option::of(text.clone()),
+            prop::option::of(hour.clone()),
+            prop::option::of(hour.clone()),
+            prop::option::of(hour.clone()),
+            prop::bool::ANY,
+        )
+            .prop_map(|(c, t, tu, sh, de, failed)| {
+                Fact::Shipping(Shipping {
                     carrier: c.map(str::to_owned),
                     tracking: t.map(str::to_owned),
                     tracking_url: None,
@@ -839,13 +808,8 @@ mod tests {
                     shipped_at: sh.and_then(at),
                     delivered_at: de.and_then(at),
                     delivery_failed: failed,
-                })),
-            (text, prop::option::of(hour)).prop_map(|(c, h)| Fact::Flag(StaffFlag {
-                code: c.to_owned(),
-                raised_at: h.and_then(at),
-                event: None,
-            })),
-        ]
+                })
+            })
     }
 
     proptest! {

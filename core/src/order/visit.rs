@@ -23,13 +23,13 @@
 
 use super::codes;
 use super::intake::{check_intakes, lab_method};
+use super::pharmacy::select_pharmacy;
 use super::reason::{Actor, Reason};
 use super::snapshot::{
     non_blank, AnswerValue, Intake, IntakeAnswer, LabMethod, OrderSnapshot, StandardField,
 };
 use crate::contract::{normalize, validate_value, Kind, ValidateOptions};
 use crate::issue::Violation;
-use crate::routing::select_pharmacy;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -423,6 +423,24 @@ pub fn assemble(snapshot: &OrderSnapshot, master_id: &str) -> Assembled {
     let mut body = Map::new();
     body.insert("formObj".to_owned(), Value::Object(form));
 
+    envelope(snapshot, master_id, &mut body, &mut reasons);
+    Assembled {
+        kind,
+        body: Value::Object(body),
+        reasons,
+        missing,
+        unnormalisable,
+    }
+}
+
+/// The visit's envelope beside `formObj`: the Beluga pharmacy, `masterId`, the company and
+/// the visit type, with the reasons any of them is missing.
+fn envelope(
+    snapshot: &OrderSnapshot,
+    master_id: &str,
+    body: &mut Map<String, Value>,
+    reasons: &mut Vec<Reason>,
+) {
     if !snapshot.needs_beluga() {
         reasons.push(Reason::new(codes::BELUGA_NOT_REQUIRED, Actor::Cs, &[]));
     }
@@ -463,13 +481,6 @@ pub fn assemble(snapshot: &OrderSnapshot, master_id: &str) -> Assembled {
                 &[("count", &count)],
             ));
         }
-    }
-    Assembled {
-        kind,
-        body: Value::Object(body),
-        reasons,
-        missing,
-        unnormalisable,
     }
 }
 

@@ -5,13 +5,13 @@ crate::define_codes! {
     area = "routing";
     /// No pharmacy for the Beluga visit.
     PHARMACY_MISSING = "pharmacy_missing" {
-        beluga_error: Some("Missing metadata"),
+        beluga_error: Some(crate::contract::codes::beluga::MISSING_METADATA),
         meaning: "neither the order, the products nor the legacy field name a pharmacy",
         template: "no pharmacy: assign one on the order or set the product Default Pharmacy",
     },
     /// The winning pharmacy has no Beluga id.
     PHARMACY_MISSING_BELUGA_ID = "pharmacy_missing_beluga_id" {
-        beluga_error: Some("Missing metadata"),
+        beluga_error: Some(crate::contract::codes::beluga::MISSING_METADATA),
         meaning: "the pharmacy chosen by the priority rule has no Beluga id",
         template: "the {source} pharmacy has no Beluga pharmacy id (Admin → Settings → Pharmacies)",
     },

@@ -32,140 +32,15 @@
 pub mod codes;
 pub mod partner_orders;
 
-use crate::boundary;
 use crate::order::reason::{Actor, Reason};
+use crate::order::rx;
 use crate::order::snapshot::{
     non_blank, Address, Item, OrderSnapshot, Pharmacy, PharmacyType, Prescriber, Submission,
     SubmissionState,
 };
 use serde::Serialize;
 
-/// Where the Beluga pharmacy came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PharmacySource {
-    /// The pharmacy assigned on the order.
-    Order,
-    /// The product default pharmacy.
-    ProductDefault,
-    /// The legacy Beluga pharmacy id on the order.
-    Legacy,
-}
-
-impl PharmacySource {
-    /// Words for messages.
-    pub fn label(self) -> &'static str {
-        match self {
-            PharmacySource::Order => "order",
-            PharmacySource::ProductDefault => "product default",
-            PharmacySource::Legacy => "legacy",
-        }
-    }
-}
-
-/// The Beluga pharmacy of the visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PharmacySelection {
-    /// A pharmacy with a Beluga id was found.
-    pub selected: bool,
-    /// Which rule picked it.
-    pub source: Option<PharmacySource>,
-    /// The app's pharmacy record id (absent for the legacy id).
-    pub pharmacy_id: Option<String>,
-    /// Its type.
-    pub pharmacy_type: Option<PharmacyType>,
-    /// The `pharmacyId` sent to Beluga.
-    pub beluga_pharmacy_id: Option<String>,
-    /// Why nothing was selected.
-    pub reasons: Vec<Reason>,
-}
-
-/// Picks the Beluga pharmacy by the priority rule (see the module docs).
-pub fn select_pharmacy(snapshot: &OrderSnapshot) -> PharmacySelection {
-    let mut out = PharmacySelection {
-        selected: false,
-        source: None,
-        pharmacy_id: None,
-        pharmacy_type: None,
-        beluga_pharmacy_id: None,
-        reasons: Vec::new(),
-    };
-    let candidate = if let Some(id) = non_blank(snapshot.order.pharmacy_id.as_ref()) {
-        Some((PharmacySource::Order, id))
-    } else {
-        let defaults = distinct_defaults(snapshot);
-        match defaults.as_slice() {
-            [] => None,
-            [one] => Some((PharmacySource::ProductDefault, *one)),
-            many => {
-                let count = many.len().to_string();
-                out.reasons.push(Reason::new(
-                    codes::PHARMACY_CONFLICT,
-                    Actor::Cs,
-                    &[("count", &count)],
-                ));
-                return out;
-            }
-        }
-    };
-    match candidate {
-        Some((source, id)) => {
-            out.source = Some(source);
-            out.pharmacy_id = Some(id.to_owned());
-            match snapshot.pharmacy(id) {
-                None => out.reasons.push(Reason::new(
-                    codes::PHARMACY_UNKNOWN,
-                    Actor::AdminDevelopment,
-                    &[("source", source.label())],
-                )),
-                Some(pharmacy) => {
-                    out.pharmacy_type = Some(pharmacy.kind);
-                    match non_blank(pharmacy.beluga_id.as_ref()) {
-                        Some(beluga_id) => {
-                            out.selected = true;
-                            out.beluga_pharmacy_id = Some(beluga_id.trim().to_owned());
-                        }
-                        None => out.reasons.push(Reason::new(
-                            codes::PHARMACY_MISSING_BELUGA_ID,
-                            Actor::AdminDevelopment,
-                            &[("source", source.label())],
-                        )),
-                    }
-                }
-            }
-        }
-        None => match non_blank(snapshot.order.legacy_beluga_pharmacy_id.as_ref()) {
-            Some(legacy) => {
-                out.selected = true;
-                out.source = Some(PharmacySource::Legacy);
-                out.beluga_pharmacy_id = Some(legacy.trim().to_owned());
-            }
-            None => out
-                .reasons
-                .push(Reason::new(codes::PHARMACY_MISSING, Actor::Cs, &[])),
-        },
-    }
-    out
-}
-
-/// Distinct product default pharmacy ids of the Beluga items (of every item when no item
-/// goes to Beluga), in item order.
-fn distinct_defaults(snapshot: &OrderSnapshot) -> Vec<&str> {
-    let mut ids: Vec<&str> = Vec::new();
-    let items: Vec<&Item> = if snapshot.needs_beluga() {
-        snapshot.beluga_items().collect()
-    } else {
-        snapshot.items.iter().collect()
-    };
-    for item in items {
-        if let Some(id) = non_blank(item.product.default_pharmacy_id.as_ref()) {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-    }
-    ids
-}
+pub use crate::order::pharmacy::{select_pharmacy, PharmacySelection, PharmacySource};
 
 /// Where one item routes.
 #[derive(Debug, Clone)]
@@ -439,7 +314,7 @@ fn evaluate_route(snapshot: &OrderSnapshot, route: &mut Route) {
         }
     }
     for item in &items {
-        if let Err(reasons) = boundary::item_allowed(snapshot, item) {
+        if let Err(reasons) = rx::item_allowed(snapshot, item) {
             route.boundary.extend(reasons);
         }
     }
@@ -455,10 +330,22 @@ fn evaluate_route(snapshot: &OrderSnapshot, route: &mut Route) {
         };
         return;
     }
+    submission_status(snapshot, kind, pharmacy, &items, route);
+}
+
+/// The status of a DispensePro or LifeFile route from its items' submissions: submitted,
+/// failed (escalated), or blocked / awaiting the prescription / ready.
+fn submission_status(
+    snapshot: &OrderSnapshot,
+    kind: PharmacyType,
+    pharmacy: &Pharmacy,
+    items: &[&Item],
+    route: &mut Route,
+) {
     let label = route_label(kind);
     let mut all_submitted = !items.is_empty();
     let mut any_failed = false;
-    for item in &items {
+    for item in items {
         let best = submissions_for(snapshot, kind, Some(&pharmacy.id), &item.id)
             .map(|s| s.state)
             .max();
@@ -579,6 +466,39 @@ fn lifefile_requirements(
     items: &[&Item],
     route: &mut Route,
 ) {
+    lifefile_account(snapshot, pharmacy, route);
+    lifefile_mappings(items, route);
+    let patient = &snapshot.patient;
+    let mut fields = missing(&[
+        ("first_name", patient.first_name.as_ref()),
+        ("last_name", patient.last_name.as_ref()),
+        ("dob", patient.dob.as_ref()),
+        ("sex", patient.sex.as_ref()),
+        ("phone", patient.phone.as_ref()),
+    ]);
+    fields.extend(address_missing("shipping_address", patient.ship_to()));
+    if !fields.is_empty() {
+        route.blockers.push(Reason::with_fields(
+            codes::ROUTE_PATIENT_DATA_MISSING,
+            Actor::Cs,
+            fields,
+            &[("route", "Belmar/LifeFile")],
+        ));
+    }
+    prescriber_requirements(snapshot, true, route);
+    if pharmacy.requires_hardcopy_pdf {
+        route.blockers.push(Reason::new(
+            codes::LIFEFILE_HARDCOPY_PDF_REQUIRED,
+            Actor::AdminDevelopment,
+            &[("pharmacy", &pharmacy.id)],
+        ));
+        route.escalate = true;
+    }
+}
+
+/// The LifeFile account of a pharmacy: credentials, ids, and an environment that matches the
+/// app's.
+fn lifefile_account(snapshot: &OrderSnapshot, pharmacy: &Pharmacy, route: &mut Route) {
     if !pharmacy.credentials_configured {
         route.blockers.push(Reason::new(
             codes::LIFEFILE_CREDENTIALS_MISSING,
@@ -621,6 +541,10 @@ fn lifefile_requirements(
             &[("pharmacy", &pharmacy.id), ("expected", expected)],
         ));
     }
+}
+
+/// Every item's LifeFile drug mapping.
+fn lifefile_mappings(items: &[&Item], route: &mut Route) {
     for item in items {
         let rx = item.drug.as_ref().and_then(|d| d.life_file.as_ref());
         let fields = match rx {
@@ -645,32 +569,6 @@ fn lifefile_requirements(
                 .item(&item.id),
             );
         }
-    }
-    let patient = &snapshot.patient;
-    let mut fields = missing(&[
-        ("first_name", patient.first_name.as_ref()),
-        ("last_name", patient.last_name.as_ref()),
-        ("dob", patient.dob.as_ref()),
-        ("sex", patient.sex.as_ref()),
-        ("phone", patient.phone.as_ref()),
-    ]);
-    fields.extend(address_missing("shipping_address", patient.ship_to()));
-    if !fields.is_empty() {
-        route.blockers.push(Reason::with_fields(
-            codes::ROUTE_PATIENT_DATA_MISSING,
-            Actor::Cs,
-            fields,
-            &[("route", "Belmar/LifeFile")],
-        ));
-    }
-    prescriber_requirements(snapshot, true, route);
-    if pharmacy.requires_hardcopy_pdf {
-        route.blockers.push(Reason::new(
-            codes::LIFEFILE_HARDCOPY_PDF_REQUIRED,
-            Actor::AdminDevelopment,
-            &[("pharmacy", &pharmacy.id)],
-        ));
-        route.escalate = true;
     }
 }
 

@@ -374,41 +374,7 @@ pub fn lifefile_order(
     let address = snapshot.patient.ship_to();
     let field = |f: fn(&Address) -> Option<&String>| address.and_then(f);
     let ids = pharmacy.and_then(|p| p.life_file.as_ref());
-    let (doctor, directory) = prescriber(snapshot);
-    let doctor = doctor.unwrap_or_default();
-    let mut names = doctor.trim_start_matches("Dr. ").splitn(2, ' ');
-    let (first, last) = (names.next(), names.next());
-    let from_directory = |f: fn(&Prescriber) -> Option<&String>| text(directory.and_then(f));
-    let office = |f: fn(&Address) -> Option<&String>| {
-        text(directory.and_then(|p| p.address.as_ref()).and_then(f))
-    };
-    let rxs = routed(snapshot, item_ids)
-        .map(|item| {
-            let drug = item.drug.as_ref();
-            let lf = drug.and_then(|d| d.life_file.as_ref());
-            let written = snapshot
-                .order
-                .prescriptions
-                .iter()
-                .find(|p| p.item_id.as_deref() == Some(item.id.as_str()))
-                .and_then(|p| p.written_at);
-            LifeFileRx {
-                rx_type: "new",
-                drug_name: drug.map(|d| d.name.clone()).unwrap_or_default(),
-                drug_strength: text(drug.and_then(|d| d.strength.as_ref())),
-                drug_form: lf.and_then(|r| r.drug_form.clone()),
-                lf_product_id: lf.and_then(|r| r.product_id.clone()),
-                quantity: lf.and_then(|r| r.quantity.clone()),
-                quantity_units: lf.and_then(|r| r.quantity_units.clone()),
-                directions: lf.and_then(|r| r.directions.clone()),
-                refills: drug.and_then(|d| d.refills.clone()),
-                date_written: written
-                    .map(|w| w.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                days_supply: lf.and_then(|r| r.days_supply.clone()),
-            }
-        })
-        .collect();
+    let rxs = lifefile_rxs(snapshot, item_ids);
     LifeFileOrder {
         message: LifeFileMessage {
             id: message_id.to_owned(),
@@ -423,23 +389,7 @@ pub fn lifefile_order(
                     .unwrap_or_else(|| snapshot.order.number.clone()),
                 memo: snapshot.order.number.clone(),
             },
-            prescriber: LifeFilePrescriber {
-                npi: from_directory(|p| p.npi.as_ref()),
-                license_state: from_directory(|p| p.license_state.as_ref()),
-                license_number: from_directory(|p| p.license_number.as_ref()),
-                dea: from_directory(|p| p.dea.as_ref()),
-                first_name: first.unwrap_or_default().to_owned(),
-                last_name: last.unwrap_or_default().to_owned(),
-                address1: office(|a| a.line1.as_ref()),
-                city: office(|a| a.city.as_ref()),
-                state: state(
-                    directory
-                        .and_then(|p| p.address.as_ref())
-                        .and_then(|a| a.state.as_ref()),
-                ),
-                zip: office(|a| a.zip.as_ref()),
-                phone: from_directory(|p| p.phone.as_ref()),
-            },
+            prescriber: lifefile_prescriber(snapshot),
             practice: LifeFilePractice {
                 id: text(ids.and_then(|i| i.practice_id.as_ref())),
             },
@@ -469,6 +419,67 @@ pub fn lifefile_order(
             billing: LifeFileBilling { payor_type: "pat" },
             rxs,
         },
+    }
+}
+
+/// The LifeFile `rxs` of the routed items.
+fn lifefile_rxs(snapshot: &OrderSnapshot, item_ids: &[String]) -> Vec<LifeFileRx> {
+    routed(snapshot, item_ids)
+        .map(|item| {
+            let drug = item.drug.as_ref();
+            let lf = drug.and_then(|d| d.life_file.as_ref());
+            let written = snapshot
+                .order
+                .prescriptions
+                .iter()
+                .find(|p| p.item_id.as_deref() == Some(item.id.as_str()))
+                .and_then(|p| p.written_at);
+            LifeFileRx {
+                rx_type: "new",
+                drug_name: drug.map(|d| d.name.clone()).unwrap_or_default(),
+                drug_strength: text(drug.and_then(|d| d.strength.as_ref())),
+                drug_form: lf.and_then(|r| r.drug_form.clone()),
+                lf_product_id: lf.and_then(|r| r.product_id.clone()),
+                quantity: lf.and_then(|r| r.quantity.clone()),
+                quantity_units: lf.and_then(|r| r.quantity_units.clone()),
+                directions: lf.and_then(|r| r.directions.clone()),
+                refills: drug.and_then(|d| d.refills.clone()),
+                date_written: written
+                    .map(|w| w.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                days_supply: lf.and_then(|r| r.days_supply.clone()),
+            }
+        })
+        .collect()
+}
+
+/// The LifeFile prescriber: the prescribing doctor's name, the rest from the clinic's
+/// directory.
+fn lifefile_prescriber(snapshot: &OrderSnapshot) -> LifeFilePrescriber {
+    let (doctor, directory) = prescriber(snapshot);
+    let doctor = doctor.unwrap_or_default();
+    let mut names = doctor.trim_start_matches("Dr. ").splitn(2, ' ');
+    let (first, last) = (names.next(), names.next());
+    let from_directory = |f: fn(&Prescriber) -> Option<&String>| text(directory.and_then(f));
+    let office = |f: fn(&Address) -> Option<&String>| {
+        text(directory.and_then(|p| p.address.as_ref()).and_then(f))
+    };
+    LifeFilePrescriber {
+        npi: from_directory(|p| p.npi.as_ref()),
+        license_state: from_directory(|p| p.license_state.as_ref()),
+        license_number: from_directory(|p| p.license_number.as_ref()),
+        dea: from_directory(|p| p.dea.as_ref()),
+        first_name: first.unwrap_or_default().to_owned(),
+        last_name: last.unwrap_or_default().to_owned(),
+        address1: office(|a| a.line1.as_ref()),
+        city: office(|a| a.city.as_ref()),
+        state: state(
+            directory
+                .and_then(|p| p.address.as_ref())
+                .and_then(|a| a.state.as_ref()),
+        ),
+        zip: office(|a| a.zip.as_ref()),
+        phone: from_directory(|p| p.phone.as_ref()),
     }
 }
 

@@ -17,20 +17,7 @@ pub trait RulesImpl {
     fn call_json_str(&self, op: &str, request: &str) -> Result<String, String>;
 }
 
-/// One case of a vector file, with its request built.
-#[derive(Debug, Clone)]
-pub struct Case {
-    /// `<file>::<case name>`.
-    pub id: String,
-    /// The operation.
-    pub op: String,
-    /// The request: `params` merged with the case minus `name`/`description`/`expect*`.
-    pub request: Value,
-    /// `expect` (subset pattern or validation summary).
-    pub expect: Option<Value>,
-    /// `expect_error` (an API error code).
-    pub expect_error: Option<Value>,
-}
+pub use rxgate_core::api::vectors::Case;
 
 /// Result of running a set of vectors.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -43,41 +30,10 @@ pub struct VectorSummary {
     pub failures: Vec<String>,
 }
 
-/// Parses every case of one vector file; a malformed file yields an error naming it.
+/// Parses every case of one vector file (the core's parser); a malformed file yields an
+/// error naming it.
 pub fn cases_of(file: &str, text: &str) -> Result<Vec<Case>, String> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| format!("{file}: {e}"))?;
-    let op = doc
-        .get("op")
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("{file}: no `op`"))?;
-    let params = doc
-        .get("params")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let cases = doc
-        .get("cases")
-        .and_then(Value::as_array)
-        .ok_or_else(|| format!("{file}: no `cases`"))?;
-    let mut out = Vec::new();
-    for (index, case) in cases.iter().enumerate() {
-        let case = case
-            .as_object()
-            .ok_or_else(|| format!("{file}: case {index} is not an object"))?;
-        let name = case
-            .get("name")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("case {index}"));
-        out.push(Case {
-            id: format!("{file}::{name}"),
-            op: op.to_owned(),
-            request: rxgate_core::api::vectors::request(&params, case),
-            expect: case.get("expect").cloned(),
-            expect_error: case.get("expect_error").cloned(),
-        });
-    }
-    Ok(out)
+    rxgate_core::api::vectors::parse_file(file, text).map(|f| f.cases)
 }
 
 /// Every case of the bundled vectors.
@@ -89,37 +45,17 @@ pub fn bundled_cases() -> Result<Vec<Case>, String> {
     Ok(all)
 }
 
-/// Checks one case against an implementation: `Ok` when its answer meets the expectation.
+/// Checks one case against an implementation: `Ok` when its answer meets the expectation
+/// (the core's [`rxgate_core::api::vectors::check`]).
 pub fn check_case(rules: &dyn RulesImpl, case: &Case) -> Result<(), String> {
     let text = rules.call_json_str(&case.op, &case.request.to_string())?;
     let envelope: Value = serde_json::from_str(&text).map_err(|_| "not JSON".to_owned())?;
-    match (&case.expect, &case.expect_error) {
-        (Some(expect), None) => {
-            let output = envelope
-                .get("ok")
-                .ok_or_else(|| format!("unexpected API error: {}", envelope_err(&envelope)))?;
-            let actual = if case.op == "validate" {
-                summarize_report(output)
-            } else {
-                output.clone()
-            };
-            matches(expect, &actual, "")
-        }
-        (None, Some(code)) => match envelope.get("err").and_then(|e| e.get("code")) {
-            Some(actual) if actual == code => Ok(()),
-            Some(actual) => Err(format!("expected error {code}, got {actual}")),
-            None => Err(format!("expected error {code}, got an answer")),
-        },
-        _ => Err("a case needs exactly one of `expect` or `expect_error`".into()),
-    }
-}
-
-fn envelope_err(envelope: &Value) -> String {
-    envelope
-        .get("err")
-        .and_then(|e| e.get("code"))
-        .map(Value::to_string)
-        .unwrap_or_default()
+    let answer = match (envelope.get("ok"), envelope.get("err")) {
+        (Some(output), _) => Ok(output),
+        (None, Some(err)) => Err(err.get("code").unwrap_or(&Value::Null)),
+        (None, None) => return Err("an envelope needs `ok` or `err`".to_owned()),
+    };
+    rxgate_core::api::vectors::check(case, answer)
 }
 
 /// Runs every bundled case; a malformed file counts as one failure.

@@ -52,15 +52,11 @@ pub fn integration(config: &Config) -> IntegrationFacts {
             },
         );
     }
-    let unsigned_ok = config.environment != Environment::Production;
+    let production = config.environment == Environment::Production;
     for (id, p) in &config.pharmacies {
         pharmacies.insert(
             id.clone(),
-            PharmacyFacts {
-                credentials_configured: false,
-                webhook_secret_configured: p.webhook_secret.is_some()
-                    || (p.allow_unsigned && unsigned_ok),
-            },
+            PharmacyFacts::own(p.webhook_secret.is_some(), p.allow_unsigned, production),
         );
     }
     IntegrationFacts {

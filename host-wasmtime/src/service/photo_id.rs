@@ -15,6 +15,7 @@ use crate::store::{Change, RecordTable};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use rxgate_core::host::codes::IMAGES_MISSING;
 use serde_json::{json, Value};
 
 /// The document kind of a stored photo ID.
@@ -33,8 +34,8 @@ pub(super) async fn upload(
     let Some(images) = body.get("images").filter(|v| v.is_array()).cloned() else {
         return Err(Problem::violations(
             "the photo ID needs `images`",
-            vec![json!({"code": "images_missing", "path": "/images",
-                "message": "`images` must be an array of {mime, data}"})],
+            vec![json!({"code": IMAGES_MISSING, "path": "/images",
+                "message": IMAGES_MISSING.info().template})],
         ));
     };
     // Validated as the body Beluga will get; the visit id is filled in when it is sent.

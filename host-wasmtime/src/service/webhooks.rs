@@ -20,7 +20,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use rxgate_core::events::auth::{AuthConfig, BasicCredential, Headers, HmacEncoding, HmacHeader};
+use rxgate_core::events::auth::{AuthConfig, BasicCredential, Headers, HmacHeader};
 use rxgate_core::events::ingest::{self, Ingest};
 use rxgate_core::events::Source;
 use serde_json::{json, Value};
@@ -82,10 +82,7 @@ pub fn auth_config(state: &AppState, source: Source, pharmacy_id: &str) -> Optio
                 .collect(),
             hmac: config.beluga.hmac_header.as_ref().map(|header| HmacHeader {
                 header: header.clone(),
-                encoding: match config.beluga.hmac_encoding {
-                    crate::config::HmacEncoding::Hex => HmacEncoding::Hex,
-                    crate::config::HmacEncoding::Base64 => HmacEncoding::Base64,
-                },
+                encoding: config.beluga.hmac_encoding,
             }),
             ..base
         },
@@ -110,7 +107,7 @@ pub fn auth_config(state: &AppState, source: Source, pharmacy_id: &str) -> Optio
                 ..base
             }
         }
-        Source::Pharmacy => {
+        Source::Own => {
             let cfg = config.pharmacies.get(pharmacy_id)?;
             AuthConfig {
                 secrets: secrets(&cfg.webhook_secret, &cfg.webhook_secret_previous),
@@ -314,7 +311,7 @@ async fn own_pharmacy(
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     receive(
         &state,
-        Source::Pharmacy,
+        Source::Own,
         Some(pharmacy_id),
         &info,
         &headers,

@@ -116,7 +116,7 @@ async fn livez_and_readyz_report_the_rules_digest() {
     let warnings = body["config_warnings"].as_array().unwrap();
     assert!(warnings.contains(&json!("beluga_api_key_missing")));
     assert!(!warnings.contains(&json!("beluga_webhook_secret_missing")));
-    assert!(warnings.contains(&json!("dispensepro_dp1_base_url_refused")));
+    assert!(warnings.contains(&json!("dispensepro_base_url_refused:dp1")));
 }
 
 #[tokio::test]

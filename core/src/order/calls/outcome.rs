@@ -32,14 +32,13 @@
 
 use super::{codes, instant, CallKind, HttpMethod, InvalidRequest, Partner, PlannedCall};
 use crate::contract::response::{
-    self, parse_response, Class, Endpoint, HttpAnswer, Outcome, ParsedResponse, ResponseData,
+    parse_response, Class, Endpoint, HttpAnswer, Outcome, ParsedResponse, ResponseData,
 };
-use crate::events::safe_name;
+use crate::issue::safe_name;
 use crate::issue::{render, Code};
 use crate::order::snapshot::Submission;
 use crate::order::snapshot::{
-    non_blank, OrderSnapshot, PhotoIdStatus, ResolvedStatus, SubmissionState, SubmitStatus,
-    Submitter, VisitStatus,
+    non_blank, OrderSnapshot, PhotoIdStatus, SubmissionState, SubmitStatus, Submitter,
 };
 use crate::order::state::{apply_facts, Fact};
 use chrono::{DateTime, Utc};
@@ -375,25 +374,14 @@ fn submitted(verdict: &Verdict, at: Option<DateTime<Utc>>) -> Fact {
 fn fetched(verdict: &Verdict, at: Option<DateTime<Utc>>) -> Vec<Fact> {
     let mut facts = vec![submitted(verdict, at)];
     if let Some(ResponseData::Visit(record)) = &verdict.data {
-        let status = match record.visit_status {
-            response::VisitStatus::Active => VisitStatus::Active,
-            response::VisitStatus::Pending => VisitStatus::Pending,
-            response::VisitStatus::Admin => VisitStatus::Admin,
-            response::VisitStatus::Holding => VisitStatus::Holding,
-            response::VisitStatus::Resolved => VisitStatus::Resolved,
-            response::VisitStatus::Canceled => VisitStatus::Canceled,
-        };
+        let status = record.visit_status;
         let updated_at = record
             .update_timestamp
             .as_deref()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc));
         facts.push(Fact::Visit { status, updated_at });
-        if let Some(resolved) = record.resolved_status {
-            let status = match resolved {
-                response::ResolvedStatus::Open => ResolvedStatus::Open,
-                response::ResolvedStatus::Closed => ResolvedStatus::Closed,
-            };
+        if let Some(status) = record.resolved_status {
             facts.push(Fact::Resolved { status });
         }
     }

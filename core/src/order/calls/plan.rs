@@ -16,7 +16,7 @@
 //! - A staff retry carries no trigger; a request with both is misuse.
 
 use super::{instant, CallKind, Finding, HttpMethod, InvalidRequest, PlannedCall};
-use crate::diagnosis::today_at_utc_minus_10;
+use crate::calendar::today_at_utc_minus_10;
 use crate::order::reason::Reason;
 use crate::order::snapshot::{non_blank, OrderSnapshot};
 use crate::order::state::Fact;
