@@ -68,7 +68,7 @@ pub enum Class {
 }
 
 /// What an answer means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Visit or lab visit created.
@@ -104,7 +104,7 @@ pub enum Outcome {
 }
 
 /// The ids of a created visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitCreated {
     /// The `masterId` sent.
@@ -115,7 +115,7 @@ pub struct VisitCreated {
 
 /// A pharmacy search result. `PharmacyId` comes as a number and is kept as its decimal
 /// string, the form every request sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Pharmacy {
     /// Beluga pharmacy id, as a string.
@@ -170,7 +170,7 @@ fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 /// A prescription in `NEW_RX_SENT`'s `medsPrescribed`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PrescribedMed {
     /// Drug name on the prescription.
@@ -196,7 +196,7 @@ pub struct PrescribedMed {
 }
 
 /// The patient record of `patient/externalFetch` (patient data: never logged).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PatientRecord {
     /// First name.
@@ -244,7 +244,7 @@ pub struct PatientRecord {
 }
 
 /// One prescription of a fetched visit's `rxHistory`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RxHistoryEntry {
     /// When it was written.
@@ -286,7 +286,7 @@ pub struct RxHistoryEntry {
 }
 
 /// A fetched visit (`visit/externalFetch`). The form is kept as Beluga sent it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitRecord {
     /// The visit's `masterId`.
@@ -314,7 +314,7 @@ pub struct VisitRecord {
 }
 
 /// Beluga visit status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum VisitStatus {
     /// `active`
@@ -332,7 +332,7 @@ pub enum VisitStatus {
 }
 
 /// Beluga resolved status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ResolvedStatus {
     /// `open`
@@ -342,7 +342,7 @@ pub enum ResolvedStatus {
 }
 
 /// The typed content of a successful answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ResponseData {
     /// `{masterId, visitId}`.
@@ -365,7 +365,7 @@ pub enum ResponseData {
 }
 
 /// An HTTP answer as the caller received it.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 pub struct HttpAnswer {
     /// The HTTP status (absent with a network error).
     #[serde(default)]
@@ -379,7 +379,7 @@ pub struct HttpAnswer {
 }
 
 /// A classified answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ParsedResponse {
     /// The endpoint name.
     pub endpoint: &'static str,

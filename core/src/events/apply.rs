@@ -58,7 +58,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// An activity to add to the patient timeline or the internal log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ActivityEffect {
     /// The activity type.
     pub kind: ActivityKind,
@@ -78,7 +78,7 @@ pub struct ActivityEffect {
 }
 
 /// What a notification is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     /// The order shipped.
@@ -90,7 +90,7 @@ pub enum NotificationKind {
 }
 
 /// A patient notification to send (email, SMS, in-app).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Notification {
     /// What it is about.
     pub kind: NotificationKind,
@@ -99,7 +99,7 @@ pub struct Notification {
 }
 
 /// A shipment/tracking record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ShipmentRecord {
     /// Store once under this key.
     pub dedupe_key: String,
@@ -116,7 +116,7 @@ pub struct ShipmentRecord {
 }
 
 /// A document carried in the stored body (never copied here).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DocumentRef {
     /// `lab_requisition`.
     pub kind: &'static str,
@@ -129,7 +129,7 @@ pub struct DocumentRef {
 }
 
 /// A partner submission the event now allows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OutboxItem {
     /// `dispensepro_order` or `lifefile_order`.
     pub kind: &'static str,
@@ -147,7 +147,7 @@ pub struct OutboxItem {
 }
 
 /// `NAME_UPDATE`'s names, for staff to confirm (patient data: never logged).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NameUpdate {
     /// `firstName`.
     pub first_name: String,
@@ -156,7 +156,7 @@ pub struct NameUpdate {
 }
 
 /// What happened to the event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Applied; something changed.
@@ -170,7 +170,7 @@ pub enum Outcome {
 }
 
 /// The audit entry of one event (no payload, no PHI).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// Source.
     pub source: Source,
@@ -189,7 +189,7 @@ pub struct AuditEntry {
 }
 
 /// Everything one event changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Effects {
     /// The event matched this order.
     pub matched: bool,

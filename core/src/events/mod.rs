@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Who sent an event (the webhook route it arrived on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     /// `POST /api/webhooks/beluga`.
@@ -98,7 +98,7 @@ impl Source {
 }
 
 /// A parsed partner event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "source", content = "event", rename_all = "lowercase")]
 pub enum Event {
     /// A Beluga webhook.
@@ -172,7 +172,7 @@ pub fn safe_name(name: &str) -> String {
 }
 
 /// The answer of [`parse`]: the event, or every violation found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ParseOutcome {
     /// True when the body parsed.
     pub valid: bool,

@@ -7,7 +7,7 @@ use serde::Serialize;
 ///
 /// Serializes as `{code, path, message, beluga_error}`. The message is the code's template
 /// filled with facts from the rules; it never contains the input value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Violation {
     /// The stable code.
     pub code: Code,
@@ -77,7 +77,7 @@ pub fn render(template: &str, params: &[(&str, &str)]) -> String {
 }
 
 /// The answer of a validation: `{valid, violations, warnings}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// True when there is no violation (warnings do not count).
     pub valid: bool,

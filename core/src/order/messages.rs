@@ -26,7 +26,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// The two Beluga message channels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Clinical doctor ↔ patient chat (patient-visible).
@@ -36,7 +36,7 @@ pub enum Channel {
 }
 
 /// Direction relative to the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Received from Beluga.
@@ -46,7 +46,7 @@ pub enum Direction {
 }
 
 /// The rule of one message activity type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MessageRule {
     /// The activity type.
     pub kind: ActivityKind,
@@ -131,7 +131,7 @@ pub fn patient_visible(kind: ActivityKind) -> bool {
 }
 
 /// One activity checked against its rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ActivityCheck {
     /// Position in the snapshot's `activities`.
     pub index: usize,
@@ -150,7 +150,7 @@ pub struct ActivityCheck {
 }
 
 /// The answer of [`message_visibility`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MessageVisibility {
     /// The four rules.
     pub rules: Vec<MessageRule>,
@@ -231,7 +231,7 @@ pub fn message_visibility(snapshot: &OrderSnapshot) -> MessageVisibility {
 }
 
 /// Tracking the patient may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatientTracking {
     /// Carrier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -249,7 +249,7 @@ pub struct PatientTracking {
 }
 
 /// The appointment the patient may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatientAppointment {
     /// Status.
     pub status: AppointmentStatus,
@@ -265,7 +265,7 @@ pub struct PatientAppointment {
 }
 
 /// A message in the patient's doctor chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatientMessage {
     /// `doctor` or `you`.
     pub from: &'static str,
@@ -277,7 +277,7 @@ pub struct PatientMessage {
 }
 
 /// The order as its patient may see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatientView {
     /// Order number.
     pub order_number: String,

@@ -41,7 +41,7 @@ use crate::order::snapshot::{
 use serde::Serialize;
 
 /// Where the Beluga pharmacy came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PharmacySource {
     /// The pharmacy assigned on the order.
@@ -64,7 +64,7 @@ impl PharmacySource {
 }
 
 /// The Beluga pharmacy of the visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PharmacySelection {
     /// A pharmacy with a Beluga id was found.
     pub selected: bool,
@@ -220,7 +220,7 @@ pub fn route_item<'a>(snapshot: &'a OrderSnapshot, item: &Item) -> ItemRoute<'a>
 }
 
 /// What a route does next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteAction {
     /// Submit the items to DispensePro.
@@ -236,7 +236,7 @@ pub enum RouteAction {
 }
 
 /// Where a route stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteStatus {
     /// May be submitted now.
@@ -256,7 +256,7 @@ pub enum RouteStatus {
 }
 
 /// One route of the plan: items going to one pharmacy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Route {
     /// The pharmacy type (absent for held items).
     pub pharmacy_type: Option<PharmacyType>,
@@ -279,7 +279,7 @@ pub struct Route {
 }
 
 /// The fulfillment plan of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RoutePlan {
     /// Routes in item order; held items come as their own routes.
     pub routes: Vec<Route>,
