@@ -330,6 +330,7 @@ pub struct AppliedEvent {
     #[serde(flatten)]
     pub effects: Effects,
     /// Always true.
+    #[schemars(schema_with = "always_true")]
     pub valid: bool,
     /// The request's `state`, with `order_state` and `lab_milestone` updated.
     #[schemars(with = "EventState")]
@@ -355,13 +356,27 @@ struct EventState {
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct RejectedEvent {
     /// Always false.
+    #[schemars(schema_with = "always_false")]
     pub valid: bool,
     /// Always `rejected`.
+    #[schemars(schema_with = "rejected")]
     pub outcome: String,
     /// Every problem of the body, in document order.
     pub violations: Vec<Violation>,
     /// The idempotency keys.
     pub keys: Vec<String>,
+}
+
+fn always_true(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "boolean", "const": true})
+}
+
+fn always_false(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "boolean", "const": false})
+}
+
+fn rejected(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "const": "rejected"})
 }
 
 /// `apply_event`.
