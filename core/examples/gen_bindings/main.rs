@@ -172,15 +172,20 @@ fn js_wrappers(table: &Table) -> String {
         let args = table.positional(op);
         let mut params = args.clone();
         params.push("params".to_owned());
-        let fixed: Vec<String> = args.iter().map(|a| a.to_owned()).collect();
+        let fixed = args.join(", ");
+        let fixed = if fixed.is_empty() {
+            String::new()
+        } else {
+            format!(" {fixed} ")
+        };
         let _ = writeln!(out, "/** {} */", op.summary.replace("*/", "*\\/"));
         let _ = writeln!(
             out,
-            "export function {}({}) {{\n  return guard(() => glue.call('{}', request(params, {{ {} }})));\n}}\n",
+            "export function {}({}) {{\n  return guard(() => glue.call('{}', request(params, {{{}}})));\n}}\n",
             camel(&op.name),
             params.join(", "),
             op.name,
-            fixed.join(", ")
+            fixed
         );
     }
     out
