@@ -2925,7 +2925,7 @@ export type AppliedEvent = {
   /** Flags raised for staff (also merged into the snapshot when matched). */
   flags: StaffFlagOutput[];
   /** The flags as messages. */
-  warnings: Violation[];
+  warnings: ViolationRecord[];
   /** LifeFile lines (by index) that matched no order. */
   unmatched_lines: number[];
   /** The audit entry. */
@@ -3022,6 +3022,22 @@ export type OutboxItem = {
   body: JsonValue;
 };
 
+/**
+ * A [`Violation`] as data another program reads back: the same JSON, the code a string, so
+ * a host linking an older core reads the answers of newer rules (`apply_event`'s warnings
+ * and violations, which the service deserializes).
+ */
+export type ViolationRecord = {
+  /** The stable code (`rxgate codes`). */
+  code: string;
+  /** Where, as a JSON Pointer string. */
+  path: string;
+  /** Human text rendered from the code's template. */
+  message: string;
+  /** The exact string Beluga would answer, when the code has one. */
+  beluga_error: string | null;
+};
+
 /** The audit entry of one event (no payload, no PHI). */
 export type AuditEntry = {
   /** Source. */
@@ -3058,7 +3074,7 @@ export type RejectedEvent = {
   /** Always `rejected`. */
   outcome: "rejected";
   /** Every problem of the body, in document order. */
-  violations: Violation[];
+  violations: ViolationRecord[];
   /** The idempotency keys. */
   keys: string[];
 };

@@ -158,3 +158,44 @@ fn the_table_describes_the_committed_order_snapshot_schema() {
     let mut seen = BTreeSet::new();
     assert!(same(&changed, &committed, &input, &table, &mut seen).is_err());
 }
+
+#[test]
+fn apply_event_answers_read_back_as_the_core_s_type() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/events/apply.json");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let file: Value = serde_json::from_str(&text).unwrap_or_default();
+    let params = file
+        .get("params")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut read = (0, 0);
+    for case in file
+        .get("cases")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(case) = case.as_object() else {
+            continue;
+        };
+        if case.contains_key("expect_error") {
+            continue;
+        }
+        let request = rxgate_core::api::vectors::request(&params, case);
+        let Ok(answer) = call("apply_event", &request) else {
+            continue;
+        };
+        let typed: Result<rxgate_core::api::EventAnswer, _> =
+            serde_json::from_value(answer.clone());
+        assert!(typed.is_ok(), "{typed:?}");
+        if let Ok(typed) = typed {
+            match &typed {
+                rxgate_core::api::EventAnswer::Applied(_) => read.0 += 1,
+                rxgate_core::api::EventAnswer::Rejected(_) => read.1 += 1,
+            }
+            assert_eq!(serde_json::to_value(&typed).ok(), Some(answer));
+        }
+    }
+    assert!(read.0 > 5 && read.1 > 0, "{read:?}");
+}

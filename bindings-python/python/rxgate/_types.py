@@ -2146,7 +2146,7 @@ class AppliedEvent(TypedDict):
     name_update: Union["NameUpdate", None]
     outbox: List["OutboxItem"]
     flags: List["StaffFlagOutput"]
-    warnings: List["Violation"]
+    warnings: List["ViolationRecord"]
     unmatched_lines: List[int]
     audit: "AuditEntry"
     valid: Literal[True]
@@ -2214,6 +2214,17 @@ class OutboxItem(TypedDict):
     body: JsonValue
 
 
+class ViolationRecord(TypedDict):
+    """A [`Violation`] as data another program reads back: the same JSON, the code a string, so
+a host linking an older core reads the answers of newer rules (`apply_event`'s warnings
+and violations, which the service deserializes)."""
+
+    code: str
+    path: str
+    message: str
+    beluga_error: Union[str, None]
+
+
 class AuditEntry(TypedDict):
     """The audit entry of one event (no payload, no PHI)."""
 
@@ -2238,7 +2249,7 @@ class RejectedEvent(TypedDict):
 
     valid: Literal[False]
     outcome: Literal["rejected"]
-    violations: List["Violation"]
+    violations: List["ViolationRecord"]
     keys: List[str]
 
 

@@ -12,12 +12,12 @@ use crate::events::beluga::LabMilestone;
 use crate::events::dedupe::{content_hash, event_keys, KeyContext, KeyError};
 use crate::events::redact::redact_body;
 use crate::events::{parse, ParseOutcome, Source};
-use crate::issue::Violation;
+use crate::issue::ViolationRecord;
 use crate::order::snapshot::{parse_snapshot, OrderSnapshot};
 use crate::order::state::OrderState;
 use base64::Engine;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 fn source(request: &Value) -> Result<Source, ApiError> {
@@ -314,7 +314,7 @@ impl<'a> Request<'a> for ApplyEventRequest<'a> {
 }
 
 /// The answer of `apply_event`: what the event changes, or why it was rejected.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EventAnswer {
     /// The body parsed: its effects (`valid` is true).
@@ -324,7 +324,7 @@ pub enum EventAnswer {
 }
 
 /// An event that parsed, and what it changes.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AppliedEvent {
     /// What the event changes.
     #[serde(flatten)]
@@ -353,7 +353,7 @@ struct EventState {
 }
 
 /// An event whose body did not parse.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RejectedEvent {
     /// Always false.
     #[schemars(schema_with = "always_false")]
@@ -362,7 +362,7 @@ pub struct RejectedEvent {
     #[schemars(schema_with = "rejected")]
     pub outcome: String,
     /// Every problem of the body, in document order.
-    pub violations: Vec<Violation>,
+    pub violations: Vec<ViolationRecord>,
     /// The idempotency keys.
     pub keys: Vec<String>,
 }
@@ -387,7 +387,11 @@ pub(super) fn apply_event(r: ApplyEventRequest<'_>) -> Result<EventAnswer, ApiEr
         return Ok(EventAnswer::Rejected(RejectedEvent {
             valid: false,
             outcome: "rejected".to_owned(),
-            violations: parsed.violations,
+            violations: parsed
+                .violations
+                .iter()
+                .map(ViolationRecord::from)
+                .collect(),
             keys,
         }));
     };

@@ -43,7 +43,7 @@ use super::pharmacy::{
     DispenseProEvent, DispenseProStatus, OwnEventKind, PharmacyEvent, ShippingInfo,
 };
 use super::{codes, Event, Source};
-use crate::issue::{Code, JsonPath, Violation};
+use crate::issue::{Code, JsonPath, Violation, ViolationRecord};
 use crate::order::snapshot::{
     ActivityKind, Appointment, EventSource, OrderSnapshot, Prescription, PrescriptionSource,
     ReceivedEvent, Shipping, StaffFlag, Submission,
@@ -55,15 +55,15 @@ use crate::order::state::{
 use crate::routing::partner_orders::{dispensepro_order, lifefile_order};
 use crate::routing::{route_fulfillment, RouteAction, RouteStatus};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An activity to add to the patient timeline or the internal log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ActivityEffect {
     /// The activity type.
     pub kind: ActivityKind,
     /// `inbound` (every webhook activity comes from a partner).
-    pub channel: &'static str,
+    pub channel: String,
     /// Whether the patient sees it.
     pub patient_visible: bool,
     /// Store once under this key.
@@ -78,7 +78,7 @@ pub struct ActivityEffect {
 }
 
 /// What a notification is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     /// The order shipped.
@@ -90,7 +90,7 @@ pub enum NotificationKind {
 }
 
 /// A patient notification to send (email, SMS, in-app).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Notification {
     /// What it is about.
     pub kind: NotificationKind,
@@ -99,7 +99,7 @@ pub struct Notification {
 }
 
 /// A shipment/tracking record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ShipmentRecord {
     /// Store once under this key.
     pub dedupe_key: String,
@@ -116,23 +116,23 @@ pub struct ShipmentRecord {
 }
 
 /// A document carried in the stored body (never copied here).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DocumentRef {
     /// `lab_requisition`.
-    pub kind: &'static str,
+    pub kind: String,
     /// JSON Pointer of the base64 content in the stored body.
-    pub pointer: &'static str,
+    pub pointer: String,
     /// MIME type.
-    pub mime: &'static str,
+    pub mime: String,
     /// Store once under this key.
     pub dedupe_key: String,
 }
 
 /// A partner submission the event now allows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OutboxItem {
     /// `dispensepro_order` or `lifefile_order`.
-    pub kind: &'static str,
+    pub kind: String,
     /// Enqueue once under this key.
     pub dedupe_key: String,
     /// The app's pharmacy id.
@@ -140,14 +140,14 @@ pub struct OutboxItem {
     /// The items it carries.
     pub item_ids: Vec<String>,
     /// The partner path (`/orders` for DispensePro, `/order` for LifeFile).
-    pub path: &'static str,
+    pub path: String,
     /// The partner body ([`crate::routing::partner_orders`]), built from the snapshot as the
     /// event left it.
     pub body: serde_json::Value,
 }
 
 /// `NAME_UPDATE`'s names, for staff to confirm (patient data: never logged).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NameUpdate {
     /// `firstName`.
     pub first_name: String,
@@ -156,7 +156,7 @@ pub struct NameUpdate {
 }
 
 /// What happened to the event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Applied; something changed.
@@ -170,7 +170,7 @@ pub enum Outcome {
 }
 
 /// The audit entry of one event (no payload, no PHI).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// Source.
     pub source: Source,
@@ -189,7 +189,7 @@ pub struct AuditEntry {
 }
 
 /// Everything one event changes.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Effects {
     /// The event matched this order.
     pub matched: bool,
@@ -224,7 +224,7 @@ pub struct Effects {
     /// Flags raised for staff (also merged into the snapshot when matched).
     pub flags: Vec<StaffFlag>,
     /// The flags as messages.
-    pub warnings: Vec<Violation>,
+    pub warnings: Vec<ViolationRecord>,
     /// LifeFile lines (by index) that matched no order.
     pub unmatched_lines: Vec<usize>,
     /// The audit entry.
@@ -348,7 +348,7 @@ impl Unit<'_> {
         let n = self.activities.len();
         self.activities.push(ActivityEffect {
             kind,
-            channel: "inbound",
+            channel: "inbound".to_owned(),
             patient_visible: visible,
             dedupe_key: format!("activity:{}:{n}", self.key),
             event: self.event.clone(),
@@ -656,7 +656,11 @@ impl<'a> Run<'a> {
             let mut all: Vec<(&str, &str)> =
                 vec![("source", source.label()), ("event", event_name.as_str())];
             all.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
-            warnings.push(Violation::new(*code, &JsonPath::root(), &all));
+            warnings.push(ViolationRecord::from(&Violation::new(
+                *code,
+                &JsonPath::root(),
+                &all,
+            )));
         }
         let lab_milestone = self
             .snapshot
@@ -793,11 +797,11 @@ impl Effects {
                 ))
             };
             self.outbox.push(OutboxItem {
-                kind,
+                kind: kind.to_owned(),
                 dedupe_key,
                 pharmacy_id: route.pharmacy_id.clone(),
                 item_ids: route.item_ids.clone(),
-                path,
+                path: path.to_owned(),
                 body: body.unwrap_or(serde_json::Value::Null),
             });
         }
@@ -943,9 +947,9 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
             u.recorded_only = true;
             if *milestone == LabMilestone::RequisitionCreated {
                 u.documents.push(DocumentRef {
-                    kind: "lab_requisition",
-                    pointer: "/labReqPdf",
-                    mime: "application/pdf",
+                    kind: "lab_requisition".to_owned(),
+                    pointer: "/labReqPdf".to_owned(),
+                    mime: "application/pdf".to_owned(),
                     dedupe_key: format!("document:{}", u.key),
                 });
             }

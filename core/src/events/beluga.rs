@@ -97,7 +97,18 @@ pub enum PackageMilestone {
 }
 
 /// Lab order milestones (`LAB_ORDER_*`), ranked in the order a lab order moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LabMilestone {
     /// `LAB_ORDER_REQUISITION_CREATED`.

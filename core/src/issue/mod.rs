@@ -12,4 +12,4 @@ mod report;
 
 pub use code::{all_codes, Code, CodeInfo, CodeStatus, ALL_CODES};
 pub use path::{JsonPath, Segment};
-pub use report::{render, Report, Violation};
+pub use report::{render, Report, Violation, ViolationRecord};

@@ -38,6 +38,32 @@ impl Violation {
     }
 }
 
+/// A [`Violation`] as data another program reads back: the same JSON, the code a string, so
+/// a host linking an older core reads the answers of newer rules (`apply_event`'s warnings
+/// and violations, which the service deserializes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ViolationRecord {
+    /// The stable code (`rxgate codes`).
+    pub code: String,
+    /// Where, as a JSON Pointer string.
+    pub path: String,
+    /// Human text rendered from the code's template.
+    pub message: String,
+    /// The exact string Beluga would answer, when the code has one.
+    pub beluga_error: Option<String>,
+}
+
+impl From<&Violation> for ViolationRecord {
+    fn from(v: &Violation) -> Self {
+        Self {
+            code: v.code.to_string(),
+            path: v.path.clone(),
+            message: v.message.clone(),
+            beluga_error: v.beluga_error.clone(),
+        }
+    }
+}
+
 impl Violation {
     /// Replaces the Beluga error string: the same rule answers a different string on each
     /// endpoint (`Missing values` on a visit, `Data format incorrect` on a name change), or
