@@ -41,7 +41,7 @@ export async function typed(snapshot: rxgate.OrderSnapshot): Promise<void> {
   const diagnosis = rxgate.diagnose(snapshot, { now: '2026-11-23T10:00:00Z' });
   const next: rxgate.Actor = diagnosis.next_action.actor;
   const plan2 = rxgate.planSubmission(snapshot, { trigger: 'checkout_paid', manual: false, master_id: 'm-1', attempt: 0, now: Date.now() });
-  const queued: rxgate.PlannedCall | undefined = plan2.decision === 'submit' ? plan2.call : undefined;
+  const queued: rxgate.PlannedCall | null | undefined = plan2.decision === 'submit' ? plan2.call : undefined;
   const outcome = rxgate.recordCallOutcome(snapshot, {
     call: { kind: 'dispensepro_order', pharmacy_id: 'ph_1', item_ids: ['item_1'], attempt: 1, max_attempts: 5 },
     answer: { unsendable: 'partner_not_configured' },
@@ -58,9 +58,9 @@ export async function typed(snapshot: rxgate.OrderSnapshot): Promise<void> {
     pharmacies: { ph_1: { credentials_configured: true } },
   }).snapshot;
   const anything: unknown = rxgate.call('ops', {});
-  const event: rxgate.EventAnswer = rxgate.parseEvent('beluga', { event: 'RX_WRITTEN' });
+  const event: rxgate.ParseOutcome = rxgate.parseEvent('beluga', { event: 'RX_WRITTEN' });
   const key = rxgate.eventKey('lifefile', {}, { pharmacy_id: 'ph_1' });
-  const applied2 = rxgate.applyEvent('beluga', {}, { order: snapshot, now: Date.now() });
+  const applied2: rxgate.EventAnswer = rxgate.applyEvent('beluga', {}, { order: snapshot, now: Date.now() });
   const redacted = rxgate.redactEvent('dispensepro', {});
   const verified = rxgate.verifyWebhook('beluga', { headers: {}, body: '{}', config: {}, now: '2026-11-23T10:00:00Z' });
   void [event, key, applied2, redacted, verified];
@@ -92,3 +92,22 @@ rxgate.decideSubmit({}, { trigger: 'paid', today: '2026-11-23' });
 rxgate.buildMessage({}, { to: 'doctor', content: 'x', master_id: 'm-1' });
 // @ts-expect-error a call outcome needs the call
 rxgate.recordCallOutcome({}, { answer: { status: 200 }, now: '2026-11-23T10:00:00Z' });
+
+// Typed answers of the op table (rxgate.gen.d.ts): the snapshot, an event's answer narrowed
+// on `valid`, the diagnosis, and `call` typed by the operation's name.
+export function typedAnswers(snapshot: rxgate.OrderSnapshot, body: rxgate.JsonValue): string[] {
+  const answer: rxgate.EventAnswer = rxgate.applyEvent('beluga', body, { order: snapshot, now: '2026-11-23T10:00:00Z' });
+  const seen: string[] = [];
+  if (answer.valid) {
+    const after: rxgate.OrderSnapshot = answer.snapshot;
+    const status: rxgate.OrderStatus | null | undefined = answer.order_state.order_status;
+    seen.push(String(status), after.order.number, answer.outcome);
+  } else {
+    const rejected: 'rejected' = answer.outcome;
+    seen.push(rejected, ...answer.violations.map((v) => v.code), ...answer.keys);
+  }
+  const diagnosis: rxgate.Diagnosis = rxgate.call('diagnose', { input: snapshot, now: Date.now() });
+  const state: rxgate.OrderState = rxgate.call('order_state', { input: snapshot });
+  seen.push(diagnosis.stage, diagnosis.next_action.actor, String(state.submit_status));
+  return seen;
+}

@@ -25,4 +25,11 @@ if [ -z "${PROPTEST_RNG_SEED:-}" ]; then
 fi
 export PROPTEST_RNG_SEED
 echo "property tests: PROPTEST_RNG_SEED=$PROPTEST_RNG_SEED"
+# The bindings' generated files (rxgate.gen.d.ts, the wrappers in js/api.js, the Python
+# TypedDicts and rxgate.typed) are current with the core's op table: regenerate, then fail on
+# any difference (DEVELOPERS.md, "One JSON API").
+cargo run -q -p rxgate-core --example gen_bindings
+git diff --exit-code -- bindings-wasm/rxgate.gen.d.ts bindings-wasm/js/api.js \
+  bindings-python/python/rxgate/_types.py bindings-python/python/rxgate/typed.py \
+  || { echo "generated binding files are stale: run cargo run -p rxgate-core --example gen_bindings and commit" >&2; exit 1; }
 cargo test --workspace

@@ -6,30 +6,14 @@
 //! it lies in the snapshot under `input`, `invalid_request` elsewhere, with the JSON Pointer
 //! of the member and never its value.
 
-use super::{to_value, ApiError, ApiErrorCode, OpInfo};
+use super::{ApiError, ApiErrorCode, Request};
 use crate::order::calls::{
-    build_message, plan_submission, record_call_outcome, BuildMessageRequest, InvalidRequest,
-    PlanSubmissionRequest, RecordCallOutcomeRequest,
+    build_message, plan_submission, record_call_outcome, BuildMessageRequest, CallOutcome,
+    InvalidRequest, MessagePlan, PlanSubmissionRequest, RecordCallOutcomeRequest, SubmissionPlan,
 };
 use crate::order::snapshot::path_error;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-
-/// Operations of this domain.
-pub(super) const OPS: &[OpInfo] = &[
-    OpInfo {
-        name: "plan_submission",
-        summary: "plan a Beluga submission for a trigger or a staff retry: submit with the call to queue, or wait/skip with violations ({input, trigger?, manual, master_id, attempt, now})",
-    },
-    OpInfo {
-        name: "record_call_outcome",
-        summary: "what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now})",
-    },
-    OpInfo {
-        name: "build_message",
-        summary: "a chat or CS message to Beluga: the call to queue and the activity, or violations ({input, to, content, master_id})",
-    },
-];
 
 /// Reads the typed request, mapping serde's error to an [`ApiError`] at its pointer.
 fn typed<T: DeserializeOwned>(request: &Value) -> Result<T, ApiError> {
@@ -54,19 +38,35 @@ fn misuse(err: InvalidRequest) -> ApiError {
     ApiError::new(ApiErrorCode::InvalidRequest, err.to_string()).at(err.pointer)
 }
 
-/// Answers `op` when it belongs to this domain, else `None`.
-pub(super) fn dispatch(op: &str, request: &Value) -> Option<Result<Value, ApiError>> {
-    let answer = match op {
-        "plan_submission" => typed::<PlanSubmissionRequest>(request)
-            .and_then(|r| plan_submission(&r).map_err(misuse))
-            .and_then(|a| to_value(&a)),
-        "record_call_outcome" => typed::<RecordCallOutcomeRequest>(request)
-            .and_then(|r| record_call_outcome(&r).map_err(misuse))
-            .and_then(|a| to_value(&a)),
-        "build_message" => {
-            typed::<BuildMessageRequest>(request).and_then(|r| to_value(&build_message(&r)))
-        }
-        _ => return None,
-    };
-    Some(answer)
+impl Request<'_> for PlanSubmissionRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        typed(request)
+    }
+}
+
+impl Request<'_> for RecordCallOutcomeRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        typed(request)
+    }
+}
+
+impl Request<'_> for BuildMessageRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        typed(request)
+    }
+}
+
+/// `plan_submission`.
+pub(super) fn plan(r: PlanSubmissionRequest) -> Result<SubmissionPlan, ApiError> {
+    plan_submission(&r).map_err(misuse)
+}
+
+/// `record_call_outcome`.
+pub(super) fn outcome(r: RecordCallOutcomeRequest) -> Result<CallOutcome, ApiError> {
+    record_call_outcome(&r).map_err(misuse)
+}
+
+/// `build_message`.
+pub(super) fn message(r: BuildMessageRequest) -> Result<MessagePlan, ApiError> {
+    Ok(build_message(&r))
 }

@@ -1,43 +1,28 @@
 //! API operations of the `contract` domain: validation of the nine outbound bodies (from a
 //! JSON value or from JSON text), the normalisers, and response parsing.
 
-use super::params::{evaluation_date, input, opt_str, req_str, typed};
-use super::{to_value, ApiError, ApiErrorCode, OpInfo};
+use super::params::{evaluation_date, input, opt_now, opt_str, req_str, typed};
+use super::wire::{one_of, Instant};
+use super::{ApiError, ApiErrorCode, Request};
 use crate::contract::normalize::{self, Field, NormalizeError};
-use crate::contract::response::{parse_response, Endpoint, HttpAnswer};
+use crate::contract::response::{parse_response, Endpoint, HttpAnswer, ParsedResponse};
 use crate::contract::{validate_str, validate_value, Kind, ValidateOptions};
-use serde_json::{json, Value};
+use crate::issue::Report;
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
 
-/// Operations of this domain.
-pub(super) const OPS: &[OpInfo] = &[
-    OpInfo { name: "validate", summary: "validates an outbound Beluga body: {valid, violations, warnings} ({kind, input, today? (else now? at UTC−10), allowed_states?, max_image_bytes?})" },
-    OpInfo { name: "validate_text", summary: "as validate, the body given as JSON text parsed inside the core, the fast path ({kind, text, today? or now?, allowed_states?})" },
-    OpInfo { name: "normalize", summary: "a normaliser: phone, date, state, trim, multiple_choice_question, multiple_choice_answer ({field, input, choices?})" },
-    OpInfo { name: "parse_response", summary: "types and classifies a Beluga answer ({kind, input: {status, body, network_error?}})" },
-];
-
-const KINDS: &str =
-    "one of visit, lab, photos, pdf, chat, cs-message, patient-name, pharmacy-search, update-visit";
-const ENDPOINTS: &str = "a request kind (visit, lab, …) or fetch-patient, fetch-visit";
-const FIELDS: &str =
-    "one of phone, date, state, trim, multiple_choice_question, multiple_choice_answer";
-
-/// Answers `op` when it belongs to this domain, else `None`.
-pub(super) fn dispatch(op: &str, request: &Value) -> Option<Result<Value, ApiError>> {
-    Some(match op {
-        "validate" => validate(request),
-        "validate_text" => validate_text(request),
-        "normalize" => normalize_op(request),
-        "parse_response" => parse(request),
-        _ => return None,
-    })
+fn kinds() -> String {
+    one_of(Kind::ALL.iter().map(|k| k.name()))
 }
 
 fn kind(request: &Value) -> Result<Kind, ApiError> {
-    let name = req_str(request, "kind").map_err(|_| ApiError::invalid_request("kind", KINDS))?;
-    Kind::from_name(name).ok_or_else(|| ApiError::invalid_request("kind", KINDS))
+    let name = req_str(request, "kind").map_err(|_| ApiError::invalid_request("kind", &kinds()))?;
+    Kind::from_name(name).ok_or_else(|| ApiError::invalid_request("kind", &kinds()))
 }
 
+/// The options of `validate` and `validate_text`, read from the request.
 fn options(request: &Value) -> Result<ValidateOptions, ApiError> {
     let allowed_states = match request.get("allowed_states") {
         None | Some(Value::Null) => None,
@@ -54,19 +39,147 @@ fn options(request: &Value) -> Result<ValidateOptions, ApiError> {
     })
 }
 
-fn validate(request: &Value) -> Result<Value, ApiError> {
-    let kind = kind(request)?;
-    let options = options(request)?;
-    to_value(&validate_value(kind, input(request)?, &options))
+/// The request of `validate`.
+#[derive(JsonSchema)]
+pub struct ValidateRequest<'a> {
+    /// The body kind.
+    pub kind: Kind,
+    /// The body to validate (any JSON: a body that is not an object is a violation).
+    pub input: &'a Value,
+    /// The date rules are evaluated on; else the date of `now` at UTC−10.
+    pub today: Option<NaiveDate>,
+    /// The current instant (gives `today` when `today` is absent).
+    pub now: Option<Instant>,
+    /// The states the clinic serves (two-letter codes).
+    pub allowed_states: Option<Vec<String>>,
+    /// The largest image accepted, in bytes.
+    pub max_image_bytes: Option<usize>,
+    #[schemars(skip)]
+    options: ValidateOptions,
 }
 
-fn validate_text(request: &Value) -> Result<Value, ApiError> {
-    let kind = kind(request)?;
-    let options = options(request)?;
-    let text = req_str(request, "text")?;
-    let report =
-        validate_str(kind, text, &options).map_err(|e| ApiError::invalid_json(&e, text))?;
-    to_value(&report)
+impl<'a> Request<'a> for ValidateRequest<'a> {
+    fn read(request: &'a Value) -> Result<Self, ApiError> {
+        let kind = kind(request)?;
+        let options = options(request)?;
+        Ok(Self {
+            kind,
+            input: input(request)?,
+            today: options.today,
+            now: opt_now(request)?,
+            allowed_states: options.allowed_states.clone(),
+            max_image_bytes: options.max_image_bytes,
+            options,
+        })
+    }
+}
+
+/// `validate`: the report of a body.
+pub(super) fn validate(r: ValidateRequest<'_>) -> Result<Report, ApiError> {
+    Ok(validate_value(r.kind, r.input, &r.options))
+}
+
+/// The request of `validate_text`.
+#[derive(JsonSchema)]
+pub struct ValidateTextRequest<'a> {
+    /// The body kind.
+    pub kind: Kind,
+    /// The body as JSON text, parsed inside the core.
+    pub text: &'a str,
+    /// The date rules are evaluated on; else the date of `now` at UTC−10.
+    pub today: Option<NaiveDate>,
+    /// The current instant (gives `today` when `today` is absent).
+    pub now: Option<Instant>,
+    /// The states the clinic serves (two-letter codes).
+    pub allowed_states: Option<Vec<String>>,
+    /// The largest image accepted, in bytes.
+    pub max_image_bytes: Option<usize>,
+    #[schemars(skip)]
+    options: ValidateOptions,
+}
+
+impl<'a> Request<'a> for ValidateTextRequest<'a> {
+    fn read(request: &'a Value) -> Result<Self, ApiError> {
+        let kind = kind(request)?;
+        let options = options(request)?;
+        Ok(Self {
+            kind,
+            text: req_str(request, "text")?,
+            today: options.today,
+            now: opt_now(request)?,
+            allowed_states: options.allowed_states.clone(),
+            max_image_bytes: options.max_image_bytes,
+            options,
+        })
+    }
+}
+
+/// `validate_text`: the report of a body given as text.
+pub(super) fn validate_text(r: ValidateTextRequest<'_>) -> Result<Report, ApiError> {
+    validate_str(r.kind, r.text, &r.options).map_err(|e| ApiError::invalid_json(&e, r.text))
+}
+
+/// The request of `normalize`.
+#[derive(JsonSchema)]
+pub struct NormalizeRequest {
+    /// The normaliser.
+    pub field: Field,
+    /// The value: a string, or for `multiple_choice_answer` the chosen answers.
+    pub input: NormalizeInput,
+    /// The allowed choices (`multiple_choice_question`, `multiple_choice_answer`).
+    pub choices: Option<Vec<String>>,
+}
+
+/// What `normalize` reads under `input`.
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
+#[schemars(untagged)]
+pub enum NormalizeInput {
+    /// One value.
+    Text(String),
+    /// Chosen answers (`multiple_choice_answer`).
+    Answers(Vec<String>),
+}
+
+impl Request<'_> for NormalizeRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        let fields = || one_of(Field::ALL.iter().map(|f| f.name()));
+        let name =
+            req_str(request, "field").map_err(|_| ApiError::invalid_request("field", &fields()))?;
+        let field =
+            Field::from_name(name).ok_or_else(|| ApiError::invalid_request("field", &fields()))?;
+        let text = || req_str(request, "input").map(|t| NormalizeInput::Text(t.to_owned()));
+        let choices = || strings(request.get("choices"), "choices");
+        let (input, choices) = match field {
+            Field::MultipleChoiceQuestion => (text()?, Some(choices()?)),
+            Field::MultipleChoiceAnswer => {
+                let choices = choices()?;
+                let answers = strings(request.get("input"), "input")?;
+                (NormalizeInput::Answers(answers), Some(choices))
+            }
+            Field::Phone | Field::Date | Field::State | Field::Trim => (text()?, None),
+        };
+        Ok(Self {
+            field,
+            input,
+            choices,
+        })
+    }
+}
+
+/// The answer of `normalize`: the normalised value, or the rule it breaks.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, JsonSchema)]
+pub struct NormalizeAnswer {
+    /// The value could be normalised.
+    pub valid: bool,
+    /// The normalised value, when valid.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub value: Option<String>,
+    /// The rule's code, when not valid.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub code: Option<String>,
+    /// The rule's message (never the value), when not valid.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub message: Option<String>,
 }
 
 fn strings(value: Option<&Value>, name: &str) -> Result<Vec<String>, ApiError> {
@@ -76,45 +189,73 @@ fn strings(value: Option<&Value>, name: &str) -> Result<Vec<String>, ApiError> {
     }
 }
 
-fn normalize_op(request: &Value) -> Result<Value, ApiError> {
-    let name = req_str(request, "field").map_err(|_| ApiError::invalid_request("field", FIELDS))?;
-    let field = Field::from_name(name).ok_or_else(|| ApiError::invalid_request("field", FIELDS))?;
-    let text = || req_str(request, "input");
-    let result: Result<String, NormalizeError> = match field {
-        Field::Phone => normalize::phone(text()?),
-        Field::Date => normalize::date(text()?),
-        Field::State => normalize::state(text()?),
-        Field::Trim => Ok(normalize::trim(text()?)),
-        Field::MultipleChoiceQuestion => normalize::multiple_choice_question(
-            text()?,
-            &strings(request.get("choices"), "choices")?,
-        ),
-        Field::MultipleChoiceAnswer => normalize::multiple_choice_answer(
-            &strings(request.get("choices"), "choices")?,
-            &strings(request.get("input"), "input")?,
-        ),
+/// `normalize`: one normaliser on one value.
+pub(super) fn normalize_op(r: NormalizeRequest) -> Result<NormalizeAnswer, ApiError> {
+    let choices = r.choices.unwrap_or_default();
+    let result: Result<String, NormalizeError> = match (r.field, &r.input) {
+        (Field::MultipleChoiceAnswer, NormalizeInput::Answers(answers)) => {
+            normalize::multiple_choice_answer(&choices, answers)
+        }
+        (Field::MultipleChoiceAnswer, NormalizeInput::Text(_)) => {
+            return Err(ApiError::invalid_request("input", "an array of strings"))
+        }
+        (_, NormalizeInput::Answers(_)) => {
+            return Err(ApiError::invalid_request("input", "a string"))
+        }
+        (Field::Phone, NormalizeInput::Text(t)) => normalize::phone(t),
+        (Field::Date, NormalizeInput::Text(t)) => normalize::date(t),
+        (Field::State, NormalizeInput::Text(t)) => normalize::state(t),
+        (Field::Trim, NormalizeInput::Text(t)) => Ok(normalize::trim(t)),
+        (Field::MultipleChoiceQuestion, NormalizeInput::Text(t)) => {
+            normalize::multiple_choice_question(t, &choices)
+        }
     };
     Ok(match result {
-        Ok(value) => json!({"valid": true, "value": value}),
-        Err(e) => {
-            json!({"valid": false, "code": e.code(), "message": e.to_string()})
-        }
+        Ok(value) => NormalizeAnswer {
+            valid: true,
+            value: Some(value),
+            code: None,
+            message: None,
+        },
+        Err(e) => NormalizeAnswer {
+            valid: false,
+            value: None,
+            code: Some(e.code().to_string()),
+            message: Some(e.to_string()),
+        },
     })
 }
 
-fn parse(request: &Value) -> Result<Value, ApiError> {
-    let name = opt_str(request, "kind")?
-        .or(opt_str(request, "endpoint")?)
-        .ok_or_else(|| ApiError::invalid_request("kind", ENDPOINTS))?;
-    let endpoint =
-        Endpoint::from_name(name).ok_or_else(|| ApiError::invalid_request("kind", ENDPOINTS))?;
-    let http: HttpAnswer = typed(input(request)?, "input")?;
-    if http.status.is_none() && http.network_error.is_none() {
-        return Err(ApiError::new(
-            ApiErrorCode::InvalidRequest,
-            "`input` needs `status` (the HTTP status) or `network_error`",
-        )
-        .at("/input/status"));
+/// The request of `parse_response`.
+#[derive(JsonSchema)]
+pub struct ParseResponseRequest {
+    /// The request kind or fetch the answer belongs to (`endpoint` is accepted too).
+    pub kind: Endpoint,
+    /// The HTTP answer as received.
+    pub input: HttpAnswer,
+}
+
+impl Request<'_> for ParseResponseRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        let endpoints = || one_of(Endpoint::all().map(Endpoint::name));
+        let name = opt_str(request, "kind")?
+            .or(opt_str(request, "endpoint")?)
+            .ok_or_else(|| ApiError::invalid_request("kind", &endpoints()))?;
+        let kind = Endpoint::from_name(name)
+            .ok_or_else(|| ApiError::invalid_request("kind", &endpoints()))?;
+        let http: HttpAnswer = typed(input(request)?, "input")?;
+        if http.status.is_none() && http.network_error.is_none() {
+            return Err(ApiError::new(
+                ApiErrorCode::InvalidRequest,
+                "`input` needs `status` (the HTTP status) or `network_error`",
+            )
+            .at("/input/status"));
+        }
+        Ok(Self { kind, input: http })
     }
-    to_value(&parse_response(endpoint, &http))
+}
+
+/// `parse_response`: the typed, classified answer.
+pub(super) fn parse(r: ParseResponseRequest) -> Result<ParsedResponse, ApiError> {
+    Ok(parse_response(r.kind, &r.input))
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// What kind of misuse an [`ApiError`] reports. Serialized as snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ApiErrorCode {
@@ -21,7 +21,7 @@ pub enum ApiErrorCode {
 
 /// Misuse of the API: unknown operation, bad envelope, text that is not JSON.
 /// Messages name fields and positions, never input values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error, schemars::JsonSchema)]
 #[error("{code:?}: {message}")]
 pub struct ApiError {
     /// The kind of misuse.

@@ -4,46 +4,27 @@
 //! integer of Unix milliseconds (what the host sends).
 
 use super::params::{input, now, opt_str, req_str, typed};
-use super::{to_value, ApiError, ApiErrorCode, OpInfo};
-use crate::events::apply::apply;
-use crate::events::auth::{verify, AuthConfig, Headers};
+use super::wire::{one_of, Instant, JsonDocument};
+use super::{to_value, ApiError, ApiErrorCode, Request};
+use crate::events::apply::{apply, Effects, Outcome};
+use crate::events::auth::{verify, AuthConfig, AuthOutcome, Headers};
+use crate::events::beluga::LabMilestone;
 use crate::events::dedupe::{content_hash, event_keys, KeyContext, KeyError};
 use crate::events::redact::redact_body;
-use crate::events::{parse, Source};
-use crate::order::snapshot::parse_snapshot;
+use crate::events::{parse, ParseOutcome, Source};
+use crate::issue::ViolationRecord;
+use crate::order::snapshot::{parse_snapshot, OrderSnapshot};
+use crate::order::state::OrderState;
 use base64::Engine;
-use serde_json::{json, Value};
-
-/// Operations of this domain.
-pub(super) const OPS: &[OpInfo] = &[
-    OpInfo {
-        name: "parse_event",
-        summary: "a partner webhook body into a typed event, or every violation ({source, input, body_bytes?})",
-    },
-    OpInfo {
-        name: "verify_webhook",
-        summary: "authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now})",
-    },
-    OpInfo {
-        name: "event_key",
-        summary: "the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?})",
-    },
-    OpInfo {
-        name: "apply_event",
-        summary: "what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?})",
-    },
-    OpInfo {
-        name: "redact_event",
-        summary: "the audit/log form of a webhook body with PHI removed ({source, input})",
-    },
-];
-
-const SOURCES: &str = "one of beluga, lifefile, dispensepro, pharmacy";
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 fn source(request: &Value) -> Result<Source, ApiError> {
+    let sources = || one_of(Source::ALL.iter().map(|s| s.as_str()));
     let name =
-        req_str(request, "source").map_err(|_| ApiError::invalid_request("source", SOURCES))?;
-    Source::from_name(name).ok_or_else(|| ApiError::invalid_request("source", SOURCES))
+        req_str(request, "source").map_err(|_| ApiError::invalid_request("source", &sources()))?;
+    Source::from_name(name).ok_or_else(|| ApiError::invalid_request("source", &sources()))
 }
 
 fn headers(request: &Value) -> Result<Vec<(String, String)>, ApiError> {
@@ -77,10 +58,185 @@ fn raw_body(request: &Value) -> Result<Vec<u8>, ApiError> {
     }
 }
 
-fn keys(source: Source, request: &Value, body: &Value) -> Result<Vec<String>, ApiError> {
+/// The request of `parse_event`.
+#[derive(JsonSchema)]
+pub struct ParseEventRequest<'a> {
+    /// Who sent the webhook.
+    #[schemars(with = "crate::order::snapshot::route_name::Name")]
+    pub source: Source,
+    /// The webhook body, parsed.
+    pub input: &'a Value,
+    /// The size of the raw body in bytes, when known (checked against the limits).
+    pub body_bytes: Option<usize>,
+}
+
+impl<'a> Request<'a> for ParseEventRequest<'a> {
+    fn read(request: &'a Value) -> Result<Self, ApiError> {
+        let source = source(request)?;
+        let input = input(request)?;
+        let body_bytes = match request.get("body_bytes") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| {
+                        ApiError::invalid_request("body_bytes", "a non-negative integer")
+                    })?,
+            ),
+        };
+        Ok(Self {
+            source,
+            input,
+            body_bytes,
+        })
+    }
+}
+
+/// `parse_event`.
+pub(super) fn parse_event(r: ParseEventRequest<'_>) -> Result<ParseOutcome, ApiError> {
+    Ok(parse(r.source, r.input, r.body_bytes))
+}
+
+/// The request of `verify_webhook`.
+#[derive(JsonSchema)]
+pub struct VerifyWebhookRequest {
+    /// Who sent the webhook.
+    #[schemars(with = "crate::order::snapshot::route_name::Name")]
+    pub source: Source,
+    /// The request's headers, names to values.
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub headers: Vec<(String, String)>,
+    /// The raw body as text (its exact bytes as UTF-8); or give `body_base64`.
+    pub body: Option<String>,
+    /// The raw body in standard base64.
+    #[schemars(skip)]
+    raw: Vec<u8>,
+    /// The raw body in standard base64 (instead of `body`).
+    pub body_base64: Option<String>,
+    /// The route's authentication configuration (absent: production with no secret).
+    pub config: Option<AuthConfig>,
+    /// The current instant.
+    pub now: Instant,
+}
+
+impl Request<'_> for VerifyWebhookRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        let source = source(request)?;
+        let headers = headers(request)?;
+        let raw = raw_body(request)?;
+        let config = match request.get("config") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(typed(v, "config")?),
+        };
+        let at = now(request)?;
+        Ok(Self {
+            source,
+            headers,
+            body: None,
+            raw,
+            body_base64: None,
+            config,
+            now: Instant(at),
+        })
+    }
+}
+
+/// `verify_webhook`.
+pub(super) fn verify_webhook(r: VerifyWebhookRequest) -> Result<AuthOutcome, ApiError> {
+    let config = r.config.unwrap_or(AuthConfig {
+        production: true,
+        ..AuthConfig::default()
+    });
+    Ok(verify(
+        r.source,
+        Headers(&r.headers),
+        &r.raw,
+        &config,
+        r.now.0,
+    ))
+}
+
+/// The request of `event_key` (and `redact_event`, which reads `source` and `input` only).
+#[derive(JsonSchema)]
+pub struct EventKeyRequest<'a> {
+    /// Who sent the webhook.
+    #[schemars(with = "crate::order::snapshot::route_name::Name")]
+    pub source: Source,
+    /// The webhook body, parsed.
+    pub input: &'a Value,
+    /// The route's pharmacy id (LifeFile, DispensePro, pharmacy).
+    pub pharmacy_id: Option<String>,
+    /// The `webhook-id` header (DispensePro, pharmacy).
+    pub webhook_id: Option<String>,
+}
+
+impl<'a> Request<'a> for EventKeyRequest<'a> {
+    fn read(request: &'a Value) -> Result<Self, ApiError> {
+        Ok(Self {
+            source: source(request)?,
+            input: input(request)?,
+            pharmacy_id: opt_str(request, "pharmacy_id")?.map(str::to_owned),
+            webhook_id: opt_str(request, "webhook_id")?.map(str::to_owned),
+        })
+    }
+}
+
+/// The answer of `event_key`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
+pub struct EventKeys {
+    /// The first key (absent when the body has none).
+    pub key: Option<String>,
+    /// Every key: one, or one per LifeFile line.
+    pub keys: Vec<String>,
+}
+
+/// `event_key`.
+pub(super) fn event_key(r: EventKeyRequest<'_>) -> Result<EventKeys, ApiError> {
+    let keys = keys(
+        r.source,
+        r.input,
+        r.pharmacy_id.as_deref(),
+        r.webhook_id.as_deref(),
+    )?;
+    Ok(EventKeys {
+        key: keys.first().cloned(),
+        keys,
+    })
+}
+
+/// The request of `redact_event`.
+#[derive(JsonSchema)]
+pub struct RedactEventRequest<'a> {
+    /// Who sent the webhook.
+    #[schemars(with = "crate::order::snapshot::route_name::Name")]
+    pub source: Source,
+    /// The webhook body, parsed.
+    pub input: &'a Value,
+}
+
+impl<'a> Request<'a> for RedactEventRequest<'a> {
+    fn read(request: &'a Value) -> Result<Self, ApiError> {
+        Ok(Self {
+            source: source(request)?,
+            input: input(request)?,
+        })
+    }
+}
+
+/// `redact_event`: the body with PHI removed (the partner's own JSON shape).
+pub(super) fn redact_event(r: RedactEventRequest<'_>) -> Result<JsonDocument, ApiError> {
+    Ok(JsonDocument(redact_body(r.source, r.input)))
+}
+
+fn keys(
+    source: Source,
+    body: &Value,
+    pharmacy_id: Option<&str>,
+    webhook_id: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
     let ctx = KeyContext {
-        pharmacy_id: opt_str(request, "pharmacy_id")?,
-        webhook_id: opt_str(request, "webhook_id")?,
+        pharmacy_id,
+        webhook_id,
     };
     event_keys(source, body, ctx).map_err(|e| match e {
         KeyError::PharmacyIdMissing => {
@@ -94,113 +250,167 @@ fn keys(source: Source, request: &Value, body: &Value) -> Result<Vec<String>, Ap
 
 /// Keys for `apply_event`: as [`keys`], but a signed source without `webhook_id` falls back
 /// to a content key (`{source}:{pharmacy}:sha256-{hash}`) so stored events always apply.
-fn apply_keys(source: Source, request: &Value, body: &Value) -> Result<Vec<String>, ApiError> {
-    let signed = matches!(source, Source::DispensePro | Source::Own);
-    if signed && opt_str(request, "webhook_id")?.is_none() {
-        let pharmacy = opt_str(request, "pharmacy_id")?.unwrap_or("-");
+fn apply_keys(r: &ApplyEventRequest<'_>) -> Result<Vec<String>, ApiError> {
+    let signed = matches!(r.source, Source::DispensePro | Source::Own);
+    if signed && r.webhook_id.is_none() {
+        let pharmacy = r.pharmacy_id.as_deref().unwrap_or("-");
         return Ok(vec![format!(
             "{}:{pharmacy}:sha256-{}",
-            source.as_str(),
-            content_hash(body)
+            r.source.as_str(),
+            content_hash(r.input)
         )]);
     }
-    keys(source, request, body)
+    keys(
+        r.source,
+        r.input,
+        r.pharmacy_id.as_deref(),
+        r.webhook_id.as_deref(),
+    )
 }
 
-fn apply_event(request: &Value) -> Result<Value, ApiError> {
-    let source = source(request)?;
-    let body = input(request)?;
-    let at = now(request)?;
-    let order = request
-        .get("order")
-        .ok_or_else(|| ApiError::invalid_request("order", "the order snapshot"))?;
-    let snapshot = parse_snapshot(order).map_err(|e| {
-        ApiError::new(
-            ApiErrorCode::SchemaError,
-            format!("`order` is not a valid order snapshot: {}", e.expected),
-        )
-        .at(format!("/order{}", e.pointer))
-    })?;
-    let keys = apply_keys(source, request, body)?;
-    let parsed = parse(source, body, None);
+/// The request of `apply_event`.
+#[derive(JsonSchema)]
+pub struct ApplyEventRequest<'a> {
+    /// Who sent the webhook.
+    #[schemars(with = "crate::order::snapshot::route_name::Name")]
+    pub source: Source,
+    /// The webhook body, parsed.
+    pub input: &'a Value,
+    /// The order snapshot the event applies to.
+    pub order: OrderSnapshot,
+    /// The service's state of the order, kept and updated (`order_state`, `lab_milestone`).
+    pub state: Option<Map<String, Value>>,
+    /// When the event was received.
+    pub now: Instant,
+    /// The route's pharmacy id (LifeFile, DispensePro, pharmacy).
+    pub pharmacy_id: Option<String>,
+    /// The `webhook-id` header (DispensePro, pharmacy).
+    pub webhook_id: Option<String>,
+}
+
+impl<'a> Request<'a> for ApplyEventRequest<'a> {
+    fn read(request: &'a Value) -> Result<Self, ApiError> {
+        let source = source(request)?;
+        let body = input(request)?;
+        let at = now(request)?;
+        let order = request
+            .get("order")
+            .ok_or_else(|| ApiError::invalid_request("order", "the order snapshot"))?;
+        let order = parse_snapshot(order).map_err(|e| {
+            ApiError::new(
+                ApiErrorCode::SchemaError,
+                format!("`order` is not a valid order snapshot: {}", e.expected),
+            )
+            .at(format!("/order{}", e.pointer))
+        })?;
+        Ok(Self {
+            source,
+            input: body,
+            order,
+            state: match request.get("state") {
+                Some(Value::Object(map)) => Some(map.clone()),
+                _ => None,
+            },
+            now: Instant(at),
+            pharmacy_id: opt_str(request, "pharmacy_id")?.map(str::to_owned),
+            webhook_id: opt_str(request, "webhook_id")?.map(str::to_owned),
+        })
+    }
+}
+
+/// The answer of `apply_event`: what the event changes, or why it was rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EventAnswer {
+    /// The body parsed: its effects (`valid` is true).
+    Applied(Box<AppliedEvent>),
+    /// The body did not parse (`valid` is false, `outcome` is `rejected`).
+    Rejected(RejectedEvent),
+}
+
+/// An event that parsed, and what it changes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AppliedEvent {
+    /// What the event changes.
+    #[serde(flatten)]
+    pub effects: Effects,
+    /// Always true.
+    #[schemars(schema_with = "always_true")]
+    pub valid: bool,
+    /// The request's `state`, with `order_state` and `lab_milestone` updated.
+    #[schemars(with = "EventState")]
+    pub state: Map<String, Value>,
+    /// What happened (the audit entry's outcome).
+    pub outcome: Outcome,
+}
+
+/// The service's state of an order after an event.
+#[derive(JsonSchema)]
+#[allow(dead_code)] // a schema only
+struct EventState {
+    /// The order's status fields.
+    order_state: OrderState,
+    /// The furthest lab milestone received.
+    lab_milestone: Option<LabMilestone>,
+    /// The caller's other state members, kept.
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+/// An event whose body did not parse.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RejectedEvent {
+    /// Always false.
+    #[schemars(schema_with = "always_false")]
+    pub valid: bool,
+    /// Always `rejected`.
+    #[schemars(schema_with = "rejected")]
+    pub outcome: String,
+    /// Every problem of the body, in document order.
+    pub violations: Vec<ViolationRecord>,
+    /// The idempotency keys.
+    pub keys: Vec<String>,
+}
+
+fn always_true(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "boolean", "const": true})
+}
+
+fn always_false(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "boolean", "const": false})
+}
+
+fn rejected(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "string", "const": "rejected"})
+}
+
+/// `apply_event`.
+pub(super) fn apply_event(r: ApplyEventRequest<'_>) -> Result<EventAnswer, ApiError> {
+    let keys = apply_keys(&r)?;
+    let parsed = parse(r.source, r.input, None);
     let Some(event) = parsed.event.as_ref() else {
-        return Ok(json!({
-            "valid": false,
-            "outcome": "rejected",
-            "violations": to_value(&parsed.violations)?,
-            "keys": keys,
+        return Ok(EventAnswer::Rejected(RejectedEvent {
+            valid: false,
+            outcome: "rejected".to_owned(),
+            violations: parsed
+                .violations
+                .iter()
+                .map(ViolationRecord::from)
+                .collect(),
+            keys,
         }));
     };
-    let pharmacy_id = opt_str(request, "pharmacy_id")?;
-    let effects = apply(&snapshot, event, &keys, pharmacy_id, at);
-    let mut answer = to_value(&effects)?;
-    let mut state = match request.get("state") {
-        Some(Value::Object(map)) => map.clone(),
-        _ => serde_json::Map::new(),
-    };
+    let effects = apply(&r.order, event, &keys, r.pharmacy_id.as_deref(), r.now.0);
+    let mut state = r.state.unwrap_or_default();
     state.insert("order_state".to_owned(), to_value(&effects.order_state)?);
     state.insert(
         "lab_milestone".to_owned(),
         to_value(&effects.lab_milestone)?,
     );
-    if let Value::Object(map) = &mut answer {
-        map.insert("valid".to_owned(), Value::Bool(true));
-        map.insert("state".to_owned(), Value::Object(state));
-        map.insert("outcome".to_owned(), to_value(&effects.audit.outcome)?);
-    }
-    Ok(answer)
-}
-
-/// Answers `op` when it belongs to this domain, else `None`.
-pub(super) fn dispatch(op: &str, request: &Value) -> Option<Result<Value, ApiError>> {
-    let run = || -> Result<Value, ApiError> {
-        match op {
-            "parse_event" => {
-                let source = source(request)?;
-                let body = input(request)?;
-                let size = match request.get("body_bytes") {
-                    None | Some(Value::Null) => None,
-                    Some(v) => Some(
-                        v.as_u64()
-                            .and_then(|n| usize::try_from(n).ok())
-                            .ok_or_else(|| {
-                                ApiError::invalid_request("body_bytes", "a non-negative integer")
-                            })?,
-                    ),
-                };
-                to_value(&parse(source, body, size))
-            }
-            "verify_webhook" => {
-                let source = source(request)?;
-                let headers = headers(request)?;
-                let body = raw_body(request)?;
-                let config: AuthConfig = match request.get("config") {
-                    None | Some(Value::Null) => AuthConfig {
-                        production: true,
-                        ..AuthConfig::default()
-                    },
-                    Some(v) => typed(v, "config")?,
-                };
-                let at = now(request)?;
-                to_value(&verify(source, Headers(&headers), &body, &config, at))
-            }
-            "event_key" => {
-                let source = source(request)?;
-                let body = input(request)?;
-                let keys = keys(source, request, body)?;
-                Ok(json!({ "key": keys.first(), "keys": keys }))
-            }
-            "apply_event" => apply_event(request),
-            "redact_event" => {
-                let source = source(request)?;
-                Ok(redact_body(source, input(request)?))
-            }
-            _ => Err(ApiError::new(ApiErrorCode::UnknownOp, String::new())),
-        }
-    };
-    if OPS.iter().any(|o| o.name == op) {
-        Some(run())
-    } else {
-        None
-    }
+    Ok(EventAnswer::Applied(Box::new(AppliedEvent {
+        valid: true,
+        state,
+        outcome: effects.audit.outcome,
+        effects,
+    })))
 }

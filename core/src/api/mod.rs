@@ -1,14 +1,31 @@
 //! The one JSON API every binding re-exports (cedar's `ffi` module).
 //!
-//! Each operation exists as a typed function in its domain module and here as
-//! `call(op, request)`: a JSON request in, a JSON response out. [`call_json_str`] wraps it
-//! for string ABIs (the wasmtime guest) in an envelope `{"ok": response}` or
-//! `{"err": {"code", "message"}}`. Verdicts are always `ok` data; `err` is only for misuse
-//! (unknown operation, malformed request envelope) and never echoes input values.
+//! `call(op, request)`: a JSON request in, a JSON answer out. [`call_json_str`] wraps it for
+//! string ABIs (the wasmtime guest) in an envelope `{"ok": answer}` or
+//! `{"err": {"code", "message", "path"?}}`. Verdicts are always `ok` data; `err` is only for
+//! misuse (unknown operation, malformed request) and never echoes input values.
 //!
 //! Requests are objects; the main document of an operation is always under `input`
 //! (the payload to validate, the order snapshot, the webhook body), with the operation's
-//! parameters beside it (`kind`, `today`, `trigger`, …). The operation list is [`OPS`].
+//! parameters beside it (`kind`, `today`, `trigger`, …).
+//!
+//! # The op table
+//! Every operation is declared once, in [`OPS`] (the `op_table!` invocation below): its
+//! name, one line of summary, its request type and its answer type, and the typed function
+//! `fn(Request) -> Result<Answer, ApiError>` that answers it. Everything else comes from that
+//! entry:
+//! - [`call`] dispatches through the table (there is no second list of names);
+//! - [`schema`] gives every operation's request and answer JSON Schema (schemars), for
+//!   `rxgate schema` and the binding generator (`cargo run -p rxgate-core --example
+//!   gen_bindings`); the schemas are built natively and are not reachable from [`call`], so
+//!   they stay out of the WebAssembly guest;
+//! - the host's CLI has one kebab-case subcommand per entry, built from [`OPS`] at run time.
+//!
+//! A request type implements [`Request`]: it reads itself from the request object with
+//! errors that name the parameter (and the JSON Pointer of the offending member), never the
+//! value, and derives `JsonSchema` for the shape it reads. An answer type derives `Serialize`
+//! and `JsonSchema`. **Adding an operation is one entry in the table plus its function**
+//! (and its request/answer types when no existing one fits); then regenerate the bindings.
 
 mod calls;
 mod contract;
@@ -17,14 +34,49 @@ mod events;
 mod order;
 mod ownership;
 pub mod params;
+mod schema;
 pub mod vectors;
+pub mod wire;
 
+pub use contract::{
+    NormalizeAnswer, NormalizeInput, NormalizeRequest, ParseResponseRequest, ValidateRequest,
+    ValidateTextRequest,
+};
 pub use error::{ApiError, ApiErrorCode};
+pub use events::{
+    AppliedEvent, ApplyEventRequest, EventAnswer, EventKeyRequest, EventKeys, ParseEventRequest,
+    RedactEventRequest, RejectedEvent, VerifyWebhookRequest,
+};
+pub use order::{
+    AppliedFacts, ApplyOrderFactsRequest, BuildVisitRequest, CheckCancelRequest, DatedOrderRequest,
+    DecideSubmitRequest, OrderRequest, TimedOrderRequest,
+};
+pub use ownership::{AssembleOrderRequest, AssembledOrder, SplitOrder, SplitOrderRequest};
+pub use schema::schema;
 
+use crate::issue::CodeInfo;
+use schemars::JsonSchema;
 use serde_json::Value;
 
-/// Description of one operation of the API.
-#[derive(Debug, Clone, Copy, serde::Serialize)]
+/// A request type of the table: read from the request object.
+pub trait Request<'a>: Sized {
+    /// Reads the request, with errors that name the parameter and never its value.
+    fn read(request: &'a Value) -> Result<Self, ApiError>;
+}
+
+/// One operation of the API: its name, what it does, and how it runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Op {
+    /// Operation name, e.g. `validate`.
+    pub name: &'static str,
+    /// One line saying what it does.
+    pub summary: &'static str,
+    /// Reads the request, runs the typed function and serializes its answer.
+    pub run: fn(&Value) -> Result<Value, ApiError>,
+}
+
+/// Description of one operation: what the `ops` operation lists.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, JsonSchema)]
 pub struct OpInfo {
     /// Operation name, e.g. `validate`.
     pub name: &'static str,
@@ -32,55 +84,130 @@ pub struct OpInfo {
     pub summary: &'static str,
 }
 
-/// Operations answered by this module itself.
-const OWN_OPS: &[OpInfo] = &[
-    OpInfo {
-        name: "codes",
-        summary: "the registry of violation and decision codes",
-    },
-    OpInfo {
-        name: "ops",
-        summary: "the list of operations of this API",
-    },
-];
+/// The request of operations that read nothing (`codes`, `ops`): any object.
+#[derive(Debug, Clone, Copy, Default, JsonSchema)]
+pub struct NoRequest {}
 
-/// The operation lists of every domain, in order.
-const ALL_OPS: &[&[OpInfo]] = &[
-    OWN_OPS,
-    contract::OPS,
-    order::OPS,
-    ownership::OPS,
-    calls::OPS,
-    events::OPS,
-];
+impl Request<'_> for NoRequest {
+    fn read(_: &Value) -> Result<Self, ApiError> {
+        Ok(NoRequest {})
+    }
+}
 
-/// Every operation [`call`] understands.
-pub fn ops() -> impl Iterator<Item = &'static OpInfo> {
-    ALL_OPS.iter().flat_map(|list| list.iter())
+/// `codes`: the registry.
+fn codes(_: NoRequest) -> Result<Vec<&'static CodeInfo>, ApiError> {
+    Ok(crate::registry::all_codes().map(|c| c.info()).collect())
+}
+
+/// `ops`: the table's names and summaries.
+fn ops_op(_: NoRequest) -> Result<Vec<OpInfo>, ApiError> {
+    Ok(ops().collect())
+}
+
+/// Declares the table: `name => function: Request => Answer, "summary";`. Generates [`OPS`]
+/// (dispatch) and `schema::OP_SCHEMAS` (the JSON Schemas, reachable only from [`schema`]).
+macro_rules! op_table {
+    ($($name:literal => $func:path : $req:ty => $ans:ty, $summary:literal;)*) => {
+        /// Every operation [`call`] understands, in the order `ops` lists them.
+        pub const OPS: &[Op] = &[$(Op {
+            name: $name,
+            summary: $summary,
+            run: |request| {
+                let answer: $ans = $func(<$req as Request<'_>>::read(request)?)?;
+                to_value(&answer)
+            },
+        }),*];
+
+        /// The schemas of every operation, in the order of [`OPS`].
+        const OP_SCHEMAS: &[schema::SchemaFns] = &[$(schema::SchemaFns {
+            name: $name,
+            request: |g| g.subschema_for::<$req>(),
+            answer: |g| g.subschema_for::<$ans>(),
+        }),*];
+    };
+}
+
+op_table! {
+    "codes" => codes: NoRequest => Vec<&'static CodeInfo>,
+        "the registry of violation and decision codes";
+    "ops" => ops_op: NoRequest => Vec<OpInfo>,
+        "the list of operations of this API";
+    "validate" => contract::validate: ValidateRequest<'_> => crate::issue::Report,
+        "validates an outbound Beluga body: {valid, violations, warnings} ({kind, input, today? (else now? at UTC−10), allowed_states?, max_image_bytes?})";
+    "validate_text" => contract::validate_text: ValidateTextRequest<'_> => crate::issue::Report,
+        "as validate, the body given as JSON text parsed inside the core, the fast path ({kind, text, today? or now?, allowed_states?})";
+    "normalize" => contract::normalize_op: NormalizeRequest => NormalizeAnswer,
+        "a normaliser: phone, date, state, trim, multiple_choice_question, multiple_choice_answer ({field, input, choices?})";
+    "parse_response" => contract::parse: ParseResponseRequest => crate::contract::response::ParsedResponse,
+        "types and classifies a Beluga answer ({kind, input: {status, body, network_error?}})";
+    "check_readiness" => order::readiness: DatedOrderRequest => crate::order::readiness::Readiness,
+        "may the order go to Beluga now: ready, not_ready with reasons, or not_required ({input, today|now})";
+    "decide_submit" => order::submit: DecideSubmitRequest => crate::order::submit::SubmitDecision,
+        "auto-submit for a trigger: submit, wait(reasons) or skip ({input, trigger, today|now})";
+    "decide_retry" => order::retry: DatedOrderRequest => crate::order::submit::RetryDecision,
+        "may staff retry the Beluga submission, and would it still fail ({input, today|now})";
+    "build_visit" => order::visit: BuildVisitRequest => crate::order::visit::BuiltVisit,
+        "the createNoPayPhotos (or lab) body, validated; violations instead when invalid ({input, master_id, today|now})";
+    "select_pharmacy" => order::pharmacy: OrderRequest => crate::routing::PharmacySelection,
+        "the Beluga pharmacy by the priority rule ({input})";
+    "route_fulfillment" => order::routes: OrderRequest => crate::routing::RoutePlan,
+        "the per-item fulfillment routing plan with each route's requirements ({input})";
+    "check_boundary" => order::boundary: TimedOrderRequest => crate::boundary::BoundaryReport,
+        "the prescription boundary per item, and violations ({input, now})";
+    "order_state" => order::state: OrderRequest => crate::order::state::OrderState,
+        "the order's status fields ({input})";
+    "apply_order_facts" => order::apply_order_facts: ApplyOrderFactsRequest => AppliedFacts,
+        "applies facts forward-only; answers the snapshot and its state ({input, facts})";
+    "check_cancel" => order::cancel: CheckCancelRequest => crate::order::cancel::CancelDecision,
+        "may the Beluga visit be cancelled: allowed, needs_confirmation or refused, with consequences ({input, reason?, confirmed?})";
+    "message_visibility" => order::messages: OrderRequest => crate::order::messages::MessageVisibility,
+        "message channels and visibility, checked against the snapshot's activities ({input})";
+    "patient_view" => order::view: TimedOrderRequest => crate::diagnosis::PatientView,
+        "the order as its patient may see it ({input, now})";
+    "diagnose" => order::diagnosis: TimedOrderRequest => crate::diagnosis::Diagnosis,
+        "stage, blockers, next action and actor, escalations and bundle ({input, now})";
+    "split_order" => ownership::split_order: SplitOrderRequest<'_> => SplitOrder,
+        "splits an order snapshot into the clinic's input and the members rxgate owns ({input} → {clinic, rxgate})";
+    "assemble_order" => ownership::assemble_order: AssembleOrderRequest<'_> => AssembledOrder,
+        "the snapshot the rules read: the clinic's input, rxgate's owned members, the status join and the service's integration facts ({clinic, rxgate, integration} → {snapshot})";
+    "plan_submission" => calls::plan: crate::order::calls::PlanSubmissionRequest => crate::order::calls::SubmissionPlan,
+        "plan a Beluga submission for a trigger or a staff retry: submit with the call to queue, or wait/skip with violations ({input, trigger?, manual, master_id, attempt, now})";
+    "record_call_outcome" => calls::outcome: crate::order::calls::RecordCallOutcomeRequest => crate::order::calls::CallOutcome,
+        "what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now})";
+    "build_message" => calls::message: crate::order::calls::BuildMessageRequest => crate::order::calls::MessagePlan,
+        "a chat or CS message to Beluga: the call to queue and the activity, or violations ({input, to, content, master_id})";
+    "parse_event" => events::parse_event: ParseEventRequest<'_> => crate::events::ParseOutcome,
+        "a partner webhook body into a typed event, or every violation ({source, input, body_bytes?})";
+    "verify_webhook" => events::verify_webhook: VerifyWebhookRequest => crate::events::auth::AuthOutcome,
+        "authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now})";
+    "event_key" => events::event_key: EventKeyRequest<'_> => EventKeys,
+        "the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?})";
+    "apply_event" => events::apply_event: ApplyEventRequest<'_> => EventAnswer,
+        "what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?})";
+    "redact_event" => events::redact_event: RedactEventRequest<'_> => wire::JsonDocument,
+        "the audit/log form of a webhook body with PHI removed ({source, input})";
+}
+
+/// Every operation [`call`] understands, as name and summary.
+pub fn ops() -> impl Iterator<Item = OpInfo> {
+    OPS.iter().map(|op| OpInfo {
+        name: op.name,
+        summary: op.summary,
+    })
+}
+
+/// The table entry of `op`.
+pub fn op(name: &str) -> Option<&'static Op> {
+    OPS.iter().find(|op| op.name == name)
 }
 
 /// Runs operation `op` on a JSON `request` (an object; see the module docs).
-pub fn call(op: &str, request: &Value) -> Result<Value, ApiError> {
-    let answer = match op {
-        "codes" => Some(to_value(
-            &crate::registry::all_codes()
-                .map(|c| c.info())
-                .collect::<Vec<_>>(),
-        )),
-        "ops" => Some(to_value(&ops().collect::<Vec<_>>())),
-        _ => None,
-    };
-    let answer = answer
-        .or_else(|| contract::dispatch(op, request))
-        .or_else(|| order::dispatch(op, request))
-        .or_else(|| ownership::dispatch(op, request))
-        .or_else(|| calls::dispatch(op, request))
-        .or_else(|| events::dispatch(op, request));
-    match answer {
-        Some(result) => result.map_err(|e| e.with_op(op)),
+pub fn call(name: &str, request: &Value) -> Result<Value, ApiError> {
+    match op(name) {
+        Some(op) => (op.run)(request).map_err(|e| e.with_op(name)),
         None => Err(ApiError::new(
             ApiErrorCode::UnknownOp,
-            format!("unknown operation `{op}`"),
+            format!("unknown operation `{name}`"),
         )),
     }
 }

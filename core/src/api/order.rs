@@ -6,38 +6,23 @@
 //! schema is an `ApiError` `schema_error` whose `path` points into the request
 //! (`/input/patient/ssn`) and whose message says what was expected, never the value.
 
-use super::params::{evaluation_date, now, opt_bool, opt_str, req_str};
-use super::{to_value, ApiError, ApiErrorCode, OpInfo};
-use crate::boundary::check_boundary;
-use crate::diagnosis::diagnose;
-use crate::diagnosis::patient_view;
-use crate::order::cancel::check_cancel;
-use crate::order::messages::message_visibility;
-use crate::order::readiness::check_readiness;
+use super::params::{evaluation_date, now, opt_bool, opt_now, opt_str, req_str};
+use super::wire::{one_of, Instant};
+use super::{ApiError, ApiErrorCode, Request};
+use crate::boundary::{check_boundary, BoundaryReport};
+use crate::diagnosis::{diagnose, patient_view, Diagnosis, PatientView};
+use crate::order::cancel::{check_cancel, CancelDecision};
+use crate::order::messages::{message_visibility, MessageVisibility};
+use crate::order::readiness::{check_readiness, Readiness};
 use crate::order::snapshot::{parse_snapshot, OrderSnapshot};
 use crate::order::state::{apply_facts, Fact, OrderState};
-use crate::order::submit::{decide_retry, decide_submit, Trigger};
-use crate::order::visit::build_visit;
-use crate::routing::{route_fulfillment, select_pharmacy};
-use chrono::NaiveDate;
+use crate::order::submit::{decide_retry, decide_submit, RetryDecision, SubmitDecision, Trigger};
+use crate::order::visit::{build_visit, BuiltVisit};
+use crate::routing::{route_fulfillment, select_pharmacy, PharmacySelection, RoutePlan};
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::Value;
-
-/// Operations of this domain.
-pub(super) const OPS: &[OpInfo] = &[
-    OpInfo { name: "check_readiness", summary: "may the order go to Beluga now: ready, not_ready with reasons, or not_required ({input, today|now})" },
-    OpInfo { name: "decide_submit", summary: "auto-submit for a trigger: submit, wait(reasons) or skip ({input, trigger, today|now})" },
-    OpInfo { name: "decide_retry", summary: "may staff retry the Beluga submission, and would it still fail ({input, today|now})" },
-    OpInfo { name: "build_visit", summary: "the createNoPayPhotos (or lab) body, validated; violations instead when invalid ({input, master_id, today|now})" },
-    OpInfo { name: "select_pharmacy", summary: "the Beluga pharmacy by the priority rule ({input})" },
-    OpInfo { name: "route_fulfillment", summary: "the per-item fulfillment routing plan with each route's requirements ({input})" },
-    OpInfo { name: "check_boundary", summary: "the prescription boundary per item, and violations ({input, now})" },
-    OpInfo { name: "order_state", summary: "the order's status fields ({input})" },
-    OpInfo { name: "apply_order_facts", summary: "applies facts forward-only; answers the snapshot and its state ({input, facts})" },
-    OpInfo { name: "check_cancel", summary: "may the Beluga visit be cancelled: allowed, needs_confirmation or refused, with consequences ({input, reason?, confirmed?})" },
-    OpInfo { name: "message_visibility", summary: "message channels and visibility, checked against the snapshot's activities ({input})" },
-    OpInfo { name: "patient_view", summary: "the order as its patient may see it ({input, now})" },
-    OpInfo { name: "diagnose", summary: "stage, blockers, next action and actor, escalations and bundle ({input, now})" },
-];
 
 /// The snapshot under `input`, strictly parsed.
 pub(super) fn snapshot(request: &Value) -> Result<OrderSnapshot, ApiError> {
@@ -57,13 +42,183 @@ fn today(request: &Value) -> Result<NaiveDate, ApiError> {
         .ok_or_else(|| ApiError::invalid_request("today", "an ISO date YYYY-MM-DD (or give `now`)"))
 }
 
-fn trigger(request: &Value) -> Result<Trigger, ApiError> {
-    let name = req_str(request, "trigger")
-        .map_err(|_| ApiError::invalid_request("trigger", TRIGGER_LIST))?;
-    Trigger::from_name(name).ok_or_else(|| ApiError::invalid_request("trigger", TRIGGER_LIST))
+/// The request of the operations that read only the snapshot.
+#[derive(JsonSchema)]
+pub struct OrderRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
 }
 
-const TRIGGER_LIST: &str = "one of checkout_paid, intake_completed, intake_resubmitted, intake_approved, invoice_paid, subscription_payment_succeeded, refill_payment_succeeded, manual_order_created";
+impl Request<'_> for OrderRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        Ok(Self {
+            input: snapshot(request)?,
+        })
+    }
+}
+
+/// The request of the operations that evaluate the snapshot on a date.
+#[derive(JsonSchema)]
+pub struct DatedOrderRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
+    /// The date rules are evaluated on; else the date of `now` at UTC−10 (one is required).
+    pub today: Option<NaiveDate>,
+    /// The current instant (gives `today` when `today` is absent).
+    pub now: Option<Instant>,
+    #[schemars(skip)]
+    date: NaiveDate,
+}
+
+impl Request<'_> for DatedOrderRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        let date = today(request)?;
+        Ok(Self {
+            now: opt_now(request)?,
+            today: Some(date),
+            date,
+            input: snapshot(request)?,
+        })
+    }
+}
+
+/// The request of the operations that evaluate the snapshot at an instant.
+#[derive(JsonSchema)]
+pub struct TimedOrderRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
+    /// The current instant.
+    pub now: Instant,
+}
+
+impl Request<'_> for TimedOrderRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        let at = now(request)?;
+        Ok(Self {
+            now: Instant(at),
+            input: snapshot(request)?,
+        })
+    }
+}
+
+impl TimedOrderRequest {
+    fn at(&self) -> DateTime<Utc> {
+        self.now.0
+    }
+}
+
+/// The request of `decide_submit`.
+#[derive(JsonSchema)]
+pub struct DecideSubmitRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
+    /// The event that may auto-submit the order.
+    pub trigger: Trigger,
+    /// The date rules are evaluated on; else the date of `now` at UTC−10 (one is required).
+    pub today: Option<NaiveDate>,
+    /// The current instant (gives `today` when `today` is absent).
+    pub now: Option<Instant>,
+    #[schemars(skip)]
+    date: NaiveDate,
+}
+
+impl Request<'_> for DecideSubmitRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        let triggers = || one_of(Trigger::ALL.iter().map(|t| t.name()));
+        let name = req_str(request, "trigger")
+            .map_err(|_| ApiError::invalid_request("trigger", &triggers()))?;
+        let trigger = Trigger::from_name(name)
+            .ok_or_else(|| ApiError::invalid_request("trigger", &triggers()))?;
+        let date = today(request)?;
+        Ok(Self {
+            trigger,
+            now: opt_now(request)?,
+            today: Some(date),
+            date,
+            input: snapshot(request)?,
+        })
+    }
+}
+
+/// The request of `build_visit`.
+#[derive(JsonSchema)]
+pub struct BuildVisitRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
+    /// The `masterId` of the visit (non-empty).
+    pub master_id: String,
+    /// The date rules are evaluated on; else the date of `now` at UTC−10 (one is required).
+    pub today: Option<NaiveDate>,
+    /// The current instant (gives `today` when `today` is absent).
+    pub now: Option<Instant>,
+    #[schemars(skip)]
+    date: NaiveDate,
+}
+
+impl Request<'_> for BuildVisitRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        let master_id = req_str(request, "master_id")?;
+        if master_id.trim().is_empty() {
+            return Err(ApiError::invalid_request("master_id", "a non-empty string"));
+        }
+        let date = today(request)?;
+        Ok(Self {
+            master_id: master_id.to_owned(),
+            now: opt_now(request)?,
+            today: Some(date),
+            date,
+            input: snapshot(request)?,
+        })
+    }
+}
+
+/// The request of `apply_order_facts`.
+#[derive(JsonSchema)]
+pub struct ApplyOrderFactsRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
+    /// The facts to apply, in order.
+    pub facts: Vec<Fact>,
+}
+
+impl Request<'_> for ApplyOrderFactsRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        Ok(Self {
+            facts: facts(request)?,
+            input: snapshot(request)?,
+        })
+    }
+}
+
+/// The answer of `apply_order_facts`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct AppliedFacts {
+    /// The order's status fields after the facts.
+    pub state: OrderState,
+    /// The snapshot after the facts.
+    pub snapshot: OrderSnapshot,
+}
+
+/// The request of `check_cancel`.
+#[derive(JsonSchema)]
+pub struct CheckCancelRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
+    /// Why staff cancel (required by some states).
+    pub reason: Option<String>,
+    /// Staff confirmed the consequences.
+    pub confirmed: Option<bool>,
+}
+
+impl Request<'_> for CheckCancelRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        Ok(Self {
+            reason: opt_str(request, "reason")?.map(str::to_owned),
+            confirmed: opt_bool(request, "confirmed")?,
+            input: snapshot(request)?,
+        })
+    }
+}
 
 fn facts(request: &Value) -> Result<Vec<Fact>, ApiError> {
     let list = request
@@ -82,67 +237,78 @@ fn facts(request: &Value) -> Result<Vec<Fact>, ApiError> {
     })
 }
 
-/// Answers `op` when it belongs to this domain, else `None`.
-pub(super) fn dispatch(op: &str, request: &Value) -> Option<Result<Value, ApiError>> {
-    let run = || -> Result<Value, ApiError> {
-        match op {
-            "check_readiness" => {
-                let today = today(request)?;
-                to_value(&check_readiness(&snapshot(request)?, today))
-            }
-            "decide_submit" => {
-                let trigger = trigger(request)?;
-                let today = today(request)?;
-                to_value(&decide_submit(&snapshot(request)?, trigger, today))
-            }
-            "decide_retry" => {
-                let today = today(request)?;
-                to_value(&decide_retry(&snapshot(request)?, today))
-            }
-            "build_visit" => {
-                let master_id = req_str(request, "master_id")?;
-                if master_id.trim().is_empty() {
-                    return Err(ApiError::invalid_request("master_id", "a non-empty string"));
-                }
-                let today = today(request)?;
-                to_value(&build_visit(&snapshot(request)?, master_id, today))
-            }
-            "select_pharmacy" => to_value(&select_pharmacy(&snapshot(request)?)),
-            "route_fulfillment" => to_value(&route_fulfillment(&snapshot(request)?)),
-            "check_boundary" => {
-                let now = now(request)?;
-                to_value(&check_boundary(&snapshot(request)?, now))
-            }
-            "order_state" => to_value(&OrderState::of(&snapshot(request)?)),
-            "apply_order_facts" => {
-                let facts = facts(request)?;
-                let mut snap = snapshot(request)?;
-                apply_facts(&mut snap, &facts);
-                Ok(serde_json::json!({
-                    "state": to_value(&OrderState::of(&snap))?,
-                    "snapshot": to_value(&snap)?,
-                }))
-            }
-            "check_cancel" => {
-                let reason = opt_str(request, "reason")?;
-                let confirmed = opt_bool(request, "confirmed")?.unwrap_or(false);
-                to_value(&check_cancel(&snapshot(request)?, reason, confirmed))
-            }
-            "message_visibility" => to_value(&message_visibility(&snapshot(request)?)),
-            "patient_view" => {
-                let now = now(request)?;
-                to_value(&patient_view(&snapshot(request)?, now))
-            }
-            "diagnose" => {
-                let now = now(request)?;
-                to_value(&diagnose(&snapshot(request)?, now))
-            }
-            _ => Err(ApiError::new(ApiErrorCode::UnknownOp, String::new())),
-        }
-    };
-    if OPS.iter().any(|o| o.name == op) {
-        Some(run())
-    } else {
-        None
-    }
+/// `check_readiness`.
+pub(super) fn readiness(r: DatedOrderRequest) -> Result<Readiness, ApiError> {
+    Ok(check_readiness(&r.input, r.date))
+}
+
+/// `decide_submit`.
+pub(super) fn submit(r: DecideSubmitRequest) -> Result<SubmitDecision, ApiError> {
+    Ok(decide_submit(&r.input, r.trigger, r.date))
+}
+
+/// `decide_retry`.
+pub(super) fn retry(r: DatedOrderRequest) -> Result<RetryDecision, ApiError> {
+    Ok(decide_retry(&r.input, r.date))
+}
+
+/// `build_visit`.
+pub(super) fn visit(r: BuildVisitRequest) -> Result<BuiltVisit, ApiError> {
+    Ok(build_visit(&r.input, &r.master_id, r.date))
+}
+
+/// `select_pharmacy`.
+pub(super) fn pharmacy(r: OrderRequest) -> Result<PharmacySelection, ApiError> {
+    Ok(select_pharmacy(&r.input))
+}
+
+/// `route_fulfillment`.
+pub(super) fn routes(r: OrderRequest) -> Result<RoutePlan, ApiError> {
+    Ok(route_fulfillment(&r.input))
+}
+
+/// `check_boundary`.
+pub(super) fn boundary(r: TimedOrderRequest) -> Result<BoundaryReport, ApiError> {
+    Ok(check_boundary(&r.input, r.at()))
+}
+
+/// `order_state`.
+pub(super) fn state(r: OrderRequest) -> Result<OrderState, ApiError> {
+    Ok(OrderState::of(&r.input))
+}
+
+/// `apply_order_facts`.
+pub(super) fn apply_order_facts(r: ApplyOrderFactsRequest) -> Result<AppliedFacts, ApiError> {
+    let mut snapshot = r.input;
+    apply_facts(&mut snapshot, &r.facts);
+    Ok(AppliedFacts {
+        state: OrderState::of(&snapshot),
+        snapshot,
+    })
+}
+
+/// `check_cancel`.
+pub(super) fn cancel(r: CheckCancelRequest) -> Result<CancelDecision, ApiError> {
+    Ok(check_cancel(
+        &r.input,
+        r.reason.as_deref(),
+        r.confirmed.unwrap_or(false),
+    ))
+}
+
+/// `message_visibility`.
+pub(super) fn messages(r: OrderRequest) -> Result<MessageVisibility, ApiError> {
+    Ok(message_visibility(&r.input))
+}
+
+/// `patient_view`.
+pub(super) fn view(r: TimedOrderRequest) -> Result<PatientView, ApiError> {
+    let at = r.at();
+    Ok(patient_view(&r.input, at))
+}
+
+/// `diagnose`.
+pub(super) fn diagnosis(r: TimedOrderRequest) -> Result<Diagnosis, ApiError> {
+    let at = r.at();
+    Ok(diagnose(&r.input, at))
 }

@@ -77,6 +77,14 @@ pub fn now(request: &Value) -> Result<DateTime<Utc>, ApiError> {
     }
 }
 
+/// `now` when given (absent or null is `None`), as [`now`] reads it.
+pub fn opt_now(request: &Value) -> Result<Option<super::wire::Instant>, ApiError> {
+    match request.get("now") {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => now(request).map(|n| Some(super::wire::Instant(n))),
+    }
+}
+
 /// The date rules are evaluated on: `today` (an ISO date) when given, else the date of `now`
 /// at UTC−10 ([`calendar::today_at_utc_minus_10`]: never ahead of any US state's date), else `None`.
 /// Hosts pass `now` and leave the calendar rule to the core.

@@ -33,7 +33,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 /// The boundary verdict for one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ItemBoundary {
     /// The item.
     pub item_id: String,
@@ -46,7 +46,7 @@ pub struct ItemBoundary {
 }
 
 /// The boundary verdict for an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BoundaryReport {
     /// A prescription confirmation (`RX_WRITTEN` or `NEW_RX_SENT`) exists for the visit.
     pub confirmed: bool,

@@ -69,7 +69,7 @@ pub enum Class {
 }
 
 /// What an answer means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Visit or lab visit created.
@@ -105,7 +105,7 @@ pub enum Outcome {
 }
 
 /// The ids of a created visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitCreated {
     /// The `masterId` sent.
@@ -116,7 +116,7 @@ pub struct VisitCreated {
 
 /// A pharmacy search result. `PharmacyId` comes as a number and is kept as its decimal
 /// string, the form every request sends.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "PascalCase")]
 pub struct Pharmacy {
     /// Beluga pharmacy id, as a string.
@@ -171,7 +171,7 @@ fn id_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 /// A prescription in `NEW_RX_SENT`'s `medsPrescribed`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PrescribedMed {
     /// Drug name on the prescription.
@@ -197,7 +197,7 @@ pub struct PrescribedMed {
 }
 
 /// The patient record of `patient/externalFetch` (patient data: never logged).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PatientRecord {
     /// First name.
@@ -245,7 +245,7 @@ pub struct PatientRecord {
 }
 
 /// One prescription of a fetched visit's `rxHistory`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RxHistoryEntry {
     /// When it was written.
@@ -287,7 +287,7 @@ pub struct RxHistoryEntry {
 }
 
 /// A fetched visit (`visit/externalFetch`). The form is kept as Beluga sent it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitRecord {
     /// The visit's `masterId`.
@@ -379,7 +379,7 @@ pub enum ResolvedStatus {
 }
 
 /// The typed content of a successful answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ResponseData {
     /// `{masterId, visitId}`.
@@ -402,7 +402,7 @@ pub enum ResponseData {
 }
 
 /// An HTTP answer as the caller received it.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 pub struct HttpAnswer {
     /// The HTTP status (absent with a network error).
     #[serde(default)]
@@ -416,7 +416,7 @@ pub struct HttpAnswer {
 }
 
 /// A classified answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ParsedResponse {
     /// The endpoint name.
     pub endpoint: &'static str,

@@ -31,7 +31,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// A staff action of the order panel. Later issues add their own actions here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StaffAction {
@@ -46,7 +46,7 @@ pub enum StaffAction {
 }
 
 /// Whether one staff action is allowed now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AllowedAction {
     /// The action.
     pub action: StaffAction,

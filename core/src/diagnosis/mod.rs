@@ -53,7 +53,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// Where an order is on its path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Waiting for payment.
@@ -109,7 +109,7 @@ impl Stage {
 }
 
 /// How the stage stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StageState {
     /// Something must be fixed.
@@ -123,7 +123,7 @@ pub enum StageState {
 }
 
 /// The next action and who takes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NextAction {
     /// Who acts.
     pub actor: Actor,
@@ -132,7 +132,7 @@ pub struct NextAction {
 }
 
 /// Straight answers to the guides' common patient questions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Answers {
     /// "Has my order been sent to the medical team?" — Beluga accepted the visit.
     pub sent_to_medical_team: bool,
@@ -151,7 +151,7 @@ pub struct Answers {
 }
 
 /// The diagnosis of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnosis {
     /// The stage.
     pub stage: Stage,
@@ -178,7 +178,7 @@ pub struct Diagnosis {
 }
 
 /// One drug line of the bundle.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BundleDrug {
     /// Product name.
     pub product: String,
@@ -197,7 +197,7 @@ pub struct BundleDrug {
 }
 
 /// One integration line of the bundle.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BundleIntegration {
     /// `DispensePro` or `Belmar/LifeFile`.
     pub integration: &'static str,
@@ -216,7 +216,7 @@ pub struct BundleIntegration {
 
 /// The fields both guides ask CS to include when escalating. **Contains patient data**
 /// (name, email): staff only, never logged; `Debug` redacts them.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EscalationBundle {
     /// Patient name.
     pub patient_name: Option<String>,

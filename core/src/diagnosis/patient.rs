@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// Tracking the patient may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatientTracking {
     /// Carrier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,7 +29,7 @@ pub struct PatientTracking {
 }
 
 /// The appointment the patient may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatientAppointment {
     /// Status.
     pub status: AppointmentStatus,
@@ -45,7 +45,7 @@ pub struct PatientAppointment {
 }
 
 /// A message in the patient's doctor chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatientMessage {
     /// `doctor` or `you`.
     pub from: &'static str,
@@ -57,7 +57,7 @@ pub struct PatientMessage {
 }
 
 /// The order as its patient may see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PatientView {
     /// Order number.
     pub order_number: String,

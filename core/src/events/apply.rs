@@ -44,7 +44,7 @@ use super::pharmacy::{
     DispenseProEvent, DispenseProStatus, OwnEventKind, PharmacyEvent, ShippingInfo,
 };
 use super::{codes, Event, Source};
-use crate::issue::{Code, JsonPath, Violation};
+use crate::issue::{Code, JsonPath, Violation, ViolationRecord};
 use crate::order::snapshot::{
     ActivityKind, Appointment, EventSource, OrderSnapshot, Prescription, PrescriptionSource,
     ReceivedEvent, Shipping, StaffFlag, Submission,
@@ -56,15 +56,15 @@ use crate::order::state::{
 use crate::routing::partner_orders::{dispensepro_order, lifefile_order};
 use crate::routing::{route_fulfillment, RouteAction, RouteStatus};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An activity to add to the patient timeline or the internal log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ActivityEffect {
     /// The activity type.
     pub kind: ActivityKind,
     /// `inbound` (every webhook activity comes from a partner).
-    pub channel: &'static str,
+    pub channel: String,
     /// Whether the patient sees it.
     pub patient_visible: bool,
     /// Store once under this key.
@@ -79,7 +79,7 @@ pub struct ActivityEffect {
 }
 
 /// What a notification is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     /// The order shipped.
@@ -91,7 +91,7 @@ pub enum NotificationKind {
 }
 
 /// A patient notification to send (email, SMS, in-app).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Notification {
     /// What it is about.
     pub kind: NotificationKind,
@@ -100,7 +100,7 @@ pub struct Notification {
 }
 
 /// A shipment/tracking record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ShipmentRecord {
     /// Store once under this key.
     pub dedupe_key: String,
@@ -117,23 +117,23 @@ pub struct ShipmentRecord {
 }
 
 /// A document carried in the stored body (never copied here).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DocumentRef {
     /// `lab_requisition`.
-    pub kind: &'static str,
+    pub kind: String,
     /// JSON Pointer of the base64 content in the stored body.
-    pub pointer: &'static str,
+    pub pointer: String,
     /// MIME type.
-    pub mime: &'static str,
+    pub mime: String,
     /// Store once under this key.
     pub dedupe_key: String,
 }
 
 /// A partner submission the event now allows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OutboxItem {
     /// `dispensepro_order` or `lifefile_order`.
-    pub kind: &'static str,
+    pub kind: String,
     /// Enqueue once under this key.
     pub dedupe_key: String,
     /// The app's pharmacy id.
@@ -141,14 +141,14 @@ pub struct OutboxItem {
     /// The items it carries.
     pub item_ids: Vec<String>,
     /// The partner path (`/orders` for DispensePro, `/order` for LifeFile).
-    pub path: &'static str,
+    pub path: String,
     /// The partner body ([`crate::routing::partner_orders`]), built from the snapshot as the
     /// event left it.
     pub body: serde_json::Value,
 }
 
 /// `NAME_UPDATE`'s names, for staff to confirm (patient data: never logged).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NameUpdate {
     /// `firstName`.
     pub first_name: String,
@@ -157,7 +157,7 @@ pub struct NameUpdate {
 }
 
 /// What happened to the event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Applied; something changed.
@@ -171,10 +171,11 @@ pub enum Outcome {
 }
 
 /// The audit entry of one event (no payload, no PHI).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// Source.
     #[serde(with = "crate::order::snapshot::route_name")]
+    #[schemars(with = "crate::order::snapshot::route_name::Name")]
     pub source: Source,
     /// Event name.
     pub event: String,
@@ -191,7 +192,7 @@ pub struct AuditEntry {
 }
 
 /// Everything one event changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Effects {
     /// The event matched this order.
     pub matched: bool,
@@ -226,7 +227,7 @@ pub struct Effects {
     /// Flags raised for staff (also merged into the snapshot when matched).
     pub flags: Vec<StaffFlag>,
     /// The flags as messages.
-    pub warnings: Vec<Violation>,
+    pub warnings: Vec<ViolationRecord>,
     /// LifeFile lines (by index) that matched no order.
     pub unmatched_lines: Vec<usize>,
     /// The audit entry.
@@ -350,7 +351,7 @@ impl Unit<'_> {
         let n = self.activities.len();
         self.activities.push(ActivityEffect {
             kind,
-            channel: "inbound",
+            channel: "inbound".to_owned(),
             patient_visible: visible,
             dedupe_key: format!("activity:{}:{n}", self.key),
             event: self.event.clone(),
@@ -698,7 +699,7 @@ impl<'a> Run<'a> {
     }
 
     /// The staff flags raised and their warnings (naming the source and event).
-    fn flags_and_warnings(&self, event_name: &str) -> (Vec<StaffFlag>, Vec<Violation>) {
+    fn flags_and_warnings(&self, event_name: &str) -> (Vec<StaffFlag>, Vec<ViolationRecord>) {
         let source = self.event.source();
         let mut flags = Vec::new();
         let mut warnings = Vec::new();
@@ -711,7 +712,11 @@ impl<'a> Run<'a> {
             let mut all: Vec<(&str, &str)> =
                 vec![("source", source.label()), ("event", event_name)];
             all.extend(params.iter().map(|(k, v)| (*k, v.as_str())));
-            warnings.push(Violation::new(*code, &JsonPath::root(), &all));
+            warnings.push(ViolationRecord::from(&Violation::new(
+                *code,
+                &JsonPath::root(),
+                &all,
+            )));
         }
         (flags, warnings)
     }
@@ -803,11 +808,11 @@ impl Effects {
                 ))
             };
             self.outbox.push(OutboxItem {
-                kind,
+                kind: kind.to_owned(),
                 dedupe_key,
                 pharmacy_id: route.pharmacy_id.clone(),
                 item_ids: route.item_ids.clone(),
-                path,
+                path: path.to_owned(),
                 body: body.unwrap_or(serde_json::Value::Null),
             });
         }
@@ -897,9 +902,9 @@ fn lab(u: &mut Unit<'_>, milestone: LabMilestone) {
     u.recorded_only = true;
     if milestone == LabMilestone::RequisitionCreated {
         u.documents.push(DocumentRef {
-            kind: "lab_requisition",
-            pointer: "/labReqPdf",
-            mime: "application/pdf",
+            kind: "lab_requisition".to_owned(),
+            pointer: "/labReqPdf".to_owned(),
+            mime: "application/pdf".to_owned(),
             dedupe_key: format!("document:{}", u.key),
         });
     }

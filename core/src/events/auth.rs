@@ -35,7 +35,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub const TOLERANCE_SECONDS: i64 = 300;
 
 /// How a Beluga HMAC header encodes the digest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HmacEncoding {
     /// Lowercase or uppercase hex (an optional `sha256=` prefix is accepted).
@@ -45,7 +45,7 @@ pub enum HmacEncoding {
 }
 
 /// The optional Beluga HMAC header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HmacHeader {
     /// The header's name.
@@ -55,7 +55,7 @@ pub struct HmacHeader {
 }
 
 /// A LifeFile Basic credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasicCredential {
     /// User name.
@@ -65,7 +65,7 @@ pub struct BasicCredential {
 }
 
 /// The route's authentication configuration (rxgate's own input: unknown fields rejected).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
     /// Beluga shared secrets (two during rotation), or Standard Webhooks `whsec_` secrets.
@@ -90,7 +90,7 @@ fn default_true() -> bool {
 }
 
 /// The scheme a route uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scheme {
     /// Beluga's shared secret (plus optional HMAC).
@@ -121,7 +121,7 @@ impl Scheme {
 }
 
 /// The verdict of [`verify`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AuthOutcome {
     /// True when the request may be stored and processed.
     pub authenticated: bool,

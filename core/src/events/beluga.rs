@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// A parsed Beluga webhook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct BelugaEvent {
     /// The event name as sent (`RX_WRITTEN`, `CONSULT_CANCELED`, …).
     pub event: String,
@@ -26,7 +26,7 @@ pub struct BelugaEvent {
 }
 
 /// One prescribed medication of `RX_WRITTEN`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PrescribedMed {
     /// `medId`.
     pub med_id: String,
@@ -45,7 +45,7 @@ pub struct PrescribedMed {
 }
 
 /// Carrier and tracking facts carried in `info`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct TrackingInfo {
     /// `carrier`.
     pub carrier: Option<String>,
@@ -69,7 +69,7 @@ impl TrackingInfo {
 }
 
 /// Beluga pharmacy milestones (`PHARMACY_ORDER_*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PharmacyMilestone {
     /// `PHARMACY_ORDER_CREATED`.
@@ -83,7 +83,7 @@ pub enum PharmacyMilestone {
 }
 
 /// Package tracking milestones (`PACKAGE_*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PackageMilestone {
     /// `PACKAGE_IN_TRANSIT`.
@@ -97,7 +97,18 @@ pub enum PackageMilestone {
 }
 
 /// Lab order milestones (`LAB_ORDER_*`), ranked in the order a lab order moves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LabMilestone {
     /// `LAB_ORDER_REQUISITION_CREATED`.
@@ -130,7 +141,7 @@ impl LabMilestone {
 }
 
 /// What a Beluga event says, by event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BelugaKind {
     /// `RX_WRITTEN`: prescription confirmation.

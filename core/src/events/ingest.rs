@@ -26,7 +26,7 @@ use serde_json::Value;
 pub const MAX_WEBHOOK_ID_BYTES: usize = 256;
 
 /// One event to store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AcceptedEvent {
     /// Its idempotency key.
     pub key: String,
@@ -39,7 +39,7 @@ pub struct AcceptedEvent {
 }
 
 /// What the route does with a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Ingest {
     /// Store these events (one transaction) and answer 2xx.

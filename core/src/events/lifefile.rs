@@ -13,14 +13,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// A LifeFile push: its prescription lines.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LifeFilePush {
     /// The lines, in body order.
     pub lines: Vec<LifeFileLine>,
 }
 
 /// One prescription line (PHI fields — the ship-to address — are not kept).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LifeFileLine {
     /// LifeFile's `orderId`.
     pub order_id: Option<String>,
@@ -47,7 +47,7 @@ pub struct LifeFileLine {
 }
 
 /// `rxStatus`, mapped case-insensitively.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LifeFileStatus {
     /// `Shipping`, `Shipped`.

@@ -47,7 +47,7 @@ use serde_json::Value;
 pub use crate::order::snapshot::EventSource as Source;
 
 /// A parsed partner event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "source", content = "event", rename_all = "lowercase")]
 pub enum Event {
     /// A Beluga webhook.
@@ -105,12 +105,13 @@ impl Event {
 pub use crate::issue::safe_name;
 
 /// The answer of [`parse`]: the event, or every violation found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ParseOutcome {
     /// True when the body parsed.
     pub valid: bool,
     /// The source.
     #[serde(with = "crate::order::snapshot::route_name")]
+    #[schemars(with = "crate::order::snapshot::route_name::Name")]
     pub source: Source,
     /// The parsed event, when valid.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Shipping block of a pharmacy webhook.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ShippingInfo {
     /// `carrier`.
     pub carrier: Option<String>,
@@ -27,7 +27,7 @@ pub struct ShippingInfo {
 }
 
 /// DispensePro `order.status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DispenseProStatus {
     /// `authorized`.
@@ -76,7 +76,7 @@ impl DispenseProStatus {
 }
 
 /// A DispensePro status webhook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DispenseProEvent {
     /// `event` as sent.
     pub event: String,
@@ -93,7 +93,7 @@ pub struct DispenseProEvent {
 }
 
 /// OWN pharmacy webhook events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OwnEventKind {
     /// `order.shipped`.
@@ -125,7 +125,7 @@ impl OwnEventKind {
 }
 
 /// An OWN partner pharmacy webhook.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PharmacyEvent {
     /// `event` as sent.
     pub event: String,

@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// Lifecycle of a code, in the manner of ruff's `RuleStatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CodeStatus {
     /// Produced today and kept stable.
@@ -22,7 +22,7 @@ pub enum CodeStatus {
 }
 
 /// Everything the registry knows about one code.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct CodeInfo {
     /// Stable snake_case identifier, e.g. `dob_under_18`.
     pub code: &'static str,
@@ -81,6 +81,19 @@ impl fmt::Debug for Code {
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0.code)
+    }
+}
+
+impl schemars::JsonSchema for Code {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Code".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "a snake_case code of the registry (`rxgate codes`)"
+        })
     }
 }
 

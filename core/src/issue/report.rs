@@ -7,7 +7,7 @@ use serde::Serialize;
 ///
 /// Serializes as `{code, path, message, beluga_error}`. The message is the code's template
 /// filled with facts from the rules; it never contains the input value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Violation {
     /// The stable code.
     pub code: Code,
@@ -34,6 +34,32 @@ impl Violation {
             path: pointer,
             message: render(info.template, params),
             beluga_error: info.beluga_error.map(|t| render(t, params)),
+        }
+    }
+}
+
+/// A [`Violation`] as data another program reads back: the same JSON, the code a string, so
+/// a host linking an older core reads the answers of newer rules (`apply_event`'s warnings
+/// and violations, which the service deserializes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ViolationRecord {
+    /// The stable code (`rxgate codes`).
+    pub code: String,
+    /// Where, as a JSON Pointer string.
+    pub path: String,
+    /// Human text rendered from the code's template.
+    pub message: String,
+    /// The exact string Beluga would answer, when the code has one.
+    pub beluga_error: Option<String>,
+}
+
+impl From<&Violation> for ViolationRecord {
+    fn from(v: &Violation) -> Self {
+        Self {
+            code: v.code.to_string(),
+            path: v.path.clone(),
+            message: v.message.clone(),
+            beluga_error: v.beluga_error.clone(),
         }
     }
 }
@@ -138,7 +164,7 @@ fn fill<'t>(template: &'t str, params: &[(&str, &str)]) -> (String, Option<&'t s
 }
 
 /// The answer of a validation: `{valid, violations, warnings}`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// True when there is no violation (warnings do not count).
     pub valid: bool,

@@ -24,7 +24,7 @@ use super::snapshot::{
 use serde::Serialize;
 
 /// The guard's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CancelVerdict {
     /// The caller may cancel.
@@ -36,7 +36,7 @@ pub enum CancelVerdict {
 }
 
 /// The answer of [`check_cancel`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CancelDecision {
     /// The verdict.
     pub decision: CancelVerdict,

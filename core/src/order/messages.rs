@@ -20,7 +20,7 @@ use super::snapshot::{ActivityKind, EventSource, OrderSnapshot};
 use serde::Serialize;
 
 /// The two Beluga message channels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// Clinical doctor ↔ patient chat (patient-visible).
@@ -30,7 +30,7 @@ pub enum Channel {
 }
 
 /// Direction relative to the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Received from Beluga.
@@ -40,7 +40,7 @@ pub enum Direction {
 }
 
 /// The rule of one message activity type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MessageRule {
     /// The activity type.
     pub kind: ActivityKind,
@@ -125,7 +125,7 @@ pub fn patient_visible(kind: ActivityKind) -> bool {
 }
 
 /// One activity checked against its rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ActivityCheck {
     /// Position in the snapshot's `activities`.
     pub index: usize,
@@ -144,7 +144,7 @@ pub struct ActivityCheck {
 }
 
 /// The answer of [`message_visibility`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct MessageVisibility {
     /// The four rules.
     pub rules: Vec<MessageRule>,

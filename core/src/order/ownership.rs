@@ -76,7 +76,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Who writes an owned member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Writer {
     /// Only rxgate, by applying facts and events.
@@ -86,7 +86,7 @@ pub enum Writer {
 }
 
 /// One member of the snapshot that rxgate writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct OwnedMember {
     /// JSON Pointer into the snapshot.
     pub pointer: &'static str,
@@ -216,7 +216,7 @@ impl IntegrationFacts {
 }
 
 /// Which part of an assembly a schema error is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Part {
     /// The clinic's input.
@@ -302,7 +302,7 @@ fn split_members(
 /// rxgate's part, typed: exactly the members of [`OWNED_MEMBERS`] (a test keeps the two
 /// equal), each with the type and default it has in the snapshot. Unknown members are
 /// refused.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct OwnedPart {
     #[serde(default)]
@@ -314,7 +314,7 @@ struct OwnedPart {
 }
 
 /// The owned members of `/order`.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct OwnedOrder {
     /// rxgate's learned status (`null` or absent: none learned yet).

@@ -9,7 +9,7 @@ use crate::routing::codes as routing_codes;
 use serde::Serialize;
 
 /// Where the Beluga pharmacy came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PharmacySource {
     /// The pharmacy assigned on the order.
@@ -32,7 +32,7 @@ impl PharmacySource {
 }
 
 /// The Beluga pharmacy of the visit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PharmacySelection {
     /// A pharmacy with a Beluga id was found.
     pub selected: bool,

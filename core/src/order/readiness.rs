@@ -29,7 +29,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 /// The readiness verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReadinessStatus {
     /// Every requirement is met.
@@ -41,7 +41,7 @@ pub enum ReadinessStatus {
 }
 
 /// The answer of [`check_readiness`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Readiness {
     /// The verdict.
     pub status: ReadinessStatus,

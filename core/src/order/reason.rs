@@ -50,7 +50,7 @@ impl Actor {
 }
 
 /// One reason of a decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Reason {
     /// The stable code.
     pub code: Code,

@@ -53,7 +53,7 @@ const REQUEST_REQUIREMENTS: &[crate::issue::Code] = &[
 ];
 
 /// The answer of [`check_resend`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ResendDecision {
     /// Staff may resend the prescription now.
     pub allowed: bool,

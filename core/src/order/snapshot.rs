@@ -1017,10 +1017,32 @@ pub mod route_name {
 
     /// Reads a route name.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<EventSource, D::Error> {
-        let name = <&str>::deserialize(d)?;
-        EventSource::from_name(name).ok_or_else(|| {
+        // Owned, not `&str`: inside a flattened or untagged answer the text is buffered and
+        // cannot be borrowed.
+        let name = String::deserialize(d)?;
+        EventSource::from_name(&name).ok_or_else(|| {
             serde::de::Error::custom("expected one of beluga, lifefile, dispensepro, pharmacy")
         })
+    }
+
+    /// The JSON Schema of a route name, for `#[schemars(with = "route_name::Name")]` beside
+    /// `#[serde(with = "route_name")]`.
+    #[derive(schemars::JsonSchema)]
+    #[schemars(rename = "RouteName")]
+    #[allow(dead_code)]
+    pub enum Name {
+        /// `POST /api/webhooks/beluga`.
+        #[schemars(rename = "beluga")]
+        Beluga,
+        /// `POST /api/webhooks/lifefile/{pharmacyId}`.
+        #[schemars(rename = "lifefile")]
+        Lifefile,
+        /// `POST /api/webhooks/dispensepro/{pharmacyId}`.
+        #[schemars(rename = "dispensepro")]
+        DispensePro,
+        /// `POST /api/webhooks/pharmacy/{pharmacyId}` (OWN pharmacies).
+        #[schemars(rename = "pharmacy")]
+        Pharmacy,
     }
 }
 

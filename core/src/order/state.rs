@@ -482,7 +482,7 @@ pub fn apply_fact(snapshot: &mut OrderSnapshot, fact: &Fact) {
 }
 
 /// The order's status fields, as the state machine sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct OrderState {
     /// Order status.
     pub order_status: OrderStatus,

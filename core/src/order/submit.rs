@@ -87,7 +87,7 @@ pub enum SubmitVerdict {
 }
 
 /// What to do about the `masterId`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MasterIdAction {
     /// Generate a random UUID and store it on the order before the call.
@@ -97,7 +97,7 @@ pub enum MasterIdAction {
 }
 
 /// The answer of [`decide_submit`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SubmitDecision {
     /// The verdict.
     pub decision: SubmitVerdict,
@@ -173,7 +173,7 @@ pub fn decide_submit(
 }
 
 /// The answer of [`decide_retry`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RetryDecision {
     /// Staff may press "Retry Beluga Submission".
     pub allowed: bool,

@@ -35,7 +35,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Which Beluga endpoint the visit goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitKind {
     /// `/visit/createNoPayPhotos`.
@@ -67,7 +67,7 @@ pub fn visit_kind(snapshot: &OrderSnapshot) -> VisitKind {
 }
 
 /// The builder's answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct BuiltVisit {
     /// Which endpoint.
     pub kind: VisitKind,

@@ -95,7 +95,7 @@ pub fn route_item<'a>(snapshot: &'a OrderSnapshot, item: &Item) -> ItemRoute<'a>
 }
 
 /// What a route does next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteAction {
     /// Submit the items to DispensePro.
@@ -111,7 +111,7 @@ pub enum RouteAction {
 }
 
 /// Where a route stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RouteStatus {
     /// May be submitted now.
@@ -131,7 +131,7 @@ pub enum RouteStatus {
 }
 
 /// One route of the plan: items going to one pharmacy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Route {
     /// The pharmacy type (absent for held items).
     pub pharmacy_type: Option<PharmacyType>,
@@ -154,7 +154,7 @@ pub struct Route {
 }
 
 /// The fulfillment plan of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RoutePlan {
     /// Routes in item order; held items come as their own routes.
     pub routes: Vec<Route>,

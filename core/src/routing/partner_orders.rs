@@ -55,7 +55,7 @@ fn prescriber(snapshot: &OrderSnapshot) -> (Option<&str>, Option<&Prescriber>) {
 // ---------------------------------------------------------------------------------------
 
 /// `POST /orders` of a DispensePro pharmacy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DispenseProOrder {
     /// The app's order id (DispensePro's idempotency key and the webhooks' `externalId`).
@@ -69,7 +69,7 @@ pub struct DispenseProOrder {
 }
 
 /// The patient of a DispensePro order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DispenseProPatient {
     /// First name.
@@ -93,7 +93,7 @@ pub struct DispenseProPatient {
 }
 
 /// The prescriber of a DispensePro order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct DispenseProPrescriber {
     /// NPI.
     pub npi: String,
@@ -102,7 +102,7 @@ pub struct DispenseProPrescriber {
 }
 
 /// One line of a DispensePro order: the drug's DispensePro Rx configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DispenseProLine {
     /// NDC.
@@ -173,7 +173,7 @@ pub fn dispensepro_order(snapshot: &OrderSnapshot, item_ids: &[String]) -> Dispe
 // ---------------------------------------------------------------------------------------
 
 /// `POST /order` of a LifeFile pharmacy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LifeFileOrder {
     /// The message envelope.
     pub message: LifeFileMessage,
@@ -182,7 +182,7 @@ pub struct LifeFileOrder {
 }
 
 /// LifeFile's message envelope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LifeFileMessage {
     /// Unique per submission (the outbox dedupe key).
@@ -192,7 +192,7 @@ pub struct LifeFileMessage {
 }
 
 /// The order of a LifeFile submission.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LifeFileOrderBody {
     /// Reference (our order id) and memo (the order number).
     pub general: LifeFileGeneral,
@@ -211,7 +211,7 @@ pub struct LifeFileOrderBody {
 }
 
 /// `order.general`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LifeFileGeneral {
     /// Our order id: LifeFile pushes it back as `referenceId`.
@@ -221,7 +221,7 @@ pub struct LifeFileGeneral {
 }
 
 /// `order.prescriber`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LifeFilePrescriber {
     /// NPI.
@@ -249,14 +249,14 @@ pub struct LifeFilePrescriber {
 }
 
 /// `order.practice`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LifeFilePractice {
     /// The practice id LifeFile gave the clinic for this pharmacy.
     pub id: String,
 }
 
 /// `order.patient`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LifeFilePatient {
     /// First name.
@@ -282,7 +282,7 @@ pub struct LifeFilePatient {
 }
 
 /// `order.shipping`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LifeFileShipping {
     /// Always `patient`.
@@ -306,7 +306,7 @@ pub struct LifeFileShipping {
 }
 
 /// `order.billing`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LifeFileBilling {
     /// Always `pat`.
@@ -314,7 +314,7 @@ pub struct LifeFileBilling {
 }
 
 /// One prescription of a LifeFile order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LifeFileRx {
     /// Always `new`.

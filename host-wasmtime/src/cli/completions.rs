@@ -2,7 +2,7 @@
 //! definition that parses the arguments (subcommands, options and the closed value lists of
 //! [`super::choices`]).
 
-use clap::{CommandFactory, Subcommand};
+use clap::Subcommand;
 use clap_complete::Shell;
 use std::io::Write;
 use std::process::ExitCode;
@@ -21,7 +21,7 @@ pub(crate) enum CompletionsCommand {
 impl CompletionsCommand {
     pub(crate) fn run(self) -> ExitCode {
         let CompletionsCommand::Completions { shell } = self;
-        let mut command = super::Cli::command();
+        let mut command = super::command();
         // Generated into memory first: clap_complete panics on a write error, and a closed
         // pipe is not one.
         let mut script = Vec::new();

@@ -11,8 +11,9 @@ pub(crate) mod demo;
 pub(crate) mod events;
 pub(crate) mod order;
 pub(crate) mod serve;
+pub(crate) mod table;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// rxgate: the rules of the Beluga integration, from the command line.
@@ -37,6 +38,26 @@ enum Command {
     Serve(serve::ServeCommand),
     #[command(flatten)]
     Completions(completions::CompletionsCommand),
+}
+
+/// The whole command: the derived one plus `schema` and one subcommand per operation of the
+/// core's op table ([`table`]).
+pub(crate) fn command() -> clap::Command {
+    table::augment(Cli::command())
+}
+
+/// Parses the process arguments and runs the command.
+pub(crate) fn main() -> ExitCode {
+    let matches = command().get_matches();
+    if let Some((name, sub)) = matches.subcommand() {
+        if let Some(code) = table::run(&Cli::command(), name, sub) {
+            return code;
+        }
+    }
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli.run(),
+        Err(e) => e.exit(),
+    }
 }
 
 impl Cli {

@@ -10,6 +10,8 @@ use crate::clients::{self, Auth};
 use crate::store::{
     CallDisposition, Change, EventRecord, NewActivity, NewCall, OutboxItem, RecordTable,
 };
+use rxgate_core::api::EventAnswer;
+use rxgate_core::events::apply::Effects;
 use rxgate_core::order::calls::outcome::{
     CallAnswer, CallOutcome, CallRef, Disposition, HttpReply, RecordCallOutcomeRequest, Unsendable,
     UnsendableReason,
@@ -141,55 +143,17 @@ async fn find_order(state: &AppState, event: &EventRecord) -> anyhow::Result<Opt
     Ok(None)
 }
 
-/// The members of an `apply_event` answer the worker stores (the core's `Effects`, read by
-/// shape: records are stored as the rules wrote them).
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
-struct Applied {
-    valid: bool,
-    outcome: Option<String>,
-    snapshot: Option<Value>,
-    state: Option<Value>,
-    activities: Vec<Value>,
-    notifications: Vec<Notice>,
-    prescriptions: Vec<Value>,
-    shipments: Vec<Value>,
-    appointments: Vec<Value>,
-    documents: Vec<DocumentRef>,
-    outbox: Vec<PartnerCall>,
-    violations: Vec<Value>,
+/// A closed name of the core (an enum serialized as a string), as the store keeps it.
+fn name_of<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(name)) => name,
+        _ => String::new(),
+    }
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct ActivityHead {
-    kind: String,
-    #[serde(default)]
-    patient_visible: bool,
-}
-
-#[derive(Debug, serde::Deserialize, serde::Serialize)]
-struct Notice {
-    kind: String,
-    dedupe_key: String,
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct DocumentRef {
-    kind: String,
-    pointer: String,
-    mime: String,
-    dedupe_key: String,
-}
-
-#[derive(Debug, serde::Deserialize, serde::Serialize)]
-struct PartnerCall {
-    kind: String,
-    dedupe_key: String,
-    pharmacy_id: Option<String>,
-    #[serde(default)]
-    item_ids: Vec<String>,
-    path: String,
-    body: Value,
+/// A record of the core's answer as the store keeps it (the JSON the rules wrote).
+fn record<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 /// The stored body of an event as the rules read it (LifeFile lines as the source's array).
@@ -258,14 +222,17 @@ async fn event_change(
         request["pharmacy_id"] = json!(event.partner);
         request["webhook_id"] = json!(webhook_id);
     }
-    let answer: Applied = super::orders::call(state, "apply_event", &request).await?;
-    let outcome = if answer.valid {
-        answer
-            .outcome
-            .clone()
-            .unwrap_or_else(|| "applied".to_owned())
-    } else {
-        "rejected".to_owned()
+    let answer: EventAnswer = super::orders::call(state, "apply_event", &request).await?;
+    let (outcome, detail) = match &answer {
+        EventAnswer::Applied(applied) => (name_of(&applied.outcome), None),
+        EventAnswer::Rejected(rejected) => {
+            let codes: Vec<&str> = rejected
+                .violations
+                .iter()
+                .map(|v| v.code.as_str())
+                .collect();
+            ("rejected".to_owned(), Some(json!({ "violations": codes })))
+        }
     };
     let audit = crate::store::AuditEntry {
         at: now,
@@ -274,7 +241,7 @@ async fn event_change(
         event: event.event.clone(),
         order_id: Some(loaded.record.id.clone()),
         outcome: outcome.clone(),
-        detail: (!answer.valid).then(|| json!({ "violations": codes_of(&answer.violations) })),
+        detail,
         ..Default::default()
     };
     let mut change = Change {
@@ -284,53 +251,51 @@ async fn event_change(
         now,
         ..Change::default()
     };
-    if !answer.valid {
+    let EventAnswer::Applied(applied) = answer else {
         return Ok(Some(change));
-    }
+    };
+    let snapshot = record(&applied.effects.snapshot);
     change.order = Some(
         super::orders::write(
             state,
             &loaded,
-            answer.snapshot.as_ref(),
-            answer.state.clone(),
+            Some(&snapshot),
+            Some(Value::Object(applied.state.clone())),
         )
         .await?,
     );
-    effects(&mut change, answer, body);
+    effects(&mut change, applied.effects, body);
     Ok(Some(change))
-}
-
-/// The codes of a violation list (no messages: they are for people, the audit keeps codes).
-fn codes_of(violations: &[Value]) -> Vec<Value> {
-    violations
-        .iter()
-        .filter_map(|v| v.get("code").cloned())
-        .collect()
 }
 
 /// Files an answer's activities, records, documents, notifications and partner calls in the
 /// change. Documents' content is copied out of the stored body at the pointer the rules name
 /// (the raw body itself is purged later).
-fn effects(change: &mut Change, answer: Applied, body: &Value) {
-    for activity in answer.activities {
-        let Ok(head) = serde_json::from_value::<ActivityHead>(activity.clone()) else {
-            continue;
-        };
+fn effects(change: &mut Change, answer: Effects, body: &Value) {
+    for activity in &answer.activities {
         change.activities.push(NewActivity {
-            kind: head.kind,
-            patient_visible: head.patient_visible,
-            body: activity,
+            kind: name_of(&activity.kind),
+            patient_visible: activity.patient_visible,
+            body: record(activity),
         });
     }
-    for (table, records) in [
-        (RecordTable::Prescriptions, answer.prescriptions),
-        (RecordTable::Shipments, answer.shipments),
-        (RecordTable::Appointments, answer.appointments),
-    ] {
-        change
-            .records
-            .extend(records.into_iter().map(|r| (table, r)));
-    }
+    let records = answer
+        .prescriptions
+        .iter()
+        .map(|r| (RecordTable::Prescriptions, record(r)))
+        .chain(
+            answer
+                .shipments
+                .iter()
+                .map(|r| (RecordTable::Shipments, record(r))),
+        )
+        .chain(
+            answer
+                .appointments
+                .iter()
+                .map(|r| (RecordTable::Appointments, record(r))),
+        );
+    change.records.extend(records);
     for doc in answer.documents {
         let Some(content) = body.pointer(&doc.pointer).and_then(Value::as_str) else {
             continue;
@@ -346,7 +311,7 @@ fn effects(change: &mut Change, answer: Applied, body: &Value) {
     for n in answer.notifications {
         change.records.push((
             RecordTable::Notifications,
-            json!({ "kind": n.kind, "dedupe_key": n.dedupe_key, "status": "pending" }),
+            json!({ "kind": name_of(&n.kind), "dedupe_key": n.dedupe_key, "status": "pending" }),
         ));
     }
     // Partner calls the rules ask for (e.g. a pharmacy order after `RX_WRITTEN`), each under

@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn now_reads_rfc3339_or_milliseconds_and_never_echoes_the_value() {
-        #[derive(Deserialize)]
+        #[derive(Deserialize, schemars::JsonSchema)]
         struct Probe {
             #[serde(deserialize_with = "instant")]
             now: DateTime<Utc>,

@@ -58,6 +58,7 @@ pub struct RecordCallOutcomeRequest {
     pub answer: CallAnswer,
     /// When the answer arrived.
     #[serde(deserialize_with = "instant")]
+    #[schemars(with = "crate::api::wire::Instant")]
     pub now: DateTime<Utc>,
 }
 

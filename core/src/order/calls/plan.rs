@@ -43,6 +43,7 @@ pub struct PlanSubmissionRequest {
     pub attempt: u32,
     /// The current instant; the rules' date is its date at UTC−10.
     #[serde(deserialize_with = "instant")]
+    #[schemars(with = "crate::api::wire::Instant")]
     pub now: DateTime<Utc>,
 }
 
