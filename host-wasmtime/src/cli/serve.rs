@@ -29,6 +29,10 @@ pub(crate) struct ServeArgs {
     /// Data directory (created if absent), holding the SQLite file.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// The database: `sqlite://<path>` (default: the SQLite file under the data directory) or
+    /// `postgres://…` for several instances. Default: `RXGATE_DATABASE_URL`.
+    #[arg(long)]
+    database: Option<String>,
     /// Configuration file (TOML; secrets come from `RXGATE_*` variables only). Default:
     /// `RXGATE_CONFIG`, else `./rxgate.toml` when it exists.
     #[arg(long)]
@@ -118,6 +122,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(dir) = args.data_dir {
         config.data_dir = dir;
+    }
+    if let Some(url) = args.database {
+        config.database = Some(url.into());
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

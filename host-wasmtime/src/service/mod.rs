@@ -20,7 +20,7 @@ pub mod worker;
 use crate::config::Config;
 use crate::keys::{self, Scope};
 use crate::rules::{RulesConfig, RulesHandle};
-use crate::store::{sqlite::SqliteStore, Db};
+use crate::store::Db;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -52,6 +52,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The service's clock (tests inject a fixed one).
     pub clock: Clock,
+    /// This process's id: the owner of the leases its worker takes (fresh per start).
+    pub instance: String,
 }
 
 /// A clock answering Unix milliseconds: the system's, or a fixed one in tests.
@@ -117,7 +119,7 @@ pub fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
 impl AppState {
     /// Builds the state: opens the store, loads the rules, provisions bootstrap keys.
     pub fn open(config: Config) -> anyhow::Result<Self> {
-        let db = Db::new(Arc::new(SqliteStore::open_dir(&config.data_dir)?));
+        let db = Db::new(crate::store::open(&config)?);
         let rules_config = RulesConfig {
             cache_dir: config
                 .rules
@@ -137,6 +139,13 @@ impl AppState {
                 outcome.vectors.total
             );
         }
+        let bytes = match &config.rules_component {
+            Some(path) => std::fs::read(path)?,
+            None => crate::rules::BUILTIN_COMPONENT.to_vec(),
+        };
+        // A start publishes the rules it runs: the newest start or reload is the fleet's.
+        db.blocking()
+            .set_active_rules(rules.current().digest(), &bytes, now_ms())?;
         Self::with_parts(config, db, rules)
     }
 
@@ -160,6 +169,7 @@ impl AppState {
             wake: Arc::new(Notify::new()),
             http,
             clock: Clock::system(),
+            instance: format!("rxgate-{}", uuid::Uuid::new_v4().simple()),
         })
     }
 
@@ -352,29 +362,69 @@ pub async fn reload_bytes(
     bytes: Vec<u8>,
 ) -> Result<crate::rules::ReloadOutcome, Problem> {
     let rules = state.rules.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
-        let bytes: &[u8] = if bytes.is_empty() {
-            crate::rules::BUILTIN_COMPONENT
-        } else {
-            &bytes
-        };
-        rules.reload(bytes)
-    })
-    .await
-    .map_err(Problem::internal)?
-    .map_err(|e| {
-        Problem::client(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the component cannot be loaded",
-        )
-        .with(json!({ "reason": e.kind() }))
-    })?;
+    let published = if bytes.is_empty() {
+        crate::rules::BUILTIN_COMPONENT.to_vec()
+    } else {
+        bytes
+    };
+    let candidate = published.clone();
+    let outcome = tokio::task::spawn_blocking(move || rules.reload(&candidate))
+        .await
+        .map_err(Problem::internal)?
+        .map_err(|e| {
+            Problem::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the component cannot be loaded",
+            )
+            .with(json!({ "reason": e.kind() }))
+        })?;
     tracing::info!(swapped = outcome.swapped, digest = %outcome.candidate_digest, failed = outcome.vectors.failed, "rules reload");
+    if outcome.swapped {
+        // Published for the other instances (each follows within a worker pass).
+        let (digest, now) = (outcome.candidate_digest.clone(), state.now_ms());
+        state
+            .db
+            .run(move |s| s.set_active_rules(&digest, &published, now))
+            .await?;
+    }
     state.metrics.inc(
         "rxgate_rules_reloads_total",
         &[("swapped", if outcome.swapped { "true" } else { "false" })],
     );
     Ok(outcome)
+}
+
+/// Follows the rules another instance published: when the database names other rules than
+/// the ones running, loads their component (checked against the bundled vectors like every
+/// reload). A component this instance refused is not tried again until another is published.
+pub async fn follow_rules(state: &AppState, refused: &mut Option<String>) -> anyhow::Result<()> {
+    let Some(digest) = state.db.run(|s| s.active_rules()).await? else {
+        return Ok(());
+    };
+    if digest == state.rules.current().digest() || refused.as_deref() == Some(digest.as_str()) {
+        return Ok(());
+    }
+    let Some(bytes) = state.db.run(|s| s.active_rules_component()).await? else {
+        return Ok(());
+    };
+    let rules = state.rules.clone();
+    let outcome = match tokio::task::spawn_blocking(move || rules.reload(&bytes)).await? {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            tracing::warn!(reason = %e.kind(), "the published rules cannot be loaded");
+            *refused = Some(digest);
+            return Ok(());
+        }
+    };
+    tracing::info!(swapped = outcome.swapped, digest = %outcome.candidate_digest, "rules followed");
+    state.metrics.inc(
+        "rxgate_rules_reloads_total",
+        &[("swapped", if outcome.swapped { "true" } else { "false" })],
+    );
+    if !outcome.swapped {
+        *refused = Some(digest);
+    }
+    Ok(())
 }
 
 /// Reloads the configured rules component (or the built-in one): the `SIGHUP` action.
