@@ -196,6 +196,7 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
             Some(id)
         }
     };
+    s.count_post(format!("beluga:{master_id}"), created.is_none());
     let Some(visit_id) = created else {
         return error("Duplicate masterId");
     };

@@ -218,9 +218,33 @@ pub(crate) struct Shared {
     pub(crate) orders: Mutex<Vec<pharmacy::PharmacyOrder>>,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     pub(crate) in_flight: std::sync::atomic::AtomicUsize,
+    pub(crate) posts: Mutex<std::collections::BTreeMap<String, PostCount>>,
+}
+
+/// The POSTs that reached a partner for one idempotency key (Beluga: `beluga:{masterId}`;
+/// pharmacies: `{partner}:{pharmacyId}:{externalId or referenceId}`), counted once the
+/// request is authenticated and well-formed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostCount {
+    /// Every POST for the key.
+    pub posts: u32,
+    /// POSTs that arrived after the partner had already accepted the key (a re-send that the
+    /// partner's dedupe absorbed: `Duplicate masterId`, the order already accepted).
+    pub resends: u32,
 }
 
 impl Shared {
+    /// Counts one POST for `key`; `already` when the partner had accepted the key before.
+    pub(crate) fn count_post(&self, key: String, already: bool) {
+        if let Ok(mut posts) = self.posts.lock() {
+            let count = posts.entry(key).or_default();
+            count.posts += 1;
+            if already {
+                count.resends += 1;
+            }
+        }
+    }
+
     pub(crate) fn record(&self, partner: &'static str, what: impl Into<String>, subject: &str) {
         if let Ok(mut log) = self.log.lock() {
             log.push(Record {
@@ -353,6 +377,7 @@ impl Sandbox {
             orders: Mutex::new(Vec::new()),
             deliveries: Mutex::new(Vec::new()),
             in_flight: std::sync::atomic::AtomicUsize::new(0),
+            posts: Mutex::new(std::collections::BTreeMap::new()),
         });
         let (stop, rx) = watch::channel(false);
         let beluga_addr = serve(beluga::router(shared.clone()), rx.clone()).await?;
@@ -385,6 +410,15 @@ impl Sandbox {
         if let Ok(mut slot) = self.shared.service_url.lock() {
             *slot = Some(url.trim_end_matches('/').to_owned());
         }
+    }
+
+    /// The POSTs per idempotency key so far ([`PostCount`]).
+    pub fn posts(&self) -> std::collections::BTreeMap<String, PostCount> {
+        self.shared
+            .posts
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default()
     }
 
     /// Everything the partners did so far.

@@ -317,6 +317,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         "status": if store_ok { "ready" } else { "not_ready" },
         "store": store_ok,
         "rules": { "digest": rules.digest(), "version": rules.version() },
+        "instance": state.instance,
         "config_warnings": state.config.warnings(),
     });
     let status = if store_ok {

@@ -443,6 +443,9 @@ pub trait Storage: Send + Sync + 'static {
     /// Publishes the rules an instance swapped in (its digest and component), for the other
     /// instances to follow.
     fn set_active_rules(&self, digest: &str, component: &[u8], now: i64) -> StoreResult<()>;
+    /// The instances holding live leases at `now` (inbox and outbox rows), with how many rows
+    /// each holds.
+    fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>>;
     /// The backend's name (`sqlite`, `postgres`) and schema version.
     fn schema(&self) -> StoreResult<(&'static str, i64)>;
 }

@@ -122,7 +122,20 @@ type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
 /// The PostgreSQL store.
 pub struct PgStore {
-    pool: Pool,
+    /// Always `Some` until the store is dropped (see the `Drop` impl).
+    pool: Option<Pool>,
+}
+
+impl Drop for PgStore {
+    /// Each connection of the synchronous driver owns a small tokio runtime, which must not be
+    /// dropped on an async worker thread: the pool is dropped on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::Builder::new()
+                .name("rxgate-pg-close".into())
+                .spawn(move || drop(pool));
+        }
+    }
 }
 
 fn err(e: postgres::Error) -> StoreError {
@@ -202,11 +215,13 @@ impl PgStore {
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)
             .map_err(|_| StoreError("cannot open the PostgreSQL pool".to_owned()))?;
-        Ok(Self { pool })
+        Ok(Self { pool: Some(pool) })
     }
 
     fn client(&self) -> StoreResult<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
         self.pool
+            .as_ref()
+            .ok_or_else(|| StoreError("the store is closed".to_owned()))?
             .get()
             .map_err(|_| StoreError("no PostgreSQL connection available".to_owned()))
     }
@@ -904,6 +919,18 @@ impl Storage for PgStore {
             &[&digest, &component, &now],
         )
         .map(|_| ())
+    }
+
+    fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {
+        let rows = self.query(
+            "SELECT owner, COUNT(*) FROM (
+                SELECT lease_owner AS owner FROM outbox WHERE lease_until > $1 AND lease_owner IS NOT NULL
+                UNION ALL
+                SELECT lease_owner AS owner FROM inbox WHERE lease_until > $1 AND lease_owner IS NOT NULL
+             ) AS held GROUP BY owner ORDER BY owner",
+            &[&now],
+        )?;
+        rows.iter().map(|r| Ok((col(r, 0)?, col(r, 1)?))).collect()
     }
 
     fn schema(&self) -> StoreResult<(&'static str, i64)> {

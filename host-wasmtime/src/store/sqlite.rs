@@ -1000,6 +1000,24 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT owner, COUNT(*) FROM (
+                SELECT lease_owner AS owner FROM outbox WHERE lease_until > ?1 AND lease_owner IS NOT NULL
+                UNION ALL
+                SELECT lease_owner AS owner FROM inbox WHERE lease_until > ?1 AND lease_owner IS NOT NULL
+             ) AS held GROUP BY owner ORDER BY owner",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
     fn schema(&self) -> StoreResult<(&'static str, i64)> {
         Ok(("sqlite", self.schema_version()?))
     }

@@ -23,11 +23,10 @@
 
 mod invariants;
 mod plan;
-mod process;
 
 use invariants::{Acknowledged, Findings, Observation, PendingWork, Profile};
 use plan::{Flow, Planned};
-use process::{Launcher, Running};
+use rxgate_host::demo::process::{self, Launcher, Running};
 use rxgate_host::demo::{Demo, Harness};
 use rxgate_sandbox::Sandbox;
 use serde_json::{json, Value};
