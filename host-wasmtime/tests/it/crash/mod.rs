@@ -450,6 +450,9 @@ struct Outcome {
     admissions_failed: usize,
     panels_read: usize,
     drain_secs: f64,
+    /// Partner POSTs per partner: (keys accepted, re-sends that reached the partner after it
+    /// had accepted the key).
+    partner_posts: BTreeMap<String, (u32, u32)>,
 }
 
 async fn crash_run(params: &Params) -> anyhow::Result<Outcome> {
@@ -520,6 +523,12 @@ async fn kill_and_check(
     let db = invariants::database(&launcher.data_dir);
     let deliveries: Vec<_> = sandbox.deliveries().into_iter().skip(earlier).collect();
     let mut outcome = examine(&db, &run, reference, &deliveries, &finals)?;
+    for (key, count) in sandbox.posts() {
+        let partner = key.split(':').next().unwrap_or("").to_owned();
+        let entry = outcome.partner_posts.entry(partner).or_default();
+        entry.0 += 1;
+        entry.1 += count.resends;
+    }
     outcome.seed = params.seed;
     outcome.kill = kill;
     outcome.drain_secs = drain_secs;
@@ -569,6 +578,7 @@ fn examine(
         admissions_failed: run.admissions_failed.load(Ordering::SeqCst),
         panels_read: run.panels_read.load(Ordering::Relaxed),
         drain_secs: 0.0,
+        partner_posts: BTreeMap::new(),
     })
 }
 
@@ -623,6 +633,14 @@ fn print_figures(params: &Params, o: &Outcome) {
         f.duplicated_effects
     );
     println!("duplicate inbox rows           {}", f.duplicate_inbox_rows);
+    println!(
+        "parked in flight (not re-sent) {} {:?}",
+        f.parked_in_flight.values().sum::<usize>(),
+        f.parked_in_flight
+    );
+    for (partner, (accepted, resends)) in &o.partner_posts {
+        println!("partner re-sends {partner:<13} {resends} (of {accepted} keys accepted)");
+    }
     println!("rewinds                        {}", o.rewinds.len());
     for r in o.rewinds.iter().take(10) {
         println!("  {r}");
@@ -716,6 +734,10 @@ fn broken(o: &Outcome) -> Vec<(bool, String)> {
             format!("{} duplicate inbox rows", f.duplicate_inbox_rows),
         ),
         (o.rewinds.is_empty(), format!("{} rewinds", o.rewinds.len())),
+        (
+            o.partner_posts.get("lifefile").is_none_or(|(_, r)| *r == 0),
+            "a LifeFile order reached LifeFile twice".to_owned(),
+        ),
         (
             f.final_state_differs == 0,
             format!("{} orders not in their final state", f.final_state_differs),
