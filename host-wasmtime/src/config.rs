@@ -82,6 +82,11 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// Days raw webhook bodies are kept (dedupe keys and audit entries stay).
     pub raw_retention_days: u32,
+    /// This instance's name as the owner of the work it claims (`RXGATE_INSTANCE_ID`; default
+    /// `<hostname>:<listen port>`, unique among live instances, the same across a restart,
+    /// so a restarted instance takes back its dead process's claims at once; a random id when
+    /// the port is 0).
+    pub instance_id: Option<String>,
     /// Connections in the PostgreSQL pool (several instances: docs/operations.md).
     pub database_pool_size: u32,
     /// The database (`--database` or `RXGATE_DATABASE_URL`, never the file: a PostgreSQL URL
@@ -108,6 +113,7 @@ impl Default for Config {
             pharmacies: BTreeMap::new(),
             outbox: OutboxConfig::default(),
             raw_retention_days: 30,
+            instance_id: None,
             database_pool_size: 8,
             database: None,
             bootstrap_keys: Vec::new(),
@@ -318,6 +324,9 @@ impl Config {
         }
         if let Some(v) = get("RXGATE_RULES_COMPONENT") {
             self.rules_component = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("RXGATE_INSTANCE_ID") {
+            self.instance_id = Some(v);
         }
         if let Some(v) = get("RXGATE_DATABASE_URL") {
             self.database = Some(Secret::from(v));

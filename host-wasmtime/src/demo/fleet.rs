@@ -306,8 +306,8 @@ async fn check(
 }
 
 /// A fresh schema in the database at `url` for this run (so runs never see each other's
-/// orders), and the URL whose connections use it.
-fn fresh_schema(url: &str) -> anyhow::Result<(String, String)> {
+/// orders), and the URL whose connections use it. Blocking: call it off the async threads.
+pub fn fresh_schema(url: &str) -> anyhow::Result<(String, String)> {
     let schema = format!("rxgate_demo_{}", uuid::Uuid::new_v4().simple());
     let mut client = postgres::Client::connect(url, postgres::NoTls)
         .map_err(|_| anyhow::anyhow!("cannot reach the PostgreSQL database of --database"))?;

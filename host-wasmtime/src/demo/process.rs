@@ -21,6 +21,8 @@ pub struct Launcher {
     pub url: String,
     /// The data folder.
     pub data_dir: PathBuf,
+    /// The database URL the service gets (None: the SQLite file in the data folder).
+    pub database: Option<String>,
 }
 
 /// A running service.
@@ -168,6 +170,7 @@ impl Launcher {
             log: run_dir.join(format!("{name}.log")),
             url: format!("http://127.0.0.1:{port}"),
             data_dir,
+            database: config.database.as_ref().map(|d| d.expose().to_owned()),
         })
     }
 

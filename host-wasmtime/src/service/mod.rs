@@ -143,10 +143,17 @@ impl AppState {
             Some(path) => std::fs::read(path)?,
             None => crate::rules::BUILTIN_COMPONENT.to_vec(),
         };
+        let instance = instance_id(&config);
+        // The previous process under this name died (or stopped): its claims are ours again.
+        db.blocking().lapse_leases_of(&instance)?;
         // A start publishes the rules it runs: the newest start or reload is the fleet's.
-        db.blocking()
-            .set_active_rules(rules.current().digest(), &bytes, now_ms())?;
-        Self::with_parts(config, db, rules)
+        let digest = rules.current().digest().to_owned();
+        if db.blocking().active_rules()?.as_deref() != Some(digest.as_str()) {
+            db.blocking().set_active_rules(&digest, &bytes, now_ms())?;
+        }
+        let mut state = Self::with_parts(config, db, rules)?;
+        state.instance = instance;
+        Ok(state)
     }
 
     /// Builds the state from parts (tests use an in-memory store).
@@ -224,6 +231,22 @@ impl AppState {
                 "this key's scope does not allow this call",
             ))
         }
+    }
+}
+
+/// The name this process claims work under (see `Config::instance_id`).
+pub fn instance_id(config: &Config) -> String {
+    if let Some(id) = config.instance_id.as_ref().filter(|i| !i.trim().is_empty()) {
+        return id.trim().to_owned();
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty());
+    match (host, config.listen.port()) {
+        (Some(host), port) if port != 0 => format!("{host}:{port}"),
+        _ => format!("rxgate-{}", uuid::Uuid::new_v4().simple()),
     }
 }
 

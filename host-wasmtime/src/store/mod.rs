@@ -443,6 +443,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Publishes the rules an instance swapped in (its digest and component), for the other
     /// instances to follow.
     fn set_active_rules(&self, digest: &str, component: &[u8], now: i64) -> StoreResult<()>;
+    /// Ends every lease `owner` holds (an instance restarting under the same id: its previous
+    /// process died). Its calls that had started to be sent keep their mark, so a LifeFile
+    /// order among them is parked at the next claim, never sent again.
+    fn lapse_leases_of(&self, owner: &str) -> StoreResult<()>;
     /// The instances holding live leases at `now` (inbox and outbox rows), with how many rows
     /// each holds.
     fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>>;

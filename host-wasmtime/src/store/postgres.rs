@@ -212,6 +212,9 @@ impl PgStore {
         let manager = PostgresConnectionManager::new(config, NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(pool_size.max(1))
+            // One connection at start (each costs an authentication round): a restart is
+            // ready in milliseconds, the pool grows with the load.
+            .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
             .build(manager)
             .map_err(|_| StoreError("cannot open the PostgreSQL pool".to_owned()))?;
@@ -919,6 +922,22 @@ impl Storage for PgStore {
             &[&digest, &component, &now],
         )
         .map(|_| ())
+    }
+
+    fn lapse_leases_of(&self, owner: &str) -> StoreResult<()> {
+        self.write(|c| {
+            c.execute(
+                "UPDATE outbox SET lease_until = 0 WHERE lease_owner = $1 AND lease_until IS NOT NULL",
+                &[&owner],
+            )
+            .map_err(err)?;
+            c.execute(
+                "UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
+                &[&owner],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
     }
 
     fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {

@@ -1000,6 +1000,22 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn lapse_leases_of(&self, owner: &str) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET lease_until = 0 WHERE lease_owner = ?1 AND lease_until IS NOT NULL",
+                [owner],
+            )
+            .map_err(err)?;
+            c.execute(
+                "UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?1",
+                [owner],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
     fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {
         self.with(|c| {
             let mut stmt = c

@@ -77,6 +77,7 @@ on_both!(
     notifications_settle_once,
     published_rules_are_read_back,
     concurrent_claims_never_share_a_row,
+    a_restarted_instance_takes_back_its_claims,
 );
 
 fn event(key: &str, at: i64) -> NewEvent {
@@ -533,6 +534,35 @@ fn published_rules_are_read_back(store: Store) {
     assert_eq!(row.id, id);
     assert_eq!(row.scope, rxgate_host::keys::Scope::Admin);
     store.ping().unwrap();
+}
+
+fn a_restarted_instance_takes_back_its_claims(store: Store) {
+    seed(&store, "o1");
+    let lifefile = enqueue(&store, "lifefile_order", "lf:o1");
+    let beluga = enqueue(&store, "beluga_submit", "b:o1");
+    store
+        .accept_events(&[event("e1", 1)], &AuditEntry::default())
+        .unwrap();
+    store.claim_pending_events(&claim("a", 100), 10).unwrap();
+    store.claim_due_calls(&claim("a", 100), 10).unwrap();
+    assert!(store.begin_send(lifefile, "a", 110, 500).unwrap());
+    assert_eq!(store.lease_holders(200).unwrap(), vec![("a".to_owned(), 3)]);
+    // "a" starts again (its process died): its claims end now, not at 1 100.
+    store.lapse_leases_of("a").unwrap();
+    assert!(store.lease_holders(200).unwrap().is_empty());
+    assert_eq!(
+        store
+            .claim_pending_events(&claim("a", 200), 10)
+            .unwrap()
+            .len(),
+        1
+    );
+    let calls = store.claim_due_calls(&claim("a", 200), 10).unwrap();
+    assert_eq!(
+        calls.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![beluga],
+        "the LifeFile order it was sending is parked, not sent again"
+    );
 }
 
 fn concurrent_claims_never_share_a_row(store: Store) {
