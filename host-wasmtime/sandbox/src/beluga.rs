@@ -76,6 +76,10 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), StatusCode> {
 
 /// The key check, then the faults of `endpoint`.
 async fn guard(shared: &Shared, headers: &HeaderMap, endpoint: &str) -> Result<(), StatusCode> {
+    if shared.beluga_down.load(std::sync::atomic::Ordering::SeqCst) {
+        shared.record("beluga", "refused_down", "");
+        return Err(StatusCode::SERVICE_UNAVAILABLE);
+    }
     authorized(shared, headers)?;
     shared
         .before_call(shared.faults(&shared.config.beluga_faults, endpoint))

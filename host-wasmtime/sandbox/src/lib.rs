@@ -219,6 +219,7 @@ pub(crate) struct Shared {
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     pub(crate) in_flight: std::sync::atomic::AtomicUsize,
     pub(crate) posts: Mutex<std::collections::BTreeMap<String, PostCount>>,
+    pub(crate) beluga_down: std::sync::atomic::AtomicBool,
 }
 
 /// The POSTs that reached a partner for one idempotency key (Beluga: `beluga:{masterId}`;
@@ -378,6 +379,7 @@ impl Sandbox {
             deliveries: Mutex::new(Vec::new()),
             in_flight: std::sync::atomic::AtomicUsize::new(0),
             posts: Mutex::new(std::collections::BTreeMap::new()),
+            beluga_down: std::sync::atomic::AtomicBool::new(false),
         });
         let (stop, rx) = watch::channel(false);
         let beluga_addr = serve(beluga::router(shared.clone()), rx.clone()).await?;
@@ -410,6 +412,14 @@ impl Sandbox {
         if let Ok(mut slot) = self.shared.service_url.lock() {
             *slot = Some(url.trim_end_matches('/').to_owned());
         }
+    }
+
+    /// Takes the Beluga API down (every call answered 503 before anything is done) or brings
+    /// it back: a sustained partner outage.
+    pub fn set_beluga_down(&self, down: bool) {
+        self.shared
+            .beluga_down
+            .store(down, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// The POSTs per idempotency key so far ([`PostCount`]).

@@ -460,6 +460,33 @@ async fn drive(
         ));
         all_done &= done;
     }
+    // Every partner call settles, the dead instance's claims included (after their lease).
+    let ids: Vec<String> = orders
+        .iter()
+        .map(|(o, _)| text(o, "/order/id").to_owned())
+        .collect();
+    let settle_by = Instant::now() + Duration::from_secs(40);
+    let mut open_calls = usize::MAX;
+    while Instant::now() < settle_by {
+        let (s, ids) = (Arc::clone(store), ids.clone());
+        open_calls = tokio::task::spawn_blocking(move || {
+            let mut open = 0;
+            for id in &ids {
+                open += s
+                    .calls_of(id)?
+                    .iter()
+                    .filter(|c| c.status == "pending")
+                    .count();
+            }
+            Ok::<_, crate::store::StoreError>(open)
+        })
+        .await??;
+        if open_calls == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    demo.say(&format!("partner calls still pending: {open_calls}"));
     // Late duplicates still in flight settle before the count.
     let settle = Instant::now() + Duration::from_secs(10);
     while sandbox.deliveries_in_flight() > 0 && Instant::now() < settle {
@@ -472,6 +499,10 @@ async fn drive(
         "an instance was killed while holding leases".into(),
     );
     checks.check(all_done, "every order COMPLETED".into());
+    checks.check(
+        open_calls == 0,
+        format!("every partner call settled ({open_calls} pending)"),
+    );
     println!("\n=== Several instances: checks ===");
     for line in &checks.lines {
         println!("  {line}");

@@ -8,6 +8,7 @@ mod common;
 mod crash;
 mod e2e;
 mod faults;
+mod outage;
 mod outbox;
 mod parity;
 mod readme;
