@@ -156,7 +156,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 fn create_key(scope: Scope, label: &str, data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     use rxgate_host::store::Storage;
-    let store = rxgate_host::store::sqlite::SqliteStore::open_dir(data_dir)?;
+    // On PostgreSQL (`RXGATE_DATABASE_URL`) the key goes to the shared database; else to the
+    // SQLite file (opened without touching a running service's claims).
+    let store: Box<dyn Storage> = match std::env::var("RXGATE_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Box::new(rxgate_host::store::postgres::PgStore::connect(&url, 1)?)
+        }
+        _ => Box::new(rxgate_host::store::sqlite::SqliteStore::open_dir(data_dir)?),
+    };
     let key = keys::generate(scope);
     store.add_api_key(
         &keys::hash_key(&key),
