@@ -45,7 +45,7 @@ async fn beluga_down_then_back_loses_nothing_and_drains() {
     // Backoff to 2 s and enough attempts to outlast the outage (the defaults, 12 attempts
     // backing off to 15 minutes, outlast hours).
     config.outbox.max_backoff_ms = 2_000;
-    config.outbox.max_attempts = u32::try_from(outage.as_secs() / 2).unwrap_or(60) + 12;
+    config.outbox.max_attempts = u32::try_from(outage.as_secs()).unwrap_or(600) + 20;
     let data_dir = config.data_dir.clone();
     let service = rxgate_host::service::start(config).await.unwrap();
     sandbox.set_service_url(&service.url());
