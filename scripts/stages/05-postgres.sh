@@ -27,9 +27,14 @@ port=$(pg_conftool -s "$version" main show port 2>/dev/null || echo 5432)
 pg_isready -q -h 127.0.0.1 -p "$port" || fail "PostgreSQL $version did not start"
 db="rxgate_ci_$(date +%s)_$$"
 psql_admin() { (cd / && su postgres -c "psql -p $port -v ON_ERROR_STOP=1 -qAt $*"); }
-# Databases of earlier runs go: each run gets a fresh one.
+# Databases of earlier runs (named by their start time) go once they are 3 hours old: each
+# run gets a fresh one, and a run still going on this machine keeps its own.
+now=$(date +%s)
 for old in $(psql_admin "-c \"SELECT datname FROM pg_database WHERE datname LIKE 'rxgate_ci_%'\""); do
-  psql_admin "-c \"DROP DATABASE IF EXISTS $old\"" || true
+  born=$(echo "$old" | cut -d_ -f3)
+  if [ -n "$born" ] && [ "$born" -eq "$born" ] 2>/dev/null && [ $(( now - born )) -gt 10800 ]; then
+    psql_admin "-c \"DROP DATABASE IF EXISTS $old\"" || true
+  fi
 done
 psql_admin "-c \"DO \\\$\\\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rxgate_test') THEN CREATE ROLE rxgate_test LOGIN PASSWORD 'rxgate_test'; END IF; END \\\$\\\$\""
 psql_admin "-c \"CREATE DATABASE $db OWNER rxgate_test\""
