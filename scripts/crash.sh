@@ -5,6 +5,7 @@
 #
 #   bash scripts/crash.sh            # 200 kills, seed 1
 #   RXGATE_CRASH_KILLS=500 RXGATE_CRASH_SEED=7 bash scripts/crash.sh
+#   RXGATE_CRASH_PG=1 RXGATE_TEST_PG_URL=postgres://… bash scripts/crash.sh   # on PostgreSQL
 #
 # Parameters (environment; defaults here for the full run, the harness's own for CI):
 # RXGATE_CRASH_KILLS (200), RXGATE_CRASH_SEED (1), RXGATE_CRASH_RATE (orders admitted per

@@ -82,6 +82,18 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// Days raw webhook bodies are kept (dedupe keys and audit entries stay).
     pub raw_retention_days: u32,
+    /// This instance's name as the owner of the work it claims (`RXGATE_INSTANCE_ID`; default
+    /// `<hostname>:<listen port>`, unique among live instances, the same across a restart,
+    /// so a restarted instance takes back its dead process's claims at once; a random id when
+    /// the port is 0).
+    pub instance_id: Option<String>,
+    /// Connections in the PostgreSQL pool (several instances: docs/operations.md).
+    pub database_pool_size: u32,
+    /// The database (`--database` or `RXGATE_DATABASE_URL`, never the file: a PostgreSQL URL
+    /// may carry a password): `sqlite://<path>` or `postgres://…`; None: the SQLite file under
+    /// `data_dir`.
+    #[serde(skip)]
+    pub database: Option<Secret>,
     /// API keys to provision at start (from `RXGATE_API_KEY_EMR`, `_PORTAL`, `_ADMIN`).
     #[serde(skip)]
     pub bootstrap_keys: Vec<(crate::keys::Scope, Secret)>,
@@ -101,6 +113,9 @@ impl Default for Config {
             pharmacies: BTreeMap::new(),
             outbox: OutboxConfig::default(),
             raw_retention_days: 30,
+            instance_id: None,
+            database_pool_size: 8,
+            database: None,
             bootstrap_keys: Vec::new(),
         }
     }
@@ -222,6 +237,19 @@ pub struct OutboxConfig {
     pub max_attempts: u32,
     /// Timeout of one partner call, in milliseconds.
     pub request_timeout_ms: u64,
+    /// How long a worker holds the work it claimed, in milliseconds (at least the request
+    /// timeout plus 10 s: see [`OutboxConfig::lease_ms`]). Work of an instance that died is
+    /// taken by another one after this long.
+    pub lease_ms: u64,
+}
+
+impl OutboxConfig {
+    /// The lease in force: the configured one, never shorter than a partner call's timeout
+    /// plus 10 s (a call is only sent while its lease covers the whole request).
+    pub fn lease_ms(&self) -> u64 {
+        self.lease_ms
+            .max(self.request_timeout_ms.saturating_add(10_000))
+    }
 }
 
 impl Default for OutboxConfig {
@@ -232,6 +260,7 @@ impl Default for OutboxConfig {
             max_backoff_ms: 15 * 60 * 1_000,
             max_attempts: 12,
             request_timeout_ms: 30_000,
+            lease_ms: 60_000,
         }
     }
 }
@@ -288,6 +317,12 @@ impl Config {
         }
         if let Some(v) = get("RXGATE_RULES_COMPONENT") {
             self.rules_component = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("RXGATE_INSTANCE_ID") {
+            self.instance_id = Some(v);
+        }
+        if let Some(v) = get("RXGATE_DATABASE_URL") {
+            self.database = Some(Secret::from(v));
         }
         if let Some(v) = get("RXGATE_DATA_DIR") {
             self.data_dir = PathBuf::from(v);

@@ -12,6 +12,9 @@
 //! It ends with a timeline per order and the diagnosis a CS agent reads, and fails (exit 1)
 //! when an order does not reach the state the guides say it should.
 
+pub mod fleet;
+pub mod process;
+
 use crate::config::{Config, DispenseProConfig, Environment, LifeFileConfig, OwnPharmacyConfig};
 use crate::keys::Scope;
 use rxgate_sandbox::{Sandbox, SandboxConfig, Scenario};

@@ -76,6 +76,10 @@ fn authorized(shared: &Shared, headers: &HeaderMap) -> Result<(), StatusCode> {
 
 /// The key check, then the faults of `endpoint`.
 async fn guard(shared: &Shared, headers: &HeaderMap, endpoint: &str) -> Result<(), StatusCode> {
+    if shared.beluga_down.load(std::sync::atomic::Ordering::SeqCst) {
+        shared.record("beluga", "refused_down", "");
+        return Err(StatusCode::SERVICE_UNAVAILABLE);
+    }
     authorized(shared, headers)?;
     shared
         .before_call(shared.faults(&shared.config.beluga_faults, endpoint))
@@ -196,6 +200,7 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
             Some(id)
         }
     };
+    s.count_post(format!("beluga:{master_id}"), created.is_none());
     let Some(visit_id) = created else {
         return error("Duplicate masterId");
     };

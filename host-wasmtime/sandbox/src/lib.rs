@@ -218,9 +218,34 @@ pub(crate) struct Shared {
     pub(crate) orders: Mutex<Vec<pharmacy::PharmacyOrder>>,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     pub(crate) in_flight: std::sync::atomic::AtomicUsize,
+    pub(crate) posts: Mutex<std::collections::BTreeMap<String, PostCount>>,
+    pub(crate) beluga_down: std::sync::atomic::AtomicBool,
+}
+
+/// The POSTs that reached a partner for one idempotency key (Beluga: `beluga:{masterId}`;
+/// pharmacies: `{partner}:{pharmacyId}:{externalId or referenceId}`), counted once the
+/// request is authenticated and well-formed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostCount {
+    /// Every POST for the key.
+    pub posts: u32,
+    /// POSTs that arrived after the partner had already accepted the key (a re-send that the
+    /// partner's dedupe absorbed: `Duplicate masterId`, the order already accepted).
+    pub resends: u32,
 }
 
 impl Shared {
+    /// Counts one POST for `key`; `already` when the partner had accepted the key before.
+    pub(crate) fn count_post(&self, key: String, already: bool) {
+        if let Ok(mut posts) = self.posts.lock() {
+            let count = posts.entry(key).or_default();
+            count.posts += 1;
+            if already {
+                count.resends += 1;
+            }
+        }
+    }
+
     pub(crate) fn record(&self, partner: &'static str, what: impl Into<String>, subject: &str) {
         if let Ok(mut log) = self.log.lock() {
             log.push(Record {
@@ -353,6 +378,8 @@ impl Sandbox {
             orders: Mutex::new(Vec::new()),
             deliveries: Mutex::new(Vec::new()),
             in_flight: std::sync::atomic::AtomicUsize::new(0),
+            posts: Mutex::new(std::collections::BTreeMap::new()),
+            beluga_down: std::sync::atomic::AtomicBool::new(false),
         });
         let (stop, rx) = watch::channel(false);
         let beluga_addr = serve(beluga::router(shared.clone()), rx.clone()).await?;
@@ -385,6 +412,23 @@ impl Sandbox {
         if let Ok(mut slot) = self.shared.service_url.lock() {
             *slot = Some(url.trim_end_matches('/').to_owned());
         }
+    }
+
+    /// Takes the Beluga API down (every call answered 503 before anything is done) or brings
+    /// it back: a sustained partner outage.
+    pub fn set_beluga_down(&self, down: bool) {
+        self.shared
+            .beluga_down
+            .store(down, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The POSTs per idempotency key so far ([`PostCount`]).
+    pub fn posts(&self) -> std::collections::BTreeMap<String, PostCount> {
+        self.shared
+            .posts
+            .lock()
+            .map(|p| p.clone())
+            .unwrap_or_default()
     }
 
     /// Everything the partners did so far.

@@ -116,6 +116,7 @@ async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: Strin
             }
         }
     };
+    s.count_post(format!("dispensepro:{pharmacy}:{external_id}"), !created);
     if created {
         s.record("dispensepro", "order_created", &external_id);
         tokio::spawn(fulfil(s.clone(), order.clone(), secret));
@@ -318,6 +319,7 @@ async fn lifefile_order(
             }
         }
     };
+    s.count_post(format!("lifefile:{pharmacy}:{reference}"), !created);
     if created {
         s.record("lifefile", "order_created", &reference);
         tokio::spawn(lifefile_push(s.clone(), order.clone(), rxs.len(), creds));

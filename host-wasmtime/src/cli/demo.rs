@@ -14,6 +14,14 @@ pub(crate) enum DemoCommand {
         /// Seconds to wait for each order to reach its state.
         #[arg(long, default_value_t = 30)]
         timeout: u64,
+        /// The database of a several-instance run (`postgres://…`; default
+        /// `RXGATE_DATABASE_URL`). Without `--instances`, the demo runs embedded (SQLite).
+        #[arg(long)]
+        database: Option<String>,
+        /// Run this many `rxgate serve` processes on `--database` behind a load balancer, with
+        /// partner faults and one instance killed while it holds leases.
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
     },
     /// Run the partner sandbox (Beluga, DispensePro) on loopback until Ctrl-C.
     Sandbox {
@@ -31,7 +39,23 @@ impl DemoCommand {
         };
         let outcome = runtime.block_on(async move {
             match self {
-                DemoCommand::Demo { keep, timeout } => {
+                DemoCommand::Demo {
+                    timeout,
+                    database,
+                    instances,
+                    ..
+                } if instances > 1 => {
+                    let database = database
+                        .or_else(|| std::env::var("RXGATE_DATABASE_URL").ok())
+                        .unwrap_or_default();
+                    let options = rxgate_host::demo::fleet::FleetOptions {
+                        database,
+                        instances,
+                        timeout_secs: timeout.max(60),
+                    };
+                    rxgate_host::demo::fleet::run(options).await
+                }
+                DemoCommand::Demo { keep, timeout, .. } => {
                     let options = rxgate_host::demo::DemoOptions {
                         keep,
                         fixtures: None,

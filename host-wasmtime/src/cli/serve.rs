@@ -29,6 +29,10 @@ pub(crate) struct ServeArgs {
     /// Data directory (created if absent), holding the SQLite file.
     #[arg(long)]
     data_dir: Option<PathBuf>,
+    /// The database: `sqlite://<path>` (default: the SQLite file under the data directory) or
+    /// `postgres://…` for several instances. Default: `RXGATE_DATABASE_URL`.
+    #[arg(long)]
+    database: Option<String>,
     /// Configuration file (TOML; secrets come from `RXGATE_*` variables only). Default:
     /// `RXGATE_CONFIG`, else `./rxgate.toml` when it exists.
     #[arg(long)]
@@ -119,6 +123,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = args.data_dir {
         config.data_dir = dir;
     }
+    if let Some(url) = args.database {
+        config.database = Some(url.into());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -149,7 +156,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 fn create_key(scope: Scope, label: &str, data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     use rxgate_host::store::Storage;
-    let store = rxgate_host::store::sqlite::SqliteStore::open_dir(data_dir)?;
+    // On PostgreSQL (`RXGATE_DATABASE_URL`) the key goes to the shared database; else to the
+    // SQLite file (opened without touching a running service's claims).
+    let store: Box<dyn Storage> = match std::env::var("RXGATE_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Box::new(rxgate_host::store::postgres::PgStore::connect(&url, 1)?)
+        }
+        _ => Box::new(rxgate_host::store::sqlite::SqliteStore::open_dir(data_dir)?),
+    };
     let key = keys::generate(scope);
     store.add_api_key(
         &keys::hash_key(&key),

@@ -20,7 +20,7 @@ pub mod worker;
 use crate::config::Config;
 use crate::keys::{self, Scope};
 use crate::rules::{RulesConfig, RulesHandle};
-use crate::store::{sqlite::SqliteStore, Db};
+use crate::store::Db;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -52,6 +52,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The service's clock (tests inject a fixed one).
     pub clock: Clock,
+    /// This process's id: the owner of the leases its worker takes (fresh per start).
+    pub instance: String,
 }
 
 /// A clock answering Unix milliseconds: the system's, or a fixed one in tests.
@@ -117,7 +119,7 @@ pub fn instant(ms: i64) -> chrono::DateTime<chrono::Utc> {
 impl AppState {
     /// Builds the state: opens the store, loads the rules, provisions bootstrap keys.
     pub fn open(config: Config) -> anyhow::Result<Self> {
-        let db = Db::new(Arc::new(SqliteStore::open_dir(&config.data_dir)?));
+        let db = Db::new(crate::store::open(&config)?);
         let rules_config = RulesConfig {
             cache_dir: config
                 .rules
@@ -137,7 +139,21 @@ impl AppState {
                 outcome.vectors.total
             );
         }
-        Self::with_parts(config, db, rules)
+        let bytes = match &config.rules_component {
+            Some(path) => std::fs::read(path)?,
+            None => crate::rules::BUILTIN_COMPONENT.to_vec(),
+        };
+        let instance = instance_id(&config);
+        // The previous process under this name died (or stopped): its claims are ours again.
+        db.blocking().lapse_leases_of(&instance)?;
+        // A start publishes the rules it runs: the newest start or reload is the fleet's.
+        let digest = rules.current().digest().to_owned();
+        if db.blocking().active_rules()?.as_deref() != Some(digest.as_str()) {
+            db.blocking().set_active_rules(&digest, &bytes, now_ms())?;
+        }
+        let mut state = Self::with_parts(config, db, rules)?;
+        state.instance = instance;
+        Ok(state)
     }
 
     /// Builds the state from parts (tests use an in-memory store).
@@ -160,6 +176,7 @@ impl AppState {
             wake: Arc::new(Notify::new()),
             http,
             clock: Clock::system(),
+            instance: format!("rxgate-{}", uuid::Uuid::new_v4().simple()),
         })
     }
 
@@ -214,6 +231,22 @@ impl AppState {
                 "this key's scope does not allow this call",
             ))
         }
+    }
+}
+
+/// The name this process claims work under (see `Config::instance_id`).
+pub fn instance_id(config: &Config) -> String {
+    if let Some(id) = config.instance_id.as_ref().filter(|i| !i.trim().is_empty()) {
+        return id.trim().to_owned();
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty());
+    match (host, config.listen.port()) {
+        (Some(host), port) if port != 0 => format!("{host}:{port}"),
+        _ => format!("rxgate-{}", uuid::Uuid::new_v4().simple()),
     }
 }
 
@@ -307,6 +340,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
         "status": if store_ok { "ready" } else { "not_ready" },
         "store": store_ok,
         "rules": { "digest": rules.digest(), "version": rules.version() },
+        "instance": state.instance,
         "config_warnings": state.config.warnings(),
     });
     let status = if store_ok {
@@ -352,29 +386,69 @@ pub async fn reload_bytes(
     bytes: Vec<u8>,
 ) -> Result<crate::rules::ReloadOutcome, Problem> {
     let rules = state.rules.clone();
-    let outcome = tokio::task::spawn_blocking(move || {
-        let bytes: &[u8] = if bytes.is_empty() {
-            crate::rules::BUILTIN_COMPONENT
-        } else {
-            &bytes
-        };
-        rules.reload(bytes)
-    })
-    .await
-    .map_err(Problem::internal)?
-    .map_err(|e| {
-        Problem::client(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the component cannot be loaded",
-        )
-        .with(json!({ "reason": e.kind() }))
-    })?;
+    let published = if bytes.is_empty() {
+        crate::rules::BUILTIN_COMPONENT.to_vec()
+    } else {
+        bytes
+    };
+    let candidate = published.clone();
+    let outcome = tokio::task::spawn_blocking(move || rules.reload(&candidate))
+        .await
+        .map_err(Problem::internal)?
+        .map_err(|e| {
+            Problem::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "the component cannot be loaded",
+            )
+            .with(json!({ "reason": e.kind() }))
+        })?;
     tracing::info!(swapped = outcome.swapped, digest = %outcome.candidate_digest, failed = outcome.vectors.failed, "rules reload");
+    if outcome.swapped {
+        // Published for the other instances (each follows within a worker pass).
+        let (digest, now) = (outcome.candidate_digest.clone(), state.now_ms());
+        state
+            .db
+            .run(move |s| s.set_active_rules(&digest, &published, now))
+            .await?;
+    }
     state.metrics.inc(
         "rxgate_rules_reloads_total",
         &[("swapped", if outcome.swapped { "true" } else { "false" })],
     );
     Ok(outcome)
+}
+
+/// Follows the rules another instance published: when the database names other rules than
+/// the ones running, loads their component (checked against the bundled vectors like every
+/// reload). A component this instance refused is not tried again until another is published.
+pub async fn follow_rules(state: &AppState, refused: &mut Option<String>) -> anyhow::Result<()> {
+    let Some(digest) = state.db.run(|s| s.active_rules()).await? else {
+        return Ok(());
+    };
+    if digest == state.rules.current().digest() || refused.as_deref() == Some(digest.as_str()) {
+        return Ok(());
+    }
+    let Some(bytes) = state.db.run(|s| s.active_rules_component()).await? else {
+        return Ok(());
+    };
+    let rules = state.rules.clone();
+    let outcome = match tokio::task::spawn_blocking(move || rules.reload(&bytes)).await? {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            tracing::warn!(reason = %e.kind(), "the published rules cannot be loaded");
+            *refused = Some(digest);
+            return Ok(());
+        }
+    };
+    tracing::info!(swapped = outcome.swapped, digest = %outcome.candidate_digest, "rules followed");
+    state.metrics.inc(
+        "rxgate_rules_reloads_total",
+        &[("swapped", if outcome.swapped { "true" } else { "false" })],
+    );
+    if !outcome.swapped {
+        *refused = Some(digest);
+    }
+    Ok(())
 }
 
 /// Reloads the configured rules component (or the built-in one): the `SIGHUP` action.

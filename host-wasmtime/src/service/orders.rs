@@ -202,6 +202,9 @@ where
                 return Ok(value);
             }
             Committed::Conflict => continue,
+            // Another worker finished the same work (this one's lease ran out): its change
+            // stands, this one is dropped.
+            Committed::Settled => return Ok(value),
         }
     }
     Err(Problem::internal(format!(

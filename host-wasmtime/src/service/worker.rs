@@ -1,6 +1,11 @@
 //! The background worker: processes stored inbound events (from the stored copy, never the
 //! request), runs due partner calls from the outbox, and purges raw bodies past retention.
 //!
+//! Every job runs through claims (`Storage::claim_*`): a row this instance claimed is invisible
+//! to the other instances until its lease runs out or the commit of the change it causes
+//! finishes it, so several instances on one database never do the same job twice
+//! (docs/host.md, "Claims").
+//!
 //! Retries: a call is retried with exponential backoff and jitter only when the guest's
 //! `parse_response` classifies the outcome `retry_later`; every other failure class parks it
 //! for staff. The jitter's randomness lives here, never in the core.
@@ -8,7 +13,7 @@
 use super::AppState;
 use crate::clients::{self, Auth};
 use crate::store::{
-    CallDisposition, Change, EventRecord, NewActivity, NewCall, OutboxItem, RecordTable,
+    CallDisposition, Change, Claim, EventRecord, NewActivity, NewCall, OutboxItem, RecordTable,
 };
 use rxgate_core::api::EventAnswer;
 use rxgate_core::events::apply::Effects;
@@ -25,7 +30,11 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let poll = std::time::Duration::from_millis(state.config.outbox.poll_ms.max(10));
     let mut last_purge = 0i64;
     let mut rules_digest = state.rules.current().digest().to_owned();
+    let mut refused_rules: Option<String> = None;
     loop {
+        if let Err(e) = super::follow_rules(&state, &mut refused_rules).await {
+            tracing::error!(cause = %e, "following the published rules failed");
+        }
         let digest = state.rules.current().digest().to_owned();
         if digest != rules_digest {
             rules_digest = digest;
@@ -47,32 +56,66 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     }
 }
 
+/// How many rows one claim takes.
+const EVENT_BATCH: u32 = 100;
+/// How many calls one claim takes (each is sent in turn within the lease).
+const CALL_BATCH: u32 = 20;
+
+/// A claim by this instance, now, for the configured lease.
+fn claim(state: &AppState) -> Claim {
+    Claim {
+        owner: state.instance.clone(),
+        now: state.now_ms(),
+        lease_ms: i64::try_from(state.config.outbox.lease_ms()).unwrap_or(i64::MAX),
+    }
+}
+
 /// Re-applies events the previous rules could not apply (`deferred`): run after a reload.
 pub async fn retry_deferred(state: &AppState) -> anyhow::Result<()> {
     let deferred = state.db.run(|s| s.events_with_outcome("deferred")).await?;
     for event in deferred {
-        process_event(state, event).await?;
+        if let Some(event) = claim_one(state, event.id).await? {
+            process_event(state, event).await?;
+        }
     }
     Ok(())
 }
 
+/// Claims one stored event by id (None: finished or held by another worker meanwhile).
+async fn claim_one(state: &AppState, id: i64) -> anyhow::Result<Option<EventRecord>> {
+    let claimed = claim(state);
+    Ok(state.db.run(move |s| s.claim_event(id, &claimed)).await?)
+}
+
 /// One pass: events, then calls, then (hourly) retention.
 pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
-    let events = state.db.run(|s| s.pending_events(100)).await?;
+    let claimed = claim(state);
+    let events = state
+        .db
+        .run(move |s| s.claim_pending_events(&claimed, EVENT_BATCH))
+        .await?;
     for event in events {
         process_event(state, event).await?;
     }
+    // Unmatched events are read without a claim (most still have no order); one whose order
+    // exists now is claimed before it is applied.
     let unmatched = state.db.run(|s| s.unmatched_events()).await?;
     for event in unmatched {
         if find_order(state, &event).await?.is_some() {
-            process_event(state, event).await?;
+            if let Some(event) = claim_one(state, event.id).await? {
+                process_event(state, event).await?;
+            }
         }
     }
-    let now = state.now_ms();
-    let due = state.db.run(move |s| s.due_calls(now, 20)).await?;
+    let claimed = claim(state);
+    let due = state
+        .db
+        .run(move |s| s.claim_due_calls(&claimed, CALL_BATCH))
+        .await?;
     for call in due {
         run_call(state, call).await?;
     }
+    let now = state.now_ms();
     if now - *last_purge > 3_600_000 {
         *last_purge = now;
         let before = now - i64::from(state.config.raw_retention_days) * 86_400_000;
@@ -336,6 +379,9 @@ pub fn backoff_ms(attempt: u32, base: u64, max: u64) -> u64 {
     floor + fastrand::u64(0..=ceiling - floor)
 }
 
+/// The lease a call must still have left beyond its request timeout to be sent.
+pub const LEASE_MARGIN_MS: u64 = 5_000;
+
 /// Sends one due call and commits its outcome: the rules classify the answer and derive the
 /// order's facts (`record_call_outcome`); the call's new status, the order's state, the
 /// follow-up calls and the audit entry are one change.
@@ -343,6 +389,26 @@ async fn run_call(state: &AppState, call: OutboxItem) -> anyhow::Result<()> {
     let Some(order_id) = call.order_id.clone() else {
         return Ok(());
     };
+    // Sent only while this instance holds the lease for the whole request (timeout included):
+    // a call whose lease is too short is left for its lease to run out, unsent.
+    let (id, owner, now) = (call.id, state.instance.clone(), state.now_ms());
+    let hold_until = now.saturating_add(
+        i64::try_from(
+            state
+                .config
+                .outbox
+                .request_timeout_ms
+                .saturating_add(LEASE_MARGIN_MS),
+        )
+        .unwrap_or(i64::MAX),
+    );
+    if !state
+        .db
+        .run(move |s| s.begin_send(id, &owner, now, hold_until))
+        .await?
+    {
+        return Ok(());
+    }
     let answer = match target(state, &call) {
         None => CallAnswer::Unsendable(Unsendable {
             unsendable: UnsendableReason::PartnerNotConfigured,

@@ -9,6 +9,7 @@
 //! the audit log and hashed API keys. Raw bodies hold PHI: only the admin scope reads them and
 //! [`Storage::purge_raw`] drops them after the retention period.
 
+pub mod postgres;
 pub mod sqlite;
 
 use serde::Serialize;
@@ -133,6 +134,9 @@ pub enum Committed {
     Done(i64),
     /// The order's version moved since it was read: nothing was written; read and retry.
     Conflict,
+    /// The event or call the change finishes was finished by another worker (its lease ran
+    /// out and the work was claimed again): nothing was written; drop the change.
+    Settled,
 }
 
 /// The result of [`Storage::put_clinic_input`].
@@ -221,6 +225,53 @@ pub struct OutboxItem {
     pub next_try_at: i64,
     /// Last error message (never PHI: the classified outcome).
     pub last_error: Option<String>,
+    /// Until when the worker that claimed it holds it (Unix milliseconds; None: unclaimed).
+    pub lease_until: Option<i64>,
+}
+
+/// A worker's claim on work rows: who claims, when, and for how long. A claimed row is
+/// invisible to other claims until the lease runs out or the commit of the change it causes
+/// finishes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The claiming instance (a fresh id per process).
+    pub owner: String,
+    /// Unix milliseconds.
+    pub now: i64,
+    /// Lease length, in milliseconds.
+    pub lease_ms: i64,
+}
+
+impl Claim {
+    /// When the lease runs out.
+    pub fn until(&self) -> i64 {
+        self.now.saturating_add(self.lease_ms)
+    }
+}
+
+/// The outcome text of a call whose lease ran out while it was being sent and that is never
+/// sent again (see [`resend_safe`]): parked for staff.
+pub const LEASE_LAPSED: &str = "lease_lapsed_in_flight";
+
+/// The audit entry of a call parked because its lease ran out while it was being sent.
+pub fn lapsed_audit(kind: &str, order_id: Option<String>, now: i64) -> AuditEntry {
+    AuditEntry {
+        at: now,
+        source: "outbox".to_owned(),
+        actor: Some("rxgate".to_owned()),
+        event: kind.to_owned(),
+        order_id,
+        outcome: "parked_lease_lapsed".to_owned(),
+        ..AuditEntry::default()
+    }
+}
+
+/// Whether a call whose worker died while sending it may be sent again by another worker.
+/// LifeFile documents no idempotency: a LifeFile order whose lease ran out after it started to
+/// be sent is parked for staff ([`LEASE_LAPSED`]), never sent twice. Every other kind is
+/// re-sent; docs/host.md ("Claims") says what absorbs each repeat.
+pub fn resend_safe(kind: &str) -> bool {
+    !kind.starts_with("lifefile")
 }
 
 /// An audit entry.
@@ -316,15 +367,19 @@ pub trait Storage: Send + Sync + 'static {
         events: &[NewEvent],
         template: &AuditEntry,
     ) -> StoreResult<Vec<Inserted>>;
-    /// Events not processed yet, oldest first, plus unmatched ones to retry.
-    fn pending_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>>;
+    /// Claims up to `limit` events not processed yet, oldest first, that no live lease holds.
+    fn claim_pending_events(&self, claim: &Claim, limit: u32) -> StoreResult<Vec<EventRecord>>;
+    /// Claims one event by id when it is still to be applied (not processed, `unmatched` or
+    /// `deferred`) and no live lease holds it.
+    fn claim_event(&self, id: i64, claim: &Claim) -> StoreResult<Option<EventRecord>>;
     /// Events stored unmatched (for a later order).
     fn unmatched_events(&self) -> StoreResult<Vec<EventRecord>> {
         self.events_with_outcome("unmatched")
     }
     /// Processed events whose outcome is `outcome` (e.g. `unmatched`, `deferred`), oldest first.
     fn events_with_outcome(&self, outcome: &str) -> StoreResult<Vec<EventRecord>>;
-    /// Records the processing outcome of an event that changed no order (unmatched, deferred).
+    /// Records the processing outcome of an event that changed no order (unmatched, deferred)
+    /// and ends its lease; an event another worker applied meanwhile is left as it is.
     fn finish_event(
         &self,
         id: i64,
@@ -347,12 +402,15 @@ pub trait Storage: Send + Sync + 'static {
         payload: &Value,
         now: i64,
     ) -> StoreResult<Inserted>;
-    /// Pending calls due at `now`.
-    fn due_calls(&self, now: i64, limit: u32) -> StoreResult<Vec<OutboxItem>>;
+    /// Claims up to `limit` pending calls due at `claim.now` that no live lease holds. In the
+    /// same transaction, a call that may not be re-sent ([`resend_safe`]) whose lease ran out
+    /// after it started to be sent is parked (`failed`, [`LEASE_LAPSED`]) with an audit entry.
+    fn claim_due_calls(&self, claim: &Claim, limit: u32) -> StoreResult<Vec<OutboxItem>>;
+    /// Marks a claimed call as being sent, if `owner` still holds its lease until at least
+    /// `hold_until`; answers whether it does (false: do not send it).
+    fn begin_send(&self, id: i64, owner: &str, now: i64, hold_until: i64) -> StoreResult<bool>;
     /// Calls of an order.
     fn calls_of(&self, order_id: &str) -> StoreResult<Vec<OutboxItem>>;
-    /// Re-arms a parked call (staff retry); answers whether one was re-armed.
-    fn rearm_call(&self, dedupe_key: &str, now: i64) -> StoreResult<bool>;
     /// Activities of an order (patient-visible ones only when asked).
     fn activities(&self, order_id: &str, patient_visible_only: bool) -> StoreResult<Vec<Activity>>;
     /// Records of an order.
@@ -378,6 +436,22 @@ pub trait Storage: Send + Sync + 'static {
     fn api_key(&self, hash: &str) -> StoreResult<Option<ApiKeyRow>>;
     /// Whether the store answers (readiness).
     fn ping(&self) -> StoreResult<()>;
+    /// The digest of the rules every instance should run (None: none published yet).
+    fn active_rules(&self) -> StoreResult<Option<String>>;
+    /// The component of the published rules.
+    fn active_rules_component(&self) -> StoreResult<Option<Vec<u8>>>;
+    /// Publishes the rules an instance swapped in (its digest and component), for the other
+    /// instances to follow.
+    fn set_active_rules(&self, digest: &str, component: &[u8], now: i64) -> StoreResult<()>;
+    /// Ends every lease `owner` holds (an instance restarting under the same id: its previous
+    /// process died). Its calls that had started to be sent keep their mark, so a LifeFile
+    /// order among them is parked at the next claim, never sent again.
+    fn lapse_leases_of(&self, owner: &str) -> StoreResult<()>;
+    /// The instances holding live leases at `now` (inbox and outbox rows), with how many rows
+    /// each holds.
+    fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>>;
+    /// The backend's name (`sqlite`, `postgres`) and schema version.
+    fn schema(&self) -> StoreResult<(&'static str, i64)>;
 }
 
 /// One stored patient notification.
@@ -422,6 +496,39 @@ impl RecordTable {
             Self::Notifications => "notifications",
         }
     }
+}
+
+/// Opens the configured database: the SQLite file under the data directory (no database
+/// named), `sqlite://<path>`, or `postgres://…` (`postgresql://…`) with a pool of
+/// `database_pool_size` connections. Either is migrated to its latest schema first. At the
+/// start of a SQLite store the previous process's leases end ([`sqlite::SqliteStore::lapse_leases`]:
+/// one `rxgate serve` per SQLite file). Errors never repeat the URL (it may hold a password).
+pub fn open(config: &crate::config::Config) -> StoreResult<Arc<dyn Storage>> {
+    let url = config
+        .database
+        .as_ref()
+        .map(|s| s.expose().trim().to_owned());
+    let sqlite = match url.as_deref() {
+        None | Some("") => sqlite::SqliteStore::open_dir(&config.data_dir)?,
+        Some(url) => {
+            if let Some(path) = url.strip_prefix("sqlite://") {
+                let path = std::path::Path::new(path);
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError(e.to_string()))?;
+                }
+                sqlite::SqliteStore::open(path)?
+            } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let pool = config.database_pool_size.max(1);
+                return Ok(Arc::new(postgres::PgStore::connect(url, pool)?));
+            } else {
+                return Err(StoreError(
+                    "the database URL must start with sqlite:// or postgres://".to_owned(),
+                ));
+            }
+        }
+    };
+    sqlite.lapse_leases()?;
+    Ok(Arc::new(sqlite))
 }
 
 /// Async access to a [`Storage`]: every call runs on the blocking pool.

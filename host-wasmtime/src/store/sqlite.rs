@@ -3,9 +3,9 @@
 //! foreign-key checks on, migrations numbered by `PRAGMA user_version`.
 
 use super::{
-    Activity, ApiKeyRow, AuditEntry, AuditFilter, CallDisposition, Change, Committed, EventRecord,
-    Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PutOutcome, RecordTable, Storage,
-    StoreError, StoreResult,
+    Activity, ApiKeyRow, AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed,
+    EventRecord, Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PutOutcome,
+    RecordTable, Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -97,6 +97,21 @@ UPDATE api_keys SET id = 'key_' || substr(hash, 1, 12);
 CREATE UNIQUE INDEX api_keys_id ON api_keys (id);
 CREATE INDEX inbox_outcome ON inbox (outcome, id);
 "#,
+    // v4: claimed work for several workers (issue 14): a lease per inbox and outbox row, the
+    // instant a call started to be sent, and the rules every instance runs.
+    r#"
+ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
+ALTER TABLE outbox ADD COLUMN sending_at INTEGER;
+ALTER TABLE inbox ADD COLUMN lease_owner TEXT;
+ALTER TABLE inbox ADD COLUMN lease_until INTEGER;
+CREATE TABLE rules (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    digest TEXT NOT NULL,
+    component BLOB NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+"#,
 ];
 
 /// Splits every order stored before v3 into the clinic's input and rxgate's state with the
@@ -166,6 +181,12 @@ impl SqliteStore {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(err)?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError(format!(
+                "the database's schema is version {version}, newer than this rxgate knows ({known}): run the newer rxgate"
+            )));
+        }
         for (index, migration) in MIGRATIONS.iter().enumerate() {
             let target = index as i64 + 1;
             if target <= version {
@@ -190,6 +211,54 @@ impl SqliteStore {
         self.with(|c| {
             c.query_row("PRAGMA user_version", [], |r| r.get(0))
                 .map_err(err)
+        })
+    }
+
+    /// Ends every lease at once: one `rxgate serve` runs per SQLite file, so at its start the
+    /// leases of the previous process (killed) are void. Its calls that had started to be
+    /// sent keep their mark, so a LifeFile order among them is parked, never sent again.
+    pub fn lapse_leases(&self) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute_batch(
+                "UPDATE outbox SET lease_until = 0 WHERE lease_until IS NOT NULL;
+                 UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE lease_until IS NOT NULL;",
+            )
+            .map_err(err)
+        })
+    }
+
+    /// Claims the events `filter` selects among those no live lease holds (`?4` is `arg` or
+    /// `limit`).
+    fn claim_events(
+        &self,
+        filter: &str,
+        arg: Option<i64>,
+        claim: &Claim,
+        limit: u32,
+    ) -> StoreResult<Vec<EventRecord>> {
+        self.write(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "UPDATE inbox SET lease_owner = ?1, lease_until = ?2
+                     WHERE id IN (SELECT id FROM inbox
+                        WHERE (lease_until IS NULL OR lease_until <= ?3) AND {filter})
+                     RETURNING {EVENT_COLS}"
+                ))
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(
+                    params![
+                        claim.owner,
+                        claim.until(),
+                        claim.now,
+                        arg.unwrap_or(i64::from(limit))
+                    ],
+                    event_row,
+                )
+                .map_err(err)?;
+            let mut out: Vec<EventRecord> = rows.collect::<Result<_, _>>().map_err(err)?;
+            out.sort_by_key(|e| e.id);
+            Ok(out)
         })
     }
 
@@ -305,28 +374,39 @@ fn insert_record(
     .map_err(err)
 }
 
+/// The rows a call's outcome may settle: pending, or parked because its lease ran out while it
+/// was being sent (the late outcome is the truth).
+const SETTLEABLE: &str = "(status = 'pending' OR last_error = 'lease_lapsed_in_flight')";
+/// What settling clears: the lease and the sending mark.
+const UNLEASE: &str = "lease_owner = NULL, lease_until = NULL, sending_at = NULL";
+
+/// Settles a call; `false` when another worker settled it first.
 fn settle_call(
     c: &Connection,
     id: i64,
     disposition: &CallDisposition,
     now: i64,
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     let result = match disposition {
         CallDisposition::Done => c.execute(
-            "UPDATE outbox SET status = 'done', attempts = attempts + 1, done_at = ?2, last_error = NULL WHERE id = ?1",
+            &format!("UPDATE outbox SET status = 'done', attempts = attempts + 1, done_at = ?2, last_error = NULL, {UNLEASE} WHERE id = ?1 AND {SETTLEABLE}"),
             params![id, now],
         ),
         CallDisposition::Retry { next_try_at, error } => c.execute(
-            "UPDATE outbox SET attempts = attempts + 1, next_try_at = ?2, last_error = ?3 WHERE id = ?1",
+            &format!("UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_try_at = ?2, last_error = ?3, {UNLEASE} WHERE id = ?1 AND {SETTLEABLE}"),
             params![id, next_try_at, error],
         ),
         CallDisposition::Failed { error } => c.execute(
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+            &format!("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2, {UNLEASE} WHERE id = ?1 AND {SETTLEABLE}"),
             params![id, error],
         ),
     };
-    result.map(|_| ()).map_err(err)
+    result.map(|n| n == 1).map_err(err)
 }
+
+/// The events a processing outcome may be written on: not processed, or kept to be applied
+/// again.
+const REOPENABLE: &str = "(outcome IS NULL OR outcome IN ('unmatched', 'deferred'))";
 
 /// Writes the order part of a change; `false` when its version moved.
 fn write_order(c: &Connection, change: &Change) -> StoreResult<Option<i64>> {
@@ -353,6 +433,9 @@ fn write_order(c: &Connection, change: &Change) -> StoreResult<Option<i64>> {
         .map_err(err)?;
     Ok((updated == 1).then_some(order.expected_version + 1))
 }
+
+/// The error that rolls a change back whose work another worker finished.
+const SETTLED: &str = "settled by another worker";
 
 fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
     let Some(version) = write_order(c, change)? else {
@@ -382,19 +465,56 @@ fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
         )?;
     }
     if let Some((id, outcome)) = &change.event_outcome {
-        c.execute(
-            "UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = COALESCE(?4, order_id) WHERE id = ?1",
-            params![id, change.now, outcome, order_id],
-        )
-        .map_err(err)?;
+        let updated = c
+            .execute(
+                &format!("UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = COALESCE(?4, order_id), lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND {REOPENABLE}"),
+                params![id, change.now, outcome, order_id],
+            )
+            .map_err(err)?;
+        if updated == 0 {
+            return Err(StoreError(SETTLED.to_owned()));
+        }
     }
     if let Some((id, disposition)) = &change.call_outcome {
-        settle_call(c, *id, disposition, change.now)?;
+        if !settle_call(c, *id, disposition, change.now)? {
+            return Err(StoreError(SETTLED.to_owned()));
+        }
     }
     for entry in &change.audit {
         insert_audit(c, entry)?;
     }
     Ok(Committed::Done(version))
+}
+
+/// Parks the calls that may not be re-sent whose lease ran out after they started to be sent,
+/// each with an audit entry (`outbox`, the kind, `parked_lease_lapsed`).
+fn park_lapsed(c: &Connection, now: i64) -> StoreResult<()> {
+    let lapsed: Vec<(i64, String, Option<String>)> = {
+        let mut stmt = c
+            .prepare(
+                "SELECT id, kind, order_id FROM outbox WHERE status = 'pending'
+                 AND sending_at IS NOT NULL AND lease_until <= ?1",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)?
+    };
+    for (id, kind, order_id) in lapsed {
+        if super::resend_safe(&kind) {
+            continue;
+        }
+        c.execute(
+            &format!(
+                "UPDATE outbox SET status = 'failed', last_error = ?2, {UNLEASE} WHERE id = ?1"
+            ),
+            params![id, super::LEASE_LAPSED],
+        )
+        .map_err(err)?;
+        insert_audit(c, &super::lapsed_audit(&kind, order_id, now))?;
+    }
+    Ok(())
 }
 
 fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRecord> {
@@ -414,7 +534,7 @@ fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRecord> {
 const EVENT_COLS: &str =
     "id, source, partner, event, dedupe_key, raw, received_at, outcome, order_id";
 const OUTBOX_COLS: &str =
-    "id, kind, order_id, dedupe_key, payload, status, attempts, next_try_at, last_error";
+    "id, kind, order_id, dedupe_key, payload, status, attempts, next_try_at, last_error, lease_until";
 
 fn outbox_row(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
     Ok(OutboxItem {
@@ -427,6 +547,7 @@ fn outbox_row(r: &Row<'_>) -> rusqlite::Result<OutboxItem> {
         attempts: r.get(6)?,
         next_try_at: r.get(7)?,
         last_error: r.get(8)?,
+        lease_until: r.get(9)?,
     })
 }
 
@@ -475,7 +596,10 @@ impl Storage for SqliteStore {
     }
 
     fn commit(&self, change: &Change) -> StoreResult<Committed> {
-        self.write(|c| commit_in(c, change))
+        match self.write(|c| commit_in(c, change)) {
+            Err(StoreError(e)) if e == SETTLED => Ok(Committed::Settled),
+            other => other,
+        }
     }
 
     fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>> {
@@ -559,16 +683,19 @@ impl Storage for SqliteStore {
         })
     }
 
-    fn pending_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>> {
-        self.with(|c| {
-            let mut stmt = c
-                .prepare(&format!(
-                    "SELECT {EVENT_COLS} FROM inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?1"
-                ))
-                .map_err(err)?;
-            let rows = stmt.query_map([limit], event_row).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)
-        })
+    fn claim_pending_events(&self, claim: &Claim, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        self.claim_events(
+            "processed_at IS NULL ORDER BY id LIMIT ?4",
+            None,
+            claim,
+            limit,
+        )
+    }
+
+    fn claim_event(&self, id: i64, claim: &Claim) -> StoreResult<Option<EventRecord>> {
+        let filter = format!("id = ?4 AND {REOPENABLE}");
+        let claimed = self.claim_events(&filter, Some(id), claim, 1)?;
+        Ok(claimed.into_iter().next())
     }
 
     fn events_with_outcome(&self, outcome: &str) -> StoreResult<Vec<EventRecord>> {
@@ -592,7 +719,7 @@ impl Storage for SqliteStore {
     ) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
-                "UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = ?4 WHERE id = ?1",
+                &format!("UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = ?4, lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND {REOPENABLE}"),
                 params![id, now, outcome, order_id],
             )
             .map(|_| ())
@@ -645,15 +772,40 @@ impl Storage for SqliteStore {
         self.with(|c| insert_call(c, kind, order_id, dedupe_key, payload, now))
     }
 
-    fn due_calls(&self, now: i64, limit: u32) -> StoreResult<Vec<OutboxItem>> {
-        self.with(|c| {
+    fn claim_due_calls(&self, claim: &Claim, limit: u32) -> StoreResult<Vec<OutboxItem>> {
+        self.write(|c| {
+            park_lapsed(c, claim.now)?;
             let mut stmt = c
                 .prepare(&format!(
-                    "SELECT {OUTBOX_COLS} FROM outbox WHERE status = 'pending' AND next_try_at <= ?1 ORDER BY next_try_at, id LIMIT ?2"
+                    "UPDATE outbox SET lease_owner = ?1, lease_until = ?2, sending_at = NULL
+                     WHERE id IN (SELECT id FROM outbox
+                        WHERE status = 'pending' AND next_try_at <= ?3
+                          AND (lease_until IS NULL OR lease_until <= ?3)
+                        ORDER BY next_try_at, id LIMIT ?4)
+                     RETURNING {OUTBOX_COLS}"
                 ))
                 .map_err(err)?;
-            let rows = stmt.query_map(params![now, limit], outbox_row).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)
+            let rows = stmt
+                .query_map(
+                    params![claim.owner, claim.until(), claim.now, limit],
+                    outbox_row,
+                )
+                .map_err(err)?;
+            let mut out: Vec<OutboxItem> = rows.collect::<Result<_, _>>().map_err(err)?;
+            out.sort_by_key(|o| (o.next_try_at, o.id));
+            Ok(out)
+        })
+    }
+
+    fn begin_send(&self, id: i64, owner: &str, now: i64, hold_until: i64) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET sending_at = ?3
+                 WHERE id = ?1 AND status = 'pending' AND lease_owner = ?2 AND lease_until >= ?4",
+                params![id, owner, now, hold_until],
+            )
+            .map(|n| n == 1)
+            .map_err(err)
         })
     }
 
@@ -666,17 +818,6 @@ impl Storage for SqliteStore {
                 .map_err(err)?;
             let rows = stmt.query_map([order_id], outbox_row).map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)
-        })
-    }
-
-    fn rearm_call(&self, dedupe_key: &str, now: i64) -> StoreResult<bool> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE outbox SET status = 'pending', next_try_at = ?2 WHERE dedupe_key = ?1 AND status = 'failed'",
-                params![dedupe_key, now],
-            )
-            .map(|n| n > 0)
-            .map_err(err)
         })
     }
 
@@ -827,5 +968,73 @@ impl Storage for SqliteStore {
 
     fn ping(&self) -> StoreResult<()> {
         self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(err))
+    }
+
+    fn active_rules(&self) -> StoreResult<Option<String>> {
+        self.with(|c| {
+            c.query_row("SELECT digest FROM rules WHERE id = 1", [], |r| r.get(0))
+                .optional()
+                .map_err(err)
+        })
+    }
+
+    fn active_rules_component(&self) -> StoreResult<Option<Vec<u8>>> {
+        self.with(|c| {
+            c.query_row("SELECT component FROM rules WHERE id = 1", [], |r| r.get(0))
+                .optional()
+                .map_err(err)
+        })
+    }
+
+    fn set_active_rules(&self, digest: &str, component: &[u8], now: i64) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "INSERT INTO rules (id, digest, component, updated_at) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET digest = excluded.digest,
+                    component = excluded.component, updated_at = excluded.updated_at
+                 WHERE rules.digest <> excluded.digest",
+                params![digest, component, now],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn lapse_leases_of(&self, owner: &str) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE outbox SET lease_until = 0 WHERE lease_owner = ?1 AND lease_until IS NOT NULL",
+                [owner],
+            )
+            .map_err(err)?;
+            c.execute(
+                "UPDATE inbox SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?1",
+                [owner],
+            )
+            .map(|_| ())
+            .map_err(err)
+        })
+    }
+
+    fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT owner, COUNT(*) FROM (
+                SELECT lease_owner AS owner FROM outbox WHERE lease_until > ?1 AND lease_owner IS NOT NULL
+                UNION ALL
+                SELECT lease_owner AS owner FROM inbox WHERE lease_until > ?1 AND lease_owner IS NOT NULL
+             ) AS held GROUP BY owner ORDER BY owner",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn schema(&self) -> StoreResult<(&'static str, i64)> {
+        Ok(("sqlite", self.schema_version()?))
     }
 }

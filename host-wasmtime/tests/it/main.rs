@@ -1,12 +1,14 @@
 //! The host's integration tests, one binary: each module links wasmtime, axum, reqwest and
 //! SQLite, so one link instead of eight saves CI minutes and gigabytes of disk.
 
+mod backends;
 mod cli_order;
 mod cli_serve;
 mod common;
 mod crash;
 mod e2e;
 mod faults;
+mod outage;
 mod outbox;
 mod parity;
 mod readme;

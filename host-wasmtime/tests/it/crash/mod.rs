@@ -19,15 +19,16 @@
 //! `RXGATE_CRASH_UP_MS` (`min-max` up-time before each kill, `200-1000`),
 //! `RXGATE_CRASH_MAX_SECS` (budget of the kill phase, 240), `RXGATE_CRASH_DRAIN_SECS` (120),
 //! `RXGATE_CRASH_BIN` (the `rxgate` binary; default the one this test build made),
-//! `RXGATE_CRASH_DIR` (where the run's data, configs and service logs go; kept when set).
+//! `RXGATE_CRASH_DIR` (where the run's data, configs and service logs go; kept when set),
+//! `RXGATE_CRASH_PG` (`1`: the services run on PostgreSQL, each in a fresh schema of the
+//! database `RXGATE_TEST_PG_URL` names, with the shortest lease the request timeout allows).
 
 mod invariants;
 mod plan;
-mod process;
 
 use invariants::{Acknowledged, Findings, Observation, PendingWork, Profile};
 use plan::{Flow, Planned};
-use process::{Launcher, Running};
+use rxgate_host::demo::process::{self, Launcher, Running};
 use rxgate_host::demo::{Demo, Harness};
 use rxgate_sandbox::Sandbox;
 use serde_json::{json, Value};
@@ -51,6 +52,7 @@ struct Params {
     drain_secs: u64,
     bin: PathBuf,
     dir: Option<PathBuf>,
+    pg: Option<String>,
 }
 
 fn var<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -79,6 +81,8 @@ impl Params {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_rxgate"))),
             dir: std::env::var_os("RXGATE_CRASH_DIR").map(PathBuf::from),
+            pg: (std::env::var("RXGATE_CRASH_PG").as_deref() == Ok("1"))
+                .then(|| std::env::var("RXGATE_TEST_PG_URL").unwrap_or_default()),
         }
     }
 }
@@ -360,7 +364,7 @@ async fn reference(
     run.stop.store(true, Ordering::SeqCst);
     let _ = shipper.await;
     service.terminate(Duration::from_secs(30)).await;
-    let stored = invariants::read_store(&invariants::database(&launcher.data_dir))?;
+    let stored = invariants::read_store(&store_of(launcher))?;
     let mut reference = Reference {
         profiles: BTreeMap::new(),
         finals: BTreeMap::new(),
@@ -423,8 +427,7 @@ async fn kill_loop(
         let killed = Instant::now();
         figures.kills += 1;
         let at = rxgate_host::service::now_ms();
-        let pending: PendingWork =
-            invariants::pending_work(&invariants::database(&launcher.data_dir), at)?;
+        let pending: PendingWork = invariants::pending_work(&store_of(launcher), at)?;
         figures.kills_with_pending_work += u32::from(pending.any());
         figures.pending_inbox_rows_at_kills += pending.inbox;
         figures.pending_calls_at_kills += pending.outbox_due;
@@ -451,6 +454,9 @@ struct Outcome {
     admissions_failed: usize,
     panels_read: usize,
     drain_secs: f64,
+    /// Partner POSTs per partner: (keys accepted, re-sends that reached the partner after it
+    /// had accepted the key).
+    partner_posts: BTreeMap<String, (u32, u32)>,
 }
 
 async fn crash_run(params: &Params) -> anyhow::Result<Outcome> {
@@ -478,16 +484,57 @@ async fn crash_run(params: &Params) -> anyhow::Result<Outcome> {
     let sandbox = Arc::new(sandbox);
     let port = process::free_port()?;
     let http = reqwest::Client::new();
-    let reference_launcher = Launcher::new(&params.bin, config.clone(), &dir, "reference", port)?;
+    let reference_launcher = Launcher::new(
+        &params.bin,
+        on_database(params, config.clone()).await?,
+        &dir,
+        "reference",
+        port,
+    )?;
     sandbox.set_service_url(&reference_launcher.url);
     let reference = reference(&reference_launcher, &sandbox, references, &http).await?;
-    let launcher = Launcher::new(&params.bin, config, &dir, "crash", port)?;
+    let launcher = Launcher::new(
+        &params.bin,
+        on_database(params, config).await?,
+        &dir,
+        "crash",
+        port,
+    )?;
     let outcome = kill_and_check(params, &launcher, &sandbox, orders, &reference, &http).await;
     sandbox.shutdown();
     if params.dir.is_none() && outcome.is_ok() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     outcome
+}
+
+/// The configuration on the run's database: unchanged for SQLite; for PostgreSQL a fresh
+/// schema and the shortest lease (a killed process's claims end after the request timeout +
+/// 10 s: nothing lapses them at a restart, as SQLite's single process does).
+async fn on_database(
+    params: &Params,
+    mut config: rxgate_host::config::Config,
+) -> anyhow::Result<rxgate_host::config::Config> {
+    if let Some(url) = params.pg.clone() {
+        anyhow::ensure!(
+            !url.is_empty(),
+            "RXGATE_CRASH_PG=1 needs RXGATE_TEST_PG_URL"
+        );
+        let (schema_url, _) =
+            tokio::task::spawn_blocking(move || rxgate_host::demo::fleet::fresh_schema(&url))
+                .await??;
+        config.database = Some(schema_url.into());
+        config.outbox.lease_ms = 0;
+    }
+    Ok(config)
+}
+
+/// Where a launcher's service keeps its store.
+fn store_of(launcher: &Launcher) -> invariants::Database {
+    match &launcher.database {
+        Some(url) if url.starts_with("postgres") => invariants::Database::Postgres(url.clone()),
+        _ => invariants::Database::Sqlite(invariants::database(&launcher.data_dir)),
+    }
 }
 
 async fn kill_and_check(
@@ -518,9 +565,15 @@ async fn kill_and_check(
     run.stop.store(true, Ordering::SeqCst);
     let _ = (shipper.await, sampler.await);
     service.terminate(Duration::from_secs(30)).await;
-    let db = invariants::database(&launcher.data_dir);
+    let db = store_of(launcher);
     let deliveries: Vec<_> = sandbox.deliveries().into_iter().skip(earlier).collect();
     let mut outcome = examine(&db, &run, reference, &deliveries, &finals)?;
+    for (key, count) in sandbox.posts() {
+        let partner = key.split(':').next().unwrap_or("").to_owned();
+        let entry = outcome.partner_posts.entry(partner).or_default();
+        entry.0 += 1;
+        entry.1 += count.resends;
+    }
     outcome.seed = params.seed;
     outcome.kill = kill;
     outcome.drain_secs = drain_secs;
@@ -529,7 +582,7 @@ async fn kill_and_check(
 
 /// Reads the stopped service's store and checks it (see [`invariants`]).
 fn examine(
-    db: &std::path::Path,
+    db: &invariants::Database,
     run: &Run,
     reference: &Reference,
     deliveries: &[rxgate_sandbox::Delivery],
@@ -570,6 +623,7 @@ fn examine(
         admissions_failed: run.admissions_failed.load(Ordering::SeqCst),
         panels_read: run.panels_read.load(Ordering::Relaxed),
         drain_secs: 0.0,
+        partner_posts: BTreeMap::new(),
     })
 }
 
@@ -624,6 +678,14 @@ fn print_figures(params: &Params, o: &Outcome) {
         f.duplicated_effects
     );
     println!("duplicate inbox rows           {}", f.duplicate_inbox_rows);
+    println!(
+        "parked in flight (not re-sent) {} {:?}",
+        f.parked_in_flight.values().sum::<usize>(),
+        f.parked_in_flight
+    );
+    for (partner, (accepted, resends)) in &o.partner_posts {
+        println!("partner re-sends {partner:<13} {resends} (of {accepted} keys accepted)");
+    }
     println!("rewinds                        {}", o.rewinds.len());
     for r in o.rewinds.iter().take(10) {
         println!("  {r}");
@@ -717,6 +779,10 @@ fn broken(o: &Outcome) -> Vec<(bool, String)> {
             format!("{} duplicate inbox rows", f.duplicate_inbox_rows),
         ),
         (o.rewinds.is_empty(), format!("{} rewinds", o.rewinds.len())),
+        (
+            o.partner_posts.get("lifefile").is_none_or(|(_, r)| *r == 0),
+            "a LifeFile order reached LifeFile twice".to_owned(),
+        ),
         (
             f.final_state_differs == 0,
             format!("{} orders not in their final state", f.final_state_differs),

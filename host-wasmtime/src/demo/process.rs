@@ -1,9 +1,10 @@
 //! The real `rxgate serve` as a child process: its configuration written as an operator would
 //! (a TOML file, secrets in `RXGATE_*` variables), started on a fixed loopback port over one
-//! data folder, killed with SIGKILL, restarted, stopped with SIGTERM.
+//! data folder (or a shared database), killed with SIGKILL, restarted, stopped with SIGTERM.
+//! The crash harness and the several-instance demo ([`super::fleet`]) run it this way.
 
-use rxgate_host::config::{env_id, Config};
-use rxgate_host::keys::Scope;
+use crate::config::{env_id, Config};
+use crate::keys::Scope;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -11,19 +12,21 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// How to start the service.
-pub(crate) struct Launcher {
+pub struct Launcher {
     bin: PathBuf,
     config_file: PathBuf,
     env: Vec<(String, String)>,
     log: PathBuf,
     /// The service's base URL (`http://127.0.0.1:PORT`).
-    pub(crate) url: String,
+    pub url: String,
     /// The data folder.
-    pub(crate) data_dir: PathBuf,
+    pub data_dir: PathBuf,
+    /// The database URL the service gets (None: the SQLite file in the data folder).
+    pub database: Option<String>,
 }
 
 /// A running service.
-pub(crate) struct Running {
+pub struct Running {
     child: Child,
 }
 
@@ -41,6 +44,7 @@ fn toml(config: &Config) -> String {
         quoted(&config.data_dir.to_string_lossy())
     );
     let _ = writeln!(out, "environment = \"sandbox\"");
+    let _ = writeln!(out, "database_pool_size = {}", config.database_pool_size);
     if let Some(cache) = &config.rules.cache_dir {
         let _ = writeln!(
             out,
@@ -84,8 +88,8 @@ fn toml(config: &Config) -> String {
     let o = &config.outbox;
     let _ = writeln!(
         out,
-        "[outbox]\npoll_ms = {}\nbase_backoff_ms = {}\nmax_backoff_ms = {}\nmax_attempts = {}\nrequest_timeout_ms = {}",
-        o.poll_ms, o.base_backoff_ms, o.max_backoff_ms, o.max_attempts, o.request_timeout_ms
+        "[outbox]\npoll_ms = {}\nbase_backoff_ms = {}\nmax_backoff_ms = {}\nmax_attempts = {}\nrequest_timeout_ms = {}\nlease_ms = {}",
+        o.poll_ms, o.base_backoff_ms, o.max_backoff_ms, o.max_attempts, o.request_timeout_ms, o.lease_ms
     );
     out
 }
@@ -93,11 +97,12 @@ fn toml(config: &Config) -> String {
 /// The secrets of `config` as the `RXGATE_*` variables the service reads.
 fn secrets(config: &Config) -> Vec<(String, String)> {
     let mut env = Vec::new();
-    let mut put = |name: String, value: &Option<rxgate_host::config::Secret>| {
+    let mut put = |name: String, value: &Option<crate::config::Secret>| {
         if let Some(value) = value {
             env.push((name, value.expose().to_owned()));
         }
     };
+    put("RXGATE_DATABASE_URL".into(), &config.database);
     put("RXGATE_BELUGA_API_KEY".into(), &config.beluga.api_key);
     put(
         "RXGATE_BELUGA_WEBHOOK_SECRET".into(),
@@ -137,7 +142,7 @@ fn secrets(config: &Config) -> Vec<(String, String)> {
 }
 
 /// A free loopback port (bound, then released).
-pub(crate) fn free_port() -> anyhow::Result<u16> {
+pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
@@ -145,7 +150,7 @@ pub(crate) fn free_port() -> anyhow::Result<u16> {
 
 impl Launcher {
     /// Writes `config` (with `listen` and `data_dir` replaced) under `run_dir`.
-    pub(crate) fn new(
+    pub fn new(
         bin: &Path,
         mut config: Config,
         run_dir: &Path,
@@ -165,11 +170,12 @@ impl Launcher {
             log: run_dir.join(format!("{name}.log")),
             url: format!("http://127.0.0.1:{port}"),
             data_dir,
+            database: config.database.as_ref().map(|d| d.expose().to_owned()),
         })
     }
 
     /// Starts the service and waits until `/readyz` answers 200 (at most `timeout`).
-    pub(crate) async fn start(
+    pub async fn start(
         &self,
         http: &reqwest::Client,
         timeout: Duration,
@@ -228,8 +234,13 @@ impl Launcher {
 }
 
 impl Running {
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL, then reaps the process.
-    pub(crate) fn kill(&mut self) {
+    pub fn kill(&mut self) {
         // `Child::kill` sends SIGKILL on Unix.
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -237,7 +248,10 @@ impl Running {
 
     /// SIGTERM (the service drains in-flight requests and stops its worker), then waits at
     /// most `timeout` before a SIGKILL.
-    pub(crate) async fn terminate(mut self, timeout: Duration) -> bool {
+    pub async fn terminate(mut self, timeout: Duration) -> bool {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return status.success();
+        }
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         let deadline = Instant::now() + timeout;

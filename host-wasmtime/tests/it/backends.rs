@@ -1,0 +1,695 @@
+//! One conformance suite for every storage backend (issue 14): each check below runs against
+//! SQLite and against PostgreSQL. The PostgreSQL half needs `RXGATE_TEST_PG_URL` (a database
+//! the suite may create schemas in; `scripts/stages/05-postgres.sh` starts the server and
+//! exports it): without it the half is skipped with a printed notice, except in CI
+//! (`CI=true`), where it fails. Each PostgreSQL check runs in a fresh schema.
+
+use rxgate_host::store::postgres::{self as pg, PgStore};
+use rxgate_host::store::sqlite::SqliteStore;
+use rxgate_host::store::{
+    AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed, Inserted, NewActivity,
+    NewCall, NewEvent, OrderWrite, PutOutcome, RecordTable, Storage, LEASE_LAPSED,
+};
+use serde_json::json;
+use std::sync::Arc;
+
+/// A store under test.
+type Store = Arc<dyn Storage>;
+
+fn sqlite() -> Store {
+    Arc::new(SqliteStore::in_memory().unwrap())
+}
+
+/// The PostgreSQL URL of the run, or None (skipped locally, a failure in CI).
+fn pg_url() -> Option<String> {
+    match std::env::var("RXGATE_TEST_PG_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI must run the PostgreSQL half: RXGATE_TEST_PG_URL is not set"
+            );
+            eprintln!("notice: RXGATE_TEST_PG_URL is not set: PostgreSQL checks skipped");
+            None
+        }
+    }
+}
+
+/// A fresh schema of the run's database, and the URL whose connections use it.
+fn pg_schema() -> Option<String> {
+    let url = pg_url()?;
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{sep}options=-csearch_path%3D{schema}"))
+}
+
+fn postgres() -> Option<Store> {
+    let url = pg_schema()?;
+    Some(Arc::new(PgStore::connect(&url, 4).unwrap()))
+}
+
+/// Declares each check once per backend.
+macro_rules! on_both {
+    ($($check:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[test] fn $check() { super::$check(super::sqlite()); } )*
+        }
+        mod postgres {
+            $( #[test] fn $check() { if let Some(store) = super::postgres() { super::$check(store); } } )*
+        }
+    };
+}
+
+on_both!(
+    events_and_calls_are_stored_once_per_key,
+    claimed_work_is_invisible_to_other_workers_until_its_lease_ends,
+    finished_work_is_not_claimed_again,
+    a_lifefile_order_whose_lease_lapsed_in_flight_is_parked_not_resent,
+    a_call_is_sent_only_under_a_lease_that_covers_the_request,
+    work_finished_by_another_worker_is_not_written_twice,
+    a_change_from_a_stale_version_writes_nothing,
+    raw_bodies_are_purged_and_keys_stay,
+    the_audit_log_filters_newest_first,
+    notifications_settle_once,
+    published_rules_are_read_back,
+    concurrent_claims_never_share_a_row,
+    a_restarted_instance_takes_back_its_claims,
+);
+
+fn event(key: &str, at: i64) -> NewEvent {
+    NewEvent {
+        source: "beluga".into(),
+        partner: String::new(),
+        event: "DOCTOR_CHAT".into(),
+        dedupe_key: key.into(),
+        raw: br#"{"masterId":"m1"}"#.to_vec(),
+        unsigned: false,
+        received_at: at,
+    }
+}
+
+fn claim(owner: &str, now: i64) -> Claim {
+    Claim {
+        owner: owner.into(),
+        now,
+        lease_ms: 1_000,
+    }
+}
+
+fn new_id(inserted: Inserted) -> i64 {
+    match inserted {
+        Inserted::New(id) => id,
+        Inserted::Duplicate => panic!("expected a new row"),
+    }
+}
+
+fn seed(store: &Store, id: &str) {
+    let audit = AuditEntry {
+        at: 1,
+        source: "api".into(),
+        event: "order_put".into(),
+        order_id: Some(id.into()),
+        outcome: "created".into(),
+        ..AuditEntry::default()
+    };
+    let created = store
+        .put_clinic_input(id, &json!({"order": {}}), &json!({}), None, &audit)
+        .unwrap();
+    assert_eq!(created, PutOutcome::Created(1));
+}
+
+fn enqueue(store: &Store, kind: &str, key: &str) -> i64 {
+    new_id(
+        store
+            .enqueue(kind, Some("o1"), key, &json!({"path": "x"}), 10)
+            .unwrap(),
+    )
+}
+
+fn events_and_calls_are_stored_once_per_key(store: Store) {
+    let template = AuditEntry {
+        source: "beluga".into(),
+        ..AuditEntry::default()
+    };
+    let first = store
+        .accept_events(&[event("k1", 5), event("k2", 5)], &template)
+        .unwrap();
+    assert!(matches!(first[..], [Inserted::New(_), Inserted::New(_)]));
+    let again = store.accept_events(&[event("k1", 6)], &template).unwrap();
+    assert_eq!(again, vec![Inserted::Duplicate]);
+    let outcomes: Vec<String> = store
+        .audit_log(&AuditFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.outcome)
+        .collect();
+    assert_eq!(outcomes, ["duplicate", "accepted", "accepted"]);
+    seed(&store, "o1");
+    enqueue(&store, "beluga_submit", "c1");
+    let dup = store
+        .enqueue("beluga_submit", Some("o1"), "c1", &json!({}), 11)
+        .unwrap();
+    assert_eq!(dup, Inserted::Duplicate);
+    let record = |n: i64| Change {
+        order_id: Some("o1".into()),
+        records: vec![(
+            RecordTable::Prescriptions,
+            json!({"dedupe_key": "rx:1", "n": n}),
+        )],
+        calls: vec![NewCall {
+            kind: "dispensepro_order".into(),
+            dedupe_key: "dp:o1".into(),
+            payload: json!({}),
+        }],
+        now: 20 + n,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&record(1)).unwrap(), Committed::Done(0));
+    assert_eq!(store.commit(&record(2)).unwrap(), Committed::Done(0));
+    let rx = store.records(RecordTable::Prescriptions, "o1").unwrap();
+    assert_eq!(rx, vec![json!({"dedupe_key": "rx:1", "n": 1})]);
+    assert_eq!(store.calls_of("o1").unwrap().len(), 2);
+}
+
+fn claimed_work_is_invisible_to_other_workers_until_its_lease_ends(store: Store) {
+    seed(&store, "o1");
+    for key in ["c1", "c2", "c3"] {
+        enqueue(&store, "beluga_submit", key);
+    }
+    let a = store.claim_due_calls(&claim("a", 100), 2).unwrap();
+    assert_eq!(a.len(), 2);
+    assert!(a.iter().all(|c| c.lease_until == Some(1_100)));
+    let b = store.claim_due_calls(&claim("b", 200), 10).unwrap();
+    assert_eq!(b.len(), 1, "only the row a did not claim");
+    assert!(a.iter().all(|c| c.id != b[0].id));
+    assert!(store
+        .claim_due_calls(&claim("b", 1_099), 10)
+        .unwrap()
+        .is_empty());
+    // a's lease ran out: b takes its rows.
+    let taken = store.claim_due_calls(&claim("b", 1_100), 10).unwrap();
+    let mut ids: Vec<i64> = taken.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    let mut expected: Vec<i64> = a.iter().map(|c| c.id).collect();
+    expected.sort_unstable();
+    assert_eq!(ids, expected);
+    // Events.
+    let template = AuditEntry::default();
+    store
+        .accept_events(&[event("e1", 1), event("e2", 1)], &template)
+        .unwrap();
+    let first = store.claim_pending_events(&claim("a", 100), 1).unwrap();
+    assert_eq!(first.len(), 1);
+    let second = store.claim_pending_events(&claim("b", 100), 10).unwrap();
+    assert_eq!(second.len(), 1);
+    assert_ne!(first[0].id, second[0].id);
+    assert!(store
+        .claim_pending_events(&claim("c", 100), 10)
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .claim_event(first[0].id, &claim("c", 500))
+        .unwrap()
+        .is_none());
+    let again = store.claim_event(first[0].id, &claim("c", 1_100)).unwrap();
+    assert_eq!(again.map(|e| e.id), Some(first[0].id));
+}
+
+fn finished_work_is_not_claimed_again(store: Store) {
+    seed(&store, "o1");
+    let call = enqueue(&store, "beluga_submit", "c1");
+    store
+        .accept_events(&[event("e1", 1), event("e2", 1)], &AuditEntry::default())
+        .unwrap();
+    let events = store.claim_pending_events(&claim("a", 100), 10).unwrap();
+    assert_eq!(events.len(), 2);
+    let calls = store.claim_due_calls(&claim("a", 100), 10).unwrap();
+    assert_eq!(calls.len(), 1);
+    let change = Change {
+        order_id: Some("o1".into()),
+        event_outcome: Some((events[0].id, "applied".into())),
+        call_outcome: Some((
+            call,
+            CallDisposition::Retry {
+                next_try_at: 5_000,
+                error: "retry_later".into(),
+            },
+        )),
+        now: 150,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&change).unwrap(), Committed::Done(0));
+    store
+        .finish_event(events[1].id, "unmatched", None, 150)
+        .unwrap();
+    // Long after the lease: the applied event stays applied, the unmatched one can be claimed
+    // by id (its order may exist now), the call waits for its retry time.
+    let later = claim("b", 3_000);
+    assert!(store.claim_pending_events(&later, 10).unwrap().is_empty());
+    assert!(store.claim_event(events[0].id, &later).unwrap().is_none());
+    assert!(store.claim_event(events[1].id, &later).unwrap().is_some());
+    assert!(store.claim_due_calls(&later, 10).unwrap().is_empty());
+    let retried = store.claim_due_calls(&claim("b", 5_000), 10).unwrap();
+    assert_eq!(retried.len(), 1);
+    assert_eq!(retried[0].attempts, 1);
+    assert_eq!(retried[0].last_error.as_deref(), Some("retry_later"));
+    let done = Change {
+        call_outcome: Some((call, CallDisposition::Done)),
+        now: 5_100,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&done).unwrap(), Committed::Done(0));
+    assert!(store
+        .claim_due_calls(&claim("c", 99_000), 10)
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.calls_of("o1").unwrap()[0].status, "done");
+}
+
+fn a_lifefile_order_whose_lease_lapsed_in_flight_is_parked_not_resent(store: Store) {
+    seed(&store, "o1");
+    let lifefile = enqueue(&store, "lifefile_order", "lf:o1");
+    let beluga = enqueue(&store, "beluga_submit", "b:o1");
+    let idle = enqueue(&store, "lifefile_order", "lf:o1:2");
+    let claimed = store.claim_due_calls(&claim("a", 100), 10).unwrap();
+    assert_eq!(claimed.len(), 3);
+    // a starts sending two of them, then dies; the third was claimed but never started.
+    assert!(store.begin_send(lifefile, "a", 110, 500).unwrap());
+    assert!(store.begin_send(beluga, "a", 110, 500).unwrap());
+    let retaken = store.claim_due_calls(&claim("b", 1_200), 10).unwrap();
+    let mut ids: Vec<i64> = retaken.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        vec![beluga, idle],
+        "Beluga absorbs a repeat; LifeFile is not re-sent"
+    );
+    let parked = store
+        .calls_of("o1")
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == lifefile)
+        .unwrap();
+    assert_eq!(parked.status, "failed");
+    assert_eq!(parked.last_error.as_deref(), Some(LEASE_LAPSED));
+    let audit = store
+        .audit_log(&AuditFilter {
+            event: Some("lifefile_order".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].outcome, "parked_lease_lapsed");
+    // a's late answer is the truth: it settles the parked call.
+    let late = Change {
+        call_outcome: Some((lifefile, CallDisposition::Done)),
+        now: 1_300,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&late).unwrap(), Committed::Done(0));
+    assert!(store
+        .claim_due_calls(&claim("c", 99_000), 10)
+        .unwrap()
+        .iter()
+        .all(|c| c.id != lifefile));
+}
+
+fn a_call_is_sent_only_under_a_lease_that_covers_the_request(store: Store) {
+    seed(&store, "o1");
+    let id = enqueue(&store, "lifefile_order", "lf:o1");
+    store.claim_due_calls(&claim("a", 100), 10).unwrap();
+    assert!(
+        !store.begin_send(id, "b", 110, 500).unwrap(),
+        "not b's lease"
+    );
+    assert!(
+        !store.begin_send(id, "a", 110, 1_101).unwrap(),
+        "the lease ends before the request's timeout"
+    );
+    // Not started: once the lease lapses it is claimed again, not parked.
+    let again = store.claim_due_calls(&claim("b", 1_100), 10).unwrap();
+    assert_eq!(again.len(), 1);
+    assert!(store.begin_send(id, "b", 1_110, 2_000).unwrap());
+}
+
+fn work_finished_by_another_worker_is_not_written_twice(store: Store) {
+    seed(&store, "o1");
+    store
+        .accept_events(&[event("e1", 1)], &AuditEntry::default())
+        .unwrap();
+    let a = store.claim_pending_events(&claim("a", 100), 10).unwrap();
+    let b = store.claim_pending_events(&claim("b", 1_200), 10).unwrap();
+    assert_eq!(a[0].id, b[0].id, "a's lease lapsed: b took the event");
+    let apply = |now: i64| Change {
+        order_id: Some("o1".into()),
+        activities: vec![NewActivity {
+            kind: "BELUGA_DOCTOR_CHAT".into(),
+            patient_visible: true,
+            body: json!({"n": now}),
+        }],
+        event_outcome: Some((a[0].id, "applied".into())),
+        now,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&apply(1_300)).unwrap(), Committed::Done(0));
+    assert_eq!(store.commit(&apply(1_400)).unwrap(), Committed::Settled);
+    assert_eq!(store.activities("o1", false).unwrap().len(), 1);
+    // A late "deferred" cannot overwrite the applied outcome either.
+    store
+        .finish_event(a[0].id, "deferred", None, 1_500)
+        .unwrap();
+    let stored = store.get_event(a[0].id).unwrap().unwrap();
+    assert_eq!(stored.outcome.as_deref(), Some("applied"));
+    // Calls: the second settlement of the same call is dropped whole.
+    let call = enqueue(&store, "beluga_submit", "c1");
+    let settle = |now: i64| Change {
+        order_id: Some("o1".into()),
+        calls: vec![NewCall {
+            kind: "beluga_fetch".into(),
+            dedupe_key: format!("fetch:{now}"),
+            payload: json!({}),
+        }],
+        call_outcome: Some((call, CallDisposition::Done)),
+        now,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&settle(1)).unwrap(), Committed::Done(0));
+    assert_eq!(store.commit(&settle(2)).unwrap(), Committed::Settled);
+    assert_eq!(store.calls_of("o1").unwrap().len(), 2);
+}
+
+fn a_change_from_a_stale_version_writes_nothing(store: Store) {
+    seed(&store, "o1");
+    let write = |expected: i64, n: i64| Change {
+        order_id: Some("o1".into()),
+        order: Some(OrderWrite {
+            id: "o1".into(),
+            expected_version: expected,
+            rxgate: Some(json!({"order": {"beluga": {"master_id": "m-1"}}, "n": n})),
+            state: Some(json!({"n": n})),
+        }),
+        activities: vec![NewActivity {
+            kind: "K".into(),
+            patient_visible: false,
+            body: json!({}),
+        }],
+        now: 50 + n,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&write(1, 1)).unwrap(), Committed::Done(2));
+    assert_eq!(store.commit(&write(1, 2)).unwrap(), Committed::Conflict);
+    let order = store.get_order("o1").unwrap().unwrap();
+    assert_eq!(order.version, 2);
+    assert_eq!(order.state, json!({"n": 1}));
+    assert_eq!(order.master_id.as_deref(), Some("m-1"));
+    assert_eq!(
+        store.order_by_master_id("m-1").unwrap().map(|o| o.id),
+        Some("o1".to_owned())
+    );
+    assert_eq!(store.ensure_master_id("o1", "other").unwrap(), "m-1");
+    assert_eq!(store.activities("o1", false).unwrap().len(), 1);
+    let audit = AuditEntry::default();
+    let put = |v: Option<i64>| {
+        store
+            .put_clinic_input("o1", &json!({"order": {"x": 1}}), &json!({}), v, &audit)
+            .unwrap()
+    };
+    assert_eq!(put(Some(1)), PutOutcome::Stale(2));
+    assert_eq!(put(Some(2)), PutOutcome::Updated(3));
+    assert_eq!(put(None), PutOutcome::Updated(4));
+    let kept = store.get_order("o1").unwrap().unwrap();
+    assert_eq!(kept.rxgate["n"], json!(1), "a PUT keeps rxgate's state");
+    assert_eq!(kept.clinic, json!({"order": {"x": 1}}));
+}
+
+fn raw_bodies_are_purged_and_keys_stay(store: Store) {
+    let audit = AuditEntry::default();
+    let old = new_id(
+        store
+            .accept_events(&[event("k-old", 1_000)], &audit)
+            .unwrap()[0],
+    );
+    let new = new_id(
+        store
+            .accept_events(&[event("k-new", 9_000)], &audit)
+            .unwrap()[0],
+    );
+    let pending = new_id(
+        store
+            .accept_events(&[event("k-pending", 1_000)], &audit)
+            .unwrap()[0],
+    );
+    store.finish_event(old, "applied", None, 1_500).unwrap();
+    store.finish_event(new, "applied", None, 9_500).unwrap();
+    assert_eq!(store.purge_raw(5_000).unwrap(), 1);
+    assert!(store.get_event(old).unwrap().unwrap().raw.is_none());
+    assert!(store.get_event(new).unwrap().unwrap().raw.is_some());
+    assert!(
+        store.get_event(pending).unwrap().unwrap().raw.is_some(),
+        "an unprocessed body is kept"
+    );
+    assert_eq!(
+        store
+            .accept_events(&[event("k-old", 10_000)], &audit)
+            .unwrap(),
+        vec![Inserted::Duplicate]
+    );
+    assert_eq!(store.list_events(2).unwrap().len(), 2);
+}
+
+fn the_audit_log_filters_newest_first(store: Store) {
+    for (at, order, source) in [(1, "o1", "api"), (2, "o2", "beluga"), (3, "o1", "beluga")] {
+        store
+            .audit(&AuditEntry {
+                at,
+                source: source.into(),
+                event: format!("e{at}"),
+                order_id: Some(order.into()),
+                outcome: "ok".into(),
+                actor: Some("key_x".into()),
+                detail: Some(json!({"codes": ["C"]})),
+                ..AuditEntry::default()
+            })
+            .unwrap();
+    }
+    let ats = |f: AuditFilter| -> Vec<i64> {
+        store.audit_log(&f).unwrap().iter().map(|e| e.at).collect()
+    };
+    assert_eq!(ats(AuditFilter::default()), vec![3, 2, 1]);
+    let by_order = AuditFilter {
+        order_id: Some("o1".into()),
+        ..AuditFilter::default()
+    };
+    assert_eq!(ats(by_order), vec![3, 1]);
+    let by_source = AuditFilter {
+        source: Some("beluga".into()),
+        limit: Some(1),
+        ..AuditFilter::default()
+    };
+    assert_eq!(ats(by_source), vec![3]);
+    let entry = &store.audit_log(&AuditFilter::default()).unwrap()[0];
+    assert_eq!(entry.actor.as_deref(), Some("key_x"));
+    assert_eq!(entry.detail, Some(json!({"codes": ["C"]})));
+}
+
+fn notifications_settle_once(store: Store) {
+    seed(&store, "o1");
+    let change = Change {
+        order_id: Some("o1".into()),
+        records: vec![(
+            RecordTable::Notifications,
+            json!({"kind": "shipped", "dedupe_key": "n1", "status": "pending"}),
+        )],
+        now: 5,
+        ..Change::default()
+    };
+    store.commit(&change).unwrap();
+    let pending = store.notifications("pending", 10).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].kind, "shipped");
+    assert!(store.settle_notification(pending[0].id, "sent").unwrap());
+    assert!(!store.settle_notification(pending[0].id, "failed").unwrap());
+    assert_eq!(store.notifications("sent", 10).unwrap().len(), 1);
+    assert!(store.notifications("pending", 10).unwrap().is_empty());
+}
+
+fn published_rules_are_read_back(store: Store) {
+    assert_eq!(store.active_rules().unwrap(), None);
+    store.set_active_rules("d1", b"component-1", 1).unwrap();
+    store.set_active_rules("d2", b"component-2", 2).unwrap();
+    assert_eq!(store.active_rules().unwrap().as_deref(), Some("d2"));
+    assert_eq!(
+        store.active_rules_component().unwrap().as_deref(),
+        Some(&b"component-2"[..])
+    );
+    let hash = "ab".repeat(32);
+    let id = store
+        .add_api_key(&hash, rxgate_host::keys::Scope::Admin, "l", 1)
+        .unwrap();
+    let row = store.api_key(&hash).unwrap().unwrap();
+    assert_eq!(row.id, id);
+    assert_eq!(row.scope, rxgate_host::keys::Scope::Admin);
+    store.ping().unwrap();
+}
+
+fn a_restarted_instance_takes_back_its_claims(store: Store) {
+    seed(&store, "o1");
+    let lifefile = enqueue(&store, "lifefile_order", "lf:o1");
+    let beluga = enqueue(&store, "beluga_submit", "b:o1");
+    store
+        .accept_events(&[event("e1", 1)], &AuditEntry::default())
+        .unwrap();
+    store.claim_pending_events(&claim("a", 100), 10).unwrap();
+    store.claim_due_calls(&claim("a", 100), 10).unwrap();
+    assert!(store.begin_send(lifefile, "a", 110, 500).unwrap());
+    assert_eq!(store.lease_holders(200).unwrap(), vec![("a".to_owned(), 3)]);
+    // "a" starts again (its process died): its claims end now, not at 1 100.
+    store.lapse_leases_of("a").unwrap();
+    assert!(store.lease_holders(200).unwrap().is_empty());
+    assert_eq!(
+        store
+            .claim_pending_events(&claim("a", 200), 10)
+            .unwrap()
+            .len(),
+        1
+    );
+    let calls = store.claim_due_calls(&claim("a", 200), 10).unwrap();
+    assert_eq!(
+        calls.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![beluga],
+        "the LifeFile order it was sending is parked, not sent again"
+    );
+}
+
+fn concurrent_claims_never_share_a_row(store: Store) {
+    seed(&store, "o1");
+    for n in 0..60 {
+        enqueue(&store, "beluga_submit", &format!("c{n}"));
+    }
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                loop {
+                    let got = store
+                        .claim_due_calls(&claim(&format!("w{w}"), 100), 3)
+                        .unwrap();
+                    if got.is_empty() {
+                        break mine;
+                    }
+                    mine.extend(got.into_iter().map(|c| c.id));
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    let claimed = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(claimed, 60, "every row claimed once");
+    assert_eq!(all.len(), 60);
+}
+
+/// SQLite: a v3 database (before claims) opens at v4 with its work claimable.
+#[test]
+fn sqlite_migrates_from_the_previous_version() {
+    let dir = std::env::temp_dir().join(format!("rxgate-mig-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("rxgate.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..3]
+            .iter()
+            .enumerate()
+        {
+            conn.execute_batch(m).unwrap();
+            conn.pragma_update(None, "user_version", i + 1).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO outbox (kind, order_id, dedupe_key, payload, next_try_at, created_at)
+             VALUES ('beluga_submit', 'o1', 'k', '{}', 1, 1)",
+            [],
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.claim_due_calls(&claim("a", 10), 5).unwrap().len(), 1);
+    drop(store);
+    // A database newer than this binary is refused.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    assert!(SqliteStore::open(&path).is_err());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// PostgreSQL: a v1 database (before claims) is migrated to v2 at connect, once even when
+/// several instances start together; a newer one is refused.
+#[test]
+fn postgres_migrates_from_the_previous_version() {
+    let Some(url) = pg_schema() else {
+        return;
+    };
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    assert_eq!(pg::migrate(&mut client, 1).unwrap(), 1);
+    client
+        .execute(
+            "INSERT INTO outbox (kind, order_id, dedupe_key, payload, next_try_at, created_at)
+             VALUES ('beluga_submit', 'o1', 'k', '{}', 1, 1)",
+            &[],
+        )
+        .unwrap();
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || PgStore::connect(&url, 2).map(|s| s.schema_version()))
+        })
+        .collect();
+    for start in starts {
+        assert_eq!(start.join().unwrap().unwrap().unwrap(), 2);
+    }
+    let store = PgStore::connect(&url, 2).unwrap();
+    assert_eq!(store.claim_due_calls(&claim("a", 10), 5).unwrap().len(), 1);
+    let applied: i64 = client
+        .query_one("SELECT COUNT(*) FROM rxgate_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(applied, 2, "each migration applied once");
+    client
+        .execute("INSERT INTO rxgate_schema VALUES (99, 0)", &[])
+        .unwrap();
+    assert!(PgStore::connect(&url, 1).is_err());
+}
+
+/// `store::open` picks the backend from the URL and never repeats it in an error.
+#[test]
+fn the_database_url_picks_the_backend() {
+    let mut config = rxgate_host::config::Config::default();
+    let dir = std::env::temp_dir().join(format!("rxgate-url-{}", uuid::Uuid::new_v4().simple()));
+    config.database = Some(format!("sqlite://{}/x/db.sqlite3", dir.display()).into());
+    let store = rxgate_host::store::open(&config).unwrap();
+    assert_eq!(store.schema().unwrap(), ("sqlite", 4));
+    assert!(dir.join("x/db.sqlite3").exists());
+    config.database = Some("mysql://user:hunter2@h/db".into());
+    let e = rxgate_host::store::open(&config).err().unwrap();
+    assert!(!e.to_string().contains("hunter2"));
+    config.database = Some("postgres://user:hunter2@127.0.0.1:1/db".into());
+    let e = rxgate_host::store::open(&config).err().unwrap();
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+    std::fs::remove_dir_all(&dir).ok();
+    if let Some(url) = pg_schema() {
+        config.database = Some(url.into());
+        let store = rxgate_host::store::open(&config).unwrap();
+        assert_eq!(store.schema().unwrap(), ("postgres", 2));
+    }
+}
