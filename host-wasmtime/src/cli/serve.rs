@@ -102,7 +102,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             tracing_subscriber::EnvFilter::try_from_env("RXGATE_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_current_span(false)
+        .with_current_span(true)
+        .with_span_list(false)
         .init();
     // --config, else RXGATE_CONFIG, else ./rxgate.toml when present, else defaults.
     let file = args

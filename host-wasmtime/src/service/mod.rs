@@ -26,11 +26,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use metrics::{Count, Timing};
 use problem::{Problem, RawBody};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::{oneshot, Notify};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 /// The committed OpenAPI document, served at `/openapi.json`.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -93,18 +95,24 @@ pub struct Caller {
     pub request_id: String,
 }
 
-/// A request's id: its `x-request-id` when that is a plain token of at most 128 characters,
-/// else a fresh UUID (a header is never trusted to carry text into logs).
+/// The request id header, read and answered (`x-request-id`).
+pub const REQUEST_ID: &str = "x-request-id";
+
+fn plain_token(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 128
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A request's id: its `x-request-id` (which the router's layers set on every request: the
+/// client's when it is a plain token of at most 128 characters, else a fresh UUID); a fresh
+/// UUID when called outside the router.
 pub fn request_id(headers: &HeaderMap) -> String {
     headers
-        .get("x-request-id")
+        .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 128
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        })
+        .filter(|v| plain_token(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
@@ -170,15 +178,19 @@ impl AppState {
 
     /// Calls a rules operation; `Ok(Err(..))` is the guest's misuse envelope.
     pub async fn decide(&self, op: &str, request: Value) -> Result<Result<Value, Value>, Problem> {
+        let started = std::time::Instant::now();
         let result = self.rules.call(op, request).await;
         let outcome = match &result {
             Ok(Ok(_)) => "ok",
             Ok(Err(_)) => "misuse",
             Err(e) => e.kind(),
         };
-        self.metrics.inc(
-            "rxgate_rules_calls_total",
-            &[("op", op), ("outcome", outcome)],
+        self.metrics
+            .inc(Count::RulesCalls, &[("op", op), ("outcome", outcome)]);
+        self.metrics.observe(
+            Timing::RulesCall,
+            &[("op", op)],
+            started.elapsed().as_secs_f64(),
         );
         Ok(result?)
     }
@@ -263,37 +275,68 @@ pub fn router(state: AppState) -> Router {
         .merge(app::routes())
         .fallback(problem::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        // Outermost first: drop an unusable id, give one to every request, answer it.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(sanitize_request_id))
         .with_state(state)
 }
 
-/// Logs one JSON line per request (method, route template, status, latency; no bodies, no
-/// query strings) and counts it.
+/// Runs a request inside a `request` span carrying its id (so every log line of the request
+/// names it), then logs one JSON line (method, route template, status, latency; no bodies, no
+/// query strings), counts it and records its duration.
 async fn observe(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    use tracing::Instrument;
     let route = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
     let method = request.method().to_string();
+    let id = request_id(request.headers());
+    let span = tracing::info_span!("request", request_id = %id);
     let started = std::time::Instant::now();
-    let response = next.run(request).await;
+    let response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16().to_string();
-    tracing::info!(
-        method = %method,
-        route = %route,
-        status = %status,
-        millis = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    let elapsed = started.elapsed();
+    span.in_scope(|| {
+        tracing::info!(
+            method = %method,
+            route = %route,
+            status = %status,
+            millis = elapsed.as_millis() as u64,
+            "request"
+        )
+    });
     state.metrics.inc(
-        "rxgate_http_requests_total",
+        Count::HttpRequests,
         &[("method", &method), ("route", &route), ("status", &status)],
     );
+    state.metrics.observe(
+        Timing::HttpRequest,
+        &[("method", &method), ("route", &route)],
+        elapsed.as_secs_f64(),
+    );
     response
+}
+
+/// Drops an `x-request-id` that is not a plain token (at most 128 characters of letters,
+/// digits, `-`, `_`, `.`): the next layer then gives the request a fresh UUID. A header is
+/// never trusted to carry text into logs or the audit.
+async fn sanitize_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let valid = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(plain_token);
+    if !valid {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
 }
 
 async fn livez() -> Json<Value> {
@@ -318,9 +361,22 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 async fn metrics_text(State(state): State<AppState>) -> Response {
+    let now = state.now_ms();
+    let backlog = match state.db.run(move |s| s.backlog(now)).await {
+        Ok(backlog) => Some(backlog),
+        Err(e) => {
+            tracing::warn!(cause = %e, "backlog query failed: gauges left out of this scrape");
+            None
+        }
+    };
+    let scrape = metrics::Scrape {
+        backlog,
+        now_ms: now,
+        rules_digest: state.rules.current().digest().to_owned(),
+    };
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        [(header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
+        state.metrics.render(&scrape),
     )
         .into_response()
 }
@@ -371,7 +427,7 @@ pub async fn reload_bytes(
     })?;
     tracing::info!(swapped = outcome.swapped, digest = %outcome.candidate_digest, failed = outcome.vectors.failed, "rules reload");
     state.metrics.inc(
-        "rxgate_rules_reloads_total",
+        Count::RulesReloads,
         &[("swapped", if outcome.swapped { "true" } else { "false" })],
     );
     Ok(outcome)

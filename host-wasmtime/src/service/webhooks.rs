@@ -202,7 +202,7 @@ async fn receive(
         .collect();
     for outcome in &outcomes {
         state.metrics.inc(
-            "rxgate_webhook_events_total",
+            super::metrics::Count::WebhookEvents,
             &[("source", source.as_str()), ("outcome", outcome)],
         );
     }
@@ -232,7 +232,7 @@ fn refusal(
         _ => "refused",
     };
     state.metrics.inc(
-        "rxgate_webhook_events_total",
+        super::metrics::Count::WebhookEvents,
         &[("source", source.as_str()), ("outcome", outcome)],
     );
     let codes: Vec<&str> = violations.iter().map(|v| v.code.as_str()).collect();

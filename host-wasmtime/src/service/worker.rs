@@ -493,7 +493,7 @@ async fn call_change(
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_else(|| "unclassified".to_owned());
     state.metrics.inc(
-        "rxgate_outbox_calls_total",
+        super::metrics::Count::OutboxCalls,
         &[("kind", &call.kind), ("class", &class)],
     );
     let cfg = &state.config.outbox;

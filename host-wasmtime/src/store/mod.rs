@@ -378,6 +378,36 @@ pub trait Storage: Send + Sync + 'static {
     fn api_key(&self, hash: &str) -> StoreResult<Option<ApiKeyRow>>;
     /// Whether the store answers (readiness).
     fn ping(&self) -> StoreResult<()>;
+    /// What is waiting, read at `/metrics` scrape time: outbox calls by partner (the kind's
+    /// prefix before its first `_`), inbox events not yet processed, unmatched and deferred.
+    /// Counts and instants only; `now` decides which pending calls are due.
+    fn backlog(&self, now: i64) -> StoreResult<Backlog>;
+}
+
+/// The store's backlog at one instant (the `/metrics` gauges).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Backlog {
+    /// Outbox calls by partner (`beluga`, `dispensepro`, `lifefile`), sorted by partner.
+    pub outbox: Vec<PartnerBacklog>,
+    /// Inbox events stored and not yet processed.
+    pub inbox_pending: u64,
+    /// Inbox events that matched no order (yet).
+    pub unmatched: u64,
+    /// Inbox events the rules could not apply (retried after a rules reload).
+    pub deferred: u64,
+}
+
+/// One partner's outbox calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PartnerBacklog {
+    /// The partner: the call kind's prefix (`beluga_submit` → `beluga`).
+    pub partner: String,
+    /// Calls `pending` (due or waiting for their backoff).
+    pub pending: u64,
+    /// Calls parked for staff (`failed`: not retried without a staff action).
+    pub parked: u64,
+    /// The earliest `next_try_at` among pending calls already due at `now` (Unix ms).
+    pub oldest_due_at: Option<i64>,
 }
 
 /// One stored patient notification.

@@ -3,9 +3,9 @@
 //! foreign-key checks on, migrations numbered by `PRAGMA user_version`.
 
 use super::{
-    Activity, ApiKeyRow, AuditEntry, AuditFilter, CallDisposition, Change, Committed, EventRecord,
-    Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PutOutcome, RecordTable, Storage,
-    StoreError, StoreResult,
+    Activity, ApiKeyRow, AuditEntry, AuditFilter, Backlog, CallDisposition, Change, Committed,
+    EventRecord, Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PartnerBacklog,
+    PutOutcome, RecordTable, Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -828,4 +828,46 @@ impl Storage for SqliteStore {
     fn ping(&self) -> StoreResult<()> {
         self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(err))
     }
+
+    fn backlog(&self, now: i64) -> StoreResult<Backlog> {
+        self.with(|c| {
+            let mut stmt = c.prepare(BACKLOG_OUTBOX).map_err(err)?;
+            let rows = stmt
+                .query_map([now], |r| {
+                    Ok(PartnerBacklog {
+                        partner: r.get(0)?,
+                        pending: r.get(1)?,
+                        parked: r.get(2)?,
+                        oldest_due_at: r.get(3)?,
+                    })
+                })
+                .map_err(err)?;
+            let outbox = rows.collect::<Result<_, _>>().map_err(err)?;
+            let (inbox_pending, unmatched, deferred) = c
+                .query_row(BACKLOG_INBOX, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(err)?;
+            Ok(Backlog {
+                outbox,
+                inbox_pending,
+                unmatched,
+                deferred,
+            })
+        })
+    }
 }
+
+/// Outbox calls not done, by partner (the kind's prefix before its first `_`).
+const BACKLOG_OUTBOX: &str = "
+SELECT CASE WHEN instr(kind, '_') > 0 THEN substr(kind, 1, instr(kind, '_') - 1) ELSE kind END AS partner,
+       SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END),
+       MIN(CASE WHEN status = 'pending' AND next_try_at <= ?1 THEN next_try_at END)
+FROM outbox WHERE status IN ('pending', 'failed')
+GROUP BY partner ORDER BY partner";
+
+/// Inbox events waiting, unmatched and deferred.
+const BACKLOG_INBOX: &str = "
+SELECT COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN outcome = 'unmatched' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN outcome = 'deferred' THEN 1 ELSE 0 END), 0)
+FROM inbox WHERE processed_at IS NULL OR outcome IN ('unmatched', 'deferred')";

@@ -7,6 +7,7 @@ mod common;
 mod crash;
 mod e2e;
 mod faults;
+mod observability;
 mod outbox;
 mod parity;
 mod readme;

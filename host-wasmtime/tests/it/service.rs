@@ -15,9 +15,9 @@ use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
-const EMR: &str = "emr-test-key";
+pub(crate) const EMR: &str = "emr-test-key";
 const PORTAL: &str = "portal-test-key";
-const ADMIN: &str = "admin-test-key";
+pub(crate) const ADMIN: &str = "admin-test-key";
 const BELUGA_SECRET: &str = "beluga-webhook-secret";
 const DP_SECRET: &str = "whsec_c2VjcmV0LWZvci1kaXNwZW5zZXBybw==";
 
@@ -35,7 +35,7 @@ pub(crate) fn shared_rules() -> RulesHandle {
         .clone()
 }
 
-fn test_config() -> Config {
+pub(crate) fn test_config() -> Config {
     let mut config = Config {
         environment: Environment::Development,
         ..Config::default()
@@ -72,13 +72,13 @@ fn test_config() -> Config {
     config
 }
 
-fn state_with(config: Config, rules: RulesHandle) -> (AppState, Arc<SqliteStore>) {
+pub(crate) fn state_with(config: Config, rules: RulesHandle) -> (AppState, Arc<SqliteStore>) {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     let db = Db::new(store.clone() as Arc<dyn Storage>);
     (AppState::with_parts(config, db, rules).unwrap(), store)
 }
 
-fn state() -> (AppState, Arc<SqliteStore>) {
+pub(crate) fn state() -> (AppState, Arc<SqliteStore>) {
     state_with(test_config(), shared_rules())
 }
 
