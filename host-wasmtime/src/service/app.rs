@@ -6,6 +6,7 @@
 //! the result and queues partner calls in the outbox; it never builds a partner payload or
 //! classifies an outcome itself.
 
+use super::openapi::{EventPath, NotificationPath, OrderPath};
 use super::orders::{self, Loaded};
 use super::problem::{JsonBody, Problem};
 use super::{now_ms, AppState, Caller};
@@ -13,10 +14,11 @@ use crate::keys::Scope;
 use crate::store::{
     AuditEntry, AuditFilter, Change, NewActivity, NewCall, PutOutcome, RecordTable,
 };
+use aide::axum::routing::{get_with, post_with, put_with, ApiMethodRouter};
+use aide::axum::ApiRouter;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put, MethodRouter};
-use axum::{Json, Router};
+use axum::Json;
 use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
 use rxgate_core::order::calls::plan::{PlanSubmissionRequest, SubmissionPlan};
 use rxgate_core::order::calls::PlannedCall;
@@ -26,50 +28,151 @@ pub(super) const STAFF: &[Scope] = &[Scope::Emr, Scope::Admin];
 const PORTAL: &[Scope] = &[Scope::Portal];
 
 /// The app routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/emr/orders/{id}", put(upsert_order).get(get_order))
-        .route("/api/emr/orders/{id}/triggers", post(trigger))
-        .route(
+pub fn routes() -> ApiRouter<AppState> {
+    use super::openapi::{self as doc, op, Answer, STAFF_SECURITY as STAFF_DOC};
+    ApiRouter::new()
+        .api_route(
+            "/api/emr/orders/{id}",
+            put_with(upsert_order, |t| {
+                op(t, "putOrder", "orders",
+                    "Store the clinic's input of an order (If-Match: the version its ETag gave; 412 when stale)",
+                    &STAFF_DOC)
+                .answer::<201, Json<doc::Stored>>()
+                .answer::<200, Json<doc::Stored>>()
+            })
+            .get_with(get_order, |t| {
+                op(t, "getOrder", "orders", "The order: snapshot and rxgate's state (ETag: its version)", &STAFF_DOC)
+                    .answer::<200, Json<doc::OrderView>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/orders/{id}/triggers",
+            post_with(trigger, |t| {
+                op(t, "postTrigger", "orders",
+                    "Post a trigger event; the order is submitted when the rules say submit",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::SubmitAnswer>>()
+            }),
+        )
+        .api_route(
             "/api/emr/orders/{id}/submit-to-beluga",
-            post(submit_to_beluga),
+            post_with(submit_to_beluga, |t| {
+                op(t, "submitToBeluga", "orders",
+                    "Staff retry of the Beluga submission (same masterId); 422 when the rules refuse",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::SubmitAnswer>>()
+            }),
         )
-        .route("/api/emr/orders/{id}/beluga", get(panel))
-        .route("/api/emr/orders/{id}/beluga/cancel", post(cancel_visit))
-        .route("/api/emr/orders/{id}/beluga/logs", get(logs))
-        .route(
+        .api_route(
+            "/api/emr/orders/{id}/beluga",
+            get_with(panel, |t| {
+                op(t, "getBelugaPanel", "orders",
+                    "The Beluga Telehealth panel: statuses, ids, submit error, prescriptions, documents (metadata), notifications, calls, diagnosis, allowed actions",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::Panel>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/orders/{id}/beluga/cancel",
+            post_with(cancel_visit, |t| {
+                op(t, "cancelBelugaVisit", "orders", "Cancel the Beluga visit under the rules' cancel guard", &STAFF_DOC)
+                    .answer::<200, Json<doc::Cancelled>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/orders/{id}/beluga/logs",
+            get_with(logs, |t| {
+                op(t, "getBelugaLogs", "orders", "The order's audit trail, newest first", &STAFF_DOC)
+                    .answer::<200, Json<Vec<doc::AuditDoc>>>()
+            }),
+        )
+        .api_route(
             "/api/emr/orders/{id}/messages",
-            get(staff_messages).post(send_message),
+            get_with(staff_messages, |t| {
+                op(t, "listStaffMessages", "messages", "All messages of the order (patient and CS)", &STAFF_DOC)
+                    .answer::<200, Json<Vec<doc::ActivityDoc>>>()
+            })
+            .post_with(send_message, |t| {
+                op(t, "sendMessage", "messages", "Send a patient chat or a CS message (validated, queued)", &STAFF_DOC)
+                    .answer::<202, Json<doc::Queued>>()
+            }),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/photos",
-            passthrough("photos", "external/receivePhotos").layer(DefaultBodyLimit::max(16 << 20)),
+            passthrough("photos", "external/receivePhotos", "sendPhotos", "Upload photos to Beluga (validated, queued)")
+                .layer(DefaultBodyLimit::max(16 << 20)),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/photo-id",
-            put(super::photo_id::upload).layer(DefaultBodyLimit::max(16 << 20)),
+            put_with(super::photo_id::upload, |t| {
+                op(t, "putPhotoId", "orders",
+                    "Store the patient's photo ID ({images: [{mime, data}]}); sent to Beluga once the visit exists",
+                    &STAFF_DOC)
+                .answer::<202, Json<doc::Queued>>()
+            })
+            .layer(DefaultBodyLimit::max(16 << 20)),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/pdf",
-            passthrough("pdf", "external/receivePdf").layer(DefaultBodyLimit::max(16 << 20)),
+            passthrough("pdf", "external/receivePdf", "sendPdf", "Upload a PDF to Beluga (validated, queued)")
+                .layer(DefaultBodyLimit::max(16 << 20)),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/patient-name",
-            passthrough("patient-name", "external/patientName"),
+            passthrough("patient-name", "external/patientName", "updatePatientName", "Update the patient name at Beluga (validated, queued)"),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/update-visit",
-            passthrough("update-visit", "external/updateVisit"),
+            passthrough("update-visit", "external/updateVisit", "updateVisit", "Update the visit or resend a prescription (validated, queued)"),
         )
-        .route("/api/emr/pharmacies/search", post(pharmacy_search))
-        .route("/api/emr/notifications", get(pending_notifications))
-        .route(
+        .api_route(
+            "/api/emr/pharmacies/search",
+            post_with(pharmacy_search, |t| {
+                op(t, "searchPharmacies", "orders", "Beluga pharmacy search (validated, forwarded, answer parsed)", &STAFF_DOC)
+                    .answer::<200, Json<doc::ParsedAnswer>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/notifications",
+            get_with(pending_notifications, |t| {
+                op(t, "listNotifications", "notifications",
+                    "Patient notifications for the clinic app's messaging to send, oldest first (metadata only)",
+                    &STAFF_DOC)
+                .answer::<200, Json<Vec<doc::NotificationDoc>>>()
+            }),
+        )
+        .api_route(
             "/api/emr/notifications/{notification_id}/settle",
-            post(settle_notification),
+            post_with(settle_notification, |t| {
+                op(t, "settleNotification", "notifications",
+                    "Report what became of a pending notification; once only (409 otherwise)",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::Settled>>()
+            }),
         )
-        .route("/api/portal/orders/{id}/messages", get(portal_messages))
-        .route("/admin/events", get(admin_events))
-        .route("/admin/events/{event_id}/raw", get(admin_event_raw))
+        .api_route(
+            "/api/portal/orders/{id}/messages",
+            get_with(portal_messages, |t| {
+                op(t, "listPortalMessages", "portal", "Patient-visible messages only", &STAFF_DOC)
+                    .answer::<200, Json<Vec<doc::ActivityDoc>>>()
+            }),
+        )
+        .api_route(
+            "/admin/events",
+            get_with(admin_events, |t| {
+                op(t, "listEvents", "admin", "Stored inbound events (metadata only)", &STAFF_DOC)
+                    .answer::<200, Json<Vec<doc::EventMeta>>>()
+            }),
+        )
+        .api_route(
+            "/admin/events/{event_id}/raw",
+            get_with(admin_event_raw, |t| {
+                op(t, "getEventRaw", "admin",
+                    "The raw body of one stored event (PHI: admin only, audited; 410 once purged)",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::RawEvent>>()
+            }),
+        )
 }
 
 pub(super) async fn load(state: &AppState, id: &str) -> Result<Loaded, Problem> {
@@ -93,13 +196,14 @@ pub(super) async fn decide_ok(
                 return Err(Problem::client(
                     StatusCode::NOT_IMPLEMENTED,
                     format!("the active rules do not provide `{op}`"),
-                ));
+                )
+                .code("rules_op_missing"));
             }
             Err(Problem::client(
                 StatusCode::BAD_REQUEST,
                 format!("the rules refused the request to `{op}`"),
             )
-            .with(json!({ "code": code })))
+            .code(code.to_owned()))
         }
     }
 }
@@ -151,6 +255,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
                 StatusCode::BAD_REQUEST,
                 "If-Match must name an order version as its ETag gives it (\"v7\")",
             )
+            .code("invalid_if_match")
         })
 }
 
@@ -167,9 +272,11 @@ fn etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
 /// replaced (last writer wins on the clinic's own data).
 async fn upsert_order(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
-    JsonBody(snapshot): JsonBody<Value>,
+    super::openapi::JsonAs(snapshot, _): super::openapi::JsonAs<
+        rxgate_core::order::snapshot::OrderSnapshot,
+    >,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
     let caller = state.authorize(&headers, STAFF).await?;
@@ -195,6 +302,7 @@ async fn upsert_order(
                 StatusCode::PRECONDITION_FAILED,
                 "the order changed since the version If-Match names",
             )
+            .code("stale_version")
             .with(json!({ "currentVersion": current })))
         }
     };
@@ -209,7 +317,7 @@ async fn upsert_order(
 
 async fn get_order(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
@@ -218,15 +326,17 @@ async fn get_order(
     Ok((etag(loaded.record.version), Json(orders::public(&loaded))).into_response())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TriggerBody {
+    /// The event (the submission guide's list).
+    #[schemars(with = "rxgate_core::order::submit::Trigger")]
     trigger: String,
 }
 
 async fn trigger(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<TriggerBody>,
 ) -> Result<Json<Value>, Problem> {
@@ -236,13 +346,14 @@ async fn trigger(
             StatusCode::BAD_REQUEST,
             "`trigger` is not a trigger the rules know",
         )
+        .code("unknown_trigger")
     })?;
     submit(&state, &caller, &id, Some(trigger)).await.map(Json)
 }
 
 async fn submit_to_beluga(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
@@ -294,7 +405,8 @@ async fn plan_change(
         return Err(Problem::client(
             StatusCode::CONFLICT,
             "a Beluga submission for this order is already queued",
-        ));
+        )
+        .code("submission_queued"));
     }
     let now = state.now_ms();
     let request = PlanSubmissionRequest {
@@ -386,7 +498,7 @@ fn call_summary(call: &crate::store::OutboxItem) -> Value {
 
 async fn panel(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
@@ -453,7 +565,7 @@ async fn panel(
     })))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CancelBody {
     #[serde(default)]
@@ -464,7 +576,7 @@ struct CancelBody {
 
 async fn cancel_visit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<CancelBody>,
 ) -> Result<Json<Value>, Problem> {
@@ -518,7 +630,7 @@ async fn cancel_visit(
 
 async fn logs(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     Query(mut filter): Query<AuditFilter>,
 ) -> Result<Json<Value>, Problem> {
@@ -531,7 +643,7 @@ async fn logs(
 
 async fn staff_messages(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
@@ -542,7 +654,7 @@ async fn staff_messages(
 
 async fn portal_messages(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, PORTAL).await?;
@@ -551,7 +663,7 @@ async fn portal_messages(
     )))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct MessageBody {
     /// `patient` (to the doctor, patient-visible) or `cs` (internal, to Beluga CS).
@@ -563,7 +675,7 @@ struct MessageBody {
 /// (`build_message`); the call, the activity and the audit entry are one change.
 async fn send_message(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<MessageBody>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
@@ -573,6 +685,7 @@ async fn send_message(
         async move {
             let master = loaded.record.master_id.clone().ok_or_else(|| {
                 Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
+                    .code("no_visit")
             })?;
             let request = BuildMessageRequest {
                 input: serde_json::from_value(loaded.snapshot.clone())
@@ -702,13 +815,23 @@ async fn beluga_passthrough(
 }
 
 /// A staff route that validates a Beluga payload with the guest and queues it.
-fn passthrough(kind: &'static str, path: &'static str) -> MethodRouter<AppState> {
-    post(
+fn passthrough(
+    kind: &'static str,
+    path: &'static str,
+    id: &'static str,
+    summary: &'static str,
+) -> ApiMethodRouter<AppState> {
+    post_with(
         move |State(state): State<AppState>,
-              Path(id): Path<String>,
+              Path(OrderPath { id }): Path<OrderPath>,
               headers: HeaderMap,
-              JsonBody(payload): JsonBody<Value>| async move {
-            beluga_passthrough(state, id, headers, kind, path, payload).await
+              JsonBody(payload): JsonBody<serde_json::Map<String, Value>>| async move {
+            beluga_passthrough(state, id, headers, kind, path, Value::Object(payload)).await
+        },
+        move |t| {
+            use super::openapi::Answer;
+            super::openapi::op(t, id, "orders", summary, &super::openapi::STAFF_SECURITY)
+                .answer::<202, Json<super::openapi::Queued>>()
         },
     )
 }
@@ -717,7 +840,7 @@ fn passthrough(kind: &'static str, path: &'static str) -> MethodRouter<AppState>
 async fn pharmacy_search(
     State(state): State<AppState>,
     headers: HeaderMap,
-    JsonBody(query): JsonBody<Value>,
+    super::openapi::JsonAs(query, _): super::openapi::JsonAs<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
     let report = decide_ok(
@@ -760,7 +883,7 @@ async fn pharmacy_search(
     Ok(Json(parsed))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NotificationsQuery {
     status: Option<String>,
@@ -795,7 +918,7 @@ async fn pending_notifications(
     )))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SettleBody {
     /// `sent`, `failed` or `skipped`.
@@ -805,7 +928,7 @@ struct SettleBody {
 /// The clinic app reports what became of a pending notification; once only.
 async fn settle_notification(
     State(state): State<AppState>,
-    Path(notification_id): Path<String>,
+    Path(NotificationPath { notification_id }): Path<NotificationPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<SettleBody>,
 ) -> Result<Json<Value>, Problem> {
@@ -828,15 +951,15 @@ async fn settle_notification(
         .run(move |s| s.settle_notification(notification_id, &status))
         .await?;
     if !moved {
-        return Err(Problem::client(
-            StatusCode::CONFLICT,
-            "no pending notification with this id",
-        ));
+        return Err(
+            Problem::client(StatusCode::CONFLICT, "no pending notification with this id")
+                .code("notification_not_pending"),
+        );
     }
     Ok(Json(json!({"id": notification_id, "status": body.status})))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 struct EventsQuery {
     limit: Option<u32>,
 }
@@ -857,11 +980,17 @@ async fn admin_events(
 /// The raw body of one stored event: PHI, so admin only, audited, and gone after retention.
 async fn admin_event_raw(
     State(state): State<AppState>,
-    Path(event_id): Path<i64>,
+    Path(EventPath { event_id }): Path<EventPath>,
     headers: HeaderMap,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
     let caller = state.authorize(&headers, &[Scope::Admin]).await?;
+    let Ok(event_id) = event_id.parse::<i64>() else {
+        return Err(Problem::client(
+            StatusCode::BAD_REQUEST,
+            "the event id is an integer",
+        ));
+    };
     let event = state
         .db
         .run(move |s| s.get_event(event_id))
@@ -869,6 +998,7 @@ async fn admin_event_raw(
         .ok_or_else(|| Problem::not_found("event"))?;
     let raw = event.raw.ok_or_else(|| {
         Problem::client(StatusCode::GONE, "the raw body was purged after retention")
+            .code("raw_purged")
     })?;
     let entry = AuditEntry {
         at: now_ms(),

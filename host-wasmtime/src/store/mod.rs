@@ -247,7 +247,7 @@ pub struct AuditEntry {
 }
 
 /// Filters of the audit log.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct AuditFilter {
     /// Only this order.

@@ -8,6 +8,7 @@ mod crash;
 mod e2e;
 mod faults;
 mod observability;
+mod openapi;
 mod outbox;
 mod parity;
 mod readme;

@@ -245,8 +245,18 @@ pub(crate) fn serve(tag: &str, env: &[(&str, &str)]) -> Served {
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("serve.log");
     let out = std::fs::File::create(&log).unwrap();
+    // The compiled rules are shared with the other tests (a fresh cache costs a compile).
+    let config = dir.join("rxgate.toml");
+    let cache = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("rules-cache");
+    std::fs::write(
+        &config,
+        format!("[rules]\ncache_dir = {:?}\n", cache.display().to_string()),
+    )
+    .unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rxgate"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
         .arg(dir.join("data"))
         .env("RXGATE_API_KEY_EMR", EMR)
         .env("RXGATE_ENVIRONMENT", "development")
@@ -255,7 +265,7 @@ pub(crate) fn serve(tag: &str, env: &[(&str, &str)]) -> Served {
         .stderr(out)
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(180);
     loop {
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         if let Some(url) = text
