@@ -6,18 +6,21 @@
 //! the result and queues partner calls in the outbox; it never builds a partner payload or
 //! classifies an outcome itself.
 
+use super::idempotency;
 use super::openapi::{EventPath, NotificationPath, OrderPath};
 use super::orders::{self, Loaded};
 use super::problem::{JsonBody, Problem};
 use super::{now_ms, AppState, Caller};
 use crate::keys::Scope;
 use crate::store::{
-    AuditEntry, AuditFilter, Change, NewActivity, NewCall, PutOutcome, RecordTable,
+    AuditEntry, AuditFilter, Change, Committed, IdempotentAnswer, NewActivity, NewCall, PutOutcome,
+    RecordTable,
 };
 use aide::axum::routing::{get_with, post_with, put_with, ApiMethodRouter};
 use aide::axum::ApiRouter;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
 use rxgate_core::order::calls::plan::{PlanSubmissionRequest, SubmissionPlan};
@@ -48,18 +51,18 @@ pub fn routes() -> ApiRouter<AppState> {
         .api_route(
             "/api/emr/orders/{id}/triggers",
             post_with(trigger, |t| {
-                op(t, "postTrigger", "orders",
+                doc::idempotent(op(t, "postTrigger", "orders",
                     "Post a trigger event; the order is submitted when the rules say submit",
-                    &STAFF_DOC)
+                    &STAFF_DOC))
                 .answer::<200, Json<doc::SubmitAnswer>>()
             }),
         )
         .api_route(
             "/api/emr/orders/{id}/submit-to-beluga",
             post_with(submit_to_beluga, |t| {
-                op(t, "submitToBeluga", "orders",
+                doc::idempotent(op(t, "submitToBeluga", "orders",
                     "Staff retry of the Beluga submission (same masterId); 422 when the rules refuse",
-                    &STAFF_DOC)
+                    &STAFF_DOC))
                 .answer::<200, Json<doc::SubmitAnswer>>()
             }),
         )
@@ -93,7 +96,7 @@ pub fn routes() -> ApiRouter<AppState> {
                     .answer::<200, Json<Vec<doc::ActivityDoc>>>()
             })
             .post_with(send_message, |t| {
-                op(t, "sendMessage", "messages", "Send a patient chat or a CS message (validated, queued)", &STAFF_DOC)
+                doc::idempotent(op(t, "sendMessage", "messages", "Send a patient chat or a CS message (validated, queued)", &STAFF_DOC))
                     .answer::<202, Json<doc::Queued>>()
             }),
         )
@@ -339,8 +342,9 @@ async fn trigger(
     Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<TriggerBody>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
+    let key = idempotency::key(&headers, &caller, "/api/emr/orders/{id}/triggers", &id)?;
     let trigger = serde_json::from_value(json!(body.trigger)).map_err(|_| {
         Problem::client(
             StatusCode::BAD_REQUEST,
@@ -348,16 +352,22 @@ async fn trigger(
         )
         .code("unknown_trigger")
     })?;
-    submit(&state, &caller, &id, Some(trigger)).await.map(Json)
+    submit(&state, &caller, &id, Some(trigger), key).await
 }
 
 async fn submit_to_beluga(
     State(state): State<AppState>,
     Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
-    submit(&state, &caller, &id, None).await.map(Json)
+    let key = idempotency::key(
+        &headers,
+        &caller,
+        "/api/emr/orders/{id}/submit-to-beluga",
+        &id,
+    )?;
+    submit(&state, &caller, &id, None, key).await
 }
 
 /// The submission flow: the rules plan it (`plan_submission`: decide, build, validate once);
@@ -368,13 +378,26 @@ async fn submit(
     caller: &Caller,
     id: &str,
     trigger: Option<rxgate_core::order::submit::Trigger>,
-) -> Result<Value, Problem> {
+    key: Option<String>,
+) -> Result<Response, Problem> {
     let manual = trigger.is_none();
+    let key = key.as_deref();
     let answer = orders::commit(state, id, |loaded| async move {
+        if let Some(stored) = idempotency::stored(state, key).await? {
+            return Ok((None, Err(stored)));
+        }
         let (plan, change) = plan_change(state, caller, &loaded, trigger, manual).await?;
-        Ok((change, plan))
+        let change = change.map(|c| Change {
+            idempotency: idempotency::record(key, StatusCode::OK, &plan),
+            ..c
+        });
+        Ok((change, Ok(plan)))
     })
     .await?;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(stored) => return Ok(idempotency::replay(stored)),
+    };
     if manual && answer.get("decision").and_then(Value::as_str) != Some("submit") {
         let violations = answer
             .get("violations")
@@ -386,7 +409,7 @@ async fn submit(
                 .with(json!({ "decision": answer.get("decision") })),
         );
     }
-    Ok(answer)
+    Ok(Json(answer).into_response())
 }
 
 /// The plan for one read of the order and the change that carries it out.
@@ -678,59 +701,68 @@ async fn send_message(
     Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<MessageBody>,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
-    let refused: Option<Vec<Value>> = orders::commit(&state, &id, |loaded| {
-        let (state, caller, body) = (&state, &caller, &body);
-        async move {
-            let master = loaded.record.master_id.clone().ok_or_else(|| {
-                Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
-                    .code("no_visit")
-            })?;
-            let request = BuildMessageRequest {
-                input: serde_json::from_value(loaded.snapshot.clone())
-                    .map_err(Problem::internal)?,
-                to: body.to,
-                content: body.content.clone(),
-                master_id: master,
-            };
-            let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
-            let Some(activity) = plan.activity.filter(|_| plan.valid) else {
-                let violations = plan
-                    .violations
-                    .iter()
-                    .filter_map(|v| serde_json::to_value(v).ok())
-                    .collect();
-                return Ok((None, Some(violations)));
-            };
-            let kind = serde_json::to_value(activity.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let id = loaded.record.id.clone();
-            let change = Change {
-                order_id: Some(id.clone()),
-                calls: planned(&plan.calls),
-                activities: vec![NewActivity {
-                    body: json!({ "kind": kind, "content": body.content }),
-                    kind: kind.clone(),
-                    patient_visible: activity.patient_visible,
-                }],
-                audit: vec![entry(caller, &id, &kind, "queued", None)],
-                now: state.now_ms(),
-                ..Change::default()
-            };
-            Ok((Some(change), None))
-        }
-    })
-    .await?;
-    if let Some(violations) = refused {
-        return Err(Problem::violations(
+    let key = idempotency::key(&headers, &caller, "/api/emr/orders/{id}/messages", &id)?;
+    let queued = json!({ "status": "queued" });
+    let outcome: Result<Option<Vec<Value>>, IdempotentAnswer> =
+        orders::commit(&state, &id, |loaded| {
+            let (state, caller, body, key, queued) =
+                (&state, &caller, &body, key.as_deref(), &queued);
+            async move {
+                if let Some(stored) = idempotency::stored(state, key).await? {
+                    return Ok((None, Err(stored)));
+                }
+                let master = loaded.record.master_id.clone().ok_or_else(|| {
+                    Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
+                        .code("no_visit")
+                })?;
+                let request = BuildMessageRequest {
+                    input: serde_json::from_value(loaded.snapshot.clone())
+                        .map_err(Problem::internal)?,
+                    to: body.to,
+                    content: body.content.clone(),
+                    master_id: master,
+                };
+                let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
+                let Some(activity) = plan.activity.filter(|_| plan.valid) else {
+                    let violations = plan
+                        .violations
+                        .iter()
+                        .filter_map(|v| serde_json::to_value(v).ok())
+                        .collect();
+                    return Ok((None, Ok(Some(violations))));
+                };
+                let kind = serde_json::to_value(activity.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let id = loaded.record.id.clone();
+                let change = Change {
+                    order_id: Some(id.clone()),
+                    calls: planned(&plan.calls),
+                    activities: vec![NewActivity {
+                        body: json!({ "kind": kind, "content": body.content }),
+                        kind: kind.clone(),
+                        patient_visible: activity.patient_visible,
+                    }],
+                    audit: vec![entry(caller, &id, &kind, "queued", None)],
+                    idempotency: idempotency::record(key, StatusCode::ACCEPTED, queued),
+                    now: state.now_ms(),
+                    ..Change::default()
+                };
+                Ok((Some(change), Ok(None)))
+            }
+        })
+        .await?;
+    match outcome {
+        Err(stored) => Ok(idempotency::replay(stored)),
+        Ok(Some(violations)) => Err(Problem::violations(
             "the message breaks the rules",
             violations,
-        ));
+        )),
+        Ok(None) => Ok((StatusCode::ACCEPTED, Json(queued)).into_response()),
     }
-    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))))
 }
 
 /// Validates a staff payload with the rules and queues it for Beluga with its audit entry in
@@ -740,10 +772,14 @@ async fn queue_validated(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    kind: &str,
-    path: &str,
-    payload: Value,
-) -> Result<(), Problem> {
+    call: QueuedCall<'_>,
+    answer: Option<IdempotentAnswer>,
+) -> Result<Option<IdempotentAnswer>, Problem> {
+    let QueuedCall {
+        kind,
+        path,
+        payload,
+    } = call;
     let now = state.now_ms();
     let mut checked = payload.clone();
     if let (Some(map), Some(key), "update-visit") = (
@@ -775,12 +811,22 @@ async fn queue_validated(
             kind: call_kind.clone(),
         }],
         audit: vec![entry(caller, id, &call_kind, "queued", None)],
+        idempotency: answer,
         now,
         ..Change::default()
     };
-    state.db.run(move |s| s.commit(&change)).await?;
-    state.wake.notify_one();
-    Ok(())
+    let key = change.idempotency.as_ref().map(|a| a.key.clone());
+    match state.db.run(move |s| s.commit(&change)).await? {
+        Committed::Done(_) => {
+            state.wake.notify_one();
+            Ok(None)
+        }
+        // The same key was committed meanwhile (a concurrent retry): its answer stands.
+        Committed::Conflict => match idempotency::stored(state, key.as_deref()).await? {
+            Some(stored) => Ok(Some(stored)),
+            None => Err(Problem::internal("a pass-through commit conflicted")),
+        },
+    }
 }
 
 async fn beluga_passthrough(
@@ -790,8 +836,13 @@ async fn beluga_passthrough(
     kind: &str,
     path: &str,
     mut payload: Value,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
+    let route = format!("/api/emr/orders/{{id}}/{kind}");
+    let key = idempotency::key(&headers, &caller, &route, &id)?;
+    if let Some(stored) = idempotency::stored(&state, key.as_deref()).await? {
+        return Ok(idempotency::replay(stored));
+    }
     let loaded = load(&state, &id).await?;
     if let Some(map) = payload.as_object_mut() {
         // A client-sent key is never stored: the configured one is added when sending.
@@ -810,8 +861,24 @@ async fn beluga_passthrough(
             });
         }
     }
-    queue_validated(&state, &caller, &id, kind, path, payload).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))))
+    let queued = json!({ "status": "queued" });
+    let answer = idempotency::record(key.as_deref(), StatusCode::ACCEPTED, &queued);
+    let call = QueuedCall {
+        kind,
+        path,
+        payload,
+    };
+    if let Some(stored) = queue_validated(&state, &caller, &id, call, answer).await? {
+        return Ok(idempotency::replay(stored));
+    }
+    Ok((StatusCode::ACCEPTED, Json(queued)).into_response())
+}
+
+/// A Beluga call a staff route queues.
+struct QueuedCall<'a> {
+    kind: &'a str,
+    path: &'a str,
+    payload: Value,
 }
 
 /// A staff route that validates a Beluga payload with the guest and queues it.
@@ -830,8 +897,14 @@ fn passthrough(
         },
         move |t| {
             use super::openapi::Answer;
-            super::openapi::op(t, id, "orders", summary, &super::openapi::STAFF_SECURITY)
-                .answer::<202, Json<super::openapi::Queued>>()
+            super::openapi::idempotent(super::openapi::op(
+                t,
+                id,
+                "orders",
+                summary,
+                &super::openapi::STAFF_SECURITY,
+            ))
+            .answer::<202, Json<super::openapi::Queued>>()
         },
     )
 }

@@ -10,6 +10,7 @@
 //! authenticates, stores, schedules and calls partners.
 
 pub mod app;
+pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod orders;

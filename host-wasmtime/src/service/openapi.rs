@@ -60,6 +60,37 @@ impl Answer for TransformOperation<'_> {
     }
 }
 
+/// Adds the optional `Idempotency-Key` header (see [`super::idempotency`]).
+pub fn idempotent(mut t: TransformOperation<'_>) -> TransformOperation<'_> {
+    use aide::openapi::{Parameter, ParameterData, ParameterSchemaOrContent, ReferenceOr};
+    let schema = schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": 255});
+    t.inner_mut()
+        .parameters
+        .push(ReferenceOr::Item(Parameter::Header {
+            parameter_data: ParameterData {
+                name: "Idempotency-Key".into(),
+                description: Some(
+                    "Repeating a key (per API key, route and order) replays the first answer \
+                     (`idempotent-replayed: true`) and does nothing again"
+                        .into(),
+                ),
+                required: false,
+                deprecated: None,
+                format: ParameterSchemaOrContent::Schema(SchemaObject {
+                    json_schema: schema,
+                    example: None,
+                    external_docs: None,
+                }),
+                example: None,
+                examples: Default::default(),
+                explode: None,
+                extensions: Default::default(),
+            },
+            style: Default::default(),
+        }));
+    t
+}
+
 /// `{id}`: the clinic's order id.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct OrderPath {
@@ -94,11 +125,16 @@ pub struct ViolationDoc {
     /// The stable code (`rxgate codes`).
     pub code: String,
     /// JSON Pointer of the field.
-    pub path: String,
+    #[serde(default)]
+    pub path: Option<String>,
     /// The code's template filled with facts from the rules.
     pub message: String,
     /// Beluga's own error text when the rule mirrors one.
+    #[serde(default)]
     pub beluga_error: Option<String>,
+    /// Other members some rules add (`actor`, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// An RFC 9457 problem.

@@ -122,8 +122,23 @@ pub struct Change {
     pub call_outcome: Option<(i64, CallDisposition)>,
     /// Audit entries.
     pub audit: Vec<AuditEntry>,
+    /// The answer of the staff request this change carries out, under its `Idempotency-Key`.
+    /// Written first: when the key is already stored, nothing is written and the commit
+    /// answers [`Committed::Conflict`] (the caller reads the stored answer and replays it).
+    pub idempotency: Option<IdempotentAnswer>,
     /// When.
     pub now: i64,
+}
+
+/// The stored answer of a request sent with an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdempotentAnswer {
+    /// The key, scoped: `<api key id> <method> <route template> <order id> <header value>`.
+    pub key: String,
+    /// The answer's HTTP status.
+    pub status: u16,
+    /// The answer's JSON body (no PHI: the answers of staff POSTs are statuses and decisions).
+    pub body: Value,
 }
 
 /// The result of [`Storage::commit`].
@@ -382,6 +397,8 @@ pub trait Storage: Send + Sync + 'static {
     /// prefix before its first `_`), inbox events not yet processed, unmatched and deferred.
     /// Counts and instants only; `now` decides which pending calls are due.
     fn backlog(&self, now: i64) -> StoreResult<Backlog>;
+    /// The stored answer of a request sent with this (scoped) `Idempotency-Key`.
+    fn idempotent_answer(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>>;
 }
 
 /// The store's backlog at one instant (the `/metrics` gauges).

@@ -4,8 +4,8 @@
 
 use super::{
     Activity, ApiKeyRow, AuditEntry, AuditFilter, Backlog, CallDisposition, Change, Committed,
-    EventRecord, Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PartnerBacklog,
-    PutOutcome, RecordTable, Storage, StoreError, StoreResult,
+    EventRecord, IdempotentAnswer, Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem,
+    PartnerBacklog, PutOutcome, RecordTable, Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -96,6 +96,10 @@ ALTER TABLE api_keys ADD COLUMN id TEXT;
 UPDATE api_keys SET id = 'key_' || substr(hash, 1, 12);
 CREATE UNIQUE INDEX api_keys_id ON api_keys (id);
 CREATE INDEX inbox_outcome ON inbox (outcome, id);
+"#,
+    // v4: the answers of staff POSTs sent with an `Idempotency-Key`, written with the change.
+    r#"
+CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
 "#,
 ];
 
@@ -355,6 +359,18 @@ fn write_order(c: &Connection, change: &Change) -> StoreResult<Option<i64>> {
 }
 
 fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
+    if let Some(idem) = &change.idempotency {
+        // First, so a key already stored leaves nothing written: the caller reads it again.
+        let inserted = c
+            .execute(
+                "INSERT OR IGNORE INTO idempotency_keys (key, status, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![idem.key, idem.status, idem.body.to_string(), change.now],
+            )
+            .map_err(err)?;
+        if inserted == 0 {
+            return Ok(Committed::Conflict);
+        }
+    }
     let Some(version) = write_order(c, change)? else {
         return Ok(Committed::Conflict);
     };
@@ -827,6 +843,24 @@ impl Storage for SqliteStore {
 
     fn ping(&self) -> StoreResult<()> {
         self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(err))
+    }
+
+    fn idempotent_answer(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT key, status, body FROM idempotency_keys WHERE key = ?1",
+                [key],
+                |r| {
+                    Ok(IdempotentAnswer {
+                        key: r.get(0)?,
+                        status: r.get(1)?,
+                        body: json(r.get(2)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(err)
+        })
     }
 
     fn backlog(&self, now: i64) -> StoreResult<Backlog> {

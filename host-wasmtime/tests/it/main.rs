@@ -7,6 +7,7 @@ mod common;
 mod crash;
 mod e2e;
 mod faults;
+mod idempotency;
 mod observability;
 mod openapi;
 mod outbox;

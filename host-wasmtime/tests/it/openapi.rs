@@ -138,6 +138,21 @@ fn operations_have_ids_matching_path_parameters_and_typed_bodies() {
     ] {
         assert!(schemas.contains_key(name), "{name} missing");
     }
+    // Every staff POST that queues work takes an Idempotency-Key.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(post) = item.get("post") else {
+            continue;
+        };
+        if !path.starts_with("/api/emr/orders/") || path.ends_with("/cancel") {
+            continue;
+        }
+        let named = post["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["in"] == "header" && p["name"] == "Idempotency-Key");
+        assert!(named, "POST {path} takes no Idempotency-Key");
+    }
     let put = &doc["paths"]["/api/emr/orders/{id}"]["put"]["requestBody"]["content"]
         ["application/json"]["schema"];
     assert_eq!(put["$ref"], "#/components/schemas/OrderSnapshot", "{put}");
