@@ -82,6 +82,11 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// Days raw webhook bodies are kept (dedupe keys and audit entries stay).
     pub raw_retention_days: u32,
+    /// How long a stop (`SIGTERM`, `SIGINT`) waits for in-flight requests and partner calls,
+    /// in milliseconds (`RXGATE_DRAIN_MS`; default 20 000). Work still running then is
+    /// abandoned uncommitted: a partner call stays `pending` and is sent again after the
+    /// restart (at least once, as after a crash).
+    pub drain_ms: u64,
     /// API keys to provision at start (from `RXGATE_API_KEY_EMR`, `_PORTAL`, `_ADMIN`).
     #[serde(skip)]
     pub bootstrap_keys: Vec<(crate::keys::Scope, Secret)>,
@@ -101,6 +106,7 @@ impl Default for Config {
             pharmacies: BTreeMap::new(),
             outbox: OutboxConfig::default(),
             raw_retention_days: 30,
+            drain_ms: 20_000,
             bootstrap_keys: Vec::new(),
         }
     }
@@ -290,6 +296,9 @@ impl Config {
 
     /// Overlays `RXGATE_*` variables read through `get` (tests pass a map).
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if let Some(v) = get("RXGATE_DRAIN_MS") {
+            self.drain_ms = v.parse().map_err(|_| ConfigError::Env("RXGATE_DRAIN_MS"))?;
+        }
         if let Some(v) = get("RXGATE_LISTEN") {
             self.listen = v.parse().map_err(|_| ConfigError::Env("RXGATE_LISTEN"))?;
         }

@@ -123,7 +123,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         // Handlers first: a SIGHUP right after the "listening" line must reload, not kill.
         let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
         let mut terminate =
@@ -144,7 +144,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         service.shutdown().await;
         Ok::<_, anyhow::Error>(())
-    })?;
+    });
+    // Work abandoned at the drain bound may hold a blocking thread: do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    outcome?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -76,6 +76,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The service's clock (tests inject a fixed one).
     pub clock: Clock,
+    /// Set when a stop begins: the worker starts no new event or partner call.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A clock answering Unix milliseconds: the system's, or a fixed one in tests.
@@ -190,7 +192,13 @@ impl AppState {
             wake: Arc::new(Notify::new()),
             http,
             clock: Clock::system(),
+            draining: Arc::default(),
         })
+    }
+
+    /// Whether a stop has begun (the worker starts no new work).
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Now, by the service's clock.
@@ -521,7 +529,19 @@ pub struct RunningService {
     /// The state the service runs on (store, rules).
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
+    server: tokio::task::JoinHandle<()>,
+    worker: tokio::task::JoinHandle<()>,
+    stop_worker: tokio::sync::watch::Sender<bool>,
+}
+
+/// How a stop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drained {
+    /// Every in-flight request and partner call finished within the bound.
+    Clean,
+    /// The bound passed: what was still running was abandoned uncommitted (a partner call
+    /// stays `pending` and is sent again after the restart).
+    Abandoned,
 }
 
 impl RunningService {
@@ -530,12 +550,33 @@ impl RunningService {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, finishes in-flight requests, stops the worker.
-    pub async fn shutdown(mut self) {
+    /// Stops: accepts nothing new, lets in-flight requests and the partner call under way
+    /// finish, starts no new work, all within `config.drain_ms`; past it, abandons the rest
+    /// (nothing half-committed: every change is one transaction).
+    pub async fn shutdown(mut self) -> Drained {
+        self.state
+            .draining
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = self.stop_worker.send(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        let bound = std::time::Duration::from_millis(self.state.config.drain_ms);
+        let both = async {
+            let _ = (&mut self.server).await;
+            let _ = (&mut self.worker).await;
+        };
+        if tokio::time::timeout(bound, both).await.is_ok() {
+            tracing::info!("drained");
+            return Drained::Clean;
+        }
+        tracing::warn!(
+            drain_ms = self.state.config.drain_ms,
+            "drain bound reached: in-flight work abandoned uncommitted, retried after restart"
+        );
+        self.server.abort();
+        self.worker.abort();
+        Drained::Abandoned
     }
 }
 
@@ -555,18 +596,15 @@ pub async fn start_with_state(
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let worker_state = state.clone();
-    let task = tokio::spawn(async move {
-        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
-        let worker = tokio::spawn(worker::run(worker_state, worker_stopped));
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker::run(state.clone(), worker_stopped));
+    let server = tokio::spawn(async move {
         let server = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = rx.await;
         });
         if let Err(e) = server.await {
             tracing::error!(cause = %e, "server stopped");
         }
-        let _ = stop_worker.send(true);
-        let _ = worker.await;
     });
     for warning in state.config.warnings() {
         tracing::warn!(warning = %warning, "configuration gap: the matching routes refuse work");
@@ -576,6 +614,8 @@ pub async fn start_with_state(
         addr,
         state,
         shutdown: Some(tx),
-        task,
+        server,
+        worker,
+        stop_worker,
     })
 }

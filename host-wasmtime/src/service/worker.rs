@@ -34,12 +34,15 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if let Err(e) = tick(&state, &mut last_purge).await {
             tracing::error!(cause = %e, "worker pass failed");
         }
+        if *stop.borrow() || state.is_draining() {
+            break;
+        }
         tokio::select! {
             _ = state.wake.notified() => {}
             _ = tokio::time::sleep(poll) => {}
             _ = stop.changed() => {}
         }
-        if *stop.borrow() {
+        if *stop.borrow() || state.is_draining() {
             break;
         }
     }
@@ -58,6 +61,10 @@ pub async fn retry_deferred(state: &AppState) -> anyhow::Result<()> {
 pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
     let events = state.db.run(|s| s.pending_events(100)).await?;
     for event in events {
+        // A stop starts no new work (the rest stays stored for the next start).
+        if state.is_draining() {
+            return Ok(());
+        }
         process_event(state, event).await?;
     }
     let unmatched = state.db.run(|s| s.unmatched_events()).await?;
@@ -69,6 +76,9 @@ pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> 
     let now = state.now_ms();
     let due = state.db.run(move |s| s.due_calls(now, 20)).await?;
     for call in due {
+        if state.is_draining() {
+            return Ok(());
+        }
         run_call(state, call).await?;
     }
     if now - *last_purge > 3_600_000 {

@@ -5,6 +5,7 @@ mod cli_order;
 mod cli_serve;
 mod common;
 mod crash;
+mod drain;
 mod e2e;
 mod faults;
 mod idempotency;
