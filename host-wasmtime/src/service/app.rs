@@ -9,7 +9,7 @@
 use super::idempotency;
 use super::openapi::{EventPath, NotificationPath, OrderPath};
 use super::orders::{self, Loaded};
-use super::problem::{JsonBody, Problem};
+use super::problem::{JsonBody, Problem, QueryOf};
 use super::{now_ms, AppState, Caller};
 use crate::keys::Scope;
 use crate::store::{
@@ -18,7 +18,7 @@ use crate::store::{
 };
 use aide::axum::routing::{get_with, post_with, put_with, ApiMethodRouter};
 use aide::axum::ApiRouter;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -655,7 +655,7 @@ async fn logs(
     State(state): State<AppState>,
     Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
-    Query(mut filter): Query<AuditFilter>,
+    QueryOf(mut filter): QueryOf<AuditFilter>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
     filter.order_id = Some(id);
@@ -972,7 +972,7 @@ const NOTIFICATION_STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"
 async fn pending_notifications(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<NotificationsQuery>,
+    QueryOf(q): QueryOf<NotificationsQuery>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
     let status = q.status.unwrap_or_else(|| "pending".to_owned());
@@ -1041,7 +1041,7 @@ struct EventsQuery {
 async fn admin_events(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<EventsQuery>,
+    QueryOf(q): QueryOf<EventsQuery>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, &[Scope::Admin]).await?;
     let limit = q.limit.unwrap_or(100).min(1000);

@@ -501,6 +501,12 @@ impl<T: JsonSchema> OperationInput for JsonBody<T> {
     }
 }
 
+impl<T: JsonSchema> OperationInput for super::problem::QueryOf<T> {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        axum::extract::Query::<T>::operation_input(ctx, operation);
+    }
+}
+
 impl OperationInput for RawBody {
     fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
         axum::body::Bytes::operation_input(ctx, operation);
@@ -576,6 +582,11 @@ pub fn describe(api: TransformOpenApi<'_>) -> TransformOpenApi<'_> {
     let mut api = api
         .title("rxgate")
         .version(env!("CARGO_PKG_VERSION"))
+        .license(aide::openapi::License {
+            name: env!("CARGO_PKG_LICENSE").into(),
+            identifier: Some(env!("CARGO_PKG_LICENSE").into()),
+            ..Default::default()
+        })
         .description(
             "The rxgate service: the clinic app's Beluga integration. Every decision is made by \
              the rules guest (rxgate:rules) running in wasmtime. Errors are RFC 9457 problems \
@@ -619,7 +630,43 @@ pub fn describe(api: TransformOpenApi<'_>) -> TransformOpenApi<'_> {
     api
 }
 
-/// Builds the document once for a router (the routes' docs are in `api`).
+/// The document as JSON text, without the component schemas nothing refers to (the path
+/// and query structs, whose fields become parameters).
 pub fn finish(api: &OpenApi) -> String {
-    serde_json::to_string_pretty(api).unwrap_or_else(|_| "{}".into())
+    let mut doc = serde_json::to_value(api).unwrap_or_default();
+    loop {
+        let mut refs = std::collections::BTreeSet::new();
+        collect_refs(&doc, &mut refs);
+        let Some(schemas) = doc
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        else {
+            break;
+        };
+        let unused: Vec<String> = schemas
+            .keys()
+            .filter(|name| !refs.contains(&format!("#/components/schemas/{name}")))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            break;
+        }
+        for name in unused {
+            schemas.remove(&name);
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
+}
+
+fn collect_refs(value: &Value, refs: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                refs.insert(target.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, refs));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
+    }
 }

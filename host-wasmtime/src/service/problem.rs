@@ -206,6 +206,32 @@ where
     }
 }
 
+/// Query parameters, with a problem+json rejection (400 `invalid_query`) naming no value.
+#[derive(Debug)]
+pub struct QueryOf<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for QueryOf<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Problem> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(_) => Err(Problem::client(
+                StatusCode::BAD_REQUEST,
+                "the query parameters are not the ones this route takes",
+            )
+            .code("invalid_query")),
+        }
+    }
+}
+
 /// The raw body bytes, with a problem+json rejection (413 past the route's cap).
 #[derive(Debug)]
 pub struct RawBody(pub axum::body::Bytes);
