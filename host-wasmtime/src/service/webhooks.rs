@@ -163,20 +163,54 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
 #[derive(Debug, Clone, Copy)]
 pub struct Remote(pub Option<SocketAddr>);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Remote {
+impl axum::extract::FromRequestParts<AppState> for Remote {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _state: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(a)| *a),
-        ))
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| *a);
+        Ok(Self(peer.map(|peer| {
+            let ip = client_ip(peer.ip(), &parts.headers, &state.config.trusted_proxies);
+            SocketAddr::new(ip, peer.port())
+        })))
     }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the
+/// `X-Forwarded-For` entry nearest to it that is not itself a trusted proxy (entries are
+/// read right to left: only the ones trusted proxies appended are believed). No trusted
+/// proxies (the default): the header is ignored.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for entry in forwarded.iter().rev() {
+        let Ok(ip) = entry.parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 impl aide::OperationInput for Remote {}

@@ -153,6 +153,17 @@ impl SqliteStore {
         Self::init(conn)
     }
 
+    /// Writes a consistent copy of the database to `dest` (`VACUUM INTO`: online, while the
+    /// service runs; `dest` must not exist). Restoring is copying it back as
+    /// `<data dir>/rxgate.sqlite3` while the service is stopped.
+    pub fn backup_to(&self, dest: &Path) -> StoreResult<()> {
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| StoreError("the backup path is not UTF-8".into()))?
+            .to_owned();
+        self.with(|c| c.execute("VACUUM INTO ?1", [dest]).map(|_| ()).map_err(err))
+    }
+
     /// An in-memory database (tests).
     pub fn in_memory() -> StoreResult<Self> {
         Self::init(Connection::open_in_memory().map_err(err)?)

@@ -323,3 +323,39 @@ async fn every_log_line_of_a_request_names_its_id() {
     }
     let _ = std::fs::remove_dir_all(&served.dir);
 }
+
+#[test]
+fn forwarded_for_is_believed_only_from_trusted_proxies() {
+    use axum::http::HeaderMap;
+    use rxgate_host::service::webhooks::client_ip;
+    use std::net::IpAddr;
+    let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "x-forwarded-for",
+        "203.0.113.9, 198.51.100.7, 10.0.0.2".parse().unwrap(),
+    );
+    let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+    // Off by default: the peer is the client.
+    assert_eq!(client_ip(ip("10.0.0.1"), &headers, &[]), ip("10.0.0.1"));
+    // From an untrusted peer the header is ignored.
+    assert_eq!(
+        client_ip(ip("192.0.2.1"), &headers, &proxies),
+        ip("192.0.2.1")
+    );
+    // From a trusted proxy: the nearest entry that is not a trusted proxy (not the leftmost,
+    // which the client may have forged).
+    assert_eq!(
+        client_ip(ip("10.0.0.1"), &headers, &proxies),
+        ip("198.51.100.7")
+    );
+    // A garbled entry stops the walk at the last believed address.
+    headers.insert(
+        "x-forwarded-for",
+        "203.0.113.9, not-an-ip, 10.0.0.2".parse().unwrap(),
+    );
+    assert_eq!(
+        client_ip(ip("10.0.0.1"), &headers, &proxies),
+        ip("10.0.0.2")
+    );
+}
