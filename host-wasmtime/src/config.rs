@@ -94,6 +94,16 @@ pub struct Config {
     /// `data_dir`.
     #[serde(skip)]
     pub database: Option<Secret>,
+    /// How long a stop (`SIGTERM`, `SIGINT`) waits for in-flight requests and partner calls,
+    /// in milliseconds (`RXGATE_DRAIN_MS`; default 20 000). Work still running then is
+    /// abandoned uncommitted: a partner call stays `pending` and is sent again after the
+    /// restart (at least once, as after a crash), except a LifeFile order that had started to
+    /// be sent, which is parked for staff and never sent twice (docs/host.md, "Claims").
+    pub drain_ms: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`RXGATE_TRUSTED_PROXIES`, comma
+    /// separated). Empty (the default): the header is ignored and the peer's address is the
+    /// client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// API keys to provision at start (from `RXGATE_API_KEY_EMR`, `_PORTAL`, `_ADMIN`).
     #[serde(skip)]
     pub bootstrap_keys: Vec<(crate::keys::Scope, Secret)>,
@@ -116,6 +126,8 @@ impl Default for Config {
             instance_id: None,
             database_pool_size: 8,
             database: None,
+            drain_ms: 20_000,
+            trusted_proxies: Vec::new(),
             bootstrap_keys: Vec::new(),
         }
     }
@@ -288,6 +300,12 @@ pub enum ConfigError {
     /// An environment variable holds an unusable value.
     #[error("invalid environment variable {0}")]
     Env(&'static str),
+    /// A `RXGATE_…_FILE` variable names a file that cannot be read.
+    #[error("cannot read the file {name} names")]
+    EnvFile {
+        /// The variable.
+        name: String,
+    },
 }
 
 impl Config {
@@ -306,12 +324,81 @@ impl Config {
             }
             None => Config::default(),
         };
-        config.apply_env(|name| std::env::var(name).ok())?;
+        let files = env_files(std::env::vars())?;
+        config.apply_env(|name| {
+            std::env::var(name)
+                .ok()
+                .or_else(|| files.get(name).cloned())
+        })?;
         Ok(config)
     }
 
     /// Overlays `RXGATE_*` variables read through `get` (tests pass a map).
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        number(&get, "RXGATE_DRAIN_MS", &mut self.drain_ms)?;
+        number(
+            &get,
+            "RXGATE_RAW_RETENTION_DAYS",
+            &mut self.raw_retention_days,
+        )?;
+        number(&get, "RXGATE_OUTBOX_POLL_MS", &mut self.outbox.poll_ms)?;
+        number(
+            &get,
+            "RXGATE_OUTBOX_BASE_BACKOFF_MS",
+            &mut self.outbox.base_backoff_ms,
+        )?;
+        number(
+            &get,
+            "RXGATE_OUTBOX_MAX_BACKOFF_MS",
+            &mut self.outbox.max_backoff_ms,
+        )?;
+        number(
+            &get,
+            "RXGATE_OUTBOX_MAX_ATTEMPTS",
+            &mut self.outbox.max_attempts,
+        )?;
+        number(
+            &get,
+            "RXGATE_OUTBOX_REQUEST_TIMEOUT_MS",
+            &mut self.outbox.request_timeout_ms,
+        )?;
+        number(
+            &get,
+            "RXGATE_RULES_MAX_INSTANCES",
+            &mut self.rules.max_instances,
+        )?;
+        number(
+            &get,
+            "RXGATE_RULES_MEMORY_LIMIT_BYTES",
+            &mut self.rules.memory_limit_bytes,
+        )?;
+        number(
+            &get,
+            "RXGATE_RULES_DEADLINE_MS",
+            &mut self.rules.deadline_ms,
+        )?;
+        if let Some(v) = get("RXGATE_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|_| ConfigError::Env("RXGATE_TRUSTED_PROXIES"))?;
+        }
+        if let Some(v) = get("RXGATE_RULES_CACHE_DIR") {
+            self.rules.cache_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("RXGATE_BELUGA_HMAC_HEADER") {
+            self.beluga.hmac_header = Some(v);
+        }
+        if let Some(v) = get("RXGATE_BELUGA_HMAC_ENCODING") {
+            self.beluga.hmac_encoding = match v.as_str() {
+                "hex" => HmacEncoding::Hex,
+                "base64" => HmacEncoding::Base64,
+                _ => return Err(ConfigError::Env("RXGATE_BELUGA_HMAC_ENCODING")),
+            };
+        }
         if let Some(v) = get("RXGATE_LISTEN") {
             self.listen = v.parse().map_err(|_| ConfigError::Env("RXGATE_LISTEN"))?;
         }
@@ -398,6 +485,42 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Parses the variable `name`, when set, into `field`.
+fn number<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    field: &mut T,
+) -> Result<(), ConfigError> {
+    if let Some(v) = get(name) {
+        *field = v.trim().parse().map_err(|_| ConfigError::Env(name))?;
+    }
+    Ok(())
+}
+
+/// The values of `RXGATE_<NAME>_FILE` variables, by `RXGATE_<NAME>`: each file's content
+/// without its trailing newline (secrets mounted as files: systemd credentials, Kubernetes
+/// or Docker secrets). A variable set directly wins over its `_FILE`.
+pub fn env_files(
+    vars: impl Iterator<Item = (String, String)>,
+) -> Result<BTreeMap<String, String>, ConfigError> {
+    let mut out = BTreeMap::new();
+    for (name, path) in vars {
+        let Some(base) = name
+            .strip_suffix("_FILE")
+            .filter(|b| b.starts_with("RXGATE_"))
+        else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|_| ConfigError::EnvFile { name: name.clone() })?;
+        out.insert(
+            base.to_owned(),
+            text.trim_end_matches(['\n', '\r']).to_owned(),
+        );
+    }
+    Ok(out)
 }
 
 /// A secret variable's value.

@@ -18,6 +18,15 @@ pub(crate) enum ServeCommand {
     /// Inspect the built-in rules component.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Write a consistent copy of the SQLite store (online: the service may be running).
+    Backup {
+        /// Data directory of the service.
+        #[arg(long, default_value = "./rxgate-data")]
+        data_dir: PathBuf,
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Where the service listens and keeps its data.
@@ -88,6 +97,7 @@ impl ServeCommand {
                 data_dir,
             }) => create_key(scope.into(), &label, &data_dir),
             Self::Rules(RulesCommand::Info) => rules_info(),
+            Self::Backup { data_dir, out } => backup(&data_dir, &out),
         };
         match result {
             Ok(code) => code,
@@ -106,7 +116,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             tracing_subscriber::EnvFilter::try_from_env("RXGATE_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_current_span(false)
+        .with_current_span(true)
+        .with_span_list(false)
         .init();
     // --config, else RXGATE_CONFIG, else ./rxgate.toml when present, else defaults.
     let file = args
@@ -116,7 +127,14 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let default = PathBuf::from("rxgate.toml");
             default.is_file().then_some(default)
         });
-    let mut config = Config::load(file.as_deref())?;
+    let mut config = match Config::load(file.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            // Configuration errors are misuse: exit 2, as clap's usage errors do.
+            eprintln!("rxgate: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
@@ -129,7 +147,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let outcome = runtime.block_on(async move {
         // Handlers first: a SIGHUP right after the "listening" line must reload, not kill.
         let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
         let mut terminate =
@@ -150,7 +168,10 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         service.shutdown().await;
         Ok::<_, anyhow::Error>(())
-    })?;
+    });
+    // Work abandoned at the drain bound may hold a blocking thread: do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    outcome?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -172,6 +193,24 @@ fn create_key(scope: Scope, label: &str, data_dir: &std::path::Path) -> anyhow::
         rxgate_host::service::now_ms(),
     )?;
     println!("{key}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backup(data_dir: &std::path::Path, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if out.exists() {
+        eprintln!(
+            "rxgate: {} exists: a backup never overwrites",
+            out.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if !data_dir.join("rxgate.sqlite3").is_file() {
+        eprintln!("rxgate: no store in {}", data_dir.display());
+        return Ok(ExitCode::from(2));
+    }
+    let store = rxgate_host::store::sqlite::SqliteStore::open_dir(data_dir)?;
+    store.backup_to(out)?;
+    eprintln!("rxgate: backup written to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -6,17 +6,22 @@
 //! the result and queues partner calls in the outbox; it never builds a partner payload or
 //! classifies an outcome itself.
 
+use super::idempotency;
+use super::openapi::{EventPath, NotificationPath, OrderPath};
 use super::orders::{self, Loaded};
-use super::problem::{JsonBody, Problem};
+use super::problem::{JsonBody, Problem, QueryOf};
 use super::{now_ms, AppState, Caller};
 use crate::keys::Scope;
 use crate::store::{
-    AuditEntry, AuditFilter, Change, NewActivity, NewCall, PutOutcome, RecordTable,
+    AuditEntry, AuditFilter, Change, Committed, IdempotentAnswer, NewActivity, NewCall, PutOutcome,
+    RecordTable,
 };
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use aide::axum::routing::{get_with, post_with, put_with, ApiMethodRouter};
+use aide::axum::ApiRouter;
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post, put, MethodRouter};
-use axum::{Json, Router};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
 use rxgate_core::order::calls::plan::{PlanSubmissionRequest, SubmissionPlan};
 use rxgate_core::order::calls::PlannedCall;
@@ -26,50 +31,151 @@ pub(super) const STAFF: &[Scope] = &[Scope::Emr, Scope::Admin];
 const PORTAL: &[Scope] = &[Scope::Portal];
 
 /// The app routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/emr/orders/{id}", put(upsert_order).get(get_order))
-        .route("/api/emr/orders/{id}/triggers", post(trigger))
-        .route(
+pub fn routes() -> ApiRouter<AppState> {
+    use super::openapi::{self as doc, op, Answer, STAFF_SECURITY as STAFF_DOC};
+    ApiRouter::new()
+        .api_route(
+            "/api/emr/orders/{id}",
+            put_with(upsert_order, |t| {
+                op(t, "putOrder", "orders",
+                    "Store the clinic's input of an order (If-Match: the version its ETag gave; 412 when stale)",
+                    &STAFF_DOC)
+                .answer::<201, Json<doc::Stored>>()
+                .answer::<200, Json<doc::Stored>>()
+            })
+            .get_with(get_order, |t| {
+                op(t, "getOrder", "orders", "The order: snapshot and rxgate's state (ETag: its version)", &STAFF_DOC)
+                    .answer::<200, Json<doc::OrderView>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/orders/{id}/triggers",
+            post_with(trigger, |t| {
+                doc::idempotent(op(t, "postTrigger", "orders",
+                    "Post a trigger event; the order is submitted when the rules say submit",
+                    &STAFF_DOC))
+                .answer::<200, Json<doc::SubmitAnswer>>()
+            }),
+        )
+        .api_route(
             "/api/emr/orders/{id}/submit-to-beluga",
-            post(submit_to_beluga),
+            post_with(submit_to_beluga, |t| {
+                doc::idempotent(op(t, "submitToBeluga", "orders",
+                    "Staff retry of the Beluga submission (same masterId); 422 when the rules refuse",
+                    &STAFF_DOC))
+                .answer::<200, Json<doc::SubmitAnswer>>()
+            }),
         )
-        .route("/api/emr/orders/{id}/beluga", get(panel))
-        .route("/api/emr/orders/{id}/beluga/cancel", post(cancel_visit))
-        .route("/api/emr/orders/{id}/beluga/logs", get(logs))
-        .route(
+        .api_route(
+            "/api/emr/orders/{id}/beluga",
+            get_with(panel, |t| {
+                op(t, "getBelugaPanel", "orders",
+                    "The Beluga Telehealth panel: statuses, ids, submit error, prescriptions, documents (metadata), notifications, calls, diagnosis, allowed actions",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::Panel>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/orders/{id}/beluga/cancel",
+            post_with(cancel_visit, |t| {
+                op(t, "cancelBelugaVisit", "orders", "Cancel the Beluga visit under the rules' cancel guard", &STAFF_DOC)
+                    .answer::<200, Json<doc::Cancelled>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/orders/{id}/beluga/logs",
+            get_with(logs, |t| {
+                op(t, "getBelugaLogs", "orders", "The order's audit trail, newest first", &STAFF_DOC)
+                    .answer::<200, Json<Vec<doc::AuditDoc>>>()
+            }),
+        )
+        .api_route(
             "/api/emr/orders/{id}/messages",
-            get(staff_messages).post(send_message),
+            get_with(staff_messages, |t| {
+                op(t, "listStaffMessages", "messages", "All messages of the order (patient and CS)", &STAFF_DOC)
+                    .answer::<200, Json<Vec<doc::ActivityDoc>>>()
+            })
+            .post_with(send_message, |t| {
+                doc::idempotent(op(t, "sendMessage", "messages", "Send a patient chat or a CS message (validated, queued)", &STAFF_DOC))
+                    .answer::<202, Json<doc::Queued>>()
+            }),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/photos",
-            passthrough("photos", "external/receivePhotos").layer(DefaultBodyLimit::max(16 << 20)),
+            passthrough("photos", "external/receivePhotos", "sendPhotos", "Upload photos to Beluga (validated, queued)")
+                .layer(DefaultBodyLimit::max(16 << 20)),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/photo-id",
-            put(super::photo_id::upload).layer(DefaultBodyLimit::max(16 << 20)),
+            put_with(super::photo_id::upload, |t| {
+                op(t, "putPhotoId", "orders",
+                    "Store the patient's photo ID ({images: [{mime, data}]}); sent to Beluga once the visit exists",
+                    &STAFF_DOC)
+                .answer::<202, Json<doc::Queued>>()
+            })
+            .layer(DefaultBodyLimit::max(16 << 20)),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/pdf",
-            passthrough("pdf", "external/receivePdf").layer(DefaultBodyLimit::max(16 << 20)),
+            passthrough("pdf", "external/receivePdf", "sendPdf", "Upload a PDF to Beluga (validated, queued)")
+                .layer(DefaultBodyLimit::max(16 << 20)),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/patient-name",
-            passthrough("patient-name", "external/patientName"),
+            passthrough("patient-name", "external/patientName", "updatePatientName", "Update the patient name at Beluga (validated, queued)"),
         )
-        .route(
+        .api_route(
             "/api/emr/orders/{id}/update-visit",
-            passthrough("update-visit", "external/updateVisit"),
+            passthrough("update-visit", "external/updateVisit", "updateVisit", "Update the visit or resend a prescription (validated, queued)"),
         )
-        .route("/api/emr/pharmacies/search", post(pharmacy_search))
-        .route("/api/emr/notifications", get(pending_notifications))
-        .route(
+        .api_route(
+            "/api/emr/pharmacies/search",
+            post_with(pharmacy_search, |t| {
+                op(t, "searchPharmacies", "orders", "Beluga pharmacy search (validated, forwarded, answer parsed)", &STAFF_DOC)
+                    .answer::<200, Json<doc::ParsedAnswer>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/notifications",
+            get_with(pending_notifications, |t| {
+                op(t, "listNotifications", "notifications",
+                    "Patient notifications for the clinic app's messaging to send, oldest first (metadata only)",
+                    &STAFF_DOC)
+                .answer::<200, Json<Vec<doc::NotificationDoc>>>()
+            }),
+        )
+        .api_route(
             "/api/emr/notifications/{notification_id}/settle",
-            post(settle_notification),
+            post_with(settle_notification, |t| {
+                op(t, "settleNotification", "notifications",
+                    "Report what became of a pending notification; once only (409 otherwise)",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::Settled>>()
+            }),
         )
-        .route("/api/portal/orders/{id}/messages", get(portal_messages))
-        .route("/admin/events", get(admin_events))
-        .route("/admin/events/{event_id}/raw", get(admin_event_raw))
+        .api_route(
+            "/api/portal/orders/{id}/messages",
+            get_with(portal_messages, |t| {
+                op(t, "listPortalMessages", "portal", "Patient-visible messages only", &STAFF_DOC)
+                    .answer::<200, Json<Vec<doc::ActivityDoc>>>()
+            }),
+        )
+        .api_route(
+            "/admin/events",
+            get_with(admin_events, |t| {
+                op(t, "listEvents", "admin", "Stored inbound events (metadata only)", &STAFF_DOC)
+                    .answer::<200, Json<Vec<doc::EventMeta>>>()
+            }),
+        )
+        .api_route(
+            "/admin/events/{event_id}/raw",
+            get_with(admin_event_raw, |t| {
+                op(t, "getEventRaw", "admin",
+                    "The raw body of one stored event (PHI: admin only, audited; 410 once purged)",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::RawEvent>>()
+            }),
+        )
 }
 
 pub(super) async fn load(state: &AppState, id: &str) -> Result<Loaded, Problem> {
@@ -93,13 +199,14 @@ pub(super) async fn decide_ok(
                 return Err(Problem::client(
                     StatusCode::NOT_IMPLEMENTED,
                     format!("the active rules do not provide `{op}`"),
-                ));
+                )
+                .code("rules_op_missing"));
             }
             Err(Problem::client(
                 StatusCode::BAD_REQUEST,
                 format!("the rules refused the request to `{op}`"),
             )
-            .with(json!({ "code": code })))
+            .code(code.to_owned()))
         }
     }
 }
@@ -151,6 +258,7 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
                 StatusCode::BAD_REQUEST,
                 "If-Match must name an order version as its ETag gives it (\"v7\")",
             )
+            .code("invalid_if_match")
         })
 }
 
@@ -167,9 +275,11 @@ fn etag(version: i64) -> [(axum::http::HeaderName, String); 1] {
 /// replaced (last writer wins on the clinic's own data).
 async fn upsert_order(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
-    JsonBody(snapshot): JsonBody<Value>,
+    super::openapi::JsonAs(snapshot, _): super::openapi::JsonAs<
+        rxgate_core::order::snapshot::OrderSnapshot,
+    >,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
     let caller = state.authorize(&headers, STAFF).await?;
@@ -195,6 +305,7 @@ async fn upsert_order(
                 StatusCode::PRECONDITION_FAILED,
                 "the order changed since the version If-Match names",
             )
+            .code("stale_version")
             .with(json!({ "currentVersion": current })))
         }
     };
@@ -209,7 +320,7 @@ async fn upsert_order(
 
 async fn get_order(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
@@ -218,35 +329,45 @@ async fn get_order(
     Ok((etag(loaded.record.version), Json(orders::public(&loaded))).into_response())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct TriggerBody {
+    /// The event (the submission guide's list).
+    #[schemars(with = "rxgate_core::order::submit::Trigger")]
     trigger: String,
 }
 
 async fn trigger(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<TriggerBody>,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
+    let key = idempotency::key(&headers, &caller, "/api/emr/orders/{id}/triggers", &id)?;
     let trigger = serde_json::from_value(json!(body.trigger)).map_err(|_| {
         Problem::client(
             StatusCode::BAD_REQUEST,
             "`trigger` is not a trigger the rules know",
         )
+        .code("unknown_trigger")
     })?;
-    submit(&state, &caller, &id, Some(trigger)).await.map(Json)
+    submit(&state, &caller, &id, Some(trigger), key).await
 }
 
 async fn submit_to_beluga(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
-) -> Result<Json<Value>, Problem> {
+) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
-    submit(&state, &caller, &id, None).await.map(Json)
+    let key = idempotency::key(
+        &headers,
+        &caller,
+        "/api/emr/orders/{id}/submit-to-beluga",
+        &id,
+    )?;
+    submit(&state, &caller, &id, None, key).await
 }
 
 /// The submission flow: the rules plan it (`plan_submission`: decide, build, validate once);
@@ -257,13 +378,26 @@ async fn submit(
     caller: &Caller,
     id: &str,
     trigger: Option<rxgate_core::order::submit::Trigger>,
-) -> Result<Value, Problem> {
+    key: Option<String>,
+) -> Result<Response, Problem> {
     let manual = trigger.is_none();
+    let key = key.as_deref();
     let answer = orders::commit(state, id, |loaded| async move {
+        if let Some(stored) = idempotency::stored(state, key).await? {
+            return Ok((None, Err(stored)));
+        }
         let (plan, change) = plan_change(state, caller, &loaded, trigger, manual).await?;
-        Ok((change, plan))
+        let change = change.map(|c| Change {
+            idempotency: idempotency::record(key, StatusCode::OK, &plan),
+            ..c
+        });
+        Ok((change, Ok(plan)))
     })
     .await?;
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(stored) => return Ok(idempotency::replay(stored)),
+    };
     if manual && answer.get("decision").and_then(Value::as_str) != Some("submit") {
         let violations = answer
             .get("violations")
@@ -275,7 +409,7 @@ async fn submit(
                 .with(json!({ "decision": answer.get("decision") })),
         );
     }
-    Ok(answer)
+    Ok(Json(answer).into_response())
 }
 
 /// The plan for one read of the order and the change that carries it out.
@@ -294,7 +428,8 @@ async fn plan_change(
         return Err(Problem::client(
             StatusCode::CONFLICT,
             "a Beluga submission for this order is already queued",
-        ));
+        )
+        .code("submission_queued"));
     }
     let now = state.now_ms();
     let request = PlanSubmissionRequest {
@@ -386,7 +521,7 @@ fn call_summary(call: &crate::store::OutboxItem) -> Value {
 
 async fn panel(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
@@ -453,7 +588,7 @@ async fn panel(
     })))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct CancelBody {
     #[serde(default)]
@@ -464,7 +599,7 @@ struct CancelBody {
 
 async fn cancel_visit(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<CancelBody>,
 ) -> Result<Json<Value>, Problem> {
@@ -518,9 +653,9 @@ async fn cancel_visit(
 
 async fn logs(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
-    Query(mut filter): Query<AuditFilter>,
+    QueryOf(mut filter): QueryOf<AuditFilter>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
     filter.order_id = Some(id);
@@ -531,7 +666,7 @@ async fn logs(
 
 async fn staff_messages(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
@@ -542,7 +677,7 @@ async fn staff_messages(
 
 async fn portal_messages(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, PORTAL).await?;
@@ -551,7 +686,7 @@ async fn portal_messages(
     )))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct MessageBody {
     /// `patient` (to the doctor, patient-visible) or `cs` (internal, to Beluga CS).
@@ -563,61 +698,71 @@ struct MessageBody {
 /// (`build_message`); the call, the activity and the audit entry are one change.
 async fn send_message(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<MessageBody>,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
-    let refused: Option<Vec<Value>> = orders::commit(&state, &id, |loaded| {
-        let (state, caller, body) = (&state, &caller, &body);
-        async move {
-            let master = loaded.record.master_id.clone().ok_or_else(|| {
-                Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
-            })?;
-            let request = BuildMessageRequest {
-                input: serde_json::from_value(loaded.snapshot.clone())
-                    .map_err(Problem::internal)?,
-                to: body.to,
-                content: body.content.clone(),
-                master_id: master,
-            };
-            let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
-            let Some(activity) = plan.activity.filter(|_| plan.valid) else {
-                let violations = plan
-                    .violations
-                    .iter()
-                    .filter_map(|v| serde_json::to_value(v).ok())
-                    .collect();
-                return Ok((None, Some(violations)));
-            };
-            let kind = serde_json::to_value(activity.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let id = loaded.record.id.clone();
-            let change = Change {
-                order_id: Some(id.clone()),
-                calls: planned(&plan.calls),
-                activities: vec![NewActivity {
-                    body: json!({ "kind": kind, "content": body.content }),
-                    kind: kind.clone(),
-                    patient_visible: activity.patient_visible,
-                }],
-                audit: vec![entry(caller, &id, &kind, "queued", None)],
-                now: state.now_ms(),
-                ..Change::default()
-            };
-            Ok((Some(change), None))
-        }
-    })
-    .await?;
-    if let Some(violations) = refused {
-        return Err(Problem::violations(
+    let key = idempotency::key(&headers, &caller, "/api/emr/orders/{id}/messages", &id)?;
+    let queued = json!({ "status": "queued" });
+    let outcome: Result<Option<Vec<Value>>, IdempotentAnswer> =
+        orders::commit(&state, &id, |loaded| {
+            let (state, caller, body, key, queued) =
+                (&state, &caller, &body, key.as_deref(), &queued);
+            async move {
+                if let Some(stored) = idempotency::stored(state, key).await? {
+                    return Ok((None, Err(stored)));
+                }
+                let master = loaded.record.master_id.clone().ok_or_else(|| {
+                    Problem::client(StatusCode::CONFLICT, "the order has no Beluga visit yet")
+                        .code("no_visit")
+                })?;
+                let request = BuildMessageRequest {
+                    input: serde_json::from_value(loaded.snapshot.clone())
+                        .map_err(Problem::internal)?,
+                    to: body.to,
+                    content: body.content.clone(),
+                    master_id: master,
+                };
+                let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
+                let Some(activity) = plan.activity.filter(|_| plan.valid) else {
+                    let violations = plan
+                        .violations
+                        .iter()
+                        .filter_map(|v| serde_json::to_value(v).ok())
+                        .collect();
+                    return Ok((None, Ok(Some(violations))));
+                };
+                let kind = serde_json::to_value(activity.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let id = loaded.record.id.clone();
+                let change = Change {
+                    order_id: Some(id.clone()),
+                    calls: planned(&plan.calls),
+                    activities: vec![NewActivity {
+                        body: json!({ "kind": kind, "content": body.content }),
+                        kind: kind.clone(),
+                        patient_visible: activity.patient_visible,
+                    }],
+                    audit: vec![entry(caller, &id, &kind, "queued", None)],
+                    idempotency: idempotency::record(key, StatusCode::ACCEPTED, queued),
+                    now: state.now_ms(),
+                    ..Change::default()
+                };
+                Ok((Some(change), Ok(None)))
+            }
+        })
+        .await?;
+    match outcome {
+        Err(stored) => Ok(idempotency::replay(stored)),
+        Ok(Some(violations)) => Err(Problem::violations(
             "the message breaks the rules",
             violations,
-        ));
+        )),
+        Ok(None) => Ok((StatusCode::ACCEPTED, Json(queued)).into_response()),
     }
-    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))))
 }
 
 /// Validates a staff payload with the rules and queues it for Beluga with its audit entry in
@@ -627,10 +772,14 @@ async fn queue_validated(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    kind: &str,
-    path: &str,
-    payload: Value,
-) -> Result<(), Problem> {
+    call: QueuedCall<'_>,
+    answer: Option<IdempotentAnswer>,
+) -> Result<Option<IdempotentAnswer>, Problem> {
+    let QueuedCall {
+        kind,
+        path,
+        payload,
+    } = call;
     let now = state.now_ms();
     let mut checked = payload.clone();
     if let (Some(map), Some(key), "update-visit") = (
@@ -662,12 +811,25 @@ async fn queue_validated(
             kind: call_kind.clone(),
         }],
         audit: vec![entry(caller, id, &call_kind, "queued", None)],
+        idempotency: answer,
         now,
         ..Change::default()
     };
-    state.db.run(move |s| s.commit(&change)).await?;
-    state.wake.notify_one();
-    Ok(())
+    let key = change.idempotency.as_ref().map(|a| a.key.clone());
+    match state.db.run(move |s| s.commit(&change)).await? {
+        Committed::Done(_) => {
+            state.wake.notify_one();
+            Ok(None)
+        }
+        // The same key was committed meanwhile (a concurrent retry): its answer stands.
+        Committed::Conflict => match idempotency::stored(state, key.as_deref()).await? {
+            Some(stored) => Ok(Some(stored)),
+            None => Err(Problem::internal("a pass-through commit conflicted")),
+        },
+        // Only a change finishing claimed work can be settled by another worker; this one
+        // finishes none, so the store broke its contract.
+        Committed::Settled => Err(Problem::internal("a pass-through commit was settled")),
+    }
 }
 
 async fn beluga_passthrough(
@@ -677,8 +839,13 @@ async fn beluga_passthrough(
     kind: &str,
     path: &str,
     mut payload: Value,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
+    let route = format!("/api/emr/orders/{{id}}/{kind}");
+    let key = idempotency::key(&headers, &caller, &route, &id)?;
+    if let Some(stored) = idempotency::stored(&state, key.as_deref()).await? {
+        return Ok(idempotency::replay(stored));
+    }
     let loaded = load(&state, &id).await?;
     if let Some(map) = payload.as_object_mut() {
         // A client-sent key is never stored: the configured one is added when sending.
@@ -697,18 +864,50 @@ async fn beluga_passthrough(
             });
         }
     }
-    queue_validated(&state, &caller, &id, kind, path, payload).await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "status": "queued" }))))
+    let queued = json!({ "status": "queued" });
+    let answer = idempotency::record(key.as_deref(), StatusCode::ACCEPTED, &queued);
+    let call = QueuedCall {
+        kind,
+        path,
+        payload,
+    };
+    if let Some(stored) = queue_validated(&state, &caller, &id, call, answer).await? {
+        return Ok(idempotency::replay(stored));
+    }
+    Ok((StatusCode::ACCEPTED, Json(queued)).into_response())
+}
+
+/// A Beluga call a staff route queues.
+struct QueuedCall<'a> {
+    kind: &'a str,
+    path: &'a str,
+    payload: Value,
 }
 
 /// A staff route that validates a Beluga payload with the guest and queues it.
-fn passthrough(kind: &'static str, path: &'static str) -> MethodRouter<AppState> {
-    post(
+fn passthrough(
+    kind: &'static str,
+    path: &'static str,
+    id: &'static str,
+    summary: &'static str,
+) -> ApiMethodRouter<AppState> {
+    post_with(
         move |State(state): State<AppState>,
-              Path(id): Path<String>,
+              Path(OrderPath { id }): Path<OrderPath>,
               headers: HeaderMap,
-              JsonBody(payload): JsonBody<Value>| async move {
-            beluga_passthrough(state, id, headers, kind, path, payload).await
+              JsonBody(payload): JsonBody<serde_json::Map<String, Value>>| async move {
+            beluga_passthrough(state, id, headers, kind, path, Value::Object(payload)).await
+        },
+        move |t| {
+            use super::openapi::Answer;
+            super::openapi::idempotent(super::openapi::op(
+                t,
+                id,
+                "orders",
+                summary,
+                &super::openapi::STAFF_SECURITY,
+            ))
+            .answer::<202, Json<super::openapi::Queued>>()
         },
     )
 }
@@ -717,7 +916,7 @@ fn passthrough(kind: &'static str, path: &'static str) -> MethodRouter<AppState>
 async fn pharmacy_search(
     State(state): State<AppState>,
     headers: HeaderMap,
-    JsonBody(query): JsonBody<Value>,
+    super::openapi::JsonAs(query, _): super::openapi::JsonAs<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
     let report = decide_ok(
@@ -760,7 +959,7 @@ async fn pharmacy_search(
     Ok(Json(parsed))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NotificationsQuery {
     status: Option<String>,
@@ -776,7 +975,7 @@ const NOTIFICATION_STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"
 async fn pending_notifications(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<NotificationsQuery>,
+    QueryOf(q): QueryOf<NotificationsQuery>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
     let status = q.status.unwrap_or_else(|| "pending".to_owned());
@@ -795,7 +994,7 @@ async fn pending_notifications(
     )))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct SettleBody {
     /// `sent`, `failed` or `skipped`.
@@ -805,7 +1004,7 @@ struct SettleBody {
 /// The clinic app reports what became of a pending notification; once only.
 async fn settle_notification(
     State(state): State<AppState>,
-    Path(notification_id): Path<String>,
+    Path(NotificationPath { notification_id }): Path<NotificationPath>,
     headers: HeaderMap,
     JsonBody(body): JsonBody<SettleBody>,
 ) -> Result<Json<Value>, Problem> {
@@ -828,15 +1027,15 @@ async fn settle_notification(
         .run(move |s| s.settle_notification(notification_id, &status))
         .await?;
     if !moved {
-        return Err(Problem::client(
-            StatusCode::CONFLICT,
-            "no pending notification with this id",
-        ));
+        return Err(
+            Problem::client(StatusCode::CONFLICT, "no pending notification with this id")
+                .code("notification_not_pending"),
+        );
     }
     Ok(Json(json!({"id": notification_id, "status": body.status})))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 struct EventsQuery {
     limit: Option<u32>,
 }
@@ -845,7 +1044,7 @@ struct EventsQuery {
 async fn admin_events(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<EventsQuery>,
+    QueryOf(q): QueryOf<EventsQuery>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, &[Scope::Admin]).await?;
     let limit = q.limit.unwrap_or(100).min(1000);
@@ -857,11 +1056,17 @@ async fn admin_events(
 /// The raw body of one stored event: PHI, so admin only, audited, and gone after retention.
 async fn admin_event_raw(
     State(state): State<AppState>,
-    Path(event_id): Path<i64>,
+    Path(EventPath { event_id }): Path<EventPath>,
     headers: HeaderMap,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
     let caller = state.authorize(&headers, &[Scope::Admin]).await?;
+    let Ok(event_id) = event_id.parse::<i64>() else {
+        return Err(Problem::client(
+            StatusCode::BAD_REQUEST,
+            "the event id is an integer",
+        ));
+    };
     let event = state
         .db
         .run(move |s| s.get_event(event_id))
@@ -869,6 +1074,7 @@ async fn admin_event_raw(
         .ok_or_else(|| Problem::not_found("event"))?;
     let raw = event.raw.ok_or_else(|| {
         Problem::client(StatusCode::GONE, "the raw body was purged after retention")
+            .code("raw_purged")
     })?;
     let entry = AuditEntry {
         at: now_ms(),

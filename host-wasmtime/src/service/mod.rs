@@ -10,7 +10,9 @@
 //! authenticates, stores, schedules and calls partners.
 
 pub mod app;
+pub mod idempotency;
 pub mod metrics;
+pub mod openapi;
 pub mod orders;
 pub mod photo_id;
 pub mod problem;
@@ -21,19 +23,41 @@ use crate::config::Config;
 use crate::keys::{self, Scope};
 use crate::rules::{RulesConfig, RulesHandle};
 use crate::store::Db;
+use aide::axum::routing::{get_with, post_with};
+use aide::axum::ApiRouter;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
+use metrics::{Count, Timing};
 use problem::{Problem, RawBody};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::{oneshot, Notify};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
-/// The committed OpenAPI document, served at `/openapi.json`.
-pub const OPENAPI: &str = include_str!("../../openapi.json");
+/// The OpenAPI document generated from the routes (see [`openapi`]), served at
+/// `/openapi.json`; `host-wasmtime/openapi.json` is a committed copy for client generators
+/// (a test keeps it equal).
+pub fn openapi_document() -> &'static str {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        aide::generate::infer_responses(true);
+        aide::generate::extract_schemas(true);
+        aide::generate::on_error(|e| {
+            if let Ok(mut errors) = OPENAPI_ERRORS.lock() {
+                errors.push(e.to_string());
+            }
+        });
+        let mut api = aide::openapi::OpenApi::default();
+        let _ = api_routes().finish_api_with(&mut api, openapi::describe);
+        openapi::finish(&api)
+    })
+}
+
+/// What aide reported while generating the document (a test checks it is empty).
+pub static OPENAPI_ERRORS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
 /// Everything a handler needs.
 #[derive(Clone, Debug)]
@@ -54,6 +78,8 @@ pub struct AppState {
     pub clock: Clock,
     /// This process's id: the owner of the leases its worker takes (fresh per start).
     pub instance: String,
+    /// Set when a stop begins: the worker starts no new event or partner call.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// A clock answering Unix milliseconds: the system's, or a fixed one in tests.
@@ -95,18 +121,24 @@ pub struct Caller {
     pub request_id: String,
 }
 
-/// A request's id: its `x-request-id` when that is a plain token of at most 128 characters,
-/// else a fresh UUID (a header is never trusted to carry text into logs).
+/// The request id header, read and answered (`x-request-id`).
+pub const REQUEST_ID: &str = "x-request-id";
+
+fn plain_token(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 128
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A request's id: its `x-request-id` (which the router's layers set on every request: the
+/// client's when it is a plain token of at most 128 characters, else a fresh UUID); a fresh
+/// UUID when called outside the router.
 pub fn request_id(headers: &HeaderMap) -> String {
     headers
-        .get("x-request-id")
+        .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 128
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        })
+        .filter(|v| plain_token(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
@@ -177,7 +209,13 @@ impl AppState {
             http,
             clock: Clock::system(),
             instance: format!("rxgate-{}", uuid::Uuid::new_v4().simple()),
+            draining: Arc::default(),
         })
+    }
+
+    /// Whether a stop has begun (the worker starts no new work).
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Now, by the service's clock.
@@ -187,15 +225,19 @@ impl AppState {
 
     /// Calls a rules operation; `Ok(Err(..))` is the guest's misuse envelope.
     pub async fn decide(&self, op: &str, request: Value) -> Result<Result<Value, Value>, Problem> {
+        let started = std::time::Instant::now();
         let result = self.rules.call(op, request).await;
         let outcome = match &result {
             Ok(Ok(_)) => "ok",
             Ok(Err(_)) => "misuse",
             Err(e) => e.kind(),
         };
-        self.metrics.inc(
-            "rxgate_rules_calls_total",
-            &[("op", op), ("outcome", outcome)],
+        self.metrics
+            .inc(Count::RulesCalls, &[("op", op), ("outcome", outcome)]);
+        self.metrics.observe(
+            Timing::RulesCall,
+            &[("op", op)],
+            started.elapsed().as_secs_f64(),
         );
         Ok(result?)
     }
@@ -281,86 +323,178 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// The service's routes over `state`.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/livez", get(livez))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics_text))
-        .route("/openapi.json", get(openapi))
-        .route(
+/// Every route, each with its OpenAPI operation.
+pub fn api_routes() -> ApiRouter<AppState> {
+    use openapi::{op, Answer};
+    ApiRouter::new()
+        .api_route(
+            "/livez",
+            get_with(livez, |t| op(t, "getLivez", "operations", "Liveness", &[])),
+        )
+        .api_route(
+            "/readyz",
+            get_with(readyz, |t| {
+                op(t, "getReadyz", "operations", "Readiness: store and active rules", &[])
+                    .answer::<200, Json<openapi::Ready>>()
+                    .answer::<503, Json<openapi::Ready>>()
+            }),
+        )
+        .api_route(
+            "/metrics",
+            get_with(metrics_text, |t| {
+                op(t, "getMetrics", "operations", "Prometheus metrics (text 0.0.4)", &[])
+                    .answer::<200, String>()
+            }),
+        )
+        .api_route(
+            "/openapi.json",
+            get_with(openapi_json, |t| {
+                op(t, "getOpenapi", "operations", "This document", &[])
+                    .answer::<200, Json<serde_json::Map<String, Value>>>()
+            }),
+        )
+        .api_route(
             "/admin/rules/reload",
-            post(reload).layer(DefaultBodyLimit::max(64 << 20)),
+            post_with(reload, |t| {
+                openapi::raw_body(
+                    op(t, "reloadRules", "admin",
+                        "Hot-reload the rules component (body: component bytes; empty: the built-in one); swapped only if every vector passes",
+                        &openapi::STAFF_SECURITY),
+                    "application/wasm",
+                )
+                .answer::<200, Json<openapi::Reloaded>>()
+                .answer::<409, Json<openapi::Reloaded>>()
+            })
+            .layer(DefaultBodyLimit::max(64 << 20)),
         )
         .merge(webhooks::routes())
         .merge(app::routes())
+}
+
+/// The service's routes over `state`.
+pub fn router(state: AppState) -> Router {
+    Router::from(api_routes())
         .fallback(problem::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        // Outermost first: drop an unusable id, give one to every request, answer it.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(sanitize_request_id))
         .with_state(state)
 }
 
-/// Logs one JSON line per request (method, route template, status, latency; no bodies, no
-/// query strings) and counts it.
+/// Runs a request inside a `request` span carrying its id (so every log line of the request
+/// names it), then logs one JSON line (method, route template, status, latency; no bodies, no
+/// query strings), counts it and records its duration.
 async fn observe(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
+    use tracing::Instrument;
     let route = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
     let method = request.method().to_string();
+    let id = request_id(request.headers());
+    let span = tracing::info_span!("request", request_id = %id);
     let started = std::time::Instant::now();
-    let response = next.run(request).await;
+    let response = next.run(request).instrument(span.clone()).await;
     let status = response.status().as_u16().to_string();
-    tracing::info!(
-        method = %method,
-        route = %route,
-        status = %status,
-        millis = started.elapsed().as_millis() as u64,
-        "request"
-    );
+    let elapsed = started.elapsed();
+    span.in_scope(|| {
+        tracing::info!(
+            method = %method,
+            route = %route,
+            status = %status,
+            millis = elapsed.as_millis() as u64,
+            "request"
+        )
+    });
     state.metrics.inc(
-        "rxgate_http_requests_total",
+        Count::HttpRequests,
         &[("method", &method), ("route", &route), ("status", &status)],
+    );
+    state.metrics.observe(
+        Timing::HttpRequest,
+        &[("method", &method), ("route", &route)],
+        elapsed.as_secs_f64(),
     );
     response
 }
 
-async fn livez() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+/// Drops an `x-request-id` that is not a plain token (at most 128 characters of letters,
+/// digits, `-`, `_`, `.`): the next layer then gives the request a fresh UUID. A header is
+/// never trusted to carry text into logs or the audit.
+async fn sanitize_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let valid = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(plain_token);
+    if !valid {
+        request.headers_mut().remove(REQUEST_ID);
+    }
+    request
 }
 
-async fn readyz(State(state): State<AppState>) -> Response {
+async fn livez() -> Json<openapi::Live> {
+    Json(openapi::Live {
+        status: "ok".into(),
+    })
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<openapi::Ready>) {
     let rules = state.rules.current();
     let store_ok = state.db.run(|s| s.ping()).await.is_ok();
-    let body = json!({
-        "status": if store_ok { "ready" } else { "not_ready" },
-        "store": store_ok,
-        "rules": { "digest": rules.digest(), "version": rules.version() },
-        "instance": state.instance,
-        "config_warnings": state.config.warnings(),
-    });
+    let body = openapi::Ready {
+        status: if store_ok { "ready" } else { "not_ready" }.into(),
+        store: store_ok,
+        rules: openapi::RulesInfo {
+            digest: rules.digest().to_owned(),
+            version: rules.version().as_object().cloned().unwrap_or_default(),
+        },
+        instance: state.instance.clone(),
+        config_warnings: state.config.warnings(),
+    };
     let status = if store_ok {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(body)).into_response()
+    (status, Json(body))
 }
 
-async fn metrics_text(State(state): State<AppState>) -> Response {
+async fn metrics_text(State(state): State<AppState>) -> (HeaderMap, String) {
+    let now = state.now_ms();
+    let backlog = match state.db.run(move |s| s.backlog(now)).await {
+        Ok(backlog) => Some(backlog),
+        Err(e) => {
+            tracing::warn!(cause = %e, "backlog query failed: gauges left out of this scrape");
+            None
+        }
+    };
+    let scrape = metrics::Scrape {
+        backlog,
+        now_ms: now,
+        rules_digest: state.rules.current().digest().to_owned(),
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(metrics::CONTENT_TYPE),
+    );
+    (headers, state.metrics.render(&scrape))
+}
+
+async fn openapi_json() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi_document(),
     )
         .into_response()
-}
-
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
 /// `POST /admin/rules/reload`: the body is a new component (empty body: the built-in one).
@@ -369,7 +503,7 @@ async fn reload(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawBody(body): RawBody,
-) -> Result<Response, Problem> {
+) -> Result<(StatusCode, Json<openapi::Reloaded>), Problem> {
     state.authorize(&headers, &[Scope::Admin]).await?;
     let outcome = reload_bytes(&state, body.to_vec()).await?;
     let status = if outcome.swapped {
@@ -377,7 +511,8 @@ async fn reload(
     } else {
         StatusCode::CONFLICT
     };
-    Ok((status, Json(json!(outcome))).into_response())
+    let answer = serde_json::from_value(json!(outcome)).map_err(Problem::internal)?;
+    Ok((status, Json(answer)))
 }
 
 /// Reloads from bytes (empty: the built-in component), on the blocking pool.
@@ -412,7 +547,7 @@ pub async fn reload_bytes(
             .await?;
     }
     state.metrics.inc(
-        "rxgate_rules_reloads_total",
+        Count::RulesReloads,
         &[("swapped", if outcome.swapped { "true" } else { "false" })],
     );
     Ok(outcome)
@@ -442,7 +577,7 @@ pub async fn follow_rules(state: &AppState, refused: &mut Option<String>) -> any
     };
     tracing::info!(swapped = outcome.swapped, digest = %outcome.candidate_digest, "rules followed");
     state.metrics.inc(
-        "rxgate_rules_reloads_total",
+        Count::RulesReloads,
         &[("swapped", if outcome.swapped { "true" } else { "false" })],
     );
     if !outcome.swapped {
@@ -468,7 +603,20 @@ pub struct RunningService {
     /// The state the service runs on (store, rules).
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
+    server: tokio::task::JoinHandle<()>,
+    worker: tokio::task::JoinHandle<()>,
+    stop_worker: tokio::sync::watch::Sender<bool>,
+}
+
+/// How a stop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drained {
+    /// Every in-flight request and partner call finished within the bound.
+    Clean,
+    /// The bound passed: what was still running was abandoned uncommitted (a partner call
+    /// stays `pending` and is sent again after the restart; a LifeFile order whose sending had
+    /// begun is parked instead).
+    Abandoned,
 }
 
 impl RunningService {
@@ -477,12 +625,33 @@ impl RunningService {
         format!("http://{}", self.addr)
     }
 
-    /// Stops accepting, finishes in-flight requests, stops the worker.
-    pub async fn shutdown(mut self) {
+    /// Stops: accepts nothing new, lets in-flight requests and the partner call under way
+    /// finish, starts no new work, all within `config.drain_ms`; past it, abandons the rest
+    /// (nothing half-committed: every change is one transaction).
+    pub async fn shutdown(mut self) -> Drained {
+        self.state
+            .draining
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = self.stop_worker.send(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        let bound = std::time::Duration::from_millis(self.state.config.drain_ms);
+        let both = async {
+            let _ = (&mut self.server).await;
+            let _ = (&mut self.worker).await;
+        };
+        if tokio::time::timeout(bound, both).await.is_ok() {
+            tracing::info!("drained");
+            return Drained::Clean;
+        }
+        tracing::warn!(
+            drain_ms = self.state.config.drain_ms,
+            "drain bound reached: in-flight work abandoned uncommitted, retried after restart"
+        );
+        self.server.abort();
+        self.worker.abort();
+        Drained::Abandoned
     }
 }
 
@@ -502,18 +671,15 @@ pub async fn start_with_state(
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let worker_state = state.clone();
-    let task = tokio::spawn(async move {
-        let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
-        let worker = tokio::spawn(worker::run(worker_state, worker_stopped));
+    let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(worker::run(state.clone(), worker_stopped));
+    let server = tokio::spawn(async move {
         let server = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = rx.await;
         });
         if let Err(e) = server.await {
             tracing::error!(cause = %e, "server stopped");
         }
-        let _ = stop_worker.send(true);
-        let _ = worker.await;
     });
     for warning in state.config.warnings() {
         tracing::warn!(warning = %warning, "configuration gap: the matching routes refuse work");
@@ -523,6 +689,8 @@ pub async fn start_with_state(
         addr,
         state,
         shutdown: Some(tx),
-        task,
+        server,
+        worker,
+        stop_worker,
     })
 }

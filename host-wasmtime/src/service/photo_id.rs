@@ -9,7 +9,7 @@
 //! table (content never logged). A new upload replaces the previous one for the next send.
 
 use super::app::{decide_ok, entry, load, violations_of};
-use super::problem::{JsonBody, Problem};
+use super::problem::Problem;
 use super::{now_ms, AppState};
 use crate::store::{Change, RecordTable};
 use axum::extract::{Path, State};
@@ -25,9 +25,9 @@ const KIND: &str = "photo_id";
 /// validated, stored, and queued for Beluga when the visit exists (else once it does).
 pub(super) async fn upload(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    Path(super::openapi::OrderPath { id }): Path<super::openapi::OrderPath>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<Value>,
+    super::openapi::JsonAs(body, _): super::openapi::JsonAs<super::openapi::PhotoIdBody>,
 ) -> Result<(StatusCode, Json<Value>), Problem> {
     let caller = state.authorize(&headers, super::app::STAFF).await?;
     let order = load(&state, &id).await?.record;

@@ -1,15 +1,43 @@
-//! Errors as `application/problem+json` (RFC 9457), in axum's `AppError` pattern: a 4xx
-//! carries the violation list, a 5xx says only "internal error" while the cause goes to the
-//! structured log (never a payload body).
+//! Errors as `application/problem+json` (RFC 9457), in axum's `AppError` pattern: every body
+//! has `type`, `title` (the status's phrase), `status`, `detail` (what went wrong, naming
+//! fields and rules, never values) and a stable `code` (snake case: the status's by default,
+//! a specific one where a status has several meanings); a 4xx carries the violation list, a
+//! 5xx says only "internal error" while the cause goes to the structured log (never a payload
+//! body).
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
+use std::borrow::Cow;
+
+/// The stable code of a status, when a call site names no more specific one.
+pub fn status_code_name(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        410 => "gone",
+        412 => "precondition_failed",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "unprocessable",
+        428 => "precondition_required",
+        500 => "internal",
+        501 => "not_implemented",
+        503 => "unavailable",
+        s if s >= 500 => "server_error",
+        _ => "client_error",
+    }
+}
 
 /// An HTTP error answer.
 #[derive(Debug)]
 pub struct Problem {
     status: StatusCode,
+    code: Cow<'static, str>,
     title: String,
     violations: Vec<Value>,
     /// Extra members (boxed: the common error path stays small).
@@ -23,6 +51,7 @@ impl Problem {
     pub fn client(status: StatusCode, title: impl Into<String>) -> Self {
         Self {
             status,
+            code: Cow::Borrowed(status_code_name(status)),
             title: title.into(),
             violations: Vec::new(),
             extra: None,
@@ -34,6 +63,7 @@ impl Problem {
     pub fn violations(title: impl Into<String>, violations: Vec<Value>) -> Self {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: Cow::Borrowed("violations"),
             title: title.into(),
             violations,
             extra: None,
@@ -45,6 +75,17 @@ impl Problem {
     pub fn with_status(mut self, status: StatusCode) -> Self {
         self.status = status;
         self
+    }
+
+    /// The same problem with a specific stable code (snake case).
+    pub fn code(mut self, code: impl Into<Cow<'static, str>>) -> Self {
+        self.code = code.into();
+        self
+    }
+
+    /// The problem's stable code.
+    pub fn code_name(&self) -> &str {
+        &self.code
     }
 
     /// Adds a `WWW-Authenticate` challenge (401 answers).
@@ -64,6 +105,7 @@ impl Problem {
         tracing::error!(cause = %cause, "internal error");
         Self {
             status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: Cow::Borrowed("internal"),
             title: "internal error".into(),
             violations: Vec::new(),
             extra: None,
@@ -80,6 +122,7 @@ impl Problem {
     /// 404.
     pub fn not_found(what: &str) -> Self {
         Self::client(StatusCode::NOT_FOUND, format!("{what} not found"))
+            .code(format!("{}_not_found", what.replace([' ', '-'], "_")))
     }
 
     /// The status.
@@ -92,8 +135,10 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let mut body = json!({
             "type": "about:blank",
-            "title": self.title,
+            "title": self.status.canonical_reason().unwrap_or("Error"),
             "status": self.status.as_u16(),
+            "detail": self.title,
+            "code": self.code,
         });
         if self.status.is_client_error() {
             body["violations"] = Value::Array(self.violations);
@@ -151,7 +196,38 @@ where
             Err(rejection) => Err(Problem::client(
                 rejection.status(),
                 "the body is not valid JSON of the shape this route expects",
-            )),
+            )
+            .code(match rejection.status().as_u16() {
+                415 => "unsupported_media_type",
+                413 => "payload_too_large",
+                _ => "invalid_body",
+            })),
+        }
+    }
+}
+
+/// Query parameters, with a problem+json rejection (400 `invalid_query`) naming no value.
+#[derive(Debug)]
+pub struct QueryOf<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for QueryOf<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Problem> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(_) => Err(Problem::client(
+                StatusCode::BAD_REQUEST,
+                "the query parameters are not the ones this route takes",
+            )
+            .code("invalid_query")),
         }
     }
 }

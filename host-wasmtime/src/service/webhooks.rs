@@ -12,14 +12,16 @@
 //! change how redeliveries are recognised). No HMAC, hash or secret comparison is written in
 //! this crate.
 
+use super::openapi::{AckStatus, PharmacyPath, WebhookAck};
 use super::problem::{Problem, RawBody};
 use super::AppState;
 use crate::config::{Environment, Secret};
 use crate::store::{AuditEntry, Inserted, NewEvent};
+use aide::axum::routing::post_with;
+use aide::axum::ApiRouter;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use rxgate_core::events::auth::{AuthConfig, BasicCredential, Headers, HmacHeader};
 use rxgate_core::events::ingest::{self, Ingest};
 use rxgate_core::events::Source;
@@ -35,23 +37,48 @@ pub const BODY_LIMIT: usize = 1 << 20;
 const MAX_HEADER_BYTES: usize = 8 << 10;
 
 /// The webhook routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
+pub fn routes() -> ApiRouter<AppState> {
+    use super::openapi::{op, Answer};
+    ApiRouter::new()
+        .api_route(
             "/api/webhooks/beluga",
-            post(beluga).layer(DefaultBodyLimit::max(BELUGA_BODY_LIMIT)),
+            post_with(beluga, |t| {
+                op(t, "receiveBelugaEvent", "webhooks",
+                    "Beluga events (Bearer or X-Webhook-Secret; 10 MiB cap, 1 MiB unless LAB_ORDER_REQUISITION_CREATED)",
+                    &["webhookSecret"])
+                .answer::<200, Json<WebhookAck>>()
+            })
+            .layer(DefaultBodyLimit::max(BELUGA_BODY_LIMIT)),
         )
-        .route(
+        .api_route(
             "/api/webhooks/lifefile/{pharmacy_id}",
-            post(lifefile).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+            post_with(lifefile, |t| {
+                op(t, "receiveLifefileEvent", "webhooks",
+                    "LifeFile status lines (HTTP Basic per pharmacy; one line or an array)",
+                    &["basic"])
+                .answer::<200, Json<WebhookAck>>()
+            })
+            .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
-        .route(
+        .api_route(
             "/api/webhooks/dispensepro/{pharmacy_id}",
-            post(dispensepro).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+            post_with(dispensepro, |t| {
+                op(t, "receiveDispenseproEvent", "webhooks",
+                    "DispensePro status (Standard Webhooks signature)",
+                    &["standardWebhooks"])
+                .answer::<200, Json<WebhookAck>>()
+            })
+            .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
-        .route(
+        .api_route(
             "/api/webhooks/pharmacy/{pharmacy_id}",
-            post(own_pharmacy).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+            post_with(own_pharmacy, |t| {
+                op(t, "receivePharmacyEvent", "webhooks",
+                    "OWN pharmacy events (Standard Webhooks signature)",
+                    &["standardWebhooks"])
+                .answer::<200, Json<WebhookAck>>()
+            })
+            .layer(DefaultBodyLimit::max(BODY_LIMIT)),
         )
 }
 
@@ -128,9 +155,65 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn remote(info: &axum::http::Extensions) -> Option<String> {
-    info.get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string())
+/// The connection's remote address, when the server recorded one (tests call the router
+/// without a socket).
+#[derive(Debug, Clone, Copy)]
+pub struct Remote(pub Option<SocketAddr>);
+
+impl axum::extract::FromRequestParts<AppState> for Remote {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(a)| *a);
+        Ok(Self(peer.map(|peer| {
+            let ip = client_ip(peer.ip(), &parts.headers, &state.config.trusted_proxies);
+            SocketAddr::new(ip, peer.port())
+        })))
+    }
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy; then the
+/// `X-Forwarded-For` entry nearest to it that is not itself a trusted proxy (entries are
+/// read right to left: only the ones trusted proxies appended are believed). No trusted
+/// proxies (the default): the header is ignored.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for entry in forwarded.iter().rev() {
+        let Ok(ip) = entry.parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+impl aide::OperationInput for Remote {}
+
+fn remote(info: &Remote) -> Option<String> {
+    info.0.map(|a| a.ip().to_string())
 }
 
 /// One webhook request, whichever route: authenticate and key through the core, store in one
@@ -139,10 +222,10 @@ async fn receive(
     state: &AppState,
     source: Source,
     pharmacy_id: Option<String>,
-    info: &axum::http::Extensions,
+    info: &Remote,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<(StatusCode, Json<WebhookAck>), Problem> {
     let Some(auth) = auth_config(state, source, pharmacy_id.as_deref().unwrap_or("")) else {
         return Err(Problem::not_found("pharmacy"));
     };
@@ -199,19 +282,20 @@ async fn receive(
         .collect();
     for outcome in &outcomes {
         state.metrics.inc(
-            "rxgate_webhook_events_total",
+            super::metrics::Count::WebhookEvents,
             &[("source", source.as_str()), ("outcome", outcome)],
         );
     }
     if inserted.iter().any(|i| matches!(i, Inserted::New(_))) {
         state.wake.notify_one();
     }
+    let owned = || outcomes.iter().map(|o| (*o).to_owned()).collect();
     let status = match (source, outcomes.as_slice()) {
-        (Source::Lifefile, _) => json!(outcomes),
-        (_, [one]) => json!(one),
-        _ => json!(outcomes),
+        (Source::Lifefile, _) => AckStatus::Many(owned()),
+        (_, [one]) => AckStatus::One((*one).to_owned()),
+        _ => AckStatus::Many(owned()),
     };
-    Ok((StatusCode::OK, Json(json!({ "status": status }))))
+    Ok((StatusCode::OK, Json(WebhookAck { status })))
 }
 
 /// The problem for a refused request: the core's violations (they name headers and rules,
@@ -229,7 +313,7 @@ fn refusal(
         _ => "refused",
     };
     state.metrics.inc(
-        "rxgate_webhook_events_total",
+        super::metrics::Count::WebhookEvents,
         &[("source", source.as_str()), ("outcome", outcome)],
     );
     let codes: Vec<&str> = violations.iter().map(|v| v.code.as_str()).collect();
@@ -259,20 +343,20 @@ fn refusal(
 
 async fn beluga(
     State(state): State<AppState>,
-    info: axum::http::Extensions,
+    info: Remote,
     headers: HeaderMap,
     RawBody(body): RawBody,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<(StatusCode, Json<WebhookAck>), Problem> {
     receive(&state, Source::Beluga, None, &info, &headers, &body).await
 }
 
 async fn lifefile(
     State(state): State<AppState>,
-    Path(pharmacy_id): Path<String>,
-    info: axum::http::Extensions,
+    Path(PharmacyPath { pharmacy_id }): Path<PharmacyPath>,
+    info: Remote,
     headers: HeaderMap,
     RawBody(body): RawBody,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<(StatusCode, Json<WebhookAck>), Problem> {
     receive(
         &state,
         Source::Lifefile,
@@ -286,11 +370,11 @@ async fn lifefile(
 
 async fn dispensepro(
     State(state): State<AppState>,
-    Path(pharmacy_id): Path<String>,
-    info: axum::http::Extensions,
+    Path(PharmacyPath { pharmacy_id }): Path<PharmacyPath>,
+    info: Remote,
     headers: HeaderMap,
     RawBody(body): RawBody,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<(StatusCode, Json<WebhookAck>), Problem> {
     receive(
         &state,
         Source::DispensePro,
@@ -304,11 +388,11 @@ async fn dispensepro(
 
 async fn own_pharmacy(
     State(state): State<AppState>,
-    Path(pharmacy_id): Path<String>,
-    info: axum::http::Extensions,
+    Path(PharmacyPath { pharmacy_id }): Path<PharmacyPath>,
+    info: Remote,
     headers: HeaderMap,
     RawBody(body): RawBody,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<(StatusCode, Json<WebhookAck>), Problem> {
     receive(
         &state,
         Source::Own,

@@ -45,12 +45,15 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if let Err(e) = tick(&state, &mut last_purge).await {
             tracing::error!(cause = %e, "worker pass failed");
         }
+        if *stop.borrow() || state.is_draining() {
+            break;
+        }
         tokio::select! {
             _ = state.wake.notified() => {}
             _ = tokio::time::sleep(poll) => {}
             _ = stop.changed() => {}
         }
-        if *stop.borrow() {
+        if *stop.borrow() || state.is_draining() {
             break;
         }
     }
@@ -95,6 +98,10 @@ pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> 
         .run(move |s| s.claim_pending_events(&claimed, EVENT_BATCH))
         .await?;
     for event in events {
+        // A stop starts no new work (the rest stays stored for the next start).
+        if state.is_draining() {
+            return Ok(());
+        }
         process_event(state, event).await?;
     }
     // Unmatched events are read without a claim (most still have no order); one whose order
@@ -113,6 +120,9 @@ pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> 
         .run(move |s| s.claim_due_calls(&claimed, CALL_BATCH))
         .await?;
     for call in due {
+        if state.is_draining() {
+            return Ok(());
+        }
         run_call(state, call).await?;
     }
     let now = state.now_ms();
@@ -524,7 +534,7 @@ async fn call_change(
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_else(|| "unclassified".to_owned());
     state.metrics.inc(
-        "rxgate_outbox_calls_total",
+        super::metrics::Count::OutboxCalls,
         &[("kind", &call.kind), ("class", &class)],
     );
     let cfg = &state.config.outbox;

@@ -123,8 +123,23 @@ pub struct Change {
     pub call_outcome: Option<(i64, CallDisposition)>,
     /// Audit entries.
     pub audit: Vec<AuditEntry>,
+    /// The answer of the staff request this change carries out, under its `Idempotency-Key`.
+    /// Written first: when the key is already stored, nothing is written and the commit
+    /// answers [`Committed::Conflict`] (the caller reads the stored answer and replays it).
+    pub idempotency: Option<IdempotentAnswer>,
     /// When.
     pub now: i64,
+}
+
+/// The stored answer of a request sent with an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdempotentAnswer {
+    /// The key, scoped: `<api key id> <method> <route template> <order id> <header value>`.
+    pub key: String,
+    /// The answer's HTTP status.
+    pub status: u16,
+    /// The answer's JSON body (no PHI: the answers of staff POSTs are statuses and decisions).
+    pub body: Value,
 }
 
 /// The result of [`Storage::commit`].
@@ -298,7 +313,7 @@ pub struct AuditEntry {
 }
 
 /// Filters of the audit log.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(default)]
 pub struct AuditFilter {
     /// Only this order.
@@ -452,6 +467,38 @@ pub trait Storage: Send + Sync + 'static {
     fn lease_holders(&self, now: i64) -> StoreResult<Vec<(String, i64)>>;
     /// The backend's name (`sqlite`, `postgres`) and schema version.
     fn schema(&self) -> StoreResult<(&'static str, i64)>;
+    /// What is waiting, read at `/metrics` scrape time: outbox calls by partner (the kind's
+    /// prefix before its first `_`), inbox events not yet processed, unmatched and deferred.
+    /// Counts and instants only; `now` decides which pending calls are due.
+    fn backlog(&self, now: i64) -> StoreResult<Backlog>;
+    /// The stored answer of a request sent with this (scoped) `Idempotency-Key`.
+    fn idempotent_answer(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>>;
+}
+
+/// The store's backlog at one instant (the `/metrics` gauges).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Backlog {
+    /// Outbox calls by partner (`beluga`, `dispensepro`, `lifefile`), sorted by partner.
+    pub outbox: Vec<PartnerBacklog>,
+    /// Inbox events stored and not yet processed.
+    pub inbox_pending: u64,
+    /// Inbox events that matched no order (yet).
+    pub unmatched: u64,
+    /// Inbox events the rules could not apply (retried after a rules reload).
+    pub deferred: u64,
+}
+
+/// One partner's outbox calls.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PartnerBacklog {
+    /// The partner: the call kind's prefix (`beluga_submit` → `beluga`).
+    pub partner: String,
+    /// Calls `pending` (due or waiting for their backoff).
+    pub pending: u64,
+    /// Calls parked for staff (`failed`: not retried without a staff action).
+    pub parked: u64,
+    /// The earliest `next_try_at` among pending calls already due at `now` (Unix ms).
+    pub oldest_due_at: Option<i64>,
 }
 
 /// One stored patient notification.

@@ -6,9 +6,9 @@
 //! migrate once, and a database newer than this binary is refused (docs/host.md, "Store").
 
 use super::{
-    Activity, ApiKeyRow, AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed,
-    EventRecord, Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PutOutcome,
-    RecordTable, Storage, StoreError, StoreResult,
+    Activity, ApiKeyRow, AuditEntry, AuditFilter, Backlog, CallDisposition, Change, Claim,
+    Committed, EventRecord, IdempotentAnswer, Inserted, NewEvent, NotificationRow, OrderRecord,
+    OutboxItem, PartnerBacklog, PutOutcome, RecordTable, Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use postgres::types::{FromSql, ToSql};
@@ -111,6 +111,15 @@ CREATE TABLE rules (
     digest TEXT NOT NULL,
     component BYTEA NOT NULL,
     updated_at BIGINT NOT NULL
+);
+"#,
+    // v3 (SQLite's v5): the answers of staff POSTs sent with an `Idempotency-Key`.
+    r#"
+CREATE TABLE idempotency_keys (
+    key TEXT PRIMARY KEY,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL
 );
 "#,
 ];
@@ -454,6 +463,20 @@ fn write_order(c: &mut impl GenericClient, change: &Change) -> StoreResult<Optio
 }
 
 fn commit_in(c: &mut impl GenericClient, change: &Change) -> StoreResult<Committed> {
+    if let Some(idem) = &change.idempotency {
+        // First, so a key already stored leaves nothing written (a concurrent insert of the
+        // same key waits for the other transaction, then finds it): the caller reads it again.
+        let inserted = c
+            .execute(
+                "INSERT INTO idempotency_keys (key, status, body, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (key) DO NOTHING",
+                &[&idem.key, &i32::from(idem.status), &idem.body.to_string(), &change.now],
+            )
+            .map_err(err)?;
+        if inserted == 0 {
+            return Ok(Committed::Conflict);
+        }
+    }
     let Some(version) = write_order(c, change)? else {
         return Ok(Committed::Conflict);
     };
@@ -578,7 +601,73 @@ impl PgStore {
     }
 }
 
+/// Outbox calls by partner (the kind's prefix before its first `_`): pending, parked, and
+/// the oldest due instant (the same answer as SQLite's query).
+const BACKLOG_OUTBOX: &str = "
+SELECT split_part(kind, '_', 1) AS partner,
+       SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END)::BIGINT,
+       SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END)::BIGINT,
+       MIN(CASE WHEN status = 'pending' AND next_try_at <= $1 THEN next_try_at END)
+FROM outbox WHERE status IN ('pending', 'failed')
+GROUP BY partner ORDER BY partner";
+
+/// Inbox events waiting, unmatched and deferred.
+const BACKLOG_INBOX: &str = "
+SELECT COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END), 0)::BIGINT,
+       COALESCE(SUM(CASE WHEN outcome = 'unmatched' THEN 1 ELSE 0 END), 0)::BIGINT,
+       COALESCE(SUM(CASE WHEN outcome = 'deferred' THEN 1 ELSE 0 END), 0)::BIGINT
+FROM inbox WHERE processed_at IS NULL OR outcome IN ('unmatched', 'deferred')";
+
+/// A count column as the gauges take it.
+fn count(row: &Row, index: usize) -> StoreResult<u64> {
+    Ok(u64::try_from(col::<i64>(row, index)?).unwrap_or(0))
+}
+
 impl Storage for PgStore {
+    fn backlog(&self, now: i64) -> StoreResult<Backlog> {
+        let outbox = self
+            .query(BACKLOG_OUTBOX, &[&now])?
+            .iter()
+            .map(|r| {
+                Ok(PartnerBacklog {
+                    partner: col(r, 0)?,
+                    pending: count(r, 1)?,
+                    parked: count(r, 2)?,
+                    oldest_due_at: col(r, 3)?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        let rows = self.query(BACKLOG_INBOX, &[])?;
+        let row = rows
+            .first()
+            .ok_or_else(|| StoreError("the inbox backlog query answered no row".to_owned()))?;
+        Ok(Backlog {
+            outbox,
+            inbox_pending: count(row, 0)?,
+            unmatched: count(row, 1)?,
+            deferred: count(row, 2)?,
+        })
+    }
+
+    fn idempotent_answer(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
+        let rows = self.query(
+            "SELECT key, status, body FROM idempotency_keys WHERE key = $1",
+            &[&key],
+        )?;
+        rows.first()
+            .map(|r| {
+                let status = col::<i32>(r, 1)?;
+                Ok(IdempotentAnswer {
+                    key: col(r, 0)?,
+                    status: u16::try_from(status).map_err(|_| {
+                        StoreError("a stored answer's status is out of range".into())
+                    })?,
+                    body: json(col(r, 2)?),
+                })
+            })
+            .transpose()
+    }
+
     fn put_clinic_input(
         &self,
         id: &str,

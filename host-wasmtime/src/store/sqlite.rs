@@ -3,9 +3,9 @@
 //! foreign-key checks on, migrations numbered by `PRAGMA user_version`.
 
 use super::{
-    Activity, ApiKeyRow, AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed,
-    EventRecord, Inserted, NewEvent, NotificationRow, OrderRecord, OutboxItem, PutOutcome,
-    RecordTable, Storage, StoreError, StoreResult,
+    Activity, ApiKeyRow, AuditEntry, AuditFilter, Backlog, CallDisposition, Change, Claim,
+    Committed, EventRecord, IdempotentAnswer, Inserted, NewEvent, NotificationRow, OrderRecord,
+    OutboxItem, PartnerBacklog, PutOutcome, RecordTable, Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -112,6 +112,10 @@ CREATE TABLE rules (
     updated_at INTEGER NOT NULL
 );
 "#,
+    // v5: the answers of staff POSTs sent with an `Idempotency-Key`, written with the change.
+    r#"
+CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+"#,
 ];
 
 /// Splits every order stored before v3 into the clinic's input and rxgate's state with the
@@ -162,6 +166,17 @@ impl SqliteStore {
     pub fn open(path: &Path) -> StoreResult<Self> {
         let conn = Connection::open(path).map_err(err)?;
         Self::init(conn)
+    }
+
+    /// Writes a consistent copy of the database to `dest` (`VACUUM INTO`: online, while the
+    /// service runs; `dest` must not exist). Restoring is copying it back as
+    /// `<data dir>/rxgate.sqlite3` while the service is stopped.
+    pub fn backup_to(&self, dest: &Path) -> StoreResult<()> {
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| StoreError("the backup path is not UTF-8".into()))?
+            .to_owned();
+        self.with(|c| c.execute("VACUUM INTO ?1", [dest]).map(|_| ()).map_err(err))
     }
 
     /// An in-memory database (tests).
@@ -438,6 +453,18 @@ fn write_order(c: &Connection, change: &Change) -> StoreResult<Option<i64>> {
 const SETTLED: &str = "settled by another worker";
 
 fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
+    if let Some(idem) = &change.idempotency {
+        // First, so a key already stored leaves nothing written: the caller reads it again.
+        let inserted = c
+            .execute(
+                "INSERT OR IGNORE INTO idempotency_keys (key, status, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![idem.key, idem.status, idem.body.to_string(), change.now],
+            )
+            .map_err(err)?;
+        if inserted == 0 {
+            return Ok(Committed::Conflict);
+        }
+    }
     let Some(version) = write_order(c, change)? else {
         return Ok(Committed::Conflict);
     };
@@ -1000,6 +1027,24 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn idempotent_answer(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
+        self.with(|c| {
+            c.query_row(
+                "SELECT key, status, body FROM idempotency_keys WHERE key = ?1",
+                [key],
+                |r| {
+                    Ok(IdempotentAnswer {
+                        key: r.get(0)?,
+                        status: r.get(1)?,
+                        body: json(r.get(2)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(err)
+        })
+    }
+
     fn lapse_leases_of(&self, owner: &str) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
@@ -1037,4 +1082,46 @@ impl Storage for SqliteStore {
     fn schema(&self) -> StoreResult<(&'static str, i64)> {
         Ok(("sqlite", self.schema_version()?))
     }
+
+    fn backlog(&self, now: i64) -> StoreResult<Backlog> {
+        self.with(|c| {
+            let mut stmt = c.prepare(BACKLOG_OUTBOX).map_err(err)?;
+            let rows = stmt
+                .query_map([now], |r| {
+                    Ok(PartnerBacklog {
+                        partner: r.get(0)?,
+                        pending: r.get(1)?,
+                        parked: r.get(2)?,
+                        oldest_due_at: r.get(3)?,
+                    })
+                })
+                .map_err(err)?;
+            let outbox = rows.collect::<Result<_, _>>().map_err(err)?;
+            let (inbox_pending, unmatched, deferred) = c
+                .query_row(BACKLOG_INBOX, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(err)?;
+            Ok(Backlog {
+                outbox,
+                inbox_pending,
+                unmatched,
+                deferred,
+            })
+        })
+    }
 }
+
+/// Outbox calls not done, by partner (the kind's prefix before its first `_`).
+const BACKLOG_OUTBOX: &str = "
+SELECT CASE WHEN instr(kind, '_') > 0 THEN substr(kind, 1, instr(kind, '_') - 1) ELSE kind END AS partner,
+       SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END),
+       MIN(CASE WHEN status = 'pending' AND next_try_at <= ?1 THEN next_try_at END)
+FROM outbox WHERE status IN ('pending', 'failed')
+GROUP BY partner ORDER BY partner";
+
+/// Inbox events waiting, unmatched and deferred.
+const BACKLOG_INBOX: &str = "
+SELECT COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN outcome = 'unmatched' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN outcome = 'deferred' THEN 1 ELSE 0 END), 0)
+FROM inbox WHERE processed_at IS NULL OR outcome IN ('unmatched', 'deferred')";

@@ -7,8 +7,9 @@
 use rxgate_host::store::postgres::{self as pg, PgStore};
 use rxgate_host::store::sqlite::SqliteStore;
 use rxgate_host::store::{
-    AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed, Inserted, NewActivity,
-    NewCall, NewEvent, OrderWrite, PutOutcome, RecordTable, Storage, LEASE_LAPSED,
+    AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed, IdempotentAnswer, Inserted,
+    NewActivity, NewCall, NewEvent, OrderWrite, PartnerBacklog, PutOutcome, RecordTable, Storage,
+    LEASE_LAPSED,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -78,6 +79,8 @@ on_both!(
     published_rules_are_read_back,
     concurrent_claims_never_share_a_row,
     a_restarted_instance_takes_back_its_claims,
+    the_backlog_counts_work_by_partner,
+    an_idempotency_key_is_stored_once_with_its_change,
 );
 
 fn event(key: &str, at: i64) -> NewEvent {
@@ -621,7 +624,8 @@ fn sqlite_migrates_from_the_previous_version() {
         .unwrap();
     }
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 4);
+    let current = rxgate_host::store::sqlite::MIGRATIONS.len() as i64;
+    assert_eq!(store.schema_version().unwrap(), current);
     assert_eq!(store.claim_due_calls(&claim("a", 10), 5).unwrap().len(), 1);
     drop(store);
     // A database newer than this binary is refused.
@@ -655,8 +659,9 @@ fn postgres_migrates_from_the_previous_version() {
             std::thread::spawn(move || PgStore::connect(&url, 2).map(|s| s.schema_version()))
         })
         .collect();
+    let current = pg::MIGRATIONS.len() as i64;
     for start in starts {
-        assert_eq!(start.join().unwrap().unwrap().unwrap(), 2);
+        assert_eq!(start.join().unwrap().unwrap().unwrap(), current);
     }
     let store = PgStore::connect(&url, 2).unwrap();
     assert_eq!(store.claim_due_calls(&claim("a", 10), 5).unwrap().len(), 1);
@@ -664,11 +669,49 @@ fn postgres_migrates_from_the_previous_version() {
         .query_one("SELECT COUNT(*) FROM rxgate_schema", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied, 2, "each migration applied once");
+    assert_eq!(applied, current, "each migration applied once");
     client
         .execute("INSERT INTO rxgate_schema VALUES (99, 0)", &[])
         .unwrap();
     assert!(PgStore::connect(&url, 1).is_err());
+}
+
+/// SQLite: a v4 database (before idempotency keys) opens at v5 and stores a key with its
+/// change.
+#[test]
+fn sqlite_migrates_to_idempotency_keys() {
+    let dir = std::env::temp_dir().join(format!("rxgate-mig-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("rxgate.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..4]
+            .iter()
+            .enumerate()
+        {
+            conn.execute_batch(m).unwrap();
+            conn.pragma_update(None, "user_version", i + 1).unwrap();
+        }
+    }
+    let store: Store = Arc::new(SqliteStore::open(&path).unwrap());
+    assert_eq!(store.schema().unwrap(), ("sqlite", 5));
+    seed(&store, "o1");
+    an_idempotency_key_is_stored_once_with_its_change(store);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// PostgreSQL: a v2 database (before idempotency keys) is migrated to v3 and stores a key.
+#[test]
+fn postgres_migrates_to_idempotency_keys() {
+    let Some(url) = pg_schema() else {
+        return;
+    };
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    assert_eq!(pg::migrate(&mut client, 2).unwrap(), 2);
+    let store: Store = Arc::new(PgStore::connect(&url, 2).unwrap());
+    assert_eq!(store.schema().unwrap(), ("postgres", 3));
+    seed(&store, "o1");
+    an_idempotency_key_is_stored_once_with_its_change(store);
 }
 
 /// `store::open` picks the backend from the URL and never repeats it in an error.
@@ -678,7 +721,8 @@ fn the_database_url_picks_the_backend() {
     let dir = std::env::temp_dir().join(format!("rxgate-url-{}", uuid::Uuid::new_v4().simple()));
     config.database = Some(format!("sqlite://{}/x/db.sqlite3", dir.display()).into());
     let store = rxgate_host::store::open(&config).unwrap();
-    assert_eq!(store.schema().unwrap(), ("sqlite", 4));
+    let current = rxgate_host::store::sqlite::MIGRATIONS.len() as i64;
+    assert_eq!(store.schema().unwrap(), ("sqlite", current));
     assert!(dir.join("x/db.sqlite3").exists());
     config.database = Some("mysql://user:hunter2@h/db".into());
     let e = rxgate_host::store::open(&config).err().unwrap();
@@ -692,4 +736,105 @@ fn the_database_url_picks_the_backend() {
         let store = rxgate_host::store::open(&config).unwrap();
         assert_eq!(store.schema().unwrap(), ("postgres", 2));
     }
+}
+
+/// The `/metrics` backlog: pending and parked calls by partner with the oldest due instant,
+/// inbox events waiting, unmatched and deferred.
+fn the_backlog_counts_work_by_partner(store: Store) {
+    seed(&store, "o1");
+    let first = enqueue(&store, "beluga_submit", "b1");
+    enqueue(&store, "beluga_message", "b2");
+    enqueue(&store, "lifefile_order", "l1");
+    let parked = CallDisposition::Failed {
+        error: "refused".into(),
+    };
+    assert!(matches!(
+        store.commit(&Change {
+            order_id: Some("o1".into()),
+            call_outcome: Some((first, parked)),
+            now: 20,
+            ..Change::default()
+        }),
+        Ok(Committed::Done(_))
+    ));
+    for (i, key) in ["e1", "e2", "e3"].iter().enumerate() {
+        store
+            .accept_events(&[event(key, 30 + i as i64)], &AuditEntry::default())
+            .unwrap();
+    }
+    let events = store.claim_pending_events(&claim("w", 40), 2).unwrap();
+    assert_eq!(events.len(), 2);
+    store
+        .finish_event(events[0].id, "unmatched", None, 41)
+        .unwrap();
+    store
+        .finish_event(events[1].id, "deferred", None, 41)
+        .unwrap();
+
+    let backlog = store.backlog(50).unwrap();
+    assert_eq!(
+        backlog.outbox,
+        vec![
+            PartnerBacklog {
+                partner: "beluga".into(),
+                pending: 1,
+                parked: 1,
+                oldest_due_at: Some(10),
+            },
+            PartnerBacklog {
+                partner: "lifefile".into(),
+                pending: 1,
+                parked: 0,
+                oldest_due_at: Some(10),
+            },
+        ]
+    );
+    assert_eq!(
+        (backlog.inbox_pending, backlog.unmatched, backlog.deferred),
+        (1, 1, 1)
+    );
+    // Not yet due: counted as pending, with no oldest due instant.
+    let early = store.backlog(5).unwrap();
+    assert_eq!(early.outbox[0].pending, 1);
+    assert_eq!(early.outbox[0].oldest_due_at, None);
+}
+
+/// An `Idempotency-Key` is written first in its change: a second change with the same key
+/// writes nothing (its call is not queued) and the first answer is read back.
+fn an_idempotency_key_is_stored_once_with_its_change(store: Store) {
+    let change = |dedupe: &str, status: u16| Change {
+        order_id: Some("o1".into()),
+        calls: vec![NewCall {
+            kind: "beluga_message".into(),
+            dedupe_key: dedupe.into(),
+            payload: json!({"path": "x"}),
+        }],
+        idempotency: Some(IdempotentAnswer {
+            key: "key-1 POST /messages o1 abc".into(),
+            status,
+            body: json!({"queued": true}),
+        }),
+        now: 60,
+        ..Change::default()
+    };
+    if store.get_order("o1").unwrap().is_none() {
+        seed(&store, "o1");
+    }
+    assert!(matches!(
+        store.commit(&change("m1", 202)),
+        Ok(Committed::Done(_))
+    ));
+    assert!(matches!(
+        store.commit(&change("m2", 200)),
+        Ok(Committed::Conflict)
+    ));
+    let stored = store
+        .idempotent_answer("key-1 POST /messages o1 abc")
+        .unwrap()
+        .unwrap();
+    assert_eq!((stored.status, stored.body), (202, json!({"queued": true})));
+    assert_eq!(store.idempotent_answer("other").unwrap(), None);
+    let calls = store.claim_due_calls(&claim("w", 100), 10).unwrap();
+    assert_eq!(calls.len(), 1, "the repeated change queued nothing");
+    assert_eq!(calls[0].dedupe_key, "m1");
 }

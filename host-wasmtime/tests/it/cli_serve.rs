@@ -52,9 +52,105 @@ fn serve_refuses_a_config_file_holding_a_secret_without_echoing_it() {
         .arg(&file)
         .output()
         .expect("runs");
-    assert!(!output.status.success());
+    assert_eq!(output.status.code(), Some(2), "configuration errors exit 2");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("invalid configuration"), "{stderr}");
     assert!(!stderr.contains("SECRET-SENTINEL"), "{stderr}");
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn an_unusable_environment_value_exits_2() {
+    let output = Command::new(env!("CARGO_BIN_EXE_rxgate"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RXGATE_DRAIN_MS", "soon")
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("RXGATE_DRAIN_MS"), "{stderr}");
+}
+
+#[test]
+fn backup_writes_a_consistent_copy_that_restores() {
+    use rxgate_host::store::AuditEntry;
+    let dir = std::env::temp_dir().join(format!("rxgate-backup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    {
+        let store = SqliteStore::open_dir(&data).unwrap();
+        let snapshot = serde_json::json!({"order": {"id": "o-backup"}});
+        store
+            .put_clinic_input(
+                "o-backup",
+                &snapshot,
+                &serde_json::json!({}),
+                None,
+                &AuditEntry::default(),
+            )
+            .unwrap();
+    }
+    let out = dir.join("copy.sqlite3");
+    let run = |out: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_rxgate"))
+            .args(["backup", "--data-dir"])
+            .arg(&data)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .expect("runs")
+    };
+    assert!(run(&out).status.success());
+    // Never overwrites.
+    assert_eq!(run(&out).status.code(), Some(2));
+    // Restored as a data directory, the copy holds the order.
+    let restored = dir.join("restored");
+    std::fs::create_dir_all(&restored).unwrap();
+    std::fs::copy(&out, restored.join("rxgate.sqlite3")).unwrap();
+    let store = SqliteStore::open_dir(&restored).unwrap();
+    assert!(store.get_order("o-backup").unwrap().is_some());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn secrets_come_from_files_named_by_file_variables() {
+    use rxgate_host::config::{env_files, Config};
+    let dir = std::env::temp_dir().join(format!("rxgate-secretfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("beluga-key");
+    std::fs::write(&file, "file-held-key\n").unwrap();
+    let vars = vec![
+        (
+            "RXGATE_BELUGA_API_KEY_FILE".to_owned(),
+            file.display().to_string(),
+        ),
+        ("UNRELATED_FILE".to_owned(), "/nonexistent".to_owned()),
+    ];
+    let files = env_files(vars.into_iter()).unwrap();
+    let mut config = Config::default();
+    config.apply_env(|name| files.get(name).cloned()).unwrap();
+    assert_eq!(
+        config.beluga.api_key.as_ref().map(|k| k.expose()),
+        Some("file-held-key")
+    );
+    // An unreadable file is a configuration error: exit 2, naming the variable only.
+    let output = Command::new(env!("CARGO_BIN_EXE_rxgate"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RXGATE_BELUGA_WEBHOOK_SECRET_FILE", dir.join("missing"))
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("RXGATE_BELUGA_WEBHOOK_SECRET_FILE"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_example_configuration_loads() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/rxgate.toml");
+    let config = rxgate_host::config::Config::load(Some(std::path::Path::new(example)));
+    assert!(config.is_ok(), "{:?}", config.err());
 }

@@ -15,9 +15,9 @@ use serde_json::{json, Value};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
-const EMR: &str = "emr-test-key";
+pub(crate) const EMR: &str = "emr-test-key";
 const PORTAL: &str = "portal-test-key";
-const ADMIN: &str = "admin-test-key";
+pub(crate) const ADMIN: &str = "admin-test-key";
 const BELUGA_SECRET: &str = "beluga-webhook-secret";
 const DP_SECRET: &str = "whsec_c2VjcmV0LWZvci1kaXNwZW5zZXBybw==";
 
@@ -35,7 +35,7 @@ pub(crate) fn shared_rules() -> RulesHandle {
         .clone()
 }
 
-fn test_config() -> Config {
+pub(crate) fn test_config() -> Config {
     let mut config = Config {
         environment: Environment::Development,
         ..Config::default()
@@ -72,13 +72,13 @@ fn test_config() -> Config {
     config
 }
 
-fn state_with(config: Config, rules: RulesHandle) -> (AppState, Arc<SqliteStore>) {
+pub(crate) fn state_with(config: Config, rules: RulesHandle) -> (AppState, Arc<SqliteStore>) {
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     let db = Db::new(store.clone() as Arc<dyn Storage>);
     (AppState::with_parts(config, db, rules).unwrap(), store)
 }
 
-fn state() -> (AppState, Arc<SqliteStore>) {
+pub(crate) fn state() -> (AppState, Arc<SqliteStore>) {
     state_with(test_config(), shared_rules())
 }
 
@@ -117,55 +117,6 @@ async fn livez_and_readyz_report_the_rules_digest() {
     assert!(warnings.contains(&json!("beluga_api_key_missing")));
     assert!(!warnings.contains(&json!("beluga_webhook_secret_missing")));
     assert!(warnings.contains(&json!("dispensepro_base_url_refused:dp1")));
-}
-
-#[tokio::test]
-async fn served_openapi_is_the_committed_file() {
-    let (state, _) = state();
-    let (status, body, _) = send(
-        &state,
-        Request::get("/openapi.json").body(Body::empty()).unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    let committed =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json")).unwrap();
-    assert_eq!(body, committed);
-    let doc = json_body(&body);
-    assert!(doc["paths"]["/api/emr/orders/{id}/submit-to-beluga"]["post"].is_object());
-}
-
-#[tokio::test]
-async fn openapi_documents_every_route() {
-    let doc: Value = serde_json::from_str(service::OPENAPI).unwrap();
-    for path in [
-        "/livez",
-        "/readyz",
-        "/metrics",
-        "/openapi.json",
-        "/admin/rules/reload",
-        "/admin/events",
-        "/admin/events/{eventId}/raw",
-        "/api/webhooks/beluga",
-        "/api/webhooks/lifefile/{pharmacyId}",
-        "/api/webhooks/dispensepro/{pharmacyId}",
-        "/api/webhooks/pharmacy/{pharmacyId}",
-        "/api/emr/orders/{id}",
-        "/api/emr/orders/{id}/triggers",
-        "/api/emr/orders/{id}/submit-to-beluga",
-        "/api/emr/orders/{id}/beluga",
-        "/api/emr/orders/{id}/beluga/cancel",
-        "/api/emr/orders/{id}/beluga/logs",
-        "/api/emr/orders/{id}/messages",
-        "/api/portal/orders/{id}/messages",
-        "/api/emr/orders/{id}/photos",
-        "/api/emr/orders/{id}/pdf",
-        "/api/emr/orders/{id}/patient-name",
-        "/api/emr/orders/{id}/update-visit",
-        "/api/emr/pharmacies/search",
-    ] {
-        assert!(doc["paths"][path].is_object(), "{path} is not documented");
-    }
 }
 
 #[tokio::test]
@@ -271,7 +222,8 @@ async fn beluga_webhook_fails_closed_without_a_secret() {
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(ctype.as_deref(), Some("application/problem+json"));
     let body = json_body(&body);
-    assert_eq!(body["title"], "internal error");
+    assert_eq!(body["detail"], "internal error");
+    assert_eq!(body["code"], "internal");
     assert!(body.get("violations").is_none());
     assert!(store.list_events(10).unwrap().is_empty());
 }

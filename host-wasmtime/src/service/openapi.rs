@@ -1,0 +1,674 @@
+//! The OpenAPI document, generated from the router (aide over schemars 1).
+//!
+//! Every route is declared with `aide`'s `api_route` and an operation transform
+//! ([`op`]: `operationId`, summary, tag, security); request bodies, path and query parameters
+//! come from the extractors' types (the core's `OrderSnapshot` and enums are reused as they
+//! are), answers from the types below. A route added with plain `route` is missing from the
+//! document, and `tests/it/openapi.rs` fails: it compares the router's routes with the
+//! document's paths.
+//!
+//! Problems are `application/problem+json` ([`ProblemDoc`]) on every `4XX`/`5XX`.
+
+use super::problem::{JsonBody, Problem, RawBody};
+use aide::generate::GenContext;
+use aide::openapi::{
+    ApiKeyLocation, MediaType, OpenApi, Operation, RequestBody, Response, SchemaObject,
+    SecurityScheme, StatusCode, Tag,
+};
+use aide::transform::{TransformOpenApi, TransformOperation};
+use aide::{OperationInput, OperationOutput};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The security schemes of the document.
+pub const STAFF_SECURITY: [&str; 2] = ["apiKey", "bearer"];
+
+/// Names an operation: its `operationId`, summary and tag; `security` lists the schemes
+/// (alternatives) that authorize it (none: an operations route).
+pub fn op<'a>(
+    t: TransformOperation<'a>,
+    id: &str,
+    tag: &str,
+    summary: &str,
+    security: &[&str],
+) -> TransformOperation<'a> {
+    let mut t = t.id(id).tag(tag).summary(summary);
+    for scheme in security {
+        t = t.security_requirement(scheme);
+    }
+    t
+}
+
+/// Documents an answer where the handler's return type cannot say it (handlers that build
+/// their answer as a JSON value).
+pub trait Answer {
+    /// The answer for status `N` is `R`: replaces the one inferred from the handler (and, for
+    /// a 2xx, the inferred untyped 200).
+    fn answer<const N: u16, R: OperationOutput>(self) -> Self;
+}
+
+impl Answer for TransformOperation<'_> {
+    fn answer<const N: u16, R: OperationOutput>(mut self) -> Self {
+        if let Some(responses) = self.inner_mut().responses.as_mut() {
+            responses.responses.shift_remove(&StatusCode::Code(N));
+            if (200..300).contains(&N) {
+                responses.responses.shift_remove(&StatusCode::Code(200));
+            }
+        }
+        self.response::<N, R>()
+    }
+}
+
+/// Adds the optional `Idempotency-Key` header (see [`super::idempotency`]).
+pub fn idempotent(mut t: TransformOperation<'_>) -> TransformOperation<'_> {
+    use aide::openapi::{Parameter, ParameterData, ParameterSchemaOrContent, ReferenceOr};
+    let schema = schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": 255});
+    t.inner_mut()
+        .parameters
+        .push(ReferenceOr::Item(Parameter::Header {
+            parameter_data: ParameterData {
+                name: "Idempotency-Key".into(),
+                description: Some(
+                    "Repeating a key (per API key, route and order) replays the first answer \
+                     (`idempotent-replayed: true`) and does nothing again"
+                        .into(),
+                ),
+                required: false,
+                deprecated: None,
+                format: ParameterSchemaOrContent::Schema(SchemaObject {
+                    json_schema: schema,
+                    example: None,
+                    external_docs: None,
+                }),
+                example: None,
+                examples: Default::default(),
+                explode: None,
+                extensions: Default::default(),
+            },
+            style: Default::default(),
+        }));
+    t
+}
+
+/// `{id}`: the clinic's order id.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct OrderPath {
+    /// The clinic's order id.
+    pub id: String,
+}
+
+/// `{pharmacy_id}`: the pharmacy's id in the configuration.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PharmacyPath {
+    /// The pharmacy's id in the service's configuration.
+    pub pharmacy_id: String,
+}
+
+/// `{notification_id}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct NotificationPath {
+    /// The notification's id (an integer).
+    pub notification_id: String,
+}
+
+/// `{event_id}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct EventPath {
+    /// The stored event's id (an integer).
+    pub event_id: String,
+}
+
+/// One rule violation: names the field and the rule, never the value.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ViolationDoc {
+    /// The stable code (`rxgate codes`).
+    pub code: String,
+    /// JSON Pointer of the field.
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The code's template filled with facts from the rules.
+    pub message: String,
+    /// Beluga's own error text when the rule mirrors one.
+    #[serde(default)]
+    pub beluga_error: Option<String>,
+    /// Other members some rules add (`actor`, …).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An RFC 9457 problem.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ProblemDoc {
+    /// Always `about:blank`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The status's phrase.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong (names fields and rules, never values; 5xx: "internal error").
+    pub detail: String,
+    /// A stable snake-case code (the status's, or a specific one).
+    pub code: String,
+    /// The rules' violations (4xx only).
+    #[serde(default)]
+    pub violations: Option<Vec<ViolationDoc>>,
+    /// Other non-PHI context of a 4xx (codes, classes, versions).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `{"status": "ok"}`.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Live {
+    /// `ok`.
+    pub status: String,
+}
+
+/// The active rules.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct RulesInfo {
+    /// SHA-256 of the component.
+    pub digest: String,
+    /// The guest's version document (`{guest, wit}`).
+    pub version: Map<String, Value>,
+}
+
+/// Readiness.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Ready {
+    /// `ready` or `not_ready`.
+    pub status: String,
+    /// Whether the store answers.
+    pub store: bool,
+    /// The active rules.
+    pub rules: RulesInfo,
+    /// This instance's id, the owner of the work it claims (docs/operations.md).
+    pub instance: String,
+    /// Configuration gaps (routes that refuse work until configured).
+    pub config_warnings: Vec<String>,
+}
+
+/// A stored order.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Stored {
+    /// The order id.
+    pub id: String,
+    /// `stored`.
+    pub status: String,
+    /// The order's version (its ETag is `"v<version>"`).
+    pub version: i64,
+}
+
+/// A call queued for a partner.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Queued {
+    /// `queued`.
+    pub status: String,
+}
+
+/// An order as stored: the clinic's input merged with rxgate's state.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct OrderView {
+    /// The order id.
+    pub id: String,
+    /// The order's version.
+    pub version: i64,
+    /// The order snapshot.
+    pub snapshot: rxgate_core::order::snapshot::OrderSnapshot,
+    /// rxgate's own state of the order.
+    pub state: Map<String, Value>,
+    /// The Beluga masterId, once generated.
+    pub master_id: Option<String>,
+    /// Unix milliseconds of the last change.
+    pub updated_at: i64,
+}
+
+/// The submission decision.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct SubmitAnswer {
+    /// `submit`, `wait`, `block`, …
+    pub decision: String,
+    /// Whether a Beluga submission was queued.
+    pub queued: bool,
+    /// The masterId of the queued submission.
+    #[serde(rename = "masterId", default)]
+    pub master_id: Option<String>,
+    /// Why the order is not submitted.
+    #[serde(default)]
+    pub violations: Option<Vec<ViolationDoc>>,
+}
+
+/// A partner call as the panel lists it (never its payload).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CallSummary {
+    /// The call kind (`beluga_submit`, …).
+    pub kind: String,
+    /// `pending`, `done` or `failed`.
+    pub status: String,
+    /// The classified outcome of the last attempt.
+    pub class: Option<String>,
+    /// The last error (class and reason).
+    pub last_error: Option<String>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// When the next attempt is due (pending calls).
+    pub next_attempt_at: Option<String>,
+    /// The pharmacy a pharmacy call goes to.
+    pub pharmacy_id: Option<Value>,
+}
+
+/// The Beluga Telehealth panel.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Panel {
+    /// The order id.
+    pub order_id: String,
+    /// The order's version.
+    pub version: i64,
+    /// The Beluga masterId.
+    pub master_id: Option<String>,
+    /// The clinic's order status.
+    pub order_status: Option<Value>,
+    /// Beluga submission status.
+    pub beluga_submit_status: Option<Value>,
+    /// Beluga visit status.
+    pub beluga_visit_status: Option<Value>,
+    /// Beluga resolved status.
+    pub beluga_resolved_status: Option<Value>,
+    /// Beluga visit id.
+    pub beluga_visit_id: Option<Value>,
+    /// The last submission's failure: `{class, message}`.
+    pub submit_error: Option<Value>,
+    /// DispensePro state.
+    pub dispense_pro: Option<Value>,
+    /// LifeFile state.
+    pub life_file: Option<Value>,
+    /// Shipping.
+    pub shipping: Option<Value>,
+    /// Prescriptions received.
+    pub prescriptions: Vec<Value>,
+    /// The lab milestone.
+    pub lab_milestone: Option<Value>,
+    /// Documents (metadata only).
+    pub documents: Vec<Value>,
+    /// Patient notifications.
+    pub notifications: Vec<Value>,
+    /// Partner calls.
+    pub calls: Vec<CallSummary>,
+    /// What staff may do now.
+    pub allowed_actions: Option<Value>,
+    /// The rules' diagnosis.
+    pub diagnosis: Option<Value>,
+}
+
+/// A cancelled visit.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Cancelled {
+    /// `canceled`.
+    pub status: String,
+    /// The rules' cancel guard.
+    pub guard: Map<String, Value>,
+}
+
+/// A settled notification.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Settled {
+    /// The notification id.
+    pub id: i64,
+    /// `sent`, `failed` or `skipped`.
+    pub status: String,
+}
+
+/// One event's outcome, or one per line (LifeFile).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AckStatus {
+    /// `accepted` or `duplicate`.
+    One(String),
+    /// One per event of the request.
+    Many(Vec<String>),
+}
+
+/// A webhook's acknowledgement.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct WebhookAck {
+    /// `accepted` or `duplicate`, or one per event.
+    pub status: AckStatus,
+}
+
+/// A vector run.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct VectorRun {
+    /// Cases run.
+    pub total: u64,
+    /// Cases failed.
+    pub failed: u64,
+    /// The first failures.
+    pub failures: Vec<String>,
+}
+
+/// A rules reload.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Reloaded {
+    /// Whether the candidate is now active.
+    pub swapped: bool,
+    /// The active digest after the attempt.
+    pub active_digest: String,
+    /// The candidate's digest.
+    pub candidate_digest: String,
+    /// The candidate's vector run.
+    pub vectors: VectorRun,
+}
+
+/// A stored event's raw body as the partner sent it (an object, or LifeFile's array of lines).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum RawEvent {
+    /// One event.
+    Object(Map<String, Value>),
+    /// LifeFile's lines.
+    Array(Vec<Value>),
+}
+
+/// A stored inbound event (metadata).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct EventMeta {
+    /// Row id.
+    pub id: i64,
+    /// `beluga`, `lifefile`, `dispensepro`, `pharmacy`.
+    pub source: String,
+    /// The route's pharmacy id, or empty.
+    pub partner: String,
+    /// The event name.
+    pub event: String,
+    /// The dedupe key.
+    pub dedupe_key: String,
+    /// Unix milliseconds.
+    pub received_at: i64,
+    /// The processing outcome (none while pending).
+    pub outcome: Option<String>,
+    /// The matched order.
+    pub order_id: Option<String>,
+}
+
+/// An activity (message or timeline entry).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ActivityDoc {
+    /// Row id.
+    pub id: i64,
+    /// The order.
+    pub order_id: String,
+    /// `PATIENT_CHAT_SENT`, `BELUGA_CS_SENT`, `BELUGA_DOCTOR_CHAT`, …
+    pub kind: String,
+    /// Whether the patient sees it.
+    pub patient_visible: bool,
+    /// Its content.
+    pub body: Map<String, Value>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// An audit entry.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct AuditDoc {
+    /// Unix milliseconds.
+    pub at: i64,
+    /// `api`, `beluga`, `outbox`, …
+    pub source: String,
+    /// Who: a key id, `partner:<source>`, `rxgate`.
+    pub actor: Option<String>,
+    /// What.
+    pub event: String,
+    /// The order.
+    pub order_id: Option<String>,
+    /// The outcome word.
+    pub outcome: String,
+    /// The request id.
+    pub request_id: Option<String>,
+    /// The remote address.
+    pub remote: Option<String>,
+    /// Non-PHI detail.
+    pub detail: Option<Value>,
+}
+
+/// A patient notification (metadata).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct NotificationDoc {
+    /// Row id.
+    pub id: i64,
+    /// The order.
+    pub order_id: String,
+    /// `shipped`, `delivered`, `doctor_message`.
+    pub kind: String,
+    /// `pending`, `sent`, `failed`, `skipped`.
+    pub status: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// Beluga's pharmacy search answer as the rules parse it.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ParsedAnswer {
+    /// The classification (`success`, `retry_later`, …).
+    pub classification: rxgate_core::contract::response::Class,
+    /// The parsed data.
+    #[serde(default)]
+    pub data: Option<Value>,
+    /// Other members of the parse.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A JSON body read as a value (the rules judge it) and documented as `D`.
+#[derive(Debug)]
+pub struct JsonAs<D>(pub Value, pub std::marker::PhantomData<fn() -> D>);
+
+impl<S: Send + Sync, D> axum::extract::FromRequest<S> for JsonAs<D> {
+    type Rejection = Problem;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        let JsonBody(value) = JsonBody::<Value>::from_request(req, state).await?;
+        Ok(Self(value, std::marker::PhantomData))
+    }
+}
+
+impl<D: JsonSchema> OperationInput for JsonAs<D> {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        axum::Json::<D>::operation_input(ctx, operation);
+    }
+}
+
+/// One image of a photo ID.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct PhotoImage {
+    /// `image/jpeg`, `image/png`, …
+    pub mime: String,
+    /// Base64 of the image.
+    pub data: String,
+}
+
+/// The photo ID body.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct PhotoIdBody {
+    /// The images.
+    pub images: Vec<PhotoImage>,
+}
+
+impl<T: JsonSchema> OperationInput for JsonBody<T> {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        axum::Json::<T>::operation_input(ctx, operation);
+    }
+}
+
+impl<T: JsonSchema> OperationInput for super::problem::QueryOf<T> {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        axum::extract::Query::<T>::operation_input(ctx, operation);
+    }
+}
+
+impl OperationInput for RawBody {
+    fn operation_input(ctx: &mut GenContext, operation: &mut Operation) {
+        axum::body::Bytes::operation_input(ctx, operation);
+    }
+}
+
+/// The problem response.
+fn problem_response(ctx: &mut GenContext) -> Response {
+    Response {
+        description: "An RFC 9457 problem".into(),
+        content: [(
+            "application/problem+json".into(),
+            MediaType {
+                schema: Some(SchemaObject {
+                    json_schema: ctx.schema.subschema_for::<ProblemDoc>(),
+                    example: None,
+                    external_docs: None,
+                }),
+                ..Default::default()
+            },
+        )]
+        .into_iter()
+        .collect(),
+        ..Default::default()
+    }
+}
+
+impl OperationOutput for Problem {
+    type Inner = ProblemDoc;
+
+    fn operation_response(ctx: &mut GenContext, _operation: &mut Operation) -> Option<Response> {
+        Some(problem_response(ctx))
+    }
+
+    fn inferred_responses(
+        ctx: &mut GenContext,
+        _operation: &mut Operation,
+    ) -> Vec<(Option<StatusCode>, Response)> {
+        let response = problem_response(ctx);
+        vec![
+            (Some(StatusCode::Range(4)), response.clone()),
+            (Some(StatusCode::Range(5)), response),
+        ]
+    }
+}
+
+/// A raw request body of `mime` (component bytes).
+pub fn raw_body<'a>(t: TransformOperation<'a>, mime: &str) -> TransformOperation<'a> {
+    let mut t = t;
+    t.inner_mut().request_body = Some(aide::openapi::ReferenceOr::Item(RequestBody {
+        description: None,
+        content: [(mime.into(), MediaType::default())].into_iter().collect(),
+        required: false,
+        extensions: Default::default(),
+    }));
+    t
+}
+
+/// The document's info, tags and security schemes.
+pub fn describe(api: TransformOpenApi<'_>) -> TransformOpenApi<'_> {
+    let key = |name: &str, description: &str| SecurityScheme::ApiKey {
+        location: ApiKeyLocation::Header,
+        name: name.into(),
+        description: Some(description.into()),
+        extensions: Default::default(),
+    };
+    let http = |scheme: &str, description: &str| SecurityScheme::Http {
+        scheme: scheme.into(),
+        bearer_format: None,
+        description: Some(description.into()),
+        extensions: Default::default(),
+    };
+    let mut api = api
+        .title("rxgate")
+        .version(env!("CARGO_PKG_VERSION"))
+        .license(aide::openapi::License {
+            name: env!("CARGO_PKG_LICENSE").into(),
+            identifier: Some(env!("CARGO_PKG_LICENSE").into()),
+            ..Default::default()
+        })
+        .description(
+            "The rxgate service: the clinic app's Beluga integration. Every decision is made by \
+             the rules guest (rxgate:rules) running in wasmtime. Errors are RFC 9457 problems \
+             with a stable `code`; every answer carries `x-request-id`.",
+        )
+        .security_scheme("apiKey", key("X-Api-Key", "rxgate API key (scopes emr, portal, admin)"))
+        .security_scheme("bearer", http("bearer", "rxgate API key (scopes emr, portal, admin)"))
+        .security_scheme(
+            "webhookSecret",
+            http("bearer", "Beluga shared secret (or the X-Webhook-Secret header)"),
+        )
+        .security_scheme("basic", http("basic", "LifeFile webhook user and password"))
+        .security_scheme(
+            "standardWebhooks",
+            key(
+                "webhook-signature",
+                "Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature v1,<base64 HMAC-SHA256>",
+            ),
+        );
+    for (name, description) in [
+        ("operations", "Liveness, readiness, metrics, this document"),
+        (
+            "orders",
+            "The clinic app's orders and their Beluga flow (scope emr)",
+        ),
+        ("messages", "Patient and CS messages"),
+        (
+            "notifications",
+            "Patient notifications for the clinic app to send",
+        ),
+        ("portal", "The patient portal (scope portal)"),
+        ("webhooks", "Partner events"),
+        ("admin", "Administration (scope admin)"),
+    ] {
+        api = api.tag(Tag {
+            name: name.into(),
+            description: Some(description.into()),
+            ..Default::default()
+        });
+    }
+    api
+}
+
+/// The document as JSON text, without the component schemas nothing refers to (the path
+/// and query structs, whose fields become parameters).
+pub fn finish(api: &OpenApi) -> String {
+    let mut doc = serde_json::to_value(api).unwrap_or_default();
+    loop {
+        let mut refs = std::collections::BTreeSet::new();
+        collect_refs(&doc, &mut refs);
+        let Some(schemas) = doc
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        else {
+            break;
+        };
+        let unused: Vec<String> = schemas
+            .keys()
+            .filter(|name| !refs.contains(&format!("#/components/schemas/{name}")))
+            .cloned()
+            .collect();
+        if unused.is_empty() {
+            break;
+        }
+        for name in unused {
+            schemas.remove(&name);
+        }
+    }
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into())
+}
+
+fn collect_refs(value: &Value, refs: &mut std::collections::BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(target)) = map.get("$ref") {
+                refs.insert(target.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, refs));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, refs)),
+        _ => {}
+    }
+}
