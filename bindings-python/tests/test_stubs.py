@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-from typing import List, Set
+from typing import Dict, List, Set, Union
 
 import pytest
 
@@ -13,6 +13,15 @@ import rxgate
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = Path(rxgate.__file__).resolve().parent
+#: The stubs of the source tree (not the installed wheel's copy).
+SOURCE_STUB = HERE.parent / "python" / "rxgate" / "__init__.pyi"
+
+#: Functions of `__init__.pyi` whose return annotation may mention `Any`, each with its reason.
+#: Keep it tiny: every answer is typed with the op table's TypedDicts (`rxgate._types`).
+ANY_RETURNS_ALLOWED: Dict[str, str] = {
+    "call": "the raw entry point: the op is a run-time string; `rxgate.typed` gives each op "
+    "its answer type, and its generated `cast`s need `call` untyped",
+}
 mypy_api = pytest.importorskip("mypy.api")
 
 
@@ -53,7 +62,7 @@ def test_mypy_rejects_misuse(tmp_path: Path) -> None:
     bad.write_text(
         "import rxgate\n"
         "r: rxgate.Report = rxgate.validate('visit', {})\n"
-        "n: int = r.valid_count\n"  # typo'd attribute is Any, but:
+        "n: int = r.valid_count\n"  # no dynamic attributes in the stubs
         "s: str = r.valid\n"  # a bool is not a str
         "rxgate.diagnose(42)\n",  # not a snapshot
         encoding="utf-8",
@@ -62,6 +71,7 @@ def test_mypy_rejects_misuse(tmp_path: Path) -> None:
     assert status == "1"
     assert 'Incompatible types in assignment (expression has type "bool"' in stdout
     assert 'Argument 1 to "diagnose" has incompatible type "int"' in stdout
+    assert '"Report" has no attribute "valid_count"' in stdout
 
 
 def test_mypy_strict_accepts_the_package_sources() -> None:
@@ -69,3 +79,72 @@ def test_mypy_strict_accepts_the_package_sources() -> None:
     files = [str(sources / name) for name in ("_errors.py", "_results.py", "cli.py")]
     stdout, stderr, status = run_mypy(*files)
     assert status == "0", stdout + stderr
+
+
+AnyNode = Union[ast.expr, None]
+
+
+def _names(annotation: AnyNode) -> Set[str]:
+    """Every name an annotation mentions (`Any`, `t.Any`, and inside string annotations)."""
+    names: Set[str] = set()
+    if annotation is None:
+        return names
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            names |= _names(ast.parse(node.value, mode="eval").body)
+    return names
+
+
+def any_returns(source: str) -> List[str]:
+    """The functions and properties (`Class.name`) of a stub whose return annotation mentions
+    `Any`, directly or through a module-level alias that does."""
+    tree = ast.parse(source)
+    tainted = {"Any"}
+    changed = True
+    while changed:  # aliases of aliases
+        changed = False
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and _names(node.value) & tainted:
+                new = {t.id for t in node.targets if isinstance(t, ast.Name)} - tainted
+                tainted |= new
+                changed = changed or bool(new)
+    found: List[str] = []
+
+    def visit(body: List[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _names(node.returns) & tainted:
+                found.append(prefix + node.name)
+
+    visit(tree.body, "")
+    return found
+
+
+def test_no_any_in_a_return_annotation() -> None:
+    found = any_returns(SOURCE_STUB.read_text(encoding="utf-8"))
+    unexplained = [name for name in found if name not in ANY_RETURNS_ALLOWED]
+    assert not unexplained, f"`Any` in return annotations of __init__.pyi: {unexplained}"
+    stale = set(ANY_RETURNS_ALLOWED) - set(found)
+    assert not stale, f"allow-list entries no longer needed: {sorted(stale)}"
+
+
+def test_the_any_check_finds_any() -> None:
+    stub = (
+        "from typing import Any, Dict, List\n"
+        "import typing as t\n"
+        "Loose = Dict[str, Any]\n"
+        "Looser = List[Loose]\n"
+        "class R:\n"
+        "    @property\n"
+        "    def a(self) -> Looser: ...\n"
+        "    def b(self) -> 't.Any': ...\n"
+        "    def c(self) -> List[str]: ...\n"
+        "def f(x: Any) -> int: ...\n"
+        "def g() -> Dict[str, Any]: ...\n"
+    )
+    assert any_returns(stub) == ["R.a", "R.b", "g"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Mapping, Tuple
 
 import pytest
 
@@ -19,7 +19,7 @@ XFAIL: Dict[str, str] = {}
 SKIP_KEYS = {"name", "description", "expect", "expect_error"}
 
 
-def summarize(report: Dict[str, Any]) -> Dict[str, Any]:
+def summarize(report: Mapping[str, Any]) -> Dict[str, Any]:
     """The summary `op: validate` cases are matched against."""
 
     def collect(items: List[Dict[str, Any]], field: str) -> List[str]:

@@ -3,7 +3,9 @@ case of that operation; and every operation the core lists has a wrapper."""
 
 from __future__ import annotations
 
+import ast
 import base64
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
@@ -102,6 +104,47 @@ def test_wrapper_matches_core(op: str, request_: Dict[str, Any]) -> None:
             assert attr.to_dict() == value
         else:
             assert attr == value
+
+
+def _stub_properties() -> Dict[str, List[str]]:
+    """The properties `__init__.pyi` (source tree) declares on each result class."""
+    stub = Path(__file__).resolve().parent.parent / "python" / "rxgate" / "__init__.pyi"
+    out: Dict[str, List[str]] = {}
+    for node in ast.parse(stub.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ClassDef):
+            out[node.name] = [
+                f.name
+                for f in node.body
+                if isinstance(f, ast.FunctionDef) and any(isinstance(d, ast.Name) and d.id == "property" for d in f.decorator_list)
+            ]
+    return out
+
+
+STUB_PROPERTIES = _stub_properties()
+
+
+@pytest.mark.parametrize("op,request_", [c[1:] for c in WRAPPED], ids=[c[0] for c in WRAPPED])
+def test_stub_properties_are_readable(op: str, request_: Dict[str, Any]) -> None:
+    """Every property the stubs declare reads on every answer: the answer's value when the
+    core sent the key, else `None` (optional) or `[]` (a list the core skips when empty)."""
+    if op in ("check_readiness", "decide_submit", "decide_retry", "build_visit") and not (
+        "today" in request_ or "now" in request_
+    ):
+        pytest.skip("the case relies on the clock being absent; the wrapper always supplies it")
+    result = WRAPPERS[op](request_)
+    answer = result.to_dict()
+    names = STUB_PROPERTIES[type(result).__name__]
+    assert names, type(result).__name__
+    for name in names:
+        value = getattr(result, name)
+        if name not in answer:
+            assert value is None or value == [], (name, value)
+        elif isinstance(value, tuple):
+            assert [v.to_dict() for v in value] == answer[name]
+        elif isinstance(value, rxgate.Result):
+            assert value.to_dict() == answer[name]
+        else:
+            assert value == answer[name], name
 
 
 def test_redact_event_matches_core() -> None:

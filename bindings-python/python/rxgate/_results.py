@@ -27,6 +27,8 @@ class Result:
     _repr_fields: ClassVar[Tuple[str, ...]] = ()
     #: Fields read as ``None`` when the answer omits them.
     _optional_fields: ClassVar[Tuple[str, ...]] = ()
+    #: List fields read as ``[]`` when the answer omits them (the core skips empty lists).
+    _list_fields: ClassVar[Tuple[str, ...]] = ()
 
     def __init__(self, data: Dict[str, Any]) -> None:
         object.__setattr__(self, "_data", data)
@@ -50,6 +52,8 @@ class Result:
             return data[name]
         if name in self._optional_fields:
             return None
+        if name in self._list_fields:
+            return []
         raise AttributeError(f"{type(self).__name__} has no field {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -129,6 +133,7 @@ class Readiness(Result):
 
     __slots__ = ()
     _repr_fields = ("kind", "status", "ready")
+    _optional_fields = ("kind",)
 
 
 class SubmitDecision(Result):
@@ -136,6 +141,7 @@ class SubmitDecision(Result):
 
     __slots__ = ()
     _repr_fields = ("trigger", "decision", "kind")
+    _optional_fields = ("master_id", "kind")
 
 
 class RetryDecision(Result):
@@ -143,6 +149,7 @@ class RetryDecision(Result):
 
     __slots__ = ()
     _repr_fields = ("allowed", "would_succeed")
+    _optional_fields = ("master_id",)
 
 
 class VisitBuild(Result):
@@ -151,6 +158,7 @@ class VisitBuild(Result):
     __slots__ = ()
     _violation_fields = ("violations", "warnings")
     _repr_fields = ("kind", "endpoint", "valid")
+    _optional_fields = ("body",)
 
 
 class PharmacySelection(Result):
@@ -168,10 +176,11 @@ class FulfillmentPlan(Result):
 
 
 class BoundaryCheck(Result):
-    """``check_boundary``: the prescription boundary per item and its violations."""
+    """``check_boundary``: the prescription boundary per item; ``violations`` and ``warnings``
+    are decision reasons (``{code, message, actor, ...}``: no JSON Pointer ``path``), so they
+    stay plain dicts, not :class:`Violation`."""
 
     __slots__ = ()
-    _violation_fields = ("violations", "warnings")
     _repr_fields = ("confirmed", "escalate")
 
 
@@ -212,6 +221,7 @@ class PatientView(Result):
 
     __slots__ = ()
     _repr_fields = ("stage", "order_number")
+    _optional_fields = ("tracking", "appointment")
 
 
 class Diagnosis(Result):
@@ -219,6 +229,7 @@ class Diagnosis(Result):
 
     __slots__ = ()
     _repr_fields = ("stage", "state", "escalate")
+    _optional_fields = ("bundle",)
 
 
 class OrderParts(Result):
@@ -241,6 +252,7 @@ class ParsedEvent(Result):
     __slots__ = ()
     _violation_fields = ("violations",)
     _repr_fields = ("source", "valid", "unknown")
+    _optional_fields = ("event",)
 
 
 class WebhookVerification(Result):
@@ -259,11 +271,18 @@ class EventKey(Result):
 
 
 class AppliedEvent(Result):
-    """``apply_event``: what an event changes: state, records, notifications, audit."""
+    """``apply_event``: what an event changes: state, records, notifications, audit.
+
+    The answer is the core's ``EventAnswer``: an applied event (``valid`` true) or a rejected
+    one (``valid`` false: only ``outcome`` "rejected", ``violations`` and ``keys``). On a
+    rejected event ``matched``, ``duplicate``, ``changed``, ``order_state`` and ``audit`` read
+    ``None`` and the lists read ``[]``."""
 
     __slots__ = ()
     _nested = {"order_state": OrderState}
-    _repr_fields = ("matched", "duplicate", "changed")
+    _repr_fields = ("valid", "matched", "duplicate", "changed")
+    _optional_fields = ("matched", "duplicate", "changed", "order_state", "audit")
+    _list_fields = ("facts", "notifications", "violations", "keys")
 
 
 class SubmissionPlan(Result):
@@ -289,4 +308,5 @@ class MessagePlan(Result):
 
     __slots__ = ()
     _optional_fields = ("activity",)
+    _list_fields = ("calls",)
     _repr_fields = ("valid",)

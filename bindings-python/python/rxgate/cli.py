@@ -21,7 +21,7 @@ import argparse
 import csv
 import json
 import sys
-from typing import IO, Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import rxgate
 from rxgate import _check_many_tagged
@@ -94,7 +94,7 @@ class _Writer:
         self.csv: Optional[Any] = None
         self.columns: List[str] = []
 
-    def row(self, line: int, order: Any, result: Dict[str, Any]) -> None:
+    def row(self, line: int, order: object, result: Mapping[str, object]) -> None:
         if self.fmt == "jsonl":
             row = {"line": line, "order": order, "result": result}
             self.out.write(json.dumps(row, ensure_ascii=False) + "\n")
