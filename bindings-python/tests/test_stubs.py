@@ -148,3 +148,23 @@ def test_the_any_check_finds_any() -> None:
         "def g() -> Dict[str, Any]: ...\n"
     )
     assert any_returns(stub) == ["R.a", "R.b", "g"]
+
+
+def test_check_many_overloads_name_each_decisions_class() -> None:
+    """Each decision `check_many` runs has an overload answering its own result class."""
+    tree = ast.parse(SOURCE_STUB.read_text(encoding="utf-8"))
+    typed: Dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == "check_many" and node.args.args[1:]:
+            decision = node.args.args[1].annotation
+            if (
+                isinstance(decision, ast.Subscript)
+                and isinstance(decision.slice, ast.Constant)
+                and isinstance(decision.slice.value, str)
+            ):
+                # `List[Union[Class, RxgateError]]`: the first name after List and Union.
+                names = [n.id for n in ast.walk(node.returns) if isinstance(n, ast.Name)] if node.returns else []
+                typed[decision.slice.value] = names[2]
+    expected = {name: cls.__name__ for name, (cls, _) in rxgate.ORDER_DECISIONS.items()}
+    expected["decide_submit"] = "SubmitDecision"
+    assert typed == expected

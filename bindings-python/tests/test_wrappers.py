@@ -115,7 +115,8 @@ def _stub_properties() -> Dict[str, List[str]]:
             out[node.name] = [
                 f.name
                 for f in node.body
-                if isinstance(f, ast.FunctionDef) and any(isinstance(d, ast.Name) and d.id == "property" for d in f.decorator_list)
+                if isinstance(f, ast.FunctionDef)
+                and any(isinstance(d, ast.Name) and d.id == "property" for d in f.decorator_list)
             ]
     return out
 

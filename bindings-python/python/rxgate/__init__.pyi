@@ -473,6 +473,46 @@ def check_many(
 ) -> List[Union[Diagnosis, RxgateError]]: ...
 @overload
 def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["check_readiness"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[Readiness, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["decide_submit"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[SubmitDecision, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["decide_retry"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[RetryDecision, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["select_pharmacy"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[PharmacySelection, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["route_fulfillment"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[FulfillmentPlan, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["check_boundary"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[BoundaryCheck, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["order_state"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[OrderState, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["check_cancel"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[CancelDecision, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["message_visibility"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[MessageVisibility, RxgateError]]: ...
+@overload
+def check_many(
+    snapshots: Iterable[Snapshot], decision: Literal["patient_view"], *, now: InstantLike = ..., **params: Any
+) -> List[Union[PatientView, RxgateError]]: ...
+@overload
+def check_many(
     snapshots: Iterable[Snapshot], decision: str, *, now: InstantLike = ..., **params: Any
 ) -> List[Union[Result, RxgateError]]: ...
 
