@@ -46,13 +46,16 @@ for _ in $(seq 1 240); do
 done
 [ -n "$url" ] || { echo "rxgate serve did not start" >&2; cat "$log" >&2; exit 1; }
 
+# The coverage phase is off: on this image's CPython 3.11.7 it crashes inside hypothesis
+# (`SystemError: AST constructor recursion depth mismatch` from ast.parse while describing a
+# strategy, CPython gh-106905, fixed in 3.11.8), failing the stage with no finding.
 # One run per scope over the operations that scope may call. A 4xx answer is fine (random
 # input is mostly refused) as long as it matches the document; a 5xx is a finding.
 st() {
   "$venv/bin/st" run "$url/openapi.json" --url "$url" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     --max-examples "${RXGATE_ST_EXAMPLES:-8}" --seed 7 --workers 2 \
-    --phases examples,coverage,fuzzing --request-timeout 10 "$@"
+    --phases examples,fuzzing --request-timeout 10 "$@"
 }
 st -H "X-Api-Key: $emr" --include-tag-regex '^(orders|messages|notifications)$'
 st -H "X-Api-Key: $portal" --include-tag portal
