@@ -14,7 +14,7 @@ const SOURCES: [Source; 4] = [
     Source::Beluga,
     Source::Lifefile,
     Source::DispensePro,
-    Source::Pharmacy,
+    Source::Own,
 ];
 
 /// The same document with every object's members in reverse order.
@@ -71,7 +71,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let Ok(keys) = event_keys(source, &value, ctx) else {
         assert!(
-            matches!(source, Source::DispensePro | Source::Pharmacy),
+            matches!(source, Source::DispensePro | Source::Own),
             "a body-keyed source refused a key"
         );
         return;

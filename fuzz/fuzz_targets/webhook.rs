@@ -24,7 +24,7 @@ const SOURCES: [Source; 4] = [
     Source::Beluga,
     Source::Lifefile,
     Source::DispensePro,
-    Source::Pharmacy,
+    Source::Own,
 ];
 
 struct Request<'a> {
@@ -47,7 +47,7 @@ fn default_config(source: Source) -> AuthConfig {
                 password: "fuzz-password".to_owned(),
             }]
         }
-        Source::DispensePro | Source::Pharmacy => {
+        Source::DispensePro | Source::Own => {
             config.secrets = vec![format!(
                 "whsec_{}",
                 STANDARD.encode(b"fuzz-signing-key-0123456789abcd")
@@ -128,7 +128,7 @@ fn sign(source: Source, config: &AuthConfig, req: &mut Request<'_>) -> Option<bo
             set_header(&mut req.headers, "authorization", format!("Basic {token}"));
             Some(true)
         }
-        Source::DispensePro | Source::Pharmacy => {
+        Source::DispensePro | Source::Own => {
             let all_valid = config
                 .secrets
                 .iter()
