@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Partner outage, full run (issue 14): Beluga (the sandbox) down for 60 s while two paid
-# orders a second keep coming; prints the backlog, the attempts (backoff) and the drain time
+# orders a second keep coming; prints the backlog (store and /metrics), the attempts (backoff) and the drain time
 # after recovery; fails when an order is lost, parked, or gets more than one Beluga visit.
 #   bash scripts/outage.sh                  # 60 s
 #   RXGATE_OUTAGE_SECS=300 bash scripts/outage.sh

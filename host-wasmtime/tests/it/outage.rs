@@ -1,6 +1,6 @@
 //! Partner outage (issue 14): Beluga (the sandbox) is down for a sustained period while paid
 //! orders keep coming. The outbox backs off (attempts grow slowly, not one per poll), nothing
-//! is lost, the backlog is visible in the store while Beluga is down, and it drains after
+//! is lost, the backlog is visible in the store and on `/metrics` while Beluga is down, and it drains after
 //! recovery: every order ends with exactly one Beluga visit and reaches delivery.
 //!
 //! Parameters (environment): `RXGATE_OUTAGE_SECS` (how long Beluga stays down, 6),
@@ -26,6 +26,20 @@ fn order(base: &Value, n: usize) -> Value {
     v["patient"]["id"] = json!(format!("pat_{id}"));
     v
 }
+
+/// The value of one sample of the service's `/metrics`, as an operator's scraper reads it.
+async fn scraped(url: &str, series: &str) -> Option<f64> {
+    let text = reqwest::get(format!("{url}/metrics"))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+const BELUGA_PENDING: &str = "rxgate_outbox_pending{partner=\"beluga\"}";
 
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
@@ -97,6 +111,15 @@ async fn beluga_down_then_back_loses_nothing_and_drains() {
         "every submission waits, none lost or parked"
     );
     assert!(attempts >= 1, "the outbox kept trying");
+    // The operator sees the same backlog on `/metrics`.
+    let url = harness.service.url();
+    let gauge = scraped(&url, BELUGA_PENDING).await;
+    println!("/metrics while down: {BELUGA_PENDING} {gauge:?}");
+    assert_eq!(
+        gauge,
+        Some(placed.len() as f64),
+        "the Beluga backlog shows in /metrics"
+    );
     assert!(
         u128::from(attempts) * 4 < polls.max(8),
         "backoff: {attempts} attempts in {polls} polls"
@@ -138,5 +161,8 @@ async fn beluga_down_then_back_loses_nothing_and_drains() {
     );
     assert_eq!(done, placed.len(), "every order completes after recovery");
     assert_eq!(visits, placed.len(), "exactly one Beluga visit per order");
+    let gauge = scraped(&url, BELUGA_PENDING).await;
+    println!("/metrics after the drain: {BELUGA_PENDING} {gauge:?}");
+    assert_eq!(gauge, Some(0.0), "the backlog gauge drains to 0");
     harness.stop().await;
 }
