@@ -9,30 +9,19 @@
 #
 # Parameters (environment; defaults here for the full run, the harness's own for CI):
 # RXGATE_CRASH_KILLS (200), RXGATE_CRASH_SEED (1), RXGATE_CRASH_RATE (orders admitted per
-# second of up-time, 8), RXGATE_CRASH_UP_MS (up-time before each kill, 200-1000),
+# second of up-time, 20), RXGATE_CRASH_UP_MS (up-time before each kill, 150-600),
 # RXGATE_CRASH_MAX_SECS (kill-phase budget, 900), RXGATE_CRASH_DRAIN_SECS (600),
 # RXGATE_CRASH_DIR (keep the run's data, configs and service logs there),
 # RXGATE_CRASH_BIN (another `rxgate` binary, e.g. a release build).
 # Exits non-zero when any invariant fails; the figures are printed either way, and as one
 # JSON line starting `crash-figures:`.
 set -euo pipefail
+source "$(dirname "$0")/lib/crash-env.sh"
 cd "$(dirname "$0")/.."
-# 20 orders/s and 150–600 ms of up-time per kill keep >= 80 % of kills on pending work now
-# that each change is one quick commit (at 8/s and 200–1000 ms only 80 % did, on an idle VM).
-export RXGATE_CRASH_RATE="${RXGATE_CRASH_RATE:-20}"
-export RXGATE_CRASH_UP_MS="${RXGATE_CRASH_UP_MS:-150-600}"
 export RXGATE_CRASH_KILLS="${RXGATE_CRASH_KILLS:-200}"
 export RXGATE_CRASH_SEED="${RXGATE_CRASH_SEED:-1}"
 export RXGATE_CRASH_MAX_SECS="${RXGATE_CRASH_MAX_SECS:-900}"
 export RXGATE_CRASH_DRAIN_SECS="${RXGATE_CRASH_DRAIN_SECS:-600}"
-# The host's integration-test binary (one build per profile: the same command as the CI
-# stages, a no-op after `cargo test --workspace`).
-exe="$(cargo test --workspace --no-run --message-format=json 2>/dev/null |
-  python3 -c 'import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "it" and m.get("executable"):
-        print(m["executable"])' | tail -n1)"
-[ -n "$exe" ] || { echo "the host's integration-test binary was not built" >&2; exit 2; }
+exe="$(it_test_binary)" || exit 2
 echo "crash harness: $RXGATE_CRASH_KILLS kills, seed $RXGATE_CRASH_SEED, $(nproc) cores, $(date -u +%FT%TZ)"
 exec nice -n 10 "$exe" --ignored --exact crash::sigkill_harness --nocapture
