@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Durable webhook ingest throughput (authenticated, committed, acknowledged), side by side:
-# a fresh `rxgate serve` per binary on loopback, 16 clients posting distinct Beluga webhooks.
+# a fresh `rxgate serve` per binary on loopback, 16 clients posting distinct Beluga webhooks;
+# then the outbox dispatch rate against the sandbox (`examples/dispatch_bench.rs`: DISPATCH
+# (1000) Beluga submissions waiting while Beluga is down, timed from its recovery until every
+# visit exists), on SQLite and, given RXGATE_BENCH_PG_URL, on PostgreSQL.
 #
 #   bash scripts/bench_ingest.sh                         # this checkout's release build
 #   bash scripts/bench_ingest.sh /path/to/old/rxgate     # … and another binary, same run
@@ -10,7 +13,7 @@
 # CLIENTS (16) and TOTAL (20000) are environment variables. Loopback only; stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p rxgate-host --bin rxgate --example ingest_bench
+cargo build --release -q -p rxgate-host --bin rxgate --example ingest_bench --example dispatch_bench
 bench="target/release/examples/ingest_bench"
 run() {
   local bin="$1" port="$2" database="${3:-}" dir
@@ -29,3 +32,7 @@ echo "machine: $(nproc) cores, $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/
 run target/release/rxgate 8099
 if [ -n "${1:-}" ]; then run "$1" 8098; fi
 if [ -n "${RXGATE_BENCH_PG_URL:-}" ]; then run target/release/rxgate 8097 "$RXGATE_BENCH_PG_URL"; fi
+target/release/examples/dispatch_bench "${DISPATCH:-1000}"
+if [ -n "${RXGATE_BENCH_PG_URL:-}" ]; then
+  target/release/examples/dispatch_bench "${DISPATCH:-1000}" "$RXGATE_BENCH_PG_URL"
+fi
