@@ -129,3 +129,61 @@ def test_progress_bar_on_a_terminal(orders: Dict[str, Any], tmp_path: Path) -> N
         proc.wait(timeout=600)
     assert proc.returncode == 1
     assert b"lines" in seen and b"[#" in seen and b"\r" in seen
+
+
+def visit_body() -> Dict[str, Any]:
+    path = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "visit.json"
+    body: Dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return body
+
+
+def test_validate_reports_each_body(tmp_path: Path) -> None:
+    """`rxgate-py validate KIND FILE`: one row per body, as `rxgate.validate` answers it; a line
+    that is not JSON is skipped with its number; invalid bodies make the exit status 1."""
+    good = visit_body()
+    bad = json.loads(json.dumps(good))
+    bad["formObj"]["email"] = "PHI-SENTINEL-not-an-email"
+    bad["masterId"] = "bad-one"
+    path = tmp_path / "bodies.jsonl"
+    path.write_text(
+        "\n".join([json.dumps(good), json.dumps(bad), "{PHI-SENTINEL", "", json.dumps(good)]) + "\n",
+        encoding="utf-8",
+    )
+    done = run("validate", "visit", str(path), "--today", "2026-12-05")
+    assert done.returncode == 1, done.stderr
+    rows = list(csv.DictReader(done.stdout.splitlines()))
+    assert [int(r["line"]) for r in rows] == [1, 2, 5]
+    for row, body in zip(rows, [good, bad, good]):
+        expected = rxgate.validate("visit", body, "2026-12-05")
+        assert row["valid"] == ("true" if expected.valid else "false")
+        assert json.loads(row["violations"]) == expected.to_dict()["violations"]
+        assert row["order"] == body["masterId"]
+    assert rows[0]["valid"] == "true" and rows[1]["valid"] == "false"
+    assert "line 3: skipped (invalid_json" in done.stderr
+    assert "3 of 4 lines validated, 1 skipped, 1 invalid" in done.stderr
+    assert "PHI-SENTINEL" not in done.stderr + done.stdout  # messages name fields, never values
+
+
+def test_validate_all_valid_exits_zero(tmp_path: Path) -> None:
+    path = tmp_path / "good.jsonl"
+    path.write_text(json.dumps(visit_body()) + "\n", encoding="utf-8")
+    done = run("validate", "visit", str(path), "-f", "jsonl")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"]["valid"] is True
+
+
+def test_validate_misuse_exits_two(tmp_path: Path) -> None:
+    path = tmp_path / "good.jsonl"
+    path.write_text(json.dumps(visit_body()) + "\n", encoding="utf-8")
+    assert run("validate", "not-a-kind", str(path)).returncode == 2
+    missing = run("validate", "visit", str(tmp_path / "missing.jsonl"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    unwritable = run("validate", "visit", str(path), "-o", str(tmp_path / "no" / "such" / "dir.csv"))
+    assert unwritable.returncode == 2 and "cannot write" in unwritable.stderr
+
+
+def test_version_and_module_entry_point() -> None:
+    done = subprocess.run([sys.executable, "-m", "rxgate", "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"rxgate-py {rxgate.__version__}"
+    assert run("--version").stdout.strip() == f"rxgate-py {rxgate.__version__}"

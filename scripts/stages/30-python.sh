@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The Python package `rxgate` (bindings-python/): from a fresh Debian 12 machine with python3,
-# create a fresh virtualenv, install maturin, pytest and mypy, build the abi3 wheel (debug
-# profile: it shares stage 10's compiled dependencies), install the wheel, then run pytest
-# (vector parity, API, stubs, the bulk CLI on a 10 000-line file; pytest prints the count)
-# and `mypy --strict` on the tests and examples.
+# create a fresh virtualenv, install maturin, ziglang, pytest and mypy, build the abi3
+# manylinux_2_28 wheel with zig as the linker (Debian 12's glibc fails the plain manylinux
+# symbol check; debug profile: it shares stage 10's compiled dependencies) and the sdist,
+# install the wheel with `--no-index` and no Rust on PATH, then run pytest (vector parity,
+# API, stubs, the bulk CLI on a 10 000-line file; pytest prints the count) and
+# `mypy --strict` on the tests and examples. Release wheels: the same command with --release.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"
@@ -23,11 +25,19 @@ if ! python3 -m venv "$work/venv" >/dev/null 2>&1; then
 fi
 py="$work/venv/bin/python"
 "$py" -m pip install --quiet --upgrade pip
-"$py" -m pip install --quiet "maturin>=1.5,<2" "pytest>=7" "mypy>=1.10"
+"$py" -m pip install --quiet "maturin>=1.5,<2" "ziglang==0.17.1" "pytest>=7" "mypy>=1.10"
 
-"$work/venv/bin/maturin" build --manifest-path bindings-python/Cargo.toml \
-  --interpreter "$py" --compatibility linux --out "$work/wheels"
-"$py" -m pip install --quiet --no-index "$work"/wheels/rxgate-*.whl
+# maturin finds zig through `python3 -m ziglang` of the venv on PATH.
+PATH="$work/venv/bin:$PATH" "$work/venv/bin/maturin" build --manifest-path bindings-python/Cargo.toml \
+  --interpreter "$py" --zig --compatibility manylinux_2_28 --out "$work/wheels"
+"$work/venv/bin/maturin" sdist --manifest-path bindings-python/Cargo.toml --out "$work/sdist"
+# The sdist carries the Rust sources it builds from (the core and the binding crate).
+tar -tzf "$work"/sdist/rxgate-*.tar.gz >"$work/sdist/files"
+grep -q '/core/src/lib.rs$' "$work/sdist/files"
+grep -q '/LICENSE$' "$work/sdist/files"
+# Installed with no Rust toolchain reachable: the wheel is self-contained.
+! env PATH=/usr/bin:/bin sh -c "command -v cargo || command -v rustc" >/dev/null
+env PATH=/usr/bin:/bin "$py" -m pip install --quiet --no-index "$work"/wheels/rxgate-*-manylinux_2_28_x86_64.whl
 test -x "$work/venv/bin/rxgate-py"
 
 # Run from the tests folder so `import rxgate` finds the installed wheel, not the sources.

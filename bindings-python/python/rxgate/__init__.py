@@ -504,8 +504,13 @@ def _check_many_tagged(
         request["today"] = _today(request["today"])
     elif timed:
         request["now"] = _now(now)
+    return _tagged(cls, _core.check_many(decision, snapshots, request, label))
+
+
+def _tagged(cls: Type[Result], entries: Iterable[Tuple[bool, Any, Any]]) -> List[Tuple[Union[Result, RxgateError], Any]]:
+    """``_core.check_many``'s entries as typed results of ``cls`` or errors (not raised)."""
     out: List[Tuple[Union[Result, RxgateError], Any]] = []
-    for ok, value, tag in _core.check_many(decision, snapshots, request, label):
+    for ok, value, tag in entries:
         if ok:
             out.append((cls(value), tag))
         else:

@@ -1,18 +1,24 @@
-"""``rxgate-py``: run one order decision over a JSON Lines file of order snapshots.
+"""``rxgate-py``: run one order decision, or validate one body kind, over a JSON Lines file.
 
     rxgate-py diagnose orders.jsonl                  # CSV on stdout
     rxgate-py diagnose orders.jsonl -f jsonl -o out.jsonl
+    rxgate-py validate visit bodies.jsonl > report.csv
+    python -m rxgate --version
 
-Each non-blank line is one snapshot. Lines are handed to the core as raw bytes in batches
+Each non-blank line is one order snapshot (a decision) or one outbound Beluga body
+(``validate KIND``, KIND one of ``rxgate.KINDS``). Lines are handed to the core as raw bytes in batches
 (parsed and decided in Rust, without the GIL). A line that is not JSON or not a valid
 snapshot is reported on stderr with its line number and the core's message (positions and
 field names, never values) and skipped; the batch goes on. A progress bar is drawn on
 stderr only when it is a terminal.
 
 Output: one row per good line. CSV columns are ``line``, ``order`` (the snapshot's
-``/order/number``, see ``--order-field``), then the decision's fields in the core's order;
+``/order/number``, see ``--order-field``; for ``validate`` the body's ``/masterId``), then the
+answer's fields in the core's order (``valid``, ``violations``, ``warnings`` for ``validate``);
 nested values are compact JSON. JSON Lines rows are ``{"line", "order", "result"}``.
-Exit status: 0 when every line was decided, 1 when some lines were skipped, 2 on misuse.
+Exit status: 0 when every line was decided (``validate``: and every body is valid), 1 when
+some lines were skipped (``validate``: or some body is invalid), 2 on misuse (an unknown
+decision or kind, a file that cannot be opened or written).
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ import argparse
 import csv
 import json
 import sys
-from typing import IO, Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import rxgate
-from rxgate import _check_many_tagged
+from rxgate import Report, Result, RxgateError, _check_many_tagged, _core
 
 BATCH = 2000
 
@@ -114,67 +120,116 @@ def _count_lines(path: str) -> Optional[int]:
         return None
 
 
-def run(argv: Optional[Sequence[str]] = None) -> int:
-    """The command line; answers the exit status."""
-    decisions = sorted([*rxgate.ORDER_DECISIONS, "decide_submit"])
-    parser = argparse.ArgumentParser(prog="rxgate-py", description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("decision", choices=decisions, help="the order decision to run on every line")
-    parser.add_argument("file", help="JSON Lines of order snapshots (`-` for stdin)")
-    parser.add_argument("-f", "--format", choices=["csv", "jsonl"], default="csv")
-    parser.add_argument("-o", "--output", default="-", help="output file (default stdout)")
-    parser.add_argument("--now", help="the instant to decide at (RFC 3339; default now)")
-    parser.add_argument("--trigger", help="the trigger (decide_submit only)")
+def _parser() -> argparse.ArgumentParser:
+    doc = __doc__.split("\n\n")[0] if __doc__ else None
+    parser = argparse.ArgumentParser(prog="rxgate-py", description=doc)
     parser.add_argument(
-        "--order-field",
-        default="/order/number",
-        help="JSON Pointer of the snapshot value shown in the `order` column (default /order/number)",
+        "--version", action="version", version=f"rxgate-py {rxgate.__version__}"
     )
-    parser.add_argument("--no-progress", action="store_true", help="never draw the progress bar")
-    args = parser.parse_args(argv)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for decision in sorted([*rxgate.ORDER_DECISIONS, "decide_submit"]):
+        sub = commands.add_parser(decision, help=f"run `{decision}` on every order snapshot")
+        sub.add_argument("file", help="JSON Lines of order snapshots (`-` for stdin)")
+        sub.add_argument("--now", help="the instant to decide at (RFC 3339; default now)")
+        sub.add_argument("--trigger", help="the trigger (decide_submit only)")
+        _common(sub, "/order/number")
+    sub = commands.add_parser("validate", help="validate every outbound Beluga body of one kind")
+    sub.add_argument("kind", choices=rxgate.KINDS, help="the body kind")
+    sub.add_argument("file", help="JSON Lines of bodies (`-` for stdin)")
+    sub.add_argument("--today", help="the business date of the 18+ rule (YYYY-MM-DD; default today)")
+    _common(sub, "/masterId")
+    return parser
 
+
+def _common(sub: argparse.ArgumentParser, label: str) -> None:
+    sub.add_argument("-f", "--format", choices=["csv", "jsonl"], default="csv")
+    sub.add_argument("-o", "--output", default="-", help="output file (default stdout)")
+    sub.add_argument(
+        "--order-field",
+        default=label,
+        help=f"JSON Pointer of the value shown in the `order` column (default {label})",
+    )
+    sub.add_argument("--no-progress", action="store_true", help="never draw the progress bar")
+
+
+_Tagged = List[Tuple[Union[Result, RxgateError], "rxgate._types.JsonValue"]]
+
+
+def _checker(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Callable[[List[bytes]], _Tagged]:
+    """The batch function of the command: a decision, or validation of one body kind."""
+    if args.command == "validate":
+        request = {"kind": args.kind, "today": rxgate._today(args.today)}
+
+        def validate(lines: List[bytes]) -> _Tagged:
+            return rxgate._tagged(Report, _core.check_many("validate", lines, request, args.order_field))
+
+        return validate
     params: Dict[str, Any] = {}
-    if args.decision == "decide_submit":
+    if args.command == "decide_submit":
         if not args.trigger:
             parser.error("decide_submit needs --trigger")
         params["trigger"] = args.trigger
+    return lambda lines: _check_many_tagged(lines, args.command, args.now, args.order_field, params)
+
+
+def _open(path: str, mode: str) -> IO[Any]:
+    if mode == "rb":
+        return sys.stdin.buffer if path == "-" else open(path, "rb")
+    return sys.stdout if path == "-" else open(path, "w", encoding="utf-8", newline="")
+
+
+def run(argv: Optional[Sequence[str]] = None) -> int:
+    """The command line; answers the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    check = _checker(args, parser)
+    streams: List[IO[Any]] = []
     try:
-        source: IO[bytes] = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+        for path, mode in ((args.file, "rb"), (args.output, "w")):
+            streams.append(_open(path, mode))
     except OSError as e:
-        print(f"rxgate-py: cannot read {args.file}: {e.strerror}", file=sys.stderr)
+        for stream in streams:
+            if stream not in (sys.stdin.buffer, sys.stdout):
+                stream.close()
+        print(f"rxgate-py: cannot {'read' if not streams else 'write'} {e.filename}: {e.strerror}", file=sys.stderr)
         return 2
-    out: IO[str] = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8", newline="")
-    total = None if args.file == "-" else _count_lines(args.file)
-    progress = _Progress(sys.stderr, total)
-    if args.no_progress:
-        progress.enabled = False
-    writer = _Writer(out, args.format)
-    done = bad = 0
+    source, out = streams
+    progress = _Progress(sys.stderr, None if args.file == "-" else _count_lines(args.file))
+    progress.enabled = progress.enabled and not args.no_progress
     try:
-        for batch in _batches(source, BATCH):
-            lines = [line for _, line in batch]
-            results = _check_many_tagged(lines, args.decision, args.now, args.order_field, params)
-            for (number, _), (result, order) in zip(batch, results):
-                if isinstance(result, rxgate.RxgateError):
-                    bad += 1
-                    where = f" at {result.path}" if result.path else ""
-                    progress.clear()
-                    print(f"rxgate-py: line {number}: skipped ({result.code}{where}): {result}", file=sys.stderr)
-                else:
-                    writer.row(number, order, result.to_dict())
-            done += len(batch)
-            progress.update(done)
-    except rxgate.RxgateError as e:
+        counts = _process(source, check, _Writer(out, args.format), progress)
+    except RxgateError as e:
         progress.close()
         print(f"rxgate-py: {e}", file=sys.stderr)
         return 2
     finally:
-        if source is not sys.stdin.buffer:
-            source.close()
-        if out is not sys.stdout:
-            out.close()
+        for stream in (source, out):
+            if stream not in (sys.stdin.buffer, sys.stdout):
+                stream.close()
     progress.close()
-    print(f"rxgate-py: {done - bad} of {done} lines decided, {bad} skipped", file=sys.stderr)
-    return 1 if bad else 0
+    done, bad, invalid = counts
+    verb = "validated" if args.command == "validate" else "decided"
+    extra = f", {invalid} invalid" if args.command == "validate" else ""
+    print(f"rxgate-py: {done - bad} of {done} lines {verb}, {bad} skipped{extra}", file=sys.stderr)
+    return 1 if bad or invalid else 0
+
+
+def _process(source: IO[bytes], check: Callable[[List[bytes]], _Tagged], writer: _Writer, progress: _Progress) -> Tuple[int, int, int]:
+    """Runs every batch; answers (lines, skipped, invalid bodies)."""
+    done = bad = invalid = 0
+    for batch in _batches(source, BATCH):
+        for (number, _), (result, order) in zip(batch, check([line for _, line in batch])):
+            if isinstance(result, RxgateError):
+                bad += 1
+                where = f" at {result.path}" if result.path else ""
+                progress.clear()
+                print(f"rxgate-py: line {number}: skipped ({result.code}{where}): {result}", file=sys.stderr)
+            else:
+                invalid += isinstance(result, Report) and not result.valid
+                writer.row(number, order, result.to_dict())
+        done += len(batch)
+        progress.update(done)
+    return done, bad, invalid
 
 
 def main() -> None:
