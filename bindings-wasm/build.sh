@@ -82,3 +82,10 @@ if [ "$gz" -gt "$budget_gz" ]; then
   echo "the gzipped .wasm exceeds its budget" >&2
   exit 1
 fi
+
+# CommonJS types: the same declarations as .d.cts files beside the CommonJS entry, so that
+# `require('rxgate')` resolves CommonJS types (publint and attw check it in stage 20).
+sed "s|'./rxgate.gen.js'|'./rxgate.gen.cjs'|g" "$here/rxgate.d.ts" > "$pkg/rxgate.d.cts"
+cp "$here/rxgate.gen.d.ts" "$pkg/rxgate.gen.d.cts"
+# The repository's LICENSE travels in the package (npm packs a root LICENSE, not a symlink).
+cp "$root/LICENSE" "$here/LICENSE"

@@ -2,7 +2,11 @@
 # The npm package `rxgate` (bindings-wasm/): from a fresh Debian 12 machine, install what it
 # needs (the wasm32 target, Debian's chromium for the browser test, wasm-bindgen-cli at the
 # Cargo.lock version, the npm dev dependencies), lint the crate for wasm32, then `npm test`:
-# build (wasm-bindgen + wasm-opt, size budget), type check, vector parity, API and browser tests.
+# build (wasm-bindgen + wasm-opt, size budget), type check, vector parity, API and browser tests;
+# then the package as published: publint and attw (`npm run lint:package`: ESM and CommonJS
+# entries, each with its own types), and the Node suites again on Node 22 (the npm package
+# `node@22`; the image has 20). The browser and portal tests drive Chromium, the same under
+# either Node, and run once.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -21,3 +25,8 @@ cargo clippy -p rxgate-wasm --target wasm32-unknown-unknown -- -D warnings
 cd bindings-wasm
 npm ci --no-audit --no-fund
 npm test
+npm run -s lint:package
+node22="${CARGO_TARGET_DIR:-../target}/node22"
+npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$node22" node@22
+"$node22/node_modules/.bin/node" --version
+"$node22/node_modules/.bin/node" --test test/api.test.mjs test/vectors.test.mjs test/types.test.mjs test/native-parity.test.mjs
