@@ -1,0 +1,415 @@
+//! The attack suite (issue #18): each finding of the outsider's and careless operator's attack,
+//! replayed against the fixed service. Empty and short secrets, an overflowing timestamp,
+//! slowloris, oversize unauthenticated bodies (peak RSS of the real process), made-up methods,
+//! extractor errors before authentication, header caps, rate limits, the operations routes,
+//! and a LifeFile `[]`.
+
+use super::observability::{serve, Served};
+use super::service::{json_body, send, shared_rules, state, state_with, test_config, ADMIN, EMR};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use rxgate_host::config::{Config, DispenseProConfig, Environment, OpsAccess};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+fn stop(mut served: Served) -> String {
+    let _ = served.child.kill();
+    let _ = served.child.wait();
+    let log = std::fs::read_to_string(&served.log).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&served.dir);
+    log
+}
+
+fn host_port(url: &str) -> String {
+    url.trim_start_matches("http://").to_owned()
+}
+
+#[test]
+fn empty_or_short_secrets_stop_a_production_start_with_exit_2() {
+    let dir = std::env::temp_dir().join(format!("rxgate-weak-{}", std::process::id()));
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rxgate"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .env("RXGATE_ENVIRONMENT", "production")
+        .env("RXGATE_BELUGA_WEBHOOK_SECRET", "")
+        .env("RXGATE_API_KEY_ADMIN", "k1")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("RXGATE_BELUGA_WEBHOOK_SECRET"), "{stderr}");
+    assert!(stderr.contains("RXGATE_API_KEY_ADMIN"), "{stderr}");
+    assert!(
+        !stderr.contains("k1"),
+        "the value is never printed: {stderr}"
+    );
+}
+
+fn weak_config() -> Config {
+    let mut config = test_config();
+    config
+        .dispensepro
+        .insert("dp-empty".into(), DispenseProConfig::default());
+    let env = std::collections::HashMap::from([
+        ("RXGATE_DISPENSEPRO_DP_EMPTY_WEBHOOK_SECRET", ""),
+        ("RXGATE_LIFEFILE_BELMAR_WEBHOOK_PASSWORD", "short"),
+    ]);
+    config
+        .apply_env(|k| env.get(k).map(|v| v.to_string()))
+        .unwrap();
+    config
+}
+
+#[tokio::test]
+async fn an_empty_secret_authenticates_nothing_and_readyz_fails_outside_production() {
+    let config = weak_config();
+    assert_eq!(
+        config.weak_secrets,
+        vec![
+            "RXGATE_DISPENSEPRO_DP_EMPTY_WEBHOOK_SECRET",
+            "RXGATE_LIFEFILE_BELMAR_WEBHOOK_PASSWORD"
+        ]
+    );
+    assert!(config.dispensepro["dp-empty"].webhook_secret.is_none());
+    assert!(config.startup_error().is_none(), "development starts");
+    let (state, store) = state_with(config, shared_rules());
+    // A request "signed" with the empty secret (HMAC key of zero bytes) is refused.
+    let now = rxgate_host::service::now_ms() / 1000;
+    let body = r#"{"event":"dispensepro.status","order":{"id":"d1","externalId":"o1","status":"shipped"}}"#;
+    let key: [u8; 0] = [];
+    let sig = rxgate_core::events::auth::sign_standard(&key, "forged-1", now, body.as_bytes())
+        .unwrap_or_default();
+    let forged = Request::post("/api/webhooks/dispensepro/dp-empty")
+        .header("webhook-id", "forged-1")
+        .header("webhook-timestamp", now.to_string())
+        .header("webhook-signature", format!("v1,{sig}"))
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, _) = send(&state, forged).await;
+    assert_ne!(status, StatusCode::OK);
+    assert!(status.is_client_error() || status.is_server_error());
+    use rxgate_host::store::Storage;
+    assert!(store.list_events(10).unwrap().is_empty(), "nothing stored");
+    let (status, ready, _) =
+        send(&state, Request::get("/readyz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let ready = json_body(&ready);
+    assert_eq!(ready["status"], "not_ready");
+    assert_eq!(
+        ready["config_errors"][1],
+        "RXGATE_LIFEFILE_BELMAR_WEBHOOK_PASSWORD"
+    );
+    assert!(!ready.to_string().contains("short"));
+}
+
+#[tokio::test]
+async fn an_overflowing_timestamp_is_refused_without_a_panic() {
+    let (state, _) = state();
+    for ts in [
+        "-9223372036854775808",
+        "9223372036854775807",
+        "99999999999999999999",
+    ] {
+        let req = Request::post("/api/webhooks/dispensepro/dp1")
+            .header("webhook-id", "msg-overflow")
+            .header("webhook-timestamp", ts)
+            .header("webhook-signature", "v1,AAAA")
+            .body(Body::from("{}"))
+            .unwrap();
+        let (status, body, ctype) = send(&state, req).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{ts}: {body}");
+        assert_eq!(ctype.as_deref(), Some("application/problem+json"));
+        assert!(!body.contains(ts));
+    }
+}
+
+#[tokio::test]
+async fn unauthenticated_requests_get_401_before_any_body_or_path_error() {
+    let (state, _) = state();
+    // Not JSON, wrong type, a 20 MiB body over the route's cap: 401 first, as problem+json.
+    for body in ["{not json".to_owned(), "x".repeat(20 << 20)] {
+        let req = Request::put("/api/emr/orders/PATIENT%20Jane%20Doe")
+            .header("content-type", "text/plain")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, answer, ctype) = send(&state, req).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(ctype.as_deref(), Some("application/problem+json"));
+        assert!(!answer.contains("Jane"));
+    }
+    // Authenticated, the same malformed body is a problem naming no input.
+    let req = Request::put("/api/emr/orders/o1")
+        .header("x-api-key", EMR)
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"patient": "Jane Doe" "#))
+        .unwrap();
+    let (status, answer, ctype) = send(&state, req).await;
+    assert!(status.is_client_error(), "{status}");
+    assert_eq!(ctype.as_deref(), Some("application/problem+json"));
+    assert!(!answer.contains("Jane"), "{answer}");
+    // An unsupported method is still 405, as problem+json.
+    let req = Request::delete("/api/emr/notifications")
+        .header("x-api-key", EMR)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, ctype) = send(&state, req).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(ctype.as_deref(), Some("application/problem+json"));
+}
+
+#[tokio::test]
+async fn every_header_read_has_a_length_cap() {
+    let (state, _) = state();
+    for (name, len) in [
+        ("webhook-id", 257),
+        ("webhook-timestamp", 33),
+        ("x-api-key", 257),
+        ("idempotency-key", 257),
+        ("x-anything", 9000),
+    ] {
+        let req = Request::post("/api/webhooks/dispensepro/dp1")
+            .header(name, "7".repeat(len))
+            .body(Body::from("{}"))
+            .unwrap();
+        let (status, body, ctype) = send(&state, req).await;
+        assert_eq!(
+            status,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "{name}"
+        );
+        assert_eq!(ctype.as_deref(), Some("application/problem+json"));
+        assert!(!body.contains("7777"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn rate_limits_hold_per_key_with_a_429_problem() {
+    let mut config = test_config();
+    config.limits.rate_per_key = 1;
+    let (state, _) = state_with(config, shared_rules());
+    let get = |key: &str| {
+        Request::get("/api/emr/notifications")
+            .header("x-api-key", key)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(send(&state, get(EMR)).await.0);
+    }
+    assert!(statuses[..10]
+        .iter()
+        .all(|s| *s != StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(statuses[11], StatusCode::TOO_MANY_REQUESTS);
+    let (status, body, ctype) = send(&state, get(EMR)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(ctype.as_deref(), Some("application/problem+json"));
+    assert_eq!(json_body(&body)["code"], "rate_limited");
+    // Another key has its own bucket.
+    assert_ne!(
+        send(&state, get(ADMIN)).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
+
+#[tokio::test]
+async fn metrics_and_detailed_readyz_need_an_admin_key_in_production() {
+    let mut config = test_config();
+    config.environment = Environment::Production;
+    assert_eq!(config.ops_access(), OpsAccess::Key);
+    let (state, _) = state_with(config, shared_rules());
+    let get = |uri: &str, key: Option<&str>| {
+        let mut req = Request::get(uri);
+        if let Some(key) = key {
+            req = req.header("x-api-key", key);
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    assert_eq!(
+        send(&state, get("/metrics", None)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&state, get("/metrics", Some(EMR))).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&state, get("/metrics", Some(ADMIN))).await.0,
+        StatusCode::OK
+    );
+    let (_, open, _) = send(&state, get("/readyz", None)).await;
+    let open = json_body(&open);
+    assert!(open["status"].is_string());
+    assert_eq!(open.as_object().map(|o| o.len()), Some(1), "{open}");
+    let (_, detailed, _) = send(&state, get("/readyz", Some(ADMIN))).await;
+    assert!(json_body(&detailed)["config_warnings"].is_array());
+}
+
+#[tokio::test]
+async fn a_lifefile_empty_array_is_refused() {
+    use base64::Engine as _;
+    let (state, store) = state();
+    let token = base64::engine::general_purpose::STANDARD.encode("lf:lf-pass");
+    let req = Request::post("/api/webhooks/lifefile/belmar")
+        .header("authorization", format!("Basic {token}"))
+        .body(Body::from("[]"))
+        .unwrap();
+    let (status, body, ctype) = send(&state, req).await;
+    assert!(status.is_client_error(), "{status}: {body}");
+    assert_eq!(ctype.as_deref(), Some("application/problem+json"));
+    use rxgate_host::store::Storage;
+    assert!(store.list_events(10).unwrap().is_empty());
+}
+
+/// Reads until the peer closes (or `limit` passes); true when it closed.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn made_up_methods_are_labelled_other_and_slowloris_is_cut_at_the_header_timeout() {
+    let served = serve(
+        "attack-methods",
+        &[
+            ("RXGATE_OPS_ACCESS", "open"),
+            ("RXGATE_HEADER_TIMEOUT_MS", "1000"),
+        ],
+    );
+    let addr = host_port(&served.url);
+    let client = reqwest::Client::new();
+    for i in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("PATIENTJANEDOE{i}").as_bytes()).unwrap();
+        let status = client
+            .request(method, format!("{}/api/emr/orders/o1", served.url))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 405);
+    }
+    let metrics = client
+        .get(format!("{}/metrics", served.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains(r#"method="other""#), "{metrics}");
+    assert!(!metrics.contains("PATIENTJANEDOE"));
+    // Slowloris: headers trickled one byte at a time never finish; the connection is closed
+    // after the header timeout (1 s here; the bound below is generous for a loaded machine).
+    let mut slow = TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .unwrap();
+    let trickle = std::thread::spawn({
+        let mut writer = slow.try_clone().unwrap();
+        move || {
+            for _ in 0..60 {
+                if writer.write_all(b"a").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+    });
+    assert!(
+        closed_within(&mut slow, Duration::from_secs(10)),
+        "the half-sent request is still open"
+    );
+    let _ = trickle.join();
+    let log = stop(served);
+    assert!(!log.contains("PATIENTJANEDOE"), "a method reached the log");
+}
+
+fn status_kb(pid: u32, field: &str) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(field)?
+                .trim()
+                .strip_suffix("kB")?
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap()
+}
+
+/// Sends headers declaring a 60 MiB body and the first MiB of it, then reads the answer's
+/// status line.
+fn upload(addr: &str, method: &str, path: &str, extra: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n",
+        60u64 << 20
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![b'7'; 1 << 20];
+    let _ = stream.write_all(&chunk);
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !answer.windows(2).any(|w| w == b"\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn eight_unauthenticated_60_mib_uploads_get_401_unread_within_64_mb_of_idle() {
+    let served = serve("attack-uploads", &[]);
+    let addr = host_port(&served.url);
+    let pid = served.child.id();
+    // Peak RSS from here on: writing 5 to clear_refs resets VmHWM.
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+    let idle = status_kb(pid, "VmRSS:");
+    let paths = [
+        ("PUT", "/api/emr/orders/o1", ""),
+        ("POST", "/admin/rules/reload", "X-Api-Key: wrong-key\r\n"),
+        (
+            "POST",
+            "/api/webhooks/beluga",
+            "X-Webhook-Secret: wrong-secret\r\n",
+        ),
+        ("POST", "/api/emr/orders/o2/photos", ""),
+    ];
+    let workers: Vec<_> = (0..8)
+        .map(|i| {
+            let (method, path, extra) = paths[i % paths.len()];
+            let addr = addr.clone();
+            std::thread::spawn(move || (path, upload(&addr, method, path, extra)))
+        })
+        .collect();
+    for worker in workers {
+        let (path, line) = worker.join().unwrap();
+        assert!(line.contains(" 401 "), "{path}: {line}");
+    }
+    let peak = status_kb(pid, "VmHWM:");
+    eprintln!("uploads: idle RSS {idle} kB, peak {peak} kB");
+    let _ = stop(served);
+    assert!(
+        peak <= idle + 64 * 1024,
+        "peak RSS {peak} kB over idle {idle} kB + 64 MB"
+    );
+}
