@@ -193,11 +193,7 @@ impl AppState {
 
     /// Builds the state from parts (tests use an in-memory store).
     pub fn with_parts(config: Config, db: Db, rules: RulesHandle) -> anyhow::Result<Self> {
-        let now = now_ms();
-        for (scope, key) in &config.bootstrap_keys {
-            db.blocking()
-                .add_api_key(&keys::hash_key(key.expose()), *scope, "bootstrap", now)?;
-        }
+        keys::provision_bootstrap(db.blocking(), &config.bootstrap_keys, now_ms())?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_millis(
                 config.outbox.request_timeout_ms,
@@ -278,6 +274,19 @@ impl AppState {
             .run(move |s| s.api_key(&hash))
             .await?
             .ok_or_else(Problem::unauthorized)?;
+        let now = self.now_ms();
+        if !row.valid_at(now) {
+            return Err(Problem::unauthorized());
+        }
+        if row
+            .last_used_at
+            .is_none_or(|t| now.saturating_sub(t) >= 60_000)
+        {
+            let id = row.id.clone();
+            if let Err(e) = self.db.run(move |s| s.touch_api_key(&id, now)).await {
+                tracing::warn!(cause = %e, "the key's last use was not recorded");
+            }
+        }
         Ok(Caller {
             scope: row.scope,
             key_id: row.id,

@@ -116,6 +116,12 @@ CREATE TABLE rules (
     r#"
 CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
 "#,
+    // v6: API keys expire, are revoked and record their last use (issue 18).
+    r#"
+ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+"#,
 ];
 
 /// Splits every order stored before v3 into the clinic's input and rxgate's state with the
@@ -140,6 +146,26 @@ fn split_v2_orders(tx: &rusqlite::Transaction<'_>) -> StoreResult<()> {
         .map_err(err)?;
     }
     Ok(())
+}
+
+/// The columns [`api_key_row`] reads.
+const API_KEY_COLUMNS: &str = "id, scope, label, created_at, expires_at, revoked_at, last_used_at";
+
+/// An `api_keys` row (None when its scope is unknown to this rxgate).
+fn api_key_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<ApiKeyRow>> {
+    let scope: String = r.get(1)?;
+    let Some(scope) = Scope::parse(&scope) else {
+        return Ok(None);
+    };
+    Ok(Some(ApiKeyRow {
+        id: r.get(0)?,
+        scope,
+        label: r.get(2)?,
+        created_at: r.get(3)?,
+        expires_at: r.get(4)?,
+        revoked_at: r.get(5)?,
+        last_used_at: r.get(6)?,
+    }))
 }
 
 /// The SQLite store.
@@ -975,21 +1001,53 @@ impl Storage for SqliteStore {
 
     fn api_key(&self, hash: &str) -> StoreResult<Option<ApiKeyRow>> {
         self.with(|c| {
-            let row: Option<(String, String, String)> = c
-                .query_row(
-                    "SELECT id, scope, label FROM api_keys WHERE hash = ?1",
-                    [hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()
-                .map_err(err)?;
-            Ok(row.and_then(|(id, scope, label)| {
-                Some(ApiKeyRow {
-                    id,
-                    scope: Scope::parse(&scope)?,
-                    label,
-                })
-            }))
+            let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE hash = ?1");
+            let mut stmt = c.prepare(&sql).map_err(err)?;
+            let mut rows = stmt.query_map([hash], api_key_row).map_err(err)?;
+            Ok(rows.next().transpose().map_err(err)?.flatten())
+        })
+    }
+
+    fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRow>> {
+        self.with(|c| {
+            let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id");
+            let mut stmt = c.prepare(&sql).map_err(err)?;
+            let rows = stmt.query_map([], api_key_row).map_err(err)?;
+            let rows: Vec<Option<ApiKeyRow>> = rows.collect::<Result<_, _>>().map_err(err)?;
+            Ok(rows.into_iter().flatten().collect())
+        })
+    }
+
+    fn revoke_api_key(&self, id: &str, now: i64) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, now],
+            )
+            .map(|n| n > 0)
+            .map_err(err)
+        })
+    }
+
+    fn set_api_key_expiry(&self, id: &str, expires_at: Option<i64>) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE api_keys SET expires_at = ?2 WHERE id = ?1",
+                params![id, expires_at],
+            )
+            .map(|n| n > 0)
+            .map_err(err)
+        })
+    }
+
+    fn touch_api_key(&self, id: &str, now: i64) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1",
+                params![id, now],
+            )
+            .map(|_| ())
+            .map_err(err)
         })
     }
 

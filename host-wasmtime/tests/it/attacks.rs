@@ -413,3 +413,104 @@ async fn eight_unauthenticated_60_mib_uploads_get_401_unread_within_64_mb_of_idl
         "peak RSS {peak} kB over idle {idle} kB + 64 MB"
     );
 }
+
+#[tokio::test]
+async fn keys_can_be_revoked_expired_and_a_removed_bootstrap_key_is_revoked() {
+    use rxgate_host::keys::{self, Scope};
+    use rxgate_host::service::AppState;
+    use rxgate_host::store::{sqlite::SqliteStore, Db, Storage};
+    let store = std::sync::Arc::new(SqliteStore::in_memory().unwrap());
+    let db = Db::new(store.clone() as std::sync::Arc<dyn Storage>);
+    let notifications = |key: &str| {
+        Request::get("/api/emr/notifications")
+            .header("x-api-key", key)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let first = AppState::with_parts(test_config(), db.clone(), shared_rules()).unwrap();
+    assert_eq!(send(&first, notifications(EMR)).await.0, StatusCode::OK);
+    let emr_id = keys::key_id(&keys::hash_key(EMR));
+    let used = store.api_key(&keys::hash_key(EMR)).unwrap().unwrap();
+    assert!(used.last_used_at.is_some(), "last use recorded");
+    // A restart without the EMR key in the environment revokes it.
+    let mut config = test_config();
+    config
+        .bootstrap_keys
+        .retain(|(scope, _)| *scope != Scope::Emr);
+    let second = AppState::with_parts(config, db.clone(), shared_rules()).unwrap();
+    assert_eq!(
+        send(&second, notifications(EMR)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let listed = store.list_api_keys().unwrap();
+    let emr = listed.iter().find(|k| k.id == emr_id).unwrap();
+    assert!(emr.revoked_at.is_some());
+    // Putting it back does not revive it.
+    let third = AppState::with_parts(test_config(), db.clone(), shared_rules()).unwrap();
+    assert_eq!(
+        send(&third, notifications(EMR)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // An expired key is refused like an unknown one.
+    let fresh = keys::generate(Scope::Emr);
+    let id = store
+        .add_api_key(&keys::hash_key(&fresh), Scope::Emr, "temp", 0)
+        .unwrap();
+    assert_eq!(send(&third, notifications(&fresh)).await.0, StatusCode::OK);
+    store.set_api_key_expiry(&id, Some(1)).unwrap();
+    assert_eq!(
+        send(&third, notifications(&fresh)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[test]
+fn the_keys_cli_lists_revokes_and_rotates() {
+    let dir = std::env::temp_dir().join(format!("rxgate-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let rxgate = |args: &[&str]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_rxgate"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&dir)
+            .env_remove("RXGATE_DATABASE_URL")
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        )
+    };
+    let (code, key) = rxgate(&[
+        "keys",
+        "create",
+        "--scope",
+        "emr",
+        "--label",
+        "crm",
+        "--expires-in-days",
+        "30",
+    ]);
+    assert_eq!(code, Some(0));
+    assert!(key.starts_with("rxg_emr_"));
+    let (_, listed) = rxgate(&["keys", "list"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert!(
+        !listed.to_string().contains(&key),
+        "a listing never shows a key"
+    );
+    let id = listed[0]["id"].as_str().unwrap().to_owned();
+    assert!(listed[0]["expires_at"].is_i64());
+    let (code, rotated) = rxgate(&["keys", "rotate", &id, "--grace-minutes", "0"]);
+    assert_eq!(code, Some(0));
+    assert!(rotated.starts_with("rxg_emr_") && rotated != key);
+    let (_, listed) = rxgate(&["keys", "list"]);
+    let listed: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    assert!(listed[0]["revoked_at"].is_i64(), "{listed}");
+    assert_eq!(listed[1]["label"], "crm");
+    let new_id = listed[1]["id"].as_str().unwrap().to_owned();
+    assert_eq!(rxgate(&["keys", "revoke", &new_id]).0, Some(0));
+    assert_eq!(rxgate(&["keys", "revoke", &new_id]).0, Some(1), "once");
+    let _ = std::fs::remove_dir_all(&dir);
+}
