@@ -584,7 +584,7 @@ pub fn open(config: &crate::config::Config) -> StoreResult<Arc<dyn Storage>> {
             if let Some(path) = url.strip_prefix("sqlite://") {
                 let path = std::path::Path::new(path);
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| StoreError(e.to_string()))?;
+                    sqlite::private_dir(dir)?;
                 }
                 sqlite::SqliteStore::open(path)?
             } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

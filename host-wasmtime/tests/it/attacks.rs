@@ -514,3 +514,59 @@ fn the_keys_cli_lists_revokes_and_rotates() {
     assert_eq!(rxgate(&["keys", "revoke", &new_id]).0, Some(1), "once");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_database_is_owner_only_and_a_purge_leaves_no_body_bytes_in_its_files() {
+    use rxgate_host::store::{sqlite::SqliteStore, AuditEntry, NewEvent, Storage};
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("rxgate-phi-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = SqliteStore::open_dir(&dir).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    let db = dir.join("rxgate.sqlite3");
+    assert_eq!(mode(&db), 0o600);
+    // A body larger than a page (overflow pages) and a small one.
+    let canary = "PHI-CANARY-Jane-Doe-1970-01-01";
+    let bodies = [canary.repeat(400), format!("{{\"n\":\"{canary}\"}}")];
+    for (i, body) in bodies.iter().enumerate() {
+        let event = NewEvent {
+            source: "beluga".into(),
+            partner: String::new(),
+            event: "X".into(),
+            dedupe_key: format!("k{i}"),
+            raw: body.clone().into_bytes(),
+            unsigned: false,
+            received_at: 1_000,
+        };
+        let inserted = store
+            .accept_events(&[event], &AuditEntry::default())
+            .unwrap();
+        let id = match inserted[0] {
+            rxgate_host::store::Inserted::New(id) => id,
+            ref other => panic!("{other:?}"),
+        };
+        store.finish_event(id, "applied", None, 1_500).unwrap();
+    }
+    let wal = dir.join("rxgate.sqlite3-wal");
+    let files = || {
+        [&db, &wal]
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .collect::<Vec<_>>()
+    };
+    let holds = |bytes: &Vec<u8>| bytes.windows(canary.len()).any(|w| w == canary.as_bytes());
+    assert!(files().iter().any(holds), "the body was stored");
+    for file in [&db, &wal] {
+        if file.exists() {
+            assert_eq!(mode(file), 0o600, "{}", file.display());
+        }
+    }
+    assert_eq!(store.purge_raw(5_000).unwrap(), 2);
+    assert!(
+        !files().iter().any(holds),
+        "a purged body can be read back from the file"
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
