@@ -186,7 +186,7 @@ fn beluga_header_secret(state: &AppState, headers: &HeaderMap) -> bool {
     })
 }
 
-/// The client's address: the connection's peer (the service has no socket in handler tests).
+/// The connection's peer (none in handler tests, which have no socket).
 fn peer(request: &Request) -> Option<SocketAddr> {
     request
         .extensions()
@@ -220,7 +220,11 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     };
     let now = state.now_ms();
     if let Some(addr) = peer(&request) {
-        if !state.guard.per_address.allow(&addr.ip().to_string(), now) {
+        // Behind a trusted proxy, the client it forwards for (else every client would share
+        // the proxy's bucket).
+        let ip =
+            super::webhooks::client_ip(addr.ip(), request.headers(), &state.config.trusted_proxies);
+        if !state.guard.per_address.allow(&ip.to_string(), now) {
             return too_many();
         }
     }
