@@ -570,3 +570,50 @@ fn the_database_is_owner_only_and_a_purge_leaves_no_body_bytes_in_its_files() {
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Sends one keep-alive request on `stream` and reads its answer's status line.
+fn livez_on(stream: &mut TcpStream) -> String {
+    stream
+        .write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = stream.read(&mut buf).unwrap_or(0);
+    String::from_utf8_lossy(&buf[..n])
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn connections_past_the_limit_wait_until_one_closes() {
+    let served = serve("attack-conns", &[("RXGATE_MAX_CONNECTIONS", "1")]);
+    let addr = host_port(&served.url);
+    let mut first = TcpStream::connect(&addr).unwrap();
+    first
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    assert!(livez_on(&mut first).contains(" 200 "));
+    // The first connection stays open (keep-alive): the second is accepted by the kernel but
+    // not served.
+    let mut second = TcpStream::connect(&addr).unwrap();
+    second
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    assert_eq!(
+        livez_on(&mut second),
+        "",
+        "served past the connection limit"
+    );
+    drop(first);
+    second
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = second.read(&mut buf).unwrap_or(0);
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"),
+        "served once the first connection closed"
+    );
+    let _ = stop(served);
+}

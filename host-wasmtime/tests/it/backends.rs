@@ -602,21 +602,29 @@ fn concurrent_claims_never_share_a_row(store: Store) {
     assert_eq!(all.len(), 60);
 }
 
-/// SQLite: a v3 database (before claims) opens at v4 with its work claimable.
-#[test]
-fn sqlite_migrates_from_the_previous_version() {
+/// A fresh SQLite file at schema `version` (its first migrations applied by hand, as an
+/// older rxgate left it): its directory and path.
+fn sqlite_file_at(version: usize) -> (std::path::PathBuf, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("rxgate-mig-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("rxgate.sqlite3");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..version]
+        .iter()
+        .enumerate()
+    {
+        conn.execute_batch(m).unwrap();
+        conn.pragma_update(None, "user_version", i + 1).unwrap();
+    }
+    (dir, path)
+}
+
+/// SQLite: a v3 database (before claims) opens at v4 with its work claimable.
+#[test]
+fn sqlite_migrates_from_the_previous_version() {
+    let (dir, path) = sqlite_file_at(3);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..3]
-            .iter()
-            .enumerate()
-        {
-            conn.execute_batch(m).unwrap();
-            conn.pragma_update(None, "user_version", i + 1).unwrap();
-        }
         conn.execute(
             "INSERT INTO outbox (kind, order_id, dedupe_key, payload, next_try_at, created_at)
              VALUES ('beluga_submit', 'o1', 'k', '{}', 1, 1)",
@@ -681,19 +689,7 @@ fn postgres_migrates_from_the_previous_version() {
 /// change.
 #[test]
 fn sqlite_migrates_to_idempotency_keys() {
-    let dir = std::env::temp_dir().join(format!("rxgate-mig-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("rxgate.sqlite3");
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..4]
-            .iter()
-            .enumerate()
-        {
-            conn.execute_batch(m).unwrap();
-            conn.pragma_update(None, "user_version", i + 1).unwrap();
-        }
-    }
+    let (dir, path) = sqlite_file_at(4);
     let store: Store = Arc::new(SqliteStore::open(&path).unwrap());
     let current = rxgate_host::store::sqlite::MIGRATIONS.len() as i64;
     assert_eq!(store.schema().unwrap(), ("sqlite", current));
@@ -894,18 +890,9 @@ fn api_keys_expire_revoke_and_record_last_use(store: Store) {
 /// SQLite: a v5 database (before key lifecycles) opens at v6 with its keys valid.
 #[test]
 fn sqlite_migrates_to_key_lifecycles() {
-    let dir = std::env::temp_dir().join(format!("rxgate-mig-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("rxgate.sqlite3");
+    let (dir, path) = sqlite_file_at(5);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..5]
-            .iter()
-            .enumerate()
-        {
-            conn.execute_batch(m).unwrap();
-            conn.pragma_update(None, "user_version", i + 1).unwrap();
-        }
         conn.execute(
             "INSERT INTO api_keys (hash, scope, label, created_at, id) VALUES ('h', 'emr', 'old', 5, 'key_h')",
             [],
