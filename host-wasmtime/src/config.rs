@@ -120,6 +120,9 @@ pub struct Config {
     /// admin API key) or `open`. Default: `key` in production, `open` elsewhere. Without
     /// access, `/readyz` answers only its status.
     pub ops_access: Option<OpsAccess>,
+    /// A second listen address serving `/livez`, `/readyz` and `/metrics` in full without a
+    /// key (`RXGATE_OPS_LISTEN`; e.g. a private interface for the scraper). None: none.
+    pub ops_listen: Option<SocketAddr>,
 }
 
 /// Who may read `/metrics` and the detailed `/readyz`.
@@ -200,6 +203,7 @@ impl Default for Config {
             weak_secrets: Vec::new(),
             limits: LimitsConfig::default(),
             ops_access: None,
+            ops_listen: None,
         }
     }
 }
@@ -575,6 +579,12 @@ impl Config {
         number(get, "RXGATE_PREAUTH_BODY_BYTES", &mut l.preauth_body_bytes)?;
         number(get, "RXGATE_RATE_PER_KEY", &mut l.rate_per_key)?;
         number(get, "RXGATE_RATE_PER_ADDRESS", &mut l.rate_per_address)?;
+        if let Some(v) = get("RXGATE_OPS_LISTEN") {
+            self.ops_listen = Some(
+                v.parse()
+                    .map_err(|_| ConfigError::Env("RXGATE_OPS_LISTEN"))?,
+            );
+        }
         if let Some(v) = get("RXGATE_OPS_ACCESS") {
             self.ops_access = Some(match v.as_str() {
                 "open" => OpsAccess::Open,

@@ -180,6 +180,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let service = rxgate_host::service::start(config).await?;
         eprintln!("rxgate listening on {}", service.url());
+        if let Some(ops) = service.ops_addr {
+            eprintln!("rxgate operations on http://{ops}");
+        }
         let state = service.state.clone();
         loop {
             tokio::select! {

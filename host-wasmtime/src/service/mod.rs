@@ -486,6 +486,12 @@ async fn readyz(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> (StatusCode, Json<openapi::Ready>) {
+    let detailed = state.ops_allowed(&headers).await;
+    readiness(state, detailed).await
+}
+
+/// `/readyz`'s answer; `detailed`: with the store, rules, instance and configuration.
+async fn readiness(state: AppState, detailed: bool) -> (StatusCode, Json<openapi::Ready>) {
     let rules = state.rules.current();
     let store_ok = state.db.run(|s| s.ping()).await.is_ok();
     let ready = store_ok && state.config.weak_secrets.is_empty();
@@ -500,7 +506,7 @@ async fn readyz(
         config_warnings: Some(state.config.warnings()),
         config_errors: Some(state.config.weak_secrets.clone()),
     };
-    if !state.ops_allowed(&headers).await {
+    if !detailed {
         body = openapi::Ready {
             status: body.status,
             ..openapi::Ready::default()
@@ -521,6 +527,28 @@ async fn metrics_text(
     if !state.ops_allowed(&request_headers).await {
         return Err(Problem::unauthorized());
     }
+    Ok(metrics_scrape(state).await)
+}
+
+/// The operations listener's routes (`Config::ops_listen`): liveness, the detailed readiness
+/// and the metrics, without a key.
+pub fn ops_router(state: AppState) -> Router {
+    use axum::routing::get;
+    Router::new()
+        .route("/livez", get(livez))
+        .route(
+            "/readyz",
+            get(|State(state): State<AppState>| readiness(state, true)),
+        )
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>| metrics_scrape(state)),
+        )
+        .fallback(problem::not_found)
+        .with_state(state)
+}
+
+async fn metrics_scrape(state: AppState) -> (HeaderMap, String) {
     let now = state.now_ms();
     let backlog = match state.db.run(move |s| s.backlog(now)).await {
         Ok(backlog) => Some(backlog),
@@ -539,7 +567,7 @@ async fn metrics_text(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static(metrics::CONTENT_TYPE),
     );
-    Ok((headers, state.metrics.render(&scrape)))
+    (headers, state.metrics.render(&scrape))
 }
 
 async fn openapi_json() -> Response {
@@ -655,8 +683,11 @@ pub struct RunningService {
     pub addr: SocketAddr,
     /// The state the service runs on (store, rules).
     pub state: AppState,
+    /// The operations listener's address, when configured.
+    pub ops_addr: Option<SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
+    ops: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     worker: tokio::task::JoinHandle<()>,
     stop_worker: tokio::sync::watch::Sender<bool>,
 }
@@ -688,6 +719,10 @@ impl RunningService {
         let _ = self.stop_worker.send(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some((tx, server)) = self.ops.take() {
+            let _ = tx.send(());
+            let _ = server.await;
         }
         let bound = std::time::Duration::from_millis(self.state.config.drain_ms);
         let both = async {
@@ -727,12 +762,30 @@ pub async fn start_with_state(
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(state.clone(), worker_stopped));
     let server = tokio::spawn(guard::serve(listener, app, state.config.limits.clone(), rx));
+    let (ops_addr, ops) = match state.config.ops_listen {
+        Some(listen) => {
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            let ops_addr = listener.local_addr()?;
+            let (tx, rx) = oneshot::channel::<()>();
+            let server = tokio::spawn(guard::serve(
+                listener,
+                ops_router(state.clone()),
+                state.config.limits.clone(),
+                rx,
+            ));
+            tracing::info!(addr = %ops_addr, "rxgate operations listening");
+            (Some(ops_addr), Some((tx, server)))
+        }
+        None => (None, None),
+    };
     for warning in state.config.warnings() {
         tracing::warn!(warning = %warning, "configuration gap: the matching routes refuse work");
     }
     tracing::info!(%addr, "rxgate listening");
     Ok(RunningService {
         addr,
+        ops_addr,
+        ops,
         state,
         shutdown: Some(tx),
         server,

@@ -617,3 +617,46 @@ async fn connections_past_the_limit_wait_until_one_closes() {
     );
     let _ = stop(served);
 }
+
+#[tokio::test]
+async fn a_separate_operations_address_serves_metrics_and_readiness_without_a_key() {
+    let served = serve(
+        "attack-ops",
+        &[
+            ("RXGATE_OPS_ACCESS", "key"),
+            ("RXGATE_OPS_LISTEN", "127.0.0.1:0"),
+        ],
+    );
+    // Printed right after the "listening" line `serve` waited for.
+    let mut log = String::new();
+    let mut ops = None;
+    for _ in 0..200 {
+        log = std::fs::read_to_string(&served.log).unwrap();
+        ops = log
+            .lines()
+            .find_map(|l| l.strip_prefix("rxgate operations on "))
+            .map(|u| u.trim().to_owned());
+        if ops.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let client = reqwest::Client::new();
+    let get = |url: String| {
+        let client = client.clone();
+        async move { client.get(url).send().await.unwrap() }
+    };
+    assert_eq!(get(format!("{}/metrics", served.url)).await.status(), 401);
+    let ops = ops.unwrap_or_else(|| panic!("no operations address:\n{log}"));
+    let metrics = get(format!("{ops}/metrics")).await;
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics.text().await.unwrap().contains("rxgate_build_info"));
+    let ready: serde_json::Value = get(format!("{ops}/readyz")).await.json().await.unwrap();
+    assert!(ready["rules"]["digest"].is_string(), "{ready}");
+    // The API is not served there.
+    assert_eq!(
+        get(format!("{ops}/api/emr/notifications")).await.status(),
+        404
+    );
+    let _ = stop(served);
+}
