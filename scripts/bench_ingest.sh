@@ -18,7 +18,7 @@ bench="target/release/examples/ingest_bench"
 run() {
   local bin="$1" port="$2" database="${3:-}" dir
   dir="$(mktemp -d)"
-  RXGATE_BELUGA_WEBHOOK_SECRET=bench-secret RXGATE_ENVIRONMENT=development \
+  RXGATE_BELUGA_WEBHOOK_SECRET=bench-secret RXGATE_ENVIRONMENT=development RXGATE_RATE_PER_ADDRESS=0 \
     RXGATE_DATABASE_URL="$database" \
     "$bin" serve --listen "127.0.0.1:$port" --data-dir "$dir" >"$dir/log" 2>&1 &
   local pid=$!

@@ -3,7 +3,8 @@
 //! 2xx means the event is committed). Prints the rate and the latency percentiles.
 //!
 //! ```sh
-//! RXGATE_BELUGA_WEBHOOK_SECRET=bench-secret rxgate serve --listen 127.0.0.1:8099 --data-dir /tmp/b &
+//! RXGATE_BELUGA_WEBHOOK_SECRET=bench-secret RXGATE_ENVIRONMENT=development RXGATE_RATE_PER_ADDRESS=0 \
+//!   rxgate serve --listen 127.0.0.1:8099 --data-dir /tmp/b &
 //! cargo run --release -p rxgate-host --example ingest_bench -- http://127.0.0.1:8099 bench-secret 16 20000
 //! ```
 //!

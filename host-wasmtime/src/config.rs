@@ -107,6 +107,77 @@ pub struct Config {
     /// API keys to provision at start (from `RXGATE_API_KEY_EMR`, `_PORTAL`, `_ADMIN`).
     #[serde(skip)]
     pub bootstrap_keys: Vec<(crate::keys::Scope, Secret)>,
+    /// The secret variables that are set but empty or shorter than their minimum
+    /// ([`MIN_WEBHOOK_SECRET_CHARS`], [`MIN_API_KEY_CHARS`]): names only, never values. In
+    /// production `rxgate serve` refuses to start (exit 2); elsewhere `/readyz` answers 503
+    /// listing them. An empty value is never used (the route refuses as when it is unset); a
+    /// short one outside production is used.
+    #[serde(skip)]
+    pub weak_secrets: Vec<String>,
+    /// Request limits applied before authentication (docs/security.md).
+    pub limits: LimitsConfig,
+    /// Who may read `/metrics` and the detailed `/readyz` (`RXGATE_OPS_ACCESS`): `key` (an
+    /// admin API key) or `open`. Default: `key` in production, `open` elsewhere. Without
+    /// access, `/readyz` answers only its status.
+    pub ops_access: Option<OpsAccess>,
+    /// A second listen address serving `/livez`, `/readyz` and `/metrics` in full without a
+    /// key (`RXGATE_OPS_LISTEN`; e.g. a private interface for the scraper). None: none.
+    pub ops_listen: Option<SocketAddr>,
+}
+
+/// Who may read `/metrics` and the detailed `/readyz`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OpsAccess {
+    /// Anyone who reaches the listen address.
+    Open,
+    /// An admin API key.
+    Key,
+}
+
+/// Shortest accepted inbound webhook secret or password (Beluga, DispensePro, OWN, LifeFile).
+pub const MIN_WEBHOOK_SECRET_CHARS: usize = 16;
+/// Shortest accepted bootstrap API key (`rxgate keys create` makes 40-odd characters).
+pub const MIN_API_KEY_CHARS: usize = 24;
+
+/// Limits that hold before a request is authenticated: timeouts, connections, concurrency,
+/// rates. Each has an `RXGATE_*` variable (docs/security.md).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Time a client has to send a request's headers, in milliseconds
+    /// (`RXGATE_HEADER_TIMEOUT_MS`).
+    pub header_timeout_ms: u64,
+    /// Time a request may take from its headers to its answer, body included, in
+    /// milliseconds (`RXGATE_REQUEST_TIMEOUT_MS`); past it: 408.
+    pub request_timeout_ms: u64,
+    /// Open connections (`RXGATE_MAX_CONNECTIONS`); further ones wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Requests handled at once (`RXGATE_MAX_CONCURRENT_REQUESTS`); further ones: 503.
+    pub max_concurrent_requests: usize,
+    /// Largest body read from a caller not yet authenticated by a header, in bytes
+    /// (`RXGATE_PREAUTH_BODY_BYTES`): API routes check their key before any body, and a
+    /// larger Beluga webhook must carry its secret in a header first.
+    pub preauth_body_bytes: u64,
+    /// Requests per second per API key (`RXGATE_RATE_PER_KEY`; bursts of 10 s worth; 0: off).
+    pub rate_per_key: u32,
+    /// Requests per second per client address (`RXGATE_RATE_PER_ADDRESS`; bursts of 10 s
+    /// worth; 0: off).
+    pub rate_per_address: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout_ms: 10_000,
+            request_timeout_ms: 60_000,
+            max_connections: 1_024,
+            max_concurrent_requests: 256,
+            preauth_body_bytes: 64 << 10,
+            rate_per_key: 200,
+            rate_per_address: 200,
+        }
+    }
 }
 
 impl Default for Config {
@@ -129,6 +200,10 @@ impl Default for Config {
             drain_ms: 20_000,
             trusted_proxies: Vec::new(),
             bootstrap_keys: Vec::new(),
+            weak_secrets: Vec::new(),
+            limits: LimitsConfig::default(),
+            ops_access: None,
+            ops_listen: None,
         }
     }
 }
@@ -300,6 +375,9 @@ pub enum ConfigError {
     /// An environment variable holds an unusable value.
     #[error("invalid environment variable {0}")]
     Env(&'static str),
+    /// In production: secrets set but empty or shorter than their minimum (names only).
+    #[error("{0}")]
+    WeakSecrets(String),
     /// A `RXGATE_…_FILE` variable names a file that cannot be read.
     #[error("cannot read the file {name} names")]
     EnvFile {
@@ -330,6 +408,9 @@ impl Config {
                 .ok()
                 .or_else(|| files.get(name).cloned())
         })?;
+        if let Some(message) = config.startup_error() {
+            return Err(ConfigError::WeakSecrets(message));
+        }
         Ok(config)
     }
 
@@ -377,6 +458,7 @@ impl Config {
             "RXGATE_RULES_DEADLINE_MS",
             &mut self.rules.deadline_ms,
         )?;
+        self.apply_limits_env(&get)?;
         if let Some(v) = get("RXGATE_TRUSTED_PROXIES") {
             self.trusted_proxies = v
                 .split(',')
@@ -428,63 +510,124 @@ impl Config {
         if let Some(v) = get("RXGATE_BELUGA_COMPANY") {
             self.beluga.company = Some(v);
         }
-        if let Some(v) = get("RXGATE_BELUGA_API_KEY") {
-            self.beluga.api_key = Some(v.into());
+        if let Some(v) = secret(&get, "RXGATE_BELUGA_API_KEY") {
+            self.beluga.api_key = Some(v);
         }
+        let mut weak = Vec::new();
+        let mut inbound = |name: &str| checked(&get, name, MIN_WEBHOOK_SECRET_CHARS, &mut weak);
         self.beluga.webhook_secrets = [
             "RXGATE_BELUGA_WEBHOOK_SECRET",
             "RXGATE_BELUGA_WEBHOOK_SECRET_PREVIOUS",
         ]
         .into_iter()
-        .filter_map(&get)
-        .filter(|s| !s.is_empty())
-        .map(Secret::from)
+        .filter_map(&mut inbound)
         .collect();
         for (id, p) in &mut self.dispensepro {
             let key = env_id(id);
             p.api_key =
                 secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_API_KEY")).or(p.api_key.take());
-            p.webhook_secret = secret(&get, &format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET"))
+            p.webhook_secret = inbound(&format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET"))
                 .or(p.webhook_secret.take());
-            p.webhook_secret_previous = secret(
-                &get,
-                &format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET_PREVIOUS"),
-            )
-            .or(p.webhook_secret_previous.take());
+            p.webhook_secret_previous =
+                inbound(&format!("RXGATE_DISPENSEPRO_{key}_WEBHOOK_SECRET_PREVIOUS"))
+                    .or(p.webhook_secret_previous.take());
         }
         for (id, p) in &mut self.lifefile {
             let key = env_id(id);
             p.password =
                 secret(&get, &format!("RXGATE_LIFEFILE_{key}_PASSWORD")).or(p.password.take());
-            p.webhook_password = secret(&get, &format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD"))
+            p.webhook_password = inbound(&format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD"))
                 .or(p.webhook_password.take());
-            p.webhook_password_previous = secret(
-                &get,
-                &format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD_PREVIOUS"),
-            )
-            .or(p.webhook_password_previous.take());
+            p.webhook_password_previous =
+                inbound(&format!("RXGATE_LIFEFILE_{key}_WEBHOOK_PASSWORD_PREVIOUS"))
+                    .or(p.webhook_password_previous.take());
         }
         for (id, p) in &mut self.pharmacies {
             let key = env_id(id);
-            p.webhook_secret = secret(&get, &format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET"))
+            p.webhook_secret = inbound(&format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET"))
                 .or(p.webhook_secret.take());
-            p.webhook_secret_previous = secret(
-                &get,
-                &format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET_PREVIOUS"),
-            )
-            .or(p.webhook_secret_previous.take());
+            p.webhook_secret_previous =
+                inbound(&format!("RXGATE_PHARMACY_{key}_WEBHOOK_SECRET_PREVIOUS"))
+                    .or(p.webhook_secret_previous.take());
         }
         for (scope, var) in [
             (crate::keys::Scope::Emr, "RXGATE_API_KEY_EMR"),
             (crate::keys::Scope::Portal, "RXGATE_API_KEY_PORTAL"),
             (crate::keys::Scope::Admin, "RXGATE_API_KEY_ADMIN"),
         ] {
-            if let Some(key) = get(var).filter(|k| !k.is_empty()) {
-                self.bootstrap_keys.push((scope, key.into()));
+            if let Some(key) = checked(&get, var, MIN_API_KEY_CHARS, &mut weak) {
+                self.bootstrap_keys.push((scope, key));
             }
+        }
+        self.weak_secrets = weak;
+        Ok(())
+    }
+
+    fn apply_limits_env(
+        &mut self,
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        let l = &mut self.limits;
+        number(get, "RXGATE_HEADER_TIMEOUT_MS", &mut l.header_timeout_ms)?;
+        number(get, "RXGATE_REQUEST_TIMEOUT_MS", &mut l.request_timeout_ms)?;
+        number(get, "RXGATE_MAX_CONNECTIONS", &mut l.max_connections)?;
+        number(
+            get,
+            "RXGATE_MAX_CONCURRENT_REQUESTS",
+            &mut l.max_concurrent_requests,
+        )?;
+        number(get, "RXGATE_PREAUTH_BODY_BYTES", &mut l.preauth_body_bytes)?;
+        number(get, "RXGATE_RATE_PER_KEY", &mut l.rate_per_key)?;
+        number(get, "RXGATE_RATE_PER_ADDRESS", &mut l.rate_per_address)?;
+        if let Some(v) = get("RXGATE_OPS_LISTEN") {
+            self.ops_listen = Some(
+                v.parse()
+                    .map_err(|_| ConfigError::Env("RXGATE_OPS_LISTEN"))?,
+            );
+        }
+        if let Some(v) = get("RXGATE_OPS_ACCESS") {
+            self.ops_access = Some(match v.as_str() {
+                "open" => OpsAccess::Open,
+                "key" => OpsAccess::Key,
+                _ => return Err(ConfigError::Env("RXGATE_OPS_ACCESS")),
+            });
         }
         Ok(())
     }
+
+    /// Who may read `/metrics` and the detailed `/readyz` (see [`Config::ops_access`]).
+    pub fn ops_access(&self) -> OpsAccess {
+        self.ops_access.unwrap_or(match self.environment {
+            Environment::Production => OpsAccess::Key,
+            _ => OpsAccess::Open,
+        })
+    }
+
+    /// Why this configuration may not start in production: the weak secrets, by variable.
+    pub fn startup_error(&self) -> Option<String> {
+        (self.environment == Environment::Production && !self.weak_secrets.is_empty()).then(|| {
+            format!(
+                "secrets set but empty or too short (webhook secrets at least {MIN_WEBHOOK_SECRET_CHARS} characters, API keys at least {MIN_API_KEY_CHARS}): {}",
+                self.weak_secrets.join(", ")
+            )
+        })
+    }
+}
+
+/// An inbound secret variable: unset → None; set but shorter than `min` → its name goes to
+/// `weak`, and the value is used only when it is not empty (an empty secret never
+/// authenticates anything).
+fn checked(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    min: usize,
+    weak: &mut Vec<String>,
+) -> Option<Secret> {
+    let value = get(name)?;
+    if value.chars().count() < min {
+        weak.push(name.to_owned());
+    }
+    (!value.is_empty()).then(|| Secret::from(value))
 }
 
 /// Parses the variable `name`, when set, into `field`.
@@ -524,8 +667,9 @@ pub fn env_files(
 }
 
 /// A secret variable's value.
+/// An outbound credential variable (partner API key or password): empty counts as unset.
 fn secret(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<Secret> {
-    get(name).map(Secret::from)
+    get(name).filter(|v| !v.is_empty()).map(Secret::from)
 }
 
 /// A pharmacy id as it appears in variable names: upper case, non-alphanumerics as `_`.

@@ -22,7 +22,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const EMR_KEY: &str = "demo-emr-key-0123456789";
+const EMR_KEY: &str = "demo-emr-key-0123456789abcdef";
 const BELUGA_KEY: &str = "demo-beluga-api-key";
 const BELUGA_SECRET: &str = "demo-beluga-webhook-secret";
 /// `whsec_` + base64 of a 24-byte demo key.

@@ -52,3 +52,27 @@ pub fn generate(scope: Scope) -> String {
 pub fn key_id(hash: &str) -> String {
     format!("key_{}", hash.get(..12).unwrap_or(hash))
 }
+
+/// The label of keys provisioned from `RXGATE_API_KEY_*`.
+pub const BOOTSTRAP_LABEL: &str = "bootstrap";
+
+/// Stores the bootstrap keys of the environment and revokes every earlier bootstrap key that
+/// is no longer there: removing a key from the environment revokes it at the next start. A
+/// revoked key stays revoked even when it comes back.
+pub fn provision_bootstrap(
+    store: &dyn crate::store::Storage,
+    keys: &[(Scope, crate::config::Secret)],
+    now: i64,
+) -> crate::store::StoreResult<()> {
+    let mut kept = Vec::new();
+    for (scope, key) in keys {
+        kept.push(store.add_api_key(&hash_key(key.expose()), *scope, BOOTSTRAP_LABEL, now)?);
+    }
+    for row in store.list_api_keys()? {
+        if row.label == BOOTSTRAP_LABEL && row.revoked_at.is_none() && !kept.contains(&row.id) {
+            store.revoke_api_key(&row.id, now)?;
+            tracing::info!(key = %row.id, "bootstrap key no longer configured: revoked");
+        }
+    }
+    Ok(())
+}

@@ -32,9 +32,10 @@ cargo test --workspace --no-run --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/rxgate"
 data="$(mktemp -d)"
 log="$data/serve.log"
-emr="rxg_emr_schemathesis"; portal="rxg_portal_schemathesis"; admin="rxg_admin_schemathesis"
+# Keys and secret at their minimum lengths (docs/security.md): shorter ones make /readyz 503.
+emr="rxg_emr_schemathesis_0000"; portal="rxg_portal_schemathesis_0"; admin="rxg_admin_schemathesis_00"
 RXGATE_ENVIRONMENT=development RXGATE_API_KEY_EMR="$emr" RXGATE_API_KEY_PORTAL="$portal" \
-  RXGATE_API_KEY_ADMIN="$admin" RXGATE_BELUGA_WEBHOOK_SECRET=st-secret \
+  RXGATE_API_KEY_ADMIN="$admin" RXGATE_BELUGA_WEBHOOK_SECRET=st-secret-0123456789 \
   "$bin" serve --listen 127.0.0.1:0 --data-dir "$data/rxgate-data" >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$data"' EXIT

@@ -61,6 +61,36 @@ pub(crate) enum KeysCommand {
         /// Data directory of the service.
         #[arg(long, default_value = "./rxgate-data")]
         data_dir: PathBuf,
+        /// Days until the key stops authenticating (default: never).
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// List the keys as JSON: id, scope, label, created, expiry, revocation, last use (never
+    /// a key or its hash).
+    List {
+        /// Data directory of the service.
+        #[arg(long, default_value = "./rxgate-data")]
+        data_dir: PathBuf,
+    },
+    /// Revoke a key by its id (`key_…`); it never authenticates again.
+    Revoke {
+        /// The key's id, as `keys list` shows it.
+        id: String,
+        /// Data directory of the service.
+        #[arg(long, default_value = "./rxgate-data")]
+        data_dir: PathBuf,
+    },
+    /// Create a key with the same scope and label as `ID`, print it once, and let `ID`
+    /// expire after the grace period (clients switch meanwhile).
+    Rotate {
+        /// The key's id, as `keys list` shows it.
+        id: String,
+        /// Minutes the old key keeps working (0: revoked at once).
+        #[arg(long, default_value_t = 60)]
+        grace_minutes: u32,
+        /// Data directory of the service.
+        #[arg(long, default_value = "./rxgate-data")]
+        data_dir: PathBuf,
     },
 }
 
@@ -91,11 +121,7 @@ impl ServeCommand {
     pub(crate) fn run(self) -> ExitCode {
         let result = match self {
             Self::Serve(args) => serve(args),
-            Self::Keys(KeysCommand::Create {
-                scope,
-                label,
-                data_dir,
-            }) => create_key(scope.into(), &label, &data_dir),
+            Self::Keys(command) => keys_command(command),
             Self::Rules(RulesCommand::Info) => rules_info(),
             Self::Backup { data_dir, out } => backup(&data_dir, &out),
         };
@@ -154,6 +180,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         let service = rxgate_host::service::start(config).await?;
         eprintln!("rxgate listening on {}", service.url());
+        if let Some(ops) = service.ops_addr {
+            eprintln!("rxgate operations on http://{ops}");
+        }
         let state = service.state.clone();
         loop {
             tokio::select! {
@@ -175,25 +204,95 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn create_key(scope: Scope, label: &str, data_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
-    use rxgate_host::store::Storage;
-    // On PostgreSQL (`RXGATE_DATABASE_URL`) the key goes to the shared database; else to the
-    // SQLite file (opened without touching a running service's claims).
-    let store: Box<dyn Storage> = match std::env::var("RXGATE_DATABASE_URL") {
+/// The store the key commands use: PostgreSQL when `RXGATE_DATABASE_URL` names one (the
+/// shared database), else the SQLite file (opened without touching a running service's
+/// claims).
+fn key_store(data_dir: &std::path::Path) -> anyhow::Result<Box<dyn rxgate_host::store::Storage>> {
+    Ok(match std::env::var("RXGATE_DATABASE_URL") {
         Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Box::new(rxgate_host::store::postgres::PgStore::connect(&url, 1)?)
         }
         _ => Box::new(rxgate_host::store::sqlite::SqliteStore::open_dir(data_dir)?),
-    };
-    let key = keys::generate(scope);
-    store.add_api_key(
-        &keys::hash_key(&key),
-        scope,
-        label,
-        rxgate_host::service::now_ms(),
-    )?;
-    println!("{key}");
+    })
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+fn keys_command(command: KeysCommand) -> anyhow::Result<ExitCode> {
+    let now = rxgate_host::service::now_ms();
+    match command {
+        KeysCommand::Create {
+            scope,
+            label,
+            data_dir,
+            expires_in_days,
+        } => {
+            let store = key_store(&data_dir)?;
+            let expires = expires_in_days.map(|d| now.saturating_add(i64::from(d) * DAY_MS));
+            println!(
+                "{}",
+                new_key(store.as_ref(), scope.into(), &label, expires, now)?
+            );
+        }
+        KeysCommand::List { data_dir } => {
+            super::print_json(&serde_json::json!(key_store(&data_dir)?.list_api_keys()?));
+        }
+        KeysCommand::Revoke { id, data_dir } => {
+            if !key_store(&data_dir)?.revoke_api_key(&id, now)? {
+                eprintln!("rxgate: no unrevoked key {id}");
+                return Ok(ExitCode::FAILURE);
+            }
+            eprintln!("rxgate: {id} revoked");
+        }
+        KeysCommand::Rotate {
+            id,
+            grace_minutes,
+            data_dir,
+        } => {
+            let store = key_store(&data_dir)?;
+            let Some(old) = store
+                .list_api_keys()?
+                .into_iter()
+                .find(|k| k.id == id && k.valid_at(now))
+            else {
+                eprintln!("rxgate: no valid key {id}");
+                return Ok(ExitCode::FAILURE);
+            };
+            // A rotated bootstrap key is not in the environment: it gets a label of its own,
+            // so the next start does not revoke it.
+            let label = match old.label.as_str() {
+                keys::BOOTSTRAP_LABEL => "rotated",
+                other => other,
+            };
+            let key = new_key(store.as_ref(), old.scope, label, old.expires_at, now)?;
+            if grace_minutes == 0 {
+                store.revoke_api_key(&id, now)?;
+            } else {
+                let until = now.saturating_add(i64::from(grace_minutes) * 60_000);
+                store.set_api_key_expiry(
+                    &id,
+                    Some(old.expires_at.map_or(until, |e| e.min(until))),
+                )?;
+            }
+            println!("{key}");
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn new_key(
+    store: &dyn rxgate_host::store::Storage,
+    scope: Scope,
+    label: &str,
+    expires_at: Option<i64>,
+    now: i64,
+) -> anyhow::Result<String> {
+    let key = keys::generate(scope);
+    let id = store.add_api_key(&keys::hash_key(&key), scope, label, now)?;
+    if expires_at.is_some() {
+        store.set_api_key_expiry(&id, expires_at)?;
+    }
+    Ok(key)
 }
 
 fn backup(data_dir: &std::path::Path, out: &std::path::Path) -> anyhow::Result<ExitCode> {

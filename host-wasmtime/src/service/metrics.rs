@@ -23,6 +23,25 @@ use std::collections::BTreeMap;
 /// The `Content-Type` of `/metrics`.
 pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
+/// The `method` label: one of the methods the routes answer, else `other` (a client chooses
+/// the method: made-up ones would each make a series and carry its text into `/metrics`).
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    const KNOWN: [(Method, &str); 7] = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::OPTIONS, "OPTIONS"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(m, _)| m == method)
+        .map_or("other", |(_, label)| label)
+}
+
 /// A label set: closed keys, sanitised values.
 pub type Labels = Vec<(&'static str, String)>;
 

@@ -10,6 +10,7 @@
 //! authenticates, stores, schedules and calls partners.
 
 pub mod app;
+pub mod guard;
 pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub instance: String,
     /// Set when a stop begins: the worker starts no new event or partner call.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
+    /// Concurrency permits and rate limits ([`guard`]).
+    pub guard: Arc<guard::Guard>,
 }
 
 /// A clock answering Unix milliseconds: the system's, or a fixed one in tests.
@@ -190,11 +193,7 @@ impl AppState {
 
     /// Builds the state from parts (tests use an in-memory store).
     pub fn with_parts(config: Config, db: Db, rules: RulesHandle) -> anyhow::Result<Self> {
-        let now = now_ms();
-        for (scope, key) in &config.bootstrap_keys {
-            db.blocking()
-                .add_api_key(&keys::hash_key(key.expose()), *scope, "bootstrap", now)?;
-        }
+        keys::provision_bootstrap(db.blocking(), &config.bootstrap_keys, now_ms())?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_millis(
                 config.outbox.request_timeout_ms,
@@ -203,6 +202,7 @@ impl AppState {
         Ok(Self {
             rules,
             db,
+            guard: Arc::new(guard::Guard::new(&config.limits)),
             config: Arc::new(config),
             metrics: Arc::new(metrics::Metrics::default()),
             wake: Arc::new(Notify::new()),
@@ -249,6 +249,19 @@ impl AppState {
         headers: &HeaderMap,
         allowed: &[Scope],
     ) -> Result<Caller, Problem> {
+        let caller = self.authenticate(headers).await?;
+        if allowed.contains(&caller.scope) {
+            Ok(caller)
+        } else {
+            Err(Problem::client(
+                StatusCode::FORBIDDEN,
+                "this key's scope does not allow this call",
+            ))
+        }
+    }
+
+    /// The caller of the request's API key, whatever its scope (401 without a known key).
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, Problem> {
         let key = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -261,17 +274,32 @@ impl AppState {
             .run(move |s| s.api_key(&hash))
             .await?
             .ok_or_else(Problem::unauthorized)?;
-        if allowed.contains(&row.scope) {
-            Ok(Caller {
-                scope: row.scope,
-                key_id: row.id,
-                request_id: request_id(headers),
-            })
-        } else {
-            Err(Problem::client(
-                StatusCode::FORBIDDEN,
-                "this key's scope does not allow this call",
-            ))
+        let now = self.now_ms();
+        if !row.valid_at(now) {
+            return Err(Problem::unauthorized());
+        }
+        if row
+            .last_used_at
+            .is_none_or(|t| now.saturating_sub(t) >= 60_000)
+        {
+            let id = row.id.clone();
+            if let Err(e) = self.db.run(move |s| s.touch_api_key(&id, now)).await {
+                tracing::warn!(cause = %e, "the key's last use was not recorded");
+            }
+        }
+        Ok(Caller {
+            scope: row.scope,
+            key_id: row.id,
+            request_id: request_id(headers),
+        })
+    }
+
+    /// Whether the request may read `/metrics` and the detailed `/readyz`
+    /// ([`crate::config::Config::ops_access`]).
+    pub async fn ops_allowed(&self, headers: &HeaderMap) -> bool {
+        match self.config.ops_access() {
+            crate::config::OpsAccess::Open => true,
+            crate::config::OpsAccess::Key => self.authorize(headers, &[Scope::Admin]).await.is_ok(),
         }
     }
 }
@@ -374,7 +402,15 @@ pub fn api_routes() -> ApiRouter<AppState> {
 /// The service's routes over `state`.
 pub fn router(state: AppState) -> Router {
     Router::from(api_routes())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::authenticate_first,
+        ))
         .fallback(problem::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         // Outermost first: drop an unusable id, give one to every request, answer it.
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -397,7 +433,7 @@ async fn observe(
         .get::<axum::extract::MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".into());
-    let method = request.method().to_string();
+    let method = metrics::method_label(request.method());
     let id = request_id(request.headers());
     let span = tracing::info_span!("request", request_id = %id);
     let started = std::time::Instant::now();
@@ -415,11 +451,11 @@ async fn observe(
     });
     state.metrics.inc(
         Count::HttpRequests,
-        &[("method", &method), ("route", &route), ("status", &status)],
+        &[("method", method), ("route", &route), ("status", &status)],
     );
     state.metrics.observe(
         Timing::HttpRequest,
-        &[("method", &method), ("route", &route)],
+        &[("method", method), ("route", &route)],
         elapsed.as_secs_f64(),
     );
     response
@@ -446,20 +482,37 @@ async fn livez() -> Json<openapi::Live> {
     })
 }
 
-async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<openapi::Ready>) {
+async fn readyz(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> (StatusCode, Json<openapi::Ready>) {
+    let detailed = state.ops_allowed(&headers).await;
+    readiness(state, detailed).await
+}
+
+/// `/readyz`'s answer; `detailed`: with the store, rules, instance and configuration.
+async fn readiness(state: AppState, detailed: bool) -> (StatusCode, Json<openapi::Ready>) {
     let rules = state.rules.current();
     let store_ok = state.db.run(|s| s.ping()).await.is_ok();
-    let body = openapi::Ready {
-        status: if store_ok { "ready" } else { "not_ready" }.into(),
-        store: store_ok,
-        rules: openapi::RulesInfo {
+    let ready = store_ok && state.config.weak_secrets.is_empty();
+    let mut body = openapi::Ready {
+        status: if ready { "ready" } else { "not_ready" }.into(),
+        store: Some(store_ok),
+        rules: Some(openapi::RulesInfo {
             digest: rules.digest().to_owned(),
             version: rules.version().as_object().cloned().unwrap_or_default(),
-        },
-        instance: state.instance.clone(),
-        config_warnings: state.config.warnings(),
+        }),
+        instance: Some(state.instance.clone()),
+        config_warnings: Some(state.config.warnings()),
+        config_errors: Some(state.config.weak_secrets.clone()),
     };
-    let status = if store_ok {
+    if !detailed {
+        body = openapi::Ready {
+            status: body.status,
+            ..openapi::Ready::default()
+        };
+    }
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -467,7 +520,35 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<openapi::Rea
     (status, Json(body))
 }
 
-async fn metrics_text(State(state): State<AppState>) -> (HeaderMap, String) {
+async fn metrics_text(
+    State(state): State<AppState>,
+    request_headers: HeaderMap,
+) -> Result<(HeaderMap, String), Problem> {
+    if !state.ops_allowed(&request_headers).await {
+        return Err(Problem::unauthorized());
+    }
+    Ok(metrics_scrape(state).await)
+}
+
+/// The operations listener's routes (`Config::ops_listen`): liveness, the detailed readiness
+/// and the metrics, without a key.
+pub fn ops_router(state: AppState) -> Router {
+    use axum::routing::get;
+    Router::new()
+        .route("/livez", get(livez))
+        .route(
+            "/readyz",
+            get(|State(state): State<AppState>| readiness(state, true)),
+        )
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>| metrics_scrape(state)),
+        )
+        .fallback(problem::not_found)
+        .with_state(state)
+}
+
+async fn metrics_scrape(state: AppState) -> (HeaderMap, String) {
     let now = state.now_ms();
     let backlog = match state.db.run(move |s| s.backlog(now)).await {
         Ok(backlog) => Some(backlog),
@@ -602,8 +683,11 @@ pub struct RunningService {
     pub addr: SocketAddr,
     /// The state the service runs on (store, rules).
     pub state: AppState,
+    /// The operations listener's address, when configured.
+    pub ops_addr: Option<SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
+    ops: Option<(oneshot::Sender<()>, tokio::task::JoinHandle<()>)>,
     worker: tokio::task::JoinHandle<()>,
     stop_worker: tokio::sync::watch::Sender<bool>,
 }
@@ -635,6 +719,10 @@ impl RunningService {
         let _ = self.stop_worker.send(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some((tx, server)) = self.ops.take() {
+            let _ = tx.send(());
+            let _ = server.await;
         }
         let bound = std::time::Duration::from_millis(self.state.config.drain_ms);
         let both = async {
@@ -670,23 +758,34 @@ pub async fn start_with_state(
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state.clone());
     let (stop_worker, worker_stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(worker::run(state.clone(), worker_stopped));
-    let server = tokio::spawn(async move {
-        let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = rx.await;
-        });
-        if let Err(e) = server.await {
-            tracing::error!(cause = %e, "server stopped");
+    let server = tokio::spawn(guard::serve(listener, app, state.config.limits.clone(), rx));
+    let (ops_addr, ops) = match state.config.ops_listen {
+        Some(listen) => {
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            let ops_addr = listener.local_addr()?;
+            let (tx, rx) = oneshot::channel::<()>();
+            let server = tokio::spawn(guard::serve(
+                listener,
+                ops_router(state.clone()),
+                state.config.limits.clone(),
+                rx,
+            ));
+            tracing::info!(addr = %ops_addr, "rxgate operations listening");
+            (Some(ops_addr), Some((tx, server)))
         }
-    });
+        None => (None, None),
+    };
     for warning in state.config.warnings() {
         tracing::warn!(warning = %warning, "configuration gap: the matching routes refuse work");
     }
     tracing::info!(%addr, "rxgate listening");
     Ok(RunningService {
         addr,
+        ops_addr,
+        ops,
         state,
         shutdown: Some(tx),
         server,

@@ -176,18 +176,26 @@ pub struct RulesInfo {
 }
 
 /// Readiness.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct Ready {
-    /// `ready` or `not_ready`.
+    /// `ready` or `not_ready`. The other members only with ops access (an admin key, or
+    /// `RXGATE_OPS_ACCESS=open`).
     pub status: String,
     /// Whether the store answers.
-    pub store: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<bool>,
     /// The active rules.
-    pub rules: RulesInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<RulesInfo>,
     /// This instance's id, the owner of the work it claims (docs/operations.md).
-    pub instance: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
     /// Configuration gaps (routes that refuse work until configured).
-    pub config_warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_warnings: Option<Vec<String>>,
+    /// Secret variables set but empty or too short (names only): not ready until fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_errors: Option<Vec<String>>,
 }
 
 /// A stored order.

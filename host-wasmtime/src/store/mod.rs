@@ -174,6 +174,21 @@ pub struct ApiKeyRow {
     pub scope: crate::keys::Scope,
     /// Label.
     pub label: String,
+    /// When it was stored (Unix ms).
+    pub created_at: i64,
+    /// When it stops authenticating (Unix ms), if ever.
+    pub expires_at: Option<i64>,
+    /// When it was revoked (Unix ms); a revoked key never authenticates again.
+    pub revoked_at: Option<i64>,
+    /// When it last authenticated a request (Unix ms; updated at most once a minute).
+    pub last_used_at: Option<i64>,
+}
+
+impl ApiKeyRow {
+    /// Whether the key authenticates at `now` (neither revoked nor expired).
+    pub fn valid_at(&self, now: i64) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|at| now < at)
+    }
 }
 
 /// A new inbound event.
@@ -447,8 +462,16 @@ pub trait Storage: Send + Sync + 'static {
         label: &str,
         now: i64,
     ) -> StoreResult<String>;
-    /// The stored facts of a key hash.
+    /// The stored facts of a key hash (revoked and expired keys included).
     fn api_key(&self, hash: &str) -> StoreResult<Option<ApiKeyRow>>;
+    /// Every key's stored facts, oldest first.
+    fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRow>>;
+    /// Revokes the key `id` at `now`; false when no such key was still unrevoked.
+    fn revoke_api_key(&self, id: &str, now: i64) -> StoreResult<bool>;
+    /// Sets (or clears) when the key `id` expires; false when no such key.
+    fn set_api_key_expiry(&self, id: &str, expires_at: Option<i64>) -> StoreResult<bool>;
+    /// Records that the key `id` authenticated a request at `now`.
+    fn touch_api_key(&self, id: &str, now: i64) -> StoreResult<()>;
     /// Whether the store answers (readiness).
     fn ping(&self) -> StoreResult<()>;
     /// The digest of the rules every instance should run (None: none published yet).
@@ -561,7 +584,7 @@ pub fn open(config: &crate::config::Config) -> StoreResult<Arc<dyn Storage>> {
             if let Some(path) = url.strip_prefix("sqlite://") {
                 let path = std::path::Path::new(path);
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| StoreError(e.to_string()))?;
+                    sqlite::private_dir(dir)?;
                 }
                 sqlite::SqliteStore::open(path)?
             } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {

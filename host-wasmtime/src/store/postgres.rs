@@ -122,6 +122,12 @@ CREATE TABLE idempotency_keys (
     created_at BIGINT NOT NULL
 );
 "#,
+    // v4 (SQLite's v6): API keys expire, are revoked and record their last use (issue 18).
+    r#"
+ALTER TABLE api_keys ADD COLUMN expires_at BIGINT;
+ALTER TABLE api_keys ADD COLUMN revoked_at BIGINT;
+ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT;
+"#,
 ];
 
 /// The advisory lock key migrations run under ("rxgate" in ASCII).
@@ -162,6 +168,26 @@ fn connect_err(e: &postgres::Error) -> StoreError {
         .map(|d| d.code().code().to_owned())
         .unwrap_or_else(|| "connection refused or closed".to_owned());
     StoreError(format!("cannot reach the PostgreSQL database: {reason}"))
+}
+
+/// The columns [`api_key_row`] reads.
+const API_KEY_COLUMNS: &str = "id, scope, label, created_at, expires_at, revoked_at, last_used_at";
+
+/// An `api_keys` row (None when its scope is unknown to this rxgate).
+fn api_key_row(row: &Row) -> StoreResult<Option<ApiKeyRow>> {
+    let scope: String = col(row, 1)?;
+    let Some(scope) = Scope::parse(&scope) else {
+        return Ok(None);
+    };
+    Ok(Some(ApiKeyRow {
+        id: col(row, 0)?,
+        scope,
+        label: col(row, 2)?,
+        created_at: col(row, 3)?,
+        expires_at: col(row, 4)?,
+        revoked_at: col(row, 5)?,
+        last_used_at: col(row, 6)?,
+    }))
 }
 
 fn json(text: String) -> Value {
@@ -976,16 +1002,46 @@ impl Storage for PgStore {
     }
 
     fn api_key(&self, hash: &str) -> StoreResult<Option<ApiKeyRow>> {
-        let rows = self.query(
-            "SELECT id, scope, label FROM api_keys WHERE hash = $1",
-            &[&hash],
-        )?;
-        let Some(row) = rows.first() else {
-            return Ok(None);
-        };
-        let (id, scope, label): (String, String, String) =
-            (col(row, 0)?, col(row, 1)?, col(row, 2)?);
-        Ok(Scope::parse(&scope).map(|scope| ApiKeyRow { id, scope, label }))
+        let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE hash = $1");
+        let rows = self.query(&sql, &[&hash])?;
+        match rows.first() {
+            Some(row) => api_key_row(row),
+            None => Ok(None),
+        }
+    }
+
+    fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRow>> {
+        let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id");
+        let rows = self.query(&sql, &[])?;
+        let mut out = Vec::new();
+        for row in &rows {
+            out.extend(api_key_row(row)?);
+        }
+        Ok(out)
+    }
+
+    fn revoke_api_key(&self, id: &str, now: i64) -> StoreResult<bool> {
+        self.execute(
+            "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+            &[&id, &now],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn set_api_key_expiry(&self, id: &str, expires_at: Option<i64>) -> StoreResult<bool> {
+        self.execute(
+            "UPDATE api_keys SET expires_at = $2 WHERE id = $1",
+            &[&id, &expires_at],
+        )
+        .map(|n| n > 0)
+    }
+
+    fn touch_api_key(&self, id: &str, now: i64) -> StoreResult<()> {
+        self.execute(
+            "UPDATE api_keys SET last_used_at = $2 WHERE id = $1",
+            &[&id, &now],
+        )
+        .map(|_| ())
     }
 
     fn ping(&self) -> StoreResult<()> {

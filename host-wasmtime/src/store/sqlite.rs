@@ -116,6 +116,12 @@ CREATE TABLE rules (
     r#"
 CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, status INTEGER NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
 "#,
+    // v6: API keys expire, are revoked and record their last use (issue 18).
+    r#"
+ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
+ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+"#,
 ];
 
 /// Splits every order stored before v3 into the clinic's input and rxgate's state with the
@@ -142,6 +148,78 @@ fn split_v2_orders(tx: &rusqlite::Transaction<'_>) -> StoreResult<()> {
     Ok(())
 }
 
+/// Creates `dir` (and its missing parents) owner-only (0700). An existing directory is left
+/// as it is (it may be shared, e.g. a home directory), with a warning when others may read
+/// it.
+pub fn private_dir(dir: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    if let Ok(meta) = std::fs::metadata(dir) {
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(
+                dir = %dir.display(),
+                "the database directory is open to other users: make it 0700 (docs/security.md)"
+            );
+        }
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(err)
+}
+
+/// Creates `path` empty and owner-only (0600) when absent; narrows it (and its `-wal` and
+/// `-shm`) when present.
+fn private_file(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(err)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = Path::new(&name);
+        if file.exists() {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// After a purge: the freed pages leave the file (`incremental_vacuum`; `secure_delete` has
+/// zeroed what stays) and the write-ahead log, which still holds the old pages, is emptied.
+fn scrub(c: &Connection) -> StoreResult<()> {
+    c.execute_batch("PRAGMA incremental_vacuum").map_err(err)?;
+    c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .map_err(err)
+}
+
+/// The columns [`api_key_row`] reads.
+const API_KEY_COLUMNS: &str = "id, scope, label, created_at, expires_at, revoked_at, last_used_at";
+
+/// An `api_keys` row (None when its scope is unknown to this rxgate).
+fn api_key_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<ApiKeyRow>> {
+    let scope: String = r.get(1)?;
+    let Some(scope) = Scope::parse(&scope) else {
+        return Ok(None);
+    };
+    Ok(Some(ApiKeyRow {
+        id: r.get(0)?,
+        scope,
+        label: r.get(2)?,
+        created_at: r.get(3)?,
+        expires_at: r.get(4)?,
+        revoked_at: r.get(5)?,
+        last_used_at: r.get(6)?,
+    }))
+}
+
 /// The SQLite store.
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -158,12 +236,14 @@ fn json(text: String) -> Value {
 impl SqliteStore {
     /// Opens (creating) `<dir>/rxgate.sqlite3` and migrates it.
     pub fn open_dir(dir: &Path) -> StoreResult<Self> {
-        std::fs::create_dir_all(dir).map_err(err)?;
+        private_dir(dir)?;
         Self::open(&dir.join("rxgate.sqlite3"))
     }
 
-    /// Opens a database file and migrates it.
+    /// Opens a database file and migrates it. The file (and its `-wal` and `-shm` beside it,
+    /// which SQLite creates with the file's mode) is owner-only: 0600.
     pub fn open(path: &Path) -> StoreResult<Self> {
+        private_file(path)?;
         let conn = Connection::open(path).map_err(err)?;
         Self::init(conn)
     }
@@ -176,6 +256,8 @@ impl SqliteStore {
             .to_str()
             .ok_or_else(|| StoreError("the backup path is not UTF-8".into()))?
             .to_owned();
+        // Created empty and owner-only first: `VACUUM INTO` fills an empty file as it is.
+        private_file(Path::new(&dest))?;
         self.with(|c| c.execute("VACUUM INTO ?1", [dest]).map(|_| ()).map_err(err))
     }
 
@@ -192,6 +274,12 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(err)?;
+        // Deleted content is overwritten with zeros, and freed pages are given back to the
+        // file system by `purge_raw` (docs/security.md, "PHI at rest").
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(err)?;
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
             .map_err(err)?;
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
@@ -215,6 +303,13 @@ impl SqliteStore {
             tx.pragma_update(None, "user_version", target)
                 .map_err(err)?;
             tx.commit().map_err(err)?;
+        }
+        // A database created before incremental vacuum was on takes it with one full VACUUM.
+        let auto_vacuum: i64 = conn
+            .query_row("PRAGMA auto_vacuum", [], |r| r.get(0))
+            .map_err(err)?;
+        if auto_vacuum != 2 {
+            conn.execute_batch("VACUUM").map_err(err)?;
         }
         Ok(Self {
             conn: Mutex::new(conn),
@@ -780,11 +875,16 @@ impl Storage for SqliteStore {
 
     fn purge_raw(&self, before: i64) -> StoreResult<usize> {
         self.with(|c| {
-            c.execute(
-                "UPDATE inbox SET raw = NULL WHERE raw IS NOT NULL AND received_at < ?1 AND processed_at IS NOT NULL",
-                [before],
-            )
-            .map_err(err)
+            let purged = c
+                .execute(
+                    "UPDATE inbox SET raw = NULL WHERE raw IS NOT NULL AND received_at < ?1 AND processed_at IS NOT NULL",
+                    [before],
+                )
+                .map_err(err)?;
+            if purged > 0 {
+                scrub(c)?;
+            }
+            Ok(purged)
         })
     }
 
@@ -975,21 +1075,53 @@ impl Storage for SqliteStore {
 
     fn api_key(&self, hash: &str) -> StoreResult<Option<ApiKeyRow>> {
         self.with(|c| {
-            let row: Option<(String, String, String)> = c
-                .query_row(
-                    "SELECT id, scope, label FROM api_keys WHERE hash = ?1",
-                    [hash],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()
-                .map_err(err)?;
-            Ok(row.and_then(|(id, scope, label)| {
-                Some(ApiKeyRow {
-                    id,
-                    scope: Scope::parse(&scope)?,
-                    label,
-                })
-            }))
+            let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys WHERE hash = ?1");
+            let mut stmt = c.prepare(&sql).map_err(err)?;
+            let mut rows = stmt.query_map([hash], api_key_row).map_err(err)?;
+            Ok(rows.next().transpose().map_err(err)?.flatten())
+        })
+    }
+
+    fn list_api_keys(&self) -> StoreResult<Vec<ApiKeyRow>> {
+        self.with(|c| {
+            let sql = format!("SELECT {API_KEY_COLUMNS} FROM api_keys ORDER BY created_at, id");
+            let mut stmt = c.prepare(&sql).map_err(err)?;
+            let rows = stmt.query_map([], api_key_row).map_err(err)?;
+            let rows: Vec<Option<ApiKeyRow>> = rows.collect::<Result<_, _>>().map_err(err)?;
+            Ok(rows.into_iter().flatten().collect())
+        })
+    }
+
+    fn revoke_api_key(&self, id: &str, now: i64) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, now],
+            )
+            .map(|n| n > 0)
+            .map_err(err)
+        })
+    }
+
+    fn set_api_key_expiry(&self, id: &str, expires_at: Option<i64>) -> StoreResult<bool> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE api_keys SET expires_at = ?2 WHERE id = ?1",
+                params![id, expires_at],
+            )
+            .map(|n| n > 0)
+            .map_err(err)
+        })
+    }
+
+    fn touch_api_key(&self, id: &str, now: i64) -> StoreResult<()> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1",
+                params![id, now],
+            )
+            .map(|_| ())
+            .map_err(err)
         })
     }
 

@@ -66,6 +66,7 @@ macro_rules! on_both {
 }
 
 on_both!(
+    api_keys_expire_revoke_and_record_last_use,
     events_and_calls_are_stored_once_per_key,
     claimed_work_is_invisible_to_other_workers_until_its_lease_ends,
     finished_work_is_not_claimed_again,
@@ -601,21 +602,29 @@ fn concurrent_claims_never_share_a_row(store: Store) {
     assert_eq!(all.len(), 60);
 }
 
-/// SQLite: a v3 database (before claims) opens at v4 with its work claimable.
-#[test]
-fn sqlite_migrates_from_the_previous_version() {
+/// A fresh SQLite file at schema `version` (its first migrations applied by hand, as an
+/// older rxgate left it): its directory and path.
+fn sqlite_file_at(version: usize) -> (std::path::PathBuf, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("rxgate-mig-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("rxgate.sqlite3");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..version]
+        .iter()
+        .enumerate()
+    {
+        conn.execute_batch(m).unwrap();
+        conn.pragma_update(None, "user_version", i + 1).unwrap();
+    }
+    (dir, path)
+}
+
+/// SQLite: a v3 database (before claims) opens at v4 with its work claimable.
+#[test]
+fn sqlite_migrates_from_the_previous_version() {
+    let (dir, path) = sqlite_file_at(3);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..3]
-            .iter()
-            .enumerate()
-        {
-            conn.execute_batch(m).unwrap();
-            conn.pragma_update(None, "user_version", i + 1).unwrap();
-        }
         conn.execute(
             "INSERT INTO outbox (kind, order_id, dedupe_key, payload, next_try_at, created_at)
              VALUES ('beluga_submit', 'o1', 'k', '{}', 1, 1)",
@@ -680,19 +689,7 @@ fn postgres_migrates_from_the_previous_version() {
 /// change.
 #[test]
 fn sqlite_migrates_to_idempotency_keys() {
-    let dir = std::env::temp_dir().join(format!("rxgate-mig-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("rxgate.sqlite3");
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for (i, m) in rxgate_host::store::sqlite::MIGRATIONS[..4]
-            .iter()
-            .enumerate()
-        {
-            conn.execute_batch(m).unwrap();
-            conn.pragma_update(None, "user_version", i + 1).unwrap();
-        }
-    }
+    let (dir, path) = sqlite_file_at(4);
     let store: Store = Arc::new(SqliteStore::open(&path).unwrap());
     let current = rxgate_host::store::sqlite::MIGRATIONS.len() as i64;
     assert_eq!(store.schema().unwrap(), ("sqlite", current));
@@ -842,4 +839,104 @@ fn an_idempotency_key_is_stored_once_with_its_change(store: Store) {
     let calls = store.claim_due_calls(&claim("w", 100), 10).unwrap();
     assert_eq!(calls.len(), 1, "the repeated change queued nothing");
     assert_eq!(calls[0].dedupe_key, "m1");
+}
+
+/// API keys: stored once per hash, listed without hashes, revoked once, given an expiry, and
+/// their last use recorded.
+fn api_keys_expire_revoke_and_record_last_use(store: Store) {
+    use rxgate_host::keys::Scope;
+    let a = store
+        .add_api_key("hash-a", Scope::Emr, "clinic", 10)
+        .unwrap();
+    let b = store
+        .add_api_key("hash-b", Scope::Admin, "ops", 20)
+        .unwrap();
+    assert_eq!(
+        store
+            .add_api_key("hash-a", Scope::Emr, "clinic", 30)
+            .unwrap(),
+        a
+    );
+    let listed = store.list_api_keys().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(
+        (listed[0].id.as_str(), listed[0].created_at),
+        (a.as_str(), 10)
+    );
+    assert!(listed
+        .iter()
+        .all(|k| k.valid_at(40) && k.last_used_at.is_none()));
+    store.touch_api_key(&a, 50).unwrap();
+    assert_eq!(
+        store.api_key("hash-a").unwrap().unwrap().last_used_at,
+        Some(50)
+    );
+    assert!(store.set_api_key_expiry(&b, Some(100)).unwrap());
+    let row = store.api_key("hash-b").unwrap().unwrap();
+    assert!(row.valid_at(99) && !row.valid_at(100));
+    assert!(store.revoke_api_key(&a, 60).unwrap());
+    assert!(!store.revoke_api_key(&a, 70).unwrap(), "revoked once");
+    assert!(!store.revoke_api_key("key_none", 70).unwrap());
+    let row = store.api_key("hash-a").unwrap().unwrap();
+    assert_eq!(row.revoked_at, Some(60));
+    assert!(!row.valid_at(61));
+    // Provisioning the same hash again does not bring a revoked key back.
+    store
+        .add_api_key("hash-a", Scope::Emr, "clinic", 80)
+        .unwrap();
+    assert!(!store.api_key("hash-a").unwrap().unwrap().valid_at(81));
+}
+
+/// SQLite: a v5 database (before key lifecycles) opens at v6 with its keys valid.
+#[test]
+fn sqlite_migrates_to_key_lifecycles() {
+    let (dir, path) = sqlite_file_at(5);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO api_keys (hash, scope, label, created_at, id) VALUES ('h', 'emr', 'old', 5, 'key_h')",
+            [],
+        )
+        .unwrap();
+    }
+    let store: Store = Arc::new(SqliteStore::open(&path).unwrap());
+    let current = rxgate_host::store::sqlite::MIGRATIONS.len() as i64;
+    assert_eq!(store.schema().unwrap(), ("sqlite", current));
+    assert!(store.api_key("h").unwrap().unwrap().valid_at(6));
+    store
+        .add_api_key("x", rxgate_host::keys::Scope::Admin, "new", 7)
+        .unwrap();
+    api_keys_listed_after_migration(&store);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// PostgreSQL: a v3 database (before key lifecycles) is migrated to v4 with its keys valid.
+#[test]
+fn postgres_migrates_to_key_lifecycles() {
+    let Some(url) = pg_schema() else {
+        return;
+    };
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    assert_eq!(pg::migrate(&mut client, 3).unwrap(), 3);
+    client
+        .execute(
+            "INSERT INTO api_keys (hash, scope, label, created_at, id) VALUES ('h', 'emr', 'old', 5, 'key_h')",
+            &[],
+        )
+        .unwrap();
+    let store: Store = Arc::new(PgStore::connect(&url, 2).unwrap());
+    let current = pg::MIGRATIONS.len() as i64;
+    assert_eq!(store.schema().unwrap(), ("postgres", current));
+    assert!(store.api_key("h").unwrap().unwrap().valid_at(6));
+    store
+        .add_api_key("x", rxgate_host::keys::Scope::Admin, "new", 7)
+        .unwrap();
+    api_keys_listed_after_migration(&store);
+}
+
+fn api_keys_listed_after_migration(store: &Store) {
+    let listed = store.list_api_keys().unwrap();
+    let ids: Vec<&str> = listed.iter().map(|k| k.label.as_str()).collect();
+    assert_eq!(ids, ["old", "new"]);
+    assert!(store.revoke_api_key("key_h", 9).unwrap());
 }

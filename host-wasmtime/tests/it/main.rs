@@ -1,6 +1,7 @@
 //! The host's integration tests, one binary: each module links wasmtime, axum, reqwest and
 //! SQLite, so one link instead of eight saves CI minutes and gigabytes of disk.
 
+mod attacks;
 mod backends;
 mod cli_order;
 mod cli_serve;

@@ -546,6 +546,15 @@ fn config_reads_env_secrets_and_rejects_secrets_in_the_file() {
         Some("whsec_x")
     );
     assert_eq!(config.bootstrap_keys, vec![(Scope::Emr, "k".into())]);
+    // Short secrets are used outside production, and named (never shown) as weak.
+    assert_eq!(
+        config.weak_secrets,
+        vec![
+            "RXGATE_BELUGA_WEBHOOK_SECRET",
+            "RXGATE_PHARMACY_OWN_1_WEBHOOK_SECRET",
+            "RXGATE_API_KEY_EMR"
+        ]
+    );
     assert!(
         !format!("{config:?}").contains("whsec_x"),
         "Debug never prints a secret"
