@@ -234,7 +234,7 @@ fn finished_work_is_not_claimed_again(store: Store) {
     assert_eq!(calls.len(), 1);
     let change = Change {
         order_id: Some("o1".into()),
-        event_outcome: Some((events[0].id, "applied".into())),
+        event_outcome: Some((events[0].id, rxgate_host::store::EventOutcome::Applied)),
         call_outcome: Some((
             call,
             CallDisposition::Retry {
@@ -247,7 +247,12 @@ fn finished_work_is_not_claimed_again(store: Store) {
     };
     assert_eq!(store.commit(&change).unwrap(), Committed::Done(0));
     store
-        .finish_event(events[1].id, "unmatched", None, 150)
+        .finish_event(
+            events[1].id,
+            rxgate_host::store::EventOutcome::Unmatched,
+            None,
+            150,
+        )
         .unwrap();
     // Long after the lease: the applied event stays applied, the unmatched one can be claimed
     // by id (its order may exist now), the call waits for its retry time.
@@ -354,7 +359,7 @@ fn work_finished_by_another_worker_is_not_written_twice(store: Store) {
             patient_visible: true,
             body: json!({"n": now}),
         }],
-        event_outcome: Some((a[0].id, "applied".into())),
+        event_outcome: Some((a[0].id, rxgate_host::store::EventOutcome::Applied)),
         now,
         ..Change::default()
     };
@@ -363,10 +368,18 @@ fn work_finished_by_another_worker_is_not_written_twice(store: Store) {
     assert_eq!(store.activities("o1", false).unwrap().len(), 1);
     // A late "deferred" cannot overwrite the applied outcome either.
     store
-        .finish_event(a[0].id, "deferred", None, 1_500)
+        .finish_event(
+            a[0].id,
+            rxgate_host::store::EventOutcome::Deferred,
+            None,
+            1_500,
+        )
         .unwrap();
     let stored = store.get_event(a[0].id).unwrap().unwrap();
-    assert_eq!(stored.outcome.as_deref(), Some("applied"));
+    assert_eq!(
+        stored.outcome,
+        Some(rxgate_host::store::EventOutcome::Applied)
+    );
     // Calls: the second settlement of the same call is dropped whole.
     let call = enqueue(&store, "beluga_submit", "c1");
     let settle = |now: i64| Change {
@@ -446,8 +459,12 @@ fn raw_bodies_are_purged_and_keys_stay(store: Store) {
             .accept_events(&[event("k-pending", 1_000)], &audit)
             .unwrap()[0],
     );
-    store.finish_event(old, "applied", None, 1_500).unwrap();
-    store.finish_event(new, "applied", None, 9_500).unwrap();
+    store
+        .finish_event(old, rxgate_host::store::EventOutcome::Applied, None, 1_500)
+        .unwrap();
+    store
+        .finish_event(new, rxgate_host::store::EventOutcome::Applied, None, 9_500)
+        .unwrap();
     assert_eq!(store.purge_raw(5_000).unwrap(), 1);
     assert!(store.get_event(old).unwrap().unwrap().raw.is_none());
     assert!(store.get_event(new).unwrap().unwrap().raw.is_some());
@@ -770,10 +787,20 @@ fn the_backlog_counts_work_by_partner(store: Store) {
     let events = store.claim_pending_events(&claim("w", 40), 2).unwrap();
     assert_eq!(events.len(), 2);
     store
-        .finish_event(events[0].id, "unmatched", None, 41)
+        .finish_event(
+            events[0].id,
+            rxgate_host::store::EventOutcome::Unmatched,
+            None,
+            41,
+        )
         .unwrap();
     store
-        .finish_event(events[1].id, "deferred", None, 41)
+        .finish_event(
+            events[1].id,
+            rxgate_host::store::EventOutcome::Deferred,
+            None,
+            41,
+        )
         .unwrap();
 
     let backlog = store.backlog(50).unwrap();

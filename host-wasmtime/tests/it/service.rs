@@ -438,7 +438,10 @@ async fn unknown_master_id_is_stored_unmatched() {
     let mut last = 0;
     service::worker::tick(&state, &mut last).await.unwrap();
     let events = store.list_events(10).unwrap();
-    assert_eq!(events[0].outcome.as_deref(), Some("unmatched"));
+    assert_eq!(
+        events[0].outcome,
+        Some(rxgate_host::store::EventOutcome::Unmatched)
+    );
     assert_eq!(store.unmatched_events().unwrap().len(), 1);
 }
 
@@ -706,8 +709,12 @@ fn raw_bodies_are_purged_after_retention_but_keys_stay() {
     else {
         panic!("new")
     };
-    store.finish_event(old, "applied", None, 1_500).unwrap();
-    store.finish_event(new, "applied", None, 9_500).unwrap();
+    store
+        .finish_event(old, rxgate_host::store::EventOutcome::Applied, None, 1_500)
+        .unwrap();
+    store
+        .finish_event(new, rxgate_host::store::EventOutcome::Applied, None, 9_500)
+        .unwrap();
     assert_eq!(store.purge_raw(5_000).unwrap(), 1);
     let events = store.list_events(10).unwrap();
     let by_key = |k: &str| events.iter().find(|e| e.dedupe_key == k).unwrap();
@@ -741,11 +748,23 @@ async fn a_matched_event_goes_through_the_guest_and_waits_for_rules_that_can_app
     assert_eq!(events[0].order_id.as_deref(), Some("o1"));
     let ops = state.rules.current().ops_json().unwrap();
     if ops.contains("\"apply_event\"") {
-        assert_ne!(events[0].outcome.as_deref(), Some("deferred"));
+        assert_ne!(
+            events[0].outcome,
+            Some(rxgate_host::store::EventOutcome::Deferred)
+        );
     } else {
         // Rules without `apply_event` keep the event for the next rules (retried on reload).
-        assert_eq!(events[0].outcome.as_deref(), Some("deferred"));
-        assert_eq!(store.events_with_outcome("deferred").unwrap().len(), 1);
+        assert_eq!(
+            events[0].outcome,
+            Some(rxgate_host::store::EventOutcome::Deferred)
+        );
+        assert_eq!(
+            store
+                .events_with_outcome(rxgate_host::store::EventOutcome::Deferred)
+                .unwrap()
+                .len(),
+            1
+        );
     }
     let audit = store.audit_log(&Default::default()).unwrap();
     assert!(audit
