@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod idempotency;
+pub mod inbox;
 pub mod metrics;
 pub mod openapi;
 pub mod orders;
@@ -334,7 +335,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .api_route(
             "/readyz",
             get_with(readyz, |t| {
-                op(t, "getReadyz", "operations", "Readiness: store and active rules", &[])
+                op(t, "getReadyz", "operations", "Readiness: store, active rules, and the worker (503 when the oldest item waiting for it is older than outbox.stuck_after_s)", &[])
                     .answer::<200, Json<openapi::Ready>>()
                     .answer::<503, Json<openapi::Ready>>()
             }),
@@ -369,6 +370,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         )
         .merge(webhooks::routes())
         .merge(app::routes())
+        .merge(inbox::routes())
 }
 
 /// The service's routes over `state`.
@@ -448,9 +450,21 @@ async fn livez() -> Json<openapi::Live> {
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<openapi::Ready>) {
     let rules = state.rules.current();
-    let store_ok = state.db.run(|s| s.ping()).await.is_ok();
+    let now = state.now_ms();
+    let backlog = state.db.run(move |s| s.backlog(now)).await;
+    let store_ok = backlog.is_ok();
+    let stuck_after_s = state.config.outbox.stuck_after_s;
+    let worker = backlog.ok().map(|b| {
+        let oldest = b.oldest_pending_age_s(now);
+        openapi::WorkerHealth {
+            oldest_pending_s: oldest,
+            stuck_after_s,
+            stuck: u64::try_from(oldest).unwrap_or(0) > stuck_after_s,
+        }
+    });
+    let ready = store_ok && !worker.as_ref().is_some_and(|w| w.stuck);
     let body = openapi::Ready {
-        status: if store_ok { "ready" } else { "not_ready" }.into(),
+        status: if ready { "ready" } else { "not_ready" }.into(),
         store: store_ok,
         rules: openapi::RulesInfo {
             digest: rules.digest().to_owned(),
@@ -458,8 +472,9 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<openapi::Rea
         },
         instance: state.instance.clone(),
         config_warnings: state.config.warnings(),
+        worker,
     };
-    let status = if store_ok {
+    let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE

@@ -253,7 +253,7 @@ async fn calls_pass(
 /// Runs one item's future in its own task: answers why it broke, if it did — its error or its
 /// panic (caught as the task's `JoinError`). Never PHI: the reason is a class, and the error
 /// itself is logged only as its class.
-async fn supervised<F>(work: F) -> Option<&'static str>
+pub async fn supervised<F>(work: F) -> Option<&'static str>
 where
     F: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
 {

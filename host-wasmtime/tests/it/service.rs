@@ -18,7 +18,7 @@ use tower::ServiceExt;
 pub(crate) const EMR: &str = "emr-test-key";
 const PORTAL: &str = "portal-test-key";
 pub(crate) const ADMIN: &str = "admin-test-key";
-const BELUGA_SECRET: &str = "beluga-webhook-secret";
+pub(crate) const BELUGA_SECRET: &str = "beluga-webhook-secret";
 const DP_SECRET: &str = "whsec_c2VjcmV0LWZvci1kaXNwZW5zZXBybw==";
 
 pub(crate) fn rules_config() -> RulesConfig {
@@ -200,7 +200,7 @@ async fn portal_sees_only_patient_visible_messages() {
     );
 }
 
-fn beluga_event(secret: Option<&str>, body: &str) -> Request<Body> {
+pub(crate) fn beluga_event(secret: Option<&str>, body: &str) -> Request<Body> {
     let mut builder =
         Request::post("/api/webhooks/beluga").header("content-type", "application/json");
     if let Some(secret) = secret {
