@@ -38,11 +38,13 @@ use tokio::sync::{Notify, Semaphore};
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let poll = std::time::Duration::from_millis(state.config.outbox.poll_ms.max(10));
     let calls_wake = Arc::new(Notify::new());
-    let calls = tokio::spawn(calls_lane(
+    // Aborted with this task (a drain past its bound aborts the worker): the call lane and
+    // every call it runs stop with it.
+    let mut calls = AbortOnDrop(tokio::spawn(calls_lane(
         state.clone(),
         stop.clone(),
         Arc::clone(&calls_wake),
-    ));
+    )));
     let mut last_purge = 0i64;
     let mut rules_digest = state.rules.current().digest().to_owned();
     let mut refused_rules: Option<String> = None;
@@ -78,7 +80,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
     }
     calls_wake.notify_one();
-    if calls.await.is_err() {
+    if (&mut calls.0).await.is_err() {
         tracing::error!("the call lane stopped abnormally");
     }
 }
@@ -257,11 +259,21 @@ pub async fn supervised<F>(work: F) -> Option<&'static str>
 where
     F: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
 {
-    match tokio::spawn(work).await {
+    let mut task = AbortOnDrop(tokio::spawn(work));
+    match (&mut task.0).await {
         Ok(Ok(())) => None,
         Ok(Err(_)) => Some("worker_error"),
         Err(e) if e.is_panic() => Some("worker_panic"),
         Err(_) => Some("worker_cancelled"),
+    }
+}
+
+/// A task aborted when its handle is dropped (a cancelled lane cancels its items).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -339,60 +351,13 @@ fn count_outcome(state: &AppState, source: &str, outcome: EventOutcome) {
     );
 }
 
-fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-}
-
-/// The prescription lines of a stored LifeFile event: one line, or an array of them.
-fn lifefile_lines(body: &Value) -> Vec<Value> {
-    match body {
-        Value::Array(lines) => lines.clone(),
-        Value::Object(_) => vec![body.clone()],
-        _ => Vec::new(),
-    }
-}
-
-/// The keys an order would match a stored event by, in the order they are tried
-/// (webhooks.md): Beluga's `masterId` (a master id); LifeFile's `referenceId`,
-/// `foreignOrderId`, `orderId` per line, DispensePro's `order.externalId` and OWN's
-/// `order.externalOrderId` (each an order id, else a master id).
-pub fn match_keys(source: &str, body: &Value) -> Vec<String> {
-    let ids: Vec<String> = match source {
-        "beluga" => {
-            return str_at(body, "/masterId")
-                .map(crate::store::master_key)
-                .into_iter()
-                .collect();
-        }
-        "lifefile" => lifefile_lines(body)
-            .iter()
-            .flat_map(|line| {
-                ["/referenceId", "/foreignOrderId", "/orderId"]
-                    .iter()
-                    .filter_map(|p| str_at(line, p).map(str::to_owned))
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-        "dispensepro" => str_at(body, "/order/externalId")
-            .map(str::to_owned)
-            .into_iter()
-            .collect(),
-        _ => str_at(body, "/order/externalOrderId")
-            .map(str::to_owned)
-            .into_iter()
-            .collect(),
-    };
-    let mut keys = Vec::new();
-    for id in ids {
-        for key in [crate::store::order_key(&id), crate::store::master_key(&id)] {
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        }
-    }
-    keys
+/// The keys an order would match a stored event by, in the order they are tried: the core's
+/// rule (`events::matching`, op `event_match_keys`), linked natively like ingest, so the keys
+/// an unmatched event is indexed under never change across a rules reload.
+fn match_keys(source: &str, body: &Value) -> Vec<String> {
+    rxgate_core::events::Source::from_name(source)
+        .map(|source| rxgate_core::events::matching::match_keys(source, body))
+        .unwrap_or_default()
 }
 
 /// The order an event belongs to: the first of its match keys that names a stored order.

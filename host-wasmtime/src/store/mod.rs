@@ -306,22 +306,14 @@ pub struct EventFinish {
     pub match_keys: Vec<String>,
 }
 
-/// The match key of an order id (`o:<id>`): the index key unmatched events wait under.
-pub fn order_key(id: &str) -> String {
-    format!("o:{id}")
-}
-
-/// The match key of a Beluga master id (`m:<masterId>`).
-pub fn master_key(master_id: &str) -> String {
-    format!("m:{master_id}")
-}
-
-/// The `orders` column a match key names and the value to look up.
+/// The `orders` column a match key (`o:<order id>`, `m:<master id>`: the core's
+/// `events::matching`) names, and the value to look up.
 pub fn match_key_column(key: &str) -> Option<(&'static str, &str)> {
-    if let Some(id) = key.strip_prefix("o:") {
+    use rxgate_core::events::matching::{MASTER_ID, ORDER_ID};
+    if let Some(id) = key.strip_prefix(ORDER_ID) {
         Some(("id", id))
     } else {
-        key.strip_prefix("m:").map(|m| ("master_id", m))
+        key.strip_prefix(MASTER_ID).map(|m| ("master_id", m))
     }
 }
 

@@ -238,28 +238,6 @@ async fn an_unmatched_event_waits_indexed_and_is_applied_when_its_order_appears(
     assert_eq!(json_body(&body), json!([]));
 }
 
-#[test]
-fn match_keys_follow_each_sources_rule() {
-    assert_eq!(
-        worker::match_keys("beluga", &json!({"event": "RX_WRITTEN", "masterId": "m-1"})),
-        vec!["m:m-1"]
-    );
-    let lines = json!([{"orderId": "L1", "referenceId": "o1"}, {"foreignOrderId": "o2"}]);
-    assert_eq!(
-        worker::match_keys("lifefile", &lines),
-        vec!["o:o1", "m:o1", "o:L1", "m:L1", "o:o2", "m:o2"]
-    );
-    assert_eq!(
-        worker::match_keys("dispensepro", &json!({"order": {"externalId": "o3"}})),
-        vec!["o:o3", "m:o3"]
-    );
-    assert_eq!(
-        worker::match_keys("pharmacy", &json!({"order": {"externalOrderId": "o4"}})),
-        vec!["o:o4", "m:o4"]
-    );
-    assert!(worker::match_keys("beluga", &json!({"event": "X"})).is_empty());
-}
-
 #[tokio::test]
 async fn readyz_reports_a_stuck_worker_by_the_oldest_pending_item() {
     let (mut state, _store) = state();
