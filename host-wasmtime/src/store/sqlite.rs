@@ -288,6 +288,19 @@ impl SqliteStore {
         })
     }
 
+    /// Events `filter` (a `WHERE` clause, or empty) selects, newest first, at most `limit`.
+    fn newest_events(&self, filter: &str, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {EVENT_COLS} FROM inbox {filter} ORDER BY id DESC LIMIT ?1"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([limit], event_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
     fn with<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         let guard = match self.conn.lock() {
             Ok(guard) => guard,
@@ -846,15 +859,10 @@ impl Storage for SqliteStore {
     }
 
     fn events_needing_staff(&self, limit: u32) -> StoreResult<Vec<EventRecord>> {
-        self.with(|c| {
-            let mut stmt = c
-                .prepare(&format!(
-                    "SELECT {EVENT_COLS} FROM inbox WHERE outcome IN ('unmatched', 'rejected', 'failed') ORDER BY id DESC LIMIT ?1"
-                ))
-                .map_err(err)?;
-            let rows = stmt.query_map([limit], event_row).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)
-        })
+        self.newest_events(
+            "WHERE outcome IN ('unmatched', 'rejected', 'failed')",
+            limit,
+        )
     }
 
     fn get_event(&self, id: i64) -> StoreResult<Option<EventRecord>> {
@@ -870,15 +878,7 @@ impl Storage for SqliteStore {
     }
 
     fn list_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>> {
-        self.with(|c| {
-            let mut stmt = c
-                .prepare(&format!(
-                    "SELECT {EVENT_COLS} FROM inbox ORDER BY id DESC LIMIT ?1"
-                ))
-                .map_err(err)?;
-            let rows = stmt.query_map([limit], event_row).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)
-        })
+        self.newest_events("", limit)
     }
 
     fn purge_raw(&self, before: i64) -> StoreResult<usize> {
