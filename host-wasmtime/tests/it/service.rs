@@ -315,8 +315,11 @@ fn standard(uri: &str, id: &str, ts: i64, body: &str, secret: &str) -> Request<B
 
 #[tokio::test]
 async fn dispensepro_webhook_verifies_standard_signatures() {
-    let (state, store) = state();
-    let now = service::now_ms() / 1000;
+    let (mut state, store) = state();
+    // A fixed clock: the ±300 s window is checked at its edge, however slow the machine.
+    let fixed = service::now_ms();
+    state.clock = service::Clock::from_fn(move || fixed);
+    let now = fixed / 1000;
     let body = r#"{"event":"dispensepro.status","order":{"id":"d1","externalId":"o1","status":"shipped"},"occurredAt":"2026-11-23T00:00:00Z"}"#;
     let uri = "/api/webhooks/dispensepro/dp1";
     assert_eq!(
