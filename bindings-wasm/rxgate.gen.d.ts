@@ -1060,6 +1060,14 @@ export type EventKeyRequest = {
   webhook_id?: string | null;
 };
 
+/** The request of `event_match_keys`. */
+export type EventMatchKeysRequest = {
+  /** Who sent the webhook. */
+  source: RouteName;
+  /** The stored body, parsed (LifeFile: one line or the array of lines). */
+  input: JsonValue;
+};
+
 /** The request of `apply_event`. */
 export type ApplyEventRequest = {
   /** Who sent the webhook. */
@@ -2878,6 +2886,15 @@ export type EventKeys = {
   keys: string[];
 };
 
+/** The answer of `event_match_keys`. */
+export type EventMatchKeys = {
+  /**
+   * `m:<master id>` or `o:<order id>`, in the order they are tried; empty when the body
+   * names no order.
+   */
+  keys: string[];
+};
+
 /** The answer of `apply_event`: what the event changes, or why it was rejected. */
 export type EventAnswer = AppliedEvent | RejectedEvent;
 
@@ -3099,6 +3116,7 @@ export interface OpRequests {
   parse_event: ParseEventRequest;
   verify_webhook: VerifyWebhookRequest;
   event_key: EventKeyRequest;
+  event_match_keys: EventMatchKeysRequest;
   apply_event: ApplyEventRequest;
   redact_event: RedactEventRequest;
 }
@@ -3132,6 +3150,7 @@ export interface OpAnswers {
   parse_event: ParseOutcome;
   verify_webhook: AuthOutcome;
   event_key: EventKeys;
+  event_match_keys: EventMatchKeys;
   apply_event: EventAnswer;
   redact_event: JsonValue;
 }
@@ -3178,6 +3197,8 @@ export function parseEvent(source: OpRequests['parse_event']['source'], input: O
 export function verifyWebhook(source: OpRequests['verify_webhook']['source'], params: Omit<OpRequests['verify_webhook'], 'source'>): OpAnswers['verify_webhook'];
 /** the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?}) */
 export function eventKey(source: OpRequests['event_key']['source'], input: OpRequests['event_key']['input'], params?: Omit<OpRequests['event_key'], 'source' | 'input'>): OpAnswers['event_key'];
+/** the keys an order matches a stored event by, tried in order and indexing an unmatched event: m:<masterId> (Beluga); o:<id> then m:<id> for LifeFile referenceId/foreignOrderId/orderId per line, DispensePro order.externalId, OWN order.externalOrderId ({source, input}) */
+export function eventMatchKeys(source: OpRequests['event_match_keys']['source'], input: OpRequests['event_match_keys']['input'], params?: Omit<OpRequests['event_match_keys'], 'source' | 'input'>): OpAnswers['event_match_keys'];
 /** what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?}) */
 export function applyEvent(source: OpRequests['apply_event']['source'], input: OpRequests['apply_event']['input'], params: Omit<OpRequests['apply_event'], 'source' | 'input'>): OpAnswers['apply_event'];
 /** the audit/log form of a webhook body with PHI removed ({source, input}) */

@@ -188,6 +188,11 @@ export function eventKey(source, input, params) {
   return guard(() => glue.call('event_key', request(params, { source, input })));
 }
 
+/** the keys an order matches a stored event by, tried in order and indexing an unmatched event: m:<masterId> (Beluga); o:<id> then m:<id> for LifeFile referenceId/foreignOrderId/orderId per line, DispensePro order.externalId, OWN order.externalOrderId ({source, input}) */
+export function eventMatchKeys(source, input, params) {
+  return guard(() => glue.call('event_match_keys', request(params, { source, input })));
+}
+
 /** what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?}) */
 export function applyEvent(source, input, params) {
   return guard(() => glue.call('apply_event', request(params, { source, input })));

@@ -328,6 +328,12 @@ pub struct OutboxConfig {
     /// timeout plus 10 s: see [`OutboxConfig::lease_ms`]). Work of an instance that died is
     /// taken by another one after this long.
     pub lease_ms: u64,
+    /// `/readyz` reports the worker stuck (503) when the oldest item waiting for it (an event
+    /// not processed, a call due) is older than this, in seconds.
+    pub stuck_after_s: u64,
+    /// Partner calls in flight at once per partner (Beluga, each pharmacy): one partner's
+    /// outage slows only its own calls; webhooks are applied in their own lane.
+    pub partner_concurrency: usize,
 }
 
 impl OutboxConfig {
@@ -348,6 +354,8 @@ impl Default for OutboxConfig {
             max_attempts: 12,
             request_timeout_ms: 30_000,
             lease_ms: 60_000,
+            stuck_after_s: 300,
+            partner_concurrency: 4,
         }
     }
 }
@@ -423,6 +431,16 @@ impl Config {
             &mut self.raw_retention_days,
         )?;
         number(&get, "RXGATE_OUTBOX_POLL_MS", &mut self.outbox.poll_ms)?;
+        number(
+            &get,
+            "RXGATE_OUTBOX_STUCK_AFTER_S",
+            &mut self.outbox.stuck_after_s,
+        )?;
+        number(
+            &get,
+            "RXGATE_OUTBOX_PARTNER_CONCURRENCY",
+            &mut self.outbox.partner_concurrency,
+        )?;
         number(
             &get,
             "RXGATE_OUTBOX_BASE_BACKOFF_MS",

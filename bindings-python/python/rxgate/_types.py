@@ -803,6 +803,13 @@ class EventKeyRequest(_EventKeyRequestBase, total=False):
     webhook_id: Union[str, None]
 
 
+class EventMatchKeysRequest(TypedDict):
+    """The request of `event_match_keys`."""
+
+    source: "RouteName"
+    input: JsonValue
+
+
 class _ApplyEventRequestBase(TypedDict):
     source: "RouteName"
     input: JsonValue
@@ -2124,6 +2131,12 @@ class EventKeys(TypedDict):
     """The answer of `event_key`."""
 
     key: Union[str, None]
+    keys: List[str]
+
+
+class EventMatchKeys(TypedDict):
+    """The answer of `event_match_keys`."""
+
     keys: List[str]
 
 

@@ -148,6 +148,11 @@ def event_key(request: "EventKeyRequest") -> "EventKeys":
     return cast("EventKeys", call("event_key", request))
 
 
+def event_match_keys(request: "EventMatchKeysRequest") -> "EventMatchKeys":
+    """the keys an order matches a stored event by, tried in order and indexing an unmatched event: m:<masterId> (Beluga); o:<id> then m:<id> for LifeFile referenceId/foreignOrderId/orderId per line, DispensePro order.externalId, OWN order.externalOrderId ({source, input})"""
+    return cast("EventMatchKeys", call("event_match_keys", request))
+
+
 def apply_event(request: "ApplyEventRequest") -> "EventAnswer":
     """what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?})"""
     return cast("EventAnswer", call("apply_event", request))
@@ -158,4 +163,4 @@ def redact_event(request: "RedactEventRequest") -> "JsonValue":
     return cast("JsonValue", call("redact_event", request))
 
 
-__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "parse_event", "verify_webhook", "event_key", "apply_event", "redact_event"]
+__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "parse_event", "verify_webhook", "event_key", "event_match_keys", "apply_event", "redact_event"]

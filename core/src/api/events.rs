@@ -204,6 +204,40 @@ pub(super) fn event_key(r: EventKeyRequest<'_>) -> Result<EventKeys, ApiError> {
     })
 }
 
+/// The request of `event_match_keys`.
+#[derive(JsonSchema)]
+pub struct EventMatchKeysRequest<'a> {
+    /// Who sent the webhook.
+    #[schemars(with = "crate::order::snapshot::route_name::Name")]
+    pub source: Source,
+    /// The stored body, parsed (LifeFile: one line or the array of lines).
+    pub input: &'a Value,
+}
+
+impl<'a> Request<'a> for EventMatchKeysRequest<'a> {
+    fn read(request: &'a Value) -> Result<Self, ApiError> {
+        Ok(Self {
+            source: source(request)?,
+            input: input(request)?,
+        })
+    }
+}
+
+/// The answer of `event_match_keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
+pub struct EventMatchKeys {
+    /// `m:<master id>` or `o:<order id>`, in the order they are tried; empty when the body
+    /// names no order.
+    pub keys: Vec<String>,
+}
+
+/// `event_match_keys`.
+pub(super) fn event_match_keys(r: EventMatchKeysRequest<'_>) -> Result<EventMatchKeys, ApiError> {
+    Ok(EventMatchKeys {
+        keys: crate::events::matching::match_keys(r.source, r.input),
+    })
+}
+
 /// The request of `redact_event`.
 #[derive(JsonSchema)]
 pub struct RedactEventRequest<'a> {

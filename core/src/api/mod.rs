@@ -44,8 +44,9 @@ pub use contract::{
 };
 pub use error::{ApiError, ApiErrorCode};
 pub use events::{
-    AppliedEvent, ApplyEventRequest, EventAnswer, EventKeyRequest, EventKeys, ParseEventRequest,
-    RedactEventRequest, RejectedEvent, VerifyWebhookRequest,
+    AppliedEvent, ApplyEventRequest, EventAnswer, EventKeyRequest, EventKeys, EventMatchKeys,
+    EventMatchKeysRequest, ParseEventRequest, RedactEventRequest, RejectedEvent,
+    VerifyWebhookRequest,
 };
 pub use order::{
     AppliedFacts, ApplyOrderFactsRequest, BuildVisitRequest, CheckCancelRequest, DatedOrderRequest,
@@ -182,6 +183,8 @@ op_table! {
         "authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now})";
     "event_key" => events::event_key: EventKeyRequest<'_> => EventKeys,
         "the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?})";
+    "event_match_keys" => events::event_match_keys: EventMatchKeysRequest<'_> => EventMatchKeys,
+        "the keys an order matches a stored event by, tried in order and indexing an unmatched event: m:<masterId> (Beluga); o:<id> then m:<id> for LifeFile referenceId/foreignOrderId/orderId per line, DispensePro order.externalId, OWN order.externalOrderId ({source, input})";
     "apply_event" => events::apply_event: ApplyEventRequest<'_> => EventAnswer,
         "what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?})";
     "redact_event" => events::redact_event: RedactEventRequest<'_> => wire::JsonDocument,

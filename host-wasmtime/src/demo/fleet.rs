@@ -277,7 +277,7 @@ async fn check(
     let events = tokio::task::spawn_blocking(move || s.list_events(100_000)).await??;
     let open = events
         .iter()
-        .filter(|e| e.outcome.is_none() || e.outcome.as_deref() == Some("deferred"))
+        .filter(|e| e.outcome.is_none() || e.outcome == Some(crate::store::EventOutcome::Deferred))
         .count();
     let acknowledged = sandbox
         .deliveries()

@@ -60,16 +60,19 @@ pub enum Count {
     WebhookEvents,
     /// `rxgate_outbox_calls_total{kind,class}`.
     OutboxCalls,
+    /// `rxgate_events_processed_total{source,outcome}` (outcome: `store::EventOutcome`).
+    EventsProcessed,
 }
 
 impl Count {
     /// Every counter, registered at start.
-    pub const ALL: [Count; 5] = [
+    pub const ALL: [Count; 6] = [
         Count::HttpRequests,
         Count::RulesCalls,
         Count::RulesReloads,
         Count::WebhookEvents,
         Count::OutboxCalls,
+        Count::EventsProcessed,
     ];
 
     /// The name without `_total`, and its help.
@@ -94,6 +97,10 @@ impl Count {
             Count::OutboxCalls => (
                 "rxgate_outbox_calls",
                 "Partner calls sent from the outbox, by call kind and the rules' classification",
+            ),
+            Count::EventsProcessed => (
+                "rxgate_events_processed",
+                "Stored events the worker finished, by source and outcome (applied, duplicate, unmatched, rejected, deferred, failed)",
             ),
         }
     }
@@ -313,9 +320,26 @@ fn backlog_gauges(r: &mut Registry, backlog: &Backlog, now_ms: i64) {
             "Inbound events the rules could not apply (retried after a rules reload)",
             backlog.deferred,
         ),
+        (
+            "rxgate_inbox_rejected",
+            "Inbound events the rules rejected (flagged for staff; re-driven by an admin)",
+            backlog.rejected,
+        ),
+        (
+            "rxgate_inbox_failed",
+            "Inbound events that broke the worker (caught, flagged for staff)",
+            backlog.failed,
+        ),
     ] {
         gauge(r, name, help)
             .get_or_create(&Vec::new())
             .set(count(value));
     }
+    gauge(
+        r,
+        "rxgate_worker_oldest_pending_seconds",
+        "Age of the oldest item waiting for the worker (an event not processed, a call due), in seconds: /readyz reports a stuck worker above worker.stuck_after_s",
+    )
+    .get_or_create(&Vec::new())
+    .set(backlog.oldest_pending_age_s(now_ms));
 }

@@ -12,6 +12,7 @@
 pub mod app;
 pub mod guard;
 pub mod idempotency;
+pub mod inbox;
 pub mod metrics;
 pub mod openapi;
 pub mod orders;
@@ -362,7 +363,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .api_route(
             "/readyz",
             get_with(readyz, |t| {
-                op(t, "getReadyz", "operations", "Readiness: store and active rules", &[])
+                op(t, "getReadyz", "operations", "Readiness: store, active rules, and the worker (503 when the oldest item waiting for it is older than outbox.stuck_after_s)", &[])
                     .answer::<200, Json<openapi::Ready>>()
                     .answer::<503, Json<openapi::Ready>>()
             }),
@@ -397,6 +398,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         )
         .merge(webhooks::routes())
         .merge(app::routes())
+        .merge(inbox::routes())
 }
 
 /// The service's routes over `state`.
@@ -493,8 +495,21 @@ async fn readyz(
 /// `/readyz`'s answer; `detailed`: with the store, rules, instance and configuration.
 async fn readiness(state: AppState, detailed: bool) -> (StatusCode, Json<openapi::Ready>) {
     let rules = state.rules.current();
-    let store_ok = state.db.run(|s| s.ping()).await.is_ok();
-    let ready = store_ok && state.config.weak_secrets.is_empty();
+    let now = state.now_ms();
+    let backlog = state.db.run(move |s| s.backlog(now)).await;
+    let store_ok = backlog.is_ok();
+    let stuck_after_s = state.config.outbox.stuck_after_s;
+    let worker = backlog.ok().map(|b| {
+        let oldest = b.oldest_pending_age_s(now);
+        openapi::WorkerHealth {
+            oldest_pending_s: oldest,
+            stuck_after_s,
+            stuck: u64::try_from(oldest).unwrap_or(0) > stuck_after_s,
+        }
+    });
+    let ready = store_ok
+        && !worker.as_ref().is_some_and(|w| w.stuck)
+        && state.config.weak_secrets.is_empty();
     let mut body = openapi::Ready {
         status: if ready { "ready" } else { "not_ready" }.into(),
         store: Some(store_ok),
@@ -505,6 +520,7 @@ async fn readiness(state: AppState, detailed: bool) -> (StatusCode, Json<openapi
         instance: Some(state.instance.clone()),
         config_warnings: Some(state.config.warnings()),
         config_errors: Some(state.config.weak_secrets.clone()),
+        worker,
     };
     if !detailed {
         body = openapi::Ready {

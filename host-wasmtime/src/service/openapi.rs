@@ -196,6 +196,21 @@ pub struct Ready {
     /// Secret variables set but empty or too short (names only): not ready until fixed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config_errors: Option<Vec<String>>,
+    /// The worker's health (absent when the store does not answer, or without ops access).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker: Option<WorkerHealth>,
+}
+
+/// Whether the worker keeps up: the age of the oldest item waiting for it.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct WorkerHealth {
+    /// Seconds since the oldest event not processed was received or the oldest due call
+    /// became due (0: nothing waits).
+    pub oldest_pending_s: i64,
+    /// The threshold (`outbox.stuck_after_s`).
+    pub stuck_after_s: u64,
+    /// `oldest_pending_s` is above the threshold: the service answers 503.
+    pub stuck: bool,
 }
 
 /// A stored order.
@@ -397,9 +412,45 @@ pub struct EventMeta {
     /// Unix milliseconds.
     pub received_at: i64,
     /// The processing outcome (none while pending).
-    pub outcome: Option<String>,
+    pub outcome: Option<crate::store::EventOutcome>,
     /// The matched order.
     pub order_id: Option<String>,
+    /// Why it ended so: the rule's codes (`rejected`), the worker's reason (`failed`,
+    /// `deferred`), `no_order` / `no_match_key` (`unmatched`). Codes only, never PHI.
+    pub reason: Option<String>,
+}
+
+/// A stored event that needs staff (`GET /admin/events/attention`).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct FlaggedEvent {
+    /// Row id (what `POST /admin/events/{event_id}/redrive` takes).
+    pub id: i64,
+    /// `beluga`, `lifefile`, `dispensepro`, `pharmacy`.
+    pub source: String,
+    /// The route's pharmacy id, or empty.
+    pub partner: String,
+    /// The event name.
+    pub event: String,
+    /// Unix milliseconds.
+    pub received_at: i64,
+    /// `unmatched`, `rejected` or `failed`.
+    pub outcome: crate::store::EventOutcome,
+    /// Why (codes only, never PHI).
+    pub reason: Option<String>,
+    /// The matched order, if any.
+    pub order_id: Option<String>,
+    /// Prescription-related (`RX_WRITTEN`, `NEW_RX_SENT`, pharmacy events): an escalation.
+    pub escalation: bool,
+}
+
+/// What a re-drive did.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Redriven {
+    /// The event.
+    pub id: i64,
+    /// `queued` (re-opened), `pending` (already waiting), or the final outcome it keeps
+    /// (`applied`, `duplicate`).
+    pub status: String,
 }
 
 /// An activity (message or timeline entry).

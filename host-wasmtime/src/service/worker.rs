@@ -13,7 +13,8 @@
 use super::AppState;
 use crate::clients::{self, Auth};
 use crate::store::{
-    CallDisposition, Change, Claim, EventRecord, NewActivity, NewCall, OutboxItem, RecordTable,
+    CallDisposition, Change, Claim, EventFinish, EventOutcome, EventRecord, NewActivity, NewCall,
+    OutboxItem, RecordTable,
 };
 use rxgate_core::api::EventAnswer;
 use rxgate_core::events::apply::Effects;
@@ -23,11 +24,27 @@ use rxgate_core::order::calls::outcome::{
 };
 use rxgate_core::order::calls::CallKind;
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
 use tokio::sync::watch;
+use tokio::sync::{Notify, Semaphore};
 
-/// Runs until `stop` turns true.
+/// Runs until `stop` turns true, in two lanes (docs/host.md, "Worker lanes"): this task
+/// applies stored events (and follows the rules, purges raw bodies), and a second task sends
+/// partner calls, each partner bounded to `outbox.partner_concurrency` calls in flight with
+/// `outbox.request_timeout_ms` each. Applying a webhook never waits on a partner call. Every
+/// item runs supervised ([`supervised`]): an error or a panic marks that item failed and the
+/// loop goes on.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let poll = std::time::Duration::from_millis(state.config.outbox.poll_ms.max(10));
+    let calls_wake = Arc::new(Notify::new());
+    // Aborted with this task (a drain past its bound aborts the worker): the call lane and
+    // every call it runs stop with it.
+    let mut calls = AbortOnDrop(tokio::spawn(calls_lane(
+        state.clone(),
+        stop.clone(),
+        Arc::clone(&calls_wake),
+    )));
     let mut last_purge = 0i64;
     let mut rules_digest = state.rules.current().digest().to_owned();
     let mut refused_rules: Option<String> = None;
@@ -42,8 +59,13 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
                 tracing::error!(cause = %e, "retrying deferred events failed");
             }
         }
-        if let Err(e) = tick(&state, &mut last_purge).await {
+        if let Err(e) = events_pass(&state).await {
             tracing::error!(cause = %e, "worker pass failed");
+        }
+        // Events may have queued calls: the call lane looks now.
+        calls_wake.notify_one();
+        if let Err(e) = purge(&state, &mut last_purge).await {
+            tracing::error!(cause = %e, "raw-body purge failed");
         }
         if *stop.borrow() || state.is_draining() {
             break;
@@ -57,11 +79,44 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             break;
         }
     }
+    calls_wake.notify_one();
+    if (&mut calls.0).await.is_err() {
+        tracing::error!("the call lane stopped abnormally");
+    }
+}
+
+/// The partner-call lane: claims due calls and runs each in its partner's lane; calls in
+/// flight finish before it returns (a stop starts no new one).
+async fn calls_lane(state: AppState, mut stop: watch::Receiver<bool>, wake: Arc<Notify>) {
+    let poll = std::time::Duration::from_millis(state.config.outbox.poll_ms.max(10));
+    let lanes = Lanes::new(state.config.outbox.partner_concurrency);
+    let mut in_flight = tokio::task::JoinSet::new();
+    loop {
+        if *stop.borrow() || state.is_draining() {
+            break;
+        }
+        match calls_pass(&state, &lanes).await {
+            Ok(started) => {
+                for task in started {
+                    in_flight.spawn(task);
+                }
+            }
+            Err(e) => tracing::error!(cause = %e, "call pass failed"),
+        }
+        // Finished tasks are collected; the others keep running.
+        while in_flight.try_join_next().is_some() {}
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    while in_flight.join_next().await.is_some() {}
 }
 
 /// How many rows one claim takes.
 const EVENT_BATCH: u32 = 100;
-/// How many calls one claim takes (each is sent in turn within the lease).
+/// How many calls one claim takes.
 const CALL_BATCH: u32 = 20;
 
 /// A claim by this instance, now, for the configured lease.
@@ -75,23 +130,34 @@ fn claim(state: &AppState) -> Claim {
 
 /// Re-applies events the previous rules could not apply (`deferred`): run after a reload.
 pub async fn retry_deferred(state: &AppState) -> anyhow::Result<()> {
-    let deferred = state.db.run(|s| s.events_with_outcome("deferred")).await?;
+    let deferred = state
+        .db
+        .run(|s| s.events_with_outcome(EventOutcome::Deferred))
+        .await?;
     for event in deferred {
-        if let Some(event) = claim_one(state, event.id).await? {
-            process_event(state, event).await?;
+        let (id, claimed) = (event.id, claim(state));
+        if let Some(event) = state.db.run(move |s| s.claim_event(id, &claimed)).await? {
+            supervise_event(state, event).await;
         }
     }
     Ok(())
 }
 
-/// Claims one stored event by id (None: finished or held by another worker meanwhile).
-async fn claim_one(state: &AppState, id: i64) -> anyhow::Result<Option<EventRecord>> {
-    let claimed = claim(state);
-    Ok(state.db.run(move |s| s.claim_event(id, &claimed)).await?)
+/// One pass, as the two lanes run it, in turn, awaited: events, then calls, then (hourly)
+/// retention. Tests drive the worker with it.
+pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
+    events_pass(state).await?;
+    let lanes = Lanes::new(state.config.outbox.partner_concurrency);
+    for task in calls_pass(state, &lanes).await? {
+        task.await;
+    }
+    purge(state, last_purge).await
 }
 
-/// One pass: events, then calls, then (hourly) retention.
-pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
+/// Claims the events waiting (stored, re-opened by a matching order or a re-drive) and applies
+/// each, supervised. Unmatched events are never scanned: an order that matches one re-opens it
+/// through the match-key index (`Storage::finish_event_with`).
+pub async fn events_pass(state: &AppState) -> anyhow::Result<()> {
     let claimed = claim(state);
     let events = state
         .db
@@ -102,29 +168,13 @@ pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> 
         if state.is_draining() {
             return Ok(());
         }
-        process_event(state, event).await?;
+        supervise_event(state, event).await;
     }
-    // Unmatched events are read without a claim (most still have no order); one whose order
-    // exists now is claimed before it is applied.
-    let unmatched = state.db.run(|s| s.unmatched_events()).await?;
-    for event in unmatched {
-        if find_order(state, &event).await?.is_some() {
-            if let Some(event) = claim_one(state, event.id).await? {
-                process_event(state, event).await?;
-            }
-        }
-    }
-    let claimed = claim(state);
-    let due = state
-        .db
-        .run(move |s| s.claim_due_calls(&claimed, CALL_BATCH))
-        .await?;
-    for call in due {
-        if state.is_draining() {
-            return Ok(());
-        }
-        run_call(state, call).await?;
-    }
+    Ok(())
+}
+
+/// Drops raw bodies past retention, at most hourly.
+async fn purge(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
     let now = state.now_ms();
     if now - *last_purge > 3_600_000 {
         *last_purge = now;
@@ -134,62 +184,197 @@ pub async fn tick(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> 
     Ok(())
 }
 
-fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
+/// One semaphore per partner (Beluga; each DispensePro, LifeFile or OWN pharmacy).
+struct Lanes {
+    limit: usize,
+    partners: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
-/// The order an event belongs to, by the source's matching rule (webhooks.md).
-/// The prescription lines of a stored LifeFile event: one line, or an array of them.
-fn lifefile_lines(body: &Value) -> Vec<Value> {
-    match body {
-        Value::Array(lines) => lines.clone(),
-        Value::Object(_) => vec![body.clone()],
-        _ => Vec::new(),
+impl Lanes {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit: limit.max(1),
+            partners: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The semaphore of a call's partner.
+    fn of(&self, call: &OutboxItem) -> Arc<Semaphore> {
+        let partner = partner_of(call);
+        let mut partners = match self.partners.lock() {
+            Ok(p) => p,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Arc::clone(
+            partners
+                .entry(partner)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.limit))),
+        )
     }
 }
 
-async fn find_order(state: &AppState, event: &EventRecord) -> anyhow::Result<Option<String>> {
-    let Some(raw) = &event.raw else {
-        return Ok(None);
-    };
-    let body: Value = serde_json::from_slice(raw).unwrap_or(Value::Null);
-    let candidates: Vec<String> = match event.source.as_str() {
-        "beluga" => {
-            let master = str_at(&body, "/masterId").map(str::to_owned);
-            if let Some(master) = master {
-                let found = state.db.run(move |s| s.order_by_master_id(&master)).await?;
-                return Ok(found.map(|o| o.id));
+/// The partner a call goes to: `beluga`, or `<kind prefix>:<pharmacy id>`.
+fn partner_of(call: &OutboxItem) -> String {
+    let prefix = call.kind.split('_').next().unwrap_or_default();
+    match call.payload.get("pharmacy_id").and_then(Value::as_str) {
+        Some(pharmacy) if prefix != "beluga" => format!("{prefix}:{pharmacy}"),
+        _ => prefix.to_owned(),
+    }
+}
+
+/// Claims the due calls and answers one task per call, each waiting for its partner's lane.
+async fn calls_pass(
+    state: &AppState,
+    lanes: &Lanes,
+) -> anyhow::Result<Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>>> {
+    if state.is_draining() {
+        return Ok(Vec::new());
+    }
+    let claimed = claim(state);
+    let due = state
+        .db
+        .run(move |s| s.claim_due_calls(&claimed, CALL_BATCH))
+        .await?;
+    let mut tasks: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>> =
+        Vec::new();
+    for call in due {
+        let (lane, state) = (lanes.of(&call), state.clone());
+        tasks.push(Box::pin(async move {
+            let Ok(_permit) = lane.acquire_owned().await else {
+                return;
+            };
+            if state.is_draining() {
+                return;
             }
-            vec![]
-        }
-        // Prescription lines (webhooks.md §2): our id is a line's `referenceId`.
-        "lifefile" => lifefile_lines(&body)
-            .iter()
-            .flat_map(|line| {
-                ["/referenceId", "/foreignOrderId", "/orderId"]
-                    .iter()
-                    .filter_map(|p| str_at(line, p).map(str::to_owned))
-                    .collect::<Vec<_>>()
-            })
-            .collect(),
-        "dispensepro" => str_at(&body, "/order/externalId")
-            .map(str::to_owned)
-            .into_iter()
-            .collect(),
-        _ => str_at(&body, "/order/externalOrderId")
-            .map(str::to_owned)
-            .into_iter()
-            .collect(),
+            supervise_call(&state, call).await;
+        }));
+    }
+    Ok(tasks)
+}
+
+/// Runs one item's future in its own task: answers why it broke, if it did — its error or its
+/// panic (caught as the task's `JoinError`). Never PHI: the reason is a class, and the error
+/// itself is logged only as its class.
+pub async fn supervised<F>(work: F) -> Option<&'static str>
+where
+    F: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let mut task = AbortOnDrop(tokio::spawn(work));
+    match (&mut task.0).await {
+        Ok(Ok(())) => None,
+        Ok(Err(_)) => Some("worker_error"),
+        Err(e) if e.is_panic() => Some("worker_panic"),
+        Err(_) => Some("worker_cancelled"),
+    }
+}
+
+/// A task aborted when its handle is dropped (a cancelled lane cancels its items).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Applies one event, supervised: an event that breaks the worker ends `failed` with the
+/// reason (flagged for staff), and the worker goes on with the next.
+async fn supervise_event(state: &AppState, event: EventRecord) {
+    let (id, source) = (event.id, event.source.clone());
+    let work = {
+        let state = state.clone();
+        async move { process_event(&state, event).await }
     };
-    for id in candidates {
-        let key = id.clone();
-        if state.db.run(move |s| s.get_order(&key)).await?.is_some() {
-            return Ok(Some(id));
-        }
-        let key = id.clone();
-        if let Some(order) = state.db.run(move |s| s.order_by_master_id(&key)).await? {
+    let Some(reason) = supervised(work).await else {
+        return;
+    };
+    tracing::error!(event_id = id, source = %source, reason, "event failed: flagged for staff");
+    let finish = EventFinish {
+        outcome: EventOutcome::Failed,
+        order_id: None,
+        reason: Some(reason.to_owned()),
+        match_keys: Vec::new(),
+    };
+    let now = state.now_ms();
+    match state
+        .db
+        .run(move |s| s.finish_event_with(id, &finish, now))
+        .await
+    {
+        Ok(()) => count_outcome(state, &source, EventOutcome::Failed),
+        Err(e) => tracing::error!(cause = %e, "recording a failed event failed"),
+    }
+}
+
+/// Sends one call, supervised: a call whose sending or outcome breaks the worker is parked
+/// (`failed`, the reason) for staff, and the lane goes on.
+async fn supervise_call(state: &AppState, call: OutboxItem) {
+    let (id, kind, order_id) = (call.id, call.kind.clone(), call.order_id.clone());
+    let work = {
+        let state = state.clone();
+        async move { run_call(&state, call).await }
+    };
+    let Some(reason) = supervised(work).await else {
+        return;
+    };
+    tracing::error!(call_id = id, kind = %kind, reason, "call failed: parked for staff");
+    let now = state.now_ms();
+    let change = Change {
+        call_outcome: Some((
+            id,
+            CallDisposition::Failed {
+                error: reason.to_owned(),
+            },
+        )),
+        audit: vec![crate::store::AuditEntry {
+            at: now,
+            source: "outbox".into(),
+            actor: Some("rxgate".to_owned()),
+            event: kind,
+            order_id,
+            outcome: reason.to_owned(),
+            ..Default::default()
+        }],
+        now,
+        ..Change::default()
+    };
+    if let Err(e) = state.db.run(move |s| s.commit(&change)).await {
+        tracing::error!(cause = %e, "parking a failed call failed");
+    }
+}
+
+/// Counts a finished event (`rxgate_events_processed_total`).
+fn count_outcome(state: &AppState, source: &str, outcome: EventOutcome) {
+    state.metrics.inc(
+        super::metrics::Count::EventsProcessed,
+        &[("source", source), ("outcome", outcome.as_str())],
+    );
+}
+
+/// The keys an order would match a stored event by, in the order they are tried: the core's
+/// rule (`events::matching`, op `event_match_keys`), linked natively like ingest, so the keys
+/// an unmatched event is indexed under never change across a rules reload.
+fn match_keys(source: &str, body: &Value) -> Vec<String> {
+    rxgate_core::events::Source::from_name(source)
+        .map(|source| rxgate_core::events::matching::match_keys(source, body))
+        .unwrap_or_default()
+}
+
+/// The order an event belongs to: the first of its match keys that names a stored order.
+async fn find_order(state: &AppState, keys: &[String]) -> anyhow::Result<Option<String>> {
+    for key in keys {
+        let Some((column, value)) = crate::store::match_key_column(key) else {
+            continue;
+        };
+        let value = value.to_owned();
+        let found = state
+            .db
+            .run(move |s| match column {
+                "id" => s.get_order(&value),
+                _ => s.order_by_master_id(&value),
+            })
+            .await?;
+        if let Some(order) = found {
             return Ok(Some(order.id));
         }
     }
@@ -225,31 +410,64 @@ fn event_body(event: &EventRecord) -> Value {
 
 /// Applies one stored event through the guest's `apply_event`: every effect, the inbox
 /// outcome and the audit entry in one commit, rerun on a fresh read after a version conflict.
+/// An event no order matches is kept `unmatched` under its match keys; one the rules cannot
+/// run on is `deferred` (rules unavailable: retried after a reload) or `failed` (the rules
+/// refused the request, e.g. an order snapshot they cannot read: flagged, re-driven by staff).
 async fn process_event(state: &AppState, event: EventRecord) -> anyhow::Result<()> {
     let now = state.now_ms();
-    let Some(order_id) = find_order(state, &event).await? else {
+    let body = event_body(&event);
+    let keys = match_keys(&event.source, &body);
+    let Some(order_id) = find_order(state, &keys).await? else {
         let id = event.id;
+        let finish = EventFinish {
+            outcome: EventOutcome::Unmatched,
+            order_id: None,
+            reason: Some(
+                if keys.is_empty() {
+                    "no_match_key"
+                } else {
+                    "no_order"
+                }
+                .to_owned(),
+            ),
+            match_keys: keys,
+        };
         state
             .db
-            .run(move |s| s.finish_event(id, "unmatched", None, now))
+            .run(move |s| s.finish_event_with(id, &finish, now))
             .await?;
+        count_outcome(state, &event.source, EventOutcome::Unmatched);
         return Ok(());
     };
-    let body = event_body(&event);
     let result = super::orders::commit(state, &order_id, |loaded| {
         let (event, body) = (&event, &body);
-        async move { Ok((event_change(state, loaded, event, body, now).await?, ())) }
+        async move { event_change(state, loaded, event, body, now).await }
     })
     .await;
-    if let Err(problem) = result {
-        // The rules could not run (a guest failure, rules without the operation): kept for
-        // the next rules, never dropped.
-        tracing::warn!(status = %problem.status(), source = %event.source, "event deferred");
-        let (id, oid) = (event.id, order_id.clone());
-        state
-            .db
-            .run(move |s| s.finish_event(id, "deferred", Some(&oid), now))
-            .await?;
+    match result {
+        Ok(outcome) => count_outcome(state, &event.source, outcome),
+        Err(problem) => {
+            let (outcome, reason) = if problem.status().is_server_error() {
+                (EventOutcome::Deferred, "rules_unavailable")
+            } else {
+                (EventOutcome::Failed, "rules_refused_request")
+            };
+            tracing::warn!(status = %problem.status(), source = %event.source, outcome = outcome.as_str(), "event not applied");
+            let (id, finish) = (
+                event.id,
+                EventFinish {
+                    outcome,
+                    order_id: Some(order_id.clone()),
+                    reason: Some(reason.to_owned()),
+                    match_keys: Vec::new(),
+                },
+            );
+            state
+                .db
+                .run(move |s| s.finish_event_with(id, &finish, now))
+                .await?;
+            count_outcome(state, &event.source, outcome);
+        }
     }
     Ok(())
 }
@@ -261,7 +479,7 @@ async fn event_change(
     event: &EventRecord,
     body: &Value,
     now: i64,
-) -> Result<Option<Change>, super::problem::Problem> {
+) -> Result<(Option<Change>, EventOutcome), super::problem::Problem> {
     let mut request = json!({
         "source": event.source,
         "input": body,
@@ -276,36 +494,30 @@ async fn event_change(
         request["webhook_id"] = json!(webhook_id);
     }
     let answer: EventAnswer = super::orders::call(state, "apply_event", &request).await?;
-    let (outcome, detail) = match &answer {
-        EventAnswer::Applied(applied) => (name_of(&applied.outcome), None),
-        EventAnswer::Rejected(rejected) => {
-            let codes: Vec<&str> = rejected
-                .violations
-                .iter()
-                .map(|v| v.code.as_str())
-                .collect();
-            ("rejected".to_owned(), Some(json!({ "violations": codes })))
-        }
-    };
+    let (outcome, reason) = outcome_of(&answer);
+    let detail = reason
+        .as_ref()
+        .map(|r| json!({ "violations": r.split(',').collect::<Vec<_>>() }));
     let audit = crate::store::AuditEntry {
         at: now,
         source: event.source.clone(),
         actor: Some("rxgate".to_owned()),
         event: event.event.clone(),
         order_id: Some(loaded.record.id.clone()),
-        outcome: outcome.clone(),
+        outcome: outcome.as_str().to_owned(),
         detail,
         ..Default::default()
     };
     let mut change = Change {
         order_id: Some(loaded.record.id.clone()),
         event_outcome: Some((event.id, outcome)),
+        event_reason: reason,
         audit: vec![audit],
         now,
         ..Change::default()
     };
     let EventAnswer::Applied(applied) = answer else {
-        return Ok(Some(change));
+        return Ok((Some(change), outcome));
     };
     let snapshot = record(&applied.effects.snapshot);
     change.order = Some(
@@ -318,7 +530,28 @@ async fn event_change(
         .await?,
     );
     effects(&mut change, applied.effects, body);
-    Ok(Some(change))
+    Ok((Some(change), outcome))
+}
+
+/// The stored outcome of the rules' answer, and its reason: a body the rules reject
+/// (`valid: false`) is `rejected` with the rule's codes, never `applied`; an event the rules
+/// recorded without a state change is `applied`.
+fn outcome_of(answer: &EventAnswer) -> (EventOutcome, Option<String>) {
+    match answer {
+        EventAnswer::Applied(applied) if applied.valid => {
+            let outcome = EventOutcome::parse(&name_of(&applied.outcome));
+            (outcome.unwrap_or(EventOutcome::Applied), None)
+        }
+        EventAnswer::Applied(_) => (EventOutcome::Rejected, Some("invalid".to_owned())),
+        EventAnswer::Rejected(rejected) => {
+            let codes: Vec<&str> = rejected
+                .violations
+                .iter()
+                .map(|v| v.code.as_str())
+                .collect();
+            (EventOutcome::Rejected, Some(codes.join(",")))
+        }
+    }
 }
 
 /// Files an answer's activities, records, documents, notifications and partner calls in the

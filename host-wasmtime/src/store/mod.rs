@@ -118,7 +118,9 @@ pub struct Change {
     /// Partner calls to queue.
     pub calls: Vec<NewCall>,
     /// The inbox event this change processes: `(id, outcome)`.
-    pub event_outcome: Option<(i64, String)>,
+    pub event_outcome: Option<(i64, EventOutcome)>,
+    /// Why the event ended as it did (a rule's codes for `rejected`; no PHI).
+    pub event_reason: Option<String>,
     /// The outbox call this change settles: `(id, disposition)`.
     pub call_outcome: Option<(i64, CallDisposition)>,
     /// Audit entries.
@@ -229,11 +231,119 @@ pub struct EventRecord {
     /// When received.
     pub received_at: i64,
     /// Processing outcome (None while pending).
-    pub outcome: Option<String>,
+    pub outcome: Option<EventOutcome>,
     /// The matched order.
     pub order_id: Option<String>,
+    /// Why it ended as it did: the rule's codes (`rejected`), the failure (`failed`), the
+    /// rules' problem (`deferred`). Codes and classes only, never PHI.
+    pub reason: Option<String>,
 }
 
+/// What became of a stored inbound event: one list, used by the store, the worker, the admin
+/// routes, the metrics and docs/host.md ("Event outcomes").
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EventOutcome {
+    /// The rules applied it (a state change, or an informational event recorded).
+    Applied,
+    /// Every key was already applied: nothing changed.
+    Duplicate,
+    /// No order matches it yet: kept, indexed by its match keys, applied when the order
+    /// appears; flagged for staff meanwhile.
+    Unmatched,
+    /// The rules refused its body (the reason names the rule's codes); flagged for staff.
+    Rejected,
+    /// The rules could not run (a guest failure, an order they cannot read): retried after a
+    /// rules reload or a re-drive.
+    Deferred,
+    /// Processing it broke the worker (an error or a panic, caught); flagged for staff.
+    Failed,
+}
+
+impl EventOutcome {
+    /// Every outcome, in order (the metrics' label values).
+    pub const ALL: [Self; 6] = [
+        Self::Applied,
+        Self::Duplicate,
+        Self::Unmatched,
+        Self::Rejected,
+        Self::Deferred,
+        Self::Failed,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Duplicate => "duplicate",
+            Self::Unmatched => "unmatched",
+            Self::Rejected => "rejected",
+            Self::Deferred => "deferred",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// The outcome of a stored name (`recorded`, written before schema v6, is `applied`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "recorded" => Some(Self::Applied),
+            _ => Self::ALL.into_iter().find(|o| o.as_str() == name),
+        }
+    }
+
+    /// Whether staff must look at an event that ended so (the attention list).
+    pub fn needs_staff(self) -> bool {
+        matches!(self, Self::Unmatched | Self::Rejected | Self::Failed)
+    }
+
+    /// Whether an admin may re-drive it (run it again through the rules).
+    pub fn redrivable(self) -> bool {
+        matches!(
+            self,
+            Self::Unmatched | Self::Rejected | Self::Deferred | Self::Failed
+        )
+    }
+}
+
+/// How an event that changed no order ends (see [`Storage::finish_event_with`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventFinish {
+    /// The outcome.
+    pub outcome: EventOutcome,
+    /// The matched order, if any.
+    pub order_id: Option<String>,
+    /// Why (codes and classes, no PHI).
+    pub reason: Option<String>,
+    /// For `unmatched`: the keys an order would match it by (`o:<order id>`, `m:<master id>`),
+    /// indexed so the event is re-opened when such an order appears.
+    pub match_keys: Vec<String>,
+}
+
+/// The `orders` column a match key (`o:<order id>`, `m:<master id>`: the core's
+/// `events::matching`) names, and the value to look up.
+pub fn match_key_column(key: &str) -> Option<(&'static str, &str)> {
+    use rxgate_core::events::matching::{MASTER_ID, ORDER_ID};
+    if let Some(id) = key.strip_prefix(ORDER_ID) {
+        Some(("id", id))
+    } else {
+        key.strip_prefix(MASTER_ID).map(|m| ("master_id", m))
+    }
+}
+
+/// What a re-drive did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redrive {
+    /// No event with this id.
+    NotFound,
+    /// Re-opened: the worker applies it again.
+    Queued,
+    /// Already waiting for the worker (a re-drive repeated): nothing changed.
+    Pending,
+    /// Finished with an outcome that is not re-driven (applied, duplicate): nothing changed.
+    Final(EventOutcome),
+}
 /// A partner call waiting in the outbox.
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxItem {
@@ -404,19 +514,37 @@ pub trait Storage: Send + Sync + 'static {
     fn claim_event(&self, id: i64, claim: &Claim) -> StoreResult<Option<EventRecord>>;
     /// Events stored unmatched (for a later order).
     fn unmatched_events(&self) -> StoreResult<Vec<EventRecord>> {
-        self.events_with_outcome("unmatched")
+        self.events_with_outcome(EventOutcome::Unmatched)
     }
     /// Processed events whose outcome is `outcome` (e.g. `unmatched`, `deferred`), oldest first.
-    fn events_with_outcome(&self, outcome: &str) -> StoreResult<Vec<EventRecord>>;
-    /// Records the processing outcome of an event that changed no order (unmatched, deferred)
-    /// and ends its lease; an event another worker applied meanwhile is left as it is.
+    fn events_with_outcome(&self, outcome: EventOutcome) -> StoreResult<Vec<EventRecord>>;
+    /// Records the processing outcome of an event that changed no order (unmatched, deferred,
+    /// failed) and ends its lease; an event another worker applied meanwhile is left as it is.
     fn finish_event(
         &self,
         id: i64,
-        outcome: &str,
+        outcome: EventOutcome,
         order_id: Option<&str>,
         now: i64,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<()> {
+        let finish = EventFinish {
+            outcome,
+            order_id: order_id.map(str::to_owned),
+            reason: None,
+            match_keys: Vec::new(),
+        };
+        self.finish_event_with(id, &finish, now)
+    }
+    /// As [`Storage::finish_event`], with a reason and, for `unmatched`, the match keys it is
+    /// indexed by (in the same transaction). An order whose id or master id is one of those
+    /// keys re-opens the event when it is stored or gets its master id (every backend does
+    /// this inside the order's own write), so unmatched events are never scanned.
+    fn finish_event_with(&self, id: i64, finish: &EventFinish, now: i64) -> StoreResult<()>;
+    /// Re-opens a finished event for the worker (admin re-drive), with its audit entry, in
+    /// one transaction. Idempotent: an event already waiting or finished for good is left.
+    fn redrive_event(&self, id: i64, audit: &AuditEntry) -> StoreResult<Redrive>;
+    /// Events whose outcome needs staff ([`EventOutcome::needs_staff`]), newest first.
+    fn events_needing_staff(&self, limit: u32) -> StoreResult<Vec<EventRecord>>;
     /// One event with its raw body (admin).
     fn get_event(&self, id: i64) -> StoreResult<Option<EventRecord>>;
     /// Events, newest first (admin).
@@ -509,6 +637,26 @@ pub struct Backlog {
     pub unmatched: u64,
     /// Inbox events the rules could not apply (retried after a rules reload).
     pub deferred: u64,
+    /// Inbox events the rules rejected (flagged for staff).
+    pub rejected: u64,
+    /// Inbox events that broke the worker (caught; flagged for staff).
+    pub failed: u64,
+    /// When the oldest event still waiting for the worker was received (Unix ms): the
+    /// worker's health (`/readyz`, `rxgate_worker_oldest_pending_seconds`).
+    pub oldest_pending_event_at: Option<i64>,
+}
+
+impl Backlog {
+    /// Seconds since the oldest item waiting for the worker was due: an event stored and not
+    /// processed, or a partner call due (0: nothing waits).
+    pub fn oldest_pending_age_s(&self, now_ms: i64) -> i64 {
+        self.outbox
+            .iter()
+            .filter_map(|p| p.oldest_due_at)
+            .chain(self.oldest_pending_event_at)
+            .min()
+            .map_or(0, |at| now_ms.saturating_sub(at).max(0) / 1000)
+    }
 }
 
 /// One partner's outbox calls.

@@ -7,8 +7,9 @@
 
 use super::{
     Activity, ApiKeyRow, AuditEntry, AuditFilter, Backlog, CallDisposition, Change, Claim,
-    Committed, EventRecord, IdempotentAnswer, Inserted, NewEvent, NotificationRow, OrderRecord,
-    OutboxItem, PartnerBacklog, PutOutcome, RecordTable, Storage, StoreError, StoreResult,
+    Committed, EventFinish, EventOutcome, EventRecord, IdempotentAnswer, Inserted, NewEvent,
+    NotificationRow, OrderRecord, OutboxItem, PartnerBacklog, PutOutcome, RecordTable, Redrive,
+    Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use postgres::types::{FromSql, ToSql};
@@ -127,6 +128,15 @@ CREATE TABLE idempotency_keys (
 ALTER TABLE api_keys ADD COLUMN expires_at BIGINT;
 ALTER TABLE api_keys ADD COLUMN revoked_at BIGINT;
 ALTER TABLE api_keys ADD COLUMN last_used_at BIGINT;
+"#,
+    // v5 (SQLite's v7): one explicit outcome per event, its reason, and unmatched events
+    // indexed by their match keys; events stored unmatched before are re-opened once.
+    r#"
+ALTER TABLE inbox ADD COLUMN reason TEXT;
+CREATE TABLE inbox_match (match_key TEXT NOT NULL, event_id BIGINT NOT NULL, PRIMARY KEY (match_key, event_id));
+CREATE INDEX inbox_match_event ON inbox_match (event_id);
+UPDATE inbox SET outcome = 'applied' WHERE outcome = 'recorded';
+UPDATE inbox SET outcome = NULL, processed_at = NULL WHERE outcome = 'unmatched';
 "#,
 ];
 
@@ -314,7 +324,7 @@ impl PgStore {
 
 const ORDER_COLS: &str = "id, snapshot, rxgate, state, master_id, version, updated_at";
 const EVENT_COLS: &str =
-    "id, source, partner, event, dedupe_key, raw, received_at, outcome, order_id";
+    "id, source, partner, event, dedupe_key, raw, received_at, outcome, order_id, reason";
 const OUTBOX_COLS: &str = "id, kind, order_id, dedupe_key, payload, status, attempts, next_try_at, last_error, lease_until";
 const SETTLEABLE: &str = "(status = 'pending' OR last_error = 'lease_lapsed_in_flight')";
 const UNLEASE: &str = "lease_owner = NULL, lease_until = NULL, sending_at = NULL";
@@ -343,8 +353,9 @@ fn event_row(r: &Row) -> StoreResult<EventRecord> {
         dedupe_key: col(r, 4)?,
         raw: col(r, 5)?,
         received_at: col(r, 6)?,
-        outcome: col(r, 7)?,
+        outcome: col::<Option<String>>(r, 7)?.and_then(|o| EventOutcome::parse(&o)),
         order_id: col(r, 8)?,
+        reason: col(r, 9)?,
     })
 }
 
@@ -532,13 +543,18 @@ fn commit_in(c: &mut impl GenericClient, change: &Change) -> StoreResult<Committ
     if let Some((id, outcome)) = &change.event_outcome {
         let updated = c
             .execute(
-                &format!("UPDATE inbox SET processed_at = $2, outcome = $3, order_id = COALESCE($4, order_id), lease_owner = NULL, lease_until = NULL WHERE id = $1 AND {REOPENABLE}"),
-                &[id, &change.now, outcome, &order_id],
+                &format!("UPDATE inbox SET processed_at = $2, outcome = $3, order_id = COALESCE($4, order_id), reason = $5, lease_owner = NULL, lease_until = NULL WHERE id = $1 AND {REOPENABLE}"),
+                &[id, &change.now, &outcome.as_str(), &order_id, &change.event_reason],
             )
             .map_err(err)?;
         if updated == 0 {
             return Err(StoreError(SETTLED.to_owned()));
         }
+        c.execute("DELETE FROM inbox_match WHERE event_id = $1", &[id])
+            .map_err(err)?;
+    }
+    if let Some(order) = &change.order {
+        reopen_matching(c, &order.id)?;
     }
     if let Some((id, disposition)) = &change.call_outcome {
         if !settle_call(c, *id, disposition, change.now)? {
@@ -549,6 +565,21 @@ fn commit_in(c: &mut impl GenericClient, change: &Change) -> StoreResult<Committ
         insert_audit(c, entry)?;
     }
     Ok(Committed::Done(version))
+}
+
+/// Re-opens the unmatched events an order matches (by its id and master id, through the
+/// match-key index): the worker applies them at its next pass. Run inside every write that
+/// may create an order or give it a master id.
+fn reopen_matching(c: &mut impl GenericClient, order_id: &str) -> StoreResult<()> {
+    c.execute(
+        "UPDATE inbox SET outcome = NULL, processed_at = NULL, reason = NULL
+         WHERE outcome = 'unmatched' AND id IN (
+            SELECT event_id FROM inbox_match WHERE match_key = 'o:' || $1
+               OR match_key = (SELECT 'm:' || master_id FROM orders WHERE id = $1))",
+        &[&order_id],
+    )
+    .map(|_| ())
+    .map_err(err)
 }
 
 /// Parks the calls that may not be re-sent whose lease ran out after they started to be sent,
@@ -618,6 +649,7 @@ impl PgStore {
                         // Created by another instance meanwhile: read again.
                         return Ok(None);
                     }
+                    reopen_matching(c, id)?;
                     PutOutcome::Created(1)
                 }
             };
@@ -637,12 +669,15 @@ SELECT split_part(kind, '_', 1) AS partner,
 FROM outbox WHERE status IN ('pending', 'failed')
 GROUP BY partner ORDER BY partner";
 
-/// Inbox events waiting, unmatched and deferred.
+/// Inbox events waiting, unmatched, deferred, rejected and failed, and the oldest waiting.
 const BACKLOG_INBOX: &str = "
 SELECT COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END), 0)::BIGINT,
        COALESCE(SUM(CASE WHEN outcome = 'unmatched' THEN 1 ELSE 0 END), 0)::BIGINT,
-       COALESCE(SUM(CASE WHEN outcome = 'deferred' THEN 1 ELSE 0 END), 0)::BIGINT
-FROM inbox WHERE processed_at IS NULL OR outcome IN ('unmatched', 'deferred')";
+       COALESCE(SUM(CASE WHEN outcome = 'deferred' THEN 1 ELSE 0 END), 0)::BIGINT,
+       COALESCE(SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END), 0)::BIGINT,
+       COALESCE(SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), 0)::BIGINT,
+       MIN(CASE WHEN processed_at IS NULL THEN received_at END)
+FROM inbox WHERE processed_at IS NULL OR outcome IN ('unmatched', 'deferred', 'rejected', 'failed')";
 
 /// A count column as the gauges take it.
 fn count(row: &Row, index: usize) -> StoreResult<u64> {
@@ -672,6 +707,9 @@ impl Storage for PgStore {
             inbox_pending: count(row, 0)?,
             unmatched: count(row, 1)?,
             deferred: count(row, 2)?,
+            rejected: count(row, 3)?,
+            failed: count(row, 4)?,
+            oldest_pending_event_at: col(row, 5)?,
         })
     }
 
@@ -736,10 +774,14 @@ impl Storage for PgStore {
     }
 
     fn ensure_master_id(&self, id: &str, candidate: &str) -> StoreResult<String> {
-        self.execute(
-            "UPDATE orders SET master_id = $2 WHERE id = $1 AND master_id IS NULL",
-            &[&id, &candidate],
-        )?;
+        self.write(|c| {
+            c.execute(
+                "UPDATE orders SET master_id = $2 WHERE id = $1 AND master_id IS NULL",
+                &[&id, &candidate],
+            )
+            .map_err(err)?;
+            reopen_matching(c, id)
+        })?;
         let rows = self.query("SELECT master_id FROM orders WHERE id = $1", &[&id])?;
         rows.first()
             .map(|r| col::<Option<String>>(r, 0))
@@ -797,26 +839,92 @@ impl Storage for PgStore {
         Ok(self.claim_events(&filter, id, claim)?.into_iter().next())
     }
 
-    fn events_with_outcome(&self, outcome: &str) -> StoreResult<Vec<EventRecord>> {
+    fn events_with_outcome(&self, outcome: EventOutcome) -> StoreResult<Vec<EventRecord>> {
         let rows = self.query(
             &format!("SELECT {EVENT_COLS} FROM inbox WHERE outcome = $1 ORDER BY id"),
-            &[&outcome],
+            &[&outcome.as_str()],
         )?;
         rows.iter().map(event_row).collect()
     }
 
-    fn finish_event(
-        &self,
-        id: i64,
-        outcome: &str,
-        order_id: Option<&str>,
-        now: i64,
-    ) -> StoreResult<()> {
-        self.execute(
-            &format!("UPDATE inbox SET processed_at = $2, outcome = $3, order_id = $4, lease_owner = NULL, lease_until = NULL WHERE id = $1 AND {REOPENABLE}"),
-            &[&id, &now, &outcome, &order_id],
-        )
-        .map(|_| ())
+    fn finish_event_with(&self, id: i64, finish: &EventFinish, now: i64) -> StoreResult<()> {
+        self.write(|c| {
+            let updated = c
+                .execute(
+                    &format!("UPDATE inbox SET processed_at = $2, outcome = $3, order_id = $4, reason = $5, lease_owner = NULL, lease_until = NULL WHERE id = $1 AND {REOPENABLE}"),
+                    &[&id, &now, &finish.outcome.as_str(), &finish.order_id, &finish.reason],
+                )
+                .map_err(err)?;
+            if updated == 0 {
+                return Ok(());
+            }
+            c.execute("DELETE FROM inbox_match WHERE event_id = $1", &[&id])
+                .map_err(err)?;
+            for key in &finish.match_keys {
+                c.execute(
+                    "INSERT INTO inbox_match (match_key, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    &[key, &id],
+                )
+                .map_err(err)?;
+            }
+            // The order may have appeared while the event was being matched.
+            for key in &finish.match_keys {
+                let Some((column, value)) = super::match_key_column(key) else {
+                    continue;
+                };
+                let rows = c
+                    .query(
+                        &format!("SELECT id FROM orders WHERE {column} = $1"),
+                        &[&value],
+                    )
+                    .map_err(err)?;
+                if let Some(row) = rows.first() {
+                    let order: String = col(row, 0)?;
+                    reopen_matching(c, &order)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn redrive_event(&self, id: i64, audit: &AuditEntry) -> StoreResult<Redrive> {
+        self.write(|c| {
+            let rows = c
+                .query(
+                    "SELECT outcome, processed_at FROM inbox WHERE id = $1 FOR UPDATE",
+                    &[&id],
+                )
+                .map_err(err)?;
+            let Some(row) = rows.first() else {
+                return Ok(Redrive::NotFound);
+            };
+            let outcome = col::<Option<String>>(row, 0)?
+                .as_deref()
+                .and_then(EventOutcome::parse);
+            let processed_at: Option<i64> = col(row, 1)?;
+            let answer = match (processed_at, outcome) {
+                (None, _) | (_, None) => Redrive::Pending,
+                (Some(_), Some(o)) if !o.redrivable() => Redrive::Final(o),
+                (Some(_), Some(_)) => {
+                    c.execute(
+                        "UPDATE inbox SET outcome = NULL, processed_at = NULL, reason = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1",
+                        &[&id],
+                    )
+                    .map_err(err)?;
+                    insert_audit(c, audit)?;
+                    Redrive::Queued
+                }
+            };
+            Ok(answer)
+        })
+    }
+
+    fn events_needing_staff(&self, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        let rows = self.query(
+            &format!("SELECT {EVENT_COLS} FROM inbox WHERE outcome IN ('unmatched', 'rejected', 'failed') ORDER BY id DESC LIMIT $1"),
+            &[&i64::from(limit)],
+        )?;
+        rows.iter().map(event_row).collect()
     }
 
     fn get_event(&self, id: i64) -> StoreResult<Option<EventRecord>> {

@@ -4,8 +4,9 @@
 
 use super::{
     Activity, ApiKeyRow, AuditEntry, AuditFilter, Backlog, CallDisposition, Change, Claim,
-    Committed, EventRecord, IdempotentAnswer, Inserted, NewEvent, NotificationRow, OrderRecord,
-    OutboxItem, PartnerBacklog, PutOutcome, RecordTable, Storage, StoreError, StoreResult,
+    Committed, EventFinish, EventOutcome, EventRecord, IdempotentAnswer, Inserted, NewEvent,
+    NotificationRow, OrderRecord, OutboxItem, PartnerBacklog, PutOutcome, RecordTable, Redrive,
+    Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -121,6 +122,16 @@ CREATE TABLE idempotency_keys (key TEXT PRIMARY KEY, status INTEGER NOT NULL, bo
 ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
 ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
 ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+"#,
+    // v7: one explicit outcome per event (issue 16): its reason, `recorded` folded into
+    // `applied`, and unmatched events indexed by their match keys. Events stored unmatched
+    // before are re-opened once so the worker indexes them.
+    r#"
+ALTER TABLE inbox ADD COLUMN reason TEXT;
+CREATE TABLE inbox_match (match_key TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (match_key, event_id));
+CREATE INDEX inbox_match_event ON inbox_match (event_id);
+UPDATE inbox SET outcome = 'applied' WHERE outcome = 'recorded';
+UPDATE inbox SET outcome = NULL, processed_at = NULL WHERE outcome = 'unmatched';
 "#,
 ];
 
@@ -372,6 +383,19 @@ impl SqliteStore {
         })
     }
 
+    /// Events `filter` (a `WHERE` clause, or empty) selects, newest first, at most `limit`.
+    fn newest_events(&self, filter: &str, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {EVENT_COLS} FROM inbox {filter} ORDER BY id DESC LIMIT ?1"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([limit], event_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
     fn with<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
         let guard = match self.conn.lock() {
             Ok(guard) => guard,
@@ -589,13 +613,18 @@ fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
     if let Some((id, outcome)) = &change.event_outcome {
         let updated = c
             .execute(
-                &format!("UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = COALESCE(?4, order_id), lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND {REOPENABLE}"),
-                params![id, change.now, outcome, order_id],
+                &format!("UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = COALESCE(?4, order_id), reason = ?5, lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND {REOPENABLE}"),
+                params![id, change.now, outcome.as_str(), order_id, change.event_reason],
             )
             .map_err(err)?;
         if updated == 0 {
             return Err(StoreError(SETTLED.to_owned()));
         }
+        c.execute("DELETE FROM inbox_match WHERE event_id = ?1", [id])
+            .map_err(err)?;
+    }
+    if let Some(order_id) = change.order.as_ref().map(|o| o.id.as_str()) {
+        reopen_matching(c, order_id)?;
     }
     if let Some((id, disposition)) = &change.call_outcome {
         if !settle_call(c, *id, disposition, change.now)? {
@@ -606,6 +635,21 @@ fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
         insert_audit(c, entry)?;
     }
     Ok(Committed::Done(version))
+}
+
+/// Re-opens the unmatched events an order matches (by its id and master id, through the
+/// match-key index): the worker applies them at its next pass. Run inside every write that
+/// may create an order or give it a master id.
+fn reopen_matching(c: &Connection, order_id: &str) -> StoreResult<()> {
+    c.execute(
+        "UPDATE inbox SET outcome = NULL, processed_at = NULL, reason = NULL
+         WHERE outcome = 'unmatched' AND id IN (
+            SELECT event_id FROM inbox_match WHERE match_key = 'o:' || ?1
+               OR match_key = (SELECT 'm:' || master_id FROM orders WHERE id = ?1))",
+        [order_id],
+    )
+    .map(|_| ())
+    .map_err(err)
 }
 
 /// Parks the calls that may not be re-sent whose lease ran out after they started to be sent,
@@ -648,13 +692,16 @@ fn event_row(r: &Row<'_>) -> rusqlite::Result<EventRecord> {
         dedupe_key: r.get(4)?,
         raw: r.get(5)?,
         received_at: r.get(6)?,
-        outcome: r.get(7)?,
+        outcome: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|o| EventOutcome::parse(&o)),
         order_id: r.get(8)?,
+        reason: r.get(9)?,
     })
 }
 
 const EVENT_COLS: &str =
-    "id, source, partner, event, dedupe_key, raw, received_at, outcome, order_id";
+    "id, source, partner, event, dedupe_key, raw, received_at, outcome, order_id, reason";
 const OUTBOX_COLS: &str =
     "id, kind, order_id, dedupe_key, payload, status, attempts, next_try_at, last_error, lease_until";
 
@@ -709,6 +756,7 @@ impl Storage for SqliteStore {
                         params![id, clinic.to_string(), initial_rxgate.to_string(), audit.at],
                     )
                     .map_err(err)?;
+                    reopen_matching(c, id)?;
                     PutOutcome::Created(1)
                 }
             };
@@ -749,12 +797,13 @@ impl Storage for SqliteStore {
     }
 
     fn ensure_master_id(&self, id: &str, candidate: &str) -> StoreResult<String> {
-        self.with(|c| {
+        self.write(|c| {
             c.execute(
                 "UPDATE orders SET master_id = ?2 WHERE id = ?1 AND master_id IS NULL",
                 params![id, candidate],
             )
             .map_err(err)?;
+            reopen_matching(c, id)?;
             c.query_row("SELECT master_id FROM orders WHERE id = ?1", [id], |r| {
                 r.get::<_, Option<String>>(0)
             })
@@ -820,33 +869,95 @@ impl Storage for SqliteStore {
         Ok(claimed.into_iter().next())
     }
 
-    fn events_with_outcome(&self, outcome: &str) -> StoreResult<Vec<EventRecord>> {
+    fn events_with_outcome(&self, outcome: EventOutcome) -> StoreResult<Vec<EventRecord>> {
         self.with(|c| {
             let mut stmt = c
                 .prepare(&format!(
                     "SELECT {EVENT_COLS} FROM inbox WHERE outcome = ?1 ORDER BY id"
                 ))
                 .map_err(err)?;
-            let rows = stmt.query_map([outcome], event_row).map_err(err)?;
+            let rows = stmt.query_map([outcome.as_str()], event_row).map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)
         })
     }
 
-    fn finish_event(
-        &self,
-        id: i64,
-        outcome: &str,
-        order_id: Option<&str>,
-        now: i64,
-    ) -> StoreResult<()> {
-        self.with(|c| {
-            c.execute(
-                &format!("UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = ?4, lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND {REOPENABLE}"),
-                params![id, now, outcome, order_id],
-            )
-            .map(|_| ())
-            .map_err(err)
+    fn finish_event_with(&self, id: i64, finish: &EventFinish, now: i64) -> StoreResult<()> {
+        self.write(|c| {
+            let updated = c
+                .execute(
+                    &format!("UPDATE inbox SET processed_at = ?2, outcome = ?3, order_id = ?4, reason = ?5, lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND {REOPENABLE}"),
+                    params![id, now, finish.outcome.as_str(), finish.order_id, finish.reason],
+                )
+                .map_err(err)?;
+            if updated == 0 {
+                return Ok(());
+            }
+            c.execute("DELETE FROM inbox_match WHERE event_id = ?1", [id])
+                .map_err(err)?;
+            for key in &finish.match_keys {
+                c.execute(
+                    "INSERT OR IGNORE INTO inbox_match (match_key, event_id) VALUES (?1, ?2)",
+                    params![key, id],
+                )
+                .map_err(err)?;
+            }
+            // The order may have appeared while the event was being matched.
+            for key in &finish.match_keys {
+                let Some((column, value)) = super::match_key_column(key) else {
+                    continue;
+                };
+                let order: Option<String> = c
+                    .query_row(
+                        &format!("SELECT id FROM orders WHERE {column} = ?1"),
+                        [value],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(err)?;
+                if let Some(order) = order {
+                    reopen_matching(c, &order)?;
+                }
+            }
+            Ok(())
         })
+    }
+
+    fn redrive_event(&self, id: i64, audit: &AuditEntry) -> StoreResult<Redrive> {
+        self.write(|c| {
+            let row: Option<(Option<String>, Option<i64>)> = c
+                .query_row(
+                    "SELECT outcome, processed_at FROM inbox WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(err)?;
+            let Some((outcome, processed_at)) = row else {
+                return Ok(Redrive::NotFound);
+            };
+            let outcome = outcome.as_deref().and_then(EventOutcome::parse);
+            let answer = match (processed_at, outcome) {
+                (None, _) | (_, None) => Redrive::Pending,
+                (Some(_), Some(o)) if !o.redrivable() => Redrive::Final(o),
+                (Some(_), Some(_)) => {
+                    c.execute(
+                        "UPDATE inbox SET outcome = NULL, processed_at = NULL, reason = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?1",
+                        [id],
+                    )
+                    .map_err(err)?;
+                    insert_audit(c, audit)?;
+                    Redrive::Queued
+                }
+            };
+            Ok(answer)
+        })
+    }
+
+    fn events_needing_staff(&self, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        self.newest_events(
+            "WHERE outcome IN ('unmatched', 'rejected', 'failed')",
+            limit,
+        )
     }
 
     fn get_event(&self, id: i64) -> StoreResult<Option<EventRecord>> {
@@ -862,15 +973,7 @@ impl Storage for SqliteStore {
     }
 
     fn list_events(&self, limit: u32) -> StoreResult<Vec<EventRecord>> {
-        self.with(|c| {
-            let mut stmt = c
-                .prepare(&format!(
-                    "SELECT {EVENT_COLS} FROM inbox ORDER BY id DESC LIMIT ?1"
-                ))
-                .map_err(err)?;
-            let rows = stmt.query_map([limit], event_row).map_err(err)?;
-            rows.collect::<Result<_, _>>().map_err(err)
-        })
+        self.newest_events("", limit)
     }
 
     fn purge_raw(&self, before: i64) -> StoreResult<usize> {
@@ -1229,15 +1332,20 @@ impl Storage for SqliteStore {
                 })
                 .map_err(err)?;
             let outbox = rows.collect::<Result<_, _>>().map_err(err)?;
-            let (inbox_pending, unmatched, deferred) = c
-                .query_row(BACKLOG_INBOX, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            let backlog = c
+                .query_row(BACKLOG_INBOX, [], |r| {
+                    Ok(Backlog {
+                        outbox,
+                        inbox_pending: r.get(0)?,
+                        unmatched: r.get(1)?,
+                        deferred: r.get(2)?,
+                        rejected: r.get(3)?,
+                        failed: r.get(4)?,
+                        oldest_pending_event_at: r.get(5)?,
+                    })
+                })
                 .map_err(err)?;
-            Ok(Backlog {
-                outbox,
-                inbox_pending,
-                unmatched,
-                deferred,
-            })
+            Ok(backlog)
         })
     }
 }
@@ -1251,9 +1359,12 @@ SELECT CASE WHEN instr(kind, '_') > 0 THEN substr(kind, 1, instr(kind, '_') - 1)
 FROM outbox WHERE status IN ('pending', 'failed')
 GROUP BY partner ORDER BY partner";
 
-/// Inbox events waiting, unmatched and deferred.
+/// Inbox events waiting, unmatched, deferred, rejected and failed, and the oldest waiting.
 const BACKLOG_INBOX: &str = "
 SELECT COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(CASE WHEN outcome = 'unmatched' THEN 1 ELSE 0 END), 0),
-       COALESCE(SUM(CASE WHEN outcome = 'deferred' THEN 1 ELSE 0 END), 0)
-FROM inbox WHERE processed_at IS NULL OR outcome IN ('unmatched', 'deferred')";
+       COALESCE(SUM(CASE WHEN outcome = 'deferred' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN outcome = 'rejected' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), 0),
+       MIN(CASE WHEN processed_at IS NULL THEN received_at END)
+FROM inbox WHERE processed_at IS NULL OR outcome IN ('unmatched', 'deferred', 'rejected', 'failed')";

@@ -546,7 +546,9 @@ fn the_database_is_owner_only_and_a_purge_leaves_no_body_bytes_in_its_files() {
             rxgate_host::store::Inserted::New(id) => id,
             ref other => panic!("{other:?}"),
         };
-        store.finish_event(id, "applied", None, 1_500).unwrap();
+        store
+            .finish_event(id, rxgate_host::store::EventOutcome::Applied, None, 1_500)
+            .unwrap();
     }
     let wal = dir.join("rxgate.sqlite3-wal");
     let files = || {

@@ -7,9 +7,9 @@
 use rxgate_host::store::postgres::{self as pg, PgStore};
 use rxgate_host::store::sqlite::SqliteStore;
 use rxgate_host::store::{
-    AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed, IdempotentAnswer, Inserted,
-    NewActivity, NewCall, NewEvent, OrderWrite, PartnerBacklog, PutOutcome, RecordTable, Storage,
-    LEASE_LAPSED,
+    AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed, EventFinish, EventOutcome,
+    IdempotentAnswer, Inserted, NewActivity, NewCall, NewEvent, OrderWrite, PartnerBacklog,
+    PutOutcome, RecordTable, Redrive, Storage, LEASE_LAPSED,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -82,6 +82,8 @@ on_both!(
     a_restarted_instance_takes_back_its_claims,
     the_backlog_counts_work_by_partner,
     an_idempotency_key_is_stored_once_with_its_change,
+    an_unmatched_event_is_reopened_by_the_order_it_names,
+    a_redrive_reopens_a_finished_event_once,
 );
 
 fn event(key: &str, at: i64) -> NewEvent {
@@ -235,7 +237,7 @@ fn finished_work_is_not_claimed_again(store: Store) {
     assert_eq!(calls.len(), 1);
     let change = Change {
         order_id: Some("o1".into()),
-        event_outcome: Some((events[0].id, "applied".into())),
+        event_outcome: Some((events[0].id, rxgate_host::store::EventOutcome::Applied)),
         call_outcome: Some((
             call,
             CallDisposition::Retry {
@@ -248,7 +250,12 @@ fn finished_work_is_not_claimed_again(store: Store) {
     };
     assert_eq!(store.commit(&change).unwrap(), Committed::Done(0));
     store
-        .finish_event(events[1].id, "unmatched", None, 150)
+        .finish_event(
+            events[1].id,
+            rxgate_host::store::EventOutcome::Unmatched,
+            None,
+            150,
+        )
         .unwrap();
     // Long after the lease: the applied event stays applied, the unmatched one can be claimed
     // by id (its order may exist now), the call waits for its retry time.
@@ -355,7 +362,7 @@ fn work_finished_by_another_worker_is_not_written_twice(store: Store) {
             patient_visible: true,
             body: json!({"n": now}),
         }],
-        event_outcome: Some((a[0].id, "applied".into())),
+        event_outcome: Some((a[0].id, rxgate_host::store::EventOutcome::Applied)),
         now,
         ..Change::default()
     };
@@ -364,10 +371,18 @@ fn work_finished_by_another_worker_is_not_written_twice(store: Store) {
     assert_eq!(store.activities("o1", false).unwrap().len(), 1);
     // A late "deferred" cannot overwrite the applied outcome either.
     store
-        .finish_event(a[0].id, "deferred", None, 1_500)
+        .finish_event(
+            a[0].id,
+            rxgate_host::store::EventOutcome::Deferred,
+            None,
+            1_500,
+        )
         .unwrap();
     let stored = store.get_event(a[0].id).unwrap().unwrap();
-    assert_eq!(stored.outcome.as_deref(), Some("applied"));
+    assert_eq!(
+        stored.outcome,
+        Some(rxgate_host::store::EventOutcome::Applied)
+    );
     // Calls: the second settlement of the same call is dropped whole.
     let call = enqueue(&store, "beluga_submit", "c1");
     let settle = |now: i64| Change {
@@ -447,8 +462,12 @@ fn raw_bodies_are_purged_and_keys_stay(store: Store) {
             .accept_events(&[event("k-pending", 1_000)], &audit)
             .unwrap()[0],
     );
-    store.finish_event(old, "applied", None, 1_500).unwrap();
-    store.finish_event(new, "applied", None, 9_500).unwrap();
+    store
+        .finish_event(old, rxgate_host::store::EventOutcome::Applied, None, 1_500)
+        .unwrap();
+    store
+        .finish_event(new, rxgate_host::store::EventOutcome::Applied, None, 9_500)
+        .unwrap();
     assert_eq!(store.purge_raw(5_000).unwrap(), 1);
     assert!(store.get_event(old).unwrap().unwrap().raw.is_none());
     assert!(store.get_event(new).unwrap().unwrap().raw.is_some());
@@ -767,10 +786,20 @@ fn the_backlog_counts_work_by_partner(store: Store) {
     let events = store.claim_pending_events(&claim("w", 40), 2).unwrap();
     assert_eq!(events.len(), 2);
     store
-        .finish_event(events[0].id, "unmatched", None, 41)
+        .finish_event(
+            events[0].id,
+            rxgate_host::store::EventOutcome::Unmatched,
+            None,
+            41,
+        )
         .unwrap();
     store
-        .finish_event(events[1].id, "deferred", None, 41)
+        .finish_event(
+            events[1].id,
+            rxgate_host::store::EventOutcome::Deferred,
+            None,
+            41,
+        )
         .unwrap();
 
     let backlog = store.backlog(50).unwrap();
@@ -939,4 +968,192 @@ fn api_keys_listed_after_migration(store: &Store) {
     let ids: Vec<&str> = listed.iter().map(|k| k.label.as_str()).collect();
     assert_eq!(ids, ["old", "new"]);
     assert!(store.revoke_api_key("key_h", 9).unwrap());
+}
+
+/// An unmatched event waits under its match keys, out of every claim, until an order with
+/// that id (or that master id) is stored: then it is claimable again, once.
+fn an_unmatched_event_is_reopened_by_the_order_it_names(store: Store) {
+    store
+        .accept_events(&[event("u1", 10), event("u2", 11)], &AuditEntry::default())
+        .unwrap();
+    let events = store.claim_pending_events(&claim("w", 20), 10).unwrap();
+    let keyed = |outcome, keys: &[&str]| EventFinish {
+        outcome,
+        order_id: None,
+        reason: Some("no_order".into()),
+        match_keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+    };
+    let by_id = keyed(EventOutcome::Unmatched, &["o:o7", "m:o7"]);
+    let by_master = keyed(EventOutcome::Unmatched, &["m:master-8"]);
+    store.finish_event_with(events[0].id, &by_id, 21).unwrap();
+    store
+        .finish_event_with(events[1].id, &by_master, 21)
+        .unwrap();
+    // Idle: nothing to claim, and the unmatched rows keep their outcome and reason.
+    assert!(store
+        .claim_pending_events(&claim("w", 30), 10)
+        .unwrap()
+        .is_empty());
+    let stored = store.get_event(events[0].id).unwrap().unwrap();
+    assert_eq!(stored.outcome, Some(EventOutcome::Unmatched));
+    assert_eq!(stored.reason.as_deref(), Some("no_order"));
+    // Another order changes nothing.
+    seed(&store, "o1");
+    assert!(store
+        .claim_pending_events(&claim("w", 31), 10)
+        .unwrap()
+        .is_empty());
+    // The order the first event names appears: it alone is claimable again.
+    seed(&store, "o7");
+    let reopened = store.claim_pending_events(&claim("w", 40), 10).unwrap();
+    assert_eq!(
+        reopened.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![events[0].id]
+    );
+    // An order gets the master id the second one names.
+    assert_eq!(
+        store.ensure_master_id("o1", "master-8").unwrap(),
+        "master-8"
+    );
+    let reopened = store.claim_pending_events(&claim("w", 50), 10).unwrap();
+    assert_eq!(
+        reopened.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![events[1].id]
+    );
+    // An event finished unmatched after its order appeared is re-opened at once.
+    store
+        .accept_events(&[event("u3", 60)], &AuditEntry::default())
+        .unwrap();
+    let late = store.claim_pending_events(&claim("x", 61), 10).unwrap();
+    let late_id = late.iter().find(|e| e.dedupe_key == "u3").unwrap().id;
+    store
+        .finish_event_with(late_id, &keyed(EventOutcome::Unmatched, &["o:o7"]), 62)
+        .unwrap();
+    let again = store.claim_pending_events(&claim("y", 2_000), 10).unwrap();
+    assert!(again.iter().any(|e| e.id == late_id));
+}
+
+/// A re-drive re-opens a rejected, failed, deferred or unmatched event once (with its audit
+/// entry); a repeat while it waits, or on an applied event, changes nothing.
+fn a_redrive_reopens_a_finished_event_once(store: Store) {
+    seed(&store, "o1");
+    store
+        .accept_events(&[event("r1", 10), event("r2", 11)], &AuditEntry::default())
+        .unwrap();
+    let events = store.claim_pending_events(&claim("w", 20), 10).unwrap();
+    let failed = EventFinish {
+        outcome: EventOutcome::Failed,
+        order_id: Some("o1".into()),
+        reason: Some("worker_panic".into()),
+        match_keys: Vec::new(),
+    };
+    store.finish_event_with(events[0].id, &failed, 21).unwrap();
+    store
+        .finish_event(events[1].id, EventOutcome::Applied, Some("o1"), 21)
+        .unwrap();
+    let needing = store.events_needing_staff(10).unwrap();
+    assert_eq!(needing.len(), 1);
+    assert_eq!(needing[0].reason.as_deref(), Some("worker_panic"));
+    let audit = AuditEntry {
+        at: 30,
+        source: "admin".into(),
+        event: "event_redrive".into(),
+        outcome: "queued".into(),
+        ..AuditEntry::default()
+    };
+    assert_eq!(
+        store.redrive_event(events[0].id, &audit).unwrap(),
+        Redrive::Queued
+    );
+    assert_eq!(
+        store.redrive_event(events[0].id, &audit).unwrap(),
+        Redrive::Pending
+    );
+    assert_eq!(
+        store.redrive_event(events[1].id, &audit).unwrap(),
+        Redrive::Final(EventOutcome::Applied)
+    );
+    assert_eq!(
+        store.redrive_event(999_999, &audit).unwrap(),
+        Redrive::NotFound
+    );
+    assert!(store.events_needing_staff(10).unwrap().is_empty());
+    let claimed = store.claim_pending_events(&claim("w", 40), 10).unwrap();
+    assert_eq!(
+        claimed.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![events[0].id]
+    );
+    let redrives = store
+        .audit_log(&AuditFilter {
+            event: Some("event_redrive".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(
+        redrives.len(),
+        1,
+        "one audit entry per re-drive that changed something"
+    );
+}
+
+/// After the upgrade: `recorded` reads `applied`, and the unmatched event is re-opened once so
+/// the worker indexes it by its match keys.
+fn upgraded_events_have_one_outcome(store: &Store, recorded: i64, unmatched: i64) {
+    let r = store.get_event(recorded).unwrap().unwrap();
+    assert_eq!(r.outcome, Some(EventOutcome::Applied));
+    let u = store.get_event(unmatched).unwrap().unwrap();
+    assert_eq!(u.outcome, None);
+    let claimed = store.claim_pending_events(&claim("w", 5_000), 10).unwrap();
+    assert_eq!(
+        claimed.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![unmatched]
+    );
+}
+
+/// SQLite: a v6 database opens at v7 with one outcome per event.
+#[test]
+fn sqlite_migrates_to_event_outcomes() {
+    let (dir, path) = sqlite_file_at(6);
+    let ids = {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (key, outcome) in [("old1", "recorded"), ("old2", "unmatched")] {
+            conn.execute(
+                "INSERT INTO inbox (source, dedupe_key, raw, received_at, processed_at, outcome)
+                 VALUES ('beluga', ?1, X'7B7D', 10, 20, ?2)",
+                [key, outcome],
+            )
+            .unwrap();
+        }
+        (1, 2)
+    };
+    let store: Store = Arc::new(SqliteStore::open(&path).unwrap());
+    let current = rxgate_host::store::sqlite::MIGRATIONS.len() as i64;
+    assert_eq!(store.schema().unwrap(), ("sqlite", current));
+    upgraded_events_have_one_outcome(&store, ids.0, ids.1);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// PostgreSQL: a v4 database is migrated to v5 with one outcome per event.
+#[test]
+fn postgres_migrates_to_event_outcomes() {
+    let Some(url) = pg_schema() else {
+        return;
+    };
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    assert_eq!(pg::migrate(&mut client, 4).unwrap(), 4);
+    let mut ids = Vec::new();
+    for (key, outcome) in [("old1", "recorded"), ("old2", "unmatched")] {
+        let row = client
+            .query_one(
+                "INSERT INTO inbox (source, dedupe_key, raw, received_at, processed_at, outcome)
+                 VALUES ('beluga', $1, '\\x7b7d', 10, 20, $2) RETURNING id",
+                &[&key, &outcome],
+            )
+            .unwrap();
+        ids.push(row.get::<_, i64>(0));
+    }
+    let store: Store = Arc::new(PgStore::connect(&url, 2).unwrap());
+    let current = pg::MIGRATIONS.len() as i64;
+    assert_eq!(store.schema().unwrap(), ("postgres", current));
+    upgraded_events_have_one_outcome(&store, ids[0], ids[1]);
 }

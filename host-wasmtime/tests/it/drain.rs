@@ -33,6 +33,8 @@ async fn a_stop_with_hanging_partner_calls_ends_within_the_bound_and_leaves_them
     config.beluga.api_key = Some("beluga-key".into());
     config.outbox.request_timeout_ms = 30_000;
     config.drain_ms = 700;
+    // One Beluga call in flight at a time (the partner's lane), so exactly one is sent.
+    config.outbox.partner_concurrency = 1;
     let (state, store) = state_with(config, super::service::shared_rules());
     let mut order = crate::common::ready_order();
     order["order"]["beluga"]["master_id"] = json!("m-drain");
@@ -78,7 +80,7 @@ async fn a_stop_with_hanging_partner_calls_ends_within_the_bound_and_leaves_them
     assert_eq!(
         accepted.load(std::sync::atomic::Ordering::SeqCst),
         1,
-        "one call at a time"
+        "one call at a time in the partner's lane"
     );
 }
 

@@ -11,6 +11,7 @@ mod drain;
 mod e2e;
 mod faults;
 mod idempotency;
+mod inbox;
 mod observability;
 mod openapi;
 mod outage;

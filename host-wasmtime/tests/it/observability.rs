@@ -125,10 +125,20 @@ async fn backlog_gauges_read_the_store_at_scrape_time() {
     };
     let pending = store.claim_pending_events(&claim, 10).unwrap();
     store
-        .finish_event(pending[0].id, "unmatched", None, now)
+        .finish_event(
+            pending[0].id,
+            rxgate_host::store::EventOutcome::Unmatched,
+            None,
+            now,
+        )
         .unwrap();
     store
-        .finish_event(pending[1].id, "deferred", None, now)
+        .finish_event(
+            pending[1].id,
+            rxgate_host::store::EventOutcome::Deferred,
+            None,
+            now,
+        )
         .unwrap();
 
     let backlog = store.backlog(now).unwrap();

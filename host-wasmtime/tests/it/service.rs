@@ -18,7 +18,7 @@ use tower::ServiceExt;
 pub(crate) const EMR: &str = "emr-test-key";
 const PORTAL: &str = "portal-test-key";
 pub(crate) const ADMIN: &str = "admin-test-key";
-const BELUGA_SECRET: &str = "beluga-webhook-secret";
+pub(crate) const BELUGA_SECRET: &str = "beluga-webhook-secret";
 const DP_SECRET: &str = "whsec_c2VjcmV0LWZvci1kaXNwZW5zZXBybw==";
 
 pub(crate) fn rules_config() -> RulesConfig {
@@ -200,7 +200,7 @@ async fn portal_sees_only_patient_visible_messages() {
     );
 }
 
-fn beluga_event(secret: Option<&str>, body: &str) -> Request<Body> {
+pub(crate) fn beluga_event(secret: Option<&str>, body: &str) -> Request<Body> {
     let mut builder =
         Request::post("/api/webhooks/beluga").header("content-type", "application/json");
     if let Some(secret) = secret {
@@ -315,8 +315,11 @@ fn standard(uri: &str, id: &str, ts: i64, body: &str, secret: &str) -> Request<B
 
 #[tokio::test]
 async fn dispensepro_webhook_verifies_standard_signatures() {
-    let (state, store) = state();
-    let now = service::now_ms() / 1000;
+    let (mut state, store) = state();
+    // A fixed clock: the ±300 s window is checked at its edge, however slow the machine.
+    let fixed = service::now_ms();
+    state.clock = service::Clock::from_fn(move || fixed);
+    let now = fixed / 1000;
     let body = r#"{"event":"dispensepro.status","order":{"id":"d1","externalId":"o1","status":"shipped"},"occurredAt":"2026-11-23T00:00:00Z"}"#;
     let uri = "/api/webhooks/dispensepro/dp1";
     assert_eq!(
@@ -438,7 +441,10 @@ async fn unknown_master_id_is_stored_unmatched() {
     let mut last = 0;
     service::worker::tick(&state, &mut last).await.unwrap();
     let events = store.list_events(10).unwrap();
-    assert_eq!(events[0].outcome.as_deref(), Some("unmatched"));
+    assert_eq!(
+        events[0].outcome,
+        Some(rxgate_host::store::EventOutcome::Unmatched)
+    );
     assert_eq!(store.unmatched_events().unwrap().len(), 1);
 }
 
@@ -715,8 +721,12 @@ fn raw_bodies_are_purged_after_retention_but_keys_stay() {
     else {
         panic!("new")
     };
-    store.finish_event(old, "applied", None, 1_500).unwrap();
-    store.finish_event(new, "applied", None, 9_500).unwrap();
+    store
+        .finish_event(old, rxgate_host::store::EventOutcome::Applied, None, 1_500)
+        .unwrap();
+    store
+        .finish_event(new, rxgate_host::store::EventOutcome::Applied, None, 9_500)
+        .unwrap();
     assert_eq!(store.purge_raw(5_000).unwrap(), 1);
     let events = store.list_events(10).unwrap();
     let by_key = |k: &str| events.iter().find(|e| e.dedupe_key == k).unwrap();
@@ -750,11 +760,23 @@ async fn a_matched_event_goes_through_the_guest_and_waits_for_rules_that_can_app
     assert_eq!(events[0].order_id.as_deref(), Some("o1"));
     let ops = state.rules.current().ops_json().unwrap();
     if ops.contains("\"apply_event\"") {
-        assert_ne!(events[0].outcome.as_deref(), Some("deferred"));
+        assert_ne!(
+            events[0].outcome,
+            Some(rxgate_host::store::EventOutcome::Deferred)
+        );
     } else {
         // Rules without `apply_event` keep the event for the next rules (retried on reload).
-        assert_eq!(events[0].outcome.as_deref(), Some("deferred"));
-        assert_eq!(store.events_with_outcome("deferred").unwrap().len(), 1);
+        assert_eq!(
+            events[0].outcome,
+            Some(rxgate_host::store::EventOutcome::Deferred)
+        );
+        assert_eq!(
+            store
+                .events_with_outcome(rxgate_host::store::EventOutcome::Deferred)
+                .unwrap()
+                .len(),
+            1
+        );
     }
     let audit = store.audit_log(&Default::default()).unwrap();
     assert!(audit
