@@ -1485,6 +1485,31 @@ export type RouteAction = "submit_to_dispense_pro" | "submit_to_lifefile" | "awa
 /** Where a route stands. */
 export type RouteStatus = "ready" | "blocked" | "awaiting_prescription" | "failed" | "submitted" | "awaiting_partner" | "held";
 
+/** The answer of `queue_routes`. */
+export type QueuedRoutes = {
+  /** One partner submission per ready route, in route order. */
+  outbox: OutboxItem[];
+};
+
+/** A partner submission the event now allows. */
+export type OutboxItem = {
+  /** `dispensepro_order` or `lifefile_order`. */
+  kind: string;
+  /** Enqueue once under this key. */
+  dedupe_key: string;
+  /** The app's pharmacy id. */
+  pharmacy_id: string | null;
+  /** The items it carries. */
+  item_ids: string[];
+  /** The partner path (`/orders` for DispensePro, `/order` for LifeFile). */
+  path: string;
+  /**
+   * The partner body ([`crate::routing::partner_orders`]), built from the snapshot as the
+   * event left it.
+   */
+  body: JsonValue;
+};
+
 /** The boundary verdict for an order. */
 export type BoundaryReport = {
   /** A prescription confirmation (`RX_WRITTEN` or `NEW_RX_SENT`) exists for the visit. */
@@ -2994,25 +3019,6 @@ export type NameUpdate = {
   last_name: string;
 };
 
-/** A partner submission the event now allows. */
-export type OutboxItem = {
-  /** `dispensepro_order` or `lifefile_order`. */
-  kind: string;
-  /** Enqueue once under this key. */
-  dedupe_key: string;
-  /** The app's pharmacy id. */
-  pharmacy_id: string | null;
-  /** The items it carries. */
-  item_ids: string[];
-  /** The partner path (`/orders` for DispensePro, `/order` for LifeFile). */
-  path: string;
-  /**
-   * The partner body ([`crate::routing::partner_orders`]), built from the snapshot as the
-   * event left it.
-   */
-  body: JsonValue;
-};
-
 /**
  * A [`Violation`] as data another program reads back: the same JSON, the code a string, so
  * a host linking an older core reads the answers of newer rules (`apply_event`'s warnings
@@ -3084,6 +3090,7 @@ export interface OpRequests {
   build_visit: BuildVisitRequest;
   select_pharmacy: OrderRequest;
   route_fulfillment: OrderRequest;
+  queue_routes: TimedOrderRequest;
   check_boundary: TimedOrderRequest;
   order_state: OrderRequest;
   apply_order_facts: ApplyOrderFactsRequest;
@@ -3117,6 +3124,7 @@ export interface OpAnswers {
   build_visit: BuiltVisit;
   select_pharmacy: PharmacySelection;
   route_fulfillment: RoutePlan;
+  queue_routes: QueuedRoutes;
   check_boundary: BoundaryReport;
   order_state: OrderState;
   apply_order_facts: AppliedFacts;
@@ -3150,6 +3158,8 @@ export function buildVisit(input: OpRequests['build_visit']['input'], params: Om
 export function selectPharmacy(input: OpRequests['select_pharmacy']['input'], params?: Omit<OpRequests['select_pharmacy'], 'input'>): OpAnswers['select_pharmacy'];
 /** the per-item fulfillment routing plan with each route's requirements ({input}) */
 export function routeFulfillment(input: OpRequests['route_fulfillment']['input'], params?: Omit<OpRequests['route_fulfillment'], 'input'>): OpAnswers['route_fulfillment'];
+/** the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now}) */
+export function queueRoutes(input: OpRequests['queue_routes']['input'], params: Omit<OpRequests['queue_routes'], 'input'>): OpAnswers['queue_routes'];
 /** the prescription boundary per item, and violations ({input, now}) */
 export function checkBoundary(input: OpRequests['check_boundary']['input'], params: Omit<OpRequests['check_boundary'], 'input'>): OpAnswers['check_boundary'];
 /** the order's status fields ({input}) */

@@ -118,6 +118,11 @@ export function routeFulfillment(input, params) {
   return guard(() => glue.call('route_fulfillment', request(params, { input })));
 }
 
+/** the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now}) */
+export function queueRoutes(input, params) {
+  return guard(() => glue.call('queue_routes', request(params, { input })));
+}
+
 /** the prescription boundary per item, and violations ({input, now}) */
 export function checkBoundary(input, params) {
   return guard(() => glue.call('check_boundary', request(params, { input })));

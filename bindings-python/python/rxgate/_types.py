@@ -1089,6 +1089,23 @@ class Route(TypedDict):
     escalate: bool
 
 
+class QueuedRoutes(TypedDict):
+    """The answer of `queue_routes`."""
+
+    outbox: List["OutboxItem"]
+
+
+class OutboxItem(TypedDict):
+    """A partner submission the event now allows."""
+
+    kind: str
+    dedupe_key: str
+    pharmacy_id: Union[str, None]
+    item_ids: List[str]
+    path: str
+    body: JsonValue
+
+
 class BoundaryReport(TypedDict):
     """The boundary verdict for an order."""
 
@@ -2201,17 +2218,6 @@ class NameUpdate(TypedDict):
 
     first_name: str
     last_name: str
-
-
-class OutboxItem(TypedDict):
-    """A partner submission the event now allows."""
-
-    kind: str
-    dedupe_key: str
-    pharmacy_id: Union[str, None]
-    item_ids: List[str]
-    path: str
-    body: JsonValue
 
 
 class ViolationRecord(TypedDict):

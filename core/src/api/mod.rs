@@ -152,6 +152,8 @@ op_table! {
         "the Beluga pharmacy by the priority rule ({input})";
     "route_fulfillment" => order::routes: OrderRequest => crate::routing::RoutePlan,
         "the per-item fulfillment routing plan with each route's requirements ({input})";
+    "queue_routes" => order::queue_routes: TimedOrderRequest => crate::events::outbox::QueuedRoutes,
+        "the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now})";
     "check_boundary" => order::boundary: TimedOrderRequest => crate::boundary::BoundaryReport,
         "the prescription boundary per item, and violations ({input, now})";
     "order_state" => order::state: OrderRequest => crate::order::state::OrderState,

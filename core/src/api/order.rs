@@ -267,6 +267,13 @@ pub(super) fn routes(r: OrderRequest) -> Result<RoutePlan, ApiError> {
     Ok(route_fulfillment(&r.input))
 }
 
+/// `queue_routes`.
+pub(super) fn queue_routes(
+    r: TimedOrderRequest,
+) -> Result<crate::events::outbox::QueuedRoutes, ApiError> {
+    Ok(crate::events::outbox::queue_routes(&r.input, r.at()))
+}
+
 /// `check_boundary`.
 pub(super) fn boundary(r: TimedOrderRequest) -> Result<BoundaryReport, ApiError> {
     Ok(check_boundary(&r.input, r.at()))

@@ -34,6 +34,7 @@ pub mod dedupe;
 mod fields;
 pub mod ingest;
 pub mod lifefile;
+pub mod outbox;
 pub mod pharmacy;
 pub mod redact;
 
