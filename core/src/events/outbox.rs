@@ -19,10 +19,10 @@ use crate::order::snapshot::OrderSnapshot;
 use crate::routing::partner_orders::{dispensepro_order, lifefile_order};
 use crate::routing::{route_fulfillment, Route, RouteAction, RouteStatus};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The answer of `queue_routes`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QueuedRoutes {
     /// One partner submission per ready route, in route order.
     pub outbox: Vec<OutboxItem>,

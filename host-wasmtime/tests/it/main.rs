@@ -15,6 +15,7 @@ mod openapi;
 mod outage;
 mod outbox;
 mod parity;
+mod pharmacy;
 mod readme;
 mod rules;
 mod service;
