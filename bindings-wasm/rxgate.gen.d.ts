@@ -694,6 +694,23 @@ export type TimedOrderRequest = {
   now: Instant;
 };
 
+/** The request of `decide_route_action`. */
+export type RouteActionRequest = {
+  /** The order snapshot. */
+  input: OrderSnapshot;
+  /** `retry` or `force`. */
+  action: RouteStaffAction;
+  /** The app's id of the route's pharmacy. */
+  pharmacy_id: string;
+  /** Why staff force it (required for `force`; never echoed). */
+  reason?: string | null;
+  /** The current instant. */
+  now: Instant;
+};
+
+/** A staff action on one fulfillment route. */
+export type RouteStaffAction = "retry" | "force";
+
 /** The request of `apply_order_facts`. */
 export type ApplyOrderFactsRequest = {
   /** The order snapshot. */
@@ -1508,6 +1525,22 @@ export type OutboxItem = {
    * event left it.
    */
   body: JsonValue;
+};
+
+/** The verdict on a staff retry or force of one route. */
+export type RouteActionDecision = {
+  /** The action. */
+  action: RouteStaffAction;
+  /** The route's pharmacy. */
+  pharmacy_id: string;
+  /** The action may be taken now. */
+  allowed: boolean;
+  /** Why it is refused. */
+  reasons: Reason[];
+  /** The route's status (absent: no such route). */
+  route_status: RouteStatus | null;
+  /** The submission to queue when allowed. */
+  outbox: OutboxItem | null;
 };
 
 /** The boundary verdict for an order. */
@@ -3091,6 +3124,7 @@ export interface OpRequests {
   select_pharmacy: OrderRequest;
   route_fulfillment: OrderRequest;
   queue_routes: TimedOrderRequest;
+  decide_route_action: RouteActionRequest;
   check_boundary: TimedOrderRequest;
   order_state: OrderRequest;
   apply_order_facts: ApplyOrderFactsRequest;
@@ -3125,6 +3159,7 @@ export interface OpAnswers {
   select_pharmacy: PharmacySelection;
   route_fulfillment: RoutePlan;
   queue_routes: QueuedRoutes;
+  decide_route_action: RouteActionDecision;
   check_boundary: BoundaryReport;
   order_state: OrderState;
   apply_order_facts: AppliedFacts;
@@ -3160,6 +3195,8 @@ export function selectPharmacy(input: OpRequests['select_pharmacy']['input'], pa
 export function routeFulfillment(input: OpRequests['route_fulfillment']['input'], params?: Omit<OpRequests['route_fulfillment'], 'input'>): OpAnswers['route_fulfillment'];
 /** the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now}) */
 export function queueRoutes(input: OpRequests['queue_routes']['input'], params: Omit<OpRequests['queue_routes'], 'input'>): OpAnswers['queue_routes'];
+/** whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now}) */
+export function decideRouteAction(input: OpRequests['decide_route_action']['input'], params: Omit<OpRequests['decide_route_action'], 'input'>): OpAnswers['decide_route_action'];
 /** the prescription boundary per item, and violations ({input, now}) */
 export function checkBoundary(input: OpRequests['check_boundary']['input'], params: Omit<OpRequests['check_boundary'], 'input'>): OpAnswers['check_boundary'];
 /** the order's status fields ({input}) */

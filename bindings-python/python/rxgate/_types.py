@@ -475,6 +475,19 @@ class TimedOrderRequest(TypedDict):
     now: "Instant"
 
 
+class _RouteActionRequestBase(TypedDict):
+    input: "OrderSnapshot"
+    action: "RouteStaffAction"
+    pharmacy_id: str
+    now: "Instant"
+
+
+class RouteActionRequest(_RouteActionRequestBase, total=False):
+    """The request of `decide_route_action`."""
+
+    reason: Union[str, None]
+
+
 class ApplyOrderFactsRequest(TypedDict):
     """The request of `apply_order_facts`."""
 
@@ -1104,6 +1117,17 @@ class OutboxItem(TypedDict):
     item_ids: List[str]
     path: str
     body: JsonValue
+
+
+class RouteActionDecision(TypedDict):
+    """The verdict on a staff retry or force of one route."""
+
+    action: "RouteStaffAction"
+    pharmacy_id: str
+    allowed: bool
+    reasons: List["Reason"]
+    route_status: Union["RouteStatus", None]
+    outbox: Union["OutboxItem", None]
 
 
 class BoundaryReport(TypedDict):
@@ -2288,6 +2312,7 @@ PharmacyType = Union[Literal["BELUGA"], Literal["OWN"], Literal["DISPENSE_PRO"],
 EventSource = Union[Literal["BELUGA"], Literal["LIFEFILE"], Literal["DISPENSE_PRO"], Literal["OWN"]]
 ActivityKind = Union[Literal["BELUGA_DOCTOR_CHAT"], Literal["PATIENT_CHAT_SENT"], Literal["BELUGA_CS_SENT"], Literal["BELUGA_CS_MESSAGE"], Literal["ORDER_STATUS_UPDATE"], Literal["SHIPPING_UPDATE"], Literal["APPOINTMENT_UPDATE"], Literal["INTAKE_REQUIREMENT"], Literal["STAFF_NOTE"]]
 Trigger = Union[Literal["checkout_paid"], Literal["intake_completed"], Literal["intake_resubmitted"], Literal["intake_approved"], Literal["invoice_paid"], Literal["subscription_payment_succeeded"], Literal["refill_payment_succeeded"], Literal["manual_order_created"]]
+RouteStaffAction = Union[Literal["retry"], Literal["force"]]
 Fact = Union["Fact0", "Fact1", "Fact2", "Fact3", "Fact4", "Fact5", "Fact6", "Fact7", "Fact8", "Fact9", "Fact10", "Fact11", "Fact12"]
 CallKind = Union[Literal["beluga_submit"], Literal["beluga_fetch"], Literal["beluga_photo_id"], Literal["beluga_chat"], Literal["beluga_cs_message"], Literal["beluga_update_visit"], Literal["beluga_patient_name"], Literal["beluga_pdf"], Literal["dispensepro_order"], Literal["lifefile_order"]]
 CallAnswer = Union["Unsendable", "HttpReply"]
