@@ -99,6 +99,9 @@ pub struct SandboxConfig {
     /// `PACKAGE_*` webhooks (created, in fulfillment, shipped with tracking, in transit, out
     /// for delivery, delivered) after `pharmacy_delay_ms`.
     pub beluga_pharmacies: Vec<String>,
+    /// Prescriber NPIs DispensePro refuses (`422 {"error": "prescriber not accepted"}`): a 4xx
+    /// staff fix on the order and retry.
+    pub dispensepro_refused_npis: Vec<String>,
     /// DispensePro pharmacies: pharmacy id → (API key, `whsec_` webhook secret).
     pub dispensepro: BTreeMap<String, (String, String)>,
     /// Delay between DispensePro status events, in milliseconds.
@@ -138,6 +141,7 @@ impl Default for SandboxConfig {
             scenarios: BTreeMap::new(),
             doctor_delay_ms: 300,
             beluga_pharmacies: Vec::new(),
+            dispensepro_refused_npis: Vec::new(),
             dispensepro: BTreeMap::new(),
             pharmacy_delay_ms: 300,
             own: BTreeMap::new(),
@@ -428,6 +432,15 @@ impl Sandbox {
             .posts
             .lock()
             .map(|p| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// How many DispensePro orders the sandbox holds.
+    pub fn dispensepro_orders(&self) -> usize {
+        self.shared
+            .orders
+            .lock()
+            .map(|o| o.len())
             .unwrap_or_default()
     }
 

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod orders;
+pub mod pharmacy;
 pub mod photo_id;
 pub mod problem;
 pub mod webhooks;
@@ -369,6 +370,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         )
         .merge(webhooks::routes())
         .merge(app::routes())
+        .merge(pharmacy::routes())
 }
 
 /// The service's routes over `state`.
