@@ -878,6 +878,7 @@ fn rx_written(u: &mut Unit<'_>, doctor_name: Option<&String>, meds: &[Prescribed
             refills: med.refills.clone(),
             doctor_name: doctor_name.cloned(),
             written_at: Some(u.at),
+            pharmacy_notes: med.pharmacy_notes.clone(),
         }));
     }
     u.facts.push(Fact::Outcome {
