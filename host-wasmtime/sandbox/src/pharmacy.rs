@@ -128,6 +128,9 @@ async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: Strin
     };
     s.count_post(format!("dispensepro:{pharmacy}:{external_id}"), !created);
     if created {
+        if let Ok(mut bodies) = s.dispensepro_bodies.lock() {
+            bodies.push(body.clone());
+        }
         s.record("dispensepro", "order_created", &external_id);
         tokio::spawn(fulfil(s.clone(), order.clone(), secret));
     }

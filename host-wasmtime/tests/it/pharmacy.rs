@@ -224,3 +224,39 @@ async fn a_dispensepro_4xx_fails_then_staff_fix_and_retry_sends_it_once_more() {
     assert_eq!(entries, expected, "{logs}");
     harness.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pharmacy_receives_the_prescribed_quantity_refills_and_notes() {
+    let order = ready_order();
+    let harness = Harness::start(&[&order], |c| {
+        c.doctor_writes = Some(rxgate_sandbox::DoctorWrites {
+            quantity: "3".into(),
+            refills: "4".into(),
+            pharmacy_notes: "Deliver to the front desk".into(),
+        });
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    client
+        .pay_and_wait(&order, Duration::from_secs(60), |p| {
+            p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await
+        .expect("order stored, paid and watched");
+    let sent = until(&harness, Duration::from_secs(30), |h| {
+        !h.sandbox.dispensepro_bodies().is_empty()
+    })
+    .await;
+    assert!(sent, "{:?}", harness.sandbox.log());
+    let bodies = harness.sandbox.dispensepro_bodies();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    let line = &bodies[0]["lines"][0];
+    // The drug configuration says quantity 1 and refills 0: the doctor's numbers win.
+    assert_eq!(
+        (&line["quantity"], &line["refills"]),
+        (&json!("3"), &json!("4"))
+    );
+    assert_eq!(bodies[0]["notes"], "Deliver to the front desk");
+    harness.stop().await;
+}
