@@ -329,6 +329,8 @@ export type Prescription = {
   doctor_name?: string | null;
   /** When the confirmation was received (`dateWritten` of pharmacy orders). */
   written_at?: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
 };
 
 /** The prescription confirmation a record comes from. */
@@ -788,6 +790,8 @@ export type Fact = {
   doctor_name?: string | null;
   /** When the confirmation was received (`dateWritten` of pharmacy orders). */
   written_at?: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
 } | {
   fact: "dispense_pro";
   /** Accepted or failed. */
@@ -1839,6 +1843,8 @@ export type PrescriptionOutput = {
   doctor_name: string | null;
   /** When the confirmation was received (`dateWritten` of pharmacy orders). */
   written_at: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
 };
 
 /** One submission to a fulfillment integration (DispensePro or LifeFile). */
@@ -2487,6 +2493,8 @@ export type FactOutput = {
   doctor_name: string | null;
   /** When the confirmation was received (`dateWritten` of pharmacy orders). */
   written_at: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
 } | {
   fact: "dispense_pro";
   /** Accepted or failed. */

@@ -209,6 +209,7 @@ class Prescription(_PrescriptionBase, total=False):
     refills: Union[str, None]
     doctor_name: Union[str, None]
     written_at: Union[str, None]
+    pharmacy_notes: Union[str, None]
 
 
 class _SubmissionBase(TypedDict):
@@ -574,6 +575,7 @@ class Fact7(_Fact7Base, total=False):
     refills: Union[str, None]
     doctor_name: Union[str, None]
     written_at: Union[str, None]
+    pharmacy_notes: Union[str, None]
 
 
 class _Fact8Base(TypedDict):
@@ -1307,9 +1309,7 @@ class BelugaStateOutput(TypedDict):
     last_attempt_at: Union[str, None]
 
 
-class PrescriptionOutput(TypedDict):
-    """A local prescription record."""
-
+class _PrescriptionOutputBase(TypedDict):
     source: "PrescriptionSource"
     item_id: Union[str, None]
     med_id: Union[str, None]
@@ -1320,6 +1320,12 @@ class PrescriptionOutput(TypedDict):
     refills: Union[str, None]
     doctor_name: Union[str, None]
     written_at: Union[str, None]
+
+
+class PrescriptionOutput(_PrescriptionOutputBase, total=False):
+    """A local prescription record."""
+
+    pharmacy_notes: Union[str, None]
 
 
 class SubmissionOutput(TypedDict):
@@ -1787,9 +1793,7 @@ class FactOutput6(TypedDict):
     status: "PhotoIdStatus"
 
 
-class FactOutput7(TypedDict):
-    """A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`)."""
-
+class _FactOutput7Base(TypedDict):
     fact: Literal["prescription"]
     source: "PrescriptionSource"
     item_id: Union[str, None]
@@ -1801,6 +1805,12 @@ class FactOutput7(TypedDict):
     refills: Union[str, None]
     doctor_name: Union[str, None]
     written_at: Union[str, None]
+
+
+class FactOutput7(_FactOutput7Base, total=False):
+    """A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`)."""
+
+    pharmacy_notes: Union[str, None]
 
 
 class FactOutput8(TypedDict):

@@ -31,7 +31,9 @@
 //! - `RX_WRITTEN` also sets the visit outcome `prescribed` (it outranks `referred`).
 //! - A prescribed `medId` no item has is still recorded (unlinked) and flagged, never routed.
 //! - `fulfillment_before_confirmation` is raised by an `RX_WRITTEN` when a DispensePro or
-//!   LifeFile submission is dated before that `RX_WRITTEN` (or undated).
+//!   LifeFile submission is dated before the visit's first prescription confirmation (that
+//!   `RX_WRITTEN`, or an earlier record's `written_at`), or undated: a second, distinct
+//!   `RX_WRITTEN` never flags a submission the first one confirmed.
 //! - Partner submissions in `outbox` carry the route (pharmacy, items, path) and the partner's
 //!   order ([`crate::routing::partner_orders`]), built from the snapshot after the event.
 
@@ -885,7 +887,16 @@ fn rx_written(u: &mut Unit<'_>, doctor_name: Option<&String>, meds: &[Prescribed
         outcome: VisitOutcome::Prescribed,
     });
     let order = &u.snapshot.order;
-    let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < u.at);
+    // Confirmed since the visit's first prescription record: a submission made after an
+    // earlier RX_WRITTEN was legitimate, and a second, distinct RX_WRITTEN never flags it.
+    let confirmed_at = order
+        .prescriptions
+        .iter()
+        .filter_map(|p| p.written_at)
+        .chain(std::iter::once(u.at))
+        .min()
+        .unwrap_or(u.at);
+    let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < confirmed_at);
     let routes: Vec<&'static str> = [
         ("DispensePro", order.dispense_pro.iter().any(early)),
         ("LifeFile", order.life_file.iter().any(early)),
