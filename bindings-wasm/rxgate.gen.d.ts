@@ -329,6 +329,8 @@ export type Prescription = {
   doctor_name?: string | null;
   /** When the confirmation was received (`dateWritten` of pharmacy orders). */
   written_at?: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
 };
 
 /** The prescription confirmation a record comes from. */
@@ -694,6 +696,23 @@ export type TimedOrderRequest = {
   now: Instant;
 };
 
+/** The request of `decide_route_action`. */
+export type RouteActionRequest = {
+  /** The order snapshot. */
+  input: OrderSnapshot;
+  /** `retry` or `force`. */
+  action: RouteStaffAction;
+  /** The app's id of the route's pharmacy. */
+  pharmacy_id: string;
+  /** Why staff force it (required for `force`; never echoed). */
+  reason?: string | null;
+  /** The current instant. */
+  now: Instant;
+};
+
+/** A staff action on one fulfillment route. */
+export type RouteStaffAction = "retry" | "force";
+
 /** The request of `apply_order_facts`. */
 export type ApplyOrderFactsRequest = {
   /** The order snapshot. */
@@ -771,6 +790,8 @@ export type Fact = {
   doctor_name?: string | null;
   /** When the confirmation was received (`dateWritten` of pharmacy orders). */
   written_at?: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
 } | {
   fact: "dispense_pro";
   /** Accepted or failed. */
@@ -1493,6 +1514,47 @@ export type RouteAction = "submit_to_dispense_pro" | "submit_to_lifefile" | "awa
 /** Where a route stands. */
 export type RouteStatus = "ready" | "blocked" | "awaiting_prescription" | "failed" | "submitted" | "awaiting_partner" | "held";
 
+/** The answer of `queue_routes`. */
+export type QueuedRoutes = {
+  /** One partner submission per ready route, in route order. */
+  outbox: OutboxItem[];
+};
+
+/** A partner submission the event now allows. */
+export type OutboxItem = {
+  /** `dispensepro_order` or `lifefile_order`. */
+  kind: string;
+  /** Enqueue once under this key. */
+  dedupe_key: string;
+  /** The app's pharmacy id. */
+  pharmacy_id: string | null;
+  /** The items it carries. */
+  item_ids: string[];
+  /** The partner path (`/orders` for DispensePro, `/order` for LifeFile). */
+  path: string;
+  /**
+   * The partner body ([`crate::routing::partner_orders`]), built from the snapshot as the
+   * event left it.
+   */
+  body: JsonValue;
+};
+
+/** The verdict on a staff retry or force of one route. */
+export type RouteActionDecision = {
+  /** The action. */
+  action: RouteStaffAction;
+  /** The route's pharmacy. */
+  pharmacy_id: string;
+  /** The action may be taken now. */
+  allowed: boolean;
+  /** Why it is refused. */
+  reasons: Reason[];
+  /** The route's status (absent: no such route). */
+  route_status: RouteStatus | null;
+  /** The submission to queue when allowed. */
+  outbox: OutboxItem | null;
+};
+
 /** The boundary verdict for an order. */
 export type BoundaryReport = {
   /** A prescription confirmation (`RX_WRITTEN` or `NEW_RX_SENT`) exists for the visit. */
@@ -1789,6 +1851,8 @@ export type PrescriptionOutput = {
   doctor_name: string | null;
   /** When the confirmation was received (`dateWritten` of pharmacy orders). */
   written_at: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
 };
 
 /** One submission to a fulfillment integration (DispensePro or LifeFile). */
@@ -2437,6 +2501,8 @@ export type FactOutput = {
   doctor_name: string | null;
   /** When the confirmation was received (`dateWritten` of pharmacy orders). */
   written_at: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
 } | {
   fact: "dispense_pro";
   /** Accepted or failed. */
@@ -3011,25 +3077,6 @@ export type NameUpdate = {
   last_name: string;
 };
 
-/** A partner submission the event now allows. */
-export type OutboxItem = {
-  /** `dispensepro_order` or `lifefile_order`. */
-  kind: string;
-  /** Enqueue once under this key. */
-  dedupe_key: string;
-  /** The app's pharmacy id. */
-  pharmacy_id: string | null;
-  /** The items it carries. */
-  item_ids: string[];
-  /** The partner path (`/orders` for DispensePro, `/order` for LifeFile). */
-  path: string;
-  /**
-   * The partner body ([`crate::routing::partner_orders`]), built from the snapshot as the
-   * event left it.
-   */
-  body: JsonValue;
-};
-
 /**
  * A [`Violation`] as data another program reads back: the same JSON, the code a string, so
  * a host linking an older core reads the answers of newer rules (`apply_event`'s warnings
@@ -3101,6 +3148,8 @@ export interface OpRequests {
   build_visit: BuildVisitRequest;
   select_pharmacy: OrderRequest;
   route_fulfillment: OrderRequest;
+  queue_routes: TimedOrderRequest;
+  decide_route_action: RouteActionRequest;
   check_boundary: TimedOrderRequest;
   order_state: OrderRequest;
   apply_order_facts: ApplyOrderFactsRequest;
@@ -3135,6 +3184,8 @@ export interface OpAnswers {
   build_visit: BuiltVisit;
   select_pharmacy: PharmacySelection;
   route_fulfillment: RoutePlan;
+  queue_routes: QueuedRoutes;
+  decide_route_action: RouteActionDecision;
   check_boundary: BoundaryReport;
   order_state: OrderState;
   apply_order_facts: AppliedFacts;
@@ -3169,6 +3220,10 @@ export function buildVisit(input: OpRequests['build_visit']['input'], params: Om
 export function selectPharmacy(input: OpRequests['select_pharmacy']['input'], params?: Omit<OpRequests['select_pharmacy'], 'input'>): OpAnswers['select_pharmacy'];
 /** the per-item fulfillment routing plan with each route's requirements ({input}) */
 export function routeFulfillment(input: OpRequests['route_fulfillment']['input'], params?: Omit<OpRequests['route_fulfillment'], 'input'>): OpAnswers['route_fulfillment'];
+/** the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now}) */
+export function queueRoutes(input: OpRequests['queue_routes']['input'], params: Omit<OpRequests['queue_routes'], 'input'>): OpAnswers['queue_routes'];
+/** whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now}) */
+export function decideRouteAction(input: OpRequests['decide_route_action']['input'], params: Omit<OpRequests['decide_route_action'], 'input'>): OpAnswers['decide_route_action'];
 /** the prescription boundary per item, and violations ({input, now}) */
 export function checkBoundary(input: OpRequests['check_boundary']['input'], params: Omit<OpRequests['check_boundary'], 'input'>): OpAnswers['check_boundary'];
 /** the order's status fields ({input}) */

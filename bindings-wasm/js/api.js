@@ -118,6 +118,16 @@ export function routeFulfillment(input, params) {
   return guard(() => glue.call('route_fulfillment', request(params, { input })));
 }
 
+/** the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now}) */
+export function queueRoutes(input, params) {
+  return guard(() => glue.call('queue_routes', request(params, { input })));
+}
+
+/** whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now}) */
+export function decideRouteAction(input, params) {
+  return guard(() => glue.call('decide_route_action', request(params, { input })));
+}
+
 /** the prescription boundary per item, and violations ({input, now}) */
 export function checkBoundary(input, params) {
   return guard(() => glue.call('check_boundary', request(params, { input })));

@@ -258,6 +258,12 @@ proptest! {
         let a = produced(&a_effects);
         let b = produced(&b_effects);
         for (key, count) in &b {
+            // Routes are re-evaluated on every change (issue 15): a ready route's submission
+            // is answered by each event until its outcome is recorded, always under the same
+            // key, which the host's outbox keeps once (the key set is compared below).
+            if key.starts_with("fulfillment:") {
+                continue;
+            }
             prop_assert_eq!(*count, 1, "{} produced {} times", key, count);
         }
         // Each submission, prescription record and delivered notification happens exactly

@@ -209,6 +209,7 @@ class Prescription(_PrescriptionBase, total=False):
     refills: Union[str, None]
     doctor_name: Union[str, None]
     written_at: Union[str, None]
+    pharmacy_notes: Union[str, None]
 
 
 class _SubmissionBase(TypedDict):
@@ -475,6 +476,19 @@ class TimedOrderRequest(TypedDict):
     now: "Instant"
 
 
+class _RouteActionRequestBase(TypedDict):
+    input: "OrderSnapshot"
+    action: "RouteStaffAction"
+    pharmacy_id: str
+    now: "Instant"
+
+
+class RouteActionRequest(_RouteActionRequestBase, total=False):
+    """The request of `decide_route_action`."""
+
+    reason: Union[str, None]
+
+
 class ApplyOrderFactsRequest(TypedDict):
     """The request of `apply_order_facts`."""
 
@@ -561,6 +575,7 @@ class Fact7(_Fact7Base, total=False):
     refills: Union[str, None]
     doctor_name: Union[str, None]
     written_at: Union[str, None]
+    pharmacy_notes: Union[str, None]
 
 
 class _Fact8Base(TypedDict):
@@ -1096,6 +1111,34 @@ class Route(TypedDict):
     escalate: bool
 
 
+class QueuedRoutes(TypedDict):
+    """The answer of `queue_routes`."""
+
+    outbox: List["OutboxItem"]
+
+
+class OutboxItem(TypedDict):
+    """A partner submission the event now allows."""
+
+    kind: str
+    dedupe_key: str
+    pharmacy_id: Union[str, None]
+    item_ids: List[str]
+    path: str
+    body: JsonValue
+
+
+class RouteActionDecision(TypedDict):
+    """The verdict on a staff retry or force of one route."""
+
+    action: "RouteStaffAction"
+    pharmacy_id: str
+    allowed: bool
+    reasons: List["Reason"]
+    route_status: Union["RouteStatus", None]
+    outbox: Union["OutboxItem", None]
+
+
 class BoundaryReport(TypedDict):
     """The boundary verdict for an order."""
 
@@ -1273,9 +1316,7 @@ class BelugaStateOutput(TypedDict):
     last_attempt_at: Union[str, None]
 
 
-class PrescriptionOutput(TypedDict):
-    """A local prescription record."""
-
+class _PrescriptionOutputBase(TypedDict):
     source: "PrescriptionSource"
     item_id: Union[str, None]
     med_id: Union[str, None]
@@ -1286,6 +1327,12 @@ class PrescriptionOutput(TypedDict):
     refills: Union[str, None]
     doctor_name: Union[str, None]
     written_at: Union[str, None]
+
+
+class PrescriptionOutput(_PrescriptionOutputBase, total=False):
+    """A local prescription record."""
+
+    pharmacy_notes: Union[str, None]
 
 
 class SubmissionOutput(TypedDict):
@@ -1753,9 +1800,7 @@ class FactOutput6(TypedDict):
     status: "PhotoIdStatus"
 
 
-class FactOutput7(TypedDict):
-    """A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`)."""
-
+class _FactOutput7Base(TypedDict):
     fact: Literal["prescription"]
     source: "PrescriptionSource"
     item_id: Union[str, None]
@@ -1767,6 +1812,12 @@ class FactOutput7(TypedDict):
     refills: Union[str, None]
     doctor_name: Union[str, None]
     written_at: Union[str, None]
+
+
+class FactOutput7(_FactOutput7Base, total=False):
+    """A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`)."""
+
+    pharmacy_notes: Union[str, None]
 
 
 class FactOutput8(TypedDict):
@@ -2216,17 +2267,6 @@ class NameUpdate(TypedDict):
     last_name: str
 
 
-class OutboxItem(TypedDict):
-    """A partner submission the event now allows."""
-
-    kind: str
-    dedupe_key: str
-    pharmacy_id: Union[str, None]
-    item_ids: List[str]
-    path: str
-    body: JsonValue
-
-
 class ViolationRecord(TypedDict):
     """A [`Violation`] as data another program reads back: the same JSON, the code a string, so
 a host linking an older core reads the answers of newer rules (`apply_event`'s warnings
@@ -2295,6 +2335,7 @@ PharmacyType = Union[Literal["BELUGA"], Literal["OWN"], Literal["DISPENSE_PRO"],
 EventSource = Union[Literal["BELUGA"], Literal["LIFEFILE"], Literal["DISPENSE_PRO"], Literal["OWN"]]
 ActivityKind = Union[Literal["BELUGA_DOCTOR_CHAT"], Literal["PATIENT_CHAT_SENT"], Literal["BELUGA_CS_SENT"], Literal["BELUGA_CS_MESSAGE"], Literal["ORDER_STATUS_UPDATE"], Literal["SHIPPING_UPDATE"], Literal["APPOINTMENT_UPDATE"], Literal["INTAKE_REQUIREMENT"], Literal["STAFF_NOTE"]]
 Trigger = Union[Literal["checkout_paid"], Literal["intake_completed"], Literal["intake_resubmitted"], Literal["intake_approved"], Literal["invoice_paid"], Literal["subscription_payment_succeeded"], Literal["refill_payment_succeeded"], Literal["manual_order_created"]]
+RouteStaffAction = Union[Literal["retry"], Literal["force"]]
 Fact = Union["Fact0", "Fact1", "Fact2", "Fact3", "Fact4", "Fact5", "Fact6", "Fact7", "Fact8", "Fact9", "Fact10", "Fact11", "Fact12"]
 CallKind = Union[Literal["beluga_submit"], Literal["beluga_fetch"], Literal["beluga_photo_id"], Literal["beluga_chat"], Literal["beluga_cs_message"], Literal["beluga_update_visit"], Literal["beluga_patient_name"], Literal["beluga_pdf"], Literal["dispensepro_order"], Literal["lifefile_order"]]
 CallAnswer = Union["Unsendable", "HttpReply"]

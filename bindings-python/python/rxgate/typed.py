@@ -73,6 +73,16 @@ def route_fulfillment(request: "OrderRequest") -> "RoutePlan":
     return cast("RoutePlan", call("route_fulfillment", request))
 
 
+def queue_routes(request: "TimedOrderRequest") -> "QueuedRoutes":
+    """the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now})"""
+    return cast("QueuedRoutes", call("queue_routes", request))
+
+
+def decide_route_action(request: "RouteActionRequest") -> "RouteActionDecision":
+    """whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now})"""
+    return cast("RouteActionDecision", call("decide_route_action", request))
+
+
 def check_boundary(request: "TimedOrderRequest") -> "BoundaryReport":
     """the prescription boundary per item, and violations ({input, now})"""
     return cast("BoundaryReport", call("check_boundary", request))
@@ -163,4 +173,4 @@ def redact_event(request: "RedactEventRequest") -> "JsonValue":
     return cast("JsonValue", call("redact_event", request))
 
 
-__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "parse_event", "verify_webhook", "event_key", "event_match_keys", "apply_event", "redact_event"]
+__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "parse_event", "verify_webhook", "event_key", "event_match_keys", "apply_event", "redact_event"]

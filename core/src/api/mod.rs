@@ -50,7 +50,7 @@ pub use events::{
 };
 pub use order::{
     AppliedFacts, ApplyOrderFactsRequest, BuildVisitRequest, CheckCancelRequest, DatedOrderRequest,
-    DecideSubmitRequest, OrderRequest, TimedOrderRequest,
+    DecideSubmitRequest, OrderRequest, RouteActionRequest, TimedOrderRequest,
 };
 pub use ownership::{AssembleOrderRequest, AssembledOrder, SplitOrder, SplitOrderRequest};
 pub use schema::schema;
@@ -153,6 +153,10 @@ op_table! {
         "the Beluga pharmacy by the priority rule ({input})";
     "route_fulfillment" => order::routes: OrderRequest => crate::routing::RoutePlan,
         "the per-item fulfillment routing plan with each route's requirements ({input})";
+    "queue_routes" => order::queue_routes: TimedOrderRequest => crate::events::outbox::QueuedRoutes,
+        "the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now})";
+    "decide_route_action" => order::decide_route_action: RouteActionRequest => crate::events::outbox::RouteActionDecision,
+        "whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now})";
     "check_boundary" => order::boundary: TimedOrderRequest => crate::boundary::BoundaryReport,
         "the prescription boundary per item, and violations ({input, now})";
     "order_state" => order::state: OrderRequest => crate::order::state::OrderState,

@@ -267,6 +267,59 @@ pub(super) fn routes(r: OrderRequest) -> Result<RoutePlan, ApiError> {
     Ok(route_fulfillment(&r.input))
 }
 
+/// `queue_routes`.
+pub(super) fn queue_routes(
+    r: TimedOrderRequest,
+) -> Result<crate::events::outbox::QueuedRoutes, ApiError> {
+    Ok(crate::events::outbox::queue_routes(&r.input, r.at()))
+}
+
+/// The request of `decide_route_action`.
+#[derive(JsonSchema)]
+pub struct RouteActionRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
+    /// `retry` or `force`.
+    pub action: crate::events::outbox::RouteStaffAction,
+    /// The app's id of the route's pharmacy.
+    pub pharmacy_id: String,
+    /// Why staff force it (required for `force`; never echoed).
+    pub reason: Option<String>,
+    /// The current instant.
+    pub now: Instant,
+}
+
+impl Request<'_> for RouteActionRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        use crate::events::outbox::RouteStaffAction;
+        let action = match req_str(request, "action")? {
+            "retry" => RouteStaffAction::Retry,
+            "force" => RouteStaffAction::Force,
+            _ => return Err(ApiError::invalid_request("action", "one of retry, force")),
+        };
+        Ok(Self {
+            action,
+            pharmacy_id: req_str(request, "pharmacy_id")?.to_owned(),
+            reason: opt_str(request, "reason")?.map(str::to_owned),
+            now: Instant(now(request)?),
+            input: snapshot(request)?,
+        })
+    }
+}
+
+/// `decide_route_action`.
+pub(super) fn decide_route_action(
+    r: RouteActionRequest,
+) -> Result<crate::events::outbox::RouteActionDecision, ApiError> {
+    Ok(crate::events::outbox::decide_route_action(
+        &r.input,
+        r.action,
+        &r.pharmacy_id,
+        r.reason.as_deref(),
+        r.now.0,
+    ))
+}
+
 /// `check_boundary`.
 pub(super) fn boundary(r: TimedOrderRequest) -> Result<BoundaryReport, ApiError> {
     Ok(check_boundary(&r.input, r.at()))

@@ -15,7 +15,7 @@
 //! - Effects are gated on state *transitions*, so each happens once per order whatever the
 //!   order of arrival: the shipped notification when shipping first starts (and never after
 //!   a delivery), the delivered one when delivery is first seen, a fulfillment submission when
-//!   its route first becomes ready ([`crate::routing::route_fulfillment`]), a prescription
+//!   its route is ready ([`super::outbox`]: every ready route, keyed), a prescription
 //!   record when its key is new. Every effect carries a `dedupe_key` the host stores it under.
 //!
 //! ## Matching
@@ -31,7 +31,9 @@
 //! - `RX_WRITTEN` also sets the visit outcome `prescribed` (it outranks `referred`).
 //! - A prescribed `medId` no item has is still recorded (unlinked) and flagged, never routed.
 //! - `fulfillment_before_confirmation` is raised by an `RX_WRITTEN` when a DispensePro or
-//!   LifeFile submission is dated before that `RX_WRITTEN` (or undated).
+//!   LifeFile submission is dated before the visit's first prescription confirmation (that
+//!   `RX_WRITTEN`, or an earlier record's `written_at`), or undated: a second, distinct
+//!   `RX_WRITTEN` never flags a submission the first one confirmed.
 //! - Partner submissions in `outbox` carry the route (pharmacy, items, path) and the partner's
 //!   order ([`crate::routing::partner_orders`]), built from the snapshot after the event.
 
@@ -53,8 +55,6 @@ use crate::order::state::{
     apply_booking, apply_facts, Fact, OrderState, OrderStatus, ResolvedStatus, VisitOutcome,
     VisitStatus,
 };
-use crate::routing::partner_orders::{dispensepro_order, lifefile_order};
-use crate::routing::{route_fulfillment, RouteAction, RouteStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -695,7 +695,7 @@ impl<'a> Run<'a> {
                 received_at: self.at,
             },
         }
-        .with_outbox(self.before, self.at)
+        .with_outbox(self.at)
     }
 
     /// The staff flags raised and their warnings (naming the source and event).
@@ -758,64 +758,13 @@ impl<'a> Run<'a> {
 }
 
 impl Effects {
-    /// Adds the partner submissions whose route became ready with this event.
-    fn with_outbox(mut self, before: &OrderSnapshot, at: DateTime<Utc>) -> Self {
+    /// Adds the submission of every route that is ready after the event
+    /// ([`super::outbox::queue_routes`]; the host's outbox keeps one per key).
+    fn with_outbox(mut self, at: DateTime<Utc>) -> Self {
         if !self.matched || self.duplicate {
             return self;
         }
-        let old = route_fulfillment(before);
-        let new = route_fulfillment(&self.snapshot);
-        let visit = self
-            .snapshot
-            .order
-            .beluga
-            .master_id
-            .clone()
-            .or_else(|| self.snapshot.order.id.clone())
-            .unwrap_or_else(|| self.snapshot.order.number.clone());
-        for route in &new.routes {
-            let (kind, path) = match route.action {
-                RouteAction::SubmitToDispensePro => ("dispensepro_order", "/orders"),
-                RouteAction::SubmitToLifefile => ("lifefile_order", "/order"),
-                _ => continue,
-            };
-            if route.status != RouteStatus::Ready {
-                continue;
-            }
-            let was_ready = old.routes.iter().any(|r| {
-                r.pharmacy_id == route.pharmacy_id
-                    && r.item_ids == route.item_ids
-                    && r.status == RouteStatus::Ready
-            });
-            if was_ready {
-                continue;
-            }
-            let pharmacy = route.pharmacy_id.clone().unwrap_or_default();
-            let dedupe_key = format!(
-                "fulfillment:{kind}:{pharmacy}:{visit}:{}",
-                route.item_ids.join(",")
-            );
-            let body = if route.action == RouteAction::SubmitToDispensePro {
-                serde_json::to_value(dispensepro_order(&self.snapshot, &route.item_ids))
-            } else {
-                let record = self.snapshot.pharmacies.iter().find(|p| p.id == pharmacy);
-                serde_json::to_value(lifefile_order(
-                    &self.snapshot,
-                    record,
-                    &route.item_ids,
-                    &dedupe_key,
-                    at,
-                ))
-            };
-            self.outbox.push(OutboxItem {
-                kind: kind.to_owned(),
-                dedupe_key,
-                pharmacy_id: route.pharmacy_id.clone(),
-                item_ids: route.item_ids.clone(),
-                path: path.to_owned(),
-                body: body.unwrap_or(serde_json::Value::Null),
-            });
-        }
+        self.outbox = super::outbox::queue_routes(&self.snapshot, at).outbox;
         self
     }
 }
@@ -931,13 +880,23 @@ fn rx_written(u: &mut Unit<'_>, doctor_name: Option<&String>, meds: &[Prescribed
             refills: med.refills.clone(),
             doctor_name: doctor_name.cloned(),
             written_at: Some(u.at),
+            pharmacy_notes: med.pharmacy_notes.clone(),
         }));
     }
     u.facts.push(Fact::Outcome {
         outcome: VisitOutcome::Prescribed,
     });
     let order = &u.snapshot.order;
-    let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < u.at);
+    // Confirmed since the visit's first prescription record: a submission made after an
+    // earlier RX_WRITTEN was legitimate, and a second, distinct RX_WRITTEN never flags it.
+    let confirmed_at = order
+        .prescriptions
+        .iter()
+        .filter_map(|p| p.written_at)
+        .chain(std::iter::once(u.at))
+        .min()
+        .unwrap_or(u.at);
+    let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < confirmed_at);
     let routes: Vec<&'static str> = [
         ("DispensePro", order.dispense_pro.iter().any(early)),
         ("LifeFile", order.life_file.iter().any(early)),

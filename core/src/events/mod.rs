@@ -35,6 +35,7 @@ mod fields;
 pub mod ingest;
 pub mod lifefile;
 pub mod matching;
+pub mod outbox;
 pub mod pharmacy;
 pub mod redact;
 

@@ -428,6 +428,9 @@ pub struct Prescription {
     /// When the confirmation was received (`dateWritten` of pharmacy orders).
     #[serde(default)]
     pub written_at: Option<DateTime<Utc>>,
+    /// The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pharmacy_notes: Option<String>,
 }
 
 /// The prescription confirmation a record comes from.

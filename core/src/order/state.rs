@@ -756,6 +756,7 @@ mod tests {
                 refills: None,
                 doctor_name: None,
                 written_at: at(h),
+                pharmacy_notes: None,
             })
         })
     }

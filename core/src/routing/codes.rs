@@ -135,4 +135,34 @@ crate::define_codes! {
         meaning: "the last submission to this integration failed",
         template: "the last {route} submission failed; fix the cause and retry",
     },
+    /// A staff retry or force names no route of the order.
+    ROUTE_ACTION_NO_ROUTE = "route_action_no_route" {
+        beluga_error: None,
+        meaning: "a staff retry or force names a pharmacy no item of the order routes to",
+        template: "no item of the order routes to pharmacy {pharmacy}",
+    },
+    /// A staff retry or force names a route with nothing to submit.
+    ROUTE_ACTION_NOT_SUBMITTABLE = "route_action_not_submittable" {
+        beluga_error: None,
+        meaning: "the route waits for partner events or is held: rxgate sends it nothing",
+        template: "the route to pharmacy {pharmacy} has nothing rxgate submits ({action})",
+    },
+    /// A retry of a route whose last submission did not fail.
+    ROUTE_RETRY_NOT_FAILED = "route_retry_not_failed" {
+        beluga_error: None,
+        meaning: "only a FAILED route is retried; a ready one is being sent, an accepted one is forced",
+        template: "the route to pharmacy {pharmacy} is {status}, not failed: nothing to retry",
+    },
+    /// A force without a reason.
+    ROUTE_FORCE_REASON_MISSING = "route_force_reason_missing" {
+        beluga_error: None,
+        meaning: "forcing a submission again needs the reason staff give",
+        template: "forcing a submission needs a reason",
+    },
+    /// A force of a route not sent yet.
+    ROUTE_FORCE_NOT_SENT = "route_force_not_sent" {
+        beluga_error: None,
+        meaning: "force re-sends an order the pharmacy accepted (or that failed); a route never sent is sent by the rules once it is ready",
+        template: "the route to pharmacy {pharmacy} is {status}: force re-sends only a route already sent",
+    },
 }

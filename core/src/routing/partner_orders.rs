@@ -8,12 +8,22 @@
 //! [`super::route_fulfillment`]'s decision; these functions only shape the body, and an absent
 //! optional field is sent empty (`""`) or `null` as the partner expects.
 //!
+//! ## What the doctor wrote (decisions.md §3)
+//! Quantity and refills follow the item's prescription record (`RX_WRITTEN` / `NEW_RX_SENT`
+//! `medsPrescribed`, the latest written), the drug's configuration only when the doctor left
+//! them blank; NDC, sig, directions, form, quantity units and days' supply come from the drug
+//! mapping. The doctor's `pharmacyNotes` of the routed items (distinct, one per line) go in
+//! LifeFile's `general.memo` (the order number when there are none) and in the DispensePro
+//! body's `notes` member (absent when there are none: rxgate's adapter contract, docs/pharmacy-adapters.md).
+//!
 //! Length caps are LifeFile's: names and city 30 characters, address line 60. State codes are
 //! sent upper case whatever the app stored (`tx` → `TX`).
 
 use super::{match_prescriber, prescribing_doctor};
 use crate::contract::normalize;
-use crate::order::snapshot::{Address, Item, OrderSnapshot, Pharmacy, Prescriber};
+use crate::order::snapshot::{
+    non_blank, Address, Item, OrderSnapshot, Pharmacy, Prescriber, Prescription,
+};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
@@ -66,6 +76,9 @@ pub struct DispenseProOrder {
     pub prescriber: Option<DispenseProPrescriber>,
     /// One line per routed item.
     pub lines: Vec<DispenseProLine>,
+    /// The doctor's pharmacy notes for the routed items (absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
 }
 
 /// The patient of a DispensePro order.
@@ -126,6 +139,36 @@ fn birth_date(dob: Option<&String>, format: &str) -> String {
         .unwrap_or(dob)
 }
 
+/// The prescription record of an item (`RX_WRITTEN` / `NEW_RX_SENT`), the latest written.
+fn prescription_of<'a>(snapshot: &'a OrderSnapshot, item: &Item) -> Option<&'a Prescription> {
+    snapshot
+        .order
+        .prescriptions
+        .iter()
+        .filter(|p| p.item_id.as_deref() == Some(item.id.as_str()))
+        .max_by_key(|p| p.written_at)
+}
+
+/// What the doctor wrote, else the drug's configuration (quantity, refills).
+fn prescribed(written: Option<&String>, configured: Option<&String>) -> Option<String> {
+    non_blank(written)
+        .or(non_blank(configured))
+        .map(str::to_owned)
+}
+
+/// The doctor's pharmacy notes of the routed items, distinct, one per line.
+fn pharmacy_notes(snapshot: &OrderSnapshot, item_ids: &[String]) -> Option<String> {
+    let mut notes: Vec<&str> = Vec::new();
+    for item in routed(snapshot, item_ids) {
+        let note =
+            prescription_of(snapshot, item).and_then(|p| non_blank(p.pharmacy_notes.as_ref()));
+        if let Some(note) = note.filter(|n| !notes.contains(n)) {
+            notes.push(note);
+        }
+    }
+    (!notes.is_empty()).then(|| notes.join("\n"))
+}
+
 /// The DispensePro order for the routed `item_ids` of `snapshot`.
 pub fn dispensepro_order(snapshot: &OrderSnapshot, item_ids: &[String]) -> DispenseProOrder {
     let patient = &snapshot.patient;
@@ -134,10 +177,17 @@ pub fn dispensepro_order(snapshot: &OrderSnapshot, item_ids: &[String]) -> Dispe
     let lines = routed(snapshot, item_ids)
         .map(|item| {
             let rx = item.drug.as_ref().and_then(|d| d.dispense_pro.as_ref());
+            let written = prescription_of(snapshot, item);
             DispenseProLine {
                 ndc: rx.and_then(|r| r.ndc.clone()),
-                quantity: rx.and_then(|r| r.quantity.clone()),
-                refills: rx.and_then(|r| r.refills.clone()),
+                quantity: prescribed(
+                    written.and_then(|p| p.quantity.as_ref()),
+                    rx.and_then(|r| r.quantity.as_ref()),
+                ),
+                refills: prescribed(
+                    written.and_then(|p| p.refills.as_ref()),
+                    rx.and_then(|r| r.refills.as_ref()),
+                ),
                 sig: rx.and_then(|r| r.sig.clone()),
                 days_supply: rx.and_then(|r| r.days_supply.clone()),
             }
@@ -165,6 +215,7 @@ pub fn dispensepro_order(snapshot: &OrderSnapshot, item_ids: &[String]) -> Dispe
             name: p.name.clone(),
         }),
         lines,
+        notes: pharmacy_notes(snapshot, item_ids),
     }
 }
 
@@ -387,7 +438,9 @@ pub fn lifefile_order(
                     .id
                     .clone()
                     .unwrap_or_else(|| snapshot.order.number.clone()),
-                memo: snapshot.order.number.clone(),
+                // The doctor's pharmacy notes; the order number when there are none.
+                memo: pharmacy_notes(snapshot, item_ids)
+                    .unwrap_or_else(|| snapshot.order.number.clone()),
             },
             prescriber: lifefile_prescriber(snapshot),
             practice: LifeFilePractice {
@@ -428,22 +481,24 @@ fn lifefile_rxs(snapshot: &OrderSnapshot, item_ids: &[String]) -> Vec<LifeFileRx
         .map(|item| {
             let drug = item.drug.as_ref();
             let lf = drug.and_then(|d| d.life_file.as_ref());
-            let written = snapshot
-                .order
-                .prescriptions
-                .iter()
-                .find(|p| p.item_id.as_deref() == Some(item.id.as_str()))
-                .and_then(|p| p.written_at);
+            let prescription = prescription_of(snapshot, item);
+            let written = prescription.and_then(|p| p.written_at);
             LifeFileRx {
                 rx_type: "new",
                 drug_name: drug.map(|d| d.name.clone()).unwrap_or_default(),
                 drug_strength: text(drug.and_then(|d| d.strength.as_ref())),
                 drug_form: lf.and_then(|r| r.drug_form.clone()),
                 lf_product_id: lf.and_then(|r| r.product_id.clone()),
-                quantity: lf.and_then(|r| r.quantity.clone()),
+                quantity: prescribed(
+                    prescription.and_then(|p| p.quantity.as_ref()),
+                    lf.and_then(|r| r.quantity.as_ref()),
+                ),
                 quantity_units: lf.and_then(|r| r.quantity_units.clone()),
                 directions: lf.and_then(|r| r.directions.clone()),
-                refills: drug.and_then(|d| d.refills.clone()),
+                refills: prescribed(
+                    prescription.and_then(|p| p.refills.as_ref()),
+                    drug.and_then(|d| d.refills.as_ref()),
+                ),
                 date_written: written
                     .map(|w| w.format("%Y-%m-%d").to_string())
                     .unwrap_or_default(),

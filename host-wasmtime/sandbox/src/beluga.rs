@@ -1,6 +1,6 @@
 //! The Beluga API on loopback: every endpoint of the reference, the doctor, the webhooks.
 
-use crate::{Scenario, Shared};
+use crate::{DoctorWrites, Scenario, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -241,7 +241,7 @@ async fn doctor(s: Arc<Shared>, master_id: String) {
             .find(|(phone, _)| same_phone(phone, &visit.phone))
             .map(|(_, scenario)| *scenario)
             .unwrap_or_default();
-        let events = conclude(visit, scenario);
+        let events = conclude(visit, scenario, s.config.doctor_writes.as_ref());
         let fills = !visit.rx.is_empty() && s.config.beluga_pharmacies.contains(&visit.pharmacy_id);
         (events, fills.then(|| beluga_pharmacy(visit)))
     };
@@ -253,7 +253,7 @@ async fn doctor(s: Arc<Shared>, master_id: String) {
 }
 
 /// The webhooks of the doctor's work on `visit` under `scenario`, updating the visit.
-fn conclude(visit: &mut Visit, scenario: Scenario) -> Vec<Value> {
+fn conclude(visit: &mut Visit, scenario: Scenario, writes: Option<&DoctorWrites>) -> Vec<Value> {
     let master = visit.master_id.clone();
     let mut events = Vec::new();
     match scenario {
@@ -288,9 +288,15 @@ fn conclude(visit: &mut Visit, scenario: Scenario) -> Vec<Value> {
         .enumerate()
         .map(|(i, p)| {
             let field = |k: &str| p.get(k).cloned().unwrap_or(Value::Null);
-            json!({"name": field("name"), "strength": field("strength"), "refills": field("refills"),
+            let mut med = json!({"name": field("name"), "strength": field("strength"), "refills": field("refills"),
                 "quantity": field("quantity"), "medId": field("medId"),
-                "rxId": format!("RX-{}-{}", visit.visit_id, i + 1)})
+                "rxId": format!("RX-{}-{}", visit.visit_id, i + 1)});
+            if let Some(w) = writes {
+                med["quantity"] = json!(w.quantity);
+                med["refills"] = json!(w.refills);
+                med["pharmacyNotes"] = json!(w.pharmacy_notes);
+            }
+            med
         })
         .collect();
     visit.rx = meds.clone();

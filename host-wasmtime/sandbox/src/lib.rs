@@ -99,6 +99,12 @@ pub struct SandboxConfig {
     /// `PACKAGE_*` webhooks (created, in fulfillment, shipped with tracking, in transit, out
     /// for delivery, delivered) after `pharmacy_delay_ms`.
     pub beluga_pharmacies: Vec<String>,
+    /// What the doctor writes on every prescribed med instead of the visit's preference
+    /// (quantity, refills, `pharmacyNotes`); `None`: the preference as asked.
+    pub doctor_writes: Option<DoctorWrites>,
+    /// Prescriber NPIs DispensePro refuses (`422 {"error": "prescriber not accepted"}`): a 4xx
+    /// staff fix on the order and retry.
+    pub dispensepro_refused_npis: Vec<String>,
     /// DispensePro pharmacies: pharmacy id → (API key, `whsec_` webhook secret).
     pub dispensepro: BTreeMap<String, (String, String)>,
     /// Delay between DispensePro status events, in milliseconds.
@@ -138,6 +144,8 @@ impl Default for SandboxConfig {
             scenarios: BTreeMap::new(),
             doctor_delay_ms: 300,
             beluga_pharmacies: Vec::new(),
+            doctor_writes: None,
+            dispensepro_refused_npis: Vec::new(),
             dispensepro: BTreeMap::new(),
             pharmacy_delay_ms: 300,
             own: BTreeMap::new(),
@@ -150,6 +158,17 @@ impl Default for SandboxConfig {
             webhook_retry_ms: 200,
         }
     }
+}
+
+/// What the sandbox doctor writes on each prescribed med.
+#[derive(Debug, Clone, Default)]
+pub struct DoctorWrites {
+    /// `quantity`.
+    pub quantity: String,
+    /// `refills`.
+    pub refills: String,
+    /// `pharmacyNotes`.
+    pub pharmacy_notes: String,
 }
 
 /// One LifeFile pharmacy's credentials.
@@ -216,6 +235,8 @@ pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     pub(crate) beluga: Mutex<beluga::Visits>,
     pub(crate) orders: Mutex<Vec<pharmacy::PharmacyOrder>>,
+    /// The bodies of the DispensePro orders accepted, in order.
+    pub(crate) dispensepro_bodies: Mutex<Vec<serde_json::Value>>,
     pub(crate) deliveries: Mutex<Vec<Delivery>>,
     pub(crate) in_flight: std::sync::atomic::AtomicUsize,
     pub(crate) posts: Mutex<std::collections::BTreeMap<String, PostCount>>,
@@ -376,6 +397,7 @@ impl Sandbox {
                 .build()?,
             beluga: Mutex::new(beluga::Visits::default()),
             orders: Mutex::new(Vec::new()),
+            dispensepro_bodies: Mutex::new(Vec::new()),
             deliveries: Mutex::new(Vec::new()),
             in_flight: std::sync::atomic::AtomicUsize::new(0),
             posts: Mutex::new(std::collections::BTreeMap::new()),
@@ -428,6 +450,24 @@ impl Sandbox {
             .posts
             .lock()
             .map(|p| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// How many DispensePro orders the sandbox holds.
+    pub fn dispensepro_orders(&self) -> usize {
+        self.shared
+            .orders
+            .lock()
+            .map(|o| o.len())
+            .unwrap_or_default()
+    }
+
+    /// The bodies of the DispensePro orders the sandbox accepted (patient data: tests only).
+    pub fn dispensepro_bodies(&self) -> Vec<serde_json::Value> {
+        self.shared
+            .dispensepro_bodies
+            .lock()
+            .map(|b| b.clone())
             .unwrap_or_default()
     }
 

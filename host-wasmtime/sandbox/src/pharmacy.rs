@@ -95,6 +95,16 @@ async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: Strin
         )
             .into_response();
     }
+    let npi = body.pointer("/prescriber/npi").and_then(Value::as_str);
+    if npi.is_some_and(|npi| s.config.dispensepro_refused_npis.iter().any(|r| r == npi)) {
+        s.count_post(format!("dispensepro:{pharmacy}:{external_id}"), false);
+        s.record("dispensepro", "order_refused", &external_id);
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "prescriber not accepted"})),
+        )
+            .into_response();
+    }
     // An order is unique per externalId: a retry answers the order already accepted.
     let (order, created) = {
         let Ok(mut orders) = s.orders.lock() else {
@@ -118,6 +128,9 @@ async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: Strin
     };
     s.count_post(format!("dispensepro:{pharmacy}:{external_id}"), !created);
     if created {
+        if let Ok(mut bodies) = s.dispensepro_bodies.lock() {
+            bodies.push(body.clone());
+        }
         s.record("dispensepro", "order_created", &external_id);
         tokio::spawn(fulfil(s.clone(), order.clone(), secret));
     }

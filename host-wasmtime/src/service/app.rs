@@ -292,11 +292,7 @@ async fn upsert_order(
     }
     let parts = orders::split(&state, &snapshot).await?;
     let audit = entry(&caller, &id, "order_upserted", "stored", None);
-    let key = id.clone();
-    let outcome = state
-        .db
-        .run(move |s| s.put_clinic_input(&key, &parts.clinic, &parts.rxgate, expected, &audit))
-        .await?;
+    let outcome = orders::put_clinic(&state, &id, &parts, expected, &audit).await?;
     let (status, version) = match outcome {
         PutOutcome::Created(v) => (StatusCode::CREATED, v),
         PutOutcome::Updated(v) => (StatusCode::OK, v),

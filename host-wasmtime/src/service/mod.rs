@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod metrics;
 pub mod openapi;
 pub mod orders;
+pub mod pharmacy;
 pub mod photo_id;
 pub mod problem;
 pub mod webhooks;
@@ -399,6 +400,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(webhooks::routes())
         .merge(app::routes())
         .merge(inbox::routes())
+        .merge(pharmacy::routes())
 }
 
 /// The service's routes over `state`.

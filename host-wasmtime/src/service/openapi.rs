@@ -248,6 +248,15 @@ pub struct OrderView {
     pub updated_at: i64,
 }
 
+/// A staff retry or force of a fulfillment route, queued.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct RouteActionAnswer {
+    /// `queued`.
+    pub status: String,
+    /// The rules' decision (`decide_route_action`).
+    pub decision: Map<String, Value>,
+}
+
 /// The submission decision.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct SubmitAnswer {

@@ -12,7 +12,7 @@
 use super::problem::Problem;
 use super::AppState;
 use crate::config::{Config, Environment};
-use crate::store::{Change, Committed, OrderRecord, OrderWrite};
+use crate::store::{AuditEntry, Change, Committed, NewCall, OrderRecord, OrderWrite, PutOutcome};
 use rxgate_core::order::ownership::{IntegrationFacts, PharmacyFacts};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -126,9 +126,18 @@ pub struct Split {
 
 /// The snapshot the rules read for a stored order.
 pub async fn assemble(state: &AppState, record: &OrderRecord) -> Result<Value, Problem> {
+    assemble_parts(state, &record.clinic, &record.rxgate).await
+}
+
+/// The snapshot the rules read for a clinic input and rxgate's state.
+pub async fn assemble_parts(
+    state: &AppState,
+    clinic: &Value,
+    rxgate: &Value,
+) -> Result<Value, Problem> {
     let request = AssembleRequest {
-        clinic: &record.clinic,
-        rxgate: &record.rxgate,
+        clinic,
+        rxgate,
         integration: integration(&state.config),
     };
     let assembled: Assembled = call(state, "assemble_order", &request).await?;
@@ -222,4 +231,79 @@ pub fn public(loaded: &Loaded) -> Value {
         "master_id": loaded.record.master_id,
         "updated_at": loaded.record.updated_at,
     })
+}
+
+/// The outbox entry of a partner submission the rules ask for, under its own key (the outbox
+/// keeps one per key: an accepted order is never queued twice).
+pub fn outbox_call(item: rxgate_core::events::apply::OutboxItem) -> NewCall {
+    NewCall {
+        payload: json!({
+            "pharmacy_id": item.pharmacy_id, "item_ids": item.item_ids,
+            "path": item.path, "body": item.body,
+        }),
+        kind: item.kind,
+        dedupe_key: item.dedupe_key,
+    }
+}
+
+#[derive(Serialize)]
+struct QueueRoutesRequest<'a> {
+    input: &'a Value,
+    now: String,
+}
+
+/// The submissions of every route that is ready in `snapshot` (the rules' `queue_routes`),
+/// to file with the change that produced it: routes are re-evaluated on every order change.
+pub async fn route_calls(
+    state: &AppState,
+    snapshot: &Value,
+    now: i64,
+) -> Result<Vec<NewCall>, Problem> {
+    let request = QueueRoutesRequest {
+        input: snapshot,
+        now: super::rfc3339(now),
+    };
+    let queued: rxgate_core::events::outbox::QueuedRoutes =
+        call(state, "queue_routes", &request).await?;
+    Ok(queued.outbox.into_iter().map(outbox_call).collect())
+}
+
+/// Stores the clinic's input of an order (`expected`: the `If-Match` version) with the
+/// submissions of every route the new input makes ready, in one transaction: the routes are
+/// evaluated on the new input and rxgate's state as read, and the write is checked against the
+/// version read, so a change landing in between reruns it (a stale `If-Match` stays stale).
+pub async fn put_clinic(
+    state: &AppState,
+    id: &str,
+    parts: &Split,
+    expected: Option<i64>,
+    audit: &AuditEntry,
+) -> Result<PutOutcome, Problem> {
+    for _ in 0..CONFLICT_RETRIES {
+        let key = id.to_owned();
+        let current = state.db.run(move |s| s.get_order(&key)).await?;
+        if let (Some(expected), Some(record)) = (expected, &current) {
+            if expected != record.version {
+                return Ok(PutOutcome::Stale(record.version));
+            }
+        }
+        let rxgate = current.as_ref().map_or(&parts.rxgate, |r| &r.rxgate);
+        let snapshot = assemble_parts(state, &parts.clinic, rxgate).await?;
+        let calls = route_calls(state, &snapshot, audit.at).await?;
+        let check = current.as_ref().map(|r| r.version).or(expected);
+        let (key, parts, audit) = (id.to_owned(), parts.clone(), audit.clone());
+        let outcome = state
+            .db
+            .run(move |s| {
+                s.put_clinic_input(&key, &parts.clinic, &parts.rxgate, check, &audit, &calls)
+            })
+            .await?;
+        match outcome {
+            PutOutcome::Stale(_) if expected.is_none() => continue,
+            outcome => return Ok(outcome),
+        }
+    }
+    Err(Problem::internal(format!(
+        "the order kept changing during {CONFLICT_RETRIES} attempts to store the clinic's input"
+    )))
 }

@@ -602,17 +602,9 @@ fn effects(change: &mut Change, answer: Effects, body: &Value) {
     }
     // Partner calls the rules ask for (e.g. a pharmacy order after `RX_WRITTEN`), each under
     // its own dedupe key: an accepted order is never queued twice.
-    for call in answer.outbox {
-        let payload = json!({
-            "pharmacy_id": call.pharmacy_id, "item_ids": call.item_ids,
-            "path": call.path, "body": call.body,
-        });
-        change.calls.push(NewCall {
-            kind: call.kind,
-            dedupe_key: call.dedupe_key,
-            payload,
-        });
-    }
+    change
+        .calls
+        .extend(answer.outbox.into_iter().map(super::orders::outbox_call));
 }
 
 /// Exponential backoff with full jitter: a random delay in [base·2^n / 2, base·2^n], capped.
@@ -788,7 +780,7 @@ async fn call_change(
     };
     let snapshot =
         serde_json::to_value(&outcome.snapshot).map_err(super::problem::Problem::internal)?;
-    let calls = outcome
+    let mut calls: Vec<NewCall> = outcome
         .follow_up
         .iter()
         .filter_map(|planned| {
@@ -806,6 +798,8 @@ async fn call_change(
             })
         })
         .collect();
+    // A recorded fact is an order change: every route ready after it is queued with it.
+    calls.extend(super::orders::route_calls(state, &snapshot, now).await?);
     let audit = crate::store::AuditEntry {
         at: now,
         source: "outbox".into(),

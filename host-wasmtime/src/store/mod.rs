@@ -482,7 +482,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores the clinic's input of an order: creates it (with `initial_rxgate` as rxgate's
     /// state: the history a pre-existing order brings) or replaces the clinic's input only,
     /// keeping rxgate's state. `if_version`: the `If-Match` version, checked. The audit entry
-    /// is written in the same transaction.
+    /// and `calls` (the partner submissions the new input makes due, each kept once per key)
+    /// are written in the same transaction.
     fn put_clinic_input(
         &self,
         id: &str,
@@ -490,6 +491,7 @@ pub trait Storage: Send + Sync + 'static {
         initial_rxgate: &Value,
         if_version: Option<i64>,
         audit: &AuditEntry,
+        calls: &[NewCall],
     ) -> StoreResult<PutOutcome>;
     /// Writes every effect of one change in one transaction (see [`Change`]).
     fn commit(&self, change: &Change) -> StoreResult<Committed>;

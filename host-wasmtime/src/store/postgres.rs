@@ -7,9 +7,9 @@
 
 use super::{
     Activity, ApiKeyRow, AuditEntry, AuditFilter, Backlog, CallDisposition, Change, Claim,
-    Committed, EventFinish, EventOutcome, EventRecord, IdempotentAnswer, Inserted, NewEvent,
-    NotificationRow, OrderRecord, OutboxItem, PartnerBacklog, PutOutcome, RecordTable, Redrive,
-    Storage, StoreError, StoreResult,
+    Committed, EventFinish, EventOutcome, EventRecord, IdempotentAnswer, Inserted, NewCall,
+    NewEvent, NotificationRow, OrderRecord, OutboxItem, PartnerBacklog, PutOutcome, RecordTable,
+    Redrive, Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use postgres::types::{FromSql, ToSql};
@@ -618,6 +618,7 @@ impl PgStore {
         initial_rxgate: &Value,
         if_version: Option<i64>,
         audit: &AuditEntry,
+        calls: &[NewCall],
     ) -> StoreResult<Option<PutOutcome>> {
         self.write(|c| {
             let current: Option<i64> = c
@@ -653,6 +654,9 @@ impl PgStore {
                     PutOutcome::Created(1)
                 }
             };
+            for call in calls {
+                insert_call(c, &call.kind, Some(id), &call.dedupe_key, &call.payload, audit.at)?;
+            }
             insert_audit(c, audit)?;
             Ok(Some(outcome))
         })
@@ -739,9 +743,12 @@ impl Storage for PgStore {
         initial_rxgate: &Value,
         if_version: Option<i64>,
         audit: &AuditEntry,
+        calls: &[NewCall],
     ) -> StoreResult<PutOutcome> {
         for _ in 0..3 {
-            if let Some(outcome) = self.put_once(id, clinic, initial_rxgate, if_version, audit)? {
+            if let Some(outcome) =
+                self.put_once(id, clinic, initial_rxgate, if_version, audit, calls)?
+            {
                 return Ok(outcome);
             }
         }

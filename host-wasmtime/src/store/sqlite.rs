@@ -4,9 +4,9 @@
 
 use super::{
     Activity, ApiKeyRow, AuditEntry, AuditFilter, Backlog, CallDisposition, Change, Claim,
-    Committed, EventFinish, EventOutcome, EventRecord, IdempotentAnswer, Inserted, NewEvent,
-    NotificationRow, OrderRecord, OutboxItem, PartnerBacklog, PutOutcome, RecordTable, Redrive,
-    Storage, StoreError, StoreResult,
+    Committed, EventFinish, EventOutcome, EventRecord, IdempotentAnswer, Inserted, NewCall,
+    NewEvent, NotificationRow, OrderRecord, OutboxItem, PartnerBacklog, PutOutcome, RecordTable,
+    Redrive, Storage, StoreError, StoreResult,
 };
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -732,6 +732,7 @@ impl Storage for SqliteStore {
         initial_rxgate: &Value,
         if_version: Option<i64>,
         audit: &AuditEntry,
+        calls: &[NewCall],
     ) -> StoreResult<PutOutcome> {
         self.write(|c| {
             let current: Option<i64> = c
@@ -760,6 +761,9 @@ impl Storage for SqliteStore {
                     PutOutcome::Created(1)
                 }
             };
+            for call in calls {
+                insert_call(c, &call.kind, Some(id), &call.dedupe_key, &call.payload, audit.at)?;
+            }
             insert_audit(c, audit)?;
             Ok(outcome)
         })

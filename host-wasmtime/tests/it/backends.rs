@@ -123,7 +123,7 @@ fn seed(store: &Store, id: &str) {
         ..AuditEntry::default()
     };
     let created = store
-        .put_clinic_input(id, &json!({"order": {}}), &json!({}), None, &audit)
+        .put_clinic_input(id, &json!({"order": {}}), &json!({}), None, &audit, &[])
         .unwrap();
     assert_eq!(created, PutOutcome::Created(1));
 }
@@ -434,7 +434,14 @@ fn a_change_from_a_stale_version_writes_nothing(store: Store) {
     let audit = AuditEntry::default();
     let put = |v: Option<i64>| {
         store
-            .put_clinic_input("o1", &json!({"order": {"x": 1}}), &json!({}), v, &audit)
+            .put_clinic_input(
+                "o1",
+                &json!({"order": {"x": 1}}),
+                &json!({}),
+                v,
+                &audit,
+                &[],
+            )
             .unwrap()
     };
     assert_eq!(put(Some(1)), PutOutcome::Stale(2));

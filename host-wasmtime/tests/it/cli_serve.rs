@@ -87,6 +87,7 @@ fn backup_writes_a_consistent_copy_that_restores() {
                 &serde_json::json!({}),
                 None,
                 &AuditEntry::default(),
+                &[],
             )
             .unwrap();
     }

@@ -14,7 +14,7 @@ pub(crate) fn ready_order() -> Value {
 /// state yet.
 pub(crate) fn seed_order(store: &dyn rxgate_host::store::Storage, id: &str, clinic: &Value) {
     let audit = rxgate_host::store::AuditEntry::default();
-    let stored = store.put_clinic_input(id, clinic, &serde_json::json!({}), None, &audit);
+    let stored = store.put_clinic_input(id, clinic, &serde_json::json!({}), None, &audit, &[]);
     assert!(stored.is_ok(), "the order is stored");
 }
 
@@ -56,6 +56,6 @@ pub(crate) fn settle_call(
 pub(crate) fn seed_snapshot(store: &dyn rxgate_host::store::Storage, id: &str, snapshot: &Value) {
     let (clinic, rxgate) = rxgate_core::order::ownership::split(snapshot);
     let audit = rxgate_host::store::AuditEntry::default();
-    let stored = store.put_clinic_input(id, &clinic, &rxgate, None, &audit);
+    let stored = store.put_clinic_input(id, &clinic, &rxgate, None, &audit, &[]);
     assert!(stored.is_ok(), "the order is stored");
 }

@@ -120,6 +120,7 @@ async fn a_poisoned_order_fails_its_event_only_and_a_double_redrive_applies_once
             &json!({"order": {"beluga": {"master_id": "m-1"}}}),
             None,
             &audit,
+            &[],
         )
         .unwrap();
     seed_snapshot(&*store, "o2", &order_with_master("m-2"));
@@ -146,7 +147,7 @@ async fn a_poisoned_order_fails_its_event_only_and_a_double_redrive_applies_once
     // Staff fix the order, then re-drive twice: queued once, then already pending.
     let (clinic, _) = rxgate_core::order::ownership::split(&ready_order());
     store
-        .put_clinic_input("o1", &clinic, &json!({}), None, &audit)
+        .put_clinic_input("o1", &clinic, &json!({}), None, &audit, &[])
         .unwrap();
     let (status, body, _) = send(&state, redrive(broken.id)).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");

@@ -17,6 +17,7 @@ mod openapi;
 mod outage;
 mod outbox;
 mod parity;
+mod pharmacy;
 mod readme;
 mod rules;
 mod service;

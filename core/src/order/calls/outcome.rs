@@ -14,6 +14,7 @@
 //! | `beluga_fetch` | success | submit `SUBMITTED`, the fetched visit and resolved status |
 //! | `beluga_fetch` | failure, disposition `failed` | submit `FAILED` with the error |
 //! | `beluga_photo_id` | success / failure | photo ID `SENT` / `FAILED` |
+//! | `beluga_update_visit` | `NEW_RX_SENT` with `medsPrescribed` | a `NEW_RX_SENT` prescription record per med (linked by `medId`), outcome `prescribed`; the host then queues every ready route (`queue_routes`) |
 //! | `dispensepro_order`, `lifefile_order` | success, or failure when `failed` | the submission record, `submitted_by: RXGATE` |
 //!
 //! ## Choices where the spec is silent
@@ -28,7 +29,8 @@
 //!   kept when it looks like an identifier, the DispensePro status through `safe_name`.
 //! - `{unsendable: "partner_not_configured"}`: `fix_configuration`, `failed`, and the order
 //!   shows it (submit or photo ID `FAILED`, or the pharmacy submission `FAILED` with
-//!   `submit_error`). Chat, CS, PDF, name and update-visit calls change no order field.
+//!   `submit_error`). Chat, CS, PDF and name calls change no order field; an update-visit call
+//!   only when it answers `NEW_RX_SENT`.
 
 use super::{codes, instant, CallKind, HttpMethod, InvalidRequest, Partner, PlannedCall};
 use crate::contract::response::{
@@ -38,9 +40,10 @@ use crate::issue::safe_name;
 use crate::issue::{render, Code};
 use crate::order::snapshot::Submission;
 use crate::order::snapshot::{
-    non_blank, OrderSnapshot, PhotoIdStatus, SubmissionState, SubmitStatus, Submitter,
+    non_blank, OrderSnapshot, PhotoIdStatus, Prescription, PrescriptionSource, SubmissionState,
+    SubmitStatus, Submitter,
 };
-use crate::order::state::{apply_facts, Fact};
+use crate::order::state::{apply_facts, Fact, VisitOutcome};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -354,8 +357,53 @@ fn beluga_facts(
             };
             (vec![Fact::PhotoId { status }], Vec::new())
         }
+        CallKind::BelugaUpdateVisit => (new_rx_sent(&request.input, verdict, now), Vec::new()),
         _ => (Vec::new(), Vec::new()),
     })
+}
+
+/// `updateVisit` answered `NEW_RX_SENT`: a prescription confirmation (decisions.md §3). One
+/// record per `medsPrescribed` entry, linked to the item ordering that `medId` (an unordered
+/// one is kept unlinked, never routed), the doctor's name carried over from the visit's
+/// earlier record (the answer names none); the visit outcome is `prescribed`. Items that
+/// `RX_WRITTEN` already confirmed keep their route's key, so no second pharmacy order.
+fn new_rx_sent(
+    snapshot: &OrderSnapshot,
+    verdict: &Verdict,
+    at: Option<DateTime<Utc>>,
+) -> Vec<Fact> {
+    let Some(ResponseData::NewRx { meds_prescribed }) = &verdict.data else {
+        return Vec::new();
+    };
+    let doctor = snapshot
+        .order
+        .prescriptions
+        .iter()
+        .find_map(|p| p.doctor_name.clone());
+    let mut facts: Vec<Fact> = meds_prescribed
+        .iter()
+        .map(|med| {
+            Fact::Prescription(Prescription {
+                source: PrescriptionSource::NewRxSent,
+                item_id: snapshot.item_by_med_id(&med.med_id).map(|i| i.id.clone()),
+                med_id: Some(med.med_id.clone()),
+                rx_id: med.rx_id.clone(),
+                name: med.rx_name.clone(),
+                strength: med.rx_strength.clone(),
+                quantity: med.rx_quantity.clone(),
+                refills: med.rx_refills.clone(),
+                doctor_name: doctor.clone(),
+                written_at: at,
+                pharmacy_notes: None,
+            })
+        })
+        .collect();
+    if !facts.is_empty() {
+        facts.push(Fact::Outcome {
+            outcome: VisitOutcome::Prescribed,
+        });
+    }
+    facts
 }
 
 fn submitted(verdict: &Verdict, at: Option<DateTime<Utc>>) -> Fact {

@@ -1,0 +1,262 @@
+//! Issue 15, "No prescription stalls before the pharmacy", end to end against the sandbox:
+//! routes are re-evaluated on every order change, so a DispensePro route blocked when
+//! `RX_WRITTEN` arrived (the prescriber had no NPI) is sent once the EMR's PUT fixes it, and
+//! never again on later changes. Each test counts what the sandbox received.
+
+use crate::common::ready_order;
+use rxgate_host::demo::{Demo, Harness};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// How many DispensePro orders the sandbox created.
+fn pharmacy_orders(harness: &Harness) -> usize {
+    harness
+        .sandbox
+        .log()
+        .iter()
+        .filter(|r| r.what == "order_created")
+        .count()
+}
+
+/// The diagnosis codes of the panel's blockers (anywhere under `diagnosis`).
+fn mentions(panel: &Value, code: &str) -> bool {
+    panel["diagnosis"].to_string().contains(code)
+}
+
+/// Waits until `done` holds for the sandbox (up to `timeout`).
+async fn until(harness: &Harness, timeout: Duration, done: impl Fn(&Harness) -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if done(harness) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    done(harness)
+}
+
+/// Stores the ready DispensePro order with its prescriber's NPI removed, pays it and waits
+/// until the prescription is recorded and the route is blocked on the NPI.
+async fn blocked_at_rx_written() -> (Harness, Demo, String) {
+    let mut order = ready_order();
+    if let Some(p) = order["prescribers"][0].as_object_mut() {
+        p.remove("npi");
+    }
+    let harness = Harness::start(&[&order], |_| {})
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let (_, blocked, panel) = client
+        .pay_and_wait(&order, Duration::from_secs(60), |p| {
+            p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
+                && mentions(p, "prescriber_npi_missing")
+        })
+        .await
+        .expect("order stored, paid and watched");
+    assert!(blocked, "the route is blocked on the NPI: {panel}");
+    (harness, client, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_route_blocked_at_rx_written_is_sent_once_after_the_emr_fixes_it() {
+    let (harness, client, id) = blocked_at_rx_written().await;
+    // The event that confirmed the prescription left the route blocked: nothing was sent.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(pharmacy_orders(&harness), 0, "{:?}", harness.sandbox.log());
+
+    // The EMR fixes the prescriber's NPI: the PUT re-evaluates the routes and queues the order.
+    let mut fixed = client.snapshot(&id).await.expect("snapshot");
+    fixed["prescribers"][0]["npi"] = json!("1234567893");
+    client.put_order(&id, &fixed).await.expect("order updated");
+    let sent = until(&harness, Duration::from_secs(30), |h| {
+        pharmacy_orders(h) >= 1
+    })
+    .await;
+    assert!(
+        sent,
+        "the fixed route was never sent: {:?}",
+        harness.sandbox.log()
+    );
+
+    // Later changes re-evaluate the routes too, and never send the order again.
+    client
+        .put_order(&id, &fixed)
+        .await
+        .expect("order stored again");
+    let (done, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| {
+            p["orderStatus"] == "COMPLETED"
+        })
+        .await
+        .expect("panel");
+    assert!(
+        done,
+        "the order completes from the pharmacy's webhooks: {panel}"
+    );
+    client
+        .put_order(&id, &fixed)
+        .await
+        .expect("order stored after delivery");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(pharmacy_orders(&harness), 1, "{:?}", harness.sandbox.log());
+    harness.stop().await;
+}
+
+/// The state of the order's first DispensePro submission, as the rules recorded it.
+async fn dispensepro_state(client: &Demo, id: &str) -> Value {
+    let snapshot = client.snapshot(id).await.expect("snapshot");
+    snapshot["order"]["dispense_pro"][0]["state"].clone()
+}
+
+/// POSTs a staff action on the order's DispensePro route.
+async fn route_action(client: &Demo, id: &str, action: &str, body: &Value) -> (u16, Value) {
+    client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/routes/ph_dp_1/{action}"),
+            Some(body),
+        )
+        .await
+        .expect("route action answered")
+}
+
+fn codes(problem: &Value) -> Vec<String> {
+    problem["violations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["code"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispensepro_4xx_fails_then_staff_fix_and_retry_sends_it_once_more() {
+    const REFUSED_NPI: &str = "1987654328";
+    let mut order = ready_order();
+    order["prescribers"][0]["npi"] = json!(REFUSED_NPI);
+    let harness = Harness::start(&[&order], |c| {
+        c.dispensepro_refused_npis = vec![REFUSED_NPI.into()];
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    client
+        .pay_and_wait(&order, Duration::from_secs(60), |p| {
+            p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await
+        .expect("order stored, paid and watched");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while dispensepro_state(&client, &id).await != "FAILED" && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(dispensepro_state(&client, &id).await, "FAILED");
+    let posts = |h: &Harness| {
+        h.sandbox
+            .posts()
+            .iter()
+            .filter(|(key, _)| key.starts_with("dispensepro:"))
+            .map(|(_, c)| c.posts)
+            .sum::<u32>()
+    };
+    assert_eq!(posts(&harness), 1, "the 4xx: {:?}", harness.sandbox.log());
+
+    // Force needs a reason; a FAILED route is not re-sent by a later change (the fix's PUT).
+    let (status, problem) = route_action(&client, &id, "force", &json!({})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(codes(&problem), ["route_force_reason_missing"]);
+    let mut fixed = client.snapshot(&id).await.expect("snapshot");
+    fixed["prescribers"][0]["npi"] = json!("1234567893");
+    client.put_order(&id, &fixed).await.expect("order updated");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(posts(&harness), 1, "a FAILED route waits for staff");
+
+    // Staff retry: the rules allow it, the order goes out once more and is accepted.
+    let (status, answer) = route_action(&client, &id, "retry", &json!({})).await;
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer["decision"]["allowed"], true);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while dispensepro_state(&client, &id).await != "SUBMITTED" && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(dispensepro_state(&client, &id).await, "SUBMITTED");
+    // Once accepted, a second retry is refused: force is the way to send it again.
+    let (status, problem) = route_action(&client, &id, "retry", &json!({})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(codes(&problem), ["route_retry_not_failed"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(posts(&harness), 2, "the 4xx, then one accepted");
+    assert_eq!(harness.sandbox.dispensepro_orders(), 1);
+
+    // The audit names the action, the actor and the outcome.
+    let (_, logs) = client
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/emr/orders/{id}/beluga/logs"),
+            None,
+        )
+        .await
+        .expect("logs");
+    let entries: Vec<(String, String, bool)> = logs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["event"].as_str().is_some_and(|e| e.starts_with("route_")))
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap_or_default().to_owned(),
+                e["outcome"].as_str().unwrap_or_default().to_owned(),
+                e["actor"].is_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("route_retry", "refused"),
+        ("route_retry", "queued"),
+        ("route_force", "refused"),
+    ];
+    let expected: Vec<(String, String, bool)> = expected
+        .iter()
+        .map(|(e, o)| ((*e).to_owned(), (*o).to_owned(), true))
+        .collect();
+    assert_eq!(entries, expected, "{logs}");
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pharmacy_receives_the_prescribed_quantity_refills_and_notes() {
+    let order = ready_order();
+    let harness = Harness::start(&[&order], |c| {
+        c.doctor_writes = Some(rxgate_sandbox::DoctorWrites {
+            quantity: "3".into(),
+            refills: "4".into(),
+            pharmacy_notes: "Deliver to the front desk".into(),
+        });
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    client
+        .pay_and_wait(&order, Duration::from_secs(60), |p| {
+            p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await
+        .expect("order stored, paid and watched");
+    let sent = until(&harness, Duration::from_secs(30), |h| {
+        !h.sandbox.dispensepro_bodies().is_empty()
+    })
+    .await;
+    assert!(sent, "{:?}", harness.sandbox.log());
+    let bodies = harness.sandbox.dispensepro_bodies();
+    assert_eq!(bodies.len(), 1, "{bodies:?}");
+    let line = &bodies[0]["lines"][0];
+    // The drug configuration says quantity 1 and refills 0: the doctor's numbers win.
+    assert_eq!(
+        (&line["quantity"], &line["refills"]),
+        (&json!("3"), &json!("4"))
+    );
+    assert_eq!(bodies[0]["notes"], "Deliver to the front desk");
+    harness.stop().await;
+}
