@@ -119,6 +119,18 @@ pub(super) fn validate_text(r: ValidateTextRequest<'_>) -> Result<Report, ApiErr
     validate_str(r.kind, r.text, &r.options).map_err(|e| ApiError::invalid_json(&e, r.text))
 }
 
+/// The `validate_text` operation with the body beside the request instead of inside it:
+/// `params` holds what the op reads besides `text` (`kind`, `today` or `now`,
+/// `allowed_states`, `max_image_bytes`). Same answers and errors as
+/// `api::call("validate_text", …)`; the bindings call it so a body is parsed straight from
+/// the caller's buffer, never copied into a request `Value` first.
+pub fn validate_text_parts(params: &Value, text: &str) -> Result<Report, ApiError> {
+    let kind = kind(params)?;
+    let options = options(params)?;
+    opt_now(params)?;
+    validate_str(kind, text, &options).map_err(|e| ApiError::invalid_json(&e, text))
+}
+
 /// The request of `normalize`.
 #[derive(JsonSchema)]
 pub struct NormalizeRequest {
