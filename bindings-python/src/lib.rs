@@ -21,6 +21,7 @@
 //!   abort. Messages come from the core and never contain input values.
 
 mod convert;
+mod de;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
@@ -229,6 +230,17 @@ fn validate(
             Ok(report) => convert::report_to_python(py, &report),
             Err(err) => Err(raise(py, &err)),
         };
+    }
+    // Any other document is walked straight into the typed model; what JSON cannot hold
+    // stops that walk, and the conversion below explains it (type and JSON Pointer).
+    let direct = catch_unwind(AssertUnwindSafe(|| {
+        api::validate_document_parts(&params, de::PyDe::new(payload))
+    }))
+    .unwrap_or_else(|_| Err(panicked()));
+    match direct {
+        Ok(Ok(report)) => return convert::report_to_python(py, &report),
+        Ok(Err(de::NotJson)) => {}
+        Err(err) => return Err(raise(py, &err)),
     }
     let Value::Object(mut request) = params else {
         return Err(raise(py, &panicked()));

@@ -6,7 +6,7 @@ use super::wire::{one_of, Instant};
 use super::{ApiError, ApiErrorCode, Request};
 use crate::contract::normalize::{self, Field, NormalizeError};
 use crate::contract::response::{parse_response, Endpoint, HttpAnswer, ParsedResponse};
-use crate::contract::{validate_str, validate_value, Kind, ValidateOptions};
+use crate::contract::{validate_deserializer, validate_str, validate_value, Kind, ValidateOptions};
 use crate::issue::Report;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -129,6 +129,19 @@ pub fn validate_text_parts(params: &Value, text: &str) -> Result<Report, ApiErro
     let options = options(params)?;
     opt_now(params)?;
     validate_str(kind, text, &options).map_err(|e| ApiError::invalid_json(&e, text))
+}
+
+/// The `validate` operation with the document read from a serde deserializer beside the
+/// request (`params` as for [`validate_text_parts`]): `Err` is misuse in `params`, `Ok(Err)`
+/// the deserializer's own error (the binding then explains the document its own way).
+pub fn validate_document_parts<'de, D: serde::Deserializer<'de>>(
+    params: &Value,
+    document: D,
+) -> Result<Result<Report, D::Error>, ApiError> {
+    let kind = kind(params)?;
+    let options = options(params)?;
+    opt_now(params)?;
+    Ok(validate_deserializer(kind, document, &options))
 }
 
 /// The request of `normalize`.
