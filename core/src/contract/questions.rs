@@ -23,9 +23,8 @@ fn starts_ci(bytes: &[u8], at: usize, needle: &[u8]) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// One pass over the bytes: one test per byte (`p` for the marker, `m`, `a`, `h` for the
-/// topics, either case: `| 0x20` lowers exactly those four capitals onto them), and
-/// comparisons only at the start of a word whose first letter begins a needle.
+/// One pass over the bytes: comparisons only at the start of a word whose first letter
+/// begins a needle (`p` for the marker, `m`, `a`, `h` for the topics).
 fn scan(question: &str) -> Scan {
     let bytes = question.as_bytes();
     let mut found = Scan {
@@ -33,15 +32,11 @@ fn scan(question: &str) -> Scan {
         misspelt_marker: false,
         topic: None,
     };
+    let mut previous = b' ';
     for (start, &b) in bytes.iter().enumerate() {
-        if !matches!(b | 0x20, b'p' | b'm' | b'a' | b'h') {
-            continue;
-        }
-        let word_start = start
-            .checked_sub(1)
-            .and_then(|i| bytes.get(i))
-            .is_none_or(|previous| !previous.is_ascii_alphabetic());
-        if !word_start {
+        let word_start = !previous.is_ascii_alphabetic();
+        previous = b;
+        if !word_start || !matches!(b, b'p' | b'P' | b'm' | b'M' | b'a' | b'A' | b'h' | b'H') {
             continue;
         }
         let letter = b.to_ascii_lowercase();
@@ -67,43 +62,27 @@ fn scan(question: &str) -> Scan {
 /// The offered choices of a question, when it is multiple choice: `Ok(None)` for a plain
 /// question, `Err(rule)` when the marker is misspelt or the list is empty.
 pub fn choices(question: &str) -> Result<Option<Vec<&str>>, &'static str> {
-    Ok(offered(question, &scan(question))?.map(|list| list.iter().collect()))
+    offered(question, &scan(question))
 }
 
-/// The offered choices of a question: the text after the marker, split on `;` when read
-/// (no list is allocated to validate a body).
-#[derive(Clone, Copy)]
-struct Offered<'q>(&'q str);
-
-impl<'q> Offered<'q> {
-    fn iter(self) -> impl Iterator<Item = &'q str> {
-        self.0.split(';').map(str::trim)
-    }
-
-    fn contains(self, chosen: &str) -> bool {
-        self.iter().any(|c| c == chosen)
-    }
-}
-
-fn offered<'q>(question: &'q str, found: &Scan) -> Result<Option<Offered<'q>>, &'static str> {
+fn offered<'q>(question: &'q str, found: &Scan) -> Result<Option<Vec<&'q str>>, &'static str> {
     let Some(index) = found.marker else {
         if found.misspelt_marker {
             return Err("write the marker exactly `POSSIBLE ANSWERS:`");
         }
         return Ok(None);
     };
-    let list = Offered(
-        question
-            .get(index + CHOICES_MARKER.len()..)
-            .unwrap_or_default(),
-    );
-    if list.iter().all(str::is_empty) {
+    let list = question
+        .get(index + CHOICES_MARKER.len()..)
+        .unwrap_or_default();
+    let offered: Vec<&str> = list.split(';').map(str::trim).collect();
+    if offered.iter().all(|c| c.is_empty()) {
         return Err("no choices follow `POSSIBLE ANSWERS:`");
     }
-    if list.iter().any(str::is_empty) {
+    if offered.iter().any(|c| c.is_empty()) {
         return Err("a choice between semicolons is empty");
     }
-    Ok(Some(list))
+    Ok(Some(offered))
 }
 
 /// Checks every pair of a form at `form`.
@@ -142,7 +121,7 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
             if let (Some(offered), Some((answer, answer_text))) = (offered, answer) {
                 if !answer_text.trim().is_empty() {
                     let answer_at = form.qa(answer.side.letter(), answer.number);
-                    answer_rules(c, answer_text, offered, &answer_at, entry.number);
+                    answer_rules(c, answer_text, &offered, &answer_at, entry.number);
                 }
             }
         }
@@ -214,7 +193,7 @@ static STANDARD_TOPICS: [(&str, &str, &str); 4] = [
 ];
 
 /// The question's own rules; answers its offered choices when it is multiple choice.
-fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Offered<'q>> {
+fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Vec<&'q str>> {
     let found = scan(text);
     if let Some((_, topic, standard)) = found.topic {
         c.warn(
@@ -237,9 +216,9 @@ fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Offere
     }
 }
 
-fn answer_rules(c: &mut Checker, text: &str, offered: Offered<'_>, at: &Loc, number: u32) {
+fn answer_rules(c: &mut Checker, text: &str, offered: &[&str], at: &Loc, number: u32) {
     for (position, chosen) in text.split(';').map(str::trim).enumerate() {
-        if !offered.contains(chosen) {
+        if !offered.contains(&chosen) {
             let question = format!("Q{number}");
             let position = (position + 1).to_string();
             c.report(
