@@ -178,11 +178,9 @@ fn once(d: &Data, row: &str) -> usize {
             .map_or(usize::MAX, |r| r.violations.len()),
         "rxgate_bytes_invalid" => validate_slice(Kind::Visit, black_box(&d.invalid), &d.options)
             .map_or(usize::MAX, |r| r.violations.len()),
-        "rxgate_value_valid" => {
-            validate_value(Kind::Visit, black_box(&d.valid_value), &d.options)
-                .violations
-                .len()
-        }
+        "rxgate_value_valid" => validate_value(Kind::Visit, black_box(&d.valid_value), &d.options)
+            .violations
+            .len(),
         "jsonschema_bytes_valid" => schema_errors(d, &d.valid),
         "jsonschema_bytes_invalid" => schema_errors(d, &d.invalid),
         "jsonschema_value_valid" => d.schema.iter_errors(black_box(&d.valid_value)).count(),
