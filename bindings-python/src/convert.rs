@@ -8,6 +8,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use rxgate_core::api::{ApiError, ApiErrorCode};
+use rxgate_core::issue::Report;
 use serde_json::{Map, Number, Value};
 
 /// Deepest nesting accepted (serde_json's own parser stops at 128).
@@ -145,4 +146,26 @@ pub(crate) fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
             dict.into_any().unbind()
         }
     })
+}
+
+/// A validation report as the dict `validate` answers (`{valid, violations, warnings}`),
+/// built from the typed report: a valid report costs one dict and two empty lists, and no
+/// intermediate JSON value is made for it.
+pub(crate) fn report_to_python(py: Python<'_>, report: &Report) -> PyResult<Py<PyAny>> {
+    let dict = PyDict::new(py);
+    dict.set_item("valid", report.valid)?;
+    for (key, list) in [
+        ("violations", &report.violations),
+        ("warnings", &report.warnings),
+    ] {
+        let items = PyList::empty(py);
+        for violation in list {
+            let value = serde_json::to_value(violation).map_err(|_| {
+                pyo3::exceptions::PyValueError::new_err("a violation could not be converted")
+            })?;
+            items.append(to_python(py, &value)?)?;
+        }
+        dict.set_item(key, items)?;
+    }
+    Ok(dict.into_any().unbind())
 }

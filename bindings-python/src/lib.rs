@@ -21,21 +21,26 @@
 //!   abort. Messages come from the core and never contain input values.
 
 mod convert;
+mod de;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use rxgate_core::api::{self, ApiError, ApiErrorCode};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Runs one core operation, turning a panic into an `internal` [`ApiError`].
 fn run(op: &str, request: &Value) -> Result<Value, ApiError> {
-    catch_unwind(AssertUnwindSafe(|| api::call(op, request))).unwrap_or_else(|_| {
-        Err(ApiError::new(
-            ApiErrorCode::Internal,
-            "internal error: the rules engine panicked",
-        ))
-    })
+    catch_unwind(AssertUnwindSafe(|| api::call(op, request))).unwrap_or_else(|_| Err(panicked()))
+}
+
+/// The error a panic in the core becomes.
+fn panicked() -> ApiError {
+    ApiError::new(
+        ApiErrorCode::Internal,
+        "internal error: the rules engine panicked",
+    )
 }
 
 /// The snake_case name of an error code (`invalid_request`, …).
@@ -81,15 +86,21 @@ fn request_value(request: Option<&Bound<'_, PyAny>>) -> Result<Value, ApiError> 
 
 /// The text of a `str` or UTF-8 `bytes` object; `None` for any other type.
 fn text_of(obj: &Bound<'_, PyAny>) -> Result<Option<String>, ApiError> {
+    Ok(borrowed_text_of(obj)?.map(Cow::into_owned))
+}
+
+/// As [`text_of`], borrowing: a `bytes` object's buffer is read in place (it is immutable
+/// and the caller holds it), a `str` is borrowed where the ABI allows and copied otherwise.
+fn borrowed_text_of<'a>(obj: &'a Bound<'_, PyAny>) -> Result<Option<Cow<'a, str>>, ApiError> {
     if let Ok(s) = obj.cast::<PyString>() {
         return s
             .to_cow()
-            .map(|t| Some(t.into_owned()))
+            .map(Some)
             .map_err(|_| ApiError::new(ApiErrorCode::InvalidJson, "the text is not valid UTF-8"));
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return std::str::from_utf8(b.as_bytes())
-            .map(|t| Some(t.to_owned()))
+            .map(|t| Some(Cow::Borrowed(t)))
             .map_err(|e| {
                 ApiError::new(
                     ApiErrorCode::InvalidJson,
@@ -207,13 +218,37 @@ fn validate(
     if let Some(limit) = max_image_bytes {
         request.insert("max_image_bytes".to_owned(), Value::from(limit));
     }
-    let (op, key, value) = match Document::from_py(payload).map_err(|e| raise(py, &e))? {
-        Document::Text(text) => ("validate_text", "text", Value::String(text)),
-        Document::Json(input) => ("validate", "input", input),
+    let params = Value::Object(request);
+    if let Some(text) = borrowed_text_of(payload).map_err(|e| raise(py, &e))? {
+        // The body is parsed straight from the caller's buffer, detached from the interpreter.
+        let text: &str = &text;
+        let result = py.detach(|| {
+            catch_unwind(AssertUnwindSafe(|| api::validate_text_parts(&params, text)))
+                .unwrap_or_else(|_| Err(panicked()))
+        });
+        return match result {
+            Ok(report) => convert::report_to_python(py, &report),
+            Err(err) => Err(raise(py, &err)),
+        };
+    }
+    // Any other document is walked straight into the typed model; what JSON cannot hold
+    // stops that walk, and the conversion below explains it (type and JSON Pointer).
+    let direct = catch_unwind(AssertUnwindSafe(|| {
+        api::validate_document_parts(&params, de::PyDe::new(payload))
+    }))
+    .unwrap_or_else(|_| Err(panicked()));
+    match direct {
+        Ok(Ok(report)) => return convert::report_to_python(py, &report),
+        Ok(Err(de::NotJson)) => {}
+        Err(err) => return Err(raise(py, &err)),
+    }
+    let Value::Object(mut request) = params else {
+        return Err(raise(py, &panicked()));
     };
-    request.insert(key.to_owned(), value);
+    let input = convert::to_json(payload, "input").map_err(|e| raise(py, &e))?;
+    request.insert("input".to_owned(), input);
     let request = Value::Object(request);
-    let result = py.detach(|| run(op, &request));
+    let result = py.detach(|| run("validate", &request));
     answer(py, result)
 }
 

@@ -63,7 +63,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("visit_2kb");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.bench_function("from_slice_typed_model_only", |b| {
-        b.iter(|| serde_json::from_slice::<Slot<IntakeRequest>>(black_box(&bytes)).is_ok())
+        b.iter(|| serde_json::from_slice::<Slot<IntakeRequest<'_>>>(black_box(&bytes)).is_ok())
     });
     group.bench_function("validate_slice", |b| {
         b.iter(|| validate_slice(Kind::Visit, black_box(&bytes), &options).map(|r| r.valid))

@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use rxgate_core::contract::model::IntakeRequest;
 use rxgate_core::contract::wire::Slot;
 use rxgate_core::contract::{normalize, validate_slice, validate_value, Kind, ValidateOptions};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 fn options() -> ValidateOptions {
@@ -182,7 +183,7 @@ proptest! {
         let body = json!({"formObj": form, "pharmacyId": "1", "masterId": "m", "company": "c", "visitType": "v"});
         let first_report = validate_value(Kind::Visit, &body, &options());
         prop_assert!(first_report.valid, "{:?}", first_report.violations);
-        let model: Slot<IntakeRequest> = serde_json::from_value(body.clone()).unwrap_or_default();
+        let model = Slot::<IntakeRequest>::deserialize(&body).unwrap_or_default();
         let back = serde_json::to_value(&model).unwrap_or_default();
         prop_assert_eq!(&back, &body);
         let again = validate_value(Kind::Visit, &back, &options());

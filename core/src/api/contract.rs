@@ -6,7 +6,7 @@ use super::wire::{one_of, Instant};
 use super::{ApiError, ApiErrorCode, Request};
 use crate::contract::normalize::{self, Field, NormalizeError};
 use crate::contract::response::{parse_response, Endpoint, HttpAnswer, ParsedResponse};
-use crate::contract::{validate_str, validate_value, Kind, ValidateOptions};
+use crate::contract::{validate_deserializer, validate_str, validate_value, Kind, ValidateOptions};
 use crate::issue::Report;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -117,6 +117,31 @@ impl<'a> Request<'a> for ValidateTextRequest<'a> {
 /// `validate_text`: the report of a body given as text.
 pub(super) fn validate_text(r: ValidateTextRequest<'_>) -> Result<Report, ApiError> {
     validate_str(r.kind, r.text, &r.options).map_err(|e| ApiError::invalid_json(&e, r.text))
+}
+
+/// The `validate_text` operation with the body beside the request instead of inside it:
+/// `params` holds what the op reads besides `text` (`kind`, `today` or `now`,
+/// `allowed_states`, `max_image_bytes`). Same answers and errors as
+/// `api::call("validate_text", …)`; the bindings call it so a body is parsed straight from
+/// the caller's buffer, never copied into a request `Value` first.
+pub fn validate_text_parts(params: &Value, text: &str) -> Result<Report, ApiError> {
+    let kind = kind(params)?;
+    let options = options(params)?;
+    opt_now(params)?;
+    validate_str(kind, text, &options).map_err(|e| ApiError::invalid_json(&e, text))
+}
+
+/// The `validate` operation with the document read from a serde deserializer beside the
+/// request (`params` as for [`validate_text_parts`]): `Err` is misuse in `params`, `Ok(Err)`
+/// the deserializer's own error (the binding then explains the document its own way).
+pub fn validate_document_parts<'de, D: serde::Deserializer<'de>>(
+    params: &Value,
+    document: D,
+) -> Result<Result<Report, D::Error>, ApiError> {
+    let kind = kind(params)?;
+    let options = options(params)?;
+    opt_now(params)?;
+    Ok(validate_deserializer(kind, document, &options))
 }
 
 /// The request of `normalize`.

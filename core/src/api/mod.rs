@@ -39,8 +39,8 @@ pub mod vectors;
 pub mod wire;
 
 pub use contract::{
-    NormalizeAnswer, NormalizeInput, NormalizeRequest, ParseResponseRequest, ValidateRequest,
-    ValidateTextRequest,
+    validate_document_parts, validate_text_parts, NormalizeAnswer, NormalizeInput,
+    NormalizeRequest, ParseResponseRequest, ValidateRequest, ValidateTextRequest,
 };
 pub use error::{ApiError, ApiErrorCode};
 pub use events::{

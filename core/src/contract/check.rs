@@ -5,7 +5,7 @@
 //! Pointer only when something is reported, so a valid body costs no path allocation.
 
 use super::codes;
-use super::wire::{JsonType, Slot};
+use super::wire::{JsonType, Slot, Text};
 use crate::issue::{Code, JsonPath, Report, Violation};
 
 /// Beluga's catch-all error string.
@@ -246,11 +246,11 @@ impl Checker {
     /// A string member: present, a string, not blank.
     pub(crate) fn text<'s>(
         &mut self,
-        slot: &'s Slot<String>,
+        slot: &'s Slot<Text<'_>>,
         at: &Loc,
         req: Req,
     ) -> Option<&'s str> {
-        let value = self.present(slot, at, req, JsonType::String)?;
+        let value: &str = self.present(slot, at, req, JsonType::String)?;
         if is_blank(value) {
             self.report(codes::FIELD_BLANK, at, &[], Beluga::Text(MISSING_VALUES));
             return None;

@@ -3,7 +3,7 @@
 
 use super::check::{Beluga, Checker, Loc, Req, MISSING_VALUES};
 use super::model::{IntakeForm, IntakeRequest, Preference};
-use super::wire::{JsonType, Slot};
+use super::wire::{JsonType, Slot, Text};
 use super::{codes, fields, labs, questions, ValidateOptions};
 
 /// `patientPreference fields error`.
@@ -166,7 +166,7 @@ fn demographics(c: &mut Checker, form: &IntakeForm, at: &Loc, options: &Validate
             c.warn(codes::AGE_NOT_CHECKED, &dob_at, &[]);
         }
     }
-    let simple: [(&Slot<String>, &str, &'static str, Rule); 5] = [
+    let simple: [(&Slot<Text<'_>>, &str, &'static str, Rule); 5] = [
         (
             &form.phone,
             "phone",

@@ -230,6 +230,18 @@ pub fn validate_value(kind: Kind, payload: &Value, options: &ValidateOptions) ->
     run(kind, payload, options).unwrap_or_else(|e| unreadable(kind, &e))
 }
 
+/// Validates a payload read from any serde deserializer in one pass, as [`validate_slice`]
+/// reads bytes: a binding walks its own objects (a Python dict) straight into the typed
+/// model, with no `serde_json::Value` in between. An error is the deserializer's: it met
+/// something JSON cannot hold (the caller explains it its own way).
+pub fn validate_deserializer<'de, D: Deserializer<'de>>(
+    kind: Kind,
+    de: D,
+    options: &ValidateOptions,
+) -> Result<Report, D::Error> {
+    run(kind, de, options)
+}
+
 /// Validates a payload given as JSON bytes in one pass: the body is read into the typed
 /// request model (every member a [`Slot`]) and the rules walk it. Text that is not JSON is
 /// an error (its position, never its content, is in the message).

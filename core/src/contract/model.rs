@@ -10,11 +10,12 @@
 //! the order they were found, read by a hand-written map visitor — `#[serde(flatten)]` would
 //! cost about twice the parse.
 
-use super::wire::{FromKey, KeyName, Slot};
+use super::wire::{FromKey, KeyName, Slot, Text};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::marker::PhantomData;
 
 /// `Q` or `A` of a custom question pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,7 +38,7 @@ impl QaSide {
 
 /// One `Qn` or `An` member of a form.
 #[derive(Debug, Clone, PartialEq)]
-pub struct QaEntry {
+pub struct QaEntry<'a> {
     /// Question or answer.
     pub side: QaSide,
     /// The number `n`.
@@ -45,12 +46,12 @@ pub struct QaEntry {
     /// The member name when it is not the canonical `Qn`/`An` (a leading zero, `Q0`).
     pub raw_key: Option<String>,
     /// The text.
-    pub text: Slot<String>,
+    pub text: Slot<Text<'a>>,
 }
 
-impl QaEntry {
+impl<'a> QaEntry<'a> {
     /// A canonical entry (`Q3`, `A3`).
-    pub fn new(side: QaSide, number: u32, text: impl Into<String>) -> Self {
+    pub fn new(side: QaSide, number: u32, text: impl Into<Text<'a>>) -> Self {
         Self {
             side,
             number,
@@ -71,175 +72,175 @@ impl QaEntry {
 /// A `patientPreference` item: the medication the patient prefers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct Preference {
+pub struct Preference<'a> {
     /// Drug name.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub name: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub name: Slot<Text<'a>>,
     /// Strength.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub strength: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub strength: Slot<Text<'a>>,
     /// Quantity.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub quantity: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub quantity: Slot<Text<'a>>,
     /// Refills.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub refills: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub refills: Slot<Text<'a>>,
     /// Days' supply (optional on visit creation, required on `updateVisit`).
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub days_supply: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub days_supply: Slot<Text<'a>>,
     /// Beluga medication id (the drug's `belugaMedId`, else its `DIN`).
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub med_id: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub med_id: Slot<Text<'a>>,
 }
 
 /// A lab `results[]` item.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct LabResult {
+pub struct LabResult<'a> {
     /// `MM/DD/YYYY`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub screening_date: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub screening_date: Slot<Text<'a>>,
     /// Test name.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub test_name: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub test_name: Slot<Text<'a>>,
     /// Result value.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub test_result: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub test_result: Slot<Text<'a>>,
     /// Units, `N/A` when not applicable.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub test_result_units: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub test_result_units: Slot<Text<'a>>,
     /// Reference range, `N/A` when not applicable.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub ref_range: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub ref_range: Slot<Text<'a>>,
     /// `H`, `L`, `N` or `N/A`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub status_indicator: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub status_indicator: Slot<Text<'a>>,
     /// `MM/DD/YYYY`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub report_date: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub report_date: Slot<Text<'a>>,
     /// `URINE`, `BLOOD`, `SALIVA`, `VAGINAL`, `RECTAL` or `SEMEN`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub sample_source: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub sample_source: Slot<Text<'a>>,
 }
 
 /// An image or document: `{mime, data}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Media {
+pub struct Media<'a> {
     /// `image/jpeg` for photos, `application/pdf` for the PDF endpoint.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub mime: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub mime: Slot<Text<'a>>,
     /// Plain base64, no `data:` prefix.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub data: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub data: Slot<Text<'a>>,
 }
 
 /// `external/receivePhotos`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct PhotosRequest {
+pub struct PhotosRequest<'a> {
     /// The `visitId` (or `masterId`) of the visit.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub visit_id: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub visit_id: Slot<Text<'a>>,
     /// JPEG images.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub images: Slot<Vec<Slot<Media>>>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub images: Slot<Vec<Slot<Media<'a>>>>,
 }
 
 /// `external/receivePdf`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct PdfRequest {
+pub struct PdfRequest<'a> {
     /// The `visitId` (or `masterId`) of the visit.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub visit_id: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub visit_id: Slot<Text<'a>>,
     /// The PDF.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub image: Slot<Media>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub image: Slot<Media<'a>>,
 }
 
 /// `external/receiveChat`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct ChatRequest {
+pub struct ChatRequest<'a> {
     /// Patient first name.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub first_name: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub first_name: Slot<Text<'a>>,
     /// Patient last name.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub last_name: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub last_name: Slot<Text<'a>>,
     /// The message text, or a base64 JPEG when `isMedia`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub content: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub content: Slot<Text<'a>>,
     /// Whether `content` is an image.
     #[serde(skip_serializing_if = "Slot::is_absent")]
     pub is_media: Slot<bool>,
     /// The visit's `masterId`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub master_id: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub master_id: Slot<Text<'a>>,
 }
 
 /// `external/receiveCSMessage`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct CsMessageRequest {
+pub struct CsMessageRequest<'a> {
     /// The message text.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub content: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub content: Slot<Text<'a>>,
     /// The visit's `masterId`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub master_id: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub master_id: Slot<Text<'a>>,
 }
 
 /// `external/patientName`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct PatientNameRequest {
+pub struct PatientNameRequest<'a> {
     /// The visit's `masterId`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub master_id: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub master_id: Slot<Text<'a>>,
     /// New first name.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub first_name: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub first_name: Slot<Text<'a>>,
     /// New last name.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub last_name: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub last_name: Slot<Text<'a>>,
 }
 
 /// `external/pharmacies` (at least one parameter).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct PharmacySearchRequest {
+pub struct PharmacySearchRequest<'a> {
     /// Store name.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub name: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub name: Slot<Text<'a>>,
     /// City.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub city: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub city: Slot<Text<'a>>,
     /// Two capital letters.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub state: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub state: Slot<Text<'a>>,
     /// Five digits.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub zip: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub zip: Slot<Text<'a>>,
 }
 
 /// `external/updateVisit`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct UpdateVisitRequest {
+pub struct UpdateVisitRequest<'a> {
     /// The new preferences (`daysSupply` required).
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub patient_preference: Slot<Vec<Slot<Preference>>>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub patient_preference: Slot<Vec<Slot<Preference<'a>>>>,
     /// Beluga pharmacy id, a JSON string.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub pharmacy_id: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub pharmacy_id: Slot<Text<'a>>,
     /// The visit's `masterId`.
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub master_id: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub master_id: Slot<Text<'a>>,
     /// The API key, in the body on this endpoint (never logged or echoed).
-    #[serde(skip_serializing_if = "Slot::is_absent")]
-    pub api_key: Slot<String>,
+    #[serde(borrow, skip_serializing_if = "Slot::is_absent")]
+    pub api_key: Slot<Text<'a>>,
 }
 
 crate::accept_object!(
@@ -259,43 +260,43 @@ crate::accept_object!(
 
 /// The `formObj` of visit creation and lab results.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct IntakeForm {
+pub struct IntakeForm<'a> {
     /// `consentsSigned`, `true` only.
     pub consents_signed: Slot<bool>,
     /// `firstName`.
-    pub first_name: Slot<String>,
+    pub first_name: Slot<Text<'a>>,
     /// `lastName`.
-    pub last_name: Slot<String>,
+    pub last_name: Slot<Text<'a>>,
     /// `dob`, `MM/DD/YYYY`.
-    pub dob: Slot<String>,
+    pub dob: Slot<Text<'a>>,
     /// `phone`, ten digits.
-    pub phone: Slot<String>,
+    pub phone: Slot<Text<'a>>,
     /// `email`.
-    pub email: Slot<String>,
+    pub email: Slot<Text<'a>>,
     /// `address`.
-    pub address: Slot<String>,
+    pub address: Slot<Text<'a>>,
     /// `city`.
-    pub city: Slot<String>,
+    pub city: Slot<Text<'a>>,
     /// `state`, two capitals.
-    pub state: Slot<String>,
+    pub state: Slot<Text<'a>>,
     /// `zip`, five digits.
-    pub zip: Slot<String>,
+    pub zip: Slot<Text<'a>>,
     /// `sex`, `Male` or `Female`.
-    pub sex: Slot<String>,
+    pub sex: Slot<Text<'a>>,
     /// `selfReportedMeds`.
-    pub self_reported_meds: Slot<String>,
+    pub self_reported_meds: Slot<Text<'a>>,
     /// `allergies`.
-    pub allergies: Slot<String>,
+    pub allergies: Slot<Text<'a>>,
     /// `medicalConditions`.
-    pub medical_conditions: Slot<String>,
+    pub medical_conditions: Slot<Text<'a>>,
     /// `patientPreference`.
-    pub patient_preference: Slot<Vec<Slot<Preference>>>,
+    pub patient_preference: Slot<Vec<Slot<Preference<'a>>>>,
     /// `testToTreat` (lab only).
     pub test_to_treat: Slot<bool>,
     /// `results` (lab only).
-    pub results: Slot<Vec<Slot<LabResult>>>,
+    pub results: Slot<Vec<Slot<LabResult<'a>>>>,
     /// `Qn`/`An` members in the order found.
-    pub questions: Vec<QaEntry>,
+    pub questions: Vec<QaEntry<'a>>,
     /// Member names the endpoints do not define, in the order found.
     pub unknown: Vec<String>,
     /// Member names that appeared more than once (the last occurrence is kept).
@@ -304,17 +305,17 @@ pub struct IntakeForm {
 
 /// Visit creation (`visit/createNoPayPhotos`) and lab results (`lab/receiveLabResults`).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct IntakeRequest {
+pub struct IntakeRequest<'a> {
     /// `formObj`.
-    pub form_obj: Slot<IntakeForm>,
+    pub form_obj: Slot<IntakeForm<'a>>,
     /// `pharmacyId`, a JSON string.
-    pub pharmacy_id: Slot<String>,
+    pub pharmacy_id: Slot<Text<'a>>,
     /// `masterId`, generated once per visit.
-    pub master_id: Slot<String>,
+    pub master_id: Slot<Text<'a>>,
     /// `company`.
-    pub company: Slot<String>,
+    pub company: Slot<Text<'a>>,
     /// `visitType`.
-    pub visit_type: Slot<String>,
+    pub visit_type: Slot<Text<'a>>,
     /// Member names the endpoints do not define, in the order found.
     pub unknown: Vec<String>,
     /// Member names that appeared more than once.
@@ -352,15 +353,15 @@ macro_rules! keyed_struct {
             }
         }
 
-        impl<'de> Deserialize<'de> for $ty {
+        impl<'de: 'a, 'a> Deserialize<'de> for $ty<'a> {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> Visitor<'de> for V {
-                    type Value = $ty;
+                struct V<'a>(PhantomData<&'a ()>);
+                impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+                    type Value = $ty<'a>;
                     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                         f.write_str($expect)
                     }
-                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$ty<'a>, A::Error> {
                         let mut out = $ty::default();
                         while let Some(KeyName(Keyed(key, raw))) = map.next_key::<KeyName<Keyed>>()? {
                             match key {
@@ -390,7 +391,7 @@ macro_rules! keyed_struct {
                         Ok(out)
                     }
                 }
-                deserializer.deserialize_map(V)
+                deserializer.deserialize_map(V(PhantomData))
             }
         }
     };
@@ -424,7 +425,7 @@ fn qa_key(name: &str) -> Option<(QaSide, u32, bool)> {
     Some((side, number, canonical))
 }
 
-fn push_qa(questions: &mut Vec<QaEntry>, duplicates: &mut Vec<String>, entry: QaEntry) {
+fn push_qa<'a>(questions: &mut Vec<QaEntry<'a>>, duplicates: &mut Vec<String>, entry: QaEntry<'a>) {
     match questions
         .iter_mut()
         .find(|q| q.side == entry.side && q.number == entry.number && q.raw_key == entry.raw_key)
@@ -476,7 +477,7 @@ mod top {
     );
 }
 
-impl IntakeForm {
+impl IntakeForm<'_> {
     /// The members of the form in serialization order, with their names.
     fn members(&self) -> [(&'static str, Member<'_>); 17] {
         [
@@ -506,9 +507,9 @@ impl IntakeForm {
 
 enum Member<'a> {
     Bool(&'a Slot<bool>),
-    Text(&'a Slot<String>),
-    Results(&'a Slot<Vec<Slot<LabResult>>>),
-    Preferences(&'a Slot<Vec<Slot<Preference>>>),
+    Text(&'a Slot<Text<'a>>),
+    Results(&'a Slot<Vec<Slot<LabResult<'a>>>>),
+    Preferences(&'a Slot<Vec<Slot<Preference<'a>>>>),
 }
 
 impl Member<'_> {
@@ -533,7 +534,7 @@ impl Serialize for Member<'_> {
     }
 }
 
-impl Serialize for IntakeForm {
+impl Serialize for IntakeForm<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         for (name, member) in self.members() {
@@ -550,7 +551,7 @@ impl Serialize for IntakeForm {
     }
 }
 
-impl Serialize for IntakeRequest {
+impl Serialize for IntakeRequest<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         if !self.form_obj.is_absent() {
@@ -580,7 +581,7 @@ mod tests {
         let form: IntakeForm = serde_json::from_str(
             r#"{"firstName":"x","Q1":"q","A1":"a","Q02":"z","extra":1,"firstName":"y","phone":5}"#,
         )?;
-        assert_eq!(form.first_name, Slot::Value("y".to_owned()));
+        assert_eq!(form.first_name, Slot::from("y"));
         assert_eq!(form.phone, Slot::Wrong(JsonType::Number));
         assert_eq!(form.duplicates, vec!["firstName".to_owned()]);
         assert_eq!(form.unknown, vec!["extra".to_owned()]);

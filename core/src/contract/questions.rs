@@ -117,7 +117,7 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
         // A multiple-choice answer is checked with its question, which is scanned once.
         if entry.side == QaSide::Question {
             let offered = question_rules(c, text, &at);
-            let answer = partner.and_then(|a| a.text.value().map(|t| (a, t)));
+            let answer = partner.and_then(|a| a.text.value().map(|t| (a, &**t)));
             if let (Some(offered), Some((answer, answer_text))) = (offered, answer) {
                 if !answer_text.trim().is_empty() {
                     let answer_at = form.qa(answer.side.letter(), answer.number);
@@ -154,7 +154,7 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
     }
 }
 
-fn find(entries: &[QaEntry], side: QaSide, number: u32) -> Option<&QaEntry> {
+fn find<'e, 'a>(entries: &'e [QaEntry<'a>], side: QaSide, number: u32) -> Option<&'e QaEntry<'a>> {
     entries
         .iter()
         .find(|e| e.side == side && e.number == number && e.raw_key.is_none())
@@ -162,7 +162,12 @@ fn find(entries: &[QaEntry], side: QaSide, number: u32) -> Option<&QaEntry> {
 
 /// The partner of entry `index`: its neighbours first (pairs usually come `Qn`, `An`), then
 /// the whole list.
-fn partner(entries: &[QaEntry], index: usize, side: QaSide, number: u32) -> Option<&QaEntry> {
+fn partner<'e, 'a>(
+    entries: &'e [QaEntry<'a>],
+    index: usize,
+    side: QaSide,
+    number: u32,
+) -> Option<&'e QaEntry<'a>> {
     let hit = |e: &&QaEntry| e.side == side && e.number == number && e.raw_key.is_none();
     [index.checked_add(1), index.checked_sub(1)]
         .into_iter()

@@ -11,6 +11,7 @@
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -75,15 +76,19 @@ impl<T> Slot<T> {
     }
 }
 
-impl From<&str> for Slot<String> {
-    fn from(value: &str) -> Self {
-        Slot::Value(value.to_owned())
+/// A string member: borrowed from the input where the JSON text holds it unescaped (bytes,
+/// a parsed `Value`), owned where it had to be unescaped or was built by a caller.
+pub type Text<'a> = Cow<'a, str>;
+
+impl<'a> From<&'a str> for Slot<Text<'a>> {
+    fn from(value: &'a str) -> Self {
+        Slot::Value(Cow::Borrowed(value))
     }
 }
 
-impl From<String> for Slot<String> {
+impl From<String> for Slot<Text<'_>> {
     fn from(value: String) -> Self {
-        Slot::Value(value)
+        Slot::Value(Cow::Owned(value))
     }
 }
 
@@ -120,6 +125,11 @@ pub trait Accept<'de>: Sized {
         None
     }
 
+    /// From a string that lives as long as the input (the default reads it as any string).
+    fn accept_borrowed_str(value: &'de str) -> Option<Self> {
+        Self::accept_str(value)
+    }
+
     /// From a boolean.
     fn accept_bool(_value: bool) -> Option<Self> {
         None
@@ -145,6 +155,17 @@ impl<'de> Accept<'de> for String {
     }
 }
 
+/// Strings borrow from the input when they can: no allocation per member on the fast path.
+impl<'de: 'a, 'a> Accept<'de> for Text<'a> {
+    const EXPECTED: JsonType = JsonType::String;
+    fn accept_str(value: &str) -> Option<Self> {
+        Some(Cow::Owned(value.to_owned()))
+    }
+    fn accept_borrowed_str(value: &'de str) -> Option<Self> {
+        Some(Cow::Borrowed(value))
+    }
+}
+
 impl<'de> Accept<'de> for bool {
     const EXPECTED: JsonType = JsonType::Boolean;
     fn accept_bool(value: bool) -> Option<Self> {
@@ -166,16 +187,17 @@ where
     }
 }
 
-/// Implements [`Accept`] for a `Deserialize` struct read from a JSON object.
+/// Implements [`Accept`] for a `Deserialize` struct read from a JSON object (each type with
+/// one lifetime: the input its strings borrow from).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! accept_object {
-    ($($ty:ty),* $(,)?) => {$(
-        impl<'de> $crate::contract::wire::Accept<'de> for $ty {
+    ($($ty:ident),* $(,)?) => {$(
+        impl<'de: 'a, 'a> $crate::contract::wire::Accept<'de> for $ty<'a> {
             const EXPECTED: $crate::contract::wire::JsonType =
                 $crate::contract::wire::JsonType::Object;
             fn accept_map<A: serde::de::MapAccess<'de>>(map: A) -> Result<Option<Self>, A::Error> {
-                <$ty as serde::Deserialize>::deserialize(
+                <$ty<'a> as serde::Deserialize>::deserialize(
                     serde::de::value::MapAccessDeserializer::new(map),
                 )
                 .map(Some)
@@ -195,6 +217,10 @@ impl<'de, T: Accept<'de>> Visitor<'de> for SlotVisitor<T> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(T::accept_str(v).map_or(Slot::Wrong(JsonType::String), Slot::Value))
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(T::accept_borrowed_str(v).map_or(Slot::Wrong(JsonType::String), Slot::Value))
     }
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {

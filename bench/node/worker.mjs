@@ -1,0 +1,53 @@
+// The Node worker of the side-by-side benchmark (bench/run.py): rxgate's npm package (built
+// by bindings-wasm/build.sh) against ajv 8 (Ajv2020, allErrors, ajv-formats, compiled once)
+// on the shared bench bodies. Protocol as the Rust worker: `rows`, `ROW N` → nanoseconds;
+// `node worker.mjs check DATA_DIR` prints each row's error count once.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import * as rxgate from '../../bindings-wasm/pkg/rxgate.node.mjs';
+
+const [mode, dir] = process.argv.slice(2);
+const read = (name) => readFileSync(`${dir}/${name}`, 'utf8');
+const validText = read('visit-valid.json');
+const invalidText = read('visit-invalid.json');
+const validObject = JSON.parse(validText);
+const ajv = new Ajv2020({ allErrors: true });
+addFormats(ajv);
+const schema = ajv.compile(JSON.parse(read('visit.schema.json')));
+const options = { today: '2026-11-22' };
+const hasDirect = typeof rxgate.validateVisitText === 'function';
+
+const count = (report) => (report.valid ? 0 : report.violations.length);
+const ajvErrors = (object) => (schema(object) ? 0 : schema.errors.length);
+const rows = {
+  rxgate_text_valid: () => count(rxgate.validate('visit', validText, options)),
+  rxgate_text_invalid: () => count(rxgate.validate('visit', invalidText, options)),
+  rxgate_object_valid: () => count(rxgate.validate('visit', validObject, options)),
+  ajv_text_valid: () => ajvErrors(JSON.parse(validText)),
+  ajv_text_invalid: () => ajvErrors(JSON.parse(invalidText)),
+  ajv_object_valid: () => ajvErrors(validObject),
+  json_parse_only: () => (JSON.parse(validText) === null ? 1 : 0),
+};
+
+let sink = 0;
+function run(row, n) {
+  const f = rows[row];
+  if (!f) return '?';
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) sink ^= f();
+  return String(process.hrtime.bigint() - start);
+}
+
+if (mode === 'check') {
+  for (const [name, f] of Object.entries(rows)) console.log(`${name} ${f()}`);
+  console.log(`direct export: ${hasDirect}`);
+} else {
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    const [row, n] = line.trim().split(/\s+/);
+    process.stdout.write(`${row === 'rows' ? Object.keys(rows).join(' ') : run(row, Number(n))}\n`);
+  }
+  if (sink === 0x7fffffff) console.error('');
+}
