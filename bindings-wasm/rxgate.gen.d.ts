@@ -999,6 +999,8 @@ export type BuildMessageRequest = {
   content: string;
   /** The order's `masterId`. */
   master_id: string;
+  /** Images for the patient's chat (base64 JPEG each), one `isMedia` call per image. */
+  images?: string[];
 };
 
 /** Who a message goes to. */

@@ -748,13 +748,17 @@ class HttpReply(TypedDict, total=False):
     network_error: Union[str, None]
 
 
-class BuildMessageRequest(TypedDict):
-    """The request of `build_message`."""
-
+class _BuildMessageRequestBase(TypedDict):
     input: "OrderSnapshot"
     to: "Recipient"
     content: str
     master_id: str
+
+
+class BuildMessageRequest(_BuildMessageRequestBase, total=False):
+    """The request of `build_message`."""
+
+    images: List[str]
 
 
 class _ParseEventRequestBase(TypedDict):
