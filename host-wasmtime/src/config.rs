@@ -603,10 +603,19 @@ impl Config {
                 self.bootstrap_keys.push((scope, key));
             }
         }
-        if let Some(key) = checked(&get, "RXGATE_PORTAL_TOKEN_SECRET", MIN_API_KEY_CHARS, &mut weak) {
+        if let Some(key) = checked(
+            &get,
+            "RXGATE_PORTAL_TOKEN_SECRET",
+            MIN_API_KEY_CHARS,
+            &mut weak,
+        ) {
             self.portal.token_secret = Some(key);
         }
-        number(&get, "RXGATE_PORTAL_TOKEN_TTL_SECS", &mut self.portal.token_ttl_secs)?;
+        number(
+            &get,
+            "RXGATE_PORTAL_TOKEN_TTL_SECS",
+            &mut self.portal.token_ttl_secs,
+        )?;
         self.weak_secrets = weak;
         Ok(())
     }

@@ -624,7 +624,10 @@ pub fn sign_portal_token(secret: &[u8], patient_id: &str, expires_at: i64) -> Op
 /// [`PORTAL_TOKEN_MAX_TTL_SECS`] before it (a token claiming a longer life is refused).
 pub fn check_portal_token(secret: &[u8], token: &str, now: i64) -> Option<String> {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let rest = token.trim().strip_prefix(PORTAL_TOKEN_PREFIX)?.strip_prefix('.')?;
+    let rest = token
+        .trim()
+        .strip_prefix(PORTAL_TOKEN_PREFIX)?
+        .strip_prefix('.')?;
     let (claims, mac) = rest.rsplit_once('.')?;
     let expected = portal_mac(secret, claims)?;
     let presented = URL_SAFE_NO_PAD.decode(mac).ok()?;

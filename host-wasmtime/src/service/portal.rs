@@ -96,11 +96,12 @@ async fn issue_token(
     })?;
     let ttl = i64::from(state.config.portal.token_ttl_secs).clamp(1, PORTAL_TOKEN_MAX_TTL_SECS);
     let expires_at = state.now_ms().div_euclid(1000) + ttl;
-    let token = sign_portal_token(secret.expose().as_bytes(), &patient_id, expires_at)
-        .ok_or_else(|| {
+    let token = sign_portal_token(secret.expose().as_bytes(), &patient_id, expires_at).ok_or_else(
+        || {
             Problem::client(StatusCode::BAD_REQUEST, "the patient id is blank")
                 .code("patient_id_blank")
-        })?;
+        },
+    )?;
     Ok(Json(json!({
         "token": token,
         "expiresAt": super::rfc3339(expires_at.saturating_mul(1000)),
@@ -117,7 +118,12 @@ async fn patient(state: &AppState, headers: &HeaderMap) -> Result<(Caller, Strin
         )
         .code("patient_token_invalid")
     };
-    let secret = state.config.portal.token_secret.as_ref().ok_or_else(invalid)?;
+    let secret = state
+        .config
+        .portal
+        .token_secret
+        .as_ref()
+        .ok_or_else(invalid)?;
     let token = headers
         .get(PATIENT_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
