@@ -308,7 +308,11 @@ async fn no_emr_request_produces_a_receive_chat_call() {
         json!({"content": "x", "isMedia": true}),
     ] {
         let (status, body, _) = send(&state, request("POST", uri, EMR, None, Some(&refused))).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}: {body}");
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{refused}: {body}"
+        );
         assert_eq!(json_body(&body)["code"], "invalid_body", "{body}");
     }
     let (status, body, _) = send(
