@@ -810,6 +810,14 @@ class BasicCredential(TypedDict):
     password: str
 
 
+class CheckPortalTokenRequest(TypedDict):
+    """The request of `check_portal_token`."""
+
+    token: str
+    secret: str
+    now: "Instant"
+
+
 class _EventKeyRequestBase(TypedDict):
     source: "RouteName"
     input: JsonValue
@@ -2180,6 +2188,16 @@ class AuthOutcome(TypedDict):
     http_status: Union[int, None]
     violations: List["Violation"]
     warnings: List["Violation"]
+
+
+class _PortalTokenCheckBase(TypedDict):
+    valid: bool
+
+
+class PortalTokenCheck(_PortalTokenCheckBase, total=False):
+    """The answer of `check_portal_token`."""
+
+    patient_id: Union[str, None]
 
 
 class EventKeys(TypedDict):

@@ -643,6 +643,16 @@ pub fn check_portal_token(secret: &[u8], token: &str, now: i64) -> Option<String
     (!patient.trim().is_empty()).then_some(patient)
 }
 
+/// The answer of `check_portal_token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PortalTokenCheck {
+    /// The token is the secret's, unexpired and at most an hour ahead.
+    pub valid: bool,
+    /// The patient it binds, when valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_id: Option<String>,
+}
+
 #[cfg(test)]
 mod portal_token_tests {
     use super::{check_portal_token, sign_portal_token};

@@ -3,8 +3,8 @@
 //! The clinic's backend holds a portal-scope API key and, per signed-in patient, a short-lived
 //! patient token it obtains with its EMR key (`POST /api/emr/patients/{patient_id}/portal-token`;
 //! signed by `RXGATE_PORTAL_TOKEN_SECRET`, life `RXGATE_PORTAL_TOKEN_TTL_SECS`, at most an
-//! hour; the signing and checking rule is the core's `events::auth::sign_portal_token` /
-//! `check_portal_token`). Every portal request carries both: the key (`X-Api-Key` or
+//! hour; the signing is the core's `events::auth::sign_portal_token`, the check the rules' op
+//! `check_portal_token`, with vectors). Every portal request carries both: the key (`X-Api-Key` or
 //! `Authorization: Bearer`) and the token (`X-Patient-Token`). Browsers never call rxgate
 //! directly (no CORS): the clinic's backend relays its own signed-in patient's requests.
 //!
@@ -30,7 +30,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use rxgate_core::events::auth::{check_portal_token, sign_portal_token, PORTAL_TOKEN_MAX_TTL_SECS};
+use rxgate_core::events::auth::{sign_portal_token, PORTAL_TOKEN_MAX_TTL_SECS};
 use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
 use serde_json::{json, Value};
 
@@ -128,9 +128,18 @@ async fn patient(state: &AppState, headers: &HeaderMap) -> Result<(Caller, Strin
         .get(PATIENT_TOKEN_HEADER)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(invalid)?;
-    let now = state.now_ms().div_euclid(1000);
-    let patient = check_portal_token(secret.expose().as_bytes(), token, now).ok_or_else(invalid)?;
-    Ok((caller, patient))
+    let request = json!({
+        "token": token,
+        "secret": secret.expose(),
+        "now": super::rfc3339(state.now_ms()),
+    });
+    let check = super::app::decide_ok(state, "check_portal_token", request).await?;
+    let patient = check
+        .get("patient_id")
+        .and_then(Value::as_str)
+        .filter(|_| check.get("valid") == Some(&Value::Bool(true)))
+        .ok_or_else(invalid)?;
+    Ok((caller, patient.to_owned()))
 }
 
 /// Whether the order belongs to `patient` (an order without a patient id belongs to nobody).
