@@ -177,7 +177,7 @@ async fn a_token_for_patient_a_gets_404_on_every_portal_route_of_patient_b() {
 
 #[tokio::test]
 async fn the_patient_view_comes_from_the_rules() {
-    let (state, _) = portal_state();
+    let (state, store) = portal_state();
     let a = token(&state, "pat_A").await;
     let (status, body, _) = send(
         &state,
@@ -208,6 +208,23 @@ async fn the_patient_view_comes_from_the_rules() {
     ] {
         assert!(!body.contains(hidden), "{hidden} leaked: {body}");
     }
+    // Shipped with carrier and tracking: the patient sees them.
+    let mut order = crate::common::ready_order();
+    order["patient"]["id"] = json!("pat_A");
+    order["order"]["status"] = json!("SHIPPED");
+    order["order"]["shipping"] = json!({"carrier": "UPS", "tracking": "1Z999AA10123456784"});
+    crate::common::seed_snapshot(&*store, "a2", &order);
+    let (status, body, _) = send(
+        &state,
+        request("GET", "/api/portal/orders/a2", PORTAL, Some(&a), None),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let tracking = &json_body(&body)["tracking"];
+    assert_eq!(tracking["carrier"], "UPS", "{body}");
+    assert_eq!(tracking["tracking"], "1Z999AA10123456784", "{body}");
+    assert_eq!(tracking["shipped"], true, "{body}");
+    assert_eq!(tracking["delivered"], false, "{body}");
 }
 
 #[tokio::test]
