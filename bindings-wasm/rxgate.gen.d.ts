@@ -999,6 +999,8 @@ export type BuildMessageRequest = {
   content: string;
   /** The order's `masterId`. */
   master_id: string;
+  /** Images for the patient's chat (base64 JPEG each), one `isMedia` call per image. */
+  images?: string[];
 };
 
 /** Who a message goes to. */
@@ -1067,6 +1069,16 @@ export type BasicCredential = {
   username: string;
   /** Password. */
   password: string;
+};
+
+/** The request of `check_portal_token`. */
+export type CheckPortalTokenRequest = {
+  /** The token as presented (`X-Patient-Token`). */
+  token: string;
+  /** The signing secret (`RXGATE_PORTAL_TOKEN_SECRET`). */
+  secret: string;
+  /** The current instant. */
+  now: Instant;
 };
 
 /** The request of `event_key` (and `redact_event`, which reads `source` and `input` only). */
@@ -2944,6 +2956,14 @@ export type AuthOutcome = {
 /** The scheme a route uses. */
 export type Scheme = "shared_secret" | "basic" | "standard_webhooks";
 
+/** The answer of `check_portal_token`. */
+export type PortalTokenCheck = {
+  /** The token is the secret's, unexpired and at most an hour ahead. */
+  valid: boolean;
+  /** The patient it binds, when valid. */
+  patient_id?: string | null;
+};
+
 /** The answer of `event_key`. */
 export type EventKeys = {
   /** The first key (absent when the body has none). */
@@ -3164,6 +3184,7 @@ export interface OpRequests {
   build_message: BuildMessageRequest;
   parse_event: ParseEventRequest;
   verify_webhook: VerifyWebhookRequest;
+  check_portal_token: CheckPortalTokenRequest;
   event_key: EventKeyRequest;
   event_match_keys: EventMatchKeysRequest;
   apply_event: ApplyEventRequest;
@@ -3200,6 +3221,7 @@ export interface OpAnswers {
   build_message: MessagePlan;
   parse_event: ParseOutcome;
   verify_webhook: AuthOutcome;
+  check_portal_token: PortalTokenCheck;
   event_key: EventKeys;
   event_match_keys: EventMatchKeys;
   apply_event: EventAnswer;
@@ -3244,12 +3266,14 @@ export function splitOrder(input: OpRequests['split_order']['input'], params?: O
 export function planSubmission(input: OpRequests['plan_submission']['input'], params: Omit<OpRequests['plan_submission'], 'input'>): OpAnswers['plan_submission'];
 /** what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now}) */
 export function recordCallOutcome(input: OpRequests['record_call_outcome']['input'], params: Omit<OpRequests['record_call_outcome'], 'input'>): OpAnswers['record_call_outcome'];
-/** a chat or CS message to Beluga: the call to queue and the activity, or violations ({input, to, content, master_id}) */
+/** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
 export function buildMessage(input: OpRequests['build_message']['input'], params: Omit<OpRequests['build_message'], 'input'>): OpAnswers['build_message'];
 /** a partner webhook body into a typed event, or every violation ({source, input, body_bytes?}) */
 export function parseEvent(source: OpRequests['parse_event']['source'], input: OpRequests['parse_event']['input'], params?: Omit<OpRequests['parse_event'], 'source' | 'input'>): OpAnswers['parse_event'];
 /** authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now}) */
 export function verifyWebhook(source: OpRequests['verify_webhook']['source'], params: Omit<OpRequests['verify_webhook'], 'source'>): OpAnswers['verify_webhook'];
+/** a patient portal token: the patient it binds when its HMAC is the secret's, unexpired and at most an hour ahead ({token, secret, now}) */
+export function checkPortalToken(params: OpRequests['check_portal_token']): OpAnswers['check_portal_token'];
 /** the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?}) */
 export function eventKey(source: OpRequests['event_key']['source'], input: OpRequests['event_key']['input'], params?: Omit<OpRequests['event_key'], 'source' | 'input'>): OpAnswers['event_key'];
 /** the keys an order matches a stored event by, tried in order and indexing an unmatched event: m:<masterId> (Beluga); o:<id> then m:<id> for LifeFile referenceId/foreignOrderId/orderId per line, DispensePro order.externalId, OWN order.externalOrderId ({source, input}) */

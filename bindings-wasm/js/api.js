@@ -184,7 +184,7 @@ export function recordCallOutcome(input, params) {
   return guard(() => glue.call('record_call_outcome', request(params, { input })));
 }
 
-/** a chat or CS message to Beluga: the call to queue and the activity, or violations ({input, to, content, master_id}) */
+/** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
 export function buildMessage(input, params) {
   return guard(() => glue.call('build_message', request(params, { input })));
 }
@@ -197,6 +197,11 @@ export function parseEvent(source, input, params) {
 /** authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now}) */
 export function verifyWebhook(source, params) {
   return guard(() => glue.call('verify_webhook', request(params, { source })));
+}
+
+/** a patient portal token: the patient it binds when its HMAC is the secret's, unexpired and at most an hour ahead ({token, secret, now}) */
+export function checkPortalToken(params) {
+  return guard(() => glue.call('check_portal_token', request(params, {})));
 }
 
 /** the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?}) */

@@ -20,7 +20,7 @@ export async function panelStatus(id: string): Promise<string | undefined> {
 export async function sendCsMessage(id: string, content: string): Promise<boolean> {
   const { data } = await client.POST("/api/emr/orders/{id}/messages", {
     params: { path: { id }, header: { "Idempotency-Key": `cs-${id}` } },
-    body: { to: "cs", content },
+    body: { content },
   });
   return data?.status === "queued";
 }

@@ -123,6 +123,31 @@ pub struct Config {
     /// A second listen address serving `/livez`, `/readyz` and `/metrics` in full without a
     /// key (`RXGATE_OPS_LISTEN`; e.g. a private interface for the scraper). None: none.
     pub ops_listen: Option<SocketAddr>,
+    /// Patient portal tokens (docs/host.md, "Patient portal").
+    pub portal: PortalConfig,
+}
+
+/// Patient portal tokens: the clinic's backend asks for one per patient with its EMR key
+/// (`POST /api/emr/patients/{patient_id}/portal-token`) and presents it beside its portal key.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PortalConfig {
+    /// The HMAC key that signs tokens (`RXGATE_PORTAL_TOKEN_SECRET`, at least
+    /// [`MIN_API_KEY_CHARS`]; the same on every instance). None: no token is issued and every
+    /// portal route answers 401.
+    #[serde(skip)]
+    pub token_secret: Option<Secret>,
+    /// A token's life in seconds (`RXGATE_PORTAL_TOKEN_TTL_SECS`; default 900, at most 3 600).
+    pub token_ttl_secs: u32,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        Self {
+            token_secret: None,
+            token_ttl_secs: 900,
+        }
+    }
 }
 
 /// Who may read `/metrics` and the detailed `/readyz`.
@@ -204,6 +229,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             ops_access: None,
             ops_listen: None,
+            portal: PortalConfig::default(),
         }
     }
 }
@@ -577,6 +603,19 @@ impl Config {
                 self.bootstrap_keys.push((scope, key));
             }
         }
+        if let Some(key) = checked(
+            &get,
+            "RXGATE_PORTAL_TOKEN_SECRET",
+            MIN_API_KEY_CHARS,
+            &mut weak,
+        ) {
+            self.portal.token_secret = Some(key);
+        }
+        number(
+            &get,
+            "RXGATE_PORTAL_TOKEN_TTL_SECS",
+            &mut self.portal.token_ttl_secs,
+        )?;
         self.weak_secrets = weak;
         Ok(())
     }

@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const EMR_KEY: &str = "demo-emr-key-0123456789abcdef";
+const PORTAL_KEY: &str = "demo-portal-key-0123456789abcdef";
+const PORTAL_TOKEN_SECRET: &str = "demo-portal-token-secret-0123456789";
 const BELUGA_KEY: &str = "demo-beluga-api-key";
 const BELUGA_SECRET: &str = "demo-beluga-webhook-secret";
 /// `whsec_` + base64 of a 24-byte demo key.
@@ -79,10 +81,18 @@ impl Demo {
         path: &str,
         body: Option<&Value>,
     ) -> anyhow::Result<(u16, Value)> {
-        let mut request = self
+        let request = self
             .http
             .request(method, format!("{}{path}", self.url))
             .bearer_auth(EMR_KEY);
+        Self::answer(request, body).await
+    }
+
+    /// Sends `request` with `body` as JSON; the status and the answer (JSON, else its text).
+    async fn answer(
+        mut request: reqwest::RequestBuilder,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(u16, Value)> {
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -93,6 +103,23 @@ impl Demo {
             status,
             serde_json::from_str(&text).unwrap_or(Value::String(text)),
         ))
+    }
+
+    /// A portal request as the clinic's backend relays it: the demo's portal key and the
+    /// patient token `token`.
+    pub async fn portal(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(PORTAL_KEY)
+            .header(crate::service::portal::PATIENT_TOKEN_HEADER, token);
+        Self::answer(request, body).await
     }
 
     /// See the module docs.
@@ -773,7 +800,11 @@ impl Harness {
         config.outbox.max_attempts = 20;
         // Loopback partners answer in milliseconds: a call still open after 2 s has hung.
         config.outbox.request_timeout_ms = 2_000;
-        config.bootstrap_keys = vec![(Scope::Emr, EMR_KEY.into())];
+        config.bootstrap_keys = vec![
+            (Scope::Emr, EMR_KEY.into()),
+            (Scope::Portal, PORTAL_KEY.into()),
+        ];
+        config.portal.token_secret = Some(PORTAL_TOKEN_SECRET.into());
         Ok((sandbox, config))
     }
 

@@ -748,13 +748,17 @@ class HttpReply(TypedDict, total=False):
     network_error: Union[str, None]
 
 
-class BuildMessageRequest(TypedDict):
-    """The request of `build_message`."""
-
+class _BuildMessageRequestBase(TypedDict):
     input: "OrderSnapshot"
     to: "Recipient"
     content: str
     master_id: str
+
+
+class BuildMessageRequest(_BuildMessageRequestBase, total=False):
+    """The request of `build_message`."""
+
+    images: List[str]
 
 
 class _ParseEventRequestBase(TypedDict):
@@ -804,6 +808,14 @@ class BasicCredential(TypedDict):
 
     username: str
     password: str
+
+
+class CheckPortalTokenRequest(TypedDict):
+    """The request of `check_portal_token`."""
+
+    token: str
+    secret: str
+    now: "Instant"
 
 
 class _EventKeyRequestBase(TypedDict):
@@ -2176,6 +2188,16 @@ class AuthOutcome(TypedDict):
     http_status: Union[int, None]
     violations: List["Violation"]
     warnings: List["Violation"]
+
+
+class _PortalTokenCheckBase(TypedDict):
+    valid: bool
+
+
+class PortalTokenCheck(_PortalTokenCheckBase, total=False):
+    """The answer of `check_portal_token`."""
+
+    patient_id: Union[str, None]
 
 
 class EventKeys(TypedDict):

@@ -139,7 +139,7 @@ def record_call_outcome(request: "RecordCallOutcomeRequest") -> "CallOutcome":
 
 
 def build_message(request: "BuildMessageRequest") -> "MessagePlan":
-    """a chat or CS message to Beluga: the call to queue and the activity, or violations ({input, to, content, master_id})"""
+    """a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?})"""
     return cast("MessagePlan", call("build_message", request))
 
 
@@ -151,6 +151,11 @@ def parse_event(request: "ParseEventRequest") -> "ParseOutcome":
 def verify_webhook(request: "VerifyWebhookRequest") -> "AuthOutcome":
     """authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now})"""
     return cast("AuthOutcome", call("verify_webhook", request))
+
+
+def check_portal_token(request: "CheckPortalTokenRequest") -> "PortalTokenCheck":
+    """a patient portal token: the patient it binds when its HMAC is the secret's, unexpired and at most an hour ahead ({token, secret, now})"""
+    return cast("PortalTokenCheck", call("check_portal_token", request))
 
 
 def event_key(request: "EventKeyRequest") -> "EventKeys":
@@ -173,4 +178,4 @@ def redact_event(request: "RedactEventRequest") -> "JsonValue":
     return cast("JsonValue", call("redact_event", request))
 
 
-__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "parse_event", "verify_webhook", "event_key", "event_match_keys", "apply_event", "redact_event"]
+__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]

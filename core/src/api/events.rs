@@ -448,3 +448,36 @@ pub(super) fn apply_event(r: ApplyEventRequest<'_>) -> Result<EventAnswer, ApiEr
         effects,
     })))
 }
+
+/// The request of `check_portal_token`.
+#[derive(JsonSchema)]
+pub struct CheckPortalTokenRequest {
+    /// The token as presented (`X-Patient-Token`).
+    pub token: String,
+    /// The signing secret (`RXGATE_PORTAL_TOKEN_SECRET`).
+    pub secret: String,
+    /// The current instant.
+    pub now: Instant,
+}
+
+impl Request<'_> for CheckPortalTokenRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        Ok(Self {
+            token: super::params::req_str(request, "token")?.to_owned(),
+            secret: super::params::req_str(request, "secret")?.to_owned(),
+            now: Instant(now(request)?),
+        })
+    }
+}
+
+/// `check_portal_token`.
+pub(super) fn check_portal_token(
+    r: CheckPortalTokenRequest,
+) -> Result<crate::events::auth::PortalTokenCheck, ApiError> {
+    let patient_id =
+        crate::events::auth::check_portal_token(r.secret.as_bytes(), &r.token, r.now.0.timestamp());
+    Ok(crate::events::auth::PortalTokenCheck {
+        valid: patient_id.is_some(),
+        patient_id,
+    })
+}

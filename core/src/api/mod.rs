@@ -44,9 +44,9 @@ pub use contract::{
 };
 pub use error::{ApiError, ApiErrorCode};
 pub use events::{
-    AppliedEvent, ApplyEventRequest, EventAnswer, EventKeyRequest, EventKeys, EventMatchKeys,
-    EventMatchKeysRequest, ParseEventRequest, RedactEventRequest, RejectedEvent,
-    VerifyWebhookRequest,
+    AppliedEvent, ApplyEventRequest, CheckPortalTokenRequest, EventAnswer, EventKeyRequest,
+    EventKeys, EventMatchKeys, EventMatchKeysRequest, ParseEventRequest, RedactEventRequest,
+    RejectedEvent, VerifyWebhookRequest,
 };
 pub use order::{
     AppliedFacts, ApplyOrderFactsRequest, BuildVisitRequest, CheckCancelRequest, DatedOrderRequest,
@@ -180,11 +180,13 @@ op_table! {
     "record_call_outcome" => calls::outcome: crate::order::calls::RecordCallOutcomeRequest => crate::order::calls::CallOutcome,
         "what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now})";
     "build_message" => calls::message: crate::order::calls::BuildMessageRequest => crate::order::calls::MessagePlan,
-        "a chat or CS message to Beluga: the call to queue and the activity, or violations ({input, to, content, master_id})";
+        "a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?})";
     "parse_event" => events::parse_event: ParseEventRequest<'_> => crate::events::ParseOutcome,
         "a partner webhook body into a typed event, or every violation ({source, input, body_bytes?})";
     "verify_webhook" => events::verify_webhook: VerifyWebhookRequest => crate::events::auth::AuthOutcome,
         "authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now})";
+    "check_portal_token" => events::check_portal_token: CheckPortalTokenRequest => crate::events::auth::PortalTokenCheck,
+        "a patient portal token: the patient it binds when its HMAC is the secret's, unexpired and at most an hour ahead ({token, secret, now})";
     "event_key" => events::event_key: EventKeyRequest<'_> => EventKeys,
         "the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?})";
     "event_match_keys" => events::event_match_keys: EventMatchKeysRequest<'_> => EventMatchKeys,

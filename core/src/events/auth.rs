@@ -587,3 +587,89 @@ mod tests {
         assert_eq!(decode_hex("zz"), None);
     }
 }
+
+/// The prefix of a patient portal token (version 1).
+pub const PORTAL_TOKEN_PREFIX: &str = "rxp1";
+
+/// Longest life of a patient portal token, in seconds (one hour).
+pub const PORTAL_TOKEN_MAX_TTL_SECS: i64 = 3_600;
+
+fn portal_mac(secret: &[u8], claims: &str) -> Option<Vec<u8>> {
+    let mut mac = HmacSha256::new_from_slice(secret).ok()?;
+    mac.update(PORTAL_TOKEN_PREFIX.as_bytes());
+    mac.update(b".");
+    mac.update(claims.as_bytes());
+    Some(mac.finalize().into_bytes().to_vec())
+}
+
+/// A patient portal token binding `patient_id` until `expires_at` (Unix seconds):
+/// `rxp1.<base64url(patient id)>.<expires_at>.<base64url(HMAC-SHA256)>`, the MAC over
+/// `rxp1.<base64url(patient id)>.<expires_at>` under `secret`. None for an empty secret or
+/// patient id.
+pub fn sign_portal_token(secret: &[u8], patient_id: &str, expires_at: i64) -> Option<String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    if secret.is_empty() || patient_id.trim().is_empty() {
+        return None;
+    }
+    let claims = format!("{}.{expires_at}", URL_SAFE_NO_PAD.encode(patient_id));
+    let mac = portal_mac(secret, &claims)?;
+    Some(format!(
+        "{PORTAL_TOKEN_PREFIX}.{claims}.{}",
+        URL_SAFE_NO_PAD.encode(mac)
+    ))
+}
+
+/// The patient id a portal token binds, when its MAC is `secret`'s (constant-time check)
+/// and `now` (Unix seconds) is before its expiry and at most
+/// [`PORTAL_TOKEN_MAX_TTL_SECS`] before it (a token claiming a longer life is refused).
+pub fn check_portal_token(secret: &[u8], token: &str, now: i64) -> Option<String> {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let rest = token
+        .trim()
+        .strip_prefix(PORTAL_TOKEN_PREFIX)?
+        .strip_prefix('.')?;
+    let (claims, mac) = rest.rsplit_once('.')?;
+    let expected = portal_mac(secret, claims)?;
+    let presented = URL_SAFE_NO_PAD.decode(mac).ok()?;
+    if secret.is_empty() || !constant_time_eq(&expected, &presented) {
+        return None;
+    }
+    let (patient, expires_at) = claims.split_once('.')?;
+    let expires_at: i64 = expires_at.parse().ok()?;
+    if now >= expires_at || expires_at - now > PORTAL_TOKEN_MAX_TTL_SECS {
+        return None;
+    }
+    let patient = String::from_utf8(URL_SAFE_NO_PAD.decode(patient).ok()?).ok()?;
+    (!patient.trim().is_empty()).then_some(patient)
+}
+
+/// The answer of `check_portal_token`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PortalTokenCheck {
+    /// The token is the secret's, unexpired and at most an hour ahead.
+    pub valid: bool,
+    /// The patient it binds, when valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_id: Option<String>,
+}
+
+#[cfg(test)]
+mod portal_token_tests {
+    use super::{check_portal_token, sign_portal_token};
+
+    #[test]
+    fn a_token_binds_its_patient_until_it_expires() {
+        let token = sign_portal_token(b"server-secret", "pat_A", 1_000).unwrap_or_default();
+        assert_eq!(
+            check_portal_token(b"server-secret", &token, 400).as_deref(),
+            Some("pat_A")
+        );
+        assert_eq!(check_portal_token(b"server-secret", &token, 1_000), None);
+        assert_eq!(check_portal_token(b"other-secret", &token, 400), None);
+        // More than an hour of life left: not a token this service issued.
+        assert_eq!(check_portal_token(b"server-secret", &token, -3_000), None);
+        let forged = token.replace(".1000.", ".9000.");
+        assert_eq!(check_portal_token(b"server-secret", &forged, 400), None);
+        assert_eq!(sign_portal_token(b"", "pat_A", 1_000), None);
+    }
+}

@@ -470,7 +470,10 @@ async fn message(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) ->
     if !visit_exists(&s, id) {
         return info(400, "Visit does not exist");
     }
-    let what = if kind == Kind::Chat {
+    let media = body.get("isMedia") == Some(&Value::Bool(true));
+    let what = if kind == Kind::Chat && media {
+        "chat_media_received"
+    } else if kind == Kind::Chat {
         "chat_received"
     } else {
         "cs_message_received"

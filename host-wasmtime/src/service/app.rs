@@ -1,4 +1,4 @@
-//! The clinic app's API (`/api/emr/...` for staff, `/api/portal/...` for patients).
+//! The clinic app's API (`/api/emr/...` for staff; the patient portal is `portal.rs`).
 //!
 //! Every decision is the guest's: `decide_submit` says whether an order goes to Beluga,
 //! `build_visit` builds the payload, `validate` checks staff input, `check_cancel` guards a
@@ -28,7 +28,6 @@ use rxgate_core::order::calls::PlannedCall;
 use serde_json::{json, Value};
 
 pub(super) const STAFF: &[Scope] = &[Scope::Emr, Scope::Admin];
-const PORTAL: &[Scope] = &[Scope::Portal];
 
 /// The app routes.
 pub fn routes() -> ApiRouter<AppState> {
@@ -96,7 +95,7 @@ pub fn routes() -> ApiRouter<AppState> {
                     .answer::<200, Json<Vec<doc::ActivityDoc>>>()
             })
             .post_with(send_message, |t| {
-                doc::idempotent(op(t, "sendMessage", "messages", "Send a patient chat or a CS message (validated, queued)", &STAFF_DOC))
+                doc::idempotent(op(t, "sendMessage", "messages", "Send a CS message to Beluga admin (validated, queued; the patient's chat is the portal's)", &STAFF_DOC))
                     .answer::<202, Json<doc::Queued>>()
             }),
         )
@@ -151,13 +150,6 @@ pub fn routes() -> ApiRouter<AppState> {
                     "Report what became of a pending notification; once only (409 otherwise)",
                     &STAFF_DOC)
                 .answer::<200, Json<doc::Settled>>()
-            }),
-        )
-        .api_route(
-            "/api/portal/orders/{id}/messages",
-            get_with(portal_messages, |t| {
-                op(t, "listPortalMessages", "portal", "Patient-visible messages only", &STAFF_DOC)
-                    .answer::<200, Json<Vec<doc::ActivityDoc>>>()
             }),
         )
         .api_route(
@@ -671,26 +663,15 @@ async fn staff_messages(
     )))
 }
 
-async fn portal_messages(
-    State(state): State<AppState>,
-    Path(OrderPath { id }): Path<OrderPath>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, Problem> {
-    state.authorize(&headers, PORTAL).await?;
-    Ok(Json(json!(
-        state.db.run(move |s| s.activities(&id, true)).await?
-    )))
-}
-
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct MessageBody {
-    /// `patient` (to the doctor, patient-visible) or `cs` (internal, to Beluga CS).
-    to: Recipient,
+    /// The text, to Beluga admin (internal). The patient's doctor chat is the portal's
+    /// (`POST /api/portal/orders/{id}/messages`): no staff request reaches `receiveChat`.
     content: String,
 }
 
-/// Queues a message: the rules build the payload and say which activity it leaves
+/// Queues a CS message to Beluga admin: the rules build the payload and say which activity it leaves
 /// (`build_message`); the call, the activity and the audit entry are one change.
 async fn send_message(
     State(state): State<AppState>,
@@ -716,9 +697,10 @@ async fn send_message(
                 let request = BuildMessageRequest {
                     input: serde_json::from_value(loaded.snapshot.clone())
                         .map_err(Problem::internal)?,
-                    to: body.to,
+                    to: Recipient::Cs,
                     content: body.content.clone(),
                     master_id: master,
+                    images: Vec::new(),
                 };
                 let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
                 let Some(activity) = plan.activity.filter(|_| plan.valid) else {

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod orders;
 pub mod pharmacy;
 pub mod photo_id;
+pub mod portal;
 pub mod problem;
 pub mod webhooks;
 pub mod worker;
@@ -399,6 +400,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         )
         .merge(webhooks::routes())
         .merge(app::routes())
+        .merge(portal::routes())
         .merge(inbox::routes())
         .merge(pharmacy::routes())
 }

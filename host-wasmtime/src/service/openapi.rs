@@ -61,20 +61,45 @@ impl Answer for TransformOperation<'_> {
 }
 
 /// Adds the optional `Idempotency-Key` header (see [`super::idempotency`]).
-pub fn idempotent(mut t: TransformOperation<'_>) -> TransformOperation<'_> {
+pub fn idempotent(t: TransformOperation<'_>) -> TransformOperation<'_> {
+    header(
+        t,
+        "Idempotency-Key",
+        "Repeating a key (per API key, route and order) replays the first answer \
+         (`idempotent-replayed: true`) and does nothing again",
+        false,
+        schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": 255}),
+    )
+}
+
+/// A portal route: the `X-Patient-Token` header is required beside the portal key.
+pub fn patient_token(t: TransformOperation<'_>) -> TransformOperation<'_> {
+    header(
+        t,
+        "X-Patient-Token",
+        "The patient token from `POST /api/emr/patients/{patient_id}/portal-token`: the \
+         route answers only for that patient's orders (404 otherwise)",
+        true,
+        schemars::json_schema!({"type": "string", "minLength": 1}),
+    )
+}
+
+/// Documents a request header.
+fn header<'a>(
+    mut t: TransformOperation<'a>,
+    name: &str,
+    description: &str,
+    required: bool,
+    schema: schemars::Schema,
+) -> TransformOperation<'a> {
     use aide::openapi::{Parameter, ParameterData, ParameterSchemaOrContent, ReferenceOr};
-    let schema = schemars::json_schema!({"type": "string", "minLength": 1, "maxLength": 255});
     t.inner_mut()
         .parameters
         .push(ReferenceOr::Item(Parameter::Header {
             parameter_data: ParameterData {
-                name: "Idempotency-Key".into(),
-                description: Some(
-                    "Repeating a key (per API key, route and order) replays the first answer \
-                     (`idempotent-replayed: true`) and does nothing again"
-                        .into(),
-                ),
-                required: false,
+                name: name.into(),
+                description: Some(description.into()),
+                required,
                 deprecated: None,
                 format: ParameterSchemaOrContent::Schema(SchemaObject {
                     json_schema: schema,
@@ -96,6 +121,23 @@ pub fn idempotent(mut t: TransformOperation<'_>) -> TransformOperation<'_> {
 pub struct OrderPath {
     /// The clinic's order id.
     pub id: String,
+}
+
+/// `{patient_id}`: the clinic's patient id (the snapshot's `patient.id`).
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct PatientPath {
+    /// The clinic's patient id.
+    pub patient_id: String,
+}
+
+/// A patient token for the portal routes.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalToken {
+    /// The token, for the `X-Patient-Token` header.
+    pub token: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: String,
 }
 
 /// `{pharmacy_id}`: the pharmacy's id in the configuration.

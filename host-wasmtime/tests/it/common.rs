@@ -3,6 +3,9 @@
 use serde_json::Value;
 use std::path::Path;
 
+/// A 1×1 JPEG, base64 (photos, chat images).
+pub(crate) const JPEG: &str = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==";
+
 /// The paid DispensePro order of `tests/fixtures/`, ready for Beluga.
 pub(crate) fn ready_order() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,7 +4,7 @@
 //! masterId, and the order is `SUBMITTED`, then fulfilled. (The paid order's walk to
 //! `COMPLETED` is `faults.rs`, with and without faults.)
 
-use crate::common::ready_order;
+use crate::common::{ready_order, JPEG};
 use rxgate_host::demo::{Demo, Harness};
 use rxgate_sandbox::Scenario;
 use serde_json::{json, Value};
@@ -171,7 +171,7 @@ async fn staff_routes_reach_beluga_through_the_rules() {
         .api(
             reqwest::Method::POST,
             &format!("/api/emr/orders/{id}/messages"),
-            Some(&json!({"to": "cs", "content": "Please confirm the shipping address."})),
+            Some(&json!({"content": "Please confirm the shipping address."})),
         )
         .await
         .expect("message");
@@ -339,7 +339,7 @@ async fn labs_keep_the_requisition_and_the_booking_before_the_prescription() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn doctor_chat_reaches_the_portal_and_messages_reach_the_right_endpoint() {
+async fn doctor_chat_reaches_the_portal_and_the_patient_answers_with_a_picture() {
     let order = ready_order();
     let harness = start_with(&order, Scenario::ChatThenPrescribe).await;
     let client = harness.client(Instant::now());
@@ -358,24 +358,58 @@ async fn doctor_chat_reaches_the_portal_and_messages_reach_the_right_endpoint() 
         notification_kinds(&panel).contains(&"doctor_message".to_owned()),
         "{panel}"
     );
-    // Staff answer the patient and write to Beluga CS: each goes to its own endpoint.
-    for to in ["patient", "cs"] {
-        let (status, queued) = client
-            .api(
-                reqwest::Method::POST,
-                &format!("/api/emr/orders/{id}/messages"),
-                Some(&json!({"to": to, "content": "Thank you, noted."})),
-            )
-            .await
-            .expect("message");
-        assert_eq!(status, 202, "{queued}");
-    }
+    // Staff write to Beluga admin; the patient answers the doctor from the portal, with a
+    // picture: each reaches its own endpoint, the picture as an isMedia chat.
+    let (status, queued) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/messages"),
+            Some(&json!({"content": "Please confirm the shipping address."})),
+        )
+        .await
+        .expect("message");
+    assert_eq!(status, 202, "{queued}");
+    let patient = order["patient"]["id"].as_str().unwrap_or_default();
+    let (status, issued) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/patients/{patient}/portal-token"),
+            None,
+        )
+        .await
+        .expect("token");
+    assert_eq!(status, 200, "{issued}");
+    let token = issued["token"].as_str().unwrap_or_default();
+    let thread = format!("/api/portal/orders/{id}/messages");
+    let chat = json!({"content": "Thank you, noted.", "images": [JPEG]});
+    let (status, queued) = client
+        .portal(reqwest::Method::POST, &thread, token, Some(&chat))
+        .await
+        .expect("chat");
+    assert_eq!(status, 202, "{queued}");
     let deadline = Instant::now() + Duration::from_secs(30);
     let received = |what: &str| harness.sandbox.log().iter().any(|r| r.what == what);
-    while !(received("chat_received") && received("cs_message_received")) {
+    while !(received("chat_received")
+        && received("chat_media_received")
+        && received("cs_message_received"))
+    {
         assert!(Instant::now() < deadline, "{:?}", harness.sandbox.log());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The thread shows the doctor's message and the patient's.
+    let (status, list) = client
+        .portal(reqwest::Method::GET, &thread, token, None)
+        .await
+        .expect("thread");
+    assert_eq!(status, 200, "{list}");
+    let kinds: Vec<&str> = list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"BELUGA_DOCTOR_CHAT"), "{list}");
+    assert!(kinds.contains(&"PATIENT_CHAT_SENT"), "{list}");
     harness.stop().await;
 }
 

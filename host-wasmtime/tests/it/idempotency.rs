@@ -52,7 +52,7 @@ fn seeded() -> (
 async fn a_retried_message_is_queued_once() {
     let (state, store) = seeded();
     let uri = "/api/emr/orders/o1/messages";
-    let message = json!({"to": "cs", "content": "Please check the shipping."});
+    let message = json!({"content": "Please check the shipping."});
     assert_eq!(
         post(&state, uri, Some("k-1"), &message).await,
         (StatusCode::ACCEPTED, false)
@@ -92,7 +92,7 @@ async fn a_retried_pass_through_is_queued_once_and_keys_are_per_route() {
     );
     assert_eq!(store.calls_of("o1").unwrap().len(), 1);
     // The same key on another route is that route's own.
-    let message = json!({"to": "patient", "content": "Your order shipped."});
+    let message = json!({"content": "Your order shipped."});
     let other = post(
         &state,
         "/api/emr/orders/o1/messages",
@@ -107,7 +107,7 @@ async fn a_retried_pass_through_is_queued_once_and_keys_are_per_route() {
 #[tokio::test]
 async fn an_unusable_key_is_a_400_problem() {
     let (state, _) = seeded();
-    let message = json!({"to": "cs", "content": "x"});
+    let message = json!({"content": "x"});
     let long = "k".repeat(256);
     let (status, _) = post(&state, "/api/emr/orders/o1/messages", Some(&long), &message).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -18,6 +18,7 @@ mod outage;
 mod outbox;
 mod parity;
 mod pharmacy;
+mod portal;
 mod readme;
 mod rules;
 mod service;

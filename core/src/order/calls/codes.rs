@@ -60,4 +60,10 @@ crate::define_codes! {
         meaning: "a message to Beluga needs the order's visit, and Beluga has not accepted it",
         template: "the order has no Beluga visit yet (submit status is not SUBMITTED): messages go to Beluga once the visit exists",
     },
+    /// Images go only in the patient's doctor chat.
+    MESSAGE_MEDIA_NOT_ALLOWED = "message_media_not_allowed" {
+        beluga_error: None,
+        meaning: "images travel only in the patient's doctor chat (receiveChat with isMedia), never in a CS message",
+        template: "a CS message carries text only: images are sent by the patient in the doctor chat",
+    },
 }

@@ -8,6 +8,11 @@
 //! by the contract validator (kinds `chat` and `cs-message`). A message needs the visit:
 //! before Beluga accepted it (`SUBMITTED`) the answer is `message_visit_missing`.
 //!
+//! A patient's chat may carry images (`images`: base64 JPEGs, as for photos): each is one more
+//! `receiveChat` call with the image as `content` and `isMedia: true`, after the text (the
+//! text may then be empty: no text call). Staff's CS message carries no images
+//! (`message_media_not_allowed`).
+//!
 //! The content is patient data: it goes into the body only, never into a message or code.
 //! The host keys each message call itself (a message has no natural idempotency key).
 
@@ -42,6 +47,9 @@ pub struct BuildMessageRequest {
     pub content: String,
     /// The order's `masterId`.
     pub master_id: String,
+    /// Images for the patient's chat (base64 JPEG each), one `isMedia` call per image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<String>,
 }
 
 /// The timeline activity a sent message leaves.
@@ -69,8 +77,8 @@ pub struct MessagePlan {
 }
 
 /// The body: `{content, masterId}`, and for the patient's chat the names from the snapshot
-/// and `isMedia: false`. Absent names stay absent for the validator to name.
-fn message_body(request: &BuildMessageRequest) -> Value {
+/// and `isMedia`. Absent names stay absent for the validator to name.
+fn message_body(request: &BuildMessageRequest, content: &str, media: bool) -> Value {
     let mut body = Map::new();
     if request.to == Recipient::Patient {
         let patient = &request.input.patient;
@@ -84,15 +92,48 @@ fn message_body(request: &BuildMessageRequest) -> Value {
             }
         }
     }
-    body.insert("content".to_owned(), Value::String(request.content.clone()));
+    body.insert("content".to_owned(), Value::String(content.to_owned()));
     body.insert(
         "masterId".to_owned(),
         Value::String(request.master_id.trim().to_owned()),
     );
     if request.to == Recipient::Patient {
-        body.insert("isMedia".to_owned(), Value::Bool(false));
+        body.insert("isMedia".to_owned(), Value::Bool(media));
     }
     Value::Object(body)
+}
+
+/// The bodies to send: the text (unless a patient sends images only), then one per image.
+fn message_bodies(request: &BuildMessageRequest) -> Vec<Value> {
+    let images_only = request.to == Recipient::Patient
+        && !request.images.is_empty()
+        && request.content.trim().is_empty();
+    let text = (!images_only).then(|| message_body(request, &request.content, false));
+    text.into_iter()
+        .chain(
+            request
+                .images
+                .iter()
+                .map(|image| message_body(request, image.trim(), true)),
+        )
+        .collect()
+}
+
+/// The findings of every body, each path prefixed with the body's place when there are
+/// several (`/1/content`: the first image).
+fn check_bodies(kind: Kind, bodies: &[Value]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (n, body) in bodies.iter().enumerate() {
+        let report = validate_value(kind, body, &ValidateOptions::default());
+        out.extend(report.violations.iter().map(|v| {
+            let mut finding = Finding::from(v);
+            if bodies.len() > 1 {
+                finding.path = finding.path.map(|p| format!("/{n}{p}"));
+            }
+            finding
+        }));
+    }
+    out
 }
 
 /// Builds and checks the message (see the module docs).
@@ -110,14 +151,17 @@ pub fn build_message(request: &BuildMessageRequest) -> MessagePlan {
             ActivityKind::PatientChatSent,
         ),
     };
-    let body = message_body(request);
+    let bodies = message_bodies(request);
     let mut violations = Vec::new();
     if snapshot.order.beluga.submit_status != Some(SubmitStatus::Submitted) {
         let reason = Reason::new(codes::MESSAGE_VISIT_MISSING, Actor::Cs, &[]);
         violations.push(Finding::from(&reason));
     }
-    let report = validate_value(kind, &body, &ValidateOptions::default());
-    violations.extend(report.violations.iter().map(Finding::from));
+    if request.to == Recipient::Cs && !request.images.is_empty() {
+        let reason = Reason::new(codes::MESSAGE_MEDIA_NOT_ALLOWED, Actor::Cs, &[]);
+        violations.push(Finding::from(&reason));
+    }
+    violations.extend(check_bodies(kind, &bodies));
     if !violations.is_empty() {
         return MessagePlan {
             valid: false,
@@ -129,14 +173,17 @@ pub fn build_message(request: &BuildMessageRequest) -> MessagePlan {
     MessagePlan {
         valid: true,
         violations,
-        calls: vec![PlannedCall {
-            kind: call_kind,
-            method: HttpMethod::Post,
-            path: kind.endpoint().trim_start_matches('/').to_owned(),
-            endpoint: kind.name().to_owned(),
-            body: Some(body),
-            dedupe_key: None,
-        }],
+        calls: bodies
+            .into_iter()
+            .map(|body| PlannedCall {
+                kind: call_kind,
+                method: HttpMethod::Post,
+                path: kind.endpoint().trim_start_matches('/').to_owned(),
+                endpoint: kind.name().to_owned(),
+                body: Some(body),
+                dedupe_key: None,
+            })
+            .collect(),
         activity: Some(MessageActivity {
             kind: activity,
             patient_visible: message_rule(activity).is_some_and(|rule| rule.patient_visible),
