@@ -159,6 +159,8 @@ export type Windows = {
   rx_to_pharmacy_hours?: number;
   /** Days an order may stay `SHIPPED` without tracking before it is escalated. */
   shipped_without_tracking_days?: number;
+  /** Days an order may stay `SHIPPED` without being delivered before it is escalated. */
+  shipped_without_delivery_days?: number;
 };
 
 /**
@@ -1714,6 +1716,8 @@ export type WindowsOutput = {
   rx_to_pharmacy_hours: number;
   /** Days an order may stay `SHIPPED` without tracking before it is escalated. */
   shipped_without_tracking_days: number;
+  /** Days an order may stay `SHIPPED` without being delivered before it is escalated. */
+  shipped_without_delivery_days: number;
 };
 
 /**

@@ -120,6 +120,7 @@ class Windows(TypedDict, total=False):
     boundary_hours: int
     rx_to_pharmacy_hours: int
     shipped_without_tracking_days: int
+    shipped_without_delivery_days: int
 
 
 class Patient(TypedDict, total=False):
@@ -1246,6 +1247,7 @@ class WindowsOutput(TypedDict):
     boundary_hours: int
     rx_to_pharmacy_hours: int
     shipped_without_tracking_days: int
+    shipped_without_delivery_days: int
 
 
 class PatientOutput(TypedDict):

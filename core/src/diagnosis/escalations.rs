@@ -42,6 +42,7 @@ pub(super) const RULES: &[Rule] = &[
     boundary_violations,
     prescribed_med_not_ordered,
     shipped_without_tracking,
+    shipped_without_delivery,
     pharmacy_status_ahead,
     visit_closed_but_shipped,
     visit_closed_awaiting_fulfillment,
@@ -203,6 +204,26 @@ fn shipped_without_tracking(f: &Facts<'_>, out: &mut Vec<Reason>) {
         out.push(Reason::new(
             codes::SHIPPED_WITHOUT_TRACKING,
             Actor::AdminDevelopment,
+            &[("days", &days)],
+        ));
+    }
+}
+
+/// Shipped, and still not delivered after the window (tracking or not).
+fn shipped_without_delivery(f: &Facts<'_>, out: &mut Vec<Reason>) {
+    let order = &f.snapshot.order;
+    if order.status != OrderStatus::Shipped {
+        return;
+    }
+    let days = f.snapshot.settings.windows.shipped_without_delivery_days;
+    let Some(at) = order.shipping.as_ref().and_then(|s| s.shipped_at) else {
+        return;
+    };
+    if f.now > at + Duration::days(i64::from(days)) {
+        let days = days.to_string();
+        out.push(Reason::new(
+            codes::SHIPPED_WITHOUT_DELIVERY,
+            Actor::Cs,
             &[("days", &days)],
         ));
     }

@@ -163,6 +163,8 @@ pub struct Windows {
     pub rx_to_pharmacy_hours: u32,
     /// Days an order may stay `SHIPPED` without tracking before it is escalated.
     pub shipped_without_tracking_days: u32,
+    /// Days an order may stay `SHIPPED` without being delivered before it is escalated.
+    pub shipped_without_delivery_days: u32,
 }
 
 impl Default for Windows {
@@ -171,6 +173,7 @@ impl Default for Windows {
             boundary_hours: 24,
             rx_to_pharmacy_hours: 24,
             shipped_without_tracking_days: 3,
+            shipped_without_delivery_days: 14,
         }
     }
 }
