@@ -136,6 +136,15 @@ pub fn routes() -> ApiRouter<AppState> {
             }),
         )
         .api_route(
+            "/api/emr/worklist",
+            get_with(worklist, |t| {
+                op(t, "getWorklist", "orders",
+                    "Stuck orders the periodic sweep found escalating: stage, next actor and action, reasons (codes and staff texts, no patient data)",
+                    &STAFF_DOC)
+                .answer::<200, Json<Vec<super::sweep::WorklistEntry>>>()
+            }),
+        )
+        .api_route(
             "/api/emr/notifications",
             get_with(pending_notifications, |t| {
                 op(t, "listNotifications", "notifications",
@@ -968,6 +977,17 @@ const NOTIFICATION_STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"
 /// Patient notifications for the clinic app's messaging to send (email, SMS, in-app):
 /// `pending` by default, oldest first. Metadata only — the app reads the order for the
 /// content it sends.
+async fn worklist(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<super::sweep::WorklistEntry>>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let list = super::sweep::worklist(&state)
+        .await
+        .map_err(Problem::internal)?;
+    Ok(Json(list))
+}
+
 async fn pending_notifications(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -21,4 +21,5 @@ mod pharmacy;
 mod readme;
 mod rules;
 mod service;
+mod stuck;
 mod webhook_vectors;
