@@ -334,11 +334,17 @@ fn message_visibility_issues(f: &Facts<'_>, out: &mut Vec<Reason>) {
     }
 }
 
-/// Open staff flags.
+/// Open staff flags (acknowledged and resolved ones are no longer escalated).
 fn staff_flag_open(f: &Facts<'_>, out: &mut Vec<Reason>) {
-    let flags = &f.snapshot.order.flags;
-    if !flags.is_empty() {
-        let count = flags.len().to_string();
+    let open = f
+        .snapshot
+        .order
+        .flags
+        .iter()
+        .filter(|flag| flag.settled.is_none())
+        .count();
+    if open > 0 {
+        let count = open.to_string();
         out.push(Reason::new(
             codes::STAFF_FLAG_OPEN,
             Actor::Cs,
