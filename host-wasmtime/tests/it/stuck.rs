@@ -176,3 +176,65 @@ async fn the_worklist_is_for_staff() {
     let (status, _, _) = send(&state, get("/api/emr/worklist", "portal-test-key")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+fn post(path: &str, body: &Value) -> Request<Body> {
+    Request::post(path)
+        .header("x-api-key", EMR)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// Issue 15 item 5: staff resolve a flag with a reason through the EMR route; the audit names
+/// the key and keeps the reason; the sweep stops escalating it.
+#[tokio::test]
+async fn a_resolved_flag_is_audited_and_no_longer_escalated() {
+    let (state, store) = state_with(test_config(), shared_rules());
+    let mut order = ready_order();
+    order["order"]["flags"] = json!([{"code": "fulfillment_before_confirmation",
+        "raised_at": "2026-11-22T10:00:00Z", "event": "order.shipped"}]);
+    seed_snapshot(&*store, "o-flag", &order);
+    sweep::once(&state).await.unwrap();
+    let stuck = |list: &[Value]| {
+        list.iter()
+            .any(|e| e["orderId"] == "o-flag" && codes(e).contains(&"staff_flag_open".to_owned()))
+    };
+    assert!(stuck(&worklist(&state).await));
+
+    let route = "/api/emr/orders/o-flag/flags/settle";
+    let mut body = json!({"code": "fulfillment_before_confirmation",
+        "raisedAt": "2026-11-22T10:00:00Z", "action": "resolved"});
+    let (status, answer, _) = send(&state, post(route, &body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer.contains("flag_reason_missing"), "{answer}");
+
+    body["reason"] = json!("prescription confirmed by phone");
+    let (status, answer, _) = send(&state, post(route, &body)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let flags = store.get_order("o-flag").unwrap().unwrap().rxgate["order"]["flags"].clone();
+    assert_eq!(flags[0]["settled"]["outcome"], "resolved", "{flags}");
+    let audit = store
+        .audit_log(&AuditFilter {
+            order_id: Some("o-flag".into()),
+            event: Some("flag".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].outcome, "resolved");
+    assert!(audit[0]
+        .actor
+        .as_deref()
+        .is_some_and(|a| a.starts_with("key_")));
+    assert_eq!(
+        audit[0].detail.as_ref().unwrap()["reason"],
+        "prescription confirmed by phone"
+    );
+    // A resolved flag is final.
+    let (status, answer, _) = send(&state, post(route, &body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert!(answer.contains("flag_already_settled"), "{answer}");
+
+    sweep::once(&state).await.unwrap();
+    assert!(!stuck(&worklist(&state).await));
+}
