@@ -159,6 +159,8 @@ export type Windows = {
   rx_to_pharmacy_hours?: number;
   /** Days an order may stay `SHIPPED` without tracking before it is escalated. */
   shipped_without_tracking_days?: number;
+  /** Days an order may stay `SHIPPED` without being delivered before it is escalated. */
+  shipped_without_delivery_days?: number;
 };
 
 /**
@@ -408,7 +410,30 @@ export type StaffFlag = {
   raised_at?: string | null;
   /** The event that raised it. */
   event?: string | null;
+  /**
+   * Staff acknowledged or resolved it (absent: open). A settled flag is no longer
+   * escalated; a later event of the same kind raises a new flag.
+   */
+  settled?: FlagSettlement | null;
 };
+
+/**
+ * How staff settled a flag. Ordered so that merging two settlements keeps the later word:
+ * `resolved` over `acknowledged`, then the later instant.
+ */
+export type FlagSettlement = {
+  /** `acknowledged` or `resolved`. */
+  outcome: FlagOutcome;
+  /** When. */
+  at: string;
+  /** Who (the API key id; never a person's name). */
+  by: string;
+  /** Why (staff text, kept for staff). */
+  reason: string;
+};
+
+/** What staff did with a flag. */
+export type FlagOutcome = "acknowledged" | "resolved";
 
 /** One order line. */
 export type Item = {
@@ -713,6 +738,24 @@ export type RouteActionRequest = {
 /** A staff action on one fulfillment route. */
 export type RouteStaffAction = "retry" | "force";
 
+/** The request of `decide_flag_action`. */
+export type FlagActionRequest = {
+  /** The order snapshot. */
+  input: OrderSnapshot;
+  /** `acknowledged` or `resolved`. */
+  action: FlagOutcome;
+  /** The flag's code. */
+  code: string;
+  /** When the flag was raised (RFC 3339; absent for a flag without an instant). */
+  raised_at?: string | null;
+  /** Why (required, non-blank). */
+  reason?: string | null;
+  /** Who (the API key id). */
+  by: string;
+  /** The current instant. */
+  now: Instant;
+};
+
 /** The request of `apply_order_facts`. */
 export type ApplyOrderFactsRequest = {
   /** The order snapshot. */
@@ -852,6 +895,19 @@ export type Fact = {
   raised_at?: string | null;
   /** The event that raised it. */
   event?: string | null;
+  /**
+   * Staff acknowledged or resolved it (absent: open). A settled flag is no longer
+   * escalated; a later event of the same kind raises a new flag.
+   */
+  settled?: FlagSettlement | null;
+} | {
+  fact: "flag_settled";
+  /** The flag's code. */
+  code: string;
+  /** When the flag was raised (which flag of that code). */
+  raised_at?: string | null;
+  /** The settlement. */
+  settlement: FlagSettlement;
 } | {
   fact: "booking";
   /** Status. */
@@ -1567,6 +1623,178 @@ export type RouteActionDecision = {
   outbox: OutboxItem | null;
 };
 
+/** The verdict on a staff action on a flag. */
+export type FlagActionDecision = {
+  /** The action. */
+  action: FlagOutcome;
+  /** The flag's code. */
+  code: string;
+  /** The action may be taken now. */
+  allowed: boolean;
+  /** Why it is refused. */
+  reasons: Reason[];
+  /** The fact to apply when allowed (`apply_order_facts`). */
+  fact: FactOutput | null;
+};
+
+/**
+ * One fact that moves an order's state. The events area maps each webhook to facts; the
+ * `apply_order_facts` operation reads them as JSON objects tagged by `fact`, e.g.
+ * `{"fact": "visit", "status": "pending", "updated_at": "2026-11-20T10:00:00Z"}`.
+ */
+export type FactOutput = {
+  fact: "submit";
+  /** The submit status. */
+  status: SubmitStatus;
+  /** `SUBMITTED`: Beluga's `visitId` from the visit creation answer. */
+  visit_id?: string | null;
+  /**
+   * When the answer arrived: `submitted_at` of a `SUBMITTED`, `last_attempt_at` of a
+   * `FAILED`.
+   */
+  at?: string | null;
+  /**
+   * `FAILED`: the error shown to staff (Beluga's fixed error string or rxgate's own
+   * message; never other partner text).
+   */
+  error?: string | null;
+} | {
+  fact: "master_id";
+  /** The id. */
+  master_id: string;
+} | {
+  fact: "visit";
+  /** The status. */
+  status: VisitStatus;
+  /** Beluga's `updateTimestamp`, for fetched non-terminal statuses. */
+  updated_at: string | null;
+} | {
+  fact: "resolved";
+  /** The resolved status. */
+  status: ResolvedStatus;
+} | {
+  fact: "outcome";
+  /** The outcome. */
+  outcome: VisitOutcome;
+} | {
+  fact: "order_status";
+  /** The order status. */
+  status: OrderStatus;
+} | {
+  fact: "photo_id";
+  /** The upload status. */
+  status: PhotoIdStatus;
+} | {
+  fact: "prescription";
+  /** Where the confirmation came from. */
+  source: PrescriptionSource;
+  /** The order item it is for, when linked. */
+  item_id: string | null;
+  /** The prescribed `medId`. */
+  med_id: string | null;
+  /** Beluga's `rxId` (may be `N/A`). */
+  rx_id: string | null;
+  /** Medication name. */
+  name: string | null;
+  /** Strength. */
+  strength: string | null;
+  /** Quantity. */
+  quantity: string | null;
+  /** Refills. */
+  refills: string | null;
+  /** The prescribing doctor's name as Beluga sent it. */
+  doctor_name: string | null;
+  /** When the confirmation was received (`dateWritten` of pharmacy orders). */
+  written_at: string | null;
+  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
+  pharmacy_notes?: string | null;
+} | {
+  fact: "dispense_pro";
+  /** Accepted or failed. */
+  state: SubmissionState;
+  /** The pharmacy it went to. */
+  pharmacy_id: string | null;
+  /** The order items it carried (empty: every item routed there). */
+  item_ids: string[];
+  /** Who sent it. */
+  submitted_by: Submitter | null;
+  /** When. */
+  submitted_at: string | null;
+  /** The partner's order id. */
+  partner_order_id: string | null;
+  /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
+  partner_status: string | null;
+  /** `submitError` (internal). */
+  submit_error: string | null;
+} | {
+  fact: "life_file";
+  /** Accepted or failed. */
+  state: SubmissionState;
+  /** The pharmacy it went to. */
+  pharmacy_id: string | null;
+  /** The order items it carried (empty: every item routed there). */
+  item_ids: string[];
+  /** Who sent it. */
+  submitted_by: Submitter | null;
+  /** When. */
+  submitted_at: string | null;
+  /** The partner's order id. */
+  partner_order_id: string | null;
+  /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
+  partner_status: string | null;
+  /** `submitError` (internal). */
+  submit_error: string | null;
+} | {
+  fact: "shipping";
+  /** Carrier. */
+  carrier: string | null;
+  /** Tracking number. */
+  tracking: string | null;
+  /** Tracking URL. */
+  tracking_url: string | null;
+  /** When the tracking fields were last updated. */
+  tracking_updated_at: string | null;
+  /** First shipped event. */
+  shipped_at: string | null;
+  /** Delivered event. */
+  delivered_at: string | null;
+  /** A carrier reported a failed delivery. */
+  delivery_failed: boolean;
+} | {
+  fact: "flag";
+  /** The flag's code, e.g. `rx_med_not_ordered`. */
+  code: string;
+  /** When it was raised. */
+  raised_at: string | null;
+  /** The event that raised it. */
+  event: string | null;
+  /**
+   * Staff acknowledged or resolved it (absent: open). A settled flag is no longer
+   * escalated; a later event of the same kind raises a new flag.
+   */
+  settled?: FlagSettlement | null;
+} | {
+  fact: "flag_settled";
+  /** The flag's code. */
+  code: string;
+  /** When the flag was raised (which flag of that code). */
+  raised_at: string | null;
+  /** The settlement. */
+  settlement: FlagSettlement;
+} | {
+  fact: "booking";
+  /** Status. */
+  status: AppointmentStatus;
+  /** Doctor's name. */
+  doc_name: string | null;
+  /** Scheduled date as Beluga sent it. */
+  scheduled_date: string | null;
+  /** Location or link. */
+  location: string | null;
+  /** A reschedule contradicted the stored booking (flagged for staff). */
+  contradiction: boolean;
+};
+
 /** The boundary verdict for an order. */
 export type BoundaryReport = {
   /** A prescription confirmation (`RX_WRITTEN` or `NEW_RX_SENT`) exists for the visit. */
@@ -1663,6 +1891,11 @@ export type StaffFlagOutput = {
   raised_at: string | null;
   /** The event that raised it. */
   event: string | null;
+  /**
+   * Staff acknowledged or resolved it (absent: open). A settled flag is no longer
+   * escalated; a later event of the same kind raises a new flag.
+   */
+  settled?: FlagSettlement | null;
 };
 
 /** The answer of `apply_order_facts`. */
@@ -1726,6 +1959,8 @@ export type WindowsOutput = {
   rx_to_pharmacy_hours: number;
   /** Days an order may stay `SHIPPED` without tracking before it is escalated. */
   shipped_without_tracking_days: number;
+  /** Days an order may stay `SHIPPED` without being delivered before it is escalated. */
+  shipped_without_delivery_days: number;
 };
 
 /**
@@ -2444,151 +2679,6 @@ export type Finding = {
   item_id?: string | null;
 };
 
-/**
- * One fact that moves an order's state. The events area maps each webhook to facts; the
- * `apply_order_facts` operation reads them as JSON objects tagged by `fact`, e.g.
- * `{"fact": "visit", "status": "pending", "updated_at": "2026-11-20T10:00:00Z"}`.
- */
-export type FactOutput = {
-  fact: "submit";
-  /** The submit status. */
-  status: SubmitStatus;
-  /** `SUBMITTED`: Beluga's `visitId` from the visit creation answer. */
-  visit_id?: string | null;
-  /**
-   * When the answer arrived: `submitted_at` of a `SUBMITTED`, `last_attempt_at` of a
-   * `FAILED`.
-   */
-  at?: string | null;
-  /**
-   * `FAILED`: the error shown to staff (Beluga's fixed error string or rxgate's own
-   * message; never other partner text).
-   */
-  error?: string | null;
-} | {
-  fact: "master_id";
-  /** The id. */
-  master_id: string;
-} | {
-  fact: "visit";
-  /** The status. */
-  status: VisitStatus;
-  /** Beluga's `updateTimestamp`, for fetched non-terminal statuses. */
-  updated_at: string | null;
-} | {
-  fact: "resolved";
-  /** The resolved status. */
-  status: ResolvedStatus;
-} | {
-  fact: "outcome";
-  /** The outcome. */
-  outcome: VisitOutcome;
-} | {
-  fact: "order_status";
-  /** The order status. */
-  status: OrderStatus;
-} | {
-  fact: "photo_id";
-  /** The upload status. */
-  status: PhotoIdStatus;
-} | {
-  fact: "prescription";
-  /** Where the confirmation came from. */
-  source: PrescriptionSource;
-  /** The order item it is for, when linked. */
-  item_id: string | null;
-  /** The prescribed `medId`. */
-  med_id: string | null;
-  /** Beluga's `rxId` (may be `N/A`). */
-  rx_id: string | null;
-  /** Medication name. */
-  name: string | null;
-  /** Strength. */
-  strength: string | null;
-  /** Quantity. */
-  quantity: string | null;
-  /** Refills. */
-  refills: string | null;
-  /** The prescribing doctor's name as Beluga sent it. */
-  doctor_name: string | null;
-  /** When the confirmation was received (`dateWritten` of pharmacy orders). */
-  written_at: string | null;
-  /** The doctor's `pharmacyNotes` (patient data: sent to the pharmacy, never logged). */
-  pharmacy_notes?: string | null;
-} | {
-  fact: "dispense_pro";
-  /** Accepted or failed. */
-  state: SubmissionState;
-  /** The pharmacy it went to. */
-  pharmacy_id: string | null;
-  /** The order items it carried (empty: every item routed there). */
-  item_ids: string[];
-  /** Who sent it. */
-  submitted_by: Submitter | null;
-  /** When. */
-  submitted_at: string | null;
-  /** The partner's order id. */
-  partner_order_id: string | null;
-  /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
-  partner_status: string | null;
-  /** `submitError` (internal). */
-  submit_error: string | null;
-} | {
-  fact: "life_file";
-  /** Accepted or failed. */
-  state: SubmissionState;
-  /** The pharmacy it went to. */
-  pharmacy_id: string | null;
-  /** The order items it carried (empty: every item routed there). */
-  item_ids: string[];
-  /** Who sent it. */
-  submitted_by: Submitter | null;
-  /** When. */
-  submitted_at: string | null;
-  /** The partner's order id. */
-  partner_order_id: string | null;
-  /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
-  partner_status: string | null;
-  /** `submitError` (internal). */
-  submit_error: string | null;
-} | {
-  fact: "shipping";
-  /** Carrier. */
-  carrier: string | null;
-  /** Tracking number. */
-  tracking: string | null;
-  /** Tracking URL. */
-  tracking_url: string | null;
-  /** When the tracking fields were last updated. */
-  tracking_updated_at: string | null;
-  /** First shipped event. */
-  shipped_at: string | null;
-  /** Delivered event. */
-  delivered_at: string | null;
-  /** A carrier reported a failed delivery. */
-  delivery_failed: boolean;
-} | {
-  fact: "flag";
-  /** The flag's code, e.g. `rx_med_not_ordered`. */
-  code: string;
-  /** When it was raised. */
-  raised_at: string | null;
-  /** The event that raised it. */
-  event: string | null;
-} | {
-  fact: "booking";
-  /** Status. */
-  status: AppointmentStatus;
-  /** Doctor's name. */
-  doc_name: string | null;
-  /** Scheduled date as Beluga sent it. */
-  scheduled_date: string | null;
-  /** Location or link. */
-  location: string | null;
-  /** A reschedule contradicted the stored booking (flagged for staff). */
-  contradiction: boolean;
-};
-
 /** A call for the host to queue: where to send what, and the key it is stored once under. */
 export type PlannedCall = {
   /** The outbox kind. */
@@ -3170,6 +3260,7 @@ export interface OpRequests {
   route_fulfillment: OrderRequest;
   queue_routes: TimedOrderRequest;
   decide_route_action: RouteActionRequest;
+  decide_flag_action: FlagActionRequest;
   check_boundary: TimedOrderRequest;
   order_state: OrderRequest;
   apply_order_facts: ApplyOrderFactsRequest;
@@ -3207,6 +3298,7 @@ export interface OpAnswers {
   route_fulfillment: RoutePlan;
   queue_routes: QueuedRoutes;
   decide_route_action: RouteActionDecision;
+  decide_flag_action: FlagActionDecision;
   check_boundary: BoundaryReport;
   order_state: OrderState;
   apply_order_facts: AppliedFacts;
@@ -3246,6 +3338,8 @@ export function routeFulfillment(input: OpRequests['route_fulfillment']['input']
 export function queueRoutes(input: OpRequests['queue_routes']['input'], params: Omit<OpRequests['queue_routes'], 'input'>): OpAnswers['queue_routes'];
 /** whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now}) */
 export function decideRouteAction(input: OpRequests['decide_route_action']['input'], params: Omit<OpRequests['decide_route_action'], 'input'>): OpAnswers['decide_route_action'];
+/** whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now}) */
+export function decideFlagAction(input: OpRequests['decide_flag_action']['input'], params: Omit<OpRequests['decide_flag_action'], 'input'>): OpAnswers['decide_flag_action'];
 /** the prescription boundary per item, and violations ({input, now}) */
 export function checkBoundary(input: OpRequests['check_boundary']['input'], params: Omit<OpRequests['check_boundary'], 'input'>): OpAnswers['check_boundary'];
 /** the order's status fields ({input}) */

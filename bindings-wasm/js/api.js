@@ -134,6 +134,11 @@ export function decideRouteAction(input, params) {
   return guard(() => glue.call('decide_route_action', request(params, { input })));
 }
 
+/** whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now}) */
+export function decideFlagAction(input, params) {
+  return guard(() => glue.call('decide_flag_action', request(params, { input })));
+}
+
 /** the prescription boundary per item, and violations ({input, now}) */
 export function checkBoundary(input, params) {
   return guard(() => glue.call('check_boundary', request(params, { input })));

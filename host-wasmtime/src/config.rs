@@ -80,6 +80,8 @@ pub struct Config {
     pub pharmacies: BTreeMap<String, OwnPharmacyConfig>,
     /// Partner-call retries.
     pub outbox: OutboxConfig,
+    /// The stuck-order sweep and its thresholds (the rules' escalation windows).
+    pub escalations: EscalationConfig,
     /// Days raw webhook bodies are kept (dedupe keys and audit entries stay).
     pub raw_retention_days: u32,
     /// This instance's name as the owner of the work it claims (`RXGATE_INSTANCE_ID`; default
@@ -218,6 +220,7 @@ impl Default for Config {
             lifefile: BTreeMap::new(),
             pharmacies: BTreeMap::new(),
             outbox: OutboxConfig::default(),
+            escalations: EscalationConfig::default(),
             raw_retention_days: 30,
             instance_id: None,
             database_pool_size: 8,
@@ -334,6 +337,34 @@ pub struct OwnPharmacyConfig {
     /// (`RXGATE_PHARMACY_<ID>_WEBHOOK_SECRET_PREVIOUS`).
     #[serde(skip)]
     pub webhook_secret_previous: Option<Secret>,
+}
+
+/// The stuck-order sweep (docs/host.md, "Stuck orders"): how often it re-runs the diagnosis
+/// of open orders, and the thresholds the rules' escalations use (decisions.md §3). The rule
+/// is the core's (`diagnose`); these are its inputs (`settings.windows`), set for every
+/// order the sweep diagnoses.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EscalationConfig {
+    /// How often the sweep runs, in milliseconds (0: never).
+    pub sweep_ms: u64,
+    /// Hours after `RX_WRITTEN` with no pharmacy submission before it is escalated.
+    pub rx_to_pharmacy_hours: u32,
+    /// Days `SHIPPED` without tracking before it is escalated.
+    pub shipped_without_tracking_days: u32,
+    /// Days `SHIPPED` without delivery before it is escalated.
+    pub shipped_without_delivery_days: u32,
+}
+
+impl Default for EscalationConfig {
+    fn default() -> Self {
+        Self {
+            sweep_ms: 300_000,
+            rx_to_pharmacy_hours: 24,
+            shipped_without_tracking_days: 3,
+            shipped_without_delivery_days: 14,
+        }
+    }
 }
 
 /// Partner-call retry policy.

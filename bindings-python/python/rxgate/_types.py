@@ -120,6 +120,7 @@ class Windows(TypedDict, total=False):
     boundary_hours: int
     rx_to_pharmacy_hours: int
     shipped_without_tracking_days: int
+    shipped_without_delivery_days: int
 
 
 class Patient(TypedDict, total=False):
@@ -262,6 +263,17 @@ class StaffFlag(_StaffFlagBase, total=False):
 
     raised_at: Union[str, None]
     event: Union[str, None]
+    settled: Union["FlagSettlement", None]
+
+
+class FlagSettlement(TypedDict):
+    """How staff settled a flag. Ordered so that merging two settlements keeps the later word:
+`resolved` over `acknowledged`, then the later instant."""
+
+    outcome: "FlagOutcome"
+    at: str
+    by: str
+    reason: str
 
 
 class _ItemBase(TypedDict):
@@ -489,6 +501,21 @@ class RouteActionRequest(_RouteActionRequestBase, total=False):
     reason: Union[str, None]
 
 
+class _FlagActionRequestBase(TypedDict):
+    input: "OrderSnapshot"
+    action: "FlagOutcome"
+    code: str
+    by: str
+    now: "Instant"
+
+
+class FlagActionRequest(_FlagActionRequestBase, total=False):
+    """The request of `decide_flag_action`."""
+
+    raised_at: Union[str, None]
+    reason: Union[str, None]
+
+
 class ApplyOrderFactsRequest(TypedDict):
     """The request of `apply_order_facts`."""
 
@@ -638,14 +665,28 @@ class Fact11(_Fact11Base, total=False):
 
     raised_at: Union[str, None]
     event: Union[str, None]
+    settled: Union["FlagSettlement", None]
 
 
 class _Fact12Base(TypedDict):
+    fact: Literal["flag_settled"]
+    code: str
+    settlement: "FlagSettlement"
+
+
+class Fact12(_Fact12Base, total=False):
+    """Staff settled the flag of `code` raised at `raised_at` (see
+[`crate::order::flags::decide_flag_action`])."""
+
+    raised_at: Union[str, None]
+
+
+class _Fact13Base(TypedDict):
     fact: Literal["booking"]
     status: "AppointmentStatus"
 
 
-class Fact12(_Fact12Base, total=False):
+class Fact13(_Fact13Base, total=False):
     """An appointment fact (last applied wins; not part of convergence)."""
 
     doc_name: Union[str, None]
@@ -1151,6 +1192,170 @@ class RouteActionDecision(TypedDict):
     outbox: Union["OutboxItem", None]
 
 
+class FlagActionDecision(TypedDict):
+    """The verdict on a staff action on a flag."""
+
+    action: "FlagOutcome"
+    code: str
+    allowed: bool
+    reasons: List["Reason"]
+    fact: Union["FactOutput", None]
+
+
+class _FactOutput0Base(TypedDict):
+    fact: Literal["submit"]
+    status: "SubmitStatus"
+
+
+class FactOutput0(_FactOutput0Base, total=False):
+    """A visit creation attempt answered (`SUBMITTED` or `FAILED`), with what the answer
+taught: the visit id and acceptance instant of a `SUBMITTED`, the error text and
+attempt instant of a `FAILED` (see [`merge_submit_fact`])."""
+
+    visit_id: Union[str, None]
+    at: Union[str, None]
+    error: Union[str, None]
+
+
+class FactOutput1(TypedDict):
+    """The `masterId` of the order's Beluga visit: generated once by the host, stored before
+the first call and reused by every retry."""
+
+    fact: Literal["master_id"]
+    master_id: str
+
+
+class FactOutput2(TypedDict):
+    """A visit status (from a visit fetch with its `updateTimestamp`, or from a webhook)."""
+
+    fact: Literal["visit"]
+    status: "VisitStatus"
+    updated_at: Union[str, None]
+
+
+class FactOutput3(TypedDict):
+    """A resolved status."""
+
+    fact: Literal["resolved"]
+    status: "ResolvedStatus"
+
+
+class FactOutput4(TypedDict):
+    """`CONSULT_CONCLUDED`'s outcome."""
+
+    fact: Literal["outcome"]
+    outcome: "VisitOutcome"
+
+
+class FactOutput5(TypedDict):
+    """An order status from a pharmacy event (already mapped per decisions.md §3)."""
+
+    fact: Literal["order_status"]
+    status: "OrderStatus"
+
+
+class FactOutput6(TypedDict):
+    """The photo ID upload's result."""
+
+    fact: Literal["photo_id"]
+    status: "PhotoIdStatus"
+
+
+class _FactOutput7Base(TypedDict):
+    fact: Literal["prescription"]
+    source: "PrescriptionSource"
+    item_id: Union[str, None]
+    med_id: Union[str, None]
+    rx_id: Union[str, None]
+    name: Union[str, None]
+    strength: Union[str, None]
+    quantity: Union[str, None]
+    refills: Union[str, None]
+    doctor_name: Union[str, None]
+    written_at: Union[str, None]
+
+
+class FactOutput7(_FactOutput7Base, total=False):
+    """A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`)."""
+
+    pharmacy_notes: Union[str, None]
+
+
+class FactOutput8(TypedDict):
+    """A DispensePro submission record."""
+
+    fact: Literal["dispense_pro"]
+    state: "SubmissionState"
+    pharmacy_id: Union[str, None]
+    item_ids: List[str]
+    submitted_by: Union["Submitter", None]
+    submitted_at: Union[str, None]
+    partner_order_id: Union[str, None]
+    partner_status: Union[str, None]
+    submit_error: Union[str, None]
+
+
+class FactOutput9(TypedDict):
+    """A LifeFile submission record."""
+
+    fact: Literal["life_file"]
+    state: "SubmissionState"
+    pharmacy_id: Union[str, None]
+    item_ids: List[str]
+    submitted_by: Union["Submitter", None]
+    submitted_at: Union[str, None]
+    partner_order_id: Union[str, None]
+    partner_status: Union[str, None]
+    submit_error: Union[str, None]
+
+
+class FactOutput10(TypedDict):
+    """Tracking and shipping facts."""
+
+    fact: Literal["shipping"]
+    carrier: Union[str, None]
+    tracking: Union[str, None]
+    tracking_url: Union[str, None]
+    tracking_updated_at: Union[str, None]
+    shipped_at: Union[str, None]
+    delivered_at: Union[str, None]
+    delivery_failed: bool
+
+
+class _FactOutput11Base(TypedDict):
+    fact: Literal["flag"]
+    code: str
+    raised_at: Union[str, None]
+    event: Union[str, None]
+
+
+class FactOutput11(_FactOutput11Base, total=False):
+    """A flag for staff."""
+
+    settled: Union["FlagSettlement", None]
+
+
+class FactOutput12(TypedDict):
+    """Staff settled the flag of `code` raised at `raised_at` (see
+[`crate::order::flags::decide_flag_action`])."""
+
+    fact: Literal["flag_settled"]
+    code: str
+    raised_at: Union[str, None]
+    settlement: "FlagSettlement"
+
+
+class FactOutput13(TypedDict):
+    """An appointment fact (last applied wins; not part of convergence)."""
+
+    fact: Literal["booking"]
+    status: "AppointmentStatus"
+    doc_name: Union[str, None]
+    scheduled_date: Union[str, None]
+    location: Union[str, None]
+    contradiction: bool
+
+
 class BoundaryReport(TypedDict):
     """The boundary verdict for an order."""
 
@@ -1210,12 +1415,16 @@ class AppointmentOutput(TypedDict):
     contradiction: bool
 
 
-class StaffFlagOutput(TypedDict):
-    """A flag raised for staff while processing events (codes of the events area)."""
-
+class _StaffFlagOutputBase(TypedDict):
     code: str
     raised_at: Union[str, None]
     event: Union[str, None]
+
+
+class StaffFlagOutput(_StaffFlagOutputBase, total=False):
+    """A flag raised for staff while processing events (codes of the events area)."""
+
+    settled: Union["FlagSettlement", None]
 
 
 class AppliedFacts(TypedDict):
@@ -1258,6 +1467,7 @@ class WindowsOutput(TypedDict):
     boundary_hours: int
     rx_to_pharmacy_hours: int
     shipped_without_tracking_days: int
+    shipped_without_delivery_days: int
 
 
 class PatientOutput(TypedDict):
@@ -1753,146 +1963,6 @@ rules."""
     item_id: Union[str, None]
 
 
-class _FactOutput0Base(TypedDict):
-    fact: Literal["submit"]
-    status: "SubmitStatus"
-
-
-class FactOutput0(_FactOutput0Base, total=False):
-    """A visit creation attempt answered (`SUBMITTED` or `FAILED`), with what the answer
-taught: the visit id and acceptance instant of a `SUBMITTED`, the error text and
-attempt instant of a `FAILED` (see [`merge_submit_fact`])."""
-
-    visit_id: Union[str, None]
-    at: Union[str, None]
-    error: Union[str, None]
-
-
-class FactOutput1(TypedDict):
-    """The `masterId` of the order's Beluga visit: generated once by the host, stored before
-the first call and reused by every retry."""
-
-    fact: Literal["master_id"]
-    master_id: str
-
-
-class FactOutput2(TypedDict):
-    """A visit status (from a visit fetch with its `updateTimestamp`, or from a webhook)."""
-
-    fact: Literal["visit"]
-    status: "VisitStatus"
-    updated_at: Union[str, None]
-
-
-class FactOutput3(TypedDict):
-    """A resolved status."""
-
-    fact: Literal["resolved"]
-    status: "ResolvedStatus"
-
-
-class FactOutput4(TypedDict):
-    """`CONSULT_CONCLUDED`'s outcome."""
-
-    fact: Literal["outcome"]
-    outcome: "VisitOutcome"
-
-
-class FactOutput5(TypedDict):
-    """An order status from a pharmacy event (already mapped per decisions.md §3)."""
-
-    fact: Literal["order_status"]
-    status: "OrderStatus"
-
-
-class FactOutput6(TypedDict):
-    """The photo ID upload's result."""
-
-    fact: Literal["photo_id"]
-    status: "PhotoIdStatus"
-
-
-class _FactOutput7Base(TypedDict):
-    fact: Literal["prescription"]
-    source: "PrescriptionSource"
-    item_id: Union[str, None]
-    med_id: Union[str, None]
-    rx_id: Union[str, None]
-    name: Union[str, None]
-    strength: Union[str, None]
-    quantity: Union[str, None]
-    refills: Union[str, None]
-    doctor_name: Union[str, None]
-    written_at: Union[str, None]
-
-
-class FactOutput7(_FactOutput7Base, total=False):
-    """A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`)."""
-
-    pharmacy_notes: Union[str, None]
-
-
-class FactOutput8(TypedDict):
-    """A DispensePro submission record."""
-
-    fact: Literal["dispense_pro"]
-    state: "SubmissionState"
-    pharmacy_id: Union[str, None]
-    item_ids: List[str]
-    submitted_by: Union["Submitter", None]
-    submitted_at: Union[str, None]
-    partner_order_id: Union[str, None]
-    partner_status: Union[str, None]
-    submit_error: Union[str, None]
-
-
-class FactOutput9(TypedDict):
-    """A LifeFile submission record."""
-
-    fact: Literal["life_file"]
-    state: "SubmissionState"
-    pharmacy_id: Union[str, None]
-    item_ids: List[str]
-    submitted_by: Union["Submitter", None]
-    submitted_at: Union[str, None]
-    partner_order_id: Union[str, None]
-    partner_status: Union[str, None]
-    submit_error: Union[str, None]
-
-
-class FactOutput10(TypedDict):
-    """Tracking and shipping facts."""
-
-    fact: Literal["shipping"]
-    carrier: Union[str, None]
-    tracking: Union[str, None]
-    tracking_url: Union[str, None]
-    tracking_updated_at: Union[str, None]
-    shipped_at: Union[str, None]
-    delivered_at: Union[str, None]
-    delivery_failed: bool
-
-
-class FactOutput11(TypedDict):
-    """A flag for staff."""
-
-    fact: Literal["flag"]
-    code: str
-    raised_at: Union[str, None]
-    event: Union[str, None]
-
-
-class FactOutput12(TypedDict):
-    """An appointment fact (last applied wins; not part of convergence)."""
-
-    fact: Literal["booking"]
-    status: "AppointmentStatus"
-    doc_name: Union[str, None]
-    scheduled_date: Union[str, None]
-    location: Union[str, None]
-    contradiction: bool
-
-
 class _PlannedCallBase(TypedDict):
     kind: "CallKind"
     method: "HttpMethod"
@@ -2349,6 +2419,7 @@ SubmissionState = Union[Literal["FAILED"], Literal["SUBMITTED"]]
 Submitter = Union[Literal["RXGATE"], Literal["STAFF"], Literal["WORKFLOW"]]
 PhotoIdStatus = Union[Literal["FAILED"], Literal["SENT"]]
 AppointmentStatus = Union[Literal["BOOKED"], Literal["RESCHEDULED"], Literal["CANCELLED"], Literal["NO_SHOW"]]
+FlagOutcome = Union[Literal["acknowledged"], Literal["resolved"]]
 IntakeStatus = Union[Literal["DRAFT"], Literal["SUBMITTED"], Literal["APPROVED"], Literal["NEEDS_CORRECTION"], Literal["REJECTED"]]
 AnswerValue = Union[str, List[str]]
 StandardField = Union[Literal["self_reported_meds"], Literal["allergies"], Literal["medical_conditions"]]
@@ -2358,7 +2429,7 @@ EventSource = Union[Literal["BELUGA"], Literal["LIFEFILE"], Literal["DISPENSE_PR
 ActivityKind = Union[Literal["BELUGA_DOCTOR_CHAT"], Literal["PATIENT_CHAT_SENT"], Literal["BELUGA_CS_SENT"], Literal["BELUGA_CS_MESSAGE"], Literal["ORDER_STATUS_UPDATE"], Literal["SHIPPING_UPDATE"], Literal["APPOINTMENT_UPDATE"], Literal["INTAKE_REQUIREMENT"], Literal["STAFF_NOTE"]]
 Trigger = Union[Literal["checkout_paid"], Literal["intake_completed"], Literal["intake_resubmitted"], Literal["intake_approved"], Literal["invoice_paid"], Literal["subscription_payment_succeeded"], Literal["refill_payment_succeeded"], Literal["manual_order_created"]]
 RouteStaffAction = Union[Literal["retry"], Literal["force"]]
-Fact = Union["Fact0", "Fact1", "Fact2", "Fact3", "Fact4", "Fact5", "Fact6", "Fact7", "Fact8", "Fact9", "Fact10", "Fact11", "Fact12"]
+Fact = Union["Fact0", "Fact1", "Fact2", "Fact3", "Fact4", "Fact5", "Fact6", "Fact7", "Fact8", "Fact9", "Fact10", "Fact11", "Fact12", "Fact13"]
 CallKind = Union[Literal["beluga_submit"], Literal["beluga_fetch"], Literal["beluga_photo_id"], Literal["beluga_chat"], Literal["beluga_cs_message"], Literal["beluga_update_visit"], Literal["beluga_patient_name"], Literal["beluga_pdf"], Literal["dispensepro_order"], Literal["lifefile_order"]]
 CallAnswer = Union["Unsendable", "HttpReply"]
 UnsendableReason = Literal["partner_not_configured"]
@@ -2378,13 +2449,13 @@ MasterIdAction = Union[Literal["generate"], Literal["reuse"]]
 PharmacySource = Union[Literal["order"], Literal["product_default"], Literal["legacy"]]
 RouteAction = Union[Literal["submit_to_dispense_pro"], Literal["submit_to_lifefile"], Literal["await_beluga_pharmacy_events"], Literal["await_pharmacy_webhooks"], Literal["hold_for_staff"]]
 RouteStatus = Union[Literal["ready"], Literal["blocked"], Literal["awaiting_prescription"], Literal["failed"], Literal["submitted"], Literal["awaiting_partner"], Literal["held"]]
+FactOutput = Union["FactOutput0", "FactOutput1", "FactOutput2", "FactOutput3", "FactOutput4", "FactOutput5", "FactOutput6", "FactOutput7", "FactOutput8", "FactOutput9", "FactOutput10", "FactOutput11", "FactOutput12", "FactOutput13"]
 CancelVerdict = Union[Literal["allowed"], Literal["needs_confirmation"], Literal["refused"]]
 Channel = Union[Literal["doctor_chat"], Literal["cs_admin"]]
 Direction = Union[Literal["inbound"], Literal["outbound"]]
 Stage = Union[Literal["payment"], Literal["intake"], Literal["beluga_submission"], Literal["medical_review"], Literal["prescription"], Literal["pharmacy_submission"], Literal["shipped"], Literal["delivered"], Literal["cancelled"]]
 StageState = Union[Literal["blocked"], Literal["waiting"], Literal["ready_to_proceed"], Literal["done"]]
 StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"]]
-FactOutput = Union["FactOutput0", "FactOutput1", "FactOutput2", "FactOutput3", "FactOutput4", "FactOutput5", "FactOutput6", "FactOutput7", "FactOutput8", "FactOutput9", "FactOutput10", "FactOutput11", "FactOutput12"]
 HttpMethod = Union[Literal["POST"], Literal["GET"]]
 Disposition = Union[Literal["done"], Literal["retry"], Literal["failed"]]
 Event = Union["Event0", "Event1", "Event2", "Event3"]

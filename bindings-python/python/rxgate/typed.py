@@ -83,6 +83,11 @@ def decide_route_action(request: "RouteActionRequest") -> "RouteActionDecision":
     return cast("RouteActionDecision", call("decide_route_action", request))
 
 
+def decide_flag_action(request: "FlagActionRequest") -> "FlagActionDecision":
+    """whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now})"""
+    return cast("FlagActionDecision", call("decide_flag_action", request))
+
+
 def check_boundary(request: "TimedOrderRequest") -> "BoundaryReport":
     """the prescription boundary per item, and violations ({input, now})"""
     return cast("BoundaryReport", call("check_boundary", request))
@@ -178,4 +183,4 @@ def redact_event(request: "RedactEventRequest") -> "JsonValue":
     return cast("JsonValue", call("redact_event", request))
 
 
-__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]
+__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "decide_flag_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]

@@ -50,7 +50,7 @@ pub use events::{
 };
 pub use order::{
     AppliedFacts, ApplyOrderFactsRequest, BuildVisitRequest, CheckCancelRequest, DatedOrderRequest,
-    DecideSubmitRequest, OrderRequest, RouteActionRequest, TimedOrderRequest,
+    DecideSubmitRequest, FlagActionRequest, OrderRequest, RouteActionRequest, TimedOrderRequest,
 };
 pub use ownership::{AssembleOrderRequest, AssembledOrder, SplitOrder, SplitOrderRequest};
 pub use schema::schema;
@@ -157,6 +157,8 @@ op_table! {
         "the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now})";
     "decide_route_action" => order::decide_route_action: RouteActionRequest => crate::events::outbox::RouteActionDecision,
         "whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now})";
+    "decide_flag_action" => order::decide_flag_action: FlagActionRequest => crate::order::flags::FlagActionDecision,
+        "whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now})";
     "check_boundary" => order::boundary: TimedOrderRequest => crate::boundary::BoundaryReport,
         "the prescription boundary per item, and violations ({input, now})";
     "order_state" => order::state: OrderRequest => crate::order::state::OrderState,

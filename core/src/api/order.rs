@@ -320,6 +320,81 @@ pub(super) fn decide_route_action(
     ))
 }
 
+/// The request of `decide_flag_action`.
+#[derive(JsonSchema)]
+pub struct FlagActionRequest {
+    /// The order snapshot.
+    pub input: OrderSnapshot,
+    /// `acknowledged` or `resolved`.
+    pub action: crate::order::snapshot::FlagOutcome,
+    /// The flag's code.
+    pub code: String,
+    /// When the flag was raised (RFC 3339; absent for a flag without an instant).
+    pub raised_at: Option<String>,
+    /// Why (required, non-blank).
+    pub reason: Option<String>,
+    /// Who (the API key id).
+    pub by: String,
+    /// The current instant.
+    pub now: Instant,
+}
+
+impl Request<'_> for FlagActionRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        use crate::order::snapshot::FlagOutcome;
+        let action = match req_str(request, "action")? {
+            "acknowledged" => FlagOutcome::Acknowledged,
+            "resolved" => FlagOutcome::Resolved,
+            _ => {
+                return Err(ApiError::invalid_request(
+                    "action",
+                    "one of acknowledged, resolved",
+                ))
+            }
+        };
+        let raised_at = opt_str(request, "raised_at")?;
+        if let Some(text) = raised_at {
+            if DateTime::parse_from_rfc3339(text).is_err() {
+                return Err(ApiError::invalid_request(
+                    "raised_at",
+                    "an RFC 3339 instant",
+                ));
+            }
+        }
+        Ok(Self {
+            action,
+            code: req_str(request, "code")?.to_owned(),
+            raised_at: raised_at.map(str::to_owned),
+            reason: opt_str(request, "reason")?.map(str::to_owned),
+            by: req_str(request, "by")?.to_owned(),
+            now: Instant(now(request)?),
+            input: snapshot(request)?,
+        })
+    }
+}
+
+/// `decide_flag_action`.
+pub(super) fn decide_flag_action(
+    r: FlagActionRequest,
+) -> Result<crate::order::flags::FlagActionDecision, ApiError> {
+    let raised_at = r
+        .raised_at
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|d| d.with_timezone(&Utc));
+    Ok(crate::order::flags::decide_flag_action(
+        &r.input,
+        crate::order::flags::FlagAction {
+            action: r.action,
+            code: &r.code,
+            raised_at,
+            reason: r.reason.as_deref(),
+            by: &r.by,
+            now: r.now.0,
+        },
+    ))
+}
+
 /// `check_boundary`.
 pub(super) fn boundary(r: TimedOrderRequest) -> Result<BoundaryReport, ApiError> {
     Ok(check_boundary(&r.input, r.at()))

@@ -40,6 +40,12 @@ crate::define_codes! {
         meaning: "the order has been SHIPPED for longer than the window with no tracking",
         template: "the order is SHIPPED with no tracking number for over {days} days",
     },
+    /// Shipped and not delivered for too long.
+    SHIPPED_WITHOUT_DELIVERY = "shipped_without_delivery" {
+        beluga_error: None,
+        meaning: "the order has been SHIPPED for longer than the window and is not delivered",
+        template: "the order is SHIPPED and not delivered for over {days} days",
+    },
     /// Order status disagrees with visit or pharmacy status.
     STATUS_MISMATCH = "status_mismatch" {
         beluga_error: None,

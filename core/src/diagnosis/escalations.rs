@@ -42,6 +42,7 @@ pub(super) const RULES: &[Rule] = &[
     boundary_violations,
     prescribed_med_not_ordered,
     shipped_without_tracking,
+    shipped_without_delivery,
     pharmacy_status_ahead,
     visit_closed_but_shipped,
     visit_closed_awaiting_fulfillment,
@@ -208,6 +209,26 @@ fn shipped_without_tracking(f: &Facts<'_>, out: &mut Vec<Reason>) {
     }
 }
 
+/// Shipped, and still not delivered after the window (tracking or not).
+fn shipped_without_delivery(f: &Facts<'_>, out: &mut Vec<Reason>) {
+    let order = &f.snapshot.order;
+    if order.status != OrderStatus::Shipped {
+        return;
+    }
+    let days = f.snapshot.settings.windows.shipped_without_delivery_days;
+    let Some(at) = order.shipping.as_ref().and_then(|s| s.shipped_at) else {
+        return;
+    };
+    if f.now > at + Duration::days(i64::from(days)) {
+        let days = days.to_string();
+        out.push(Reason::new(
+            codes::SHIPPED_WITHOUT_DELIVERY,
+            Actor::Cs,
+            &[("days", &days)],
+        ));
+    }
+}
+
 /// A pharmacy reports a status the order has not reached.
 fn pharmacy_status_ahead(f: &Facts<'_>, out: &mut Vec<Reason>) {
     let order = &f.snapshot.order;
@@ -313,11 +334,17 @@ fn message_visibility_issues(f: &Facts<'_>, out: &mut Vec<Reason>) {
     }
 }
 
-/// Open staff flags.
+/// Open staff flags (acknowledged and resolved ones are no longer escalated).
 fn staff_flag_open(f: &Facts<'_>, out: &mut Vec<Reason>) {
-    let flags = &f.snapshot.order.flags;
-    if !flags.is_empty() {
-        let count = flags.len().to_string();
+    let open = f
+        .snapshot
+        .order
+        .flags
+        .iter()
+        .filter(|flag| flag.settled.is_none())
+        .count();
+    if open > 0 {
+        let count = open.to_string();
         out.push(Reason::new(
             codes::STAFF_FLAG_OPEN,
             Actor::Cs,

@@ -27,7 +27,9 @@
 //!   not a network/timeout/5xx failure.
 //! - "Prescription written but no pharmacy fulfillment" waits
 //!   `settings.windows.rx_to_pharmacy_hours` (24 h) after the first confirmation; tracking
-//!   missing after `SHIPPED` waits `shipped_without_tracking_days` (3 days).
+//!   missing after `SHIPPED` waits `shipped_without_tracking_days` (3 days); a `SHIPPED`
+//!   order not delivered after `shipped_without_delivery_days` (14 days) goes to CS (the
+//!   carrier is asked), tracking or not.
 //! - "today" for the age rule is `now` at UTC−10 (Hawaii), as the bindings default.
 
 pub mod actions;

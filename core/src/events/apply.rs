@@ -569,6 +569,7 @@ impl<'a> Run<'a> {
                 code: code.as_str().to_owned(),
                 raised_at: Some(self.at),
                 event: Some(event.to_owned()),
+                settled: None,
             })
         }));
         if notify_chat {
@@ -708,6 +709,7 @@ impl<'a> Run<'a> {
                 code: code.as_str().to_owned(),
                 raised_at: Some(self.at),
                 event: Some(event_name.to_owned()),
+                settled: None,
             });
             let mut all: Vec<(&str, &str)> =
                 vec![("source", source.label()), ("event", event_name)];

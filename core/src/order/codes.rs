@@ -213,4 +213,22 @@ crate::define_codes! {
         meaning: "the original prescription was sent more than 7 days ago; Beluga refuses a resend",
         template: "the original prescription was sent over {days} days ago: Beluga refuses a resend (TOO_LONG_AGO); medical operations decide on a new visit",
     },
+    /// Flag action: no flag of that code raised at that instant.
+    FLAG_NOT_FOUND = "flag_not_found" {
+        beluga_error: None,
+        meaning: "staff named a flag the order does not have (code and raised instant)",
+        template: "the order has no flag of that code raised at that instant",
+    },
+    /// Flag action: no reason given.
+    FLAG_REASON_MISSING = "flag_reason_missing" {
+        beluga_error: None,
+        meaning: "acknowledging or resolving a flag needs a reason",
+        template: "a reason is required to acknowledge or resolve a flag",
+    },
+    /// Flag action: the flag is already settled that far.
+    FLAG_ALREADY_SETTLED = "flag_already_settled" {
+        beluga_error: None,
+        meaning: "the flag was already acknowledged or resolved (a resolved flag is final)",
+        template: "the flag is already {outcome}",
+    },
 }

@@ -163,6 +163,8 @@ pub struct Windows {
     pub rx_to_pharmacy_hours: u32,
     /// Days an order may stay `SHIPPED` without tracking before it is escalated.
     pub shipped_without_tracking_days: u32,
+    /// Days an order may stay `SHIPPED` without being delivered before it is escalated.
+    pub shipped_without_delivery_days: u32,
 }
 
 impl Default for Windows {
@@ -171,6 +173,7 @@ impl Default for Windows {
             boundary_hours: 24,
             rx_to_pharmacy_hours: 24,
             shipped_without_tracking_days: 3,
+            shipped_without_delivery_days: 14,
         }
     }
 }
@@ -563,6 +566,39 @@ pub struct StaffFlag {
     /// The event that raised it.
     #[serde(default)]
     pub event: Option<String>,
+    /// Staff acknowledged or resolved it (absent: open). A settled flag is no longer
+    /// escalated; a later event of the same kind raises a new flag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<FlagSettlement>,
+}
+
+/// How staff settled a flag. Ordered so that merging two settlements keeps the later word:
+/// `resolved` over `acknowledged`, then the later instant.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct FlagSettlement {
+    /// `acknowledged` or `resolved`.
+    pub outcome: FlagOutcome,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who (the API key id; never a person's name).
+    pub by: String,
+    /// Why (staff text, kept for staff).
+    pub reason: String,
+}
+
+/// What staff did with a flag.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagOutcome {
+    /// Seen; someone is on it (no longer escalated).
+    Acknowledged,
+    /// Dealt with.
+    Resolved,
 }
 
 // ---------------------------------------------------------------------------------------

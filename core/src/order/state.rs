@@ -279,6 +279,40 @@ pub fn merge_into_set<T: Ord + Clone>(set: &mut Vec<T>, item: &T) {
     set.sort();
 }
 
+/// Merges a flag: one per (code, raised instant, event), its settlement the greater of the
+/// two (a redelivered event never reopens a flag staff settled).
+pub fn merge_flag(flags: &mut Vec<StaffFlag>, fact: &StaffFlag) {
+    let same = |f: &StaffFlag| {
+        f.code == fact.code && f.raised_at == fact.raised_at && f.event == fact.event
+    };
+    match flags.iter_mut().find(|f| same(f)) {
+        Some(flag) => {
+            if fact.settled > flag.settled {
+                flag.settled.clone_from(&fact.settled);
+            }
+        }
+        None => flags.push(fact.clone()),
+    }
+    flags.sort();
+}
+
+/// Settles the flags of `code` raised at `raised_at` (the greater settlement stays).
+pub fn settle_flag(
+    flags: &mut [StaffFlag],
+    code: &str,
+    raised_at: Option<DateTime<Utc>>,
+    settlement: &crate::order::snapshot::FlagSettlement,
+) {
+    for flag in flags
+        .iter_mut()
+        .filter(|f| f.code == code && f.raised_at == raised_at)
+    {
+        if flag.settled.as_ref().is_none_or(|s| settlement > s) {
+            flag.settled = Some(settlement.clone());
+        }
+    }
+}
+
 /// Merges a prescription record into a list keyed by (`source`, `item_id`, `med_id`,
 /// `rx_id`): a redelivered confirmation received at another instant is the same record, and
 /// between two records of one key the one with the earliest `written_at` (then the smaller
@@ -422,6 +456,17 @@ pub enum Fact {
     Shipping(Shipping),
     /// A flag for staff.
     Flag(StaffFlag),
+    /// Staff settled the flag of `code` raised at `raised_at` (see
+    /// [`crate::order::flags::decide_flag_action`]).
+    FlagSettled {
+        /// The flag's code.
+        code: String,
+        /// When the flag was raised (which flag of that code).
+        #[serde(default)]
+        raised_at: Option<DateTime<Utc>>,
+        /// The settlement.
+        settlement: crate::order::snapshot::FlagSettlement,
+    },
     /// An appointment fact (last applied wins; not part of convergence).
     Booking(Appointment),
 }
@@ -473,7 +518,12 @@ pub fn apply_fact(snapshot: &mut OrderSnapshot, fact: &Fact) {
         Fact::Shipping(s) => {
             snapshot.order.shipping = Some(merge_shipping(snapshot.order.shipping.take(), s));
         }
-        Fact::Flag(f) => merge_into_set(&mut snapshot.order.flags, f),
+        Fact::Flag(f) => merge_flag(&mut snapshot.order.flags, f),
+        Fact::FlagSettled {
+            code,
+            raised_at,
+            settlement,
+        } => settle_flag(&mut snapshot.order.flags, code, *raised_at, settlement),
         Fact::Booking(b) => {
             let outcome = apply_booking(snapshot.order.appointment.as_ref(), b);
             snapshot.order.appointment = Some(outcome.appointment);
@@ -737,6 +787,7 @@ mod tests {
                 code: c.to_owned(),
                 raised_at: h.and_then(at),
                 event: None,
+                settled: None,
             })),
         ]
     }

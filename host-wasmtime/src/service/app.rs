@@ -82,6 +82,15 @@ pub fn routes() -> ApiRouter<AppState> {
             }),
         )
         .api_route(
+            "/api/emr/orders/{id}/flags/settle",
+            post_with(settle_flag, |t| {
+                op(t, "settleFlag", "orders",
+                    "Acknowledge or resolve one flag with a reason ({code, raisedAt, action: acknowledged|resolved, reason}); 422 when the rules refuse",
+                    &STAFF_DOC)
+                .answer::<200, Json<doc::FlagSettled>>()
+            }),
+        )
+        .api_route(
             "/api/emr/orders/{id}/beluga/logs",
             get_with(logs, |t| {
                 op(t, "getBelugaLogs", "orders", "The order's audit trail, newest first", &STAFF_DOC)
@@ -132,6 +141,15 @@ pub fn routes() -> ApiRouter<AppState> {
             post_with(pharmacy_search, |t| {
                 op(t, "searchPharmacies", "orders", "Beluga pharmacy search (validated, forwarded, answer parsed)", &STAFF_DOC)
                     .answer::<200, Json<doc::ParsedAnswer>>()
+            }),
+        )
+        .api_route(
+            "/api/emr/worklist",
+            get_with(worklist, |t| {
+                op(t, "getWorklist", "orders",
+                    "Stuck orders the periodic sweep found escalating: stage, next actor and action, reasons (codes and staff texts, no patient data)",
+                    &STAFF_DOC)
+                .answer::<200, Json<Vec<super::sweep::WorklistEntry>>>()
             }),
         )
         .api_route(
@@ -639,6 +657,82 @@ async fn cancel_visit(
     Ok(Json(json!({ "status": "canceled", "guard": guard })))
 }
 
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct FlagBody {
+    /// The flag's code.
+    code: String,
+    /// When it was raised (RFC 3339), as the order lists it.
+    #[serde(default)]
+    raised_at: Option<String>,
+    /// `acknowledged` or `resolved`.
+    action: String,
+    /// Why (required).
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Staff acknowledge or resolve a flag: the rules decide (`decide_flag_action`) and answer the
+/// fact, applied like any other; the audit names the key and keeps the reason.
+async fn settle_flag(
+    State(state): State<AppState>,
+    Path(OrderPath { id }): Path<OrderPath>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody<FlagBody>,
+) -> Result<Json<Value>, Problem> {
+    let caller = state.authorize(&headers, STAFF).await?;
+    let decision = orders::commit(&state, &id, |loaded| {
+        let (state, caller, body) = (&state, &caller, &body);
+        async move {
+            let decision = decide_ok(
+                state,
+                "decide_flag_action",
+                json!({ "input": loaded.snapshot, "action": body.action, "code": body.code,
+                        "raised_at": body.raised_at, "reason": body.reason,
+                        "by": caller.key_id, "now": super::rfc3339(state.now_ms()) }),
+            )
+            .await?;
+            let Some(fact) = decision.get("fact").filter(|f| !f.is_null()) else {
+                return Ok((None, decision));
+            };
+            let applied = decide_ok(
+                state,
+                "apply_order_facts",
+                json!({ "input": loaded.snapshot, "facts": [fact] }),
+            )
+            .await?;
+            // The reason is staff's words about the case: kept in the audit, never logged.
+            let detail =
+                json!({ "code": body.code, "raisedAt": body.raised_at, "reason": body.reason });
+            let change = Change {
+                order_id: Some(loaded.record.id.clone()),
+                order: Some(orders::write(state, &loaded, applied.get("snapshot"), None).await?),
+                audit: vec![entry(
+                    caller,
+                    &loaded.record.id,
+                    "flag",
+                    &body.action,
+                    Some(detail),
+                )],
+                now: state.now_ms(),
+                ..Change::default()
+            };
+            Ok((Some(change), decision))
+        }
+    })
+    .await?;
+    if decision.get("allowed").and_then(Value::as_bool) != Some(true) {
+        let reasons = decision
+            .get("reasons")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        return Err(Problem::violations("the flag action is refused", reasons)
+            .with(json!({ "decision": decision })));
+    }
+    Ok(Json(json!({ "status": body.action, "decision": decision })))
+}
+
 async fn logs(
     State(state): State<AppState>,
     Path(OrderPath { id }): Path<OrderPath>,
@@ -950,6 +1044,17 @@ const NOTIFICATION_STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"
 /// Patient notifications for the clinic app's messaging to send (email, SMS, in-app):
 /// `pending` by default, oldest first. Metadata only — the app reads the order for the
 /// content it sends.
+async fn worklist(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<super::sweep::WorklistEntry>>, Problem> {
+    state.authorize(&headers, STAFF).await?;
+    let list = super::sweep::worklist(&state)
+        .await
+        .map_err(Problem::internal)?;
+    Ok(Json(list))
+}
+
 async fn pending_notifications(
     State(state): State<AppState>,
     headers: HeaderMap,

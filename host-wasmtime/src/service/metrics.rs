@@ -151,6 +151,9 @@ pub struct Scrape {
     /// The store's backlog (`None` when the store did not answer: the gauges are left out and
     /// `rxgate_store_up` is 0).
     pub backlog: Option<Backlog>,
+    /// Orders the stuck-order sweep found stuck, by stage ([`super::sweep`]; `None` when the
+    /// store did not answer).
+    pub stuck: Option<BTreeMap<String, i64>>,
     /// Now, in Unix milliseconds (for the oldest-due ages).
     pub now_ms: i64,
     /// The active rules' digest.
@@ -260,7 +263,36 @@ fn scrape_registry(scrape: &Scrape) -> Registry {
     if let Some(backlog) = &scrape.backlog {
         backlog_gauges(&mut r, backlog, scrape.now_ms);
     }
+    if let Some(stuck) = &scrape.stuck {
+        stuck_gauge(&mut r, stuck);
+    }
     r
+}
+
+/// The diagnosis stages an open order can wait in (every one has a sample, 0 when none).
+const OPEN_STAGES: [&str; 7] = [
+    "payment",
+    "intake",
+    "beluga_submission",
+    "medical_review",
+    "prescription",
+    "pharmacy_submission",
+    "shipped",
+];
+
+/// Stuck orders by stage.
+fn stuck_gauge(r: &mut Registry, stuck: &BTreeMap<String, i64>) {
+    let g = gauge(
+        r,
+        "rxgate_stuck_orders",
+        "Open orders the stuck-order sweep found escalating, by diagnosis stage",
+    );
+    for stage in OPEN_STAGES {
+        g.get_or_create(&labels(&[("stage", stage)])).set(0);
+    }
+    for (stage, n) in stuck {
+        g.get_or_create(&labels(&[("stage", stage)])).set(*n);
+    }
 }
 
 fn count(n: u64) -> i64 {

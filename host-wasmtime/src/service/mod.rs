@@ -20,6 +20,7 @@ pub mod pharmacy;
 pub mod photo_id;
 pub mod portal;
 pub mod problem;
+pub mod sweep;
 pub mod webhooks;
 pub mod worker;
 
@@ -577,7 +578,15 @@ async fn metrics_scrape(state: AppState) -> (HeaderMap, String) {
             None
         }
     };
+    let stuck = match sweep::worklist(&state).await {
+        Ok(list) => Some(sweep::by_stage(&list)),
+        Err(e) => {
+            tracing::warn!(cause = %e, "worklist query failed: stuck gauge left out of this scrape");
+            None
+        }
+    };
     let scrape = metrics::Scrape {
+        stuck,
         backlog,
         now_ms: now,
         rules_digest: state.rules.current().digest().to_owned(),

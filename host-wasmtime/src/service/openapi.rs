@@ -387,6 +387,15 @@ pub struct Cancelled {
     pub guard: Map<String, Value>,
 }
 
+/// A staff action on a flag, as the rules decided it.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct FlagSettled {
+    /// `acknowledged` or `resolved`.
+    pub status: String,
+    /// The rules' decision (`decide_flag_action`).
+    pub decision: Map<String, Value>,
+}
+
 /// A settled notification.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Settled {

@@ -46,6 +46,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         Arc::clone(&calls_wake),
     )));
     let mut last_purge = 0i64;
+    let mut last_sweep = 0i64;
     let mut rules_digest = state.rules.current().digest().to_owned();
     let mut refused_rules: Option<String> = None;
     loop {
@@ -66,6 +67,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         calls_wake.notify_one();
         if let Err(e) = purge(&state, &mut last_purge).await {
             tracing::error!(cause = %e, "raw-body purge failed");
+        }
+        if let Err(e) = super::sweep::maybe(&state, &mut last_sweep).await {
+            tracing::error!(cause = %e, "stuck-order sweep failed");
         }
         if *stop.borrow() || state.is_draining() {
             break;

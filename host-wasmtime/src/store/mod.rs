@@ -499,6 +499,9 @@ pub trait Storage: Send + Sync + 'static {
     fn get_order(&self, id: &str) -> StoreResult<Option<OrderRecord>>;
     /// The order of a Beluga master id.
     fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// Orders in id order, the first `limit` whose id is after `after` (a page of the stuck-order
+    /// sweep; `""` starts at the beginning).
+    fn list_orders(&self, after: &str, limit: u32) -> StoreResult<Vec<OrderRecord>>;
     /// Sets the master id once; answers the master id in force (the existing one if set).
     fn ensure_master_id(&self, id: &str, candidate: &str) -> StoreResult<String>;
     /// Stores the events of one webhook request, each unless its dedupe key is known, and one

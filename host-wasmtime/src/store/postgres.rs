@@ -772,6 +772,14 @@ impl Storage for PgStore {
         rows.first().map(order_row).transpose()
     }
 
+    fn list_orders(&self, after: &str, limit: u32) -> StoreResult<Vec<OrderRecord>> {
+        let rows = self.query(
+            &format!("SELECT {ORDER_COLS} FROM orders WHERE id > $1 ORDER BY id LIMIT $2"),
+            &[&after, &i64::from(limit)],
+        )?;
+        rows.iter().map(order_row).collect()
+    }
+
     fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>> {
         let rows = self.query(
             &format!("SELECT {ORDER_COLS} FROM orders WHERE master_id = $1"),

@@ -788,6 +788,20 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn list_orders(&self, after: &str, limit: u32) -> StoreResult<Vec<OrderRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {ORDER_COLS} FROM orders WHERE id > ?1 ORDER BY id LIMIT ?2"
+                ))
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(rusqlite::params![after, limit], order_row)
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+    }
+
     fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>> {
         self.with(|c| {
             c.query_row(

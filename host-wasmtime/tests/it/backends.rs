@@ -84,6 +84,7 @@ on_both!(
     an_idempotency_key_is_stored_once_with_its_change,
     an_unmatched_event_is_reopened_by_the_order_it_names,
     a_redrive_reopens_a_finished_event_once,
+    orders_are_listed_in_pages_with_their_bookkeeping,
 );
 
 fn event(key: &str, at: i64) -> NewEvent {
@@ -126,6 +127,42 @@ fn seed(store: &Store, id: &str) {
         .put_clinic_input(id, &json!({"order": {}}), &json!({}), None, &audit, &[])
         .unwrap();
     assert_eq!(created, PutOutcome::Created(1));
+}
+
+/// The stuck-order sweep's pages: id order, after a cursor, at most `limit`, with the
+/// service bookkeeping a change wrote (the sweep's `state.stuck`).
+fn orders_are_listed_in_pages_with_their_bookkeeping(store: Store) {
+    for id in ["o-b", "o-a", "o-c"] {
+        seed(&store, id);
+    }
+    let ids = |after: &str, limit: u32| -> Vec<String> {
+        store
+            .list_orders(after, limit)
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect()
+    };
+    assert_eq!(ids("", 2), ["o-a", "o-b"]);
+    assert_eq!(ids("o-b", 2), ["o-c"]);
+    assert!(ids("o-c", 2).is_empty());
+    let change = Change {
+        order_id: Some("o-b".into()),
+        order: Some(OrderWrite {
+            id: "o-b".into(),
+            expected_version: 1,
+            rxgate: None,
+            state: Some(json!({"stuck": {"stage": "shipped"}})),
+        }),
+        now: 5,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&change).unwrap(), Committed::Done(2));
+    let listed = store.list_orders("o-a", 1).unwrap();
+    assert_eq!(listed[0].state["stuck"]["stage"], "shipped");
+    assert_eq!(listed[0].version, 2);
+    // The same change again (another instance's sweep from the same read) writes nothing.
+    assert_eq!(store.commit(&change).unwrap(), Committed::Conflict);
 }
 
 fn enqueue(store: &Store, kind: &str, key: &str) -> i64 {

@@ -22,4 +22,5 @@ mod portal;
 mod readme;
 mod rules;
 mod service;
+mod stuck;
 mod webhook_vectors;
