@@ -424,10 +424,16 @@ def record_call_outcome(
     return _run(CallOutcome, "record_call_outcome", order, {"call": dict(call), "answer": dict(answer), "now": _now(now)})
 
 
-def build_message(order: Snapshot, to: str, content: str, master_id: str) -> MessagePlan:
+def build_message(
+    order: Snapshot, to: str, content: str, master_id: str, images: Optional[Sequence[str]] = None
+) -> MessagePlan:
     """A message to Beluga: ``to="cs"`` (Beluga admin, internal) or ``"patient"`` (the
-    patient's chat reply to the doctor); the call and the activity, or ``violations``."""
-    return _run(MessagePlan, "build_message", order, {"to": to, "content": content, "master_id": master_id})
+    patient's chat reply to the doctor, with optional base64 JPEG ``images``: one ``isMedia``
+    call each); the calls and the activity, or ``violations``."""
+    params: Dict[str, Any] = {"to": to, "content": content, "master_id": master_id}
+    if images is not None:
+        params["images"] = list(images)
+    return _run(MessagePlan, "build_message", order, params)
 def split_order(order: Snapshot) -> OrderParts:
     """Splits a snapshot into the clinic's input and the members rxgate owns."""
     return _run(OrderParts, "split_order", order)
