@@ -71,9 +71,9 @@ def test_every_core_operation_has_a_python_entry_point() -> None:
     names = {op["name"] for op in rxgate.operations()}
     missing = names - set(WRAPPERS) - OTHER_ENTRY_POINTS - TYPED_ONLY
     assert not missing, f"core operations without a Python wrapper: {sorted(missing)}"
-    import rxgate.typed
+    from rxgate import typed
 
-    assert all(callable(getattr(rxgate.typed, op)) for op in TYPED_ONLY)
+    assert all(callable(getattr(typed, op)) for op in TYPED_ONLY)
     assert set(WRAPPERS) <= names, f"wrappers of unknown operations: {sorted(set(WRAPPERS) - names)}"
 
 
