@@ -42,6 +42,42 @@ impl From<&str> for Secret {
     }
 }
 
+/// The configuration a running service reads: one [`Config`], replaced whole when `SIGHUP`
+/// re-reads the secret files ([`Config::with_secrets_of`]).
+///
+/// Readers get a plain `&Config` (through `Deref`), never a guard, so a handler may hold it
+/// across an `.await` and the swap never waits for readers. The price: every configuration
+/// the process has run with stays allocated until it exits — a few kilobytes per `SIGHUP`.
+#[derive(Debug)]
+pub struct LiveConfig(std::sync::RwLock<&'static Config>);
+
+impl LiveConfig {
+    /// The service's configuration at start.
+    pub fn new(config: Config) -> Self {
+        Self(std::sync::RwLock::new(Box::leak(Box::new(config))))
+    }
+
+    /// Replaces the configuration; readers already holding the old one keep it.
+    pub fn replace(&self, config: Config) {
+        let fresh: &'static Config = Box::leak(Box::new(config));
+        *self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+    }
+}
+
+impl std::ops::Deref for LiveConfig {
+    type Target = Config;
+
+    fn deref(&self) -> &Config {
+        *self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// Where the service runs; `production` refuses every unsigned partner request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -443,12 +479,58 @@ pub enum ConfigError {
     /// In production: secrets set but empty or shorter than their minimum (names only).
     #[error("{0}")]
     WeakSecrets(String),
+    /// A per-pharmacy environment variable holds an unusable value.
+    #[error("invalid environment variable {0}")]
+    EnvNamed(String),
     /// A `RXGATE_…_FILE` variable names a file that cannot be read.
     #[error("cannot read the file {name} names")]
     EnvFile {
         /// The variable.
         name: String,
     },
+}
+
+impl Config {
+    /// This configuration with the secrets of `fresh`, a new reading of the same file and
+    /// environment (the `SIGHUP` rotation): partner API keys and passwords, webhook secrets,
+    /// bootstrap API keys, the portal token secret and the weak-secret list. Every other
+    /// setting, and the pharmacy tables themselves, stay as they are until a restart; a
+    /// pharmacy that exists in only one of the two keeps its current secrets.
+    pub fn with_secrets_of(&self, fresh: &Config) -> Config {
+        let mut next = self.clone();
+        next.beluga.api_key = fresh.beluga.api_key.clone();
+        next.beluga.webhook_secrets = fresh.beluga.webhook_secrets.clone();
+        for (id, p) in &mut next.dispensepro {
+            if let Some(f) = fresh.dispensepro.get(id) {
+                p.api_key = f.api_key.clone();
+                p.webhook_secret = f.webhook_secret.clone();
+                p.webhook_secret_previous = f.webhook_secret_previous.clone();
+            }
+        }
+        for (id, p) in &mut next.lifefile {
+            if let Some(f) = fresh.lifefile.get(id) {
+                p.password = f.password.clone();
+                p.webhook_password = f.webhook_password.clone();
+                p.webhook_password_previous = f.webhook_password_previous.clone();
+            }
+        }
+        for (id, p) in &mut next.pharmacies {
+            if let Some(f) = fresh.pharmacies.get(id) {
+                p.webhook_secret = f.webhook_secret.clone();
+                p.webhook_secret_previous = f.webhook_secret_previous.clone();
+            }
+        }
+        next.bootstrap_keys = fresh.bootstrap_keys.clone();
+        next.portal.token_secret = fresh.portal.token_secret.clone();
+        next.weak_secrets = fresh.weak_secrets.clone();
+        next
+    }
+
+    /// Whether `fresh` differs from this configuration in a setting other than a secret
+    /// (those need a restart; secrets are never serialized, so they do not count).
+    pub fn settings_differ(&self, fresh: &Config) -> bool {
+        serde_json::to_value(self).ok() != serde_json::to_value(fresh).ok()
+    }
 }
 
 impl Config {
@@ -533,7 +615,15 @@ impl Config {
             "RXGATE_RULES_DEADLINE_MS",
             &mut self.rules.deadline_ms,
         )?;
+        number(&get, "RXGATE_OUTBOX_LEASE_MS", &mut self.outbox.lease_ms)?;
+        number(
+            &get,
+            "RXGATE_DATABASE_POOL_SIZE",
+            &mut self.database_pool_size,
+        )?;
         self.apply_limits_env(&get)?;
+        self.apply_escalations_env(&get)?;
+        self.apply_pharmacies_env(&get)?;
         if let Some(v) = get("RXGATE_TRUSTED_PROXIES") {
             self.trusted_proxies = v
                 .split(',')
@@ -651,6 +741,79 @@ impl Config {
         Ok(())
     }
 
+    fn apply_escalations_env(
+        &mut self,
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        let e = &mut self.escalations;
+        number(get, "RXGATE_ESCALATIONS_SWEEP_MS", &mut e.sweep_ms)?;
+        number(
+            get,
+            "RXGATE_ESCALATIONS_RX_TO_PHARMACY_HOURS",
+            &mut e.rx_to_pharmacy_hours,
+        )?;
+        number(
+            get,
+            "RXGATE_ESCALATIONS_SHIPPED_WITHOUT_TRACKING_DAYS",
+            &mut e.shipped_without_tracking_days,
+        )?;
+        number(
+            get,
+            "RXGATE_ESCALATIONS_SHIPPED_WITHOUT_DELIVERY_DAYS",
+            &mut e.shipped_without_delivery_days,
+        )
+    }
+
+    /// The pharmacy tables from the environment: `RXGATE_DISPENSEPRO_IDS`, `RXGATE_LIFEFILE_IDS`
+    /// and `RXGATE_PHARMACY_IDS` (comma separated) add pharmacies to the file's, and each
+    /// setting has a variable per id (`RXGATE_LIFEFILE_<ID>_VENDOR_ID`, …), like its secrets.
+    fn apply_pharmacies_env(
+        &mut self,
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        for id in listed(get, "RXGATE_DISPENSEPRO_IDS") {
+            self.dispensepro.entry(id).or_default();
+        }
+        for id in listed(get, "RXGATE_LIFEFILE_IDS") {
+            self.lifefile.entry(id).or_default();
+        }
+        for id in listed(get, "RXGATE_PHARMACY_IDS") {
+            self.pharmacies.entry(id).or_default();
+        }
+        for (id, p) in &mut self.dispensepro {
+            text(
+                get,
+                &format!("RXGATE_DISPENSEPRO_{}_BASE_URL", env_id(id)),
+                &mut p.base_url,
+            );
+        }
+        for (id, p) in &mut self.lifefile {
+            let key = env_id(id);
+            for (name, field) in [
+                ("BASE_URL", &mut p.base_url),
+                ("USERNAME", &mut p.username),
+                ("VENDOR_ID", &mut p.vendor_id),
+                ("LOCATION_ID", &mut p.location_id),
+                ("NETWORK_ID", &mut p.network_id),
+                ("PRACTICE_ID", &mut p.practice_id),
+                ("WEBHOOK_USERNAME", &mut p.webhook_username),
+            ] {
+                text(get, &format!("RXGATE_LIFEFILE_{key}_{name}"), field);
+            }
+        }
+        for (id, p) in &mut self.pharmacies {
+            let name = format!("RXGATE_PHARMACY_{}_ALLOW_UNSIGNED", env_id(id));
+            if let Some(v) = get(&name) {
+                p.allow_unsigned = match v.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => return Err(ConfigError::EnvNamed(name)),
+                };
+            }
+        }
+        Ok(())
+    }
+
     fn apply_limits_env(
         &mut self,
         get: &impl Fn(&str) -> Option<String>,
@@ -716,6 +879,26 @@ fn checked(
         weak.push(name.to_owned());
     }
     (!value.is_empty()).then(|| Secret::from(value))
+}
+
+/// The comma-separated, non-empty items of the variable `name`.
+fn listed(get: &impl Fn(&str) -> Option<String>, name: &str) -> Vec<String> {
+    get(name)
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The variable `name`, when set, into the text `field`.
+fn text(get: &impl Fn(&str) -> Option<String>, name: &str, field: &mut String) {
+    if let Some(v) = get(name) {
+        *field = v;
+    }
 }
 
 /// Parses the variable `name`, when set, into `field`.
@@ -829,6 +1012,272 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every setting's environment variable and a value to set it to (secrets have theirs in
+    /// `apply_env` and are never serialized). The setting list comes from the serialized
+    /// configuration, so a new setting without a variable fails here.
+    const SETTINGS: &[(&str, &str, &str)] = &[
+        ("listen", "RXGATE_LISTEN", "127.0.0.1:9"),
+        ("data_dir", "RXGATE_DATA_DIR", "/srv/rx"),
+        ("environment", "RXGATE_ENVIRONMENT", "sandbox"),
+        ("rules.max_instances", "RXGATE_RULES_MAX_INSTANCES", "3"),
+        (
+            "rules.memory_limit_bytes",
+            "RXGATE_RULES_MEMORY_LIMIT_BYTES",
+            "7",
+        ),
+        ("rules.deadline_ms", "RXGATE_RULES_DEADLINE_MS", "9"),
+        ("rules.cache_dir", "RXGATE_RULES_CACHE_DIR", "/srv/c"),
+        ("rules_component", "RXGATE_RULES_COMPONENT", "/srv/r.wasm"),
+        (
+            "beluga.base_url",
+            "RXGATE_BELUGA_BASE_URL",
+            "https://b.example",
+        ),
+        ("beluga.company", "RXGATE_BELUGA_COMPANY", "Clinic"),
+        ("beluga.hmac_header", "RXGATE_BELUGA_HMAC_HEADER", "X-Sig"),
+        (
+            "beluga.hmac_encoding",
+            "RXGATE_BELUGA_HMAC_ENCODING",
+            "base64",
+        ),
+        (
+            "dispensepro.dp-1.base_url",
+            "RXGATE_DISPENSEPRO_DP_1_BASE_URL",
+            "https://d",
+        ),
+        (
+            "lifefile.lf-1.base_url",
+            "RXGATE_LIFEFILE_LF_1_BASE_URL",
+            "https://l",
+        ),
+        (
+            "lifefile.lf-1.username",
+            "RXGATE_LIFEFILE_LF_1_USERNAME",
+            "u",
+        ),
+        (
+            "lifefile.lf-1.vendor_id",
+            "RXGATE_LIFEFILE_LF_1_VENDOR_ID",
+            "11",
+        ),
+        (
+            "lifefile.lf-1.location_id",
+            "RXGATE_LIFEFILE_LF_1_LOCATION_ID",
+            "110",
+        ),
+        (
+            "lifefile.lf-1.network_id",
+            "RXGATE_LIFEFILE_LF_1_NETWORK_ID",
+            "1",
+        ),
+        (
+            "lifefile.lf-1.practice_id",
+            "RXGATE_LIFEFILE_LF_1_PRACTICE_ID",
+            "12",
+        ),
+        (
+            "lifefile.lf-1.webhook_username",
+            "RXGATE_LIFEFILE_LF_1_WEBHOOK_USERNAME",
+            "w",
+        ),
+        (
+            "pharmacies.own-1.allow_unsigned",
+            "RXGATE_PHARMACY_OWN_1_ALLOW_UNSIGNED",
+            "true",
+        ),
+        ("outbox.poll_ms", "RXGATE_OUTBOX_POLL_MS", "1"),
+        (
+            "outbox.base_backoff_ms",
+            "RXGATE_OUTBOX_BASE_BACKOFF_MS",
+            "1",
+        ),
+        ("outbox.max_backoff_ms", "RXGATE_OUTBOX_MAX_BACKOFF_MS", "1"),
+        ("outbox.max_attempts", "RXGATE_OUTBOX_MAX_ATTEMPTS", "1"),
+        (
+            "outbox.request_timeout_ms",
+            "RXGATE_OUTBOX_REQUEST_TIMEOUT_MS",
+            "1",
+        ),
+        ("outbox.lease_ms", "RXGATE_OUTBOX_LEASE_MS", "1"),
+        ("outbox.stuck_after_s", "RXGATE_OUTBOX_STUCK_AFTER_S", "1"),
+        (
+            "outbox.partner_concurrency",
+            "RXGATE_OUTBOX_PARTNER_CONCURRENCY",
+            "1",
+        ),
+        ("escalations.sweep_ms", "RXGATE_ESCALATIONS_SWEEP_MS", "1"),
+        (
+            "escalations.rx_to_pharmacy_hours",
+            "RXGATE_ESCALATIONS_RX_TO_PHARMACY_HOURS",
+            "1",
+        ),
+        (
+            "escalations.shipped_without_tracking_days",
+            "RXGATE_ESCALATIONS_SHIPPED_WITHOUT_TRACKING_DAYS",
+            "1",
+        ),
+        (
+            "escalations.shipped_without_delivery_days",
+            "RXGATE_ESCALATIONS_SHIPPED_WITHOUT_DELIVERY_DAYS",
+            "1",
+        ),
+        ("raw_retention_days", "RXGATE_RAW_RETENTION_DAYS", "1"),
+        ("instance_id", "RXGATE_INSTANCE_ID", "i-1"),
+        ("database_pool_size", "RXGATE_DATABASE_POOL_SIZE", "1"),
+        ("drain_ms", "RXGATE_DRAIN_MS", "1"),
+        ("trusted_proxies", "RXGATE_TRUSTED_PROXIES", "10.0.0.9"),
+        ("limits.header_timeout_ms", "RXGATE_HEADER_TIMEOUT_MS", "1"),
+        (
+            "limits.request_timeout_ms",
+            "RXGATE_REQUEST_TIMEOUT_MS",
+            "1",
+        ),
+        ("limits.max_connections", "RXGATE_MAX_CONNECTIONS", "1"),
+        (
+            "limits.max_concurrent_requests",
+            "RXGATE_MAX_CONCURRENT_REQUESTS",
+            "1",
+        ),
+        (
+            "limits.preauth_body_bytes",
+            "RXGATE_PREAUTH_BODY_BYTES",
+            "1",
+        ),
+        ("limits.rate_per_key", "RXGATE_RATE_PER_KEY", "1"),
+        ("limits.rate_per_address", "RXGATE_RATE_PER_ADDRESS", "1"),
+        ("ops_access", "RXGATE_OPS_ACCESS", "open"),
+        ("ops_listen", "RXGATE_OPS_LISTEN", "127.0.0.1:9"),
+        ("portal.token_ttl_secs", "RXGATE_PORTAL_TOKEN_TTL_SECS", "1"),
+    ];
+
+    /// The configuration with one pharmacy of each kind, made from the environment alone.
+    fn with_pharmacies(extra: Option<(&str, &str)>) -> serde_json::Value {
+        let mut config = Config::default();
+        config
+            .apply_env(|name| match name {
+                "RXGATE_DISPENSEPRO_IDS" => Some("dp-1".to_owned()),
+                "RXGATE_LIFEFILE_IDS" => Some("lf-1".to_owned()),
+                "RXGATE_PHARMACY_IDS" => Some(" own-1 ,".to_owned()),
+                _ => extra
+                    .filter(|(var, _)| *var == name)
+                    .map(|(_, v)| v.to_owned()),
+            })
+            .unwrap();
+        serde_json::to_value(&config).unwrap()
+    }
+
+    fn leaves(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        match value.as_object() {
+            Some(map) => {
+                for (key, child) in map {
+                    let child_path = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    leaves(child, &child_path, out);
+                }
+            }
+            None => out.push(path.to_owned()),
+        }
+    }
+
+    fn at<'a>(value: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
+        path.split('.').fold(value, |v, key| &v[key])
+    }
+
+    #[test]
+    fn every_setting_has_an_environment_variable() {
+        let base = with_pharmacies(None);
+        let mut paths = Vec::new();
+        leaves(&base, "", &mut paths);
+        let named: Vec<&str> = SETTINGS.iter().map(|(path, _, _)| *path).collect();
+        let missing: Vec<&String> = paths
+            .iter()
+            .filter(|p| !named.contains(&p.as_str()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "settings without a variable: {missing:?}"
+        );
+        for (path, var, value) in SETTINGS {
+            let changed = with_pharmacies(Some((var, value)));
+            assert_ne!(
+                at(&changed, path),
+                at(&base, path),
+                "{var} does not set {path}"
+            );
+        }
+        // The example configuration names every variable (per pharmacy with `<ID>`).
+        let example = include_str!("../../deploy/rxgate.toml");
+        for (_, var, _) in SETTINGS {
+            let generic = ["_DP_1_", "_LF_1_", "_OWN_1_"]
+                .iter()
+                .fold(var.to_string(), |v, id| v.replace(id, "_<ID>_"));
+            assert!(
+                example.contains(&generic),
+                "deploy/rxgate.toml lacks {generic}"
+            );
+        }
+        let mut config = Config::default();
+        let bad = config.apply_env(|name| {
+            (name == "RXGATE_PHARMACY_IDS" || name == "RXGATE_PHARMACY_OWN_1_ALLOW_UNSIGNED").then(
+                || {
+                    if name.ends_with("IDS") {
+                        "own-1"
+                    } else {
+                        "yes"
+                    }
+                    .to_owned()
+                },
+            )
+        });
+        assert!(matches!(bad, Err(ConfigError::EnvNamed(v)) if v.ends_with("ALLOW_UNSIGNED")));
+    }
+
+    #[test]
+    fn a_secrets_reload_takes_secrets_only() {
+        let mut running = Config::default();
+        running.dispensepro.insert(
+            "dp-1".into(),
+            DispenseProConfig {
+                base_url: "https://dp.example".into(),
+                ..Default::default()
+            },
+        );
+        let env = |secret: &'static str| {
+            move |name: &str| match name {
+                "RXGATE_DISPENSEPRO_DP_1_WEBHOOK_SECRET" | "RXGATE_BELUGA_WEBHOOK_SECRET" => {
+                    Some(secret.to_owned())
+                }
+                "RXGATE_DRAIN_MS" => Some("5".to_owned()),
+                _ => None,
+            }
+        };
+        running.apply_env(env("whsec_before_rotation_0")).unwrap();
+        let mut fresh = running.clone();
+        fresh.apply_env(env("whsec_after_rotation_01")).unwrap();
+        fresh.drain_ms = 99;
+        fresh
+            .dispensepro
+            .insert("dp-new".into(), DispenseProConfig::default());
+        let next = running.with_secrets_of(&fresh);
+        let dp = &next.dispensepro["dp-1"];
+        assert_eq!(
+            dp.webhook_secret.as_ref().map(Secret::expose),
+            Some("whsec_after_rotation_01")
+        );
+        assert_eq!(
+            next.beluga.webhook_secrets,
+            vec![Secret::from("whsec_after_rotation_01")]
+        );
+        // Settings and the pharmacy table wait for a restart, and that is reported.
+        assert_eq!(next.drain_ms, 5);
+        assert!(!next.dispensepro.contains_key("dp-new"));
+        assert!(running.settings_differ(&fresh));
+        assert!(!running.settings_differ(&next));
+    }
 
     #[test]
     fn every_configuration_gap_is_a_registered_code() {

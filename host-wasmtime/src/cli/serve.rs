@@ -153,7 +153,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let default = PathBuf::from("rxgate.toml");
             default.is_file().then_some(default)
         });
-    let mut config = match Config::load(file.as_deref()) {
+    // The command line wins over the file and the environment, at start and on SIGHUP.
+    let overrides = (args.listen, args.data_dir, args.database);
+    let load = move || -> Result<Config, rxgate_host::config::ConfigError> {
+        let mut config = Config::load(file.as_deref())?;
+        let (listen, data_dir, database) = overrides.clone();
+        if let Some(listen) = listen {
+            config.listen = listen;
+        }
+        if let Some(dir) = data_dir {
+            config.data_dir = dir;
+        }
+        if let Some(url) = database {
+            config.database = Some(url.into());
+        }
+        Ok(config)
+    };
+    let config = match load() {
         Ok(config) => config,
         Err(e) => {
             // Configuration errors are misuse: exit 2, as clap's usage errors do.
@@ -161,15 +177,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    if let Some(listen) = args.listen {
-        config.listen = listen;
-    }
-    if let Some(dir) = args.data_dir {
-        config.data_dir = dir;
-    }
-    if let Some(url) = args.database {
-        config.database = Some(url.into());
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -186,11 +193,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let state = service.state.clone();
         loop {
             tokio::select! {
-                _ = hangup.recv() => {
-                    if let Err(e) = rxgate_host::service::reload_configured(&state).await {
-                        tracing::error!(status = %e.status(), "rules reload on SIGHUP failed");
-                    }
-                }
+                _ = hangup.recv() => hangup_reload(&state, &load).await,
                 _ = terminate.recv() => break,
                 _ = tokio::signal::ctrl_c() => break,
             }
@@ -202,6 +205,34 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
     outcome?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `SIGHUP`: reloads the rules component and re-reads the secrets (`*_FILE` contents), so
+/// secrets rotate without a restart (docs/deploy.md). Failures are logged by name, never by
+/// value, and leave what runs in place.
+async fn hangup_reload(
+    state: &rxgate_host::service::AppState,
+    load: &impl Fn() -> Result<Config, rxgate_host::config::ConfigError>,
+) {
+    if let Err(e) = rxgate_host::service::reload_configured(state).await {
+        tracing::error!(status = %e.status(), "rules reload on SIGHUP failed");
+    }
+    let fresh = match load() {
+        Ok(fresh) => fresh,
+        Err(e) => {
+            tracing::error!(error = %e, "configuration re-read on SIGHUP failed; secrets unchanged");
+            return;
+        }
+    };
+    match rxgate_host::service::reload_secrets(state, fresh).await {
+        Ok(done) if done.restart_needed => tracing::warn!(
+            "secrets reloaded on SIGHUP; other changed settings take effect at the next restart"
+        ),
+        Ok(_) => tracing::info!("secrets reloaded on SIGHUP"),
+        Err(e) => {
+            tracing::error!(status = %e.status(), code = e.code_name(), "secrets reload on SIGHUP refused; secrets unchanged")
+        }
+    }
 }
 
 /// The store the key commands use: PostgreSQL when `RXGATE_DATABASE_URL` names one (the

@@ -72,7 +72,7 @@ pub struct AppState {
     /// The store.
     pub db: Db,
     /// The configuration.
-    pub config: Arc<Config>,
+    pub config: Arc<crate::config::LiveConfig>,
     /// Counters for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
     /// Wakes the worker when new work is stored.
@@ -207,7 +207,7 @@ impl AppState {
             rules,
             db,
             guard: Arc::new(guard::Guard::new(&config.limits)),
-            config: Arc::new(config),
+            config: Arc::new(crate::config::LiveConfig::new(config)),
             metrics: Arc::new(metrics::Metrics::default()),
             wake: Arc::new(Notify::new()),
             http,
@@ -703,6 +703,33 @@ pub async fn reload_configured(state: &AppState) -> Result<crate::rules::ReloadO
         None => Vec::new(),
     };
     reload_bytes(state, bytes).await
+}
+
+/// Takes the secrets of `fresh` (a new reading of the configuration: the `SIGHUP` rotation,
+/// [`Config::with_secrets_of`]) and re-provisions the bootstrap API keys, so a key removed from
+/// its file stops working at once. In production a fresh reading with weak secrets is refused
+/// and the running secrets stay. Settings other than secrets take effect at the next restart.
+pub async fn reload_secrets(state: &AppState, fresh: Config) -> Result<SecretsReload, Problem> {
+    if let Some(message) = fresh.startup_error() {
+        return Err(Problem::client(StatusCode::UNPROCESSABLE_ENTITY, message).code("weak_secrets"));
+    }
+    let restart_needed = state.config.settings_differ(&fresh);
+    let next = state.config.with_secrets_of(&fresh);
+    let keys = next.bootstrap_keys.clone();
+    let now = state.clock.now_ms();
+    state
+        .db
+        .run(move |db| keys::provision_bootstrap(db, &keys, now))
+        .await?;
+    state.config.replace(next);
+    Ok(SecretsReload { restart_needed })
+}
+
+/// What a secrets reload did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretsReload {
+    /// The file or environment also changed settings that only a restart applies.
+    pub restart_needed: bool,
 }
 
 /// A service running in-process.

@@ -155,3 +155,56 @@ fn the_example_configuration_loads() {
     let config = rxgate_host::config::Config::load(Some(std::path::Path::new(example)));
     assert!(config.is_ok(), "{:?}", config.err());
 }
+
+/// `SIGHUP` re-reads `*_FILE` secrets: a bootstrap key rotated in its file works at once and
+/// the one it replaced is revoked, with no restart.
+#[tokio::test]
+async fn sighup_rotates_a_bootstrap_key_held_in_a_file() {
+    let keys = std::env::temp_dir().join(format!("rxgate-rotated-secrets-{}", std::process::id()));
+    std::fs::create_dir_all(&keys).unwrap();
+    let file = keys.join("admin-key");
+    let (old, new) = (
+        "admin-key-before-rotation-0001",
+        "admin-key-after-rotation-00002",
+    );
+    std::fs::write(&file, format!("{old}\n")).unwrap();
+    let file_var = file.display().to_string();
+    let mut served = super::observability::serve(
+        "hup-keys",
+        &[("RXGATE_API_KEY_ADMIN_FILE", file_var.as_str())],
+    );
+    let client = reqwest::Client::new();
+    let status = |key: &'static str| {
+        let request = client
+            .get(format!("{}/admin/events/attention", served.url))
+            .header("x-api-key", key);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status(old).await, 200);
+    assert_eq!(status(new).await, 401);
+    std::fs::write(&file, format!("{new}\n")).unwrap();
+    let hup = Command::new("kill")
+        .args(["-HUP", &served.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while status(new).await != 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the rotated key never worked"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status(old).await, 401, "the replaced key still works");
+    let _ = served.child.kill();
+    let _ = served.child.wait();
+    let log = std::fs::read_to_string(&served.log).unwrap();
+    assert!(log.contains("secrets reloaded on SIGHUP"), "{log}");
+    assert!(
+        !log.contains(old) && !log.contains(new),
+        "a key reached the log"
+    );
+    let _ = std::fs::remove_dir_all(&served.dir);
+    let _ = std::fs::remove_dir_all(keys);
+}

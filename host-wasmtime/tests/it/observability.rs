@@ -296,7 +296,8 @@ pub(crate) fn serve(tag: &str, env: &[(&str, &str)]) -> Served {
                 dir,
             };
         }
-        if std::time::Instant::now() > deadline {
+        let exited = matches!(child.try_wait(), Ok(Some(_)));
+        if exited || std::time::Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
             panic!("no start:\n{text}");
