@@ -120,6 +120,9 @@ pub struct Config {
     pub escalations: EscalationConfig,
     /// Days raw webhook bodies are kept (dedupe keys and audit entries stay).
     pub raw_retention_days: u32,
+    /// Hours a stored `Idempotency-Key` answer is replayed (`RXGATE_IDEMPOTENCY_TTL_HOURS`;
+    /// default 24); after that the key may be used again and the answer is deleted.
+    pub idempotency_ttl_hours: u32,
     /// This instance's name as the owner of the work it claims (`RXGATE_INSTANCE_ID`; default
     /// `<hostname>:<listen port>`, unique among live instances, the same across a restart,
     /// so a restarted instance takes back its dead process's claims at once; a random id when
@@ -258,6 +261,7 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             escalations: EscalationConfig::default(),
             raw_retention_days: 30,
+            idempotency_ttl_hours: 24,
             instance_id: None,
             database_pool_size: 8,
             database: None,
@@ -616,6 +620,11 @@ impl Config {
             &mut self.rules.deadline_ms,
         )?;
         number(&get, "RXGATE_OUTBOX_LEASE_MS", &mut self.outbox.lease_ms)?;
+        number(
+            &get,
+            "RXGATE_IDEMPOTENCY_TTL_HOURS",
+            &mut self.idempotency_ttl_hours,
+        )?;
         number(
             &get,
             "RXGATE_DATABASE_POOL_SIZE",
@@ -1124,6 +1133,7 @@ mod tests {
         ),
         ("raw_retention_days", "RXGATE_RAW_RETENTION_DAYS", "1"),
         ("instance_id", "RXGATE_INSTANCE_ID", "i-1"),
+        ("idempotency_ttl_hours", "RXGATE_IDEMPOTENCY_TTL_HOURS", "1"),
         ("database_pool_size", "RXGATE_DATABASE_POOL_SIZE", "1"),
         ("drain_ms", "RXGATE_DRAIN_MS", "1"),
         ("trusted_proxies", "RXGATE_TRUSTED_PROXIES", "10.0.0.9"),

@@ -5,7 +5,9 @@
 //! retried staff chat or CS message is sent once.
 //!
 //! The key is scoped to the API key, the route and the order, so two clients cannot collide.
-//! A refused request (4xx) stores nothing: its retry is judged again.
+//! A refused request (4xx) stores nothing: its retry is judged again. An answer is replayed
+//! for `idempotency_ttl_hours` (default 24, like the common payment APIs); then the key may be
+//! used again and the worker's hourly housekeeping deletes the answer.
 
 use super::problem::Problem;
 use super::{AppState, Caller};
@@ -14,6 +16,9 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::Value;
+
+/// An hour in milliseconds.
+pub const HOUR_MS: i64 = 3_600_000;
 
 /// The request header.
 pub const HEADER: &str = "idempotency-key";
@@ -57,7 +62,13 @@ pub async fn stored(
     let Some(key) = key.map(str::to_owned) else {
         return Ok(None);
     };
-    Ok(state.db.run(move |s| s.idempotent_answer(&key)).await?)
+    let since = state
+        .now_ms()
+        .saturating_sub(i64::from(state.config.idempotency_ttl_hours) * HOUR_MS);
+    Ok(state
+        .db
+        .run(move |s| s.idempotent_answer(&key, since))
+        .await?)
 }
 
 /// The answer to store with the change (none without a key).

@@ -184,6 +184,10 @@ async fn purge(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
         *last_purge = now;
         let before = now - i64::from(state.config.raw_retention_days) * 86_400_000;
         state.db.run(move |s| s.purge_raw(before)).await?;
+        let expired = now.saturating_sub(
+            i64::from(state.config.idempotency_ttl_hours) * super::idempotency::HOUR_MS,
+        );
+        state.db.run(move |s| s.purge_idempotency(expired)).await?;
     }
     Ok(())
 }

@@ -627,8 +627,13 @@ pub trait Storage: Send + Sync + 'static {
     /// prefix before its first `_`), inbox events not yet processed, unmatched and deferred.
     /// Counts and instants only; `now` decides which pending calls are due.
     fn backlog(&self, now: i64) -> StoreResult<Backlog>;
-    /// The stored answer of a request sent with this (scoped) `Idempotency-Key`.
-    fn idempotent_answer(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>>;
+    /// The stored answer of a request sent with this (scoped) `Idempotency-Key`. An answer
+    /// stored before `since` has expired: it is deleted and `None` answered, so the key may
+    /// be used again (a change carrying a key that is still stored is a conflict).
+    fn idempotent_answer(&self, key: &str, since: i64) -> StoreResult<Option<IdempotentAnswer>>;
+    /// Deletes the stored answers of `Idempotency-Key`s stored before `before`; answers how
+    /// many.
+    fn purge_idempotency(&self, before: i64) -> StoreResult<usize>;
 }
 
 /// The store's backlog at one instant (the `/metrics` gauges).

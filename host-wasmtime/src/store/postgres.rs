@@ -717,7 +717,11 @@ impl Storage for PgStore {
         })
     }
 
-    fn idempotent_answer(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
+    fn idempotent_answer(&self, key: &str, since: i64) -> StoreResult<Option<IdempotentAnswer>> {
+        self.execute(
+            "DELETE FROM idempotency_keys WHERE key = $1 AND created_at < $2",
+            &[&key, &since],
+        )?;
         let rows = self.query(
             "SELECT key, status, body FROM idempotency_keys WHERE key = $1",
             &[&key],
@@ -961,6 +965,14 @@ impl Storage for PgStore {
     fn purge_raw(&self, before: i64) -> StoreResult<usize> {
         self.execute(
             "UPDATE inbox SET raw = NULL WHERE raw IS NOT NULL AND received_at < $1 AND processed_at IS NOT NULL",
+            &[&before],
+        )
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    fn purge_idempotency(&self, before: i64) -> StoreResult<usize> {
+        self.execute(
+            "DELETE FROM idempotency_keys WHERE created_at < $1",
             &[&before],
         )
         .map(|n| usize::try_from(n).unwrap_or(usize::MAX))

@@ -1009,6 +1009,16 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn purge_idempotency(&self, before: i64) -> StoreResult<usize> {
+        self.with(|c| {
+            c.execute(
+                "DELETE FROM idempotency_keys WHERE created_at < ?1",
+                [before],
+            )
+            .map_err(err)
+        })
+    }
+
     fn enqueue(
         &self,
         kind: &str,
@@ -1280,8 +1290,13 @@ impl Storage for SqliteStore {
         })
     }
 
-    fn idempotent_answer(&self, key: &str) -> StoreResult<Option<IdempotentAnswer>> {
+    fn idempotent_answer(&self, key: &str, since: i64) -> StoreResult<Option<IdempotentAnswer>> {
         self.with(|c| {
+            c.execute(
+                "DELETE FROM idempotency_keys WHERE key = ?1 AND created_at < ?2",
+                params![key, since],
+            )
+            .map_err(err)?;
             c.query_row(
                 "SELECT key, status, body FROM idempotency_keys WHERE key = ?1",
                 [key],

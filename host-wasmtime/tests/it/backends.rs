@@ -904,14 +904,38 @@ fn an_idempotency_key_is_stored_once_with_its_change(store: Store) {
         Ok(Committed::Conflict)
     ));
     let stored = store
-        .idempotent_answer("key-1 POST /messages o1 abc")
+        .idempotent_answer("key-1 POST /messages o1 abc", 60)
         .unwrap()
         .unwrap();
     assert_eq!((stored.status, stored.body), (202, json!({"queued": true})));
-    assert_eq!(store.idempotent_answer("other").unwrap(), None);
+    assert_eq!(store.idempotent_answer("other", 0).unwrap(), None);
     let calls = store.claim_due_calls(&claim("w", 100), 10).unwrap();
     assert_eq!(calls.len(), 1, "the repeated change queued nothing");
     assert_eq!(calls[0].dedupe_key, "m1");
+    // Expired (stored at 60, valid since 61): deleted on reading, so the key is free again
+    // and a change carrying it commits.
+    assert_eq!(
+        store
+            .idempotent_answer("key-1 POST /messages o1 abc", 61)
+            .unwrap(),
+        None
+    );
+    assert!(matches!(
+        store.commit(&change("m3", 201)),
+        Ok(Committed::Done(_))
+    ));
+    assert_eq!(
+        store.purge_idempotency(60).unwrap(),
+        0,
+        "stored at 60 is kept"
+    );
+    assert_eq!(store.purge_idempotency(61).unwrap(), 1);
+    assert_eq!(
+        store
+            .idempotent_answer("key-1 POST /messages o1 abc", 0)
+            .unwrap(),
+        None
+    );
 }
 
 /// API keys: stored once per hash, listed without hashes, revoked once, given an expiry, and

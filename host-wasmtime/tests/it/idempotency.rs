@@ -112,3 +112,32 @@ async fn an_unusable_key_is_a_400_problem() {
     let (status, _) = post(&state, "/api/emr/orders/o1/messages", Some(&long), &message).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+/// A stored answer is replayed for `idempotency_ttl_hours`; after that the key is free and a
+/// request carrying it is a new request.
+#[tokio::test]
+async fn an_expired_key_is_a_new_request() {
+    let (mut state, store) = seeded();
+    let uri = "/api/emr/orders/o1/messages";
+    let message = json!({"content": "Is my order on its way?"});
+    let start = state.now_ms();
+    state.clock = rxgate_host::service::Clock::from_fn(move || start);
+    assert_eq!(
+        post(&state, uri, Some("k-ttl"), &message).await,
+        (StatusCode::ACCEPTED, false)
+    );
+    let ttl_ms = i64::from(state.config.idempotency_ttl_hours) * 3_600_000;
+    let almost = start + ttl_ms - 1;
+    state.clock = rxgate_host::service::Clock::from_fn(move || almost);
+    assert_eq!(
+        post(&state, uri, Some("k-ttl"), &message).await,
+        (StatusCode::ACCEPTED, true)
+    );
+    let past = start + ttl_ms + 1;
+    state.clock = rxgate_host::service::Clock::from_fn(move || past);
+    assert_eq!(
+        post(&state, uri, Some("k-ttl"), &message).await,
+        (StatusCode::ACCEPTED, false)
+    );
+    assert_eq!(store.calls_of("o1").unwrap().len(), 2);
+}
