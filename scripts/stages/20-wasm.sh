@@ -4,9 +4,9 @@
 # Cargo.lock version, the npm dev dependencies), lint the crate for wasm32, then `npm test`:
 # build (wasm-bindgen + wasm-opt, size budget), type check, vector parity, API and browser tests;
 # then the package as published: publint and attw (`npm run lint:package`: ESM and CommonJS
-# entries, each with its own types), and the Node suites again on Node 22 (the npm package
-# `node@22`; the image has 20). The browser and portal tests drive Chromium, the same under
-# either Node, and run once.
+# entries, each with its own types), and every Node suite again on Node 22 (the npm package
+# `node@22`; the image has 20), the Chromium-driven browser and portal tests included, one
+# file at a time (about 10 s).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -29,4 +29,4 @@ npm run -s lint:package
 node22="${CARGO_TARGET_DIR:-../target}/node22"
 npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$node22" node@22
 "$node22/node_modules/.bin/node" --version
-"$node22/node_modules/.bin/node" --test test/api.test.mjs test/vectors.test.mjs test/types.test.mjs test/native-parity.test.mjs
+"$node22/node_modules/.bin/node" --test --test-concurrency=1 test/*.test.mjs
