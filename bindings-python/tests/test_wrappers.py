@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import base64
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Set, Tuple
 
 import pytest
 
@@ -49,6 +49,14 @@ WRAPPERS: Dict[str, Adapter] = {
     ),
     "parse_event": lambda r: rxgate.parse_event(r["source"], r["input"], body_bytes=r.get("body_bytes")),
     "verify_webhook": _verify,
+    "queue_routes": lambda r: rxgate.queue_routes(r["input"], r["now"]),
+    "decide_route_action": lambda r: rxgate.decide_route_action(
+        r["input"], r["action"], r["pharmacy_id"], reason=r.get("reason"), now=r["now"]
+    ),
+    "decide_flag_action": lambda r: rxgate.decide_flag_action(
+        r["input"], r["action"], r["code"], r["by"], raised_at=r.get("raised_at"), reason=r.get("reason"), now=r["now"]
+    ),
+    "event_match_keys": lambda r: rxgate.event_match_keys(r["source"], r["input"]),
     "event_key": lambda r: rxgate.event_key(
         r["source"], r["input"], pharmacy_id=r.get("pharmacy_id"), webhook_id=r.get("webhook_id")
     ),
@@ -60,11 +68,14 @@ WRAPPERS: Dict[str, Adapter] = {
 
 #: Operations reached through other entry points: `validate`/`validate_text` through
 #: `rxgate.validate` (test_vectors.py), the registries through `codes()`/`operations()`,
-#: `redact_event` answers plain data, `assemble_order` takes no `input` (both checked below).
-OTHER_ENTRY_POINTS = {"validate", "validate_text", "codes", "ops", "redact_event", "assemble_order"}
-#: Service-side operations of this wave with no hand-written wrapper and result class yet: each
-#: is reached through its generated typed function in `rxgate.typed` (checked below).
-TYPED_ONLY = {"check_portal_token", "decide_flag_action", "decide_route_action", "event_match_keys", "queue_routes"}
+#: `redact_event` answers plain data, `assemble_order` and `check_portal_token` take no `input`
+#: (all three checked below).
+OTHER_ENTRY_POINTS = {
+    "validate", "validate_text", "codes", "ops", "redact_event", "assemble_order", "check_portal_token"
+}
+#: Service-side operations with no hand-written wrapper and result class yet: each is reached
+#: through its generated typed function in `rxgate.typed` (checked below).
+TYPED_ONLY: Set[str] = set()
 
 
 def test_every_core_operation_has_a_python_entry_point() -> None:
@@ -177,3 +188,17 @@ def test_assemble_order_matches_core() -> None:
             with pytest.raises(rxgate.RxgateError) as info:
                 rxgate.assemble_order(request["clinic"], request["rxgate"], request["integration"])
             assert info.value.code == case["expect_error"]
+
+
+def test_check_portal_token_matches_core() -> None:
+    cases = [c for c in ALL_CASES if c[1] == "check_portal_token"]
+    assert len([c for c in cases if "expect" in c[3]]) >= 3
+    for _, _, request, case in cases:
+        if "expect" not in case:
+            continue
+        result = rxgate.check_portal_token(request["token"], request["secret"], request["now"])
+        assert isinstance(result, rxgate.PortalTokenCheck)
+        assert result.to_dict() == rxgate.call("check_portal_token", request)
+        assert result.patient_id == result.to_dict().get("patient_id")
+        shown = repr(result)
+        assert request["token"] not in shown and request["secret"] not in shown

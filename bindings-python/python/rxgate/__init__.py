@@ -38,6 +38,8 @@ from rxgate._results import (
     CancelDecision,
     Diagnosis,
     EventKey,
+    EventMatchKeys,
+    FlagActionDecision,
     FulfillmentPlan,
     MessagePlan,
     MessageVisibility,
@@ -48,10 +50,13 @@ from rxgate._results import (
     ParsedResponse,
     PatientView,
     PharmacySelection,
+    PortalTokenCheck,
+    QueuedRoutes,
     Readiness,
     Report,
     Result,
     RetryDecision,
+    RouteActionDecision,
     SubmissionPlan,
     SubmitDecision,
     Violation,
@@ -68,6 +73,8 @@ __all__ = [
     "CancelDecision",
     "Diagnosis",
     "EventKey",
+    "EventMatchKeys",
+    "FlagActionDecision",
     "FulfillmentPlan",
     "InternalError",
     "InvalidInput",
@@ -83,10 +90,13 @@ __all__ = [
     "ParsedResponse",
     "PatientView",
     "PharmacySelection",
+    "PortalTokenCheck",
+    "QueuedRoutes",
     "Readiness",
     "Report",
     "Result",
     "RetryDecision",
+    "RouteActionDecision",
     "RxgateError",
     "SchemaError",
     "SubmissionPlan",
@@ -104,14 +114,18 @@ __all__ = [
     "check_boundary",
     "check_cancel",
     "check_many",
+    "check_portal_token",
     "check_readiness",
     "codes",
+    "decide_flag_action",
     "decide_retry",
+    "decide_route_action",
     "decide_submit",
     "default_now",
     "default_today",
     "diagnose",
     "event_key",
+    "event_match_keys",
     "message_visibility",
     "normalize",
     "normalize_date",
@@ -126,6 +140,7 @@ __all__ = [
     "parse_response",
     "patient_view",
     "plan_submission",
+    "queue_routes",
     "record_call_outcome",
     "redact_event",
     "route_fulfillment",
@@ -434,6 +449,41 @@ def build_message(
     if images is not None:
         params["images"] = list(images)
     return _run(MessagePlan, "build_message", order, params)
+def queue_routes(order: Snapshot, now: InstantLike = None) -> QueuedRoutes:
+    """The pharmacy submissions to queue now: every route that is ready and not yet sent,
+    each under its stable outbox key (the same on every re-evaluation: queued once)."""
+    return _run(QueuedRoutes, "queue_routes", order, {"now": _now(now)})
+
+
+def decide_route_action(
+    order: Snapshot, action: str, pharmacy_id: str, *, reason: Optional[str] = None, now: InstantLike = None
+) -> RouteActionDecision:
+    """A staff ``action`` on one pharmacy route: ``"retry"`` (a FAILED route after its cause is
+    fixed) or ``"force"`` (re-send an accepted one; ``reason`` required). Never past a block
+    or the prescription boundary."""
+    params = _params(action=action, pharmacy_id=pharmacy_id, reason=reason)
+    params["now"] = _now(now)
+    return _run(RouteActionDecision, "decide_route_action", order, params)
+
+
+def decide_flag_action(
+    order: Snapshot,
+    action: str,
+    code: str,
+    by: str,
+    *,
+    raised_at: Optional[str] = None,
+    reason: Optional[str] = None,
+    now: InstantLike = None,
+) -> FlagActionDecision:
+    """Staff ``action`` (``"acknowledged"`` or ``"resolved"``) on the flag ``code`` raised at
+    ``raised_at``, by the actor ``by``, with a ``reason``: the ``flag_settled`` fact to apply,
+    or the reasons it is refused."""
+    params = _params(action=action, code=code, by=by, raised_at=raised_at, reason=reason)
+    params["now"] = _now(now)
+    return _run(FlagActionDecision, "decide_flag_action", order, params)
+
+
 def split_order(order: Snapshot) -> OrderParts:
     """Splits a snapshot into the clinic's input and the members rxgate owns."""
     return _run(OrderParts, "split_order", order)
@@ -575,6 +625,18 @@ def apply_event(
     )
     params["now"] = _now(now)
     return _run(AppliedEvent, "apply_event", body, params)
+
+
+def event_match_keys(source: str, body: Payload) -> EventMatchKeys:
+    """The keys that tie a webhook body to its order (Beluga masterId; LifeFile order ids;
+    DispensePro externalId; OWN externalOrderId), for events that arrive before their order."""
+    return _run(EventMatchKeys, "event_match_keys", body, {"source": source})
+
+
+def check_portal_token(token: str, secret: str, now: InstantLike = None) -> PortalTokenCheck:
+    """Whether a patient portal ``token`` was signed with ``secret`` and is still valid, and the
+    patient it is bound to. Neither the token nor the secret appears in a repr or an error."""
+    return PortalTokenCheck(_core.call("check_portal_token", {"token": token, "secret": secret, "now": _now(now)}))
 
 
 def redact_event(source: str, body: Payload) -> Dict[str, Any]:

@@ -310,3 +310,45 @@ class MessagePlan(Result):
     _optional_fields = ("activity",)
     _list_fields = ("calls",)
     _repr_fields = ("valid",)
+
+
+class QueuedRoutes(Result):
+    """``queue_routes``: the pharmacy submissions to queue now, each under its stable key."""
+
+    __slots__ = ()
+    _list_fields = ("outbox",)
+
+
+class RouteActionDecision(Result):
+    """``decide_route_action``: whether a staff retry or force of one route is ``allowed``,
+    the ``reasons`` when not, the route's status and the submission to queue."""
+
+    __slots__ = ()
+    _optional_fields = ("route_status", "outbox")
+    _list_fields = ("reasons",)
+    _repr_fields = ("action", "pharmacy_id", "allowed", "route_status")
+
+
+class FlagActionDecision(Result):
+    """``decide_flag_action``: whether staff may acknowledge or resolve a flag, the
+    ``reasons`` when not, and the ``fact`` to apply."""
+
+    __slots__ = ()
+    _optional_fields = ("fact",)
+    _list_fields = ("reasons",)
+    _repr_fields = ("action", "code", "allowed")
+
+
+class EventMatchKeys(Result):
+    """``event_match_keys``: the keys that tie a webhook body to its order."""
+
+    __slots__ = ()
+    _list_fields = ("keys",)
+
+
+class PortalTokenCheck(Result):
+    """``check_portal_token``: ``valid`` and, when valid, the ``patient_id`` it is bound to."""
+
+    __slots__ = ()
+    _optional_fields = ("patient_id",)
+    _repr_fields = ("valid",)
