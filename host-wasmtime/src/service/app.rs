@@ -796,34 +796,7 @@ async fn send_message(
                     master_id: master,
                     images: Vec::new(),
                 };
-                let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
-                let Some(activity) = plan.activity.filter(|_| plan.valid) else {
-                    let violations = plan
-                        .violations
-                        .iter()
-                        .filter_map(|v| serde_json::to_value(v).ok())
-                        .collect();
-                    return Ok((None, Ok(Some(violations))));
-                };
-                let kind = serde_json::to_value(activity.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                let id = loaded.record.id.clone();
-                let change = Change {
-                    order_id: Some(id.clone()),
-                    calls: planned(&plan.calls),
-                    activities: vec![NewActivity {
-                        body: json!({ "kind": kind, "content": body.content }),
-                        kind: kind.clone(),
-                        patient_visible: activity.patient_visible,
-                    }],
-                    audit: vec![entry(caller, &id, &kind, "queued", None)],
-                    idempotency: idempotency::record(key, StatusCode::ACCEPTED, queued),
-                    now: state.now_ms(),
-                    ..Change::default()
-                };
-                Ok((Some(change), Ok(None)))
+                message_change(state, caller, &loaded, &request, key, queued).await
             }
         })
         .await?;
@@ -835,6 +808,58 @@ async fn send_message(
         )),
         Ok(None) => Ok((StatusCode::ACCEPTED, Json(queued)).into_response()),
     }
+}
+
+/// A message's change, or the rules' violations (then nothing is written).
+pub(super) type MessageOutcome = (Option<Change>, Result<Option<Vec<Value>>, IdempotentAnswer>);
+
+/// Builds a message with the rules (`build_message`) and the change a valid one makes: its
+/// calls, the activity (the text and, for a patient's chat, how many images went — never the
+/// images), the audit entry and the idempotent answer. An invalid one answers its violations.
+pub(super) async fn message_change(
+    state: &AppState,
+    caller: &Caller,
+    loaded: &Loaded,
+    request: &BuildMessageRequest,
+    key: Option<&str>,
+    queued: &Value,
+) -> Result<MessageOutcome, Problem> {
+    let plan: MessagePlan = orders::call(state, "build_message", request).await?;
+    let Some(activity) = plan.activity.filter(|_| plan.valid) else {
+        let violations = plan
+            .violations
+            .iter()
+            .filter_map(|v| serde_json::to_value(v).ok())
+            .collect();
+        return Ok((None, Ok(Some(violations))));
+    };
+    let kind = serde_json::to_value(activity.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let mut body = json!({ "kind": kind, "content": request.content });
+    let detail = match request.to {
+        Recipient::Patient => {
+            body["images"] = json!(request.images.len());
+            Some(json!({ "via": "portal", "images": request.images.len() }))
+        }
+        Recipient::Cs => None,
+    };
+    let id = loaded.record.id.clone();
+    let change = Change {
+        order_id: Some(id.clone()),
+        calls: planned(&plan.calls),
+        activities: vec![NewActivity {
+            body,
+            kind: kind.clone(),
+            patient_visible: activity.patient_visible,
+        }],
+        audit: vec![entry(caller, &id, &kind, "queued", detail)],
+        idempotency: idempotency::record(key, StatusCode::ACCEPTED, queued),
+        now: state.now_ms(),
+        ..Change::default()
+    };
+    Ok((Some(change), Ok(None)))
 }
 
 /// Validates a staff payload with the rules and queues it for Beluga with its audit entry in

@@ -16,14 +16,14 @@
 //! `receiveChat` call per body (`isMedia: true` for each image), recorded as
 //! `PATIENT_CHAT_SENT`.
 
-use super::app::{entry, planned};
+use super::app::{message_change, MessageOutcome};
 use super::idempotency;
 use super::openapi::{OrderPath, PatientPath};
 use super::orders::{self, Loaded};
 use super::problem::{JsonBody, Problem};
 use super::{AppState, Caller};
 use crate::keys::Scope;
-use crate::store::{Change, IdempotentAnswer, NewActivity};
+use crate::store::IdempotentAnswer;
 use aide::axum::routing::{get_with, post_with};
 use aide::axum::ApiRouter;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -31,7 +31,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rxgate_core::events::auth::{sign_portal_token, PORTAL_TOKEN_MAX_TTL_SECS};
-use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
+use rxgate_core::order::calls::message::{BuildMessageRequest, Recipient};
 use serde_json::{json, Value};
 
 const PORTAL: &[Scope] = &[Scope::Portal];
@@ -241,8 +241,6 @@ async fn send_chat(
     }
 }
 
-type ChatOutcome = (Option<Change>, Result<Option<Vec<Value>>, IdempotentAnswer>);
-
 /// The change a valid chat message makes, or the rules' violations.
 async fn chat_change(
     state: &AppState,
@@ -251,43 +249,13 @@ async fn chat_change(
     body: &ChatBody,
     key: Option<&str>,
     queued: &Value,
-) -> Result<ChatOutcome, Problem> {
-    let master = loaded.record.master_id.clone().unwrap_or_default();
+) -> Result<MessageOutcome, Problem> {
     let request = BuildMessageRequest {
         input: serde_json::from_value(loaded.snapshot.clone()).map_err(Problem::internal)?,
         to: Recipient::Patient,
         content: body.content.clone(),
-        master_id: master,
+        master_id: loaded.record.master_id.clone().unwrap_or_default(),
         images: body.images.clone(),
     };
-    let plan: MessagePlan = orders::call(state, "build_message", &request).await?;
-    let Some(activity) = plan.activity.filter(|_| plan.valid) else {
-        let violations = plan
-            .violations
-            .iter()
-            .filter_map(|v| serde_json::to_value(v).ok())
-            .collect();
-        return Ok((None, Ok(Some(violations))));
-    };
-    let kind = serde_json::to_value(activity.kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let id = loaded.record.id.clone();
-    let detail = json!({ "via": "portal", "images": body.images.len() });
-    let change = Change {
-        order_id: Some(id.clone()),
-        calls: planned(&plan.calls),
-        // The thread keeps the text and how many images went, never the images themselves.
-        activities: vec![NewActivity {
-            body: json!({ "kind": kind, "content": body.content, "images": body.images.len() }),
-            kind: kind.clone(),
-            patient_visible: activity.patient_visible,
-        }],
-        audit: vec![entry(caller, &id, &kind, "queued", Some(detail))],
-        idempotency: idempotency::record(key, StatusCode::ACCEPTED, queued),
-        now: state.now_ms(),
-        ..Change::default()
-    };
-    Ok((Some(change), Ok(None)))
+    message_change(state, caller, loaded, &request, key, queued).await
 }
