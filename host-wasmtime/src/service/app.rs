@@ -94,7 +94,7 @@ pub fn routes() -> ApiRouter<AppState> {
             "/api/emr/orders/{id}/beluga/logs",
             get_with(logs, |t| {
                 op(t, "getBelugaLogs", "orders", "The order's audit trail, newest first", &STAFF_DOC)
-                    .answer::<200, Json<Vec<doc::AuditDoc>>>()
+                    .answer::<200, Json<Vec<crate::store::AuditEntry>>>()
             }),
         )
         .api_route(

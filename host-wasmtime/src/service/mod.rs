@@ -10,6 +10,7 @@
 //! authenticates, stores, schedules and calls partners.
 
 pub mod app;
+pub mod audit;
 pub mod guard;
 pub mod idempotency;
 pub mod inbox;
@@ -403,6 +404,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(app::routes())
         .merge(portal::routes())
         .merge(inbox::routes())
+        .merge(audit::routes())
         .merge(pharmacy::routes())
 }
 

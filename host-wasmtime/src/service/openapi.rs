@@ -530,29 +530,6 @@ pub struct ActivityDoc {
     pub created_at: i64,
 }
 
-/// An audit entry.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-pub struct AuditDoc {
-    /// Unix milliseconds.
-    pub at: i64,
-    /// `api`, `beluga`, `outbox`, …
-    pub source: String,
-    /// Who: a key id, `partner:<source>`, `rxgate`.
-    pub actor: Option<String>,
-    /// What.
-    pub event: String,
-    /// The order.
-    pub order_id: Option<String>,
-    /// The outcome word.
-    pub outcome: String,
-    /// The request id.
-    pub request_id: Option<String>,
-    /// The remote address.
-    pub remote: Option<String>,
-    /// Non-PHI detail.
-    pub detail: Option<Value>,
-}
-
 /// A patient notification (metadata).
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct NotificationDoc {
@@ -672,6 +649,61 @@ impl OperationOutput for Problem {
             (Some(StatusCode::Range(5)), response),
         ]
     }
+}
+
+/// A documented answer of another media type than JSON: `M` names the type (its
+/// [`MediaKind::MIME`]) and `T` is the schema of one item (one line of JSON Lines, or
+/// nothing for a binary document).
+pub struct Media<M, T>(std::marker::PhantomData<(M, T)>);
+
+/// The media type of a [`Media`] answer.
+pub trait MediaKind {
+    /// The media type.
+    const MIME: &'static str;
+    /// What the answer is.
+    const DESCRIPTION: &'static str;
+}
+
+/// JSON Lines: one JSON document per line.
+pub struct JsonLines;
+
+impl MediaKind for JsonLines {
+    const MIME: &'static str = super::audit::JSONL;
+    const DESCRIPTION: &'static str = "JSON Lines: one document of the schema per line";
+}
+
+impl<M: MediaKind, T: JsonSchema> OperationOutput for Media<M, T> {
+    type Inner = T;
+
+    fn operation_response(ctx: &mut GenContext, _operation: &mut Operation) -> Option<Response> {
+        Some(Response {
+            description: M::DESCRIPTION.into(),
+            content: [(
+                M::MIME.into(),
+                MediaType {
+                    schema: Some(SchemaObject {
+                        json_schema: ctx.schema.subschema_for::<T>(),
+                        example: None,
+                        external_docs: None,
+                    }),
+                    ..Default::default()
+                },
+            )]
+            .into_iter()
+            .collect(),
+            ..Default::default()
+        })
+    }
+}
+
+/// One line of the audit export: an entry and its row id.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct AuditLine {
+    /// The row id (increasing; an export lists each once).
+    pub id: i64,
+    /// The entry.
+    #[serde(flatten)]
+    pub entry: crate::store::AuditEntry,
 }
 
 /// A raw request body of `mime` (component bytes).

@@ -414,8 +414,8 @@ pub fn resend_safe(kind: &str) -> bool {
     !kind.starts_with("lifefile")
 }
 
-/// An audit entry.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, Default)]
+/// An audit entry (also the documented answer of the audit routes).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// Unix milliseconds.
     pub at: i64,
@@ -447,8 +447,14 @@ pub struct AuditFilter {
     pub source: Option<String>,
     /// Only this event.
     pub event: Option<String>,
-    /// At most this many (default 100).
+    /// Only entries at or after this instant (Unix milliseconds).
+    pub from: Option<i64>,
+    /// Only entries before this instant (Unix milliseconds).
+    pub to: Option<i64>,
+    /// At most this many (default 100, at most 1 000).
     pub limit: Option<u32>,
+    /// Skip this many of the newest matching entries (the next page: `offset + limit`).
+    pub offset: Option<u32>,
 }
 
 /// An activity (message or timeline entry).
@@ -587,6 +593,16 @@ pub trait Storage: Send + Sync + 'static {
     fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Reads the audit log, newest first.
     fn audit_log(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditEntry>>;
+    /// One page of an audit export: entries with `from <= at < to` and a row id above
+    /// `after`, oldest row first, at most `limit`, each with its row id (the last one is the
+    /// next page's `after`).
+    fn audit_page(
+        &self,
+        from: i64,
+        to: i64,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, AuditEntry)>>;
     /// Stores an API key hash; answers the key's id.
     fn add_api_key(
         &self,

@@ -204,6 +204,28 @@ fn json(text: String) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
+/// The audit columns [`audit_row`] reads, in its order.
+const AUDIT_COLUMNS: &str =
+    "id, at, source, event, order_id, outcome, request_id, remote, detail, actor";
+
+/// An audit row ([`AUDIT_COLUMNS`]) with its row id.
+fn audit_row(r: &Row) -> StoreResult<(i64, AuditEntry)> {
+    Ok((
+        col(r, 0)?,
+        AuditEntry {
+            at: col(r, 1)?,
+            source: col(r, 2)?,
+            event: col(r, 3)?,
+            order_id: col(r, 4)?,
+            outcome: col(r, 5)?,
+            request_id: col(r, 6)?,
+            remote: col(r, 7)?,
+            detail: col::<Option<String>>(r, 8)?.map(json),
+            actor: col(r, 9)?,
+        },
+    ))
+}
+
 fn col<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> StoreResult<T> {
     row.try_get(index).map_err(err)
 }
@@ -1102,28 +1124,45 @@ impl Storage for PgStore {
 
     fn audit_log(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
         let limit = i64::from(f.limit.unwrap_or(100).min(1000));
+        let offset = i64::from(f.offset.unwrap_or(0));
         let rows = self.query(
-            "SELECT at, source, event, order_id, outcome, request_id, remote, detail, actor FROM audit
-             WHERE ($1::text IS NULL OR order_id = $1) AND ($2::text IS NULL OR source = $2)
-               AND ($3::text IS NULL OR event = $3)
-             ORDER BY id DESC LIMIT $4",
-            &[&f.order_id, &f.source, &f.event, &limit],
+            &format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit
+                 WHERE ($1::text IS NULL OR order_id = $1) AND ($2::text IS NULL OR source = $2)
+                   AND ($3::text IS NULL OR event = $3)
+                   AND ($4::bigint IS NULL OR at >= $4) AND ($5::bigint IS NULL OR at < $5)
+                 ORDER BY id DESC LIMIT $6 OFFSET $7"
+            ),
+            &[
+                &f.order_id,
+                &f.source,
+                &f.event,
+                &f.from,
+                &f.to,
+                &limit,
+                &offset,
+            ],
         )?;
         rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    at: col(r, 0)?,
-                    source: col(r, 1)?,
-                    event: col(r, 2)?,
-                    order_id: col(r, 3)?,
-                    outcome: col(r, 4)?,
-                    request_id: col(r, 5)?,
-                    remote: col(r, 6)?,
-                    detail: col::<Option<String>>(r, 7)?.map(json),
-                    actor: col(r, 8)?,
-                })
-            })
+            .map(|r| audit_row(r).map(|(_, entry)| entry))
             .collect()
+    }
+
+    fn audit_page(
+        &self,
+        from: i64,
+        to: i64,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, AuditEntry)>> {
+        let rows = self.query(
+            &format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit WHERE id > $1 AND at >= $2 AND at < $3
+                 ORDER BY id LIMIT $4"
+            ),
+            &[&after, &from, &to, &i64::from(limit)],
+        )?;
+        rows.iter().map(audit_row).collect()
     }
 
     fn add_api_key(&self, hash: &str, scope: Scope, label: &str, now: i64) -> StoreResult<String> {

@@ -568,6 +568,28 @@ fn write_order(c: &Connection, change: &Change) -> StoreResult<Option<i64>> {
     Ok((updated == 1).then_some(order.expected_version + 1))
 }
 
+/// The audit columns [`audit_row`] reads, in its order.
+const AUDIT_COLUMNS: &str =
+    "id, at, source, event, order_id, outcome, request_id, remote, detail, actor";
+
+/// An audit row ([`AUDIT_COLUMNS`]) with its row id.
+fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, AuditEntry)> {
+    Ok((
+        r.get(0)?,
+        AuditEntry {
+            at: r.get(1)?,
+            source: r.get(2)?,
+            event: r.get(3)?,
+            order_id: r.get(4)?,
+            outcome: r.get(5)?,
+            request_id: r.get(6)?,
+            remote: r.get(7)?,
+            detail: r.get::<_, Option<String>>(8)?.map(json),
+            actor: r.get(9)?,
+        },
+    ))
+}
+
 /// The error that rolls a change back whose work another worker finished.
 const SETTLED: &str = "settled by another worker";
 
@@ -1162,29 +1184,47 @@ impl Storage for SqliteStore {
     fn audit_log(&self, f: &AuditFilter) -> StoreResult<Vec<AuditEntry>> {
         self.with(|c| {
             let mut stmt = c
-                .prepare(
-                    "SELECT at, source, event, order_id, outcome, request_id, remote, detail, actor FROM audit
+                .prepare(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit
                      WHERE (?1 IS NULL OR order_id = ?1) AND (?2 IS NULL OR source = ?2) AND (?3 IS NULL OR event = ?3)
-                     ORDER BY id DESC LIMIT ?4",
-                )
+                       AND (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)
+                     ORDER BY id DESC LIMIT ?6 OFFSET ?7"
+                ))
                 .map_err(err)?;
             let rows = stmt
                 .query_map(
-                    params![f.order_id, f.source, f.event, f.limit.unwrap_or(100).min(1000)],
-                    |r| {
-                        Ok(AuditEntry {
-                            at: r.get(0)?,
-                            source: r.get(1)?,
-                            event: r.get(2)?,
-                            order_id: r.get(3)?,
-                            outcome: r.get(4)?,
-                            request_id: r.get(5)?,
-                            remote: r.get(6)?,
-                            detail: r.get::<_, Option<String>>(7)?.map(json),
-                            actor: r.get(8)?,
-                        })
-                    },
+                    params![
+                        f.order_id,
+                        f.source,
+                        f.event,
+                        f.from,
+                        f.to,
+                        f.limit.unwrap_or(100).min(1000),
+                        f.offset.unwrap_or(0)
+                    ],
+                    |r| audit_row(r).map(|(_, entry)| entry),
                 )
+                .map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn audit_page(
+        &self,
+        from: i64,
+        to: i64,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<(i64, AuditEntry)>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {AUDIT_COLUMNS} FROM audit WHERE id > ?1 AND at >= ?2 AND at < ?3
+                     ORDER BY id LIMIT ?4"
+                ))
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(params![after, from, to, limit], audit_row)
                 .map_err(err)?;
             rows.collect::<Result<_, _>>().map_err(err)
         })

@@ -561,6 +561,30 @@ fn the_audit_log_filters_newest_first(store: Store) {
     let entry = &store.audit_log(&AuditFilter::default()).unwrap()[0];
     assert_eq!(entry.actor.as_deref(), Some("key_x"));
     assert_eq!(entry.detail, Some(json!({"codes": ["C"]})));
+    // A time range (from inclusive, to exclusive) and pages by offset.
+    let ranged = AuditFilter {
+        from: Some(2),
+        to: Some(3),
+        ..AuditFilter::default()
+    };
+    assert_eq!(ats(ranged), vec![2]);
+    let second_page = AuditFilter {
+        limit: Some(2),
+        offset: Some(2),
+        ..AuditFilter::default()
+    };
+    assert_eq!(ats(second_page), vec![1]);
+    // Export pages: oldest first by row id, resumed after the last row id.
+    let first = store.audit_page(1, 4, 0, 2).unwrap();
+    assert_eq!(
+        first.iter().map(|(_, e)| e.at).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    let after = first.last().map(|(id, _)| *id).unwrap();
+    let rest = store.audit_page(1, 4, after, 2).unwrap();
+    assert_eq!(rest.iter().map(|(_, e)| e.at).collect::<Vec<_>>(), vec![3]);
+    assert!(rest[0].0 > after);
+    assert!(store.audit_page(4, 9, 0, 2).unwrap().is_empty());
 }
 
 fn notifications_settle_once(store: Store) {

@@ -2,6 +2,7 @@
 //! SQLite, so one link instead of eight saves CI minutes and gigabytes of disk.
 
 mod attacks;
+mod audit;
 mod backends;
 mod cli_order;
 mod cli_serve;
