@@ -690,9 +690,26 @@ fn pharmacies_found(a: &Answer) -> ParsedResponse {
             )
         }
         Some(Value::String(message)) => a.error(message),
+        // "If there is an error, the endpoint will pass that error back": its `data` is
+        // whatever the directory answered. Shown to staff as sent (bounded), never retried.
+        Some(data @ (Value::Object(_) | Value::Array(_) | Value::Number(_) | Value::Bool(_)))
+            if a.status_number().is_some_and(|s| s != 200) =>
+        {
+            let shown: String = data.to_string().chars().take(PASSED_BACK_CHARS).collect();
+            a.done(
+                Outcome::Error,
+                Class::FixConfiguration,
+                Some(&shown),
+                "Beluga passed back the pharmacy directory's error (shown as sent): check the search criteria and search again; escalate to development if it repeats",
+                None,
+            )
+        }
         _ => a.unexpected(),
     }
 }
+
+/// The longest passed-back error data kept as `beluga_error`, in characters.
+const PASSED_BACK_CHARS: usize = 300;
 
 /// `updateVisit`: a status word, with `medsPrescribed` for `NEW_RX_SENT`.
 fn visit_updated(a: &Answer) -> ParsedResponse {
