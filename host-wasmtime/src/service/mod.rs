@@ -16,6 +16,7 @@ pub mod inbox;
 pub mod metrics;
 pub mod openapi;
 pub mod orders;
+pub mod patients;
 pub mod pharmacy;
 pub mod photo_id;
 pub mod portal;
@@ -404,6 +405,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(portal::routes())
         .merge(inbox::routes())
         .merge(pharmacy::routes())
+        .merge(patients::routes())
 }
 
 /// The service's routes over `state`.

@@ -709,6 +709,7 @@ pub struct PurgedContent {
 
 /// What an erase removed, by table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Erased {
     /// Orders deleted.
     pub orders: u64,

@@ -17,6 +17,7 @@ mod openapi;
 mod outage;
 mod outbox;
 mod parity;
+mod patients;
 mod pharmacy;
 mod portal;
 mod readme;
