@@ -72,12 +72,21 @@ def standard_signature(key, msg_id, ts, body):
     return "v1," + base64.b64encode(mac).decode()
 
 class SlowBeluga(http.server.BaseHTTPRequestHandler):
-    """A Beluga that holds every call for 3 s (a submission in flight), then answers 500."""
+    """A Beluga that holds every call for 3 s (a submission in flight), then creates the visit."""
+    calls = 0
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("content-length") or 0))
+        SlowBeluga.calls += 1
+        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        try:
+            master = json.loads(raw or b"{}").get("masterId", "m-1")
+        except (ValueError, AttributeError):
+            master = "m-1"
         time.sleep(3)
-        self.send_response(500); self.send_header("content-length", "2"); self.end_headers()
-        self.wfile.write(b"{}")
+        answer = json.dumps({"status": 200, "info": "Patient visit created successfully",
+                             "data": {"masterId": master, "visitId": "vis_demo"}}).encode()
+        self.send_response(200); self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(answer))); self.end_headers()
+        self.wfile.write(answer)
     do_GET = do_POST
     def log_message(self, *a): pass
 
@@ -208,9 +217,13 @@ def main():
             break
         time.sleep(0.2)
     refused = st_poison is not None and 400 <= st_poison < 500
+    log = open(os.path.join(dirs[0], "log"), errors="replace").read()
+    # Every panic so far, by the file it was raised in (the overflow probe's is webhooks.rs).
+    panics = [line.split(" panicked at ")[1].split(":")[0].split("/")[-1]
+              for line in log.splitlines() if " panicked at " in line] or ["none"]
     report("worker poison snapshot {\"order\":\"replaced\"}", refused or processed,
            f"PUT -> {st_poison}; later webhook {st_hook}, "
-           f"{'processed' if processed else 'never processed (worker dead)'}")
+           f"{'processed' if processed else 'never processed'}; panics so far: {', '.join(panics)}; Beluga calls: {SlowBeluga.calls}")
 
     # 7. Errors before authentication echo the input.
     canary = "ECHO-CANARY-Jane-Doe"
