@@ -1062,6 +1062,26 @@ export type BuildMessageRequest = {
 /** Who a message goes to. */
 export type Recipient = "cs" | "patient";
 
+/** The request of `decide_erase`. */
+export type DecideEraseRequest = {
+  /** The partner calls of every order of the patient. */
+  calls?: EraseCall[];
+  /** Erase although calls are in flight (they are parked, never sent). */
+  force?: boolean;
+  /** Why (required with `force`; kept in the audit entry: no patient data). */
+  reason?: string | null;
+};
+
+/** One partner call of the patient's orders, as the erase reads it. */
+export type EraseCall = {
+  /** The order it belongs to. */
+  order_id: string;
+  /** The outbox kind (`beluga_submit`, …). */
+  kind: string;
+  /** `pending`, `done` or `failed`. */
+  status: string;
+};
+
 /** The request of `parse_event`. */
 export type ParseEventRequest = {
   /** Who sent the webhook. */
@@ -2747,6 +2767,20 @@ export type MessageActivity = {
   patient_visible: boolean;
 };
 
+/** The answer of `decide_erase`. */
+export type EraseDecision = {
+  /** Whether the erase may go ahead. */
+  allowed: boolean;
+  /** Whether it goes ahead past calls in flight. */
+  forced: boolean;
+  /** The calls in flight (parked when the erase goes ahead). */
+  in_flight: number;
+  /** The orders with a call in flight, sorted, once each. */
+  in_flight_orders: string[];
+  /** Why refused (codes as strings: a host reads the answers of newer rules). */
+  reasons: Finding[];
+};
+
 /** The answer of [`parse`]: the event, or every violation found. */
 export type ParseOutcome = {
   /** True when the body parsed. */
@@ -3273,6 +3307,7 @@ export interface OpRequests {
   plan_submission: PlanSubmissionRequest;
   record_call_outcome: RecordCallOutcomeRequest;
   build_message: BuildMessageRequest;
+  decide_erase: DecideEraseRequest;
   parse_event: ParseEventRequest;
   verify_webhook: VerifyWebhookRequest;
   check_portal_token: CheckPortalTokenRequest;
@@ -3311,6 +3346,7 @@ export interface OpAnswers {
   plan_submission: SubmissionPlan;
   record_call_outcome: CallOutcome;
   build_message: MessagePlan;
+  decide_erase: EraseDecision;
   parse_event: ParseOutcome;
   verify_webhook: AuthOutcome;
   check_portal_token: PortalTokenCheck;
@@ -3362,6 +3398,8 @@ export function planSubmission(input: OpRequests['plan_submission']['input'], pa
 export function recordCallOutcome(input: OpRequests['record_call_outcome']['input'], params: Omit<OpRequests['record_call_outcome'], 'input'>): OpAnswers['record_call_outcome'];
 /** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
 export function buildMessage(input: OpRequests['build_message']['input'], params: Omit<OpRequests['build_message'], 'input'>): OpAnswers['build_message'];
+/** may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?}) */
+export function decideErase(params?: OpRequests['decide_erase']): OpAnswers['decide_erase'];
 /** a partner webhook body into a typed event, or every violation ({source, input, body_bytes?}) */
 export function parseEvent(source: OpRequests['parse_event']['source'], input: OpRequests['parse_event']['input'], params?: Omit<OpRequests['parse_event'], 'source' | 'input'>): OpAnswers['parse_event'];
 /** authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now}) */

@@ -194,6 +194,11 @@ export function buildMessage(input, params) {
   return guard(() => glue.call('build_message', request(params, { input })));
 }
 
+/** may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?}) */
+export function decideErase(params) {
+  return guard(() => glue.call('decide_erase', request(params, {})));
+}
+
 /** a partner webhook body into a typed event, or every violation ({source, input, body_bytes?}) */
 export function parseEvent(source, input, params) {
   return guard(() => glue.call('parse_event', request(params, { source, input })));

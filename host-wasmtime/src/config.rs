@@ -166,6 +166,80 @@ pub struct Config {
     pub ops_listen: Option<SocketAddr>,
     /// Patient portal tokens (docs/host.md, "Patient portal").
     pub portal: PortalConfig,
+    /// How long the content of partner calls and documents is kept, per kind
+    /// (docs/security.md, "Retention").
+    pub retention: RetentionConfig,
+}
+
+/// Days the PHI content of each kind is kept before the worker's hourly purge replaces it
+/// (docs/security.md, "Retention"). Outbox payloads count from the call's end (`done` or
+/// parked `failed`; a `pending` call is never purged), documents from their storing. Each
+/// has an `RXGATE_RETENTION_*_DAYS` variable; 0 is read as 1 (a day at least).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// Visit bodies and other order payloads (`beluga_submit`, `beluga_update_visit`,
+    /// `beluga_patient_name`, `dispensepro_order`, `lifefile_order` and any kind not named
+    /// below) (`RXGATE_RETENTION_VISIT_DAYS`; default 30).
+    pub visit_days: u32,
+    /// Photo-ID images: `beluga_photo_id` calls and the `photo_id` documents
+    /// (`RXGATE_RETENTION_PHOTO_ID_DAYS`; default 7).
+    pub photo_id_days: u32,
+    /// Messages and their images: `beluga_chat`, `beluga_cs_message`
+    /// (`RXGATE_RETENTION_MESSAGE_DAYS`; default 30).
+    pub message_days: u32,
+    /// PDFs: documents partners send (a lab requisition) and `beluga_pdf` uploads
+    /// (`RXGATE_RETENTION_DOCUMENT_DAYS`; default 90).
+    pub document_days: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            visit_days: 30,
+            photo_id_days: 7,
+            message_days: 30,
+            document_days: 90,
+        }
+    }
+}
+
+impl RetentionConfig {
+    /// The outbox call kinds of each class (every other kind is a visit payload).
+    const PHOTO_ID_CALLS: &'static [&'static str] = &["beluga_photo_id"];
+    const MESSAGE_CALLS: &'static [&'static str] = &["beluga_chat", "beluga_cs_message"];
+    const DOCUMENT_CALLS: &'static [&'static str] = &["beluga_pdf"];
+    /// The document kind of photo-ID images (every other document is a PDF).
+    const PHOTO_ID_DOCUMENT: &'static str = "photo_id";
+
+    /// The cutoffs in force at `now_ms`: content of each kind older than its instant goes.
+    pub fn cutoffs(&self, now_ms: i64) -> crate::store::ContentPurge {
+        use crate::store::KindCutoffs;
+        let before = |days: u32| now_ms.saturating_sub(i64::from(days.max(1)) * 86_400_000);
+        let classes = [
+            (Self::PHOTO_ID_CALLS, self.photo_id_days),
+            (Self::MESSAGE_CALLS, self.message_days),
+            (Self::DOCUMENT_CALLS, self.document_days),
+        ];
+        let by_kind = classes
+            .iter()
+            .flat_map(|(kinds, days)| kinds.iter().map(|k| ((*k).to_owned(), before(*days))))
+            .collect();
+        crate::store::ContentPurge {
+            calls: KindCutoffs {
+                by_kind,
+                other: before(self.visit_days),
+            },
+            documents: KindCutoffs {
+                by_kind: vec![(
+                    Self::PHOTO_ID_DOCUMENT.to_owned(),
+                    before(self.photo_id_days),
+                )],
+                other: before(self.document_days),
+            },
+            now: now_ms,
+        }
+    }
 }
 
 /// Patient portal tokens: the clinic's backend asks for one per patient with its EMR key
@@ -273,6 +347,7 @@ impl Default for Config {
             ops_access: None,
             ops_listen: None,
             portal: PortalConfig::default(),
+            retention: RetentionConfig::default(),
         }
     }
 }
@@ -573,6 +648,26 @@ impl Config {
             "RXGATE_RAW_RETENTION_DAYS",
             &mut self.raw_retention_days,
         )?;
+        for (name, field) in [
+            (
+                "RXGATE_RETENTION_VISIT_DAYS",
+                &mut self.retention.visit_days,
+            ),
+            (
+                "RXGATE_RETENTION_PHOTO_ID_DAYS",
+                &mut self.retention.photo_id_days,
+            ),
+            (
+                "RXGATE_RETENTION_MESSAGE_DAYS",
+                &mut self.retention.message_days,
+            ),
+            (
+                "RXGATE_RETENTION_DOCUMENT_DAYS",
+                &mut self.retention.document_days,
+            ),
+        ] {
+            number(&get, name, field)?;
+        }
         number(&get, "RXGATE_OUTBOX_POLL_MS", &mut self.outbox.poll_ms)?;
         number(
             &get,
@@ -1132,6 +1227,22 @@ mod tests {
             "1",
         ),
         ("raw_retention_days", "RXGATE_RAW_RETENTION_DAYS", "1"),
+        ("retention.visit_days", "RXGATE_RETENTION_VISIT_DAYS", "2"),
+        (
+            "retention.photo_id_days",
+            "RXGATE_RETENTION_PHOTO_ID_DAYS",
+            "2",
+        ),
+        (
+            "retention.message_days",
+            "RXGATE_RETENTION_MESSAGE_DAYS",
+            "2",
+        ),
+        (
+            "retention.document_days",
+            "RXGATE_RETENTION_DOCUMENT_DAYS",
+            "2",
+        ),
         ("instance_id", "RXGATE_INSTANCE_ID", "i-1"),
         ("idempotency_ttl_hours", "RXGATE_IDEMPOTENCY_TTL_HOURS", "1"),
         ("database_pool_size", "RXGATE_DATABASE_POOL_SIZE", "1"),
@@ -1331,5 +1442,35 @@ mod tests {
         // Outside production an OWN pharmacy may go unsigned: no gap.
         config.environment = Environment::Development;
         assert!(!config.warnings().iter().any(|w| w.ends_with(":own1")));
+    }
+
+    #[test]
+    fn retention_per_kind_is_read_from_the_environment() {
+        let mut config = Config::default();
+        let env = |name: &str| match name {
+            "RXGATE_RETENTION_PHOTO_ID_DAYS" => Some("2".to_owned()),
+            "RXGATE_RETENTION_DOCUMENT_DAYS" => Some("0".to_owned()),
+            _ => None,
+        };
+        config.apply_env(env).unwrap();
+        let day = 86_400_000;
+        let now = 100 * day;
+        let cut = config.retention.cutoffs(now);
+        let kind = |k: &str| cut.calls.by_kind.iter().find(|(n, _)| n == k).map(|c| c.1);
+        assert_eq!(kind("beluga_photo_id"), Some(now - 2 * day));
+        assert_eq!(kind("beluga_chat"), Some(now - 30 * day));
+        assert_eq!(kind("beluga_pdf"), Some(now - day), "0 days is read as 1");
+        assert_eq!(
+            cut.calls.other,
+            now - 30 * day,
+            "visit bodies and unnamed kinds"
+        );
+        assert_eq!(
+            cut.documents.by_kind,
+            vec![("photo_id".to_owned(), now - 2 * day)]
+        );
+        assert_eq!(cut.documents.other, now - day);
+        let bad = |name: &str| (name == "RXGATE_RETENTION_VISIT_DAYS").then(|| "x".to_owned());
+        assert!(config.apply_env(bad).is_err());
     }
 }

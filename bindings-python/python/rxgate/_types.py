@@ -802,6 +802,22 @@ class BuildMessageRequest(_BuildMessageRequestBase, total=False):
     images: List[str]
 
 
+class DecideEraseRequest(TypedDict, total=False):
+    """The request of `decide_erase`."""
+
+    calls: List["EraseCall"]
+    force: bool
+    reason: Union[str, None]
+
+
+class EraseCall(TypedDict):
+    """One partner call of the patient's orders, as the erase reads it."""
+
+    order_id: str
+    kind: str
+    status: str
+
+
 class _ParseEventRequestBase(TypedDict):
     source: "RouteName"
     input: JsonValue
@@ -2018,6 +2034,16 @@ class MessageActivity(TypedDict):
 
     kind: "ActivityKind"
     patient_visible: bool
+
+
+class EraseDecision(TypedDict):
+    """The answer of `decide_erase`."""
+
+    allowed: bool
+    forced: bool
+    in_flight: int
+    in_flight_orders: List[str]
+    reasons: List["Finding"]
 
 
 class _ParseOutcomeBase(TypedDict):

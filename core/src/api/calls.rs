@@ -50,6 +50,19 @@ impl Request<'_> for RecordCallOutcomeRequest {
     }
 }
 
+impl Request<'_> for crate::order::erase::DecideEraseRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        typed(request)
+    }
+}
+
+/// `decide_erase`.
+pub(super) fn erase(
+    r: crate::order::erase::DecideEraseRequest,
+) -> Result<crate::order::erase::EraseDecision, ApiError> {
+    Ok(crate::order::erase::decide_erase(&r))
+}
+
 impl Request<'_> for BuildMessageRequest {
     fn read(request: &Value) -> Result<Self, ApiError> {
         typed(request)

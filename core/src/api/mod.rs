@@ -183,6 +183,8 @@ op_table! {
         "what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now})";
     "build_message" => calls::message: crate::order::calls::BuildMessageRequest => crate::order::calls::MessagePlan,
         "a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?})";
+    "decide_erase" => calls::erase: crate::order::erase::DecideEraseRequest => crate::order::erase::EraseDecision,
+        "may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?})";
     "parse_event" => events::parse_event: ParseEventRequest<'_> => crate::events::ParseOutcome,
         "a partner webhook body into a typed event, or every violation ({source, input, body_bytes?})";
     "verify_webhook" => events::verify_webhook: VerifyWebhookRequest => crate::events::auth::AuthOutcome,

@@ -129,6 +129,18 @@ crate::define_codes! {
         meaning: "the built visit body fails the contract validator",
         template: "the built {kind} body fails validation at {fields}",
     },
+    /// Erase: partner calls of the patient's orders are still in flight.
+    ERASE_CALLS_IN_FLIGHT = "erase_calls_in_flight" {
+        beluga_error: None,
+        meaning: "partner calls of the patient's orders are still in flight",
+        template: "{count} partner call(s) of the patient's orders are still in flight: wait until they finish, or force the erase with a reason (they are then parked, never sent)",
+    },
+    /// Erase: forced without a reason.
+    ERASE_REASON_MISSING = "erase_reason_missing" {
+        beluga_error: None,
+        meaning: "a forced erase needs a reason",
+        template: "a forced erase needs a reason (kept in the audit log; no patient data)",
+    },
     /// Cancel: there is no Beluga visit to cancel.
     CANCEL_NO_VISIT = "cancel_no_visit" {
         beluga_error: None,

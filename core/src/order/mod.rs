@@ -11,6 +11,7 @@
 pub mod calls;
 pub mod cancel;
 pub mod codes;
+pub mod erase;
 pub mod flags;
 pub mod intake;
 pub mod messages;

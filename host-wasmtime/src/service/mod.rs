@@ -17,6 +17,7 @@ pub mod inbox;
 pub mod metrics;
 pub mod openapi;
 pub mod orders;
+pub mod patients;
 pub mod pharmacy;
 pub mod photo_id;
 pub mod portal;
@@ -406,6 +407,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(inbox::routes())
         .merge(audit::routes())
         .merge(pharmacy::routes())
+        .merge(patients::routes())
 }
 
 /// The service's routes over `state`.

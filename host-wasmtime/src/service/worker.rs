@@ -177,7 +177,8 @@ pub async fn events_pass(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Drops raw bodies past retention, at most hourly.
+/// Drops raw bodies, then call payloads and document contents, past their retention, at
+/// most hourly (docs/security.md, "Retention").
 async fn purge(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
     let now = state.now_ms();
     if now - *last_purge > 3_600_000 {
@@ -188,6 +189,15 @@ async fn purge(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
             i64::from(state.config.idempotency_ttl_hours) * super::idempotency::HOUR_MS,
         );
         state.db.run(move |s| s.purge_idempotency(expired)).await?;
+        let cutoffs = state.config.retention.cutoffs(now);
+        let purged = state.db.run(move |s| s.purge_content(&cutoffs)).await?;
+        if purged.calls + purged.documents > 0 {
+            tracing::info!(
+                calls = purged.calls,
+                documents = purged.documents,
+                "content past retention purged"
+            );
+        }
     }
     Ok(())
 }

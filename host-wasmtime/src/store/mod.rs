@@ -650,6 +650,109 @@ pub trait Storage: Send + Sync + 'static {
     /// Deletes the stored answers of `Idempotency-Key`s stored before `before`; answers how
     /// many.
     fn purge_idempotency(&self, before: i64) -> StoreResult<usize>;
+    /// Replaces the content of partner calls and documents past their retention
+    /// ([`ContentPurge`]): a call's payload once it ended (`done`, or parked `failed`; never
+    /// a `pending` call, which may still be claimed and sent), a document's images or base64
+    /// content; metadata, keys and statuses stay. SQLite then gives the freed pages back
+    /// (`secure_delete` has zeroed them) and empties its write-ahead log.
+    fn purge_content(&self, purge: &ContentPurge) -> StoreResult<PurgedContent>;
+    /// The orders whose clinic input names `patient_id` as its `patient.id`, in id order.
+    fn patient_orders(&self, patient_id: &str) -> StoreResult<Vec<OrderRecord>>;
+    /// The events filed under an order, with their raw bodies, oldest first.
+    fn events_of(&self, order_id: &str) -> StoreResult<Vec<EventRecord>>;
+    /// Erases the orders `order_ids` (one patient's) in one transaction (docs/security.md,
+    /// "Per-patient export and erase"): the orders, their activities and records are
+    /// deleted; their calls keep their metadata, the payload replaced ([`ERASED`]), a
+    /// `pending` one parked (`failed`, [`ERASED`]) so it is never sent; their events (and the
+    /// unmatched events indexed under their ids or master ids) keep their dedupe keys, their
+    /// raw bodies dropped, one still waiting finished as `failed` ([`ERASED`]). The audit log
+    /// stays and `audit` is appended. Unless `allow_in_flight`, nothing is written when a
+    /// call of these orders is `pending` ([`Erase::InFlight`]): the check and the erase are
+    /// one transaction.
+    fn erase_orders(
+        &self,
+        order_ids: &[String],
+        allow_in_flight: bool,
+        audit: &[AuditEntry],
+        now: i64,
+    ) -> StoreResult<Erase>;
+}
+
+/// The reason (`last_error`, an event's `reason`) and the payload marker of what an erase
+/// removed.
+pub const ERASED: &str = "patient_erased";
+
+/// The payload left in place of a purged call's content: `{"purged": why, "at": now}`.
+pub fn purged_payload(why: &str, now: i64) -> Value {
+    serde_json::json!({ "purged": why, "at": now })
+}
+
+/// The text every purged payload starts with (how a purge skips what it already replaced
+/// without parsing every payload).
+pub const PURGED_PREFIX: &str = "{\"purged\":";
+
+/// Retention instants by kind: content stored (a document) or ended (a call) before the
+/// instant of its kind goes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KindCutoffs {
+    /// Per named kind (an outbox call kind, a document's `kind`).
+    pub by_kind: Vec<(String, i64)>,
+    /// Every kind not named.
+    pub other: i64,
+}
+
+impl KindCutoffs {
+    /// The kinds named, as a JSON array (what the backends' `NOT IN` reads).
+    pub fn named(&self) -> Vec<String> {
+        self.by_kind.iter().map(|(k, _)| k.clone()).collect()
+    }
+}
+
+/// One retention pass (`RetentionConfig::cutoffs`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContentPurge {
+    /// Outbox payloads, by call kind.
+    pub calls: KindCutoffs,
+    /// Documents, by document kind.
+    pub documents: KindCutoffs,
+    /// When (written into the marker).
+    pub now: i64,
+}
+
+/// What one retention pass replaced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PurgedContent {
+    /// Call payloads.
+    pub calls: u64,
+    /// Documents.
+    pub documents: u64,
+}
+
+/// What an erase removed, by table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Erased {
+    /// Orders deleted.
+    pub orders: u64,
+    /// Events whose raw bodies were dropped.
+    pub events: u64,
+    /// Calls whose payloads were replaced.
+    pub calls: u64,
+    /// Calls that were still pending and were parked, never to be sent.
+    pub calls_parked: u64,
+    /// Activities (messages) deleted.
+    pub activities: u64,
+    /// Prescription, shipment, appointment, document and notification records deleted.
+    pub records: u64,
+}
+
+/// The result of [`Storage::erase_orders`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Erase {
+    /// Erased.
+    Done(Erased),
+    /// Refused: this many calls are still pending; nothing was written.
+    InFlight(u64),
 }
 
 /// The store's backlog at one instant (the `/metrics` gauges).
@@ -731,6 +834,15 @@ pub enum RecordTable {
 }
 
 impl RecordTable {
+    /// Every per-order record table.
+    pub const ALL: [Self; 5] = [
+        Self::Prescriptions,
+        Self::Shipments,
+        Self::Appointments,
+        Self::Documents,
+        Self::Notifications,
+    ];
+
     pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Prescriptions => "prescriptions",

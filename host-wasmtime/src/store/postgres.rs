@@ -11,6 +11,7 @@ use super::{
     NewEvent, NotificationRow, OrderRecord, OutboxItem, PartnerBacklog, PutOutcome, RecordTable,
     Redrive, Storage, StoreError, StoreResult,
 };
+use super::{ContentPurge, Erase, Erased, KindCutoffs, PurgedContent, ERASED, PURGED_PREFIX};
 use crate::keys::Scope;
 use postgres::types::{FromSql, ToSql};
 use postgres::{GenericClient, NoTls, Row};
@@ -1243,6 +1244,39 @@ impl Storage for PgStore {
         .map(|_| ())
     }
 
+    fn purge_content(&self, purge: &ContentPurge) -> StoreResult<PurgedContent> {
+        self.write(|tx| purge_content_in(tx, purge))
+    }
+
+    fn patient_orders(&self, patient_id: &str) -> StoreResult<Vec<OrderRecord>> {
+        let rows = self.query(
+            &format!(
+                "SELECT {ORDER_COLS} FROM orders WHERE (snapshot::jsonb #>> '{{patient,id}}') = $1 ORDER BY id"
+            ),
+            &[&patient_id],
+        )?;
+        rows.iter().map(order_row).collect()
+    }
+
+    fn events_of(&self, order_id: &str) -> StoreResult<Vec<EventRecord>> {
+        let rows = self.query(
+            &format!("SELECT {EVENT_COLS} FROM inbox WHERE order_id = $1 ORDER BY id"),
+            &[&order_id],
+        )?;
+        rows.iter().map(event_row).collect()
+    }
+
+    fn erase_orders(
+        &self,
+        order_ids: &[String],
+        allow_in_flight: bool,
+        audit: &[AuditEntry],
+        now: i64,
+    ) -> StoreResult<Erase> {
+        let ids = order_ids.to_vec();
+        self.write(|tx| erase_in(tx, &ids, allow_in_flight, audit, now))
+    }
+
     fn lapse_leases_of(&self, owner: &str) -> StoreResult<()> {
         self.write(|c| {
             c.execute(
@@ -1274,4 +1308,146 @@ impl Storage for PgStore {
     fn schema(&self) -> StoreResult<(&'static str, i64)> {
         Ok(("postgres", self.schema_version()?))
     }
+}
+
+/// Replaces the payloads and document contents past their retention (one statement per
+/// named kind and one for every other kind). The rows' old versions stay as dead tuples
+/// until autovacuum reclaims them (docs/security.md, "Retention").
+fn purge_content_in(
+    c: &mut postgres::Transaction<'_>,
+    purge: &ContentPurge,
+) -> StoreResult<PurgedContent> {
+    let payload = super::purged_payload("retention", purge.now).to_string();
+    let mut out = PurgedContent::default();
+    let calls = |kinds: &str| {
+        format!(
+            "UPDATE outbox SET payload = $1 WHERE status IN ('done', 'failed')
+             AND COALESCE(done_at, created_at) < $2 AND {kinds}
+             AND left(payload, length($4)) <> $4"
+        )
+    };
+    for (kind, before) in &purge.calls.by_kind {
+        out.calls += c
+            .execute(
+                &calls("kind = $3"),
+                &[&payload, before, kind, &PURGED_PREFIX],
+            )
+            .map_err(err)?;
+    }
+    out.calls += c
+        .execute(
+            &calls("kind <> ALL($3)"),
+            &[
+                &payload,
+                &purge.calls.other,
+                &purge.calls.named(),
+                &PURGED_PREFIX,
+            ],
+        )
+        .map_err(err)?;
+    out.documents = purge_documents(c, &purge.documents, purge.now)?;
+    Ok(out)
+}
+
+/// The documents part of a retention pass.
+fn purge_documents(
+    c: &mut postgres::Transaction<'_>,
+    cutoffs: &KindCutoffs,
+    now: i64,
+) -> StoreResult<u64> {
+    let sql = |kinds: &str| {
+        format!(
+            "UPDATE documents SET body = ((body::jsonb - 'images' - 'content_base64')
+                || jsonb_build_object('purged', 'retention', 'purged_at', $1::bigint))::text
+             WHERE created_at < $2 AND {kinds} AND (body::jsonb -> 'purged') IS NULL"
+        )
+    };
+    let mut n = 0;
+    for (kind, before) in &cutoffs.by_kind {
+        n += c
+            .execute(&sql("(body::jsonb ->> 'kind') = $3"), &[&now, before, kind])
+            .map_err(err)?;
+    }
+    n += c
+        .execute(
+            &sql("COALESCE(body::jsonb ->> 'kind', '') <> ALL($3)"),
+            &[&now, &cutoffs.other, &cutoffs.named()],
+        )
+        .map_err(err)?;
+    Ok(n)
+}
+
+/// Drops the raw bodies of the events of the orders `$1` (and of the unmatched events
+/// indexed under their ids or master ids); one still waiting is finished as `failed`.
+const ERASE_EVENTS: &str = "
+UPDATE inbox SET raw = NULL,
+    processed_at = CASE WHEN outcome IS NULL OR outcome IN ('unmatched', 'deferred') THEN $2 ELSE processed_at END,
+    reason = CASE WHEN outcome IS NULL OR outcome IN ('unmatched', 'deferred') THEN $3 ELSE reason END,
+    outcome = CASE WHEN outcome IS NULL OR outcome IN ('unmatched', 'deferred') THEN 'failed' ELSE outcome END,
+    lease_owner = NULL, lease_until = NULL
+WHERE order_id = ANY($1)
+   OR id IN (SELECT event_id FROM inbox_match WHERE match_key IN (
+        SELECT 'o:' || i FROM unnest($1::text[]) AS i
+        UNION SELECT 'm:' || master_id FROM orders WHERE master_id IS NOT NULL AND id = ANY($1)))";
+
+/// Erases the orders `ids` inside the caller's transaction.
+fn erase_in(
+    c: &mut postgres::Transaction<'_>,
+    ids: &Vec<String>,
+    allow_in_flight: bool,
+    audit: &[AuditEntry],
+    now: i64,
+) -> StoreResult<Erase> {
+    let pending = c
+        .query_one(
+            "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND order_id = ANY($1)",
+            &[ids],
+        )
+        .map_err(err)?;
+    let pending: i64 = col(&pending, 0)?;
+    if pending > 0 && !allow_in_flight {
+        return Ok(Erase::InFlight(u64::try_from(pending).unwrap_or(0)));
+    }
+    let mut erased = Erased {
+        events: c
+            .execute(ERASE_EVENTS, &[ids, &now, &ERASED])
+            .map_err(err)?,
+        ..Erased::default()
+    };
+    c.execute(
+        "DELETE FROM inbox_match WHERE event_id IN (SELECT id FROM inbox WHERE reason = $1)",
+        &[&ERASED],
+    )
+    .map_err(err)?;
+    erased.calls_parked = c
+        .execute(
+            &format!("UPDATE outbox SET status = 'failed', last_error = $2, {UNLEASE} WHERE status = 'pending' AND order_id = ANY($1)"),
+            &[ids, &ERASED],
+        )
+        .map_err(err)?;
+    let payload = super::purged_payload(ERASED, now).to_string();
+    erased.calls = c
+        .execute(
+            "UPDATE outbox SET payload = $2 WHERE order_id = ANY($1)",
+            &[ids, &payload],
+        )
+        .map_err(err)?;
+    erased.activities = c
+        .execute("DELETE FROM activities WHERE order_id = ANY($1)", &[ids])
+        .map_err(err)?;
+    for table in RecordTable::ALL {
+        erased.records += c
+            .execute(
+                &format!("DELETE FROM {} WHERE order_id = ANY($1)", table.name()),
+                &[ids],
+            )
+            .map_err(err)?;
+    }
+    erased.orders = c
+        .execute("DELETE FROM orders WHERE id = ANY($1)", &[ids])
+        .map_err(err)?;
+    for entry in audit {
+        insert_audit(c, entry)?;
+    }
+    Ok(Erase::Done(erased))
 }

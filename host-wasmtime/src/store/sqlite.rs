@@ -8,6 +8,7 @@ use super::{
     NewEvent, NotificationRow, OrderRecord, OutboxItem, PartnerBacklog, PutOutcome, RecordTable,
     Redrive, Storage, StoreError, StoreResult,
 };
+use super::{ContentPurge, Erase, Erased, KindCutoffs, PurgedContent, ERASED, PURGED_PREFIX};
 use crate::keys::Scope;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde_json::Value;
@@ -1353,6 +1354,55 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn purge_content(&self, purge: &ContentPurge) -> StoreResult<PurgedContent> {
+        self.with(|c| {
+            let purged = purge_content_in(c, purge)?;
+            if purged.calls + purged.documents > 0 {
+                scrub(c)?;
+            }
+            Ok(purged)
+        })
+    }
+
+    fn patient_orders(&self, patient_id: &str) -> StoreResult<Vec<OrderRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {ORDER_COLS} FROM orders WHERE json_extract(snapshot, '$.patient.id') = ?1 ORDER BY id"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([patient_id], order_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn events_of(&self, order_id: &str) -> StoreResult<Vec<EventRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {EVENT_COLS} FROM inbox WHERE order_id = ?1 ORDER BY id"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([order_id], event_row).map_err(err)?;
+            rows.collect::<Result<_, _>>().map_err(err)
+        })
+    }
+
+    fn erase_orders(
+        &self,
+        order_ids: &[String],
+        allow_in_flight: bool,
+        audit: &[AuditEntry],
+        now: i64,
+    ) -> StoreResult<Erase> {
+        let ids = serde_json::to_string(order_ids).map_err(err)?;
+        let outcome = self.write(|c| erase_in(c, &ids, allow_in_flight, audit, now))?;
+        if matches!(outcome, Erase::Done(_)) {
+            self.with(scrub)?;
+        }
+        Ok(outcome)
+    }
+
     fn lapse_leases_of(&self, owner: &str) -> StoreResult<()> {
         self.with(|c| {
             c.execute(
@@ -1441,3 +1491,136 @@ SELECT COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(CASE WHEN outcome = 'failed' THEN 1 ELSE 0 END), 0),
        MIN(CASE WHEN processed_at IS NULL THEN received_at END)
 FROM inbox WHERE processed_at IS NULL OR outcome IN ('unmatched', 'deferred', 'rejected', 'failed')";
+
+/// Replaces the payloads and document contents past their retention (one statement per
+/// named kind and one for every other kind).
+fn purge_content_in(c: &Connection, purge: &ContentPurge) -> StoreResult<PurgedContent> {
+    let payload = super::purged_payload("retention", purge.now).to_string();
+    let calls = |kinds: &str, kind_arg: &str, before: i64| -> StoreResult<u64> {
+        c.execute(
+            &format!(
+                "UPDATE outbox SET payload = ?1 WHERE status IN ('done', 'failed')
+                 AND COALESCE(done_at, created_at) < ?2 AND {kinds}
+                 AND substr(payload, 1, length(?4)) <> ?4"
+            ),
+            params![payload, before, kind_arg, PURGED_PREFIX],
+        )
+        .map(|n| n as u64)
+        .map_err(err)
+    };
+    let documents = |kinds: &str, kind_arg: &str, before: i64| -> StoreResult<u64> {
+        c.execute(
+            &format!(
+                "UPDATE documents SET body = json_set(json_remove(body, '$.images', '$.content_base64'),
+                    '$.purged', 'retention', '$.purged_at', ?1)
+                 WHERE created_at < ?2 AND {kinds} AND json_extract(body, '$.purged') IS NULL"
+            ),
+            params![purge.now, before, kind_arg],
+        )
+        .map(|n| n as u64)
+        .map_err(err)
+    };
+    let mut out = PurgedContent::default();
+    let each = |cutoffs: &KindCutoffs,
+                column: &str,
+                run: &dyn Fn(&str, &str, i64) -> StoreResult<u64>|
+     -> StoreResult<u64> {
+        let mut n = 0;
+        for (kind, before) in &cutoffs.by_kind {
+            n += run(&format!("{column} = ?3"), kind, *before)?;
+        }
+        let named = serde_json::to_string(&cutoffs.named()).map_err(err)?;
+        let others = format!("COALESCE({column}, '') NOT IN (SELECT value FROM json_each(?3))");
+        Ok(n + run(&others, &named, cutoffs.other)?)
+    };
+    out.calls = each(&purge.calls, "kind", &calls)?;
+    out.documents = each(&purge.documents, "json_extract(body, '$.kind')", &documents)?;
+    Ok(out)
+}
+
+/// The statements of an erase over the orders `?1` (a JSON array of ids): each answers how
+/// many rows it changed, in the order of [`Erased`]'s members after `orders`.
+const ERASE_EVENTS: &str = "
+UPDATE inbox SET raw = NULL,
+    processed_at = CASE WHEN outcome IS NULL OR outcome IN ('unmatched', 'deferred') THEN ?2 ELSE processed_at END,
+    reason = CASE WHEN outcome IS NULL OR outcome IN ('unmatched', 'deferred') THEN ?3 ELSE reason END,
+    outcome = CASE WHEN outcome IS NULL OR outcome IN ('unmatched', 'deferred') THEN 'failed' ELSE outcome END,
+    lease_owner = NULL, lease_until = NULL
+WHERE order_id IN (SELECT value FROM json_each(?1))
+   OR id IN (SELECT event_id FROM inbox_match WHERE match_key IN (
+        SELECT 'o:' || value FROM json_each(?1)
+        UNION SELECT 'm:' || master_id FROM orders
+              WHERE master_id IS NOT NULL AND id IN (SELECT value FROM json_each(?1))))";
+
+/// Erases the orders `ids` (a JSON array) inside the caller's transaction.
+fn erase_in(
+    c: &Connection,
+    ids: &str,
+    allow_in_flight: bool,
+    audit: &[AuditEntry],
+    now: i64,
+) -> StoreResult<Erase> {
+    let in_set = "order_id IN (SELECT value FROM json_each(?1))";
+    let pending: i64 = c
+        .query_row(
+            &format!("SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND {in_set}"),
+            [ids],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    if pending > 0 && !allow_in_flight {
+        return Ok(Erase::InFlight(pending as u64));
+    }
+    let count = |n: usize| n as u64;
+    let mut erased = Erased {
+        events: count(
+            c.execute(ERASE_EVENTS, params![ids, now, ERASED])
+                .map_err(err)?,
+        ),
+        ..Erased::default()
+    };
+    c.execute(
+        "DELETE FROM inbox_match WHERE event_id IN (SELECT id FROM inbox WHERE reason = ?1)",
+        [ERASED],
+    )
+    .map_err(err)?;
+    erased.calls_parked = count(
+        c.execute(
+            &format!("UPDATE outbox SET status = 'failed', last_error = ?2, {UNLEASE} WHERE status = 'pending' AND {in_set}"),
+            params![ids, ERASED],
+        )
+        .map_err(err)?,
+    );
+    let payload = super::purged_payload(ERASED, now).to_string();
+    erased.calls = count(
+        c.execute(
+            &format!("UPDATE outbox SET payload = ?2 WHERE {in_set}"),
+            params![ids, payload],
+        )
+        .map_err(err)?,
+    );
+    erased.activities = count(
+        c.execute(&format!("DELETE FROM activities WHERE {in_set}"), [ids])
+            .map_err(err)?,
+    );
+    for table in RecordTable::ALL {
+        erased.records += count(
+            c.execute(
+                &format!("DELETE FROM {} WHERE {in_set}", table.name()),
+                [ids],
+            )
+            .map_err(err)?,
+        );
+    }
+    erased.orders = count(
+        c.execute(
+            "DELETE FROM orders WHERE id IN (SELECT value FROM json_each(?1))",
+            [ids],
+        )
+        .map_err(err)?,
+    );
+    for entry in audit {
+        insert_audit(c, entry)?;
+    }
+    Ok(Erase::Done(erased))
+}

@@ -7,9 +7,10 @@
 use rxgate_host::store::postgres::{self as pg, PgStore};
 use rxgate_host::store::sqlite::SqliteStore;
 use rxgate_host::store::{
-    AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed, EventFinish, EventOutcome,
-    IdempotentAnswer, Inserted, NewActivity, NewCall, NewEvent, OrderWrite, PartnerBacklog,
-    PutOutcome, RecordTable, Redrive, Storage, LEASE_LAPSED,
+    AuditEntry, AuditFilter, CallDisposition, Change, Claim, Committed, ContentPurge, Erase,
+    Erased, EventFinish, EventOutcome, IdempotentAnswer, Inserted, KindCutoffs, NewActivity,
+    NewCall, NewEvent, OrderWrite, PartnerBacklog, PurgedContent, PutOutcome, RecordTable, Redrive,
+    Storage, ERASED, LEASE_LAPSED,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -85,6 +86,8 @@ on_both!(
     an_unmatched_event_is_reopened_by_the_order_it_names,
     a_redrive_reopens_a_finished_event_once,
     orders_are_listed_in_pages_with_their_bookkeeping,
+    call_payloads_and_documents_are_purged_past_their_retention,
+    a_patients_orders_are_found_exported_and_erased,
 );
 
 fn event(key: &str, at: i64) -> NewEvent {
@@ -1248,4 +1251,273 @@ fn postgres_migrates_to_event_outcomes() {
     let current = pg::MIGRATIONS.len() as i64;
     assert_eq!(store.schema().unwrap(), ("postgres", current));
     upgraded_events_have_one_outcome(&store, ids[0], ids[1]);
+}
+
+/// The PHI text the retention and erase checks store, then look for.
+const CANARY: &str = "PHI-CANARY-Ada-Lovelace-1815-12-10";
+
+/// A call of `order` whose payload carries the canary, settled `done` at `at` unless
+/// `pending`.
+fn canary_call(store: &Store, order: &str, kind: &str, key: &str, at: i64, pending: bool) -> i64 {
+    // Larger than a page, so overflow pages hold it too.
+    let payload = json!({"path": "x", "body": {"name": CANARY.repeat(200)}});
+    let id = new_id(store.enqueue(kind, Some(order), key, &payload, at).unwrap());
+    if !pending {
+        let change = Change {
+            call_outcome: Some((id, CallDisposition::Done)),
+            now: at,
+            ..Change::default()
+        };
+        assert_eq!(store.commit(&change).unwrap(), Committed::Done(0));
+    }
+    id
+}
+
+/// Documents of `order` carrying the canary: a photo ID and a partner's PDF, stored at `at`.
+fn canary_documents(store: &Store, order: &str, at: i64) {
+    let change = Change {
+        order_id: Some(order.into()),
+        records: vec![
+            (
+                RecordTable::Documents,
+                json!({"kind": "photo_id", "mime": "image/jpeg", "dedupe_key": "photo_id:0",
+                    "images": [{"mime": "image/jpeg", "data": CANARY.repeat(200)}]}),
+            ),
+            (
+                RecordTable::Documents,
+                json!({"kind": "lab_requisition", "mime": "application/pdf", "dedupe_key": "d1",
+                    "base64_length": 7000, "content_base64": CANARY.repeat(200)}),
+            ),
+        ],
+        now: at,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&change).unwrap(), Committed::Done(0));
+}
+
+fn cutoffs(photo_before: i64, other_before: i64, now: i64) -> ContentPurge {
+    let cut = |kind: &str| KindCutoffs {
+        by_kind: vec![(kind.to_owned(), photo_before)],
+        other: other_before,
+    };
+    ContentPurge {
+        calls: cut("beluga_photo_id"),
+        documents: cut("photo_id"),
+        now,
+    }
+}
+
+/// Retention per kind (issue 18 item 5): an ended call's payload and a document's content go
+/// once older than their kind's cutoff, metadata stays; a pending call is never purged.
+fn call_payloads_and_documents_are_purged_past_their_retention(store: Store) {
+    seed(&store, "o1");
+    let photo = canary_call(&store, "o1", "beluga_photo_id", "k-photo", 100, false);
+    let visit = canary_call(&store, "o1", "beluga_submit", "k-visit", 100, false);
+    let chat = canary_call(&store, "o1", "beluga_chat", "k-chat", 100, true);
+    canary_documents(&store, "o1", 100);
+    let payload = |id: i64| {
+        let calls = store.calls_of("o1").unwrap();
+        calls.into_iter().find(|c| c.id == id).unwrap()
+    };
+    // Photo IDs are past their (shorter) retention; visits and PDFs are not yet.
+    let purged = store.purge_content(&cutoffs(200, 50, 300)).unwrap();
+    assert_eq!(
+        purged,
+        PurgedContent {
+            calls: 1,
+            documents: 1
+        }
+    );
+    assert_eq!(
+        payload(photo).payload,
+        json!({"purged": "retention", "at": 300})
+    );
+    assert_eq!(payload(photo).status, "done");
+    assert!(payload(visit).payload.to_string().contains(CANARY));
+    let docs = store.records(RecordTable::Documents, "o1").unwrap();
+    assert!(docs[0].get("images").is_none());
+    assert_eq!(docs[0]["purged"], "retention");
+    assert_eq!(docs[0]["dedupe_key"], "photo_id:0", "the metadata stays");
+    assert!(docs[1].to_string().contains(CANARY));
+    // Later everything ended is past retention; the pending chat still is not purged.
+    let purged = store
+        .purge_content(&cutoffs(i64::MAX, i64::MAX, 400))
+        .unwrap();
+    assert_eq!(
+        purged,
+        PurgedContent {
+            calls: 1,
+            documents: 1
+        }
+    );
+    assert_eq!(payload(visit).payload["purged"], "retention");
+    assert!(
+        payload(chat).payload.to_string().contains(CANARY),
+        "a pending call is kept"
+    );
+    let docs = store.records(RecordTable::Documents, "o1").unwrap();
+    assert!(docs[1].get("content_base64").is_none());
+    assert_eq!(docs[1]["base64_length"], 7000);
+    // What was purged is not purged again.
+    let again = store
+        .purge_content(&cutoffs(i64::MAX, i64::MAX, 500))
+        .unwrap();
+    assert_eq!(again, PurgedContent::default());
+}
+
+/// Stores one patient's order with events, an activity, documents and a pending call, and
+/// another patient's order.
+fn seed_patient(store: &Store) -> (i64, i64) {
+    let audit = AuditEntry::default();
+    for (order, patient) in [("o-p", "pat-1"), ("o-q", "pat-2")] {
+        let clinic = json!({"patient": {"id": patient, "first_name": CANARY}, "order": {}});
+        store
+            .put_clinic_input(order, &clinic, &json!({}), None, &audit, &[])
+            .unwrap();
+    }
+    assert_eq!(store.ensure_master_id("o-p", "m-p").unwrap(), "m-p");
+    let mut raw = event("k-applied", 10);
+    raw.raw = format!("{{\"masterId\":\"m-p\",\"n\":\"{CANARY}\"}}").into_bytes();
+    let applied = new_id(store.accept_events(&[raw.clone()], &audit).unwrap()[0]);
+    store
+        .finish_event(applied, EventOutcome::Applied, Some("o-p"), 20)
+        .unwrap();
+    raw.dedupe_key = "k-unmatched".into();
+    let unmatched = new_id(store.accept_events(&[raw], &audit).unwrap()[0]);
+    let finish = EventFinish {
+        outcome: EventOutcome::Unmatched,
+        order_id: None,
+        reason: None,
+        match_keys: vec!["m:m-p".into()],
+    };
+    store.finish_event_with(unmatched, &finish, 20).unwrap();
+    let change = Change {
+        order_id: Some("o-p".into()),
+        activities: vec![NewActivity {
+            kind: "PATIENT_CHAT_SENT".into(),
+            patient_visible: true,
+            body: json!({"content": CANARY}),
+        }],
+        now: 30,
+        ..Change::default()
+    };
+    store.commit(&change).unwrap();
+    canary_documents(store, "o-p", 30);
+    canary_call(store, "o-p", "beluga_chat", "k-chat-p", 30, true);
+    canary_call(store, "o-p", "beluga_submit", "k-visit-p", 30, false);
+    (applied, unmatched)
+}
+
+/// Per-patient erase (issue 18 item 5): refused while a call is pending unless allowed;
+/// then the orders, activities and records go, calls and events keep their keys without
+/// content, the pending call is parked, the audit trail stays with the erase appended.
+fn a_patients_orders_are_found_exported_and_erased(store: Store) {
+    let (applied, unmatched) = seed_patient(&store);
+    let ids = |orders: Vec<rxgate_host::store::OrderRecord>| -> Vec<String> {
+        orders.into_iter().map(|o| o.id).collect()
+    };
+    assert_eq!(ids(store.patient_orders("pat-1").unwrap()), ["o-p"]);
+    assert!(store.patient_orders("pat-3").unwrap().is_empty());
+    let events = store.events_of("o-p").unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(events[0].raw.is_some());
+    let audit = vec![AuditEntry {
+        at: 40,
+        source: "admin".into(),
+        event: "patient_erased".into(),
+        order_id: Some("o-p".into()),
+        outcome: "erased".into(),
+        ..AuditEntry::default()
+    }];
+    let order_ids = vec!["o-p".to_owned()];
+    assert_eq!(
+        store.erase_orders(&order_ids, false, &audit, 40).unwrap(),
+        Erase::InFlight(1)
+    );
+    assert!(
+        store.get_order("o-p").unwrap().is_some(),
+        "a refusal writes nothing"
+    );
+    let erased = store.erase_orders(&order_ids, true, &audit, 40).unwrap();
+    let expected = Erased {
+        orders: 1,
+        events: 2,
+        calls: 2,
+        calls_parked: 1,
+        activities: 1,
+        records: 2,
+    };
+    assert_eq!(erased, Erase::Done(expected));
+    assert!(store.get_order("o-p").unwrap().is_none());
+    assert!(
+        store.get_order("o-q").unwrap().is_some(),
+        "another patient's order stays"
+    );
+    for id in [applied, unmatched] {
+        let event = store.get_event(id).unwrap().unwrap();
+        assert!(event.raw.is_none());
+    }
+    let unmatched = store.get_event(unmatched).unwrap().unwrap();
+    assert_eq!(unmatched.outcome, Some(EventOutcome::Failed));
+    assert_eq!(unmatched.reason.as_deref(), Some(ERASED));
+    let calls = store.calls_of("o-p").unwrap();
+    assert!(calls.iter().all(|c| c.payload["purged"] == ERASED));
+    assert!(calls.iter().all(|c| c.status != "pending"));
+    assert!(store.activities("o-p", false).unwrap().is_empty());
+    assert!(store
+        .records(RecordTable::Documents, "o-p")
+        .unwrap()
+        .is_empty());
+    let trail = store
+        .audit_log(&AuditFilter {
+            order_id: Some("o-p".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    assert_eq!(trail[0].event, "patient_erased");
+    // A partner resending an erased event is still a duplicate: its PHI is not stored again.
+    assert_eq!(
+        store
+            .accept_events(&[event("k-applied", 50)], &AuditEntry::default())
+            .unwrap(),
+        vec![Inserted::Duplicate]
+    );
+}
+
+/// SQLite: what a retention pass and an erase replaced cannot be read back from the database
+/// file or its write-ahead log.
+#[test]
+fn sqlite_purged_and_erased_content_leaves_the_file() {
+    let dir = std::env::temp_dir().join(format!("rxgate-ret-{}", uuid::Uuid::new_v4().simple()));
+    let store: Store = Arc::new(SqliteStore::open_dir(&dir).unwrap());
+    let files = || -> Vec<Vec<u8>> {
+        ["rxgate.sqlite3", "rxgate.sqlite3-wal"]
+            .iter()
+            .filter_map(|f| std::fs::read(dir.join(f)).ok())
+            .collect()
+    };
+    let holds = |bytes: &Vec<u8>| bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes());
+    seed(&store, "o1");
+    canary_call(&store, "o1", "beluga_photo_id", "k-photo", 100, false);
+    canary_documents(&store, "o1", 100);
+    assert!(files().iter().any(holds), "the content was stored");
+    store
+        .purge_content(&cutoffs(i64::MAX, i64::MAX, 300))
+        .unwrap();
+    assert!(
+        !files().iter().any(holds),
+        "purged content can be read back from the file"
+    );
+    seed_patient(&store);
+    assert!(files().iter().any(holds));
+    let audit = [AuditEntry::default()];
+    store
+        .erase_orders(&["o-p".to_owned(), "o-q".to_owned()], true, &audit, 40)
+        .unwrap();
+    assert!(
+        !files().iter().any(holds),
+        "erased content can be read back from the file"
+    );
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -18,6 +18,7 @@ mod openapi;
 mod outage;
 mod outbox;
 mod parity;
+mod patients;
 mod pharmacy;
 mod portal;
 mod readme;
