@@ -572,6 +572,7 @@ fn pharmacy_facts(
         partner_order_id,
         partner_status,
         submit_error: verdict.message(),
+        refills: Vec::new(),
     };
     Ok(vec![match call.kind {
         CallKind::LifefileOrder => Fact::LifeFile(submission),
