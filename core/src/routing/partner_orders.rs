@@ -14,7 +14,7 @@
 //! them blank; NDC, sig, directions, form, quantity units and days' supply come from the drug
 //! mapping. The doctor's `pharmacyNotes` of the routed items (distinct, one per line) go in
 //! LifeFile's `general.memo` (the order number when there are none) and in the DispensePro
-//! body's `notes` member (absent when there are none: rxgate's adapter contract, docs/pharmacy-adapters.md).
+//! body's `notes` member (absent when there are none: rxgate's adapter contract, docs/host.md).
 //!
 //! Length caps are LifeFile's: names and city 30 characters, address line 60. State codes are
 //! sent upper case whatever the app stored (`tx` → `TX`).

@@ -404,6 +404,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(portal::routes())
         .merge(inbox::routes())
         .merge(pharmacy::routes())
+        .merge(pharmacy::dispensepro_routes())
 }
 
 /// The service's routes over `state`.

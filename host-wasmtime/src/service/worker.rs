@@ -847,11 +847,7 @@ fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
                 Auth::Bearer(key.expose().to_owned()),
             )
         }
-        "dispensepro" => {
-            let cfg = state.config.dispensepro.get(pharmacy)?;
-            let key = cfg.api_key.as_ref()?.expose().to_owned();
-            (cfg.base_url.clone(), Auth::Bearer(key))
-        }
+        "dispensepro" => return dispensepro_target(state, pharmacy, path),
         "lifefile" => {
             let cfg = state.config.lifefile.get(pharmacy)?;
             let headers = vec![
@@ -871,4 +867,18 @@ fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
     let base = clients::check_base_url(&base, env).ok()?;
     let url = base.join(path.trim_start_matches('/')).ok()?;
     Some((url, auth))
+}
+
+/// The URL of `path` at the DispensePro pharmacy `pharmacy` and its credentials (`None`: not
+/// configured, or a base URL the environment refuses).
+pub(super) fn dispensepro_target(
+    state: &AppState,
+    pharmacy: &str,
+    path: &str,
+) -> Option<(reqwest::Url, Auth)> {
+    let cfg = state.config.dispensepro.get(pharmacy)?;
+    let key = cfg.api_key.as_ref()?.expose().to_owned();
+    let base = clients::check_base_url(&cfg.base_url, state.config.environment).ok()?;
+    let url = base.join(path.trim_start_matches('/')).ok()?;
+    Some((url, Auth::Bearer(key)))
 }
