@@ -2702,10 +2702,12 @@ export type AllowedAction = {
   reasons: Reason[];
   /** What the action does not undo (cancel). */
   consequences: Reason[];
+  /** The route's pharmacy (route actions only). */
+  pharmacy_id?: string | null;
 };
 
 /** A staff action of the order panel. Later issues add their own actions here. */
-export type StaffAction = "submit" | "retry" | "cancel" | "resend_prescription";
+export type StaffAction = "submit" | "retry" | "cancel" | "resend_prescription" | "retry_route" | "force_route";
 
 /**
  * The fields both guides ask CS to include when escalating. **Contains patient data**

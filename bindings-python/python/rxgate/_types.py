@@ -1963,14 +1963,18 @@ class Answers(TypedDict):
     pharmacies: List[str]
 
 
-class AllowedAction(TypedDict):
-    """Whether one staff action is allowed now."""
-
+class _AllowedActionBase(TypedDict):
     action: "StaffAction"
     allowed: bool
     needs_confirmation: bool
     reasons: List["Reason"]
     consequences: List["Reason"]
+
+
+class AllowedAction(_AllowedActionBase, total=False):
+    """Whether one staff action is allowed now."""
+
+    pharmacy_id: Union[str, None]
 
 
 class _EscalationBundleBase(TypedDict):
@@ -2556,7 +2560,7 @@ Channel = Union[Literal["doctor_chat"], Literal["cs_admin"]]
 Direction = Union[Literal["inbound"], Literal["outbound"]]
 Stage = Union[Literal["payment"], Literal["intake"], Literal["beluga_submission"], Literal["medical_review"], Literal["prescription"], Literal["pharmacy_submission"], Literal["shipped"], Literal["delivered"], Literal["cancelled"]]
 StageState = Union[Literal["blocked"], Literal["waiting"], Literal["ready_to_proceed"], Literal["done"]]
-StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"]]
+StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"], Literal["retry_route"], Literal["force_route"]]
 Disposition = Union[Literal["done"], Literal["retry"], Literal["failed"]]
 Event = Union["Event0", "Event1", "Event2", "Event3"]
 BelugaEvent = Union["BelugaEvent0", "BelugaEvent1", "BelugaEvent2", "BelugaEvent3", "BelugaEvent4", "BelugaEvent5", "BelugaEvent6", "BelugaEvent7", "BelugaEvent8", "BelugaEvent9", "BelugaEvent10"]
