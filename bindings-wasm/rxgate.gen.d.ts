@@ -2421,6 +2421,12 @@ export type CallError = {
   code?: string | null;
   /** The text shown to staff and stored on the order. */
   message?: string | null;
+  /**
+   * What customer support does about it: the response classifier's guidance for a
+   * documented Beluga error (decisions.md §2); absent for rxgate's own messages, whose
+   * text already says it.
+   */
+  guidance?: string | null;
 };
 
 /** The verdict on a staff action on a flag. */

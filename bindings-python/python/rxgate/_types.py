@@ -1771,6 +1771,7 @@ class CallError(_CallErrorBase, total=False):
 
     code: Union[str, None]
     message: Union[str, None]
+    guidance: Union[str, None]
 
 
 class FlagActionDecision(TypedDict):

@@ -398,6 +398,7 @@ fn classify(reply: &HttpReply) -> (Class, Option<CallError>) {
             class,
             code: Some(code.as_str().to_owned()),
             message: Some(render(code.info().template, &params)),
+            guidance: None,
         };
         (class, Some(error))
     };

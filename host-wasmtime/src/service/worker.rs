@@ -775,11 +775,7 @@ async fn call_change(
             error: class.clone(),
         },
         Disposition::Failed => CallDisposition::Failed {
-            error: outcome
-                .error
-                .as_ref()
-                .and_then(|e| e.code.clone())
-                .map_or_else(|| class.clone(), |code| format!("{class}: {code}")),
+            error: failure_text(&class, outcome.error.as_ref()),
         },
     };
     let snapshot =
@@ -824,6 +820,23 @@ async fn call_change(
         now,
         ..Change::default()
     }))
+}
+
+/// The error a parked call keeps, which the panel shows: `{class}: {code}` for rxgate's own
+/// messages; `{class}: {Beluga's documented string} — {guidance}` for a documented Beluga
+/// error (an updateVisit resend's `VISIT_WAS_REFERRED`, `TOO_MANY_RETRIES`, …), the guidance
+/// the core's response classifier gives; the class alone otherwise. Never partner text
+/// rxgate does not recognise.
+fn failure_text(class: &str, error: Option<&rxgate_core::order::calls::CallError>) -> String {
+    let Some(error) = error else {
+        return class.to_owned();
+    };
+    match (&error.code, &error.message, &error.guidance) {
+        (Some(code), _, _) => format!("{class}: {code}"),
+        (None, Some(message), Some(guidance)) => format!("{class}: {message} — {guidance}"),
+        (None, Some(message), None) => format!("{class}: {message}"),
+        (None, None, _) => class.to_owned(),
+    }
 }
 
 /// The URL and credentials of a call's partner.

@@ -471,3 +471,167 @@ async fn a_delivered_dispensepro_order_is_refilled_while_refills_last_and_never_
     );
     harness.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------
+// NEW_RX_SENT end to end (issue 15 item 4)
+// ---------------------------------------------------------------------------------------
+
+/// The staff's updateVisit resend of the order's visit: its preference (from the order's
+/// items), its Beluga pharmacy and `masterId`.
+fn resend_body(order: &Value, master_id: &str) -> Value {
+    let drug = &order["items"][0]["drug"];
+    json!({
+        "masterId": master_id,
+        "pharmacyId": order["pharmacies"][0]["beluga_id"],
+        "patientPreference": [{
+            "name": drug["name"], "strength": drug["strength"], "quantity": drug["quantity"],
+            "refills": drug["refills"], "medId": drug["beluga_med_id"],
+            "daysSupply": drug["days_supply"],
+        }],
+    })
+}
+
+/// Pays the order and waits until the sandbox doctor's `event` webhook is delivered or given
+/// up; answers the order's `masterId`.
+async fn concluded(harness: &Harness, client: &Demo, order: &Value, event: &str) -> String {
+    let id = order["order"]["id"].as_str().unwrap_or_default();
+    client
+        .pay_and_wait(order, Duration::from_secs(60), |p| {
+            p["masterId"].is_string()
+        })
+        .await
+        .expect("order stored and paid");
+    let delivered = until(harness, Duration::from_secs(60), |h| {
+        h.sandbox.deliveries().iter().any(|d| d.event == event)
+    })
+    .await;
+    assert!(delivered, "{:?}", harness.sandbox.deliveries());
+    let snapshot = client.snapshot(id).await.expect("snapshot");
+    snapshot["order"]["beluga"]["master_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resend_answered_new_rx_sent_reaches_the_pharmacy_once() {
+    let order = ready_order();
+    // Beluga's webhooks are lost (a secret the service does not know): the doctor's
+    // RX_WRITTEN never arrives, so only the resend can confirm the prescription.
+    let harness = Harness::start(&[&order], |c| {
+        c.beluga_webhook_secret = "a secret the service does not hold".into();
+        c.webhook_attempts = 1;
+        c.webhook_retry_ms = 10;
+        c.doctor_writes = Some(rxgate_sandbox::DoctorWrites {
+            quantity: "2".into(),
+            refills: "3".into(),
+            pharmacy_notes: String::new(),
+        });
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let master_id = concluded(&harness, &client, &order, "RX_WRITTEN").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(pharmacy_orders(&harness), 0, "no confirmation, no order");
+
+    let (status, answer) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/update-visit"),
+            Some(&resend_body(&order, &master_id)),
+        )
+        .await
+        .expect("resend answered");
+    assert_eq!(status, 202, "{answer}");
+    let sent = until(&harness, Duration::from_secs(30), |h| {
+        pharmacy_orders(h) >= 1
+    })
+    .await;
+    assert!(
+        sent,
+        "NEW_RX_SENT never reached the pharmacy: {:?}",
+        harness.sandbox.log()
+    );
+    let snapshot = client.snapshot(&id).await.expect("snapshot");
+    let prescriptions = snapshot["order"]["prescriptions"].as_array().cloned();
+    assert_eq!(
+        prescriptions
+            .unwrap_or_default()
+            .iter()
+            .map(|p| (p["source"].clone(), p["item_id"].clone()))
+            .collect::<Vec<_>>(),
+        [(json!("NEW_RX_SENT"), json!("item_1"))]
+    );
+    // The pharmacy holds one order with the prescribed item as the doctor wrote it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(pharmacy_orders(&harness), 1);
+    let bodies = harness.sandbox.dispensepro_bodies();
+    let lines = bodies[0]["lines"].as_array().cloned().unwrap_or_default();
+    let line = |k: &str| lines.first().map(|l| l[k].clone());
+    assert_eq!(lines.len(), 1, "{bodies:?}");
+    assert_eq!(
+        line("ndc"),
+        Some(order["items"][0]["drug"]["dispense_pro"]["ndc"].clone())
+    );
+    assert_eq!(
+        (line("quantity"), line("refills")),
+        (Some(json!("2")), Some(json!("3")))
+    );
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resend_refused_as_referred_is_shown_to_staff_with_its_class_and_guidance() {
+    let order = ready_order();
+    let phone = order["patient"]["phone"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let harness = Harness::start(&[&order], |c| {
+        c.scenarios.insert(phone, rxgate_sandbox::Scenario::Refer);
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let master_id = concluded(&harness, &client, &order, "CONSULT_CONCLUDED").await;
+    let (status, answer) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/update-visit"),
+            Some(&resend_body(&order, &master_id)),
+        )
+        .await
+        .expect("resend answered");
+    assert_eq!(status, 202, "{answer}");
+    let (parked, panel) = client
+        .wait_for(&id, Duration::from_secs(30), |p| {
+            p["calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["kind"] == "beluga_update_visit" && c["status"] == "failed")
+        })
+        .await
+        .expect("panel");
+    assert!(parked, "{panel}");
+    let call = panel["calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["kind"] == "beluga_update_visit")
+        .cloned()
+        .unwrap_or_default();
+    // The class and the guidance are the core's (decisions.md §2: permanent, a new visit).
+    assert_eq!(call["class"], "permanent", "{call}");
+    let error = call["lastError"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("permanent: VISIT_WAS_REFERRED — "),
+        "{error}"
+    );
+    assert!(error.contains("new visit"), "{error}");
+    assert_eq!(pharmacy_orders(&harness), 0);
+    harness.stop().await;
+}
