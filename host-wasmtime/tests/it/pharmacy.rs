@@ -271,6 +271,15 @@ async fn the_pharmacy_receives_the_prescribed_quantity_refills_and_notes() {
 // DispensePro manual actions (issue 15 item 3)
 // ---------------------------------------------------------------------------------------
 
+/// The doctor writes `quantity` and `refills` on every med, no pharmacy notes.
+fn doctor_writes(quantity: &str, refills: &str) -> Option<rxgate_sandbox::DoctorWrites> {
+    Some(rxgate_sandbox::DoctorWrites {
+        quantity: quantity.into(),
+        refills: refills.into(),
+        pharmacy_notes: String::new(),
+    })
+}
+
 /// POSTs a DispensePro manual action on the order's DispensePro route.
 async fn dispensepro_action(client: &Demo, id: &str, action: &str, body: &Value) -> (u16, Value) {
     route_action(client, id, &format!("dispensepro/{action}"), body).await
@@ -423,11 +432,7 @@ async fn a_dispensepro_order_is_voided_before_it_ships_and_never_refilled() {
 async fn a_delivered_dispensepro_order_is_refilled_while_refills_last_and_never_voided() {
     let order = ready_order();
     let harness = Harness::start(&[&order], |c| {
-        c.doctor_writes = Some(rxgate_sandbox::DoctorWrites {
-            quantity: "1".into(),
-            refills: "1".into(),
-            pharmacy_notes: String::new(),
-        });
+        c.doctor_writes = doctor_writes("1", "1");
     })
     .await
     .expect("harness starts");
@@ -522,11 +527,7 @@ async fn a_resend_answered_new_rx_sent_reaches_the_pharmacy_once() {
         c.beluga_webhook_secret = "a secret the service does not hold".into();
         c.webhook_attempts = 1;
         c.webhook_retry_ms = 10;
-        c.doctor_writes = Some(rxgate_sandbox::DoctorWrites {
-            quantity: "2".into(),
-            refills: "3".into(),
-            pharmacy_notes: String::new(),
-        });
+        c.doctor_writes = doctor_writes("2", "3");
     })
     .await
     .expect("harness starts");
