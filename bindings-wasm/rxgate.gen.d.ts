@@ -356,6 +356,11 @@ export type Submission = {
   partner_status?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
+  /**
+   * Refills staff requested and the partner accepted (DispensePro manual refill), oldest
+   * first; the union of every record seen (`routing::dispensepro_actions`).
+   */
+  refills?: RefillRecord[];
 };
 
 /** State of one fulfillment submission (DispensePro or LifeFile). Ranked `FAILED < SUBMITTED`. */
@@ -363,6 +368,16 @@ export type SubmissionState = "FAILED" | "SUBMITTED";
 
 /** Who triggered a fulfillment submission. */
 export type Submitter = "RXGATE" | "STAFF" | "WORKFLOW";
+
+/** One refill the partner accepted for a submission. */
+export type RefillRecord = {
+  /** When the partner accepted it. */
+  at: string;
+  /** Who asked (the staff API key id). */
+  by?: string | null;
+  /** The partner's id of the refill, when it answered one. */
+  partner_id?: string | null;
+};
 
 /** Status of the photo ID upload to `/external/receivePhotos`. Ranked `FAILED < SENT`. */
 export type PhotoIdStatus = "FAILED" | "SENT";
@@ -738,6 +753,57 @@ export type RouteActionRequest = {
 /** A staff action on one fulfillment route. */
 export type RouteStaffAction = "retry" | "force";
 
+/** The request of `decide_dispensepro_action`. */
+export type DispenseProActionRequest = {
+  /** The order snapshot. */
+  input: OrderSnapshot;
+  /** `status`, `refill` or `void`. */
+  action: DispenseProAction;
+  /** The app's id of the route's pharmacy. */
+  pharmacy_id: string;
+  /** Why (required to void; sent to DispensePro with the void, never logged). */
+  reason?: string | null;
+};
+
+/**
+ * A staff action on an order DispensePro accepted, addressed by DispensePro's order `id`:
+ * 
+ * | action | request | body |
+ * | --- | --- | --- |
+ * | `status` | `GET /orders/{id}` | — |
+ * | `refill` | `POST /orders/{id}/refill` | [`DispenseProRefill`] |
+ * | `void` | `POST /orders/{id}/void` | [`DispenseProVoid`] |
+ * 
+ * Every action answers the order as DispensePro holds it ([`DispenseProOrderAnswer`]).
+ */
+export type DispenseProAction = "status" | "refill" | "void";
+
+/** The request of `record_dispensepro_action`. */
+export type RecordDispenseProActionRequest = {
+  /** The order snapshot as it is now. */
+  input: OrderSnapshot;
+  /** The action that was sent. */
+  action: DispenseProAction;
+  /** The app's id of the route's pharmacy. */
+  pharmacy_id: string;
+  /** Who asked (the staff API key id). */
+  by?: string | null;
+  /** DispensePro's HTTP answer, or the network error. */
+  answer: HttpReply;
+  /** When the answer arrived. */
+  now: Instant;
+};
+
+/** `{status, body, network_error?}`. */
+export type HttpReply = {
+  /** The HTTP status (absent with a network error). */
+  status?: number | null;
+  /** The body: parsed JSON, or the text when it is not JSON. */
+  body?: JsonValue;
+  /** Set when there was no answer (`timeout`, `connect`, …). */
+  network_error?: string | null;
+};
+
 /** The request of `decide_flag_action`. */
 export type FlagActionRequest = {
   /** The order snapshot. */
@@ -853,6 +919,11 @@ export type Fact = {
   partner_status?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
+  /**
+   * Refills staff requested and the partner accepted (DispensePro manual refill), oldest
+   * first; the union of every record seen (`routing::dispensepro_actions`).
+   */
+  refills?: RefillRecord[];
 } | {
   fact: "life_file";
   /** Accepted or failed. */
@@ -871,6 +942,11 @@ export type Fact = {
   partner_status?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
+  /**
+   * Refills staff requested and the partner accepted (DispensePro manual refill), oldest
+   * first; the union of every record seen (`routing::dispensepro_actions`).
+   */
+  refills?: RefillRecord[];
 } | {
   fact: "shipping";
   /** Carrier. */
@@ -1034,16 +1110,6 @@ export type Unsendable = {
 
 /** Why a call could not be sent. */
 export type UnsendableReason = "partner_not_configured";
-
-/** `{status, body, network_error?}`. */
-export type HttpReply = {
-  /** The HTTP status (absent with a network error). */
-  status?: number | null;
-  /** The body: parsed JSON, or the text when it is not JSON. */
-  body?: JsonValue;
-  /** Set when there was no answer (`timeout`, `connect`, …). */
-  network_error?: string | null;
-};
 
 /** The request of `build_message`. */
 export type BuildMessageRequest = {
@@ -1643,18 +1709,58 @@ export type RouteActionDecision = {
   outbox: OutboxItem | null;
 };
 
-/** The verdict on a staff action on a flag. */
-export type FlagActionDecision = {
+/** The verdict on a DispensePro manual action. */
+export type DispenseProActionDecision = {
   /** The action. */
-  action: FlagOutcome;
-  /** The flag's code. */
-  code: string;
+  action: DispenseProAction;
+  /** The route's pharmacy. */
+  pharmacy_id: string;
   /** The action may be taken now. */
   allowed: boolean;
   /** Why it is refused. */
   reasons: Reason[];
-  /** The fact to apply when allowed (`apply_order_facts`). */
-  fact: FactOutput | null;
+  /** The route's status (absent: no such route). */
+  route_status: RouteStatus | null;
+  /**
+   * Where DispensePro's order stands, as rxgate knows it (`delivered`, `shipped`, the
+   * partner status, or absent before acceptance).
+   */
+  order_progress: string | null;
+  /** Refills left on the prescription (refill only, once accepted). */
+  refills_left: number | null;
+  /** The call to make when allowed. */
+  call: DispenseProCall | null;
+};
+
+/** The partner call of an allowed action. */
+export type DispenseProCall = {
+  /** `GET` (status) or `POST`. */
+  method: HttpMethod;
+  /** The path below the pharmacy's DispensePro base URL. */
+  path: string;
+  /** The JSON body (refill, void). */
+  body?: JsonValue;
+};
+
+/** HTTP methods of planned calls. */
+export type HttpMethod = "POST" | "GET";
+
+/** What DispensePro's answer to a manual action means. */
+export type DispenseProActionOutcome = {
+  /** The action. */
+  action: DispenseProAction;
+  /** `success`, `retry_later` or `fix_configuration`. */
+  classification: Class;
+  /** DispensePro's status of the order, when it answered one of the seven. */
+  partner_status: string | null;
+  /** DispensePro's id of an accepted refill. */
+  refill_id: string | null;
+  /** The facts the answer established. */
+  facts: FactOutput[];
+  /** The snapshot with `facts` applied. */
+  snapshot: OrderSnapshotOutput;
+  /** Why it did not succeed; absent on success. */
+  error?: CallError | null;
 };
 
 /**
@@ -1746,6 +1852,11 @@ export type FactOutput = {
   partner_status: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
+  /**
+   * Refills staff requested and the partner accepted (DispensePro manual refill), oldest
+   * first; the union of every record seen (`routing::dispensepro_actions`).
+   */
+  refills?: RefillRecordOutput[];
 } | {
   fact: "life_file";
   /** Accepted or failed. */
@@ -1764,6 +1875,11 @@ export type FactOutput = {
   partner_status: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
+  /**
+   * Refills staff requested and the partner accepted (DispensePro manual refill), oldest
+   * first; the union of every record seen (`routing::dispensepro_actions`).
+   */
+  refills?: RefillRecordOutput[];
 } | {
   fact: "shipping";
   /** Carrier. */
@@ -1815,115 +1931,14 @@ export type FactOutput = {
   contradiction: boolean;
 };
 
-/** The boundary verdict for an order. */
-export type BoundaryReport = {
-  /** A prescription confirmation (`RX_WRITTEN` or `NEW_RX_SENT`) exists for the visit. */
-  confirmed: boolean;
-  /** Per item. */
-  items: ItemBoundary[];
-  /** Boundary violations found in the snapshot. */
-  violations: Reason[];
-  /** Things to watch (a partner event inside the window, a prescribed med not ordered). */
-  warnings: Reason[];
-  /** Whether staff must be told. */
-  escalate: boolean;
-};
-
-/** The boundary verdict for one item. */
-export type ItemBoundary = {
-  /** The item. */
-  item_id: string;
-  /** Whether it may go to fulfillment now. */
-  allowed: boolean;
-  /** Whether its product needs a prescription at all. */
-  requires_prescription: boolean;
-  /** Why not. */
-  reasons: Reason[];
-};
-
-/** The order's status fields, as the state machine sees them. */
-export type OrderState = {
-  /** Order status. */
-  order_status: OrderStatus;
-  /** `belugaSubmitStatus` (`null`: not submitted). */
-  submit_status: SubmitStatus | null;
-  /** `belugaVisitStatus`. */
-  visit_status: VisitStatus | null;
-  /** The `updateTimestamp` that set a non-terminal visit status. */
-  visit_updated_at: string | null;
-  /** `belugaResolvedStatus`. */
-  resolved_status: ResolvedStatus | null;
-  /** Visit outcome. */
-  visit_outcome: VisitOutcome | null;
-  /** Photo ID upload. */
-  photo_id_status: PhotoIdStatus | null;
-  /** Local prescription records. */
-  prescriptions: number;
-  /** Best DispensePro submission state. */
-  dispense_pro: SubmissionState | null;
-  /** Best LifeFile submission state. */
-  life_file: SubmissionState | null;
-  /** Shipping. */
-  shipping: ShippingOutput | null;
-  /** Appointment. */
-  appointment: AppointmentOutput | null;
-  /** Flags for staff. */
-  flags: StaffFlagOutput[];
-};
-
-/** Shipping and tracking of an order. */
-export type ShippingOutput = {
-  /** Carrier. */
-  carrier: string | null;
-  /** Tracking number. */
-  tracking: string | null;
-  /** Tracking URL. */
-  tracking_url: string | null;
-  /** When the tracking fields were last updated. */
-  tracking_updated_at: string | null;
-  /** First shipped event. */
-  shipped_at: string | null;
-  /** Delivered event. */
-  delivered_at: string | null;
-  /** A carrier reported a failed delivery. */
-  delivery_failed: boolean;
-};
-
-/** The Beluga appointment. */
-export type AppointmentOutput = {
-  /** Status. */
-  status: AppointmentStatus;
-  /** Doctor's name. */
-  doc_name: string | null;
-  /** Scheduled date as Beluga sent it. */
-  scheduled_date: string | null;
-  /** Location or link. */
-  location: string | null;
-  /** A reschedule contradicted the stored booking (flagged for staff). */
-  contradiction: boolean;
-};
-
-/** A flag raised for staff while processing events (codes of the events area). */
-export type StaffFlagOutput = {
-  /** The flag's code, e.g. `rx_med_not_ordered`. */
-  code: string;
-  /** When it was raised. */
-  raised_at: string | null;
-  /** The event that raised it. */
-  event: string | null;
-  /**
-   * Staff acknowledged or resolved it (absent: open). A settled flag is no longer
-   * escalated; a later event of the same kind raises a new flag.
-   */
-  settled?: FlagSettlement | null;
-};
-
-/** The answer of `apply_order_facts`. */
-export type AppliedFacts = {
-  /** The order's status fields after the facts. */
-  state: OrderState;
-  /** The snapshot after the facts. */
-  snapshot: OrderSnapshotOutput;
+/** One refill the partner accepted for a submission. */
+export type RefillRecordOutput = {
+  /** When the partner accepted it. */
+  at: string;
+  /** Who asked (the staff API key id). */
+  by: string | null;
+  /** The partner's id of the refill, when it answered one. */
+  partner_id: string | null;
 };
 
 /** The clinic app's view of one order: everything the order rules read. */
@@ -2140,6 +2155,58 @@ export type SubmissionOutput = {
   partner_status: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
+  /**
+   * Refills staff requested and the partner accepted (DispensePro manual refill), oldest
+   * first; the union of every record seen (`routing::dispensepro_actions`).
+   */
+  refills?: RefillRecordOutput[];
+};
+
+/** Shipping and tracking of an order. */
+export type ShippingOutput = {
+  /** Carrier. */
+  carrier: string | null;
+  /** Tracking number. */
+  tracking: string | null;
+  /** Tracking URL. */
+  tracking_url: string | null;
+  /** When the tracking fields were last updated. */
+  tracking_updated_at: string | null;
+  /** First shipped event. */
+  shipped_at: string | null;
+  /** Delivered event. */
+  delivered_at: string | null;
+  /** A carrier reported a failed delivery. */
+  delivery_failed: boolean;
+};
+
+/** The Beluga appointment. */
+export type AppointmentOutput = {
+  /** Status. */
+  status: AppointmentStatus;
+  /** Doctor's name. */
+  doc_name: string | null;
+  /** Scheduled date as Beluga sent it. */
+  scheduled_date: string | null;
+  /** Location or link. */
+  location: string | null;
+  /** A reschedule contradicted the stored booking (flagged for staff). */
+  contradiction: boolean;
+};
+
+/** A flag raised for staff while processing events (codes of the events area). */
+export type StaffFlagOutput = {
+  /** The flag's code, e.g. `rx_med_not_ordered`. */
+  code: string;
+  /** When it was raised. */
+  raised_at: string | null;
+  /** The event that raised it. */
+  event: string | null;
+  /**
+   * Staff acknowledged or resolved it (absent: open). A settled flag is no longer
+   * escalated; a later event of the same kind raises a new flag.
+   */
+  settled?: FlagSettlement | null;
 };
 
 /** One order line. */
@@ -2366,6 +2433,100 @@ export type ActivityOutput = {
   content: string | null;
 };
 
+/** Why a call did not succeed. */
+export type CallError = {
+  /** The class of the failure. */
+  class: Class;
+  /** rxgate's code, when the message is rxgate's own (not a Beluga string). */
+  code?: string | null;
+  /** The text shown to staff and stored on the order. */
+  message?: string | null;
+  /**
+   * What customer support does about it: the response classifier's guidance for a
+   * documented Beluga error (decisions.md §2); absent for rxgate's own messages, whose
+   * text already says it.
+   */
+  guidance?: string | null;
+};
+
+/** The verdict on a staff action on a flag. */
+export type FlagActionDecision = {
+  /** The action. */
+  action: FlagOutcome;
+  /** The flag's code. */
+  code: string;
+  /** The action may be taken now. */
+  allowed: boolean;
+  /** Why it is refused. */
+  reasons: Reason[];
+  /** The fact to apply when allowed (`apply_order_facts`). */
+  fact: FactOutput | null;
+};
+
+/** The boundary verdict for an order. */
+export type BoundaryReport = {
+  /** A prescription confirmation (`RX_WRITTEN` or `NEW_RX_SENT`) exists for the visit. */
+  confirmed: boolean;
+  /** Per item. */
+  items: ItemBoundary[];
+  /** Boundary violations found in the snapshot. */
+  violations: Reason[];
+  /** Things to watch (a partner event inside the window, a prescribed med not ordered). */
+  warnings: Reason[];
+  /** Whether staff must be told. */
+  escalate: boolean;
+};
+
+/** The boundary verdict for one item. */
+export type ItemBoundary = {
+  /** The item. */
+  item_id: string;
+  /** Whether it may go to fulfillment now. */
+  allowed: boolean;
+  /** Whether its product needs a prescription at all. */
+  requires_prescription: boolean;
+  /** Why not. */
+  reasons: Reason[];
+};
+
+/** The order's status fields, as the state machine sees them. */
+export type OrderState = {
+  /** Order status. */
+  order_status: OrderStatus;
+  /** `belugaSubmitStatus` (`null`: not submitted). */
+  submit_status: SubmitStatus | null;
+  /** `belugaVisitStatus`. */
+  visit_status: VisitStatus | null;
+  /** The `updateTimestamp` that set a non-terminal visit status. */
+  visit_updated_at: string | null;
+  /** `belugaResolvedStatus`. */
+  resolved_status: ResolvedStatus | null;
+  /** Visit outcome. */
+  visit_outcome: VisitOutcome | null;
+  /** Photo ID upload. */
+  photo_id_status: PhotoIdStatus | null;
+  /** Local prescription records. */
+  prescriptions: number;
+  /** Best DispensePro submission state. */
+  dispense_pro: SubmissionState | null;
+  /** Best LifeFile submission state. */
+  life_file: SubmissionState | null;
+  /** Shipping. */
+  shipping: ShippingOutput | null;
+  /** Appointment. */
+  appointment: AppointmentOutput | null;
+  /** Flags for staff. */
+  flags: StaffFlagOutput[];
+};
+
+/** The answer of `apply_order_facts`. */
+export type AppliedFacts = {
+  /** The order's status fields after the facts. */
+  state: OrderState;
+  /** The snapshot after the facts. */
+  snapshot: OrderSnapshotOutput;
+};
+
 /** The answer of [`check_cancel`]. */
 export type CancelDecision = {
   /** The verdict. */
@@ -2567,10 +2728,12 @@ export type AllowedAction = {
   reasons: Reason[];
   /** What the action does not undo (cancel). */
   consequences: Reason[];
+  /** The route's pharmacy (route actions only). */
+  pharmacy_id?: string | null;
 };
 
 /** A staff action of the order panel. Later issues add their own actions here. */
-export type StaffAction = "submit" | "retry" | "cancel" | "resend_prescription";
+export type StaffAction = "submit" | "retry" | "cancel" | "resend_prescription" | "retry_route" | "force_route";
 
 /**
  * The fields both guides ask CS to include when escalating. **Contains patient data**
@@ -2715,9 +2878,6 @@ export type PlannedCall = {
   dedupe_key?: string | null;
 };
 
-/** HTTP methods of planned calls. */
-export type HttpMethod = "POST" | "GET";
-
 /** The answer of `record_call_outcome`. */
 export type CallOutcome = {
   /** The class of the answer (`success`, `retry_later`, `fix_configuration`, …). */
@@ -2736,16 +2896,6 @@ export type CallOutcome = {
 
 /** What the outbox does with the call. */
 export type Disposition = "done" | "retry" | "failed";
-
-/** Why a call did not succeed. */
-export type CallError = {
-  /** The class of the failure. */
-  class: Class;
-  /** rxgate's code, when the message is rxgate's own (not a Beluga string). */
-  code?: string | null;
-  /** The text shown to staff and stored on the order. */
-  message?: string | null;
-};
 
 /** The answer of `build_message`. */
 export type MessagePlan = {
@@ -3294,6 +3444,8 @@ export interface OpRequests {
   route_fulfillment: OrderRequest;
   queue_routes: TimedOrderRequest;
   decide_route_action: RouteActionRequest;
+  decide_dispensepro_action: DispenseProActionRequest;
+  record_dispensepro_action: RecordDispenseProActionRequest;
   decide_flag_action: FlagActionRequest;
   check_boundary: TimedOrderRequest;
   order_state: OrderRequest;
@@ -3333,6 +3485,8 @@ export interface OpAnswers {
   route_fulfillment: RoutePlan;
   queue_routes: QueuedRoutes;
   decide_route_action: RouteActionDecision;
+  decide_dispensepro_action: DispenseProActionDecision;
+  record_dispensepro_action: DispenseProActionOutcome;
   decide_flag_action: FlagActionDecision;
   check_boundary: BoundaryReport;
   order_state: OrderState;
@@ -3374,6 +3528,10 @@ export function routeFulfillment(input: OpRequests['route_fulfillment']['input']
 export function queueRoutes(input: OpRequests['queue_routes']['input'], params: Omit<OpRequests['queue_routes'], 'input'>): OpAnswers['queue_routes'];
 /** whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now}) */
 export function decideRouteAction(input: OpRequests['decide_route_action']['input'], params: Omit<OpRequests['decide_route_action'], 'input'>): OpAnswers['decide_route_action'];
+/** whether staff may get the status of, refill or void the order DispensePro accepted for one route (the prescription boundary, then the order's state), and the partner call to make ({input, action, pharmacy_id, reason?}) */
+export function decideDispenseproAction(input: OpRequests['decide_dispensepro_action']['input'], params: Omit<OpRequests['decide_dispensepro_action'], 'input'>): OpAnswers['decide_dispensepro_action'];
+/** what DispensePro's answer to a manual action means: class, its status of the order, the facts that update the route's submission, the snapshot after ({input, action, pharmacy_id, by?, answer, now}) */
+export function recordDispenseproAction(input: OpRequests['record_dispensepro_action']['input'], params: Omit<OpRequests['record_dispensepro_action'], 'input'>): OpAnswers['record_dispensepro_action'];
 /** whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now}) */
 export function decideFlagAction(input: OpRequests['decide_flag_action']['input'], params: Omit<OpRequests['decide_flag_action'], 'input'>): OpAnswers['decide_flag_action'];
 /** the prescription boundary per item, and violations ({input, now}) */

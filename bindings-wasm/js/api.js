@@ -134,6 +134,16 @@ export function decideRouteAction(input, params) {
   return guard(() => glue.call('decide_route_action', request(params, { input })));
 }
 
+/** whether staff may get the status of, refill or void the order DispensePro accepted for one route (the prescription boundary, then the order's state), and the partner call to make ({input, action, pharmacy_id, reason?}) */
+export function decideDispenseproAction(input, params) {
+  return guard(() => glue.call('decide_dispensepro_action', request(params, { input })));
+}
+
+/** what DispensePro's answer to a manual action means: class, its status of the order, the facts that update the route's submission, the snapshot after ({input, action, pharmacy_id, by?, answer, now}) */
+export function recordDispenseproAction(input, params) {
+  return guard(() => glue.call('record_dispensepro_action', request(params, { input })));
+}
+
 /** whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now}) */
 export function decideFlagAction(input, params) {
   return guard(() => glue.call('decide_flag_action', request(params, { input })));

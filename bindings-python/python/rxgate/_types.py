@@ -227,6 +227,18 @@ class Submission(_SubmissionBase, total=False):
     partner_order_id: Union[str, None]
     partner_status: Union[str, None]
     submit_error: Union[str, None]
+    refills: List["RefillRecord"]
+
+
+class _RefillRecordBase(TypedDict):
+    at: str
+
+
+class RefillRecord(_RefillRecordBase, total=False):
+    """One refill the partner accepted for a submission."""
+
+    by: Union[str, None]
+    partner_id: Union[str, None]
 
 
 class Shipping(TypedDict, total=False):
@@ -501,6 +513,40 @@ class RouteActionRequest(_RouteActionRequestBase, total=False):
     reason: Union[str, None]
 
 
+class _DispenseProActionRequestBase(TypedDict):
+    input: "OrderSnapshot"
+    action: "DispenseProAction"
+    pharmacy_id: str
+
+
+class DispenseProActionRequest(_DispenseProActionRequestBase, total=False):
+    """The request of `decide_dispensepro_action`."""
+
+    reason: Union[str, None]
+
+
+class _RecordDispenseProActionRequestBase(TypedDict):
+    input: "OrderSnapshot"
+    action: "DispenseProAction"
+    pharmacy_id: str
+    answer: "HttpReply"
+    now: "Instant"
+
+
+class RecordDispenseProActionRequest(_RecordDispenseProActionRequestBase, total=False):
+    """The request of `record_dispensepro_action`."""
+
+    by: Union[str, None]
+
+
+class HttpReply(TypedDict, total=False):
+    """`{status, body, network_error?}`."""
+
+    status: Union[int, None]
+    body: JsonValue
+    network_error: Union[str, None]
+
+
 class _FlagActionRequestBase(TypedDict):
     input: "OrderSnapshot"
     action: "FlagOutcome"
@@ -620,6 +666,7 @@ class Fact8(_Fact8Base, total=False):
     partner_order_id: Union[str, None]
     partner_status: Union[str, None]
     submit_error: Union[str, None]
+    refills: List["RefillRecord"]
 
 
 class _Fact9Base(TypedDict):
@@ -637,6 +684,7 @@ class Fact9(_Fact9Base, total=False):
     partner_order_id: Union[str, None]
     partner_status: Union[str, None]
     submit_error: Union[str, None]
+    refills: List["RefillRecord"]
 
 
 class _Fact10Base(TypedDict):
@@ -779,14 +827,6 @@ class Unsendable(TypedDict):
     """`{unsendable: reason}`."""
 
     unsendable: "UnsendableReason"
-
-
-class HttpReply(TypedDict, total=False):
-    """`{status, body, network_error?}`."""
-
-    status: Union[int, None]
-    body: JsonValue
-    network_error: Union[str, None]
 
 
 class _BuildMessageRequestBase(TypedDict):
@@ -1208,14 +1248,43 @@ class RouteActionDecision(TypedDict):
     outbox: Union["OutboxItem", None]
 
 
-class FlagActionDecision(TypedDict):
-    """The verdict on a staff action on a flag."""
+class DispenseProActionDecision(TypedDict):
+    """The verdict on a DispensePro manual action."""
 
-    action: "FlagOutcome"
-    code: str
+    action: "DispenseProAction"
+    pharmacy_id: str
     allowed: bool
     reasons: List["Reason"]
-    fact: Union["FactOutput", None]
+    route_status: Union["RouteStatus", None]
+    order_progress: Union[str, None]
+    refills_left: Union[int, None]
+    call: Union["DispenseProCall", None]
+
+
+class _DispenseProCallBase(TypedDict):
+    method: "HttpMethod"
+    path: str
+
+
+class DispenseProCall(_DispenseProCallBase, total=False):
+    """The partner call of an allowed action."""
+
+    body: JsonValue
+
+
+class _DispenseProActionOutcomeBase(TypedDict):
+    action: "DispenseProAction"
+    classification: "Class"
+    partner_status: Union[str, None]
+    refill_id: Union[str, None]
+    facts: List["FactOutput"]
+    snapshot: "OrderSnapshotOutput"
+
+
+class DispenseProActionOutcome(_DispenseProActionOutcomeBase, total=False):
+    """What DispensePro's answer to a manual action means."""
+
+    error: Union["CallError", None]
 
 
 class _FactOutput0Base(TypedDict):
@@ -1297,9 +1366,7 @@ class FactOutput7(_FactOutput7Base, total=False):
     pharmacy_notes: Union[str, None]
 
 
-class FactOutput8(TypedDict):
-    """A DispensePro submission record."""
-
+class _FactOutput8Base(TypedDict):
     fact: Literal["dispense_pro"]
     state: "SubmissionState"
     pharmacy_id: Union[str, None]
@@ -1311,9 +1378,13 @@ class FactOutput8(TypedDict):
     submit_error: Union[str, None]
 
 
-class FactOutput9(TypedDict):
-    """A LifeFile submission record."""
+class FactOutput8(_FactOutput8Base, total=False):
+    """A DispensePro submission record."""
 
+    refills: List["RefillRecordOutput"]
+
+
+class _FactOutput9Base(TypedDict):
     fact: Literal["life_file"]
     state: "SubmissionState"
     pharmacy_id: Union[str, None]
@@ -1323,6 +1394,12 @@ class FactOutput9(TypedDict):
     partner_order_id: Union[str, None]
     partner_status: Union[str, None]
     submit_error: Union[str, None]
+
+
+class FactOutput9(_FactOutput9Base, total=False):
+    """A LifeFile submission record."""
+
+    refills: List["RefillRecordOutput"]
 
 
 class FactOutput10(TypedDict):
@@ -1372,82 +1449,12 @@ class FactOutput13(TypedDict):
     contradiction: bool
 
 
-class BoundaryReport(TypedDict):
-    """The boundary verdict for an order."""
+class RefillRecordOutput(TypedDict):
+    """One refill the partner accepted for a submission."""
 
-    confirmed: bool
-    items: List["ItemBoundary"]
-    violations: List["Reason"]
-    warnings: List["Reason"]
-    escalate: bool
-
-
-class ItemBoundary(TypedDict):
-    """The boundary verdict for one item."""
-
-    item_id: str
-    allowed: bool
-    requires_prescription: bool
-    reasons: List["Reason"]
-
-
-class OrderState(TypedDict):
-    """The order's status fields, as the state machine sees them."""
-
-    order_status: "OrderStatus"
-    submit_status: Union["SubmitStatus", None]
-    visit_status: Union["VisitStatus", None]
-    visit_updated_at: Union[str, None]
-    resolved_status: Union["ResolvedStatus", None]
-    visit_outcome: Union["VisitOutcome", None]
-    photo_id_status: Union["PhotoIdStatus", None]
-    prescriptions: int
-    dispense_pro: Union["SubmissionState", None]
-    life_file: Union["SubmissionState", None]
-    shipping: Union["ShippingOutput", None]
-    appointment: Union["AppointmentOutput", None]
-    flags: List["StaffFlagOutput"]
-
-
-class ShippingOutput(TypedDict):
-    """Shipping and tracking of an order."""
-
-    carrier: Union[str, None]
-    tracking: Union[str, None]
-    tracking_url: Union[str, None]
-    tracking_updated_at: Union[str, None]
-    shipped_at: Union[str, None]
-    delivered_at: Union[str, None]
-    delivery_failed: bool
-
-
-class AppointmentOutput(TypedDict):
-    """The Beluga appointment."""
-
-    status: "AppointmentStatus"
-    doc_name: Union[str, None]
-    scheduled_date: Union[str, None]
-    location: Union[str, None]
-    contradiction: bool
-
-
-class _StaffFlagOutputBase(TypedDict):
-    code: str
-    raised_at: Union[str, None]
-    event: Union[str, None]
-
-
-class StaffFlagOutput(_StaffFlagOutputBase, total=False):
-    """A flag raised for staff while processing events (codes of the events area)."""
-
-    settled: Union["FlagSettlement", None]
-
-
-class AppliedFacts(TypedDict):
-    """The answer of `apply_order_facts`."""
-
-    state: "OrderState"
-    snapshot: "OrderSnapshotOutput"
+    at: str
+    by: Union[str, None]
+    partner_id: Union[str, None]
 
 
 class OrderSnapshotOutput(TypedDict):
@@ -1573,9 +1580,7 @@ class PrescriptionOutput(_PrescriptionOutputBase, total=False):
     pharmacy_notes: Union[str, None]
 
 
-class SubmissionOutput(TypedDict):
-    """One submission to a fulfillment integration (DispensePro or LifeFile)."""
-
+class _SubmissionOutputBase(TypedDict):
     state: "SubmissionState"
     pharmacy_id: Union[str, None]
     item_ids: List[str]
@@ -1584,6 +1589,46 @@ class SubmissionOutput(TypedDict):
     partner_order_id: Union[str, None]
     partner_status: Union[str, None]
     submit_error: Union[str, None]
+
+
+class SubmissionOutput(_SubmissionOutputBase, total=False):
+    """One submission to a fulfillment integration (DispensePro or LifeFile)."""
+
+    refills: List["RefillRecordOutput"]
+
+
+class ShippingOutput(TypedDict):
+    """Shipping and tracking of an order."""
+
+    carrier: Union[str, None]
+    tracking: Union[str, None]
+    tracking_url: Union[str, None]
+    tracking_updated_at: Union[str, None]
+    shipped_at: Union[str, None]
+    delivered_at: Union[str, None]
+    delivery_failed: bool
+
+
+class AppointmentOutput(TypedDict):
+    """The Beluga appointment."""
+
+    status: "AppointmentStatus"
+    doc_name: Union[str, None]
+    scheduled_date: Union[str, None]
+    location: Union[str, None]
+    contradiction: bool
+
+
+class _StaffFlagOutputBase(TypedDict):
+    code: str
+    raised_at: Union[str, None]
+    event: Union[str, None]
+
+
+class StaffFlagOutput(_StaffFlagOutputBase, total=False):
+    """A flag raised for staff while processing events (codes of the events area)."""
+
+    settled: Union["FlagSettlement", None]
 
 
 class ItemOutput(TypedDict):
@@ -1734,6 +1779,71 @@ class ActivityOutput(TypedDict):
     content: Union[str, None]
 
 
+_CallErrorBase = TypedDict("_CallErrorBase", {"class": "Class"})
+
+
+class CallError(_CallErrorBase, total=False):
+    """Why a call did not succeed."""
+
+    code: Union[str, None]
+    message: Union[str, None]
+    guidance: Union[str, None]
+
+
+class FlagActionDecision(TypedDict):
+    """The verdict on a staff action on a flag."""
+
+    action: "FlagOutcome"
+    code: str
+    allowed: bool
+    reasons: List["Reason"]
+    fact: Union["FactOutput", None]
+
+
+class BoundaryReport(TypedDict):
+    """The boundary verdict for an order."""
+
+    confirmed: bool
+    items: List["ItemBoundary"]
+    violations: List["Reason"]
+    warnings: List["Reason"]
+    escalate: bool
+
+
+class ItemBoundary(TypedDict):
+    """The boundary verdict for one item."""
+
+    item_id: str
+    allowed: bool
+    requires_prescription: bool
+    reasons: List["Reason"]
+
+
+class OrderState(TypedDict):
+    """The order's status fields, as the state machine sees them."""
+
+    order_status: "OrderStatus"
+    submit_status: Union["SubmitStatus", None]
+    visit_status: Union["VisitStatus", None]
+    visit_updated_at: Union[str, None]
+    resolved_status: Union["ResolvedStatus", None]
+    visit_outcome: Union["VisitOutcome", None]
+    photo_id_status: Union["PhotoIdStatus", None]
+    prescriptions: int
+    dispense_pro: Union["SubmissionState", None]
+    life_file: Union["SubmissionState", None]
+    shipping: Union["ShippingOutput", None]
+    appointment: Union["AppointmentOutput", None]
+    flags: List["StaffFlagOutput"]
+
+
+class AppliedFacts(TypedDict):
+    """The answer of `apply_order_facts`."""
+
+    state: "OrderState"
+    snapshot: "OrderSnapshotOutput"
+
+
 class CancelDecision(TypedDict):
     """The answer of [`check_cancel`]."""
 
@@ -1870,14 +1980,18 @@ class Answers(TypedDict):
     pharmacies: List[str]
 
 
-class AllowedAction(TypedDict):
-    """Whether one staff action is allowed now."""
-
+class _AllowedActionBase(TypedDict):
     action: "StaffAction"
     allowed: bool
     needs_confirmation: bool
     reasons: List["Reason"]
     consequences: List["Reason"]
+
+
+class AllowedAction(_AllowedActionBase, total=False):
+    """Whether one staff action is allowed now."""
+
+    pharmacy_id: Union[str, None]
 
 
 class _EscalationBundleBase(TypedDict):
@@ -2005,16 +2119,6 @@ class CallOutcome(_CallOutcomeBase, total=False):
     """The answer of `record_call_outcome`."""
 
     error: Union["CallError", None]
-
-
-_CallErrorBase = TypedDict("_CallErrorBase", {"class": "Class"})
-
-
-class CallError(_CallErrorBase, total=False):
-    """Why a call did not succeed."""
-
-    code: Union[str, None]
-    message: Union[str, None]
 
 
 class _MessagePlanBase(TypedDict):
@@ -2455,6 +2559,7 @@ EventSource = Union[Literal["BELUGA"], Literal["LIFEFILE"], Literal["DISPENSE_PR
 ActivityKind = Union[Literal["BELUGA_DOCTOR_CHAT"], Literal["PATIENT_CHAT_SENT"], Literal["BELUGA_CS_SENT"], Literal["BELUGA_CS_MESSAGE"], Literal["ORDER_STATUS_UPDATE"], Literal["SHIPPING_UPDATE"], Literal["APPOINTMENT_UPDATE"], Literal["INTAKE_REQUIREMENT"], Literal["STAFF_NOTE"]]
 Trigger = Union[Literal["checkout_paid"], Literal["intake_completed"], Literal["intake_resubmitted"], Literal["intake_approved"], Literal["invoice_paid"], Literal["subscription_payment_succeeded"], Literal["refill_payment_succeeded"], Literal["manual_order_created"]]
 RouteStaffAction = Union[Literal["retry"], Literal["force"]]
+DispenseProAction = Union[Literal["status"], Literal["refill"], Literal["void"]]
 Fact = Union["Fact0", "Fact1", "Fact2", "Fact3", "Fact4", "Fact5", "Fact6", "Fact7", "Fact8", "Fact9", "Fact10", "Fact11", "Fact12", "Fact13"]
 CallKind = Union[Literal["beluga_submit"], Literal["beluga_fetch"], Literal["beluga_photo_id"], Literal["beluga_chat"], Literal["beluga_cs_message"], Literal["beluga_update_visit"], Literal["beluga_patient_name"], Literal["beluga_pdf"], Literal["dispensepro_order"], Literal["lifefile_order"]]
 CallAnswer = Union["Unsendable", "HttpReply"]
@@ -2475,14 +2580,14 @@ MasterIdAction = Union[Literal["generate"], Literal["reuse"]]
 PharmacySource = Union[Literal["order"], Literal["product_default"], Literal["legacy"]]
 RouteAction = Union[Literal["submit_to_dispense_pro"], Literal["submit_to_lifefile"], Literal["await_beluga_pharmacy_events"], Literal["await_pharmacy_webhooks"], Literal["hold_for_staff"]]
 RouteStatus = Union[Literal["ready"], Literal["blocked"], Literal["awaiting_prescription"], Literal["failed"], Literal["submitted"], Literal["awaiting_partner"], Literal["held"]]
+HttpMethod = Union[Literal["POST"], Literal["GET"]]
 FactOutput = Union["FactOutput0", "FactOutput1", "FactOutput2", "FactOutput3", "FactOutput4", "FactOutput5", "FactOutput6", "FactOutput7", "FactOutput8", "FactOutput9", "FactOutput10", "FactOutput11", "FactOutput12", "FactOutput13"]
 CancelVerdict = Union[Literal["allowed"], Literal["needs_confirmation"], Literal["refused"]]
 Channel = Union[Literal["doctor_chat"], Literal["cs_admin"]]
 Direction = Union[Literal["inbound"], Literal["outbound"]]
 Stage = Union[Literal["payment"], Literal["intake"], Literal["beluga_submission"], Literal["medical_review"], Literal["prescription"], Literal["pharmacy_submission"], Literal["shipped"], Literal["delivered"], Literal["cancelled"]]
 StageState = Union[Literal["blocked"], Literal["waiting"], Literal["ready_to_proceed"], Literal["done"]]
-StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"]]
-HttpMethod = Union[Literal["POST"], Literal["GET"]]
+StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"], Literal["retry_route"], Literal["force_route"]]
 Disposition = Union[Literal["done"], Literal["retry"], Literal["failed"]]
 Event = Union["Event0", "Event1", "Event2", "Event3"]
 BelugaEvent = Union["BelugaEvent0", "BelugaEvent1", "BelugaEvent2", "BelugaEvent3", "BelugaEvent4", "BelugaEvent5", "BelugaEvent6", "BelugaEvent7", "BelugaEvent8", "BelugaEvent9", "BelugaEvent10"]

@@ -83,6 +83,16 @@ def decide_route_action(request: "RouteActionRequest") -> "RouteActionDecision":
     return cast("RouteActionDecision", call("decide_route_action", request))
 
 
+def decide_dispensepro_action(request: "DispenseProActionRequest") -> "DispenseProActionDecision":
+    """whether staff may get the status of, refill or void the order DispensePro accepted for one route (the prescription boundary, then the order's state), and the partner call to make ({input, action, pharmacy_id, reason?})"""
+    return cast("DispenseProActionDecision", call("decide_dispensepro_action", request))
+
+
+def record_dispensepro_action(request: "RecordDispenseProActionRequest") -> "DispenseProActionOutcome":
+    """what DispensePro's answer to a manual action means: class, its status of the order, the facts that update the route's submission, the snapshot after ({input, action, pharmacy_id, by?, answer, now})"""
+    return cast("DispenseProActionOutcome", call("record_dispensepro_action", request))
+
+
 def decide_flag_action(request: "FlagActionRequest") -> "FlagActionDecision":
     """whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now})"""
     return cast("FlagActionDecision", call("decide_flag_action", request))
@@ -188,4 +198,4 @@ def redact_event(request: "RedactEventRequest") -> "JsonValue":
     return cast("JsonValue", call("redact_event", request))
 
 
-__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "decide_flag_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "decide_erase", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]
+__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "decide_dispensepro_action", "record_dispensepro_action", "decide_flag_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "decide_erase", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]

@@ -12,6 +12,10 @@ use crate::order::calls::{
     InvalidRequest, MessagePlan, PlanSubmissionRequest, RecordCallOutcomeRequest, SubmissionPlan,
 };
 use crate::order::snapshot::path_error;
+use crate::routing::dispensepro_actions::{
+    decide_dispensepro_action, record_dispensepro_action, DispenseProActionDecision,
+    DispenseProActionOutcome, DispenseProActionRequest, RecordDispenseProActionRequest,
+};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -67,6 +71,32 @@ impl Request<'_> for BuildMessageRequest {
     fn read(request: &Value) -> Result<Self, ApiError> {
         typed(request)
     }
+}
+
+impl Request<'_> for DispenseProActionRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        typed(request)
+    }
+}
+
+impl Request<'_> for RecordDispenseProActionRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        typed(request)
+    }
+}
+
+/// `decide_dispensepro_action`.
+pub(super) fn dispensepro_action(
+    r: DispenseProActionRequest,
+) -> Result<DispenseProActionDecision, ApiError> {
+    Ok(decide_dispensepro_action(&r))
+}
+
+/// `record_dispensepro_action`.
+pub(super) fn dispensepro_outcome(
+    r: RecordDispenseProActionRequest,
+) -> Result<DispenseProActionOutcome, ApiError> {
+    Ok(record_dispensepro_action(&r))
 }
 
 /// `plan_submission`.

@@ -157,6 +157,10 @@ op_table! {
         "the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now})";
     "decide_route_action" => order::decide_route_action: RouteActionRequest => crate::events::outbox::RouteActionDecision,
         "whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now})";
+    "decide_dispensepro_action" => calls::dispensepro_action: crate::routing::dispensepro_actions::DispenseProActionRequest => crate::routing::dispensepro_actions::DispenseProActionDecision,
+        "whether staff may get the status of, refill or void the order DispensePro accepted for one route (the prescription boundary, then the order's state), and the partner call to make ({input, action, pharmacy_id, reason?})";
+    "record_dispensepro_action" => calls::dispensepro_outcome: crate::routing::dispensepro_actions::RecordDispenseProActionRequest => crate::routing::dispensepro_actions::DispenseProActionOutcome,
+        "what DispensePro's answer to a manual action means: class, its status of the order, the facts that update the route's submission, the snapshot after ({input, action, pharmacy_id, by?, answer, now})";
     "decide_flag_action" => order::decide_flag_action: FlagActionRequest => crate::order::flags::FlagActionDecision,
         "whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now})";
     "check_boundary" => order::boundary: TimedOrderRequest => crate::boundary::BoundaryReport,

@@ -8,6 +8,8 @@
 //! | `retry` | [`decide_retry`](crate::order::submit::decide_retry) | `FAILED` or never attempted, and the retry would pass every requirement |
 //! | `cancel` | [`check_cancel`] without, then with, confirmation | there is a visit to cancel and it is not over; `needs_confirmation` when it has consequences |
 //! | `resend_prescription` | [`check_resend`] | a prescribed visit, not referred or canceled, within Beluga's 7 days, the request's requirements met |
+//! | `retry_route` (one per DispensePro / LifeFile route, with its `pharmacy_id`) | [`decide_route_action`] `retry` | the route's submission FAILED, its cause is fixed and the prescription is confirmed |
+//! | `force_route` (likewise) | [`decide_route_action`] `force` with staff's reason | the route was sent, is not blocked (the hardcopy-PDF block included) and is inside the prescription boundary; always `needs_confirmation` (a reason) |
 //!
 //! ## Choices where the spec is silent
 //! - `allowed` means the action would be accepted *and* pass the core's checks now. When
@@ -19,7 +21,12 @@
 //! - A `cancel` with consequences is allowed with `needs_confirmation: true`; its `reasons`
 //!   then say what the caller must supply (the confirmation, a reason) and `consequences`
 //!   what cancelling does not undo.
+//! - `force_route` is judged like a confirmed cancel: `allowed` with a reason standing in for
+//!   staff's, `reasons` those of the request without one (`route_force_reason_missing` among
+//!   them when nothing else refuses). Routes with nothing rxgate submits (BELUGA, OWN, held
+//!   items) offer neither route action.
 
+use crate::events::outbox::{decide_route_action, route_call, RouteStaffAction};
 use crate::order::cancel::{check_cancel, CancelVerdict};
 use crate::order::codes as order_codes;
 use crate::order::readiness::Readiness;
@@ -27,6 +34,7 @@ use crate::order::reason::{Actor, Reason};
 use crate::order::resend::check_resend;
 use crate::order::snapshot::{OrderSnapshot, SubmitStatus};
 use crate::order::submit::{decide_retry_with, RetryDecision};
+use crate::routing::route_fulfillment;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -43,6 +51,10 @@ pub enum StaffAction {
     Cancel,
     /// Resend the prescription through `updateVisit`.
     ResendPrescription,
+    /// Retry one FAILED fulfillment route (`POST …/routes/{pharmacy_id}/retry`).
+    RetryRoute,
+    /// Force one fulfillment route again, with a reason (`POST …/routes/{pharmacy_id}/force`).
+    ForceRoute,
 }
 
 /// Whether one staff action is allowed now.
@@ -58,6 +70,9 @@ pub struct AllowedAction {
     pub reasons: Vec<Reason>,
     /// What the action does not undo (cancel).
     pub consequences: Vec<Reason>,
+    /// The route's pharmacy (route actions only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pharmacy_id: Option<String>,
 }
 
 impl AllowedAction {
@@ -68,6 +83,7 @@ impl AllowedAction {
             needs_confirmation: false,
             reasons,
             consequences: Vec::new(),
+            pharmacy_id: None,
         }
     }
 }
@@ -116,7 +132,34 @@ fn cancel(snapshot: &OrderSnapshot) -> AllowedAction {
         needs_confirmation,
         reasons: unconfirmed.reasons,
         consequences: unconfirmed.consequences,
+        pharmacy_id: None,
     }
+}
+
+/// `retry_route` and `force_route` of every route rxgate submits, in route order.
+fn route_actions(snapshot: &OrderSnapshot, now: DateTime<Utc>) -> Vec<AllowedAction> {
+    let plan = route_fulfillment(snapshot);
+    let pharmacies = plan
+        .routes
+        .iter()
+        .filter(|r| route_call(r.action).is_some())
+        .filter_map(|r| r.pharmacy_id.clone());
+    let mut actions = Vec::new();
+    for pharmacy in pharmacies {
+        let decide = |action, reason| decide_route_action(snapshot, action, &pharmacy, reason, now);
+        let retry = decide(RouteStaffAction::Retry, None);
+        let mut retry = AllowedAction::new(StaffAction::RetryRoute, retry.allowed, retry.reasons);
+        retry.pharmacy_id = Some(pharmacy.clone());
+        let bare = decide(RouteStaffAction::Force, None);
+        let confirmed = decide(RouteStaffAction::Force, Some(STAFF_REASON));
+        let mut force =
+            AllowedAction::new(StaffAction::ForceRoute, confirmed.allowed, bare.reasons);
+        force.needs_confirmation = true;
+        force.pharmacy_id = Some(pharmacy.clone());
+        actions.push(retry);
+        actions.push(force);
+    }
+    actions
 }
 
 /// The staff actions and whether each is allowed at `now`; `readiness` is the snapshot's
@@ -128,7 +171,7 @@ pub fn allowed_actions(
 ) -> Vec<AllowedAction> {
     let retry = decide_retry_with(snapshot, readiness);
     let resend = check_resend(snapshot, readiness, now);
-    vec![
+    let mut actions = vec![
         submit(snapshot, &retry),
         from_retry(StaffAction::Retry, &retry),
         cancel(snapshot),
@@ -137,5 +180,7 @@ pub fn allowed_actions(
             resend.allowed,
             resend.reasons,
         ),
-    ]
+    ];
+    actions.extend(route_actions(snapshot, now));
+    actions
 }

@@ -475,6 +475,24 @@ pub struct Submission {
     /// `submitError` (internal).
     #[serde(default)]
     pub submit_error: Option<String>,
+    /// Refills staff requested and the partner accepted (DispensePro manual refill), oldest
+    /// first; the union of every record seen (`routing::dispensepro_actions`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refills: Vec<RefillRecord>,
+}
+
+/// One refill the partner accepted for a submission.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefillRecord {
+    /// When the partner accepted it.
+    pub at: DateTime<Utc>,
+    /// Who asked (the staff API key id).
+    #[serde(default)]
+    pub by: Option<String>,
+    /// The partner's id of the refill, when it answered one.
+    #[serde(default)]
+    pub partner_id: Option<String>,
 }
 
 /// Who triggered a fulfillment submission.

@@ -342,13 +342,22 @@ pub fn merge_prescription(list: &mut Vec<Prescription>, fact: &Prescription) {
 /// higher state wins (`FAILED < SUBMITTED`); other fields follow the winning record, and
 /// between equal states the larger record (by its total order) wins so the merge stays
 /// commutative.
+///
+/// Between equal states the partner's status ranks next ([`partner_status_rank`]), so a
+/// status learned later (a webhook, a staff get-status) advances the record whatever the
+/// order facts arrive in; the refills staff requested are the union of both records.
 pub fn merge_submission(list: &mut Vec<Submission>, fact: &Submission) {
     let key = |s: &Submission| (s.pharmacy_id.clone(), s.item_ids.clone());
     match list.iter_mut().find(|s| key(s) == key(fact)) {
         Some(existing) => {
+            let mut refills = existing.refills.clone();
+            refills.extend(fact.refills.iter().cloned());
+            refills.sort();
+            refills.dedup();
             if compare_submissions(fact, existing) == Ordering::Greater {
                 *existing = fact.clone();
             }
+            existing.refills = refills;
         }
         None => {
             list.push(fact.clone());
@@ -357,8 +366,31 @@ pub fn merge_submission(list: &mut Vec<Submission>, fact: &Submission) {
     }
 }
 
+/// The rank of a partner status (DispensePro's seven, any case): `authorized < submitted <
+/// filled < failed < voided < shipped < delivered`; anything else (LifeFile's statuses, none)
+/// ranks lowest. A failure or a void supersedes the statuses before shipment; a package
+/// shipped or delivered is a fact on the ground that nothing after it undoes.
+pub fn partner_status_rank(status: Option<&str>) -> u8 {
+    match status.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        Some("authorized") => 1,
+        Some("submitted") => 2,
+        Some("filled") => 3,
+        Some("failed") => 4,
+        Some("voided") => 5,
+        Some("shipped") => 6,
+        Some("delivered") => 7,
+        _ => 0,
+    }
+}
+
 fn compare_submissions(a: &Submission, b: &Submission) -> Ordering {
-    a.state.cmp(&b.state).then_with(|| a.cmp(b))
+    a.state
+        .cmp(&b.state)
+        .then_with(|| {
+            partner_status_rank(a.partner_status.as_deref())
+                .cmp(&partner_status_rank(b.partner_status.as_deref()))
+        })
+        .then_with(|| a.cmp(b))
 }
 
 /// What the caller must know after a booking fact: whether it contradicted the stored one.
@@ -831,6 +863,7 @@ mod tests {
                     partner_order_id: None,
                     partner_status: None,
                     submit_error: None,
+                    refills: vec![],
                 };
                 if lf {
                     Fact::LifeFile(s)

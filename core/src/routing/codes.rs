@@ -165,4 +165,52 @@ crate::define_codes! {
         meaning: "force re-sends an order the pharmacy accepted (or that failed); a route never sent is sent by the rules once it is ready",
         template: "the route to pharmacy {pharmacy} is {status}: force re-sends only a route already sent",
     },
+    /// A DispensePro manual action on a route that is not DispensePro's.
+    DISPENSEPRO_ACTION_NOT_DISPENSEPRO = "dispensepro_action_not_dispensepro" {
+        beluga_error: None,
+        meaning: "a DispensePro manual action (status, refill, void) names a route that does not go to DispensePro",
+        template: "the route to pharmacy {pharmacy} is not a DispensePro route: no {action}",
+    },
+    /// A DispensePro manual action before DispensePro accepted the route's order.
+    DISPENSEPRO_NOT_ACCEPTED = "dispensepro_not_accepted" {
+        beluga_error: None,
+        meaning: "DispensePro has not accepted an order for the route (never sent, or the submission failed): nothing to act on",
+        template: "DispensePro has not accepted the order of the route to pharmacy {pharmacy} ({status}): no {action}",
+    },
+    /// The accepted DispensePro order has no recorded DispensePro id.
+    DISPENSEPRO_ORDER_ID_MISSING = "dispensepro_order_id_missing" {
+        beluga_error: None,
+        meaning: "DispensePro accepted the order but its answer carried no order id, which the manual actions address",
+        template: "DispensePro's order id was not recorded for pharmacy {pharmacy}: run the action in DispensePro's portal",
+    },
+    /// A void without a reason.
+    DISPENSEPRO_VOID_REASON_MISSING = "dispensepro_void_reason_missing" {
+        beluga_error: None,
+        meaning: "voiding a DispensePro order needs the reason staff give",
+        template: "voiding a DispensePro order needs a reason",
+    },
+    /// A void or refill of a voided order.
+    DISPENSEPRO_ALREADY_VOIDED = "dispensepro_already_voided" {
+        beluga_error: None,
+        meaning: "the DispensePro order was voided: it is neither voided again nor refilled",
+        template: "the DispensePro order was voided: no {action}",
+    },
+    /// A void of an order that shipped.
+    DISPENSEPRO_VOID_AFTER_SHIPPED = "dispensepro_void_after_shipped" {
+        beluga_error: None,
+        meaning: "a shipped or delivered DispensePro order cannot be voided (the package left the pharmacy)",
+        template: "the DispensePro order is {status}: a shipped order cannot be voided",
+    },
+    /// A refill before the fill was delivered.
+    DISPENSEPRO_REFILL_NOT_DELIVERED = "dispensepro_refill_not_delivered" {
+        beluga_error: None,
+        meaning: "a refill follows a delivered fill; the DispensePro order is not delivered yet",
+        template: "the DispensePro order is {status}: a refill follows a delivered fill",
+    },
+    /// A refill with no refills left on the prescription.
+    DISPENSEPRO_NO_REFILLS_LEFT = "dispensepro_no_refills_left" {
+        beluga_error: None,
+        meaning: "the prescription's refills are used up (refills written minus refills requested)",
+        template: "no refills left: the prescription allows {prescribed} and {used} were requested",
+    },
 }

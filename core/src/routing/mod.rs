@@ -30,6 +30,7 @@
 //!   can fix configuration before `RX_WRITTEN` arrives.
 
 pub mod codes;
+pub mod dispensepro_actions;
 pub mod partner_orders;
 
 use crate::order::reason::{Actor, Reason};

@@ -14,7 +14,7 @@
 //! them blank; NDC, sig, directions, form, quantity units and days' supply come from the drug
 //! mapping. The doctor's `pharmacyNotes` of the routed items (distinct, one per line) go in
 //! LifeFile's `general.memo` (the order number when there are none) and in the DispensePro
-//! body's `notes` member (absent when there are none: rxgate's adapter contract, docs/pharmacy-adapters.md).
+//! body's `notes` member (absent when there are none: rxgate's adapter contract, docs/host.md).
 //!
 //! Length caps are LifeFile's: names and city 30 characters, address line 60. State codes are
 //! sent upper case whatever the app stored (`tx` → `TX`).
@@ -25,7 +25,7 @@ use crate::order::snapshot::{
     non_blank, Address, Item, OrderSnapshot, Pharmacy, Prescriber, Prescription,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 fn text(value: Option<&String>) -> String {
     value.cloned().unwrap_or_default()
@@ -140,7 +140,10 @@ fn birth_date(dob: Option<&String>, format: &str) -> String {
 }
 
 /// The prescription record of an item (`RX_WRITTEN` / `NEW_RX_SENT`), the latest written.
-fn prescription_of<'a>(snapshot: &'a OrderSnapshot, item: &Item) -> Option<&'a Prescription> {
+pub(super) fn prescription_of<'a>(
+    snapshot: &'a OrderSnapshot,
+    item: &Item,
+) -> Option<&'a Prescription> {
     snapshot
         .order
         .prescriptions
@@ -217,6 +220,91 @@ pub fn dispensepro_order(snapshot: &OrderSnapshot, item_ids: &[String]) -> Dispe
         lines,
         notes: pharmacy_notes(snapshot, item_ids),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// DispensePro manual actions (webhooks.md §3 names them; the shapes are rxgate's contract)
+// ---------------------------------------------------------------------------------------
+
+/// A staff action on an order DispensePro accepted, addressed by DispensePro's order `id`:
+///
+/// | action | request | body |
+/// | --- | --- | --- |
+/// | `status` | `GET /orders/{id}` | — |
+/// | `refill` | `POST /orders/{id}/refill` | [`DispenseProRefill`] |
+/// | `void` | `POST /orders/{id}/void` | [`DispenseProVoid`] |
+///
+/// Every action answers the order as DispensePro holds it ([`DispenseProOrderAnswer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DispenseProAction {
+    /// Get the order's status.
+    Status,
+    /// Ask for a refill of a delivered order.
+    Refill,
+    /// Void an order that has not shipped.
+    Void,
+}
+
+impl DispenseProAction {
+    /// The action's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::Refill => "refill",
+            Self::Void => "void",
+        }
+    }
+
+    /// The partner path of the action on DispensePro's order `id`.
+    pub fn path(self, id: &str) -> String {
+        match self {
+            Self::Status => format!("/orders/{id}"),
+            Self::Refill => format!("/orders/{id}/refill"),
+            Self::Void => format!("/orders/{id}/void"),
+        }
+    }
+}
+
+/// `POST /orders/{id}/refill`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DispenseProRefill {
+    /// The app's order id.
+    pub external_id: String,
+    /// `{externalId}:refill:{n}` with `n` the refill's number (1 for the first): DispensePro
+    /// fills one refill per request id, so a request sent twice refills once.
+    pub request_id: String,
+}
+
+/// `POST /orders/{id}/void`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DispenseProVoid {
+    /// The app's order id.
+    pub external_id: String,
+    /// Why staff void it.
+    pub reason: String,
+}
+
+/// DispensePro's answer to a manual action: the order as it holds it. Unknown members are
+/// ignored; `status` is one of the seven statuses of the webhooks (`authorized`,
+/// `submitted`, `filled`, `shipped`, `delivered`, `voided`, `failed`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DispenseProOrderAnswer {
+    /// DispensePro's order id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The app's order id.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    /// The order's status.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// A refill's id (refill only).
+    #[serde(default)]
+    pub refill_id: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,12 +1,15 @@
 //! DispensePro on loopback: `POST /orders` (webhooks.md §3), then signed status webhooks to
-//! `/api/webhooks/dispensepro/{pharmacyId}`: shipped with tracking, then delivered.
+//! `/api/webhooks/dispensepro/{pharmacyId}`: shipped with tracking, then delivered. The
+//! manual actions of rxgate's adapter contract (`routing::partner_orders`): `GET
+//! /orders/{id}` (the status), `POST /orders/{id}/refill` (a delivered order; one refill per
+//! `requestId`) and `POST /orders/{id}/void` (before shipment; a voided order ships nothing).
 
 use crate::{sign_standard, unix_now, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -20,6 +23,10 @@ pub struct PharmacyOrder {
     pub external_id: String,
     /// The pharmacy it was sent to.
     pub pharmacy_id: String,
+    /// DispensePro's status of the order (`submitted`, `shipped`, `delivered`, `voided`).
+    pub status: String,
+    /// The request ids of the refills accepted, in order.
+    pub refills: Vec<String>,
 }
 
 /// The endpoint names of [`crate::SandboxConfig::endpoint_faults`] for the pharmacies.
@@ -30,6 +37,9 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/orders", post(create_order))
         .route("/{pharmacy}/orders", post(create_order_for))
+        .route("/orders/{id}", get(order_status))
+        .route("/orders/{id}/refill", post(order_refill))
+        .route("/orders/{id}/void", post(order_void))
         .route("/lifefile/{pharmacy}/order", post(lifefile_order))
         .with_state(shared)
 }
@@ -120,6 +130,8 @@ async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: Strin
                     id: format!("dp-{}", orders.len() + 5001),
                     external_id: external_id.clone(),
                     pharmacy_id: pharmacy.clone(),
+                    status: "submitted".to_owned(),
+                    refills: Vec::new(),
                 };
                 orders.push(order.clone());
                 (order, true)
@@ -195,6 +207,9 @@ async fn send_signed(
         "pharmacy"
     };
     for (status, event) in events {
+        if source == "dispensepro" && !s.advance(id, &status) {
+            break;
+        }
         let webhook_id = format!("msg_{id}_{status}");
         for _ in 0..copies {
             let out = crate::Outgoing {
@@ -326,6 +341,8 @@ async fn lifefile_order(
                     id: format!("{}", 880_000 + orders.len()),
                     external_id: reference.clone(),
                     pharmacy_id: pharmacy.clone(),
+                    status: "submitted".to_owned(),
+                    refills: Vec::new(),
                 };
                 orders.push(order.clone());
                 (order, true)
@@ -390,4 +407,157 @@ async fn lifefile_push(
         }
         tokio::time::sleep(std::time::Duration::from_millis(s.config.pharmacy_delay_ms)).await;
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Manual actions
+// ---------------------------------------------------------------------------------------
+
+impl Shared {
+    /// Moves a DispensePro order to `status` as its webhook goes out; `false` when the order
+    /// was voided (nothing ships after a void).
+    pub(crate) fn advance(&self, id: &str, status: &str) -> bool {
+        let Ok(mut orders) = self.orders.lock() else {
+            return false;
+        };
+        match orders.iter_mut().find(|o| o.id == id) {
+            Some(o) if o.status == "voided" => false,
+            Some(o) => {
+                if o.status != "delivered" {
+                    o.status = status.to_owned();
+                }
+                true
+            }
+            None => true,
+        }
+    }
+}
+
+/// A refusal: its status and error text.
+type Refusal = (StatusCode, &'static str);
+
+fn refuse((status, error): Refusal) -> Response {
+    (status, Json(json!({ "error": error }))).into_response()
+}
+
+/// The order `id` when the caller holds its pharmacy's key; else the refusal.
+fn authorized(s: &Shared, headers: &HeaderMap, id: &str) -> Result<PharmacyOrder, Refusal> {
+    let order = s
+        .orders
+        .lock()
+        .ok()
+        .and_then(|orders| orders.iter().find(|o| o.id == id).cloned());
+    let Some(order) = order else {
+        return Err((StatusCode::NOT_FOUND, "no such order"));
+    };
+    let key = s
+        .config
+        .dispensepro
+        .get(&order.pharmacy_id)
+        .map(|(k, _)| format!("Bearer {k}"));
+    if key.is_none() || headers.get("authorization").and_then(|v| v.to_str().ok()) != key.as_deref()
+    {
+        return Err((StatusCode::UNAUTHORIZED, "unauthorized"));
+    }
+    Ok(order)
+}
+
+fn order_answer(order: &PharmacyOrder) -> Value {
+    json!({"id": order.id, "externalId": order.external_id, "status": order.status})
+}
+
+/// `GET /orders/{id}`.
+async fn order_status(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match authorized(&s, &headers, &id) {
+        Ok(order) => {
+            s.record("dispensepro", "order_status", &order.external_id);
+            Json(order_answer(&order)).into_response()
+        }
+        Err(refusal) => refuse(refusal),
+    }
+}
+
+/// `POST /orders/{id}/refill` `{externalId, requestId}`: a delivered order only; a
+/// `requestId` already accepted answers its refill again.
+async fn order_refill(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(refusal) = authorized(&s, &headers, &id) {
+        return refuse(refusal);
+    }
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let Some(request_id) = body
+        .get("requestId")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "requestId is required"})),
+        )
+            .into_response();
+    };
+    let Ok(mut orders) = s.orders.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let Some(order) = orders.iter_mut().find(|o| o.id == id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if order.status != "delivered" {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({"error": "only a delivered order is refilled"})),
+        )
+            .into_response();
+    }
+    let number = match order.refills.iter().position(|r| *r == request_id) {
+        Some(i) => i + 1,
+        None => {
+            order.refills.push(request_id);
+            order.refills.len()
+        }
+    };
+    let mut answer = order_answer(order);
+    answer["refillId"] = json!(format!("rf-{}-{number}", order.id));
+    let external_id = order.external_id.clone();
+    drop(orders);
+    s.record("dispensepro", "order_refill", &external_id);
+    (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+/// `POST /orders/{id}/void` `{externalId, reason}`: before shipment only.
+async fn order_void(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(refusal) = authorized(&s, &headers, &id) {
+        return refuse(refusal);
+    }
+    let Ok(mut orders) = s.orders.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let Some(order) = orders.iter_mut().find(|o| o.id == id) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if matches!(order.status.as_str(), "shipped" | "delivered") {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({"error": "a shipped order cannot be voided"})),
+        )
+            .into_response();
+    }
+    order.status = "voided".to_owned();
+    let answer = order_answer(order);
+    let external_id = order.external_id.clone();
+    drop(orders);
+    s.record("dispensepro", "order_void", &external_id);
+    Json(answer).into_response()
 }

@@ -704,9 +704,14 @@ async fn settle_flag(
             // The reason is staff's words about the case: kept in the audit, never logged.
             let detail =
                 json!({ "code": body.code, "raisedAt": body.raised_at, "reason": body.reason });
+            let now = state.now_ms();
+            let snapshot = applied.get("snapshot").cloned().unwrap_or(Value::Null);
             let change = Change {
                 order_id: Some(loaded.record.id.clone()),
-                order: Some(orders::write(state, &loaded, applied.get("snapshot"), None).await?),
+                order: Some(orders::write(state, &loaded, Some(&snapshot), None).await?),
+                // A settled flag is an order change: every route ready after it is queued
+                // with it (the outbox keeps one call per route key).
+                calls: orders::route_calls(state, &snapshot, now).await?,
                 audit: vec![entry(
                     caller,
                     &loaded.record.id,
@@ -714,7 +719,7 @@ async fn settle_flag(
                     &body.action,
                     Some(detail),
                 )],
-                now: state.now_ms(),
+                now,
                 ..Change::default()
             };
             Ok((Some(change), decision))

@@ -408,6 +408,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(audit::routes())
         .merge(pharmacy::routes())
         .merge(patients::routes())
+        .merge(pharmacy::dispensepro_routes())
 }
 
 /// The service's routes over `state`.

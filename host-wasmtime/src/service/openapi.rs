@@ -299,6 +299,17 @@ pub struct RouteActionAnswer {
     pub decision: Map<String, Value>,
 }
 
+/// A DispensePro manual action done (get status, refill, void).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct DispenseProActionAnswer {
+    /// `status`, `refill` or `void`.
+    pub action: String,
+    /// The rules' decision (`decide_dispensepro_action`).
+    pub decision: Map<String, Value>,
+    /// What DispensePro answered: `classification`, `partner_status`, `refill_id`.
+    pub outcome: Map<String, Value>,
+}
+
 /// The submission decision.
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 pub struct SubmitAnswer {

@@ -789,11 +789,7 @@ async fn call_change(
             error: class.clone(),
         },
         Disposition::Failed => CallDisposition::Failed {
-            error: outcome
-                .error
-                .as_ref()
-                .and_then(|e| e.code.clone())
-                .map_or_else(|| class.clone(), |code| format!("{class}: {code}")),
+            error: failure_text(&class, outcome.error.as_ref()),
         },
     };
     let snapshot =
@@ -840,6 +836,23 @@ async fn call_change(
     }))
 }
 
+/// The error a parked call keeps, which the panel shows: `{class}: {code}` for rxgate's own
+/// messages; `{class}: {Beluga's documented string} — {guidance}` for a documented Beluga
+/// error (an updateVisit resend's `VISIT_WAS_REFERRED`, `TOO_MANY_RETRIES`, …), the guidance
+/// the core's response classifier gives; the class alone otherwise. Never partner text
+/// rxgate does not recognise.
+fn failure_text(class: &str, error: Option<&rxgate_core::order::calls::CallError>) -> String {
+    let Some(error) = error else {
+        return class.to_owned();
+    };
+    match (&error.code, &error.message, &error.guidance) {
+        (Some(code), _, _) => format!("{class}: {code}"),
+        (None, Some(message), Some(guidance)) => format!("{class}: {message} — {guidance}"),
+        (None, Some(message), None) => format!("{class}: {message}"),
+        (None, None, _) => class.to_owned(),
+    }
+}
+
 /// The URL and credentials of a call's partner.
 fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
     let env = state.config.environment;
@@ -861,11 +874,7 @@ fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
                 Auth::Bearer(key.expose().to_owned()),
             )
         }
-        "dispensepro" => {
-            let cfg = state.config.dispensepro.get(pharmacy)?;
-            let key = cfg.api_key.as_ref()?.expose().to_owned();
-            (cfg.base_url.clone(), Auth::Bearer(key))
-        }
+        "dispensepro" => return dispensepro_target(state, pharmacy, path),
         "lifefile" => {
             let cfg = state.config.lifefile.get(pharmacy)?;
             let headers = vec![
@@ -885,4 +894,18 @@ fn target(state: &AppState, call: &OutboxItem) -> Option<(reqwest::Url, Auth)> {
     let base = clients::check_base_url(&base, env).ok()?;
     let url = base.join(path.trim_start_matches('/')).ok()?;
     Some((url, auth))
+}
+
+/// The URL of `path` at the DispensePro pharmacy `pharmacy` and its credentials (`None`: not
+/// configured, or a base URL the environment refuses).
+pub(super) fn dispensepro_target(
+    state: &AppState,
+    pharmacy: &str,
+    path: &str,
+) -> Option<(reqwest::Url, Auth)> {
+    let cfg = state.config.dispensepro.get(pharmacy)?;
+    let key = cfg.api_key.as_ref()?.expose().to_owned();
+    let base = clients::check_base_url(&cfg.base_url, state.config.environment).ok()?;
+    let url = base.join(path.trim_start_matches('/')).ok()?;
+    Some((url, Auth::Bearer(key)))
 }

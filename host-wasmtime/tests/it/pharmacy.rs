@@ -109,6 +109,22 @@ async fn dispensepro_state(client: &Demo, id: &str) -> Value {
     snapshot["order"]["dispense_pro"][0]["state"].clone()
 }
 
+/// Pays the order, waits for its prescription, then until its DispensePro submission is
+/// `state` (`SUBMITTED` or `FAILED`).
+async fn pay_until_submission(client: &Demo, order: &Value, id: &str, state: &str) {
+    client
+        .pay_and_wait(order, Duration::from_secs(60), |p| {
+            p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await
+        .expect("order stored, paid and watched");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while dispensepro_state(client, id).await != state && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(dispensepro_state(client, id).await, state);
+}
+
 /// POSTs a staff action on the order's DispensePro route.
 async fn route_action(client: &Demo, id: &str, action: &str, body: &Value) -> (u16, Value) {
     client
@@ -142,17 +158,7 @@ async fn a_dispensepro_4xx_fails_then_staff_fix_and_retry_sends_it_once_more() {
     .expect("harness starts");
     let client = harness.client(Instant::now());
     let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
-    client
-        .pay_and_wait(&order, Duration::from_secs(60), |p| {
-            p["prescriptions"].as_array().is_some_and(|a| !a.is_empty())
-        })
-        .await
-        .expect("order stored, paid and watched");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while dispensepro_state(&client, &id).await != "FAILED" && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(dispensepro_state(&client, &id).await, "FAILED");
+    pay_until_submission(&client, &order, &id, "FAILED").await;
     let posts = |h: &Harness| {
         h.sandbox
             .posts()
@@ -258,5 +264,375 @@ async fn the_pharmacy_receives_the_prescribed_quantity_refills_and_notes() {
         (&json!("3"), &json!("4"))
     );
     assert_eq!(bodies[0]["notes"], "Deliver to the front desk");
+    harness.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// DispensePro manual actions (issue 15 item 3)
+// ---------------------------------------------------------------------------------------
+
+/// The doctor writes `quantity` and `refills` on every med, no pharmacy notes.
+fn doctor_writes(quantity: &str, refills: &str) -> Option<rxgate_sandbox::DoctorWrites> {
+    Some(rxgate_sandbox::DoctorWrites {
+        quantity: quantity.into(),
+        refills: refills.into(),
+        pharmacy_notes: String::new(),
+    })
+}
+
+/// POSTs a DispensePro manual action on the order's DispensePro route.
+async fn dispensepro_action(client: &Demo, id: &str, action: &str, body: &Value) -> (u16, Value) {
+    route_action(client, id, &format!("dispensepro/{action}"), body).await
+}
+
+/// How many manual-action requests of `what` (`order_status`, `order_refill`, `order_void`)
+/// the sandbox's DispensePro received.
+fn sandbox_actions(harness: &Harness, what: &str) -> usize {
+    harness
+        .sandbox
+        .log()
+        .iter()
+        .filter(|r| r.partner == "dispensepro" && r.what == what)
+        .count()
+}
+
+/// The order's first DispensePro submission as the rules recorded it.
+async fn dispensepro_submission(client: &Demo, id: &str) -> Value {
+    let snapshot = client.snapshot(id).await.expect("snapshot");
+    snapshot["order"]["dispense_pro"][0].clone()
+}
+
+/// The audit entries of the DispensePro manual actions: (event, outcome, actor present).
+async fn dispensepro_audit(client: &Demo, id: &str) -> Vec<(String, String, bool)> {
+    let (_, logs) = client
+        .api(
+            reqwest::Method::GET,
+            &format!("/api/emr/orders/{id}/beluga/logs?limit=100"),
+            None,
+        )
+        .await
+        .expect("logs");
+    let mut entries: Vec<Value> = logs.as_array().cloned().unwrap_or_default();
+    entries.sort_by_key(|e| e["at"].as_i64().unwrap_or(0));
+    entries
+        .iter()
+        .filter(|e| {
+            let actions = [
+                "dispensepro_status",
+                "dispensepro_refill",
+                "dispensepro_void",
+            ];
+            e["event"].as_str().is_some_and(|e| actions.contains(&e))
+        })
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap_or_default().to_owned(),
+                e["outcome"].as_str().unwrap_or_default().to_owned(),
+                e["actor"].is_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispensepro_actions_before_the_prescription_are_refused_and_nothing_is_sent() {
+    let order = ready_order();
+    let harness = Harness::start(&[&order], |_| {})
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    // Stored, never paid: no visit, no prescription confirmation.
+    client.put_order(&id, &order).await.expect("order stored");
+    for (action, body) in [
+        ("status", json!({})),
+        ("refill", json!({})),
+        ("void", json!({"reason": "patient changed their mind"})),
+    ] {
+        let (status, problem) = dispensepro_action(&client, &id, action, &body).await;
+        assert_eq!(status, 422, "{action}: {problem}");
+        assert_eq!(codes(&problem), ["rx_not_confirmed"], "{action}: {problem}");
+        assert_eq!(problem["decision"]["allowed"], false);
+    }
+    for what in ["order_status", "order_refill", "order_void"] {
+        assert_eq!(sandbox_actions(&harness, what), 0, "{what}");
+    }
+    let audit = dispensepro_audit(&client, &id).await;
+    let expected: Vec<(String, String, bool)> = ["status", "refill", "void"]
+        .iter()
+        .map(|a| (format!("dispensepro_{a}"), "refused".to_owned(), true))
+        .collect();
+    assert_eq!(audit, expected);
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispensepro_order_is_voided_before_it_ships_and_never_refilled() {
+    let order = ready_order();
+    // DispensePro takes a minute to ship: the order stays `submitted` for the test.
+    let harness = Harness::start(&[&order], |c| c.pharmacy_delay_ms = 60_000)
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    pay_until_submission(&client, &order, &id, "SUBMITTED").await;
+
+    // Get status: DispensePro's answer lands on the submission.
+    let (status, answer) = dispensepro_action(&client, &id, "status", &json!({})).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["outcome"]["partner_status"], "submitted");
+    assert_eq!(sandbox_actions(&harness, "order_status"), 1);
+
+    // A void needs a reason (nothing sent without one); with one, DispensePro voids it.
+    let (status, problem) = dispensepro_action(&client, &id, "void", &json!({})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(codes(&problem), ["dispensepro_void_reason_missing"]);
+    assert_eq!(sandbox_actions(&harness, "order_void"), 0);
+    let reason = json!({"reason": "patient cancelled before shipment"});
+    let (status, answer) = dispensepro_action(&client, &id, "void", &reason).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["outcome"]["partner_status"], "voided");
+    assert_eq!(
+        dispensepro_submission(&client, &id).await["partner_status"],
+        "voided"
+    );
+
+    // A voided order is neither refilled nor voided again: refused, nothing sent.
+    let (status, problem) = dispensepro_action(&client, &id, "refill", &json!({})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(codes(&problem), ["dispensepro_already_voided"]);
+    let (status, problem) = dispensepro_action(&client, &id, "void", &reason).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(codes(&problem), ["dispensepro_already_voided"]);
+    assert_eq!(sandbox_actions(&harness, "order_void"), 1);
+    assert_eq!(sandbox_actions(&harness, "order_refill"), 0);
+
+    let audit = dispensepro_audit(&client, &id).await;
+    let outcomes: Vec<(&str, &str)> = audit
+        .iter()
+        .map(|(e, o, actor)| {
+            assert!(actor, "every entry names its actor");
+            (e.as_str(), o.as_str())
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("dispensepro_status", "success"),
+            ("dispensepro_void", "refused"),
+            ("dispensepro_void", "success"),
+            ("dispensepro_refill", "refused"),
+            ("dispensepro_void", "refused"),
+        ]
+    );
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivered_dispensepro_order_is_refilled_while_refills_last_and_never_voided() {
+    let order = ready_order();
+    let harness = Harness::start(&[&order], |c| {
+        c.doctor_writes = doctor_writes("1", "1");
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let (_, done, panel) = client
+        .pay_and_wait(&order, Duration::from_secs(90), |p| {
+            p["orderStatus"] == "COMPLETED"
+        })
+        .await
+        .expect("order stored, paid and watched");
+    assert!(done, "the order is delivered: {panel}");
+
+    // Before a refill: voiding a delivered order is refused.
+    let reason = json!({"reason": "too late"});
+    let (status, problem) = dispensepro_action(&client, &id, "void", &reason).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(codes(&problem), ["dispensepro_void_after_shipped"]);
+
+    // One refill written, one refill sent.
+    let (status, answer) = dispensepro_action(&client, &id, "refill", &json!({})).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["decision"]["refills_left"], 1);
+    assert!(answer["outcome"]["refill_id"].is_string(), "{answer}");
+    let refills = dispensepro_submission(&client, &id).await["refills"].clone();
+    assert_eq!(refills.as_array().map(Vec::len), Some(1), "{refills}");
+    assert!(refills[0]["by"].is_string(), "the refill names who asked");
+    let (status, problem) = dispensepro_action(&client, &id, "refill", &json!({})).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(codes(&problem), ["dispensepro_no_refills_left"]);
+    assert_eq!(sandbox_actions(&harness, "order_refill"), 1);
+    assert_eq!(sandbox_actions(&harness, "order_void"), 0);
+
+    // The status of the delivered order lands on the submission.
+    let (status, answer) = dispensepro_action(&client, &id, "status", &json!({})).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["outcome"]["partner_status"], "delivered");
+    assert_eq!(
+        dispensepro_submission(&client, &id).await["partner_status"],
+        "delivered"
+    );
+    harness.stop().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// NEW_RX_SENT end to end (issue 15 item 4)
+// ---------------------------------------------------------------------------------------
+
+/// The staff's updateVisit resend of the order's visit: its preference (from the order's
+/// items), its Beluga pharmacy and `masterId`.
+fn resend_body(order: &Value, master_id: &str) -> Value {
+    let drug = &order["items"][0]["drug"];
+    json!({
+        "masterId": master_id,
+        "pharmacyId": order["pharmacies"][0]["beluga_id"],
+        "patientPreference": [{
+            "name": drug["name"], "strength": drug["strength"], "quantity": drug["quantity"],
+            "refills": drug["refills"], "medId": drug["beluga_med_id"],
+            "daysSupply": drug["days_supply"],
+        }],
+    })
+}
+
+/// Pays the order and waits until the sandbox doctor's `event` webhook is delivered or given
+/// up; answers the order's `masterId`.
+async fn concluded(harness: &Harness, client: &Demo, order: &Value, event: &str) -> String {
+    let id = order["order"]["id"].as_str().unwrap_or_default();
+    client
+        .pay_and_wait(order, Duration::from_secs(60), |p| {
+            p["masterId"].is_string()
+        })
+        .await
+        .expect("order stored and paid");
+    let delivered = until(harness, Duration::from_secs(60), |h| {
+        h.sandbox.deliveries().iter().any(|d| d.event == event)
+    })
+    .await;
+    assert!(delivered, "{:?}", harness.sandbox.deliveries());
+    let snapshot = client.snapshot(id).await.expect("snapshot");
+    snapshot["order"]["beluga"]["master_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resend_answered_new_rx_sent_reaches_the_pharmacy_once() {
+    let order = ready_order();
+    // Beluga's webhooks are lost (a secret the service does not know): the doctor's
+    // RX_WRITTEN never arrives, so only the resend can confirm the prescription.
+    let harness = Harness::start(&[&order], |c| {
+        c.beluga_webhook_secret = "a secret the service does not hold".into();
+        c.webhook_attempts = 1;
+        c.webhook_retry_ms = 10;
+        c.doctor_writes = doctor_writes("2", "3");
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let master_id = concluded(&harness, &client, &order, "RX_WRITTEN").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(pharmacy_orders(&harness), 0, "no confirmation, no order");
+
+    let (status, answer) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/update-visit"),
+            Some(&resend_body(&order, &master_id)),
+        )
+        .await
+        .expect("resend answered");
+    assert_eq!(status, 202, "{answer}");
+    let sent = until(&harness, Duration::from_secs(30), |h| {
+        pharmacy_orders(h) >= 1
+    })
+    .await;
+    assert!(
+        sent,
+        "NEW_RX_SENT never reached the pharmacy: {:?}",
+        harness.sandbox.log()
+    );
+    let snapshot = client.snapshot(&id).await.expect("snapshot");
+    let prescriptions = snapshot["order"]["prescriptions"].as_array().cloned();
+    assert_eq!(
+        prescriptions
+            .unwrap_or_default()
+            .iter()
+            .map(|p| (p["source"].clone(), p["item_id"].clone()))
+            .collect::<Vec<_>>(),
+        [(json!("NEW_RX_SENT"), json!("item_1"))]
+    );
+    // The pharmacy holds one order with the prescribed item as the doctor wrote it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(pharmacy_orders(&harness), 1);
+    let bodies = harness.sandbox.dispensepro_bodies();
+    let lines = bodies[0]["lines"].as_array().cloned().unwrap_or_default();
+    let line = |k: &str| lines.first().map(|l| l[k].clone());
+    assert_eq!(lines.len(), 1, "{bodies:?}");
+    assert_eq!(
+        line("ndc"),
+        Some(order["items"][0]["drug"]["dispense_pro"]["ndc"].clone())
+    );
+    assert_eq!(
+        (line("quantity"), line("refills")),
+        (Some(json!("2")), Some(json!("3")))
+    );
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resend_refused_as_referred_is_shown_to_staff_with_its_class_and_guidance() {
+    let order = ready_order();
+    let phone = order["patient"]["phone"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let harness = Harness::start(&[&order], |c| {
+        c.scenarios.insert(phone, rxgate_sandbox::Scenario::Refer);
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let master_id = concluded(&harness, &client, &order, "CONSULT_CONCLUDED").await;
+    let (status, answer) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/update-visit"),
+            Some(&resend_body(&order, &master_id)),
+        )
+        .await
+        .expect("resend answered");
+    assert_eq!(status, 202, "{answer}");
+    let (parked, panel) = client
+        .wait_for(&id, Duration::from_secs(30), |p| {
+            p["calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["kind"] == "beluga_update_visit" && c["status"] == "failed")
+        })
+        .await
+        .expect("panel");
+    assert!(parked, "{panel}");
+    let call = panel["calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["kind"] == "beluga_update_visit")
+        .cloned()
+        .unwrap_or_default();
+    // The class and the guidance are the core's (decisions.md §2: permanent, a new visit).
+    assert_eq!(call["class"], "permanent", "{call}");
+    let error = call["lastError"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("permanent: VISIT_WAS_REFERRED — "),
+        "{error}"
+    );
+    assert!(error.contains("new visit"), "{error}");
+    assert_eq!(pharmacy_orders(&harness), 0);
     harness.stop().await;
 }

@@ -238,3 +238,57 @@ async fn a_resolved_flag_is_audited_and_no_longer_escalated() {
     sweep::once(&state).await.unwrap();
     assert!(!stuck(&worklist(&state).await));
 }
+
+/// Issue 15 item 1 ("a flag resolved" is an order change): settling a flag re-evaluates the
+/// routes in the same change, so a route ready but never queued (an order imported with its
+/// prescription) is queued with the settlement, once.
+#[tokio::test]
+async fn settling_a_flag_queues_every_ready_route_once() {
+    // DispensePro configured for the order's pharmacy (the worker is not running: nothing
+    // is sent).
+    let mut config = test_config();
+    config.dispensepro.insert(
+        "ph_dp_1".into(),
+        rxgate_host::config::DispenseProConfig {
+            base_url: "http://127.0.0.1:9/".into(),
+            api_key: Some("dispensepro-test-key".into()),
+            webhook_secret: None,
+            webhook_secret_previous: None,
+        },
+    );
+    let (state, store) = state_with(config, shared_rules());
+    let mut order = ready_order();
+    order["order"]["beluga"] = json!({"submit_status": "SUBMITTED", "visit_status": "resolved",
+        "resolved_status": "closed", "visit_outcome": "prescribed", "visit_id": "v-1",
+        "master_id": "m-flag-route"});
+    order["order"]["prescriptions"] = json!([{"source": "RX_WRITTEN", "item_id": "item_1",
+        "med_id": "SEMA-025", "rx_id": "RX-1", "doctor_name": "Dr. Alan Whitaker",
+        "written_at": "2026-11-22T16:05:00Z"}]);
+    order["events"] = json!([{"source": "BELUGA", "event": "RX_WRITTEN",
+        "received_at": "2026-11-22T16:05:00Z", "master_id": "m-flag-route"}]);
+    order["order"]["flags"] = json!([{"code": "partner_exception",
+        "raised_at": "2026-11-22T10:00:00Z", "event": "dispensepro.status"}]);
+    seed_snapshot(&*store, "o-flag-route", &order);
+    assert!(store.calls_of("o-flag-route").unwrap().is_empty());
+
+    let route = "/api/emr/orders/o-flag-route/flags/settle";
+    let body = json!({"code": "partner_exception", "raisedAt": "2026-11-22T10:00:00Z",
+        "action": "acknowledged", "reason": "looking into it"});
+    let (status, answer, _) = send(&state, post(route, &body)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let kinds = |store: &dyn Storage| -> Vec<String> {
+        store
+            .calls_of("o-flag-route")
+            .unwrap()
+            .iter()
+            .map(|c| c.kind.clone())
+            .collect()
+    };
+    assert_eq!(kinds(&*store), ["dispensepro_order"]);
+    // Resolving it later is another change: the route's key is held, nothing more queued.
+    let body = json!({"code": "partner_exception", "raisedAt": "2026-11-22T10:00:00Z",
+        "action": "resolved", "reason": "carrier confirmed"});
+    let (status, answer, _) = send(&state, post(route, &body)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(kinds(&*store), ["dispensepro_order"]);
+}

@@ -151,6 +151,11 @@ pub struct CallError {
     /// The text shown to staff and stored on the order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// What customer support does about it: the response classifier's guidance for a
+    /// documented Beluga error (decisions.md §2); absent for rxgate's own messages, whose
+    /// text already says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<String>,
 }
 
 /// The answer of `record_call_outcome`.
@@ -196,6 +201,7 @@ impl Verdict {
                 class,
                 code: Some(code.as_str().to_owned()),
                 message: Some(render(code.info().template, params)),
+                guidance: None,
             }),
             data: None,
             partner_ids: (None, None),
@@ -296,6 +302,7 @@ fn beluga_error(parsed: ParsedResponse, status: Option<u16>) -> Verdict {
                 class,
                 code: None,
                 message: parsed.beluga_error,
+                guidance: Some(parsed.guidance).filter(|g| !g.is_empty()),
             }),
             data: None,
             partner_ids: (None, None),
@@ -572,6 +579,7 @@ fn pharmacy_facts(
         partner_order_id,
         partner_status,
         submit_error: verdict.message(),
+        refills: Vec::new(),
     };
     Ok(vec![match call.kind {
         CallKind::LifefileOrder => Fact::LifeFile(submission),
