@@ -238,6 +238,11 @@ export type Order = {
   dispense_pro?: Submission[];
   /** LifeFile submissions, one per Belmar/LifeFile pharmacy (`lifeFile` on the order). */
   life_file?: Submission[];
+  /**
+   * The fulfillment status of each route (one per pharmacy), from its pharmacy's events;
+   * the order's status is a function of them ([`crate::order::state::routes_status`]).
+   */
+  route_statuses?: RouteStatusRecord[];
   /** Photo ID upload status. */
   photo_id_status?: PhotoIdStatus | null;
   /** Shipping and tracking. */
@@ -354,8 +359,18 @@ export type Submission = {
   partner_order_id?: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status?: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 };
 
 /** State of one fulfillment submission (DispensePro or LifeFile). Ranked `FAILED < SUBMITTED`. */
@@ -363,6 +378,19 @@ export type SubmissionState = "FAILED" | "SUBMITTED";
 
 /** Who triggered a fulfillment submission. */
 export type Submitter = "RXGATE" | "STAFF" | "WORKFLOW";
+
+/**
+ * The fulfillment status one route (the items going to one pharmacy) reached, from its
+ * pharmacy's events. Ranked like the order status (`SHIPPED < CANCELLED < COMPLETED`).
+ */
+export type RouteStatusRecord = {
+  /** The app's pharmacy id of the route. */
+  pharmacy_id: string;
+  /** The highest status its events reached. */
+  status: OrderStatus;
+  /** When the route first reached that status. */
+  at?: string | null;
+};
 
 /** Status of the photo ID upload to `/external/receivePhotos`. Ranked `FAILED < SENT`. */
 export type PhotoIdStatus = "FAILED" | "SENT";
@@ -808,6 +836,14 @@ export type Fact = {
   /** The order status. */
   status: OrderStatus;
 } | {
+  fact: "route_status";
+  /** The app's pharmacy id of the route. */
+  pharmacy_id: string;
+  /** The highest status its events reached. */
+  status: OrderStatus;
+  /** When the route first reached that status. */
+  at?: string | null;
+} | {
   fact: "photo_id";
   /** The upload status. */
   status: PhotoIdStatus;
@@ -851,8 +887,18 @@ export type Fact = {
   partner_order_id?: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status?: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 } | {
   fact: "life_file";
   /** Accepted or failed. */
@@ -869,8 +915,18 @@ export type Fact = {
   partner_order_id?: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status?: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 } | {
   fact: "shipping";
   /** Carrier. */
@@ -1681,6 +1737,14 @@ export type FactOutput = {
   /** The order status. */
   status: OrderStatus;
 } | {
+  fact: "route_status";
+  /** The app's pharmacy id of the route. */
+  pharmacy_id: string;
+  /** The highest status its events reached. */
+  status: OrderStatus;
+  /** When the route first reached that status. */
+  at: string | null;
+} | {
   fact: "photo_id";
   /** The upload status. */
   status: PhotoIdStatus;
@@ -1724,8 +1788,18 @@ export type FactOutput = {
   partner_order_id: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 } | {
   fact: "life_file";
   /** Accepted or failed. */
@@ -1742,8 +1816,18 @@ export type FactOutput = {
   partner_order_id: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 } | {
   fact: "shipping";
   /** Carrier. */
@@ -1839,9 +1923,9 @@ export type OrderState = {
   photo_id_status: PhotoIdStatus | null;
   /** Local prescription records. */
   prescriptions: number;
-  /** Best DispensePro submission state. */
+  /** Best DispensePro submission state (of the submissions made). */
   dispense_pro: SubmissionState | null;
-  /** Best LifeFile submission state. */
+  /** Best LifeFile submission state (of the submissions made). */
   life_file: SubmissionState | null;
   /** Shipping. */
   shipping: ShippingOutput | null;
@@ -2038,6 +2122,11 @@ export type OrderOutput = {
   dispense_pro: SubmissionOutput[];
   /** LifeFile submissions, one per Belmar/LifeFile pharmacy (`lifeFile` on the order). */
   life_file: SubmissionOutput[];
+  /**
+   * The fulfillment status of each route (one per pharmacy), from its pharmacy's events;
+   * the order's status is a function of them ([`crate::order::state::routes_status`]).
+   */
+  route_statuses: RouteStatusRecordOutput[];
   /** Photo ID upload status. */
   photo_id_status: PhotoIdStatus | null;
   /** Shipping and tracking. */
@@ -2118,8 +2207,31 @@ export type SubmissionOutput = {
   partner_order_id: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
+};
+
+/**
+ * The fulfillment status one route (the items going to one pharmacy) reached, from its
+ * pharmacy's events. Ranked like the order status (`SHIPPED < CANCELLED < COMPLETED`).
+ */
+export type RouteStatusRecordOutput = {
+  /** The app's pharmacy id of the route. */
+  pharmacy_id: string;
+  /** The highest status its events reached. */
+  status: OrderStatus;
+  /** When the route first reached that status. */
+  at: string | null;
 };
 
 /** One order line. */
