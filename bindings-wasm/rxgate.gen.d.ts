@@ -2739,6 +2739,8 @@ export type BundleIntegration = {
   status?: string | null;
   /** Submit error. */
   error?: string | null;
+  /** What the partner said refusing it (LifeFile `messages`), for CS. */
+  partner_messages?: string[];
 };
 
 /** The answer of `split_order`: two partial snapshots (JSON objects of snapshot members). */

@@ -1987,6 +1987,7 @@ class BundleIntegration(_BundleIntegrationBase, total=False):
     pharmacy_id: Union[str, None]
     status: Union[str, None]
     error: Union[str, None]
+    partner_messages: List[str]
 
 
 class SplitOrder(TypedDict):
