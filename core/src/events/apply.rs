@@ -36,6 +36,12 @@
 //!   `RX_WRITTEN` never flags a submission the first one confirmed.
 //! - Partner submissions in `outbox` carry the route (pharmacy, items, path) and the partner's
 //!   order ([`crate::routing::partner_orders`]), built from the snapshot after the event.
+//! - A pharmacy event's status moves its route ([`route_of`]: the webhook URL's pharmacy,
+//!   else the submission naming the partner's order id, else the order's only route of that
+//!   type) and the order's status follows its routes'
+//!   ([`crate::order::state::routes_status`]); an event naming no route moves the order as a
+//!   whole. Every DispensePro status also updates its route's submission record (status and
+//!   `occurredAt`; docs/events.md "Routes and the order status").
 
 use super::beluga::{
     BelugaEvent, BelugaKind, LabMilestone, PackageMilestone, PharmacyMilestone, PrescribedMed,
