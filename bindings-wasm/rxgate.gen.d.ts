@@ -238,6 +238,11 @@ export type Order = {
   dispense_pro?: Submission[];
   /** LifeFile submissions, one per Belmar/LifeFile pharmacy (`lifeFile` on the order). */
   life_file?: Submission[];
+  /**
+   * The fulfillment status of each route (one per pharmacy), from its pharmacy's events;
+   * the order's status is a function of them ([`crate::order::state::routes_status`]).
+   */
+  route_statuses?: RouteStatusRecord[];
   /** Photo ID upload status. */
   photo_id_status?: PhotoIdStatus | null;
   /** Shipping and tracking. */
@@ -354,6 +359,11 @@ export type Submission = {
   partner_order_id?: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status?: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
   /**
@@ -361,6 +371,11 @@ export type Submission = {
    * first; the union of every record seen (`routing::dispensepro_actions`).
    */
   refills?: RefillRecord[];
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 };
 
 /** State of one fulfillment submission (DispensePro or LifeFile). Ranked `FAILED < SUBMITTED`. */
@@ -377,6 +392,19 @@ export type RefillRecord = {
   by?: string | null;
   /** The partner's id of the refill, when it answered one. */
   partner_id?: string | null;
+};
+
+/**
+ * The fulfillment status one route (the items going to one pharmacy) reached, from its
+ * pharmacy's events. Ranked like the order status (`SHIPPED < CANCELLED < COMPLETED`).
+ */
+export type RouteStatusRecord = {
+  /** The app's pharmacy id of the route. */
+  pharmacy_id: string;
+  /** The highest status its events reached. */
+  status: OrderStatus;
+  /** When the route first reached that status. */
+  at?: string | null;
 };
 
 /** Status of the photo ID upload to `/external/receivePhotos`. Ranked `FAILED < SENT`. */
@@ -874,6 +902,14 @@ export type Fact = {
   /** The order status. */
   status: OrderStatus;
 } | {
+  fact: "route_status";
+  /** The app's pharmacy id of the route. */
+  pharmacy_id: string;
+  /** The highest status its events reached. */
+  status: OrderStatus;
+  /** When the route first reached that status. */
+  at?: string | null;
+} | {
   fact: "photo_id";
   /** The upload status. */
   status: PhotoIdStatus;
@@ -917,6 +953,11 @@ export type Fact = {
   partner_order_id?: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status?: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
   /**
@@ -924,6 +965,11 @@ export type Fact = {
    * first; the union of every record seen (`routing::dispensepro_actions`).
    */
   refills?: RefillRecord[];
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 } | {
   fact: "life_file";
   /** Accepted or failed. */
@@ -940,6 +986,11 @@ export type Fact = {
   partner_order_id?: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status?: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error?: string | null;
   /**
@@ -947,6 +998,11 @@ export type Fact = {
    * first; the union of every record seen (`routing::dispensepro_actions`).
    */
   refills?: RefillRecord[];
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 } | {
   fact: "shipping";
   /** Carrier. */
@@ -1807,6 +1863,14 @@ export type FactOutput = {
   /** The order status. */
   status: OrderStatus;
 } | {
+  fact: "route_status";
+  /** The app's pharmacy id of the route. */
+  pharmacy_id: string;
+  /** The highest status its events reached. */
+  status: OrderStatus;
+  /** When the route first reached that status. */
+  at: string | null;
+} | {
   fact: "photo_id";
   /** The upload status. */
   status: PhotoIdStatus;
@@ -1850,6 +1914,11 @@ export type FactOutput = {
   partner_order_id: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
   /**
@@ -1857,6 +1926,11 @@ export type FactOutput = {
    * first; the union of every record seen (`routing::dispensepro_actions`).
    */
   refills?: RefillRecordOutput[];
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 } | {
   fact: "life_file";
   /** Accepted or failed. */
@@ -1873,6 +1947,11 @@ export type FactOutput = {
   partner_order_id: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
   /**
@@ -1880,6 +1959,11 @@ export type FactOutput = {
    * first; the union of every record seen (`routing::dispensepro_actions`).
    */
   refills?: RefillRecordOutput[];
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
 } | {
   fact: "shipping";
   /** Carrier. */
@@ -2073,6 +2157,11 @@ export type OrderOutput = {
   dispense_pro: SubmissionOutput[];
   /** LifeFile submissions, one per Belmar/LifeFile pharmacy (`lifeFile` on the order). */
   life_file: SubmissionOutput[];
+  /**
+   * The fulfillment status of each route (one per pharmacy), from its pharmacy's events;
+   * the order's status is a function of them ([`crate::order::state::routes_status`]).
+   */
+  route_statuses: RouteStatusRecordOutput[];
   /** Photo ID upload status. */
   photo_id_status: PhotoIdStatus | null;
   /** Shipping and tracking. */
@@ -2153,6 +2242,11 @@ export type SubmissionOutput = {
   partner_order_id: string | null;
   /** The partner's latest status (DispensePro status, LifeFile `rxStatus`). */
   partner_status: string | null;
+  /**
+   * When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+   * for the status of the submission's answer).
+   */
+  partner_status_at?: string | null;
   /** `submitError` (internal). */
   submit_error: string | null;
   /**
@@ -2160,6 +2254,24 @@ export type SubmissionOutput = {
    * first; the union of every record seen (`routing::dispensepro_actions`).
    */
   refills?: RefillRecordOutput[];
+  /**
+   * What the partner said when it refused the order (LifeFile's `{type: "error",
+   * messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+   */
+  partner_messages?: string[];
+};
+
+/**
+ * The fulfillment status one route (the items going to one pharmacy) reached, from its
+ * pharmacy's events. Ranked like the order status (`SHIPPED < CANCELLED < COMPLETED`).
+ */
+export type RouteStatusRecordOutput = {
+  /** The app's pharmacy id of the route. */
+  pharmacy_id: string;
+  /** The highest status its events reached. */
+  status: OrderStatus;
+  /** When the route first reached that status. */
+  at: string | null;
 };
 
 /** Shipping and tracking of an order. */
@@ -2507,9 +2619,9 @@ export type OrderState = {
   photo_id_status: PhotoIdStatus | null;
   /** Local prescription records. */
   prescriptions: number;
-  /** Best DispensePro submission state. */
+  /** Best DispensePro submission state (of the submissions made). */
   dispense_pro: SubmissionState | null;
-  /** Best LifeFile submission state. */
+  /** Best LifeFile submission state (of the submissions made). */
   life_file: SubmissionState | null;
   /** Shipping. */
   shipping: ShippingOutput | null;
@@ -2810,6 +2922,8 @@ export type BundleIntegration = {
   status?: string | null;
   /** Submit error. */
   error?: string | null;
+  /** What the partner said refusing it (LifeFile `messages`), for CS. */
+  partner_messages?: string[];
 };
 
 /** The answer of `split_order`: two partial snapshots (JSON objects of snapshot members). */

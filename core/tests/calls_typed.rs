@@ -167,6 +167,9 @@ fn misuse_names_the_member_and_never_its_value() {
     }
 }
 
+/// Partner text reaches neither the error nor any order member, with one exception the
+/// issue asks for (#15 item 7): a LifeFile `{type: "error", messages}` refusal keeps its
+/// messages in the submission's `partner_messages`, for CS only.
 #[test]
 fn no_answer_text_of_a_partner_reaches_the_order_or_the_error() {
     let sentinel = "PHI-SENTINEL-9920";
@@ -207,12 +210,44 @@ fn no_answer_text_of_a_partner_reaches_the_order_or_the_error() {
         let request = with(&with(&base, "/call", call), "/answer", answer);
         let outcome = api::call("record_call_outcome", &request);
         assert!(outcome.is_ok(), "{kind}: {outcome:?}");
-        let text = outcome.map(|o| o.to_string()).unwrap_or_default();
+        let mut outcome = outcome.unwrap_or_default();
+        for pointer in ["/snapshot/order/life_file/0", "/facts/0"] {
+            if let Some(Value::Object(submission)) = outcome.pointer_mut(pointer) {
+                submission.remove("partner_messages");
+            }
+        }
+        let text = outcome.to_string();
         assert!(
             !text.contains(sentinel),
             "{kind} copied partner text: {text}"
         );
     }
+}
+
+#[test]
+fn a_lifefile_refusal_keeps_its_messages_for_cs_only() {
+    let base = first_case("calls_record_call_outcome.json");
+    let call =
+        json!({"kind": "lifefile_order", "pharmacy_id": "ph_1", "attempt": 1, "max_attempts": 5});
+    let answer = json!({"status": 200, "body": {"type": "error", "messages": [
+        "Invalid lfProductID", {"message": "practice not found"}, "  ", 42]}});
+    let request = with(&with(&base, "/call", call), "/answer", answer);
+    let outcome = api::call("record_call_outcome", &request).unwrap_or_default();
+    assert_eq!(
+        outcome.get("disposition"),
+        Some(&json!("failed")),
+        "{outcome}"
+    );
+    assert_eq!(
+        outcome.pointer("/snapshot/order/life_file/0/partner_messages"),
+        Some(&json!(["Invalid lfProductID", "practice not found", "42"])),
+        "{outcome}"
+    );
+    let error = outcome
+        .get("error")
+        .map(Value::to_string)
+        .unwrap_or_default();
+    assert!(!error.contains("lfProductID"), "{error}");
 }
 
 #[test]

@@ -155,6 +155,32 @@ fn run(
     Ok((snapshot, all))
 }
 
+/// The deliveries `chosen` of a stream, in stream order and in `order` with the `dups`
+/// redelivered anywhere later in the run: (picked indexes, canonical run, shuffled run).
+fn arrangement<'a>(
+    stream: &'a [Delivery],
+    chosen: &[bool],
+    order: &[usize],
+    dups: &[usize],
+) -> (Vec<usize>, Vec<&'a Delivery>, Vec<&'a Delivery>) {
+    let picked: Vec<usize> = (0..stream.len())
+        .filter(|i| chosen.get(*i) == Some(&true))
+        .collect();
+    let canonical: Vec<&Delivery> = picked.iter().filter_map(|i| stream.get(*i)).collect();
+    let mut shuffled: Vec<&Delivery> = order
+        .iter()
+        .filter(|i| picked.contains(i))
+        .filter_map(|i| stream.get(*i))
+        .collect();
+    for d in dups {
+        if let (true, Some(delivery)) = (picked.contains(d), stream.get(*d)) {
+            let at = (d * 7) % (shuffled.len() + 1);
+            shuffled.insert(at, delivery);
+        }
+    }
+    (picked, canonical, shuffled)
+}
+
 /// Every dedupe key produced, per kind, with how often it was produced.
 fn produced(effects: &[Effects]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
@@ -235,22 +261,7 @@ proptest! {
     ) {
         let Some(start) = base() else { return Err(TestCaseError::fail("base snapshot")) };
         let stream = stream();
-        let picked: Vec<usize> = (0..stream.len()).filter(|i| chosen.get(*i) == Some(&true)).collect();
-        let canonical: Vec<&Delivery> = picked.iter().filter_map(|i| stream.get(*i)).collect();
-        let mut shuffled: Vec<&Delivery> = order
-            .iter()
-            .filter(|i| picked.contains(i))
-            .filter_map(|i| stream.get(*i))
-            .collect();
-        for d in &dups {
-            if picked.contains(d) {
-                if let Some(delivery) = stream.get(*d) {
-                    // A redelivery lands anywhere later in the run.
-                    let at = (d * 7) % (shuffled.len() + 1);
-                    shuffled.insert(at, delivery);
-                }
-            }
-        }
+        let (_, canonical, shuffled) = arrangement(&stream, &chosen, &order, &dups);
         let (a_end, a_effects) = run(&start, &canonical).map_err(TestCaseError::fail)?;
         let (b_end, b_effects) = run(&start, &shuffled).map_err(TestCaseError::fail)?;
         prop_assert_eq!(&a_end, &b_end);
@@ -277,6 +288,142 @@ proptest! {
         let (c_end, c_effects) = run(&b_end, &shuffled).map_err(TestCaseError::fail)?;
         prop_assert_eq!(&c_end, &b_end);
         prop_assert!(produced(&c_effects).is_empty());
+        prop_assert!(c_effects.iter().all(|e| e.duplicate));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Split orders (issue 15 item 7): each route has its own status and the order's status is a
+// function of its routes' — COMPLETED when every route is delivered (or, the rest cancelled,
+// one is), CANCELLED when every route is, otherwise the least advanced open route's.
+// ---------------------------------------------------------------------------------------
+
+/// The Belmar order split over two LifeFile pharmacies, both orders accepted.
+fn split_base() -> Option<OrderSnapshot> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/order-belmar-split.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let mut doc: Value = serde_json::from_str(&text).ok()?;
+    doc.pointer_mut("/order")?.as_object_mut()?.insert("life_file".to_owned(), json!([
+        {"state": "SUBMITTED", "pharmacy_id": "ph_belmar_co", "item_ids": ["item_1"],
+         "submitted_by": "RXGATE", "submitted_at": t(0).to_rfc3339(), "partner_order_id": "880001"},
+        {"state": "SUBMITTED", "pharmacy_id": "ph_belmar_fl", "item_ids": ["item_2"],
+         "submitted_by": "RXGATE", "submitted_at": t(0).to_rfc3339(), "partner_order_id": "880002"}
+    ]));
+    parse_snapshot(&doc).ok()
+}
+
+/// One LifeFile push of one line to the pharmacy's webhook URL.
+fn lifefile_push(pharmacy: &'static str, order_id: &str, status: &str, minute: i64) -> Delivery {
+    Delivery {
+        source: Source::Lifefile,
+        pharmacy_id: Some(pharmacy),
+        webhook_id: None,
+        body: json!([{"fillId": format!("F-{order_id}"), "rxNumber": "R-1", "orderId": order_id,
+            "referenceId": "ord_7730", "rxStatus": status,
+            "rxStatusDateTime": format!("2026-11-24 10:{minute:02}:00"),
+            "trackingNumber": format!("1Z{order_id}"), "shipCarrier": "UPS"}]),
+        at: t(minute),
+    }
+}
+
+/// Both pharmacies ship and deliver; the Florida one also reports a cancelled line late.
+fn split_stream() -> Vec<Delivery> {
+    vec![
+        lifefile_push("ph_belmar_co", "880001", "Shipped", 10),
+        lifefile_push("ph_belmar_co", "880001", "Delivered", 30),
+        lifefile_push("ph_belmar_fl", "880002", "Shipped", 20),
+        lifefile_push("ph_belmar_fl", "880002", "Delivered", 40),
+        lifefile_push("ph_belmar_fl", "880002", "Cancelled", 50),
+        lifefile_push("ph_belmar_co", "880001", "In Transit", 15),
+    ]
+}
+
+/// The order status the spec expects from the deliveries picked, by an independent model:
+/// each route's status is the highest its events reached.
+fn expected_split_status(picked: &[usize]) -> &'static str {
+    let rank = |s: &str| match s {
+        "SHIPPED" => 1,
+        "CANCELLED" => 2,
+        "COMPLETED" => 3,
+        _ => 0,
+    };
+    let of = |events: &[(usize, &'static str)]| {
+        events
+            .iter()
+            .filter(|(i, _)| picked.contains(i))
+            .map(|(_, s)| *s)
+            .max_by_key(|s| rank(s))
+    };
+    let co = of(&[(0, "SHIPPED"), (1, "COMPLETED"), (5, "SHIPPED")]);
+    let fl = of(&[(2, "SHIPPED"), (3, "COMPLETED"), (4, "CANCELLED")]);
+    let closed = |s: Option<&str>| matches!(s, Some("COMPLETED" | "CANCELLED"));
+    match (co, fl) {
+        (a, b) if closed(a) && closed(b) => {
+            if a == Some("COMPLETED") || b == Some("COMPLETED") {
+                "COMPLETED"
+            } else {
+                "CANCELLED"
+            }
+        }
+        (Some("SHIPPED"), Some("SHIPPED"))
+        | (Some("SHIPPED"), Some("COMPLETED" | "CANCELLED"))
+        | (Some("COMPLETED" | "CANCELLED"), Some("SHIPPED")) => "SHIPPED",
+        _ => "PROCESSING",
+    }
+}
+
+#[test]
+fn a_split_order_completes_only_when_both_routes_are_delivered() {
+    let start = split_base();
+    assert!(start.is_some(), "split base snapshot");
+    let Some(start) = start else { return };
+    let stream = split_stream();
+    let first_delivered: Vec<&Delivery> = stream.iter().take(2).collect();
+    let one = run(&start, &first_delivered);
+    assert!(one.is_ok(), "{one:?}");
+    let Ok((one, _)) = one else { return };
+    assert_eq!(
+        serde_json::to_value(one.order.status).ok(),
+        Some(json!("PROCESSING"))
+    );
+    let all: Vec<&Delivery> = stream.iter().take(4).collect();
+    let both = run(&start, &all);
+    assert!(both.is_ok(), "{both:?}");
+    let Ok((both, _)) = both else { return };
+    assert_eq!(
+        serde_json::to_value(both.order.status).ok(),
+        Some(json!("COMPLETED"))
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Any subset of the split order's pushes, in any order, with redeliveries: one final
+    /// snapshot, the order status its routes' statuses give, and nothing produced twice.
+    #[test]
+    fn split_order_routes_converge_to_the_function_of_their_statuses(
+        chosen in prop::collection::vec(any::<bool>(), 6),
+        order in Just((0..6usize).collect::<Vec<_>>()).prop_shuffle(),
+        dups in prop::collection::vec(0..6usize, 0..6),
+    ) {
+        let Some(start) = split_base() else { return Err(TestCaseError::fail("split base")) };
+        let stream = split_stream();
+        let (picked, canonical, shuffled) = arrangement(&stream, &chosen, &order, &dups);
+        let (a_end, _) = run(&start, &canonical).map_err(TestCaseError::fail)?;
+        let (b_end, b_effects) = run(&start, &shuffled).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(&a_end, &b_end);
+        prop_assert_eq!(
+            serde_json::to_value(b_end.order.status).ok(),
+            Some(json!(expected_split_status(&picked)))
+        );
+        let produced = produced(&b_effects);
+        for (key, count) in &produced {
+            prop_assert_eq!(*count, 1, "{} produced {} times", key, count);
+        }
+        let (c_end, c_effects) = run(&b_end, &shuffled).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(&c_end, &b_end);
         prop_assert!(c_effects.iter().all(|e| e.duplicate));
     }
 }

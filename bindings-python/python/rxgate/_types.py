@@ -171,6 +171,7 @@ class Order(_OrderBase, total=False):
     prescriptions: List["Prescription"]
     dispense_pro: List["Submission"]
     life_file: List["Submission"]
+    route_statuses: List["RouteStatusRecord"]
     photo_id_status: Union["PhotoIdStatus", None]
     shipping: Union["Shipping", None]
     appointment: Union["Appointment", None]
@@ -226,8 +227,10 @@ class Submission(_SubmissionBase, total=False):
     submitted_at: Union[str, None]
     partner_order_id: Union[str, None]
     partner_status: Union[str, None]
+    partner_status_at: Union[str, None]
     submit_error: Union[str, None]
     refills: List["RefillRecord"]
+    partner_messages: List[str]
 
 
 class _RefillRecordBase(TypedDict):
@@ -239,6 +242,18 @@ class RefillRecord(_RefillRecordBase, total=False):
 
     by: Union[str, None]
     partner_id: Union[str, None]
+
+
+class _RouteStatusRecordBase(TypedDict):
+    pharmacy_id: str
+    status: "OrderStatus"
+
+
+class RouteStatusRecord(_RouteStatusRecordBase, total=False):
+    """The fulfillment status one route (the items going to one pharmacy) reached, from its
+pharmacy's events. Ranked like the order status (`SHIPPED < CANCELLED < COMPLETED`)."""
+
+    at: Union[str, None]
 
 
 class Shipping(TypedDict, total=False):
@@ -618,25 +633,39 @@ class Fact4(TypedDict):
 
 
 class Fact5(TypedDict):
-    """An order status from a pharmacy event (already mapped per decisions.md §3)."""
+    """An order status from a pharmacy event (already mapped per decisions.md §3) that names
+none of the order's routes."""
 
     fact: Literal["order_status"]
     status: "OrderStatus"
 
 
-class Fact6(TypedDict):
+class _Fact6Base(TypedDict):
+    fact: Literal["route_status"]
+    pharmacy_id: str
+    status: "OrderStatus"
+
+
+class Fact6(_Fact6Base, total=False):
+    """The status one route reached from its pharmacy's events (mapped per decisions.md §3);
+the order status follows its routes' ([`routes_status`])."""
+
+    at: Union[str, None]
+
+
+class Fact7(TypedDict):
     """The photo ID upload's result."""
 
     fact: Literal["photo_id"]
     status: "PhotoIdStatus"
 
 
-class _Fact7Base(TypedDict):
+class _Fact8Base(TypedDict):
     fact: Literal["prescription"]
     source: "PrescriptionSource"
 
 
-class Fact7(_Fact7Base, total=False):
+class Fact8(_Fact8Base, total=False):
     """A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`)."""
 
     item_id: Union[str, None]
@@ -651,12 +680,12 @@ class Fact7(_Fact7Base, total=False):
     pharmacy_notes: Union[str, None]
 
 
-class _Fact8Base(TypedDict):
+class _Fact9Base(TypedDict):
     fact: Literal["dispense_pro"]
     state: "SubmissionState"
 
 
-class Fact8(_Fact8Base, total=False):
+class Fact9(_Fact9Base, total=False):
     """A DispensePro submission record."""
 
     pharmacy_id: Union[str, None]
@@ -665,16 +694,18 @@ class Fact8(_Fact8Base, total=False):
     submitted_at: Union[str, None]
     partner_order_id: Union[str, None]
     partner_status: Union[str, None]
+    partner_status_at: Union[str, None]
     submit_error: Union[str, None]
     refills: List["RefillRecord"]
+    partner_messages: List[str]
 
 
-class _Fact9Base(TypedDict):
+class _Fact10Base(TypedDict):
     fact: Literal["life_file"]
     state: "SubmissionState"
 
 
-class Fact9(_Fact9Base, total=False):
+class Fact10(_Fact10Base, total=False):
     """A LifeFile submission record."""
 
     pharmacy_id: Union[str, None]
@@ -683,15 +714,17 @@ class Fact9(_Fact9Base, total=False):
     submitted_at: Union[str, None]
     partner_order_id: Union[str, None]
     partner_status: Union[str, None]
+    partner_status_at: Union[str, None]
     submit_error: Union[str, None]
     refills: List["RefillRecord"]
+    partner_messages: List[str]
 
 
-class _Fact10Base(TypedDict):
+class _Fact11Base(TypedDict):
     fact: Literal["shipping"]
 
 
-class Fact10(_Fact10Base, total=False):
+class Fact11(_Fact11Base, total=False):
     """Tracking and shipping facts."""
 
     carrier: Union[str, None]
@@ -703,12 +736,12 @@ class Fact10(_Fact10Base, total=False):
     delivery_failed: bool
 
 
-class _Fact11Base(TypedDict):
+class _Fact12Base(TypedDict):
     fact: Literal["flag"]
     code: str
 
 
-class Fact11(_Fact11Base, total=False):
+class Fact12(_Fact12Base, total=False):
     """A flag for staff."""
 
     raised_at: Union[str, None]
@@ -716,25 +749,25 @@ class Fact11(_Fact11Base, total=False):
     settled: Union["FlagSettlement", None]
 
 
-class _Fact12Base(TypedDict):
+class _Fact13Base(TypedDict):
     fact: Literal["flag_settled"]
     code: str
     settlement: "FlagSettlement"
 
 
-class Fact12(_Fact12Base, total=False):
+class Fact13(_Fact13Base, total=False):
     """Staff settled the flag of `code` raised at `raised_at` (see
 [`crate::order::flags::decide_flag_action`])."""
 
     raised_at: Union[str, None]
 
 
-class _Fact13Base(TypedDict):
+class _Fact14Base(TypedDict):
     fact: Literal["booking"]
     status: "AppointmentStatus"
 
 
-class Fact13(_Fact13Base, total=False):
+class Fact14(_Fact14Base, total=False):
     """An appointment fact (last applied wins; not part of convergence)."""
 
     doc_name: Union[str, None]
@@ -1333,20 +1366,31 @@ class FactOutput4(TypedDict):
 
 
 class FactOutput5(TypedDict):
-    """An order status from a pharmacy event (already mapped per decisions.md §3)."""
+    """An order status from a pharmacy event (already mapped per decisions.md §3) that names
+none of the order's routes."""
 
     fact: Literal["order_status"]
     status: "OrderStatus"
 
 
 class FactOutput6(TypedDict):
+    """The status one route reached from its pharmacy's events (mapped per decisions.md §3);
+the order status follows its routes' ([`routes_status`])."""
+
+    fact: Literal["route_status"]
+    pharmacy_id: str
+    status: "OrderStatus"
+    at: Union[str, None]
+
+
+class FactOutput7(TypedDict):
     """The photo ID upload's result."""
 
     fact: Literal["photo_id"]
     status: "PhotoIdStatus"
 
 
-class _FactOutput7Base(TypedDict):
+class _FactOutput8Base(TypedDict):
     fact: Literal["prescription"]
     source: "PrescriptionSource"
     item_id: Union[str, None]
@@ -1360,13 +1404,13 @@ class _FactOutput7Base(TypedDict):
     written_at: Union[str, None]
 
 
-class FactOutput7(_FactOutput7Base, total=False):
+class FactOutput8(_FactOutput8Base, total=False):
     """A local prescription record (from `RX_WRITTEN` or `NEW_RX_SENT`)."""
 
     pharmacy_notes: Union[str, None]
 
 
-class _FactOutput8Base(TypedDict):
+class _FactOutput9Base(TypedDict):
     fact: Literal["dispense_pro"]
     state: "SubmissionState"
     pharmacy_id: Union[str, None]
@@ -1378,13 +1422,15 @@ class _FactOutput8Base(TypedDict):
     submit_error: Union[str, None]
 
 
-class FactOutput8(_FactOutput8Base, total=False):
+class FactOutput9(_FactOutput9Base, total=False):
     """A DispensePro submission record."""
 
+    partner_status_at: Union[str, None]
     refills: List["RefillRecordOutput"]
+    partner_messages: List[str]
 
 
-class _FactOutput9Base(TypedDict):
+class _FactOutput10Base(TypedDict):
     fact: Literal["life_file"]
     state: "SubmissionState"
     pharmacy_id: Union[str, None]
@@ -1396,13 +1442,15 @@ class _FactOutput9Base(TypedDict):
     submit_error: Union[str, None]
 
 
-class FactOutput9(_FactOutput9Base, total=False):
+class FactOutput10(_FactOutput10Base, total=False):
     """A LifeFile submission record."""
 
+    partner_status_at: Union[str, None]
     refills: List["RefillRecordOutput"]
+    partner_messages: List[str]
 
 
-class FactOutput10(TypedDict):
+class FactOutput11(TypedDict):
     """Tracking and shipping facts."""
 
     fact: Literal["shipping"]
@@ -1415,20 +1463,20 @@ class FactOutput10(TypedDict):
     delivery_failed: bool
 
 
-class _FactOutput11Base(TypedDict):
+class _FactOutput12Base(TypedDict):
     fact: Literal["flag"]
     code: str
     raised_at: Union[str, None]
     event: Union[str, None]
 
 
-class FactOutput11(_FactOutput11Base, total=False):
+class FactOutput12(_FactOutput12Base, total=False):
     """A flag for staff."""
 
     settled: Union["FlagSettlement", None]
 
 
-class FactOutput12(TypedDict):
+class FactOutput13(TypedDict):
     """Staff settled the flag of `code` raised at `raised_at` (see
 [`crate::order::flags::decide_flag_action`])."""
 
@@ -1438,7 +1486,7 @@ class FactOutput12(TypedDict):
     settlement: "FlagSettlement"
 
 
-class FactOutput13(TypedDict):
+class FactOutput14(TypedDict):
     """An appointment fact (last applied wins; not part of convergence)."""
 
     fact: Literal["booking"]
@@ -1538,6 +1586,7 @@ class OrderOutput(TypedDict):
     prescriptions: List["PrescriptionOutput"]
     dispense_pro: List["SubmissionOutput"]
     life_file: List["SubmissionOutput"]
+    route_statuses: List["RouteStatusRecordOutput"]
     photo_id_status: Union["PhotoIdStatus", None]
     shipping: Union["ShippingOutput", None]
     appointment: Union["AppointmentOutput", None]
@@ -1594,7 +1643,18 @@ class _SubmissionOutputBase(TypedDict):
 class SubmissionOutput(_SubmissionOutputBase, total=False):
     """One submission to a fulfillment integration (DispensePro or LifeFile)."""
 
+    partner_status_at: Union[str, None]
     refills: List["RefillRecordOutput"]
+    partner_messages: List[str]
+
+
+class RouteStatusRecordOutput(TypedDict):
+    """The fulfillment status one route (the items going to one pharmacy) reached, from its
+pharmacy's events. Ranked like the order status (`SHIPPED < CANCELLED < COMPLETED`)."""
+
+    pharmacy_id: str
+    status: "OrderStatus"
+    at: Union[str, None]
 
 
 class ShippingOutput(TypedDict):
@@ -2048,6 +2108,7 @@ class BundleIntegration(_BundleIntegrationBase, total=False):
     pharmacy_id: Union[str, None]
     status: Union[str, None]
     error: Union[str, None]
+    partner_messages: List[str]
 
 
 class SplitOrder(TypedDict):
@@ -2560,7 +2621,7 @@ ActivityKind = Union[Literal["BELUGA_DOCTOR_CHAT"], Literal["PATIENT_CHAT_SENT"]
 Trigger = Union[Literal["checkout_paid"], Literal["intake_completed"], Literal["intake_resubmitted"], Literal["intake_approved"], Literal["invoice_paid"], Literal["subscription_payment_succeeded"], Literal["refill_payment_succeeded"], Literal["manual_order_created"]]
 RouteStaffAction = Union[Literal["retry"], Literal["force"]]
 DispenseProAction = Union[Literal["status"], Literal["refill"], Literal["void"]]
-Fact = Union["Fact0", "Fact1", "Fact2", "Fact3", "Fact4", "Fact5", "Fact6", "Fact7", "Fact8", "Fact9", "Fact10", "Fact11", "Fact12", "Fact13"]
+Fact = Union["Fact0", "Fact1", "Fact2", "Fact3", "Fact4", "Fact5", "Fact6", "Fact7", "Fact8", "Fact9", "Fact10", "Fact11", "Fact12", "Fact13", "Fact14"]
 CallKind = Union[Literal["beluga_submit"], Literal["beluga_fetch"], Literal["beluga_photo_id"], Literal["beluga_chat"], Literal["beluga_cs_message"], Literal["beluga_update_visit"], Literal["beluga_patient_name"], Literal["beluga_pdf"], Literal["dispensepro_order"], Literal["lifefile_order"]]
 CallAnswer = Union["Unsendable", "HttpReply"]
 UnsendableReason = Literal["partner_not_configured"]
@@ -2581,7 +2642,7 @@ PharmacySource = Union[Literal["order"], Literal["product_default"], Literal["le
 RouteAction = Union[Literal["submit_to_dispense_pro"], Literal["submit_to_lifefile"], Literal["await_beluga_pharmacy_events"], Literal["await_pharmacy_webhooks"], Literal["hold_for_staff"]]
 RouteStatus = Union[Literal["ready"], Literal["blocked"], Literal["awaiting_prescription"], Literal["failed"], Literal["submitted"], Literal["awaiting_partner"], Literal["held"]]
 HttpMethod = Union[Literal["POST"], Literal["GET"]]
-FactOutput = Union["FactOutput0", "FactOutput1", "FactOutput2", "FactOutput3", "FactOutput4", "FactOutput5", "FactOutput6", "FactOutput7", "FactOutput8", "FactOutput9", "FactOutput10", "FactOutput11", "FactOutput12", "FactOutput13"]
+FactOutput = Union["FactOutput0", "FactOutput1", "FactOutput2", "FactOutput3", "FactOutput4", "FactOutput5", "FactOutput6", "FactOutput7", "FactOutput8", "FactOutput9", "FactOutput10", "FactOutput11", "FactOutput12", "FactOutput13", "FactOutput14"]
 CancelVerdict = Union[Literal["allowed"], Literal["needs_confirmation"], Literal["refused"]]
 Channel = Union[Literal["doctor_chat"], Literal["cs_admin"]]
 Direction = Union[Literal["inbound"], Literal["outbound"]]

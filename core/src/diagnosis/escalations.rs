@@ -229,31 +229,43 @@ fn shipped_without_delivery(f: &Facts<'_>, out: &mut Vec<Reason>) {
     }
 }
 
-/// A pharmacy reports a status the order has not reached.
+/// A pharmacy reports a status its route has not reached: each submission's partner status
+/// against its route's status (the order's when the route has none recorded), so one split
+/// route delivered ahead of the other is no mismatch.
 fn pharmacy_status_ahead(f: &Facts<'_>, out: &mut Vec<Reason>) {
     let order = &f.snapshot.order;
-    let partner_says = order
+    let reached = |pharmacy: Option<&str>| {
+        order
+            .route_statuses
+            .iter()
+            .find(|r| Some(r.pharmacy_id.as_str()) == pharmacy)
+            .map_or(order.status, |r| r.status.max(order.status))
+    };
+    let ahead = order
         .dispense_pro
         .iter()
         .chain(&order.life_file)
-        .filter_map(|s| s.partner_status.as_deref())
-        .map(str::to_ascii_lowercase)
-        .map(|s| match s.as_str() {
-            "delivered" => Some(OrderStatus::Completed),
-            "shipped" | "shipping" | "in transit" | "out for delivery" => {
-                Some(OrderStatus::Shipped)
-            }
-            "cancelled" => Some(OrderStatus::Cancelled),
-            _ => None,
+        .filter_map(|s| {
+            let says = partner_says(s.partner_status.as_deref()?)?;
+            Some(says > reached(s.pharmacy_id.as_deref()))
         })
-        .max()
-        .flatten();
-    if partner_says.is_some_and(|partner| partner > order.status) {
+        .any(|ahead| ahead);
+    if ahead {
         out.push(Reason::new(
             codes::STATUS_MISMATCH,
             Actor::AdminDevelopment,
             &[("what", "the pharmacy status")],
         ));
+    }
+}
+
+/// The order status a partner's status word means, when it means one.
+fn partner_says(status: &str) -> Option<OrderStatus> {
+    match status.to_ascii_lowercase().as_str() {
+        "delivered" => Some(OrderStatus::Completed),
+        "shipped" | "shipping" | "in transit" | "out for delivery" => Some(OrderStatus::Shipped),
+        "cancelled" => Some(OrderStatus::Cancelled),
+        _ => None,
     }
 }
 

@@ -214,6 +214,9 @@ pub struct BundleIntegration {
     /// Submit error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the partner said refusing it (LifeFile `messages`), for CS.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partner_messages: Vec<String>,
 }
 
 /// The fields both guides ask CS to include when escalating. **Contains patient data**
@@ -449,6 +452,7 @@ fn bundle(
             state: s.state,
             status: s.partner_status.clone(),
             error: s.submit_error.clone(),
+            partner_messages: s.partner_messages.clone(),
         })
         .collect();
     EscalationBundle {

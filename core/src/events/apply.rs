@@ -36,6 +36,12 @@
 //!   `RX_WRITTEN` never flags a submission the first one confirmed.
 //! - Partner submissions in `outbox` carry the route (pharmacy, items, path) and the partner's
 //!   order ([`crate::routing::partner_orders`]), built from the snapshot after the event.
+//! - A pharmacy event's status moves its route ([`route_of`]: the webhook URL's pharmacy,
+//!   else the submission naming the partner's order id, else the order's only route of that
+//!   type) and the order's status follows its routes'
+//!   ([`crate::order::state::routes_status`]); an event naming no route moves the order as a
+//!   whole. Every DispensePro status also updates its route's submission record (status and
+//!   `occurredAt`; docs/events.md "Routes and the order status").
 
 use super::beluga::{
     BelugaEvent, BelugaKind, LabMilestone, PackageMilestone, PharmacyMilestone, PrescribedMed,
@@ -47,9 +53,11 @@ use super::pharmacy::{
 };
 use super::{codes, Event, Source};
 use crate::issue::{Code, JsonPath, Violation, ViolationRecord};
+use crate::order::pharmacy::{item_pharmacy, route_pharmacies};
 use crate::order::snapshot::{
-    ActivityKind, Appointment, EventSource, OrderSnapshot, Prescription, PrescriptionSource,
-    ReceivedEvent, Shipping, StaffFlag, Submission,
+    ActivityKind, Appointment, EventSource, OrderSnapshot, PharmacyType, Prescription,
+    PrescriptionSource, ReceivedEvent, RouteStatusRecord, Shipping, StaffFlag, Submission,
+    SubmissionState,
 };
 use crate::order::state::{
     apply_booking, apply_facts, Fact, OrderState, OrderStatus, ResolvedStatus, VisitOutcome,
@@ -335,6 +343,10 @@ struct Unit<'r> {
     event: String,
     at: DateTime<Utc>,
     snapshot: &'r OrderSnapshot,
+    /// The route pharmacy the delivery came for (the webhook URL's), when any.
+    pharmacy_id: Option<String>,
+    /// The order's route the event is about ([`route_of`]); `None`: the order as a whole.
+    route: Option<String>,
     facts: Vec<Fact>,
     activities: Vec<ActivityEffect>,
     shipments: Vec<ShipmentRecord>,
@@ -365,8 +377,27 @@ impl Unit<'_> {
         self.flags.push((code, params));
     }
 
-    fn status(&mut self, status: OrderStatus) {
-        self.facts.push(Fact::OrderStatus { status });
+    /// A pharmacy event's status: its route's when the event names one of the order's
+    /// routes, else the order's (the single ranking of a route-less event).
+    fn status(&mut self, status: OrderStatus, when: DateTime<Utc>) {
+        self.facts.push(match &self.route {
+            Some(pharmacy_id) => Fact::RouteStatus(RouteStatusRecord {
+                pharmacy_id: pharmacy_id.clone(),
+                status,
+                at: Some(when),
+            }),
+            None => Fact::OrderStatus { status },
+        });
+    }
+
+    /// Resolves the route of a pharmacy event of `kind` ([`route_of`]).
+    fn for_route(&mut self, kind: PharmacyType, partner_order_id: Option<&str>) {
+        self.route = route_of(
+            self.snapshot,
+            kind,
+            self.pharmacy_id.as_deref(),
+            partner_order_id,
+        );
     }
 
     /// Shipping facts and a shipment record for a milestone.
@@ -527,6 +558,8 @@ impl<'a> Run<'a> {
             event: event.to_owned(),
             at: self.at,
             snapshot: &self.snapshot,
+            pharmacy_id: pharmacy_id.map(str::to_owned),
+            route: None,
             facts: Vec::new(),
             activities: Vec::new(),
             shipments: Vec::new(),
@@ -898,7 +931,11 @@ fn rx_written(u: &mut Unit<'_>, doctor_name: Option<&String>, meds: &[Prescribed
         .chain(std::iter::once(u.at))
         .min()
         .unwrap_or(u.at);
-    let early = |s: &Submission| s.submitted_at.is_none_or(|t| t < confirmed_at);
+    // Only a submission someone made (rxgate, staff, a workflow) can break the boundary; a
+    // record a partner's status reported has no submitter.
+    let early = |s: &Submission| {
+        s.submitted_by.is_some() && s.submitted_at.is_none_or(|t| t < confirmed_at)
+    };
     let routes: Vec<&'static str> = [
         ("DispensePro", order.dispense_pro.iter().any(early)),
         ("LifeFile", order.life_file.iter().any(early)),
@@ -913,17 +950,18 @@ fn rx_written(u: &mut Unit<'_>, doctor_name: Option<&String>, meds: &[Prescribed
 
 /// `PHARMACY_ORDER_*` from Beluga's partner pharmacy.
 fn pharmacy_order(u: &mut Unit<'_>, milestone: PharmacyMilestone, info: &TrackingInfo) {
+    u.for_route(PharmacyType::Beluga, None);
     match milestone {
         PharmacyMilestone::Created | PharmacyMilestone::InFulfillment => {
             u.recorded_only = true;
             u.activity(ActivityKind::OrderStatusUpdate, true, None);
         }
         PharmacyMilestone::Shipped => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, u.at);
             u.shipping("shipped", info.into(), u.at);
         }
         PharmacyMilestone::Delivered => {
-            u.status(OrderStatus::Completed);
+            u.status(OrderStatus::Completed, u.at);
             u.shipping("delivered", info.into(), u.at);
         }
     }
@@ -931,17 +969,18 @@ fn pharmacy_order(u: &mut Unit<'_>, milestone: PharmacyMilestone, info: &Trackin
 
 /// `PACKAGE_*` from Beluga's partner pharmacy.
 fn package(u: &mut Unit<'_>, milestone: PackageMilestone, info: &TrackingInfo) {
+    u.for_route(PharmacyType::Beluga, None);
     match milestone {
         PackageMilestone::InTransit => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, u.at);
             u.shipping("in_transit", info.into(), u.at);
         }
         PackageMilestone::OutForDelivery => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, u.at);
             u.shipping("out_for_delivery", info.into(), u.at);
         }
         PackageMilestone::Delivered => {
-            u.status(OrderStatus::Completed);
+            u.status(OrderStatus::Completed, u.at);
             u.shipping("delivered", info.into(), u.at);
         }
         PackageMilestone::DeliveryFailed => {
@@ -951,7 +990,11 @@ fn package(u: &mut Unit<'_>, milestone: PackageMilestone, info: &TrackingInfo) {
     }
 }
 
+/// A LifeFile line moves its route (the pharmacy whose webhook URL it came to, or the
+/// LifeFile order it names): one cancelled line cancels its route, the order only when every
+/// route is.
 fn lifefile(u: &mut Unit<'_>, line: &LifeFileLine) {
+    u.for_route(PharmacyType::BelmarLifefile, line.order_id.as_deref());
     let unit = TrackUnit {
         carrier: line.ship_carrier.clone(),
         tracking: line.tracking_number.clone(),
@@ -959,23 +1002,23 @@ fn lifefile(u: &mut Unit<'_>, line: &LifeFileLine) {
     };
     match line.status {
         LifeFileStatus::Shipped => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, u.at);
             u.shipping("shipped", unit, u.at);
         }
         LifeFileStatus::InTransit => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, u.at);
             u.shipping("in_transit", unit, u.at);
         }
         LifeFileStatus::OutForDelivery => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, u.at);
             u.shipping("out_for_delivery", unit, u.at);
         }
         LifeFileStatus::Delivered => {
-            u.status(OrderStatus::Completed);
+            u.status(OrderStatus::Completed, u.at);
             u.shipping("delivered", unit, u.at);
         }
         LifeFileStatus::Cancelled => {
-            u.status(OrderStatus::Cancelled);
+            u.status(OrderStatus::Cancelled, u.at);
             u.activity(ActivityKind::OrderStatusUpdate, true, None);
         }
         LifeFileStatus::Returned => {
@@ -991,15 +1034,23 @@ fn lifefile(u: &mut Unit<'_>, line: &LifeFileLine) {
     }
 }
 
+/// A DispensePro status updates its route's submission record (status and `occurredAt`) and,
+/// shipped or delivered, the route's status.
 fn dispensepro(u: &mut Unit<'_>, e: &DispenseProEvent) {
     let when = e.occurred_at.unwrap_or(u.at);
+    u.for_route(PharmacyType::DispensePro, e.order_id.as_deref());
+    if let (Some(status), Some(route)) = (e.status, u.route.clone()) {
+        u.facts.push(Fact::DispensePro(reported_submission(
+            u.snapshot, route, e, status, when,
+        )));
+    }
     match e.status {
         Some(DispenseProStatus::Shipped) => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, when);
             u.shipping("shipped", (&e.shipping).into(), when);
         }
         Some(DispenseProStatus::Delivered) => {
-            u.status(OrderStatus::Completed);
+            u.status(OrderStatus::Completed, when);
             u.shipping("delivered", (&e.shipping).into(), when);
         }
         Some(DispenseProStatus::Voided) => {
@@ -1022,23 +1073,92 @@ fn dispensepro(u: &mut Unit<'_>, e: &DispenseProEvent) {
     }
 }
 
+/// The submission record a DispensePro status reports: the route's (its pharmacy and items,
+/// the key call outcomes use), `SUBMITTED` (DispensePro holds the order), DispensePro's order
+/// id, and the status with its `occurredAt`. No submitter: the partner reported it, so it is
+/// never a submission made before the prescription confirmation.
+fn reported_submission(
+    snapshot: &OrderSnapshot,
+    route: String,
+    e: &DispenseProEvent,
+    status: DispenseProStatus,
+    when: DateTime<Utc>,
+) -> Submission {
+    let item_ids = snapshot
+        .items
+        .iter()
+        .filter(|i| item_pharmacy(snapshot, i).is_some_and(|p| p.id == route))
+        .map(|i| i.id.clone())
+        .collect();
+    Submission {
+        state: SubmissionState::Submitted,
+        pharmacy_id: Some(route),
+        item_ids,
+        submitted_by: None,
+        submitted_at: None,
+        partner_order_id: e.order_id.clone(),
+        partner_status: Some(status.as_str().to_owned()),
+        partner_status_at: Some(when),
+        submit_error: None,
+        refills: Vec::new(),
+        partner_messages: Vec::new(),
+    }
+}
+
+/// The order's route a pharmacy event of `kind` is about: the webhook URL's pharmacy when it
+/// is one of the order's routes, else the route of the submission whose partner order id the
+/// event names, else the order's only route of that kind; `None` when none or several fit
+/// (the event then moves the order as a whole, as before routes had statuses).
+pub fn route_of(
+    snapshot: &OrderSnapshot,
+    kind: PharmacyType,
+    pharmacy_id: Option<&str>,
+    partner_order_id: Option<&str>,
+) -> Option<String> {
+    let routes: Vec<&str> = route_pharmacies(snapshot)
+        .into_iter()
+        .flatten()
+        .filter(|id| snapshot.pharmacy(id).is_some_and(|p| p.kind == kind))
+        .collect();
+    if let Some(id) = pharmacy_id.map(str::trim).filter(|id| routes.contains(id)) {
+        return Some(id.to_owned());
+    }
+    let submissions = match kind {
+        PharmacyType::DispensePro => snapshot.order.dispense_pro.as_slice(),
+        PharmacyType::BelmarLifefile => snapshot.order.life_file.as_slice(),
+        PharmacyType::Beluga | PharmacyType::Own => &[],
+    };
+    let named = partner_order_id.map(str::trim).and_then(|wanted| {
+        submissions
+            .iter()
+            .filter(|s| s.partner_order_id.as_deref().map(str::trim) == Some(wanted))
+            .find_map(|s| s.pharmacy_id.as_deref().filter(|id| routes.contains(id)))
+    });
+    match (named, routes.as_slice()) {
+        (Some(id), _) => Some(id.to_owned()),
+        (None, [id]) => Some((*id).to_owned()),
+        _ => None,
+    }
+}
+
 fn own(u: &mut Unit<'_>, e: &PharmacyEvent) {
     let when = e.occurred_at.unwrap_or(u.at);
+    u.for_route(PharmacyType::Own, None);
     match e.kind {
         OwnEventKind::Shipped | OwnEventKind::Fulfilled => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, when);
             u.shipping("shipped", (&e.shipping).into(), when);
         }
         OwnEventKind::OutForDelivery => {
-            u.status(OrderStatus::Shipped);
+            u.status(OrderStatus::Shipped, when);
             u.shipping("out_for_delivery", (&e.shipping).into(), when);
         }
         OwnEventKind::Delivered => {
-            u.status(OrderStatus::Completed);
+            u.status(OrderStatus::Completed, when);
             u.shipping("delivered", (&e.shipping).into(), when);
         }
         OwnEventKind::Cancelled => {
-            u.status(OrderStatus::Cancelled);
+            u.status(OrderStatus::Cancelled, when);
             u.activity(ActivityKind::OrderStatusUpdate, true, None);
         }
         OwnEventKind::Unknown => {

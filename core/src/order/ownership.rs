@@ -27,6 +27,7 @@
 //! | `/order/prescriptions` | rxgate | the local records of `RX_WRITTEN` / `NEW_RX_SENT` |
 //! | `/order/dispense_pro` | rxgate | DispensePro submissions and their partner status |
 //! | `/order/life_file` | rxgate | LifeFile submissions and their partner status |
+//! | `/order/route_statuses` | rxgate | each route's fulfillment status from its pharmacy's events |
 //! | `/order/photo_id_status` | rxgate | the `/external/receivePhotos` upload result |
 //! | `/order/shipping` | rxgate | tracking and shipped / delivered instants from pharmacy events |
 //! | `/order/appointment` | rxgate | the Beluga booking (`BOOKING_*`, `NO_SHOW`) |
@@ -66,8 +67,8 @@
 
 use super::snapshot::{
     parse_snapshot, path_error, Activity, Appointment, BelugaState, Environment, OrderSnapshot,
-    OrderStatus, PhotoIdStatus, Prescription, ReceivedEvent, Shipping, SnapshotError, StaffFlag,
-    Submission,
+    OrderStatus, PhotoIdStatus, Prescription, ReceivedEvent, RouteStatusRecord, Shipping,
+    SnapshotError, StaffFlag, Submission,
 };
 use super::state::merge_order_status;
 use schemars::JsonSchema;
@@ -111,6 +112,7 @@ pub const OWNED_MEMBERS: &[OwnedMember] = &[
     rxgate("/order/prescriptions"),
     rxgate("/order/dispense_pro"),
     rxgate("/order/life_file"),
+    rxgate("/order/route_statuses"),
     rxgate("/order/photo_id_status"),
     rxgate("/order/shipping"),
     rxgate("/order/appointment"),
@@ -329,6 +331,8 @@ struct OwnedOrder {
     #[serde(default)]
     life_file: Vec<Submission>,
     #[serde(default)]
+    route_statuses: Vec<RouteStatusRecord>,
+    #[serde(default)]
     photo_id_status: Option<PhotoIdStatus>,
     #[serde(default)]
     shipping: Option<Shipping>,
@@ -399,6 +403,7 @@ fn overlay(snapshot: &mut OrderSnapshot, owned: OwnedPart) {
         prescriptions,
         dispense_pro,
         life_file,
+        route_statuses,
         photo_id_status,
         shipping,
         appointment,
@@ -412,6 +417,7 @@ fn overlay(snapshot: &mut OrderSnapshot, owned: OwnedPart) {
     target.prescriptions = prescriptions;
     target.dispense_pro = dispense_pro;
     target.life_file = life_file;
+    target.route_statuses = route_statuses;
     target.photo_id_status = photo_id_status;
     target.shipping = shipping;
     target.appointment = appointment;
@@ -524,6 +530,7 @@ mod tests {
         let mut full = snapshot();
         full["order"]["dispense_pro"] = json!([{"state": "SUBMITTED"}]);
         full["order"]["life_file"] = json!([{"state": "FAILED"}]);
+        full["order"]["route_statuses"] = json!([{"pharmacy_id": "ph_1", "status": "SHIPPED"}]);
         full["order"]["photo_id_status"] = json!("SENT");
         full["order"]["shipping"] = json!({"carrier": "UPS"});
         full["order"]["appointment"] = json!({"status": "BOOKED"});

@@ -4,7 +4,7 @@
 //! re-exports it). It lives in the order layer because building the visit needs it.
 
 use super::reason::{Actor, Reason};
-use super::snapshot::{non_blank, Item, OrderSnapshot, PharmacyType};
+use super::snapshot::{non_blank, Item, OrderSnapshot, Pharmacy, PharmacyType};
 use crate::routing::codes as routing_codes;
 use serde::Serialize;
 
@@ -133,4 +133,35 @@ fn distinct_defaults(snapshot: &OrderSnapshot) -> Vec<&str> {
         }
     }
     ids
+}
+
+/// The pharmacy an item's fulfillment route goes to: its product default pharmacy, else the
+/// order's; `None` when the item is held for staff (an unknown record, none at all, or the two
+/// of different types) — the Routed outcomes of [`crate::routing::route_item`].
+pub fn item_pharmacy<'a>(snapshot: &'a OrderSnapshot, item: &Item) -> Option<&'a Pharmacy> {
+    let lookup = |id: Option<&String>| match non_blank(id) {
+        None => Ok(None),
+        Some(id) => snapshot.pharmacy(id).map(Some).ok_or(()),
+    };
+    let product = lookup(item.product.default_pharmacy_id.as_ref()).ok()?;
+    let order = lookup(snapshot.order.pharmacy_id.as_ref()).ok()?;
+    match (product, order) {
+        (Some(p), Some(o)) if p.kind != o.kind => None,
+        (Some(p), _) | (None, Some(p)) => Some(p),
+        (None, None) => None,
+    }
+}
+
+/// The order's fulfillment routes, one per pharmacy in item order, as their pharmacy ids;
+/// each held item is a route of its own (`None`).
+pub fn route_pharmacies(snapshot: &OrderSnapshot) -> Vec<Option<&str>> {
+    let mut routes: Vec<Option<&str>> = Vec::new();
+    for item in &snapshot.items {
+        match item_pharmacy(snapshot, item) {
+            Some(p) if routes.contains(&Some(p.id.as_str())) => {}
+            Some(p) => routes.push(Some(p.id.as_str())),
+            None => routes.push(None),
+        }
+    }
+    routes
 }

@@ -294,6 +294,10 @@ pub struct Order {
     /// LifeFile submissions, one per Belmar/LifeFile pharmacy (`lifeFile` on the order).
     #[serde(default)]
     pub life_file: Vec<Submission>,
+    /// The fulfillment status of each route (one per pharmacy), from its pharmacy's events;
+    /// the order's status is a function of them ([`crate::order::state::routes_status`]).
+    #[serde(default)]
+    pub route_statuses: Vec<RouteStatusRecord>,
     /// Photo ID upload status.
     #[serde(default)]
     pub photo_id_status: Option<PhotoIdStatus>,
@@ -472,6 +476,10 @@ pub struct Submission {
     /// The partner's latest status (DispensePro status, LifeFile `rxStatus`).
     #[serde(default)]
     pub partner_status: Option<String>,
+    /// When the partner reported `partner_status` (a status webhook's `occurredAt`; absent
+    /// for the status of the submission's answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_status_at: Option<DateTime<Utc>>,
     /// `submitError` (internal).
     #[serde(default)]
     pub submit_error: Option<String>,
@@ -479,6 +487,10 @@ pub struct Submission {
     /// first; the union of every record seen (`routing::dispensepro_actions`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub refills: Vec<RefillRecord>,
+    /// What the partner said when it refused the order (LifeFile's `{type: "error",
+    /// messages}`), kept for CS: staff only, never logged, audited or shown to patients.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partner_messages: Vec<String>,
 }
 
 /// One refill the partner accepted for a submission.
@@ -493,6 +505,31 @@ pub struct RefillRecord {
     /// The partner's id of the refill, when it answered one.
     #[serde(default)]
     pub partner_id: Option<String>,
+}
+
+impl Submission {
+    /// A record only a partner's status webhook made: no submitter, no submission instant, a
+    /// reported status instant. It carries the partner's status, not a submission rxgate
+    /// or staff made.
+    pub fn reported_by_partner(&self) -> bool {
+        self.submitted_by.is_none()
+            && self.submitted_at.is_none()
+            && self.partner_status_at.is_some()
+    }
+}
+
+/// The fulfillment status one route (the items going to one pharmacy) reached, from its
+/// pharmacy's events. Ranked like the order status (`SHIPPED < CANCELLED < COMPLETED`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteStatusRecord {
+    /// The app's pharmacy id of the route.
+    pub pharmacy_id: String,
+    /// The highest status its events reached.
+    pub status: OrderStatus,
+    /// When the route first reached that status.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
 }
 
 /// Who triggered a fulfillment submission.

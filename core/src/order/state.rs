@@ -15,9 +15,10 @@
 //! | visit status | non-terminal (`active`, `pending`, `admin`, `holding`) by the newest `updateTimestamp` of a visit fetch, then the terminals `canceled < resolved` |
 //! | resolved status | `(none) < open < closed` |
 //! | visit outcome | `(none) < referred < prescribed` |
-//! | order status | `PENDING < PROCESSING < SHIPPED < CANCELLED < COMPLETED` |
+//! | order status | `PENDING < PROCESSING < SHIPPED < CANCELLED < COMPLETED`, joined with its routes' ([`routes_status`]) |
+//! | route status | per pharmacy, the same rank; the earliest instant of the highest status |
 //! | photo ID status | `(none) < FAILED < SENT` |
-//! | fulfillment submission | `FAILED < SUBMITTED` |
+//! | fulfillment submission | `FAILED < SUBMITTED`; its partner status by the newest (`partner_status_at`, status) |
 //! | shipping | tracking facts by (`received_at`, value); `shipped_at` earliest, `delivered_at` latest |
 //! | prescriptions | keyed by (source, item, `medId`, `rxId`); earliest `written_at` wins |
 //! | flags | set union, sorted |
@@ -30,8 +31,8 @@
 //! [`Fact`]s and calls [`apply_fact`]; nothing else in rxgate re-implements these ranks.
 
 use super::snapshot::{
-    Appointment, AppointmentStatus, BelugaState, OrderSnapshot, Prescription, Shipping, StaffFlag,
-    Submission,
+    Appointment, AppointmentStatus, BelugaState, OrderSnapshot, Prescription, RouteStatusRecord,
+    Shipping, StaffFlag, Submission,
 };
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -338,14 +339,16 @@ pub fn merge_prescription(list: &mut Vec<Prescription>, fact: &Prescription) {
     list.sort();
 }
 
-/// Merges a fulfillment submission into a list keyed by (`pharmacy_id`, item ids): the
-/// higher state wins (`FAILED < SUBMITTED`); other fields follow the winning record, and
-/// between equal states the larger record (by its total order) wins so the merge stays
-/// commutative.
-///
-/// Between equal states the partner's status ranks next ([`partner_status_rank`]), so a
-/// status learned later (a webhook, a staff get-status) advances the record whatever the
-/// order facts arrive in; the refills staff requested are the union of both records.
+/// Merges a fulfillment submission into a list keyed by (`pharmacy_id`, item ids), field by
+/// field so the merge stays commutative and associative:
+/// - the record (state, submitter, instant, partner order id, error, partner messages) of the
+///   higher state wins (`FAILED < SUBMITTED`); between equal states the larger record by its
+///   total order (the partner status and the refills left out);
+/// - the partner status travels with its instant: the newest reported (`partner_status_at`,
+///   then [`partner_status_rank`], then the text) wins, and a timed status (a status
+///   webhook's `occurredAt`) outranks an untimed one (a submission's answer, a staff get
+///   status);
+/// - the refills staff requested are the union of both records.
 pub fn merge_submission(list: &mut Vec<Submission>, fact: &Submission) {
     let key = |s: &Submission| (s.pharmacy_id.clone(), s.item_ids.clone());
     match list.iter_mut().find(|s| key(s) == key(fact)) {
@@ -354,9 +357,11 @@ pub fn merge_submission(list: &mut Vec<Submission>, fact: &Submission) {
             refills.extend(fact.refills.iter().cloned());
             refills.sort();
             refills.dedup();
+            let status = partner_status(existing).max(partner_status(fact));
             if compare_submissions(fact, existing) == Ordering::Greater {
                 *existing = fact.clone();
             }
+            (existing.partner_status_at, _, existing.partner_status) = status;
             existing.refills = refills;
         }
         None => {
@@ -383,14 +388,76 @@ pub fn partner_status_rank(status: Option<&str>) -> u8 {
     }
 }
 
+/// The partner status of a submission as the merge orders it: its instant, its rank, its text.
+fn partner_status(s: &Submission) -> (Option<DateTime<Utc>>, u8, Option<String>) {
+    (
+        s.partner_status_at,
+        partner_status_rank(s.partner_status.as_deref()),
+        s.partner_status.clone(),
+    )
+}
+
 fn compare_submissions(a: &Submission, b: &Submission) -> Ordering {
+    let record = |s: &Submission| Submission {
+        partner_status: None,
+        partner_status_at: None,
+        refills: Vec::new(),
+        ..s.clone()
+    };
     a.state
         .cmp(&b.state)
-        .then_with(|| {
-            partner_status_rank(a.partner_status.as_deref())
-                .cmp(&partner_status_rank(b.partner_status.as_deref()))
-        })
-        .then_with(|| a.cmp(b))
+        .then_with(|| record(a).cmp(&record(b)))
+}
+
+/// Merges a route's status: one record per pharmacy, the higher status by the order-status
+/// rank, and the earliest instant at which that status was reported.
+pub fn merge_route_status(list: &mut Vec<RouteStatusRecord>, fact: &RouteStatusRecord) {
+    match list.iter_mut().find(|r| r.pharmacy_id == fact.pharmacy_id) {
+        Some(existing) => {
+            if fact.status > existing.status {
+                *existing = fact.clone();
+            } else if fact.status == existing.status {
+                existing.at = min_opt(existing.at, fact.at);
+            }
+        }
+        None => {
+            list.push(fact.clone());
+            list.sort();
+        }
+    }
+}
+
+/// The order status its routes' statuses give (decisions.md §3, issue 15): every route closed
+/// (delivered or cancelled) gives `COMPLETED` when one was delivered, else `CANCELLED`;
+/// otherwise the least advanced open route's status, and nothing while an open route has
+/// none (the clinic's `PROCESSING` stands). The routes are the order's pharmacies
+/// ([`crate::order::pharmacy::route_pharmacies`]; a held item is an open route of its own).
+///
+/// Monotone in the routes' statuses — a route moving up either rises within the open
+/// routes or leaves them — so joining it into the order status keeps the merge
+/// commutative.
+pub fn routes_status(snapshot: &OrderSnapshot) -> Option<OrderStatus> {
+    let records = &snapshot.order.route_statuses;
+    let statuses: Vec<Option<OrderStatus>> = crate::order::pharmacy::route_pharmacies(snapshot)
+        .iter()
+        .map(|pharmacy| pharmacy.and_then(|id| records.iter().find(|r| r.pharmacy_id == id)))
+        .map(|record| record.map(|r| r.status))
+        .collect();
+    if statuses.is_empty() {
+        return None;
+    }
+    let closed = |s: &Option<OrderStatus>| {
+        matches!(s, Some(OrderStatus::Cancelled | OrderStatus::Completed))
+    };
+    if statuses.iter().all(closed) {
+        return statuses.iter().flatten().max().copied();
+    }
+    statuses
+        .iter()
+        .filter(|s| !closed(s))
+        .min()
+        .copied()
+        .flatten()
 }
 
 /// What the caller must know after a booking fact: whether it contradicted the stored one.
@@ -468,11 +535,15 @@ pub enum Fact {
         /// The outcome.
         outcome: VisitOutcome,
     },
-    /// An order status from a pharmacy event (already mapped per decisions.md §3).
+    /// An order status from a pharmacy event (already mapped per decisions.md §3) that names
+    /// none of the order's routes.
     OrderStatus {
         /// The order status.
         status: OrderStatus,
     },
+    /// The status one route reached from its pharmacy's events (mapped per decisions.md §3);
+    /// the order status follows its routes' ([`routes_status`]).
+    RouteStatus(RouteStatusRecord),
     /// The photo ID upload's result.
     PhotoId {
         /// The upload status.
@@ -541,6 +612,12 @@ pub fn apply_fact(snapshot: &mut OrderSnapshot, fact: &Fact) {
         Fact::OrderStatus { status } => {
             snapshot.order.status = merge_order_status(snapshot.order.status, *status);
         }
+        Fact::RouteStatus(record) => {
+            merge_route_status(&mut snapshot.order.route_statuses, record);
+            if let Some(status) = routes_status(snapshot) {
+                snapshot.order.status = merge_order_status(snapshot.order.status, status);
+            }
+        }
         Fact::PhotoId { status } => {
             snapshot.order.photo_id_status = merge_max(snapshot.order.photo_id_status, *status);
         }
@@ -582,9 +659,9 @@ pub struct OrderState {
     pub photo_id_status: Option<PhotoIdStatus>,
     /// Local prescription records.
     pub prescriptions: usize,
-    /// Best DispensePro submission state.
+    /// Best DispensePro submission state (of the submissions made).
     pub dispense_pro: Option<SubmissionState>,
-    /// Best LifeFile submission state.
+    /// Best LifeFile submission state (of the submissions made).
     pub life_file: Option<SubmissionState>,
     /// Shipping.
     pub shipping: Option<Shipping>,
@@ -607,13 +684,22 @@ impl OrderState {
             visit_outcome: order.beluga.visit_outcome,
             photo_id_status: order.photo_id_status,
             prescriptions: order.prescriptions.len(),
-            dispense_pro: order.dispense_pro.iter().map(|s| s.state).max(),
-            life_file: order.life_file.iter().map(|s| s.state).max(),
+            dispense_pro: best_submission(&order.dispense_pro),
+            life_file: best_submission(&order.life_file),
             shipping: order.shipping.clone(),
             appointment: order.appointment.clone(),
             flags: order.flags.clone(),
         }
     }
+}
+
+/// The best state of the submissions someone made (a record only a partner's status reported
+/// is no submission: [`Submission::reported_by_partner`]).
+fn best_submission(list: &[Submission]) -> Option<SubmissionState> {
+    list.iter()
+        .filter(|s| !s.reported_by_partner())
+        .map(|s| s.state)
+        .max()
 }
 
 /// Applies facts in order (see [`apply_fact`]).
@@ -636,9 +722,31 @@ mod tests {
             "settings": {"beluga_enabled": true, "api_key_present": true},
             "patient": {},
             "order": {"number": "A-1", "status": "PROCESSING", "source": "CHECKOUT",
-                      "payment_status": "PAID"}
+                      "payment_status": "PAID"},
+            "items": [
+                {"id": "i1", "product": {"id": "p1", "name": "P1", "default_pharmacy_id": "ph_a"}},
+                {"id": "i2", "product": {"id": "p2", "name": "P2", "default_pharmacy_id": "ph_b"}}
+            ],
+            "pharmacies": [
+                {"id": "ph_a", "name": "A", "type": "OWN"},
+                {"id": "ph_b", "name": "B", "type": "OWN"}
+            ]
         }))
         .ok()
+    }
+
+    #[test]
+    fn the_base_order_has_two_routes() {
+        let routes = base().map(|s| {
+            crate::order::pharmacy::route_pharmacies(&s)
+                .iter()
+                .map(|p| p.map(str::to_owned))
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            routes,
+            Some(vec![Some("ph_a".to_owned()), Some("ph_b".to_owned())])
+        );
     }
 
     fn at(hour: u32) -> Option<DateTime<Utc>> {
@@ -813,7 +921,7 @@ mod tests {
             prop::sample::select(vec![PhotoIdStatus::Failed, PhotoIdStatus::Sent])
                 .prop_map(|status| Fact::PhotoId { status }),
             prescription_fact(),
-            submission_fact(),
+            prop_oneof![submission_fact(), route_status_fact()],
             shipping_fact(),
             (text, prop::option::of(hour)).prop_map(|(c, h)| Fact::Flag(StaffFlag {
                 code: c.to_owned(),
@@ -852,8 +960,13 @@ mod tests {
             text.clone(),
             hour.clone(),
             prop::bool::ANY,
+            (
+                prop::option::of(text.clone()),
+                prop::option::of(hour.clone()),
+                prop::option::of(text.clone()),
+            ),
         )
-            .prop_map(|(state, p, h, lf)| {
+            .prop_map(|(state, p, h, lf, (status, status_h, message))| {
                 let s = Submission {
                     state,
                     pharmacy_id: Some(p.to_owned()),
@@ -861,15 +974,36 @@ mod tests {
                     submitted_by: None,
                     submitted_at: at(h),
                     partner_order_id: None,
-                    partner_status: None,
+                    partner_status: status.map(str::to_owned),
+                    partner_status_at: status_h.and_then(at),
                     submit_error: None,
                     refills: vec![],
+                    partner_messages: message.map(str::to_owned).into_iter().collect(),
                 };
                 if lf {
                     Fact::LifeFile(s)
                 } else {
                     Fact::DispensePro(s)
                 }
+            })
+    }
+
+    fn route_status_fact() -> impl Strategy<Value = Fact> {
+        (
+            prop::sample::select(vec!["ph_a", "ph_b"]),
+            prop::sample::select(vec![
+                OrderStatus::Shipped,
+                OrderStatus::Cancelled,
+                OrderStatus::Completed,
+            ]),
+            prop::option::of(0u32..24),
+        )
+            .prop_map(|(p, status, h)| {
+                Fact::RouteStatus(RouteStatusRecord {
+                    pharmacy_id: p.to_owned(),
+                    status,
+                    at: h.and_then(at),
+                })
             })
     }
 

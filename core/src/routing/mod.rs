@@ -258,7 +258,11 @@ fn route_label(kind: PharmacyType) -> &'static str {
     }
 }
 
-/// The submissions of the route's integration that cover `item_id` at `pharmacy_id`.
+/// The submissions of the route's integration that cover `item_id` at `pharmacy_id`. A record
+/// only a partner's status webhook made ([`Submission::reported_by_partner`]) is left out:
+/// it tells the partner's status, and the route is still sent once by rxgate (under its
+/// stable outbox key; DispensePro keeps one order per `externalId`), so the routes an order
+/// sends do not depend on whether a status webhook overtook the prescription.
 pub fn submissions_for<'a>(
     snapshot: &'a OrderSnapshot,
     kind: PharmacyType,
@@ -271,7 +275,8 @@ pub fn submissions_for<'a>(
         PharmacyType::Beluga | PharmacyType::Own => &[],
     };
     list.iter().filter(move |s| {
-        (s.pharmacy_id.is_none() || s.pharmacy_id.as_deref() == pharmacy_id)
+        !s.reported_by_partner()
+            && (s.pharmacy_id.is_none() || s.pharmacy_id.as_deref() == pharmacy_id)
             && (s.item_ids.is_empty() || s.item_ids.iter().any(|i| i == item_id))
     })
 }

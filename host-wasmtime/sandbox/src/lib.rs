@@ -13,7 +13,10 @@
 //! - **DispensePro** ([`pharmacy`]): accepts orders and sends Standard Webhooks signed status
 //!   events (shipped with tracking, then delivered).
 //! - **LifeFile** ([`pharmacy`]): `POST /lifefile/{pharmacy}/order` with Basic auth and the
-//!   vendor headers, then Basic-auth pushes of prescription lines (`Shipped`, `Delivered`).
+//!   vendor headers, then Basic-auth pushes of prescription lines (`Shipped`, `Delivered`); a
+//!   pharmacy can be told to refuse orders with HTTP 200 `{type: "error", messages}`
+//!   ([`SandboxConfig::lifefile_refusals`]) or to hold its deliveries until released
+//!   ([`Sandbox::lifefile_deliver`]).
 //! - **OWN partner pharmacies** ([`Sandbox::own_ship`]): ship on request and send signed
 //!   `order.shipped` / `order.delivered` webhooks.
 //! - **Faults** ([`Faults`]): error rate, added latency, responses dropped after the partner
@@ -113,6 +116,12 @@ pub struct SandboxConfig {
     pub own: BTreeMap<String, String>,
     /// LifeFile pharmacies: pharmacy id → credentials (API, then webhook).
     pub lifefile: BTreeMap<String, LifeFileCredentials>,
+    /// LifeFile pharmacies that refuse every order with HTTP 200 `{type: "error", messages}`
+    /// (LifeFile's error shape): pharmacy id → the messages. Nothing is created.
+    pub lifefile_refusals: BTreeMap<String, Vec<String>>,
+    /// LifeFile pharmacies that push `Shipped` but hold `Delivered` until
+    /// [`Sandbox::lifefile_deliver`] releases it (one split route delivered before the other).
+    pub lifefile_held_deliveries: Vec<String>,
     /// Faults of the Beluga API.
     pub beluga_faults: Faults,
     /// Faults of the pharmacy APIs (DispensePro, LifeFile).
@@ -150,6 +159,8 @@ impl Default for SandboxConfig {
             pharmacy_delay_ms: 300,
             own: BTreeMap::new(),
             lifefile: BTreeMap::new(),
+            lifefile_refusals: BTreeMap::new(),
+            lifefile_held_deliveries: Vec::new(),
             beluga_faults: Faults::default(),
             pharmacy_faults: Faults::default(),
             endpoint_faults: BTreeMap::new(),
@@ -515,6 +526,37 @@ impl Sandbox {
             secret,
         ));
         Ok(())
+    }
+
+    /// A LifeFile pharmacy held back by [`SandboxConfig::lifefile_held_deliveries`] delivers
+    /// its orders now: one `Delivered` push per order it holds. Answers how many orders.
+    pub fn lifefile_deliver(&self, pharmacy_id: &str) -> anyhow::Result<usize> {
+        let creds = self
+            .shared
+            .config
+            .lifefile
+            .get(pharmacy_id)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no LifeFile pharmacy {pharmacy_id} in the sandbox"))?;
+        let orders: Vec<pharmacy::PharmacyOrder> = self
+            .shared
+            .orders
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|o| o.pharmacy_id == pharmacy_id)
+            .collect();
+        let count = orders.len();
+        for order in orders {
+            tokio::spawn(pharmacy::lifefile_pushes(
+                self.shared.clone(),
+                order,
+                creds.clone(),
+                vec![("Delivered", "2026-11-27T09:30:00")],
+            ));
+        }
+        Ok(count)
     }
 
     /// Stops both servers.

@@ -27,6 +27,8 @@ pub struct PharmacyOrder {
     pub status: String,
     /// The request ids of the refills accepted, in order.
     pub refills: Vec<String>,
+    /// Its prescription lines (LifeFile `rxs`; 0 for DispensePro).
+    pub lines: usize,
 }
 
 /// The endpoint names of [`crate::SandboxConfig::endpoint_faults`] for the pharmacies.
@@ -132,6 +134,7 @@ async fn accept(s: Arc<Shared>, headers: HeaderMap, body: Bytes, pharmacy: Strin
                     pharmacy_id: pharmacy.clone(),
                     status: "submitted".to_owned(),
                     refills: Vec::new(),
+                    lines: 0,
                 };
                 orders.push(order.clone());
                 (order, true)
@@ -319,6 +322,12 @@ async fn lifefile_order(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    if let Some(messages) = s.config.lifefile_refusals.get(&pharmacy) {
+        // LifeFile's error shape, with HTTP 200: the order is refused, nothing is created.
+        s.count_post(format!("lifefile:{pharmacy}:{reference}"), false);
+        s.record("lifefile", "order_refused", &reference);
+        return Json(json!({"type": "error", "messages": messages})).into_response();
+    }
     if reference.is_empty()
         || rxs.is_empty()
         || rxs
@@ -343,6 +352,7 @@ async fn lifefile_order(
                     pharmacy_id: pharmacy.clone(),
                     status: "submitted".to_owned(),
                     refills: Vec::new(),
+                    lines: rxs.len(),
                 };
                 orders.push(order.clone());
                 (order, true)
@@ -352,7 +362,14 @@ async fn lifefile_order(
     s.count_post(format!("lifefile:{pharmacy}:{reference}"), !created);
     if created {
         s.record("lifefile", "order_created", &reference);
-        tokio::spawn(lifefile_push(s.clone(), order.clone(), rxs.len(), creds));
+        let mut pushes = vec![
+            ("Shipped", "2026-11-23T17:10:00"),
+            ("Delivered", "2026-11-26T11:45:00"),
+        ];
+        if s.config.lifefile_held_deliveries.contains(&pharmacy) {
+            pushes.retain(|(status, _)| *status != "Delivered");
+        }
+        tokio::spawn(lifefile_pushes(s.clone(), order.clone(), creds, pushes));
     }
     if s.drop_after_commit(s.faults(&s.config.pharmacy_faults, LIFEFILE_ORDER)) {
         return StatusCode::BAD_GATEWAY.into_response();
@@ -360,12 +377,13 @@ async fn lifefile_order(
     Json(json!({"type": "success", "data": {"orderId": order.id}})).into_response()
 }
 
-/// LifeFile's status pushes: an array of prescription lines per status (webhooks.md §2).
-async fn lifefile_push(
+/// LifeFile's status pushes: an array of prescription lines per status (webhooks.md §2), one
+/// push per `(rxStatus, rxStatusDateTime)`.
+pub(crate) async fn lifefile_pushes(
     s: Arc<Shared>,
     order: PharmacyOrder,
-    lines: usize,
     creds: crate::LifeFileCredentials,
+    mut pushes: Vec<(&'static str, &'static str)>,
 ) {
     let faults = &s.config.pharmacy_faults;
     tokio::time::sleep(std::time::Duration::from_millis(
@@ -373,10 +391,7 @@ async fn lifefile_push(
     ))
     .await;
     let tracking = format!("7712{}", order.id);
-    let mut pushes: Vec<(&str, &str)> = vec![
-        ("Shipped", "2026-11-23T17:10:00"),
-        ("Delivered", "2026-11-26T11:45:00"),
-    ];
+    let lines = order.lines.max(1);
     if faults.shuffle_webhooks {
         s.shuffle(&mut pushes);
     }

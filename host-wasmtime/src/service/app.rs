@@ -69,7 +69,7 @@ pub fn routes() -> ApiRouter<AppState> {
             "/api/emr/orders/{id}/beluga",
             get_with(panel, |t| {
                 op(t, "getBelugaPanel", "orders",
-                    "The Beluga Telehealth panel: statuses, ids, submit error, prescriptions, documents (metadata), notifications, calls, diagnosis, allowed actions",
+                    "The Beluga Telehealth panel: statuses, ids, submit error, pharmacy submissions (with a refusal's messages) and each route's status, prescriptions, documents (metadata), notifications, calls, diagnosis, allowed actions",
                     &STAFF_DOC)
                 .answer::<200, Json<doc::Panel>>()
             }),
@@ -583,6 +583,7 @@ async fn panel(
         "submitError": submit_error,
         "dispensePro": snap.pointer("/order/dispense_pro"),
         "lifeFile": snap.pointer("/order/life_file"),
+        "routeStatuses": snap.pointer("/order/route_statuses"),
         "shipping": snap.pointer("/order/shipping"),
         "prescriptions": prescriptions,
         "labMilestone": loaded.record.state.get("lab_milestone"),

@@ -367,10 +367,13 @@ pub struct Panel {
     pub beluga_visit_id: Option<Value>,
     /// The last submission's failure: `{class, message}`.
     pub submit_error: Option<Value>,
-    /// DispensePro state.
+    /// DispensePro state (each submission with its partner status and `partner_status_at`).
     pub dispense_pro: Option<Value>,
-    /// LifeFile state.
+    /// LifeFile state (a refused order keeps LifeFile's `partner_messages`, for staff).
     pub life_file: Option<Value>,
+    /// Each route's fulfillment status (one per pharmacy), from its pharmacy's events; the
+    /// order's status is a function of them.
+    pub route_statuses: Option<Value>,
     /// Shipping.
     pub shipping: Option<Value>,
     /// Prescriptions received.

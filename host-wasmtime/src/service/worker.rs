@@ -510,6 +510,9 @@ async fn event_change(
         let webhook_id = event.dedupe_key.splitn(3, ':').nth(2).unwrap_or_default();
         request["pharmacy_id"] = json!(event.partner);
         request["webhook_id"] = json!(webhook_id);
+    } else if event.source == "lifefile" && !event.partner.is_empty() {
+        // The pharmacy of the webhook URL names the route a line moves (a split order).
+        request["pharmacy_id"] = json!(event.partner);
     }
     let answer: EventAnswer = super::orders::call(state, "apply_event", &request).await?;
     let (outcome, reason) = outcome_of(&answer);

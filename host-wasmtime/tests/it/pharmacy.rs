@@ -94,6 +94,26 @@ async fn a_route_blocked_at_rx_written_is_sent_once_after_the_emr_fixes_it() {
         done,
         "the order completes from the pharmacy's webhooks: {panel}"
     );
+    // DispensePro's status webhooks reached the route's submission, with their event time.
+    let sub = submission(&panel, "dispensePro", "ph_dp_1")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (
+            &sub["state"],
+            &sub["submitted_by"],
+            &sub["partner_status"],
+            &sub["partner_status_at"]
+        ),
+        (
+            &json!("SUBMITTED"),
+            &json!("RXGATE"),
+            &json!("delivered"),
+            &json!("2026-11-25T18:30:00Z")
+        ),
+        "{panel}"
+    );
+    assert_eq!(route_status(&panel, "ph_dp_1"), "COMPLETED", "{panel}");
     client
         .put_order(&id, &fixed)
         .await
@@ -634,5 +654,154 @@ async fn a_resend_refused_as_referred_is_shown_to_staff_with_its_class_and_guida
     );
     assert!(error.contains("new visit"), "{error}");
     assert_eq!(pharmacy_orders(&harness), 0);
+    harness.stop().await;
+}
+
+/// The Belmar order whose items go to two LifeFile pharmacies, from the checkout (the fixture
+/// is captured after the prescription), as the demo starts it.
+fn split_order() -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/order-belmar-split.json");
+    let mut order: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap_or_default())
+        .unwrap_or(Value::Null);
+    order["order"]["beluga"] = json!({});
+    order["order"]["prescriptions"] = json!([]);
+    order["order"]["life_file"] = json!([]);
+    if let Some(o) = order["order"].as_object_mut() {
+        o.remove("photo_id_status");
+    }
+    order
+}
+
+/// The LifeFile orders the sandbox created for `pharmacy`.
+fn lifefile_orders(harness: &Harness, pharmacy: &str) -> u32 {
+    harness
+        .sandbox
+        .posts()
+        .iter()
+        .filter(|(key, _)| key.starts_with(&format!("lifefile:{pharmacy}:")))
+        .map(|(_, count)| count.posts)
+        .sum()
+}
+
+/// The panel's submission of `pharmacy` in `list` (`lifeFile` or `dispensePro`).
+fn submission<'a>(panel: &'a Value, list: &str, pharmacy: &str) -> Option<&'a Value> {
+    panel[list]
+        .as_array()?
+        .iter()
+        .find(|s| s["pharmacy_id"] == pharmacy)
+}
+
+/// The status the panel shows for the route to `pharmacy`.
+fn route_status<'a>(panel: &'a Value, pharmacy: &str) -> &'a Value {
+    panel["routeStatuses"]
+        .as_array()
+        .and_then(|routes| routes.iter().find(|r| r["pharmacy_id"] == pharmacy))
+        .map_or(&Value::Null, |r| &r["status"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lifefile_error_answer_leaves_the_route_failed_with_its_messages_shown() {
+    const MESSAGE: &str = "lfProductID 88120 is not active for practice 1123";
+    let order = split_order();
+    let harness = Harness::start(&[&order], |c| {
+        c.lifefile_refusals
+            .insert("ph_belmar_fl".into(), vec![MESSAGE.into()]);
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let (_, failed, panel) = client
+        .pay_and_wait(&order, Duration::from_secs(60), |p| {
+            submission(p, "lifeFile", "ph_belmar_fl").is_some_and(|s| s["state"] == "FAILED")
+        })
+        .await
+        .expect("order stored, paid and watched");
+    assert!(failed, "the refused LifeFile order is FAILED: {panel}");
+    // HTTP 200 with LifeFile's error shape is a failure, never a submission; its messages are
+    // on the route's submission and in the escalation bundle, for staff.
+    let refused = submission(&panel, "lifeFile", "ph_belmar_fl").cloned();
+    assert_eq!(
+        refused.as_ref().map(|s| &s["partner_messages"]),
+        Some(&json!([MESSAGE])),
+        "{panel}"
+    );
+    assert!(mentions(&panel, "fulfillment_submission_failed"), "{panel}");
+    let bundle = panel["diagnosis"]["bundle"]["integrations"].to_string();
+    assert!(bundle.contains(MESSAGE), "{bundle}");
+    // The error text is rxgate's own; the outbox's summary carries no partner text.
+    let error = refused
+        .map(|s| s["submit_error"].to_string())
+        .unwrap_or_default();
+    assert!(
+        error.contains("lifefile") || error.contains("LifeFile"),
+        "{error}"
+    );
+    assert!(!error.contains("88120"), "{error}");
+    assert!(!panel["calls"].to_string().contains("88120"), "{panel}");
+    // Refused once, not retried by itself (a fix and a staff retry send it again); the other
+    // pharmacy's order went through.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        lifefile_orders(&harness, "ph_belmar_fl"),
+        1,
+        "{:?}",
+        harness.sandbox.posts()
+    );
+    assert_eq!(
+        lifefile_orders(&harness, "ph_belmar_co"),
+        1,
+        "{:?}",
+        harness.sandbox.posts()
+    );
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_split_order_completes_only_when_both_lifefile_orders_are_delivered() {
+    let order = split_order();
+    let harness = Harness::start(&[&order], |c| {
+        c.lifefile_held_deliveries = vec!["ph_belmar_fl".into()];
+    })
+    .await
+    .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let (_, one_delivered, panel) = client
+        .pay_and_wait(&order, Duration::from_secs(60), |p| {
+            route_status(p, "ph_belmar_co") == "COMPLETED"
+                && route_status(p, "ph_belmar_fl") == "SHIPPED"
+        })
+        .await
+        .expect("order stored, paid and watched");
+    assert!(
+        one_delivered,
+        "one route delivered, the other shipped: {panel}"
+    );
+    // One LifeFile order delivered does not complete the split order.
+    assert_eq!(panel["orderStatus"], "SHIPPED", "{panel}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let panel = client.panel(&id).await.expect("panel");
+    assert_eq!(panel["orderStatus"], "SHIPPED", "{panel}");
+    assert!(!mentions(&panel, "status_mismatch"), "{panel}");
+
+    // The second pharmacy delivers: now every route is delivered.
+    assert_eq!(
+        harness.sandbox.lifefile_deliver("ph_belmar_fl").ok(),
+        Some(1)
+    );
+    let (done, panel) = client
+        .wait_for(&id, Duration::from_secs(30), |p| {
+            p["orderStatus"] == "COMPLETED"
+        })
+        .await
+        .expect("panel");
+    assert!(
+        done,
+        "both LifeFile orders delivered complete the order: {panel}"
+    );
+    assert_eq!(route_status(&panel, "ph_belmar_fl"), "COMPLETED", "{panel}");
+    assert_eq!(lifefile_orders(&harness, "ph_belmar_co"), 1);
+    assert_eq!(lifefile_orders(&harness, "ph_belmar_fl"), 1);
     harness.stop().await;
 }

@@ -33,8 +33,8 @@ crate::define_codes! {
     /// LifeFile answered `{type: "error", messages}` (even with HTTP 200).
     LIFEFILE_ORDER_ERROR = "lifefile_order_error" {
         beluga_error: None,
-        meaning: "LifeFile answered the order with type error (its messages are not copied)",
-        template: "LifeFile answered the order with an error (messages not copied: {count}); check the pharmacy's LifeFile mapping and the order's data, then retry",
+        meaning: "LifeFile answered the order with type error; its messages are kept on the route's submission for staff (never logged)",
+        template: "LifeFile answered the order with an error ({count} messages, kept on the route's submission for staff); check the pharmacy's LifeFile mapping and the order's data, then retry",
     },
     /// HTTP 400 with an empty body from Beluga.
     BELUGA_API_KEY_REFUSED = "beluga_api_key_refused" {

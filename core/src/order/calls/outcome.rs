@@ -24,7 +24,8 @@
 //! - The error shown on the order is Beluga's documented error string when it sent one;
 //!   otherwise rxgate's own message ([`super::codes`]), never other partner text.
 //! - Pharmacy answers: 2xx success (but LifeFile `{type: "error"}` is a failure,
-//!   `fix_configuration`); 5xx, 408, 429 and no answer `retry_later`; every other status
+//!   `fix_configuration`, whatever its HTTP status short of a retry: its `messages` are kept
+//!   on the submission, `partner_messages`, for CS — staff only, never logged or audited); 5xx, 408, 429 and no answer `retry_later`; every other status
 //!   `fix_configuration`. The partner order id (DispensePro `id`, LifeFile `data.orderId`) is
 //!   kept when it looks like an identifier, the DispensePro status through `safe_name`.
 //! - `{unsendable: "partner_not_configured"}`: `fix_configuration`, `failed`, and the order
@@ -182,6 +183,8 @@ struct Verdict {
     error: Option<CallError>,
     data: Option<ResponseData>,
     partner_ids: (Option<String>, Option<String>),
+    /// What the partner said when it refused (LifeFile `messages`), kept for CS.
+    partner_messages: Vec<String>,
 }
 
 impl Verdict {
@@ -191,6 +194,7 @@ impl Verdict {
             error: None,
             data: None,
             partner_ids: (None, None),
+            partner_messages: Vec::new(),
         }
     }
 
@@ -205,6 +209,7 @@ impl Verdict {
             }),
             data: None,
             partner_ids: (None, None),
+            partner_messages: Vec::new(),
         }
     }
 
@@ -306,6 +311,7 @@ fn beluga_error(parsed: ParsedResponse, status: Option<u16>) -> Verdict {
             }),
             data: None,
             partner_ids: (None, None),
+            partner_messages: Vec::new(),
         },
         Outcome::Error => own(codes::BELUGA_ERROR_UNRECOGNIZED),
         _ => own(codes::BELUGA_ANSWER_UNEXPECTED),
@@ -474,17 +480,15 @@ fn pharmacy_verdict(partner: Partner, reply: &HttpReply) -> Verdict {
             .and_then(Value::as_str)
             == Some("error");
     if lifefile_error && !retry_later {
-        let count = body
-            .as_ref()
-            .and_then(|b| b.get("messages"))
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len)
-            .to_string();
-        return Verdict::own(
+        let messages = lifefile_messages(body.as_ref());
+        let count = messages.len().to_string();
+        let mut verdict = Verdict::own(
             Class::FixConfiguration,
             codes::LIFEFILE_ORDER_ERROR,
             &[("count", count.as_str())],
         );
+        verdict.partner_messages = messages;
+        return verdict;
     }
     match status {
         200..=299 => {
@@ -499,6 +503,34 @@ fn pharmacy_verdict(partner: Partner, reply: &HttpReply) -> Verdict {
             &params,
         ),
     }
+}
+
+/// Most messages of one refusal kept, and most characters of each.
+const MAX_PARTNER_MESSAGES: usize = 20;
+const MAX_PARTNER_MESSAGE_CHARS: usize = 500;
+
+/// LifeFile's `messages` as text for CS: a string as sent, an object's `message` / `text` /
+/// `description` member (else its JSON), any other value's JSON; blank ones dropped, at most
+/// [`MAX_PARTNER_MESSAGES`] of at most [`MAX_PARTNER_MESSAGE_CHARS`] characters. Patient data
+/// may be echoed: the messages go to the order for staff, never to logs, metrics or audit.
+fn lifefile_messages(body: Option<&Value>) -> Vec<String> {
+    let text = |m: &Value| match m {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Object(o) => ["message", "text", "description"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_str))
+            .map_or_else(|| m.to_string(), |s| s.trim().to_owned()),
+        other => other.to_string(),
+    };
+    body.and_then(|b| b.get("messages"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(text)
+        .filter(|m| !m.is_empty())
+        .take(MAX_PARTNER_MESSAGES)
+        .map(|m| m.chars().take(MAX_PARTNER_MESSAGE_CHARS).collect())
+        .collect()
 }
 
 /// The body as JSON: parsed already, or text that holds JSON.
@@ -578,8 +610,10 @@ fn pharmacy_facts(
         submitted_at: Some(request.now),
         partner_order_id,
         partner_status,
+        partner_status_at: None,
         submit_error: verdict.message(),
         refills: Vec::new(),
+        partner_messages: verdict.partner_messages.clone(),
     };
     Ok(vec![match call.kind {
         CallKind::LifefileOrder => Fact::LifeFile(submission),
