@@ -1045,6 +1045,38 @@ export type HttpReply = {
   network_error?: string | null;
 };
 
+/** The request of `plan_visit_fetch`. */
+export type PlanVisitFetchRequest = {
+  /** The order snapshot as it is now (after the last fetch's facts were applied). */
+  input: OrderSnapshot;
+  /** The visit status the previous plan saw (its answer's `seen`); absent the first time. */
+  seen?: SeenVisit | null;
+  /** Fetches since the status last changed (the previous answer's `attempt`; 0 at first). */
+  attempt?: number;
+  /** A number in [0, 1] the host draws for the jitter. */
+  jitter: number;
+  /** The schedule's base interval and cap. */
+  schedule?: FetchSchedule;
+  /** Now. */
+  now: Instant;
+};
+
+/** A visit status as a plan saw it. */
+export type SeenVisit = {
+  /** The status. */
+  status: VisitStatus;
+  /** Its `updateTimestamp` (non-terminal statuses from a fetch). */
+  updated_at?: Instant | null;
+};
+
+/** The schedule's parameters (the service's configuration). */
+export type FetchSchedule = {
+  /** The interval of a new visit with no fruitless fetch, in milliseconds (default 60 000). */
+  base_ms?: number;
+  /** The longest interval, in milliseconds (default 6 h). */
+  max_ms?: number;
+};
+
 /** The request of `build_message`. */
 export type BuildMessageRequest = {
   /** The order snapshot. */
@@ -2727,6 +2759,35 @@ export type CallError = {
   message?: string | null;
 };
 
+/** The answer of `plan_visit_fetch`. */
+export type VisitFetchPlan = {
+  /** Whether the visit is fetched on schedule. */
+  poll: boolean;
+  /** Why. */
+  state: FetchState;
+  /** The order's visit status is newer than `seen` (the last fetch found a change). */
+  changed: boolean;
+  /** The status to hand back as `seen` next time. */
+  seen?: SeenVisitOutput | null;
+  /** The `attempt` to hand back next time (the fetch at `next_at` counted). */
+  attempt: number;
+  /** The interval to the next fetch, in milliseconds (0 when not polled). */
+  interval_ms: number;
+  /** When to fetch next (absent when not polled). */
+  next_at?: Instant | null;
+};
+
+/** Why a visit is (not) fetched. */
+export type FetchState = "open" | "not_submitted" | "terminal";
+
+/** A visit status as a plan saw it. */
+export type SeenVisitOutput = {
+  /** The status. */
+  status: VisitStatus;
+  /** Its `updateTimestamp` (non-terminal statuses from a fetch). */
+  updated_at: Instant | null;
+};
+
 /** The answer of `build_message`. */
 export type MessagePlan = {
   /** True when the calls are present: the body is valid and the visit exists. */
@@ -3272,6 +3333,7 @@ export interface OpRequests {
   assemble_order: AssembleOrderRequest;
   plan_submission: PlanSubmissionRequest;
   record_call_outcome: RecordCallOutcomeRequest;
+  plan_visit_fetch: PlanVisitFetchRequest;
   build_message: BuildMessageRequest;
   parse_event: ParseEventRequest;
   verify_webhook: VerifyWebhookRequest;
@@ -3310,6 +3372,7 @@ export interface OpAnswers {
   assemble_order: AssembledOrder;
   plan_submission: SubmissionPlan;
   record_call_outcome: CallOutcome;
+  plan_visit_fetch: VisitFetchPlan;
   build_message: MessagePlan;
   parse_event: ParseOutcome;
   verify_webhook: AuthOutcome;
@@ -3360,6 +3423,8 @@ export function splitOrder(input: OpRequests['split_order']['input'], params?: O
 export function planSubmission(input: OpRequests['plan_submission']['input'], params: Omit<OpRequests['plan_submission'], 'input'>): OpAnswers['plan_submission'];
 /** what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now}) */
 export function recordCallOutcome(input: OpRequests['record_call_outcome']['input'], params: Omit<OpRequests['record_call_outcome'], 'input'>): OpAnswers['record_call_outcome'];
+/** when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now}) */
+export function planVisitFetch(input: OpRequests['plan_visit_fetch']['input'], params: Omit<OpRequests['plan_visit_fetch'], 'input'>): OpAnswers['plan_visit_fetch'];
 /** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
 export function buildMessage(input: OpRequests['build_message']['input'], params: Omit<OpRequests['build_message'], 'input'>): OpAnswers['build_message'];
 /** a partner webhook body into a typed event, or every violation ({source, input, body_bytes?}) */

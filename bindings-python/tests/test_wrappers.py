@@ -64,7 +64,7 @@ WRAPPERS: Dict[str, Adapter] = {
 OTHER_ENTRY_POINTS = {"validate", "validate_text", "codes", "ops", "redact_event", "assemble_order"}
 #: Service-side operations of this wave with no hand-written wrapper and result class yet: each
 #: is reached through its generated typed function in `rxgate.typed` (checked below).
-TYPED_ONLY = {"check_portal_token", "decide_flag_action", "decide_route_action", "event_match_keys", "queue_routes"}
+TYPED_ONLY = {"check_portal_token", "decide_flag_action", "decide_route_action", "event_match_keys", "plan_visit_fetch", "queue_routes"}
 
 
 def test_every_core_operation_has_a_python_entry_point() -> None:

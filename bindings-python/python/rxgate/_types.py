@@ -789,6 +789,37 @@ class HttpReply(TypedDict, total=False):
     network_error: Union[str, None]
 
 
+class _PlanVisitFetchRequestBase(TypedDict):
+    input: "OrderSnapshot"
+    jitter: float
+    now: "Instant"
+
+
+class PlanVisitFetchRequest(_PlanVisitFetchRequestBase, total=False):
+    """The request of `plan_visit_fetch`."""
+
+    seen: Union["SeenVisit", None]
+    attempt: int
+    schedule: "FetchSchedule"
+
+
+class _SeenVisitBase(TypedDict):
+    status: "VisitStatus"
+
+
+class SeenVisit(_SeenVisitBase, total=False):
+    """A visit status as a plan saw it."""
+
+    updated_at: Union["Instant", None]
+
+
+class FetchSchedule(TypedDict, total=False):
+    """The schedule's parameters (the service's configuration)."""
+
+    base_ms: int
+    max_ms: int
+
+
 class _BuildMessageRequestBase(TypedDict):
     input: "OrderSnapshot"
     to: "Recipient"
@@ -2001,6 +2032,28 @@ class CallError(_CallErrorBase, total=False):
     message: Union[str, None]
 
 
+class _VisitFetchPlanBase(TypedDict):
+    poll: bool
+    state: "FetchState"
+    changed: bool
+    attempt: int
+    interval_ms: int
+
+
+class VisitFetchPlan(_VisitFetchPlanBase, total=False):
+    """The answer of `plan_visit_fetch`."""
+
+    seen: Union["SeenVisitOutput", None]
+    next_at: Union["Instant", None]
+
+
+class SeenVisitOutput(TypedDict):
+    """A visit status as a plan saw it."""
+
+    status: "VisitStatus"
+    updated_at: Union["Instant", None]
+
+
 class _MessagePlanBase(TypedDict):
     valid: bool
     violations: List["Finding"]
@@ -2458,6 +2511,7 @@ StageState = Union[Literal["blocked"], Literal["waiting"], Literal["ready_to_pro
 StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"]]
 HttpMethod = Union[Literal["POST"], Literal["GET"]]
 Disposition = Union[Literal["done"], Literal["retry"], Literal["failed"]]
+FetchState = Union[Literal["open"], Literal["not_submitted"], Literal["terminal"]]
 Event = Union["Event0", "Event1", "Event2", "Event3"]
 BelugaEvent = Union["BelugaEvent0", "BelugaEvent1", "BelugaEvent2", "BelugaEvent3", "BelugaEvent4", "BelugaEvent5", "BelugaEvent6", "BelugaEvent7", "BelugaEvent8", "BelugaEvent9", "BelugaEvent10"]
 PharmacyMilestone = Union[Literal["created"], Literal["in_fulfillment"], Literal["shipped"], Literal["delivered"]]
