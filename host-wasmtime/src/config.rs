@@ -82,6 +82,8 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// The stuck-order sweep and its thresholds (the rules' escalation windows).
     pub escalations: EscalationConfig,
+    /// The visit status fetches (issue 16 item 1; docs/host.md, "Visit status").
+    pub visit_fetch: VisitFetchConfig,
     /// Days raw webhook bodies are kept (dedupe keys and audit entries stay).
     pub raw_retention_days: u32,
     /// This instance's name as the owner of the work it claims (`RXGATE_INSTANCE_ID`; default
@@ -221,6 +223,7 @@ impl Default for Config {
             pharmacies: BTreeMap::new(),
             outbox: OutboxConfig::default(),
             escalations: EscalationConfig::default(),
+            visit_fetch: VisitFetchConfig::default(),
             raw_retention_days: 30,
             instance_id: None,
             database_pool_size: 8,
@@ -363,6 +366,34 @@ impl Default for EscalationConfig {
             rx_to_pharmacy_hours: 24,
             shipped_without_tracking_days: 3,
             shipped_without_delivery_days: 14,
+        }
+    }
+}
+
+/// The visit status fetches (docs/host.md, "Visit status"): how often the scheduler looks for
+/// due fetches, the schedule's inputs (the rule is the core's `plan_visit_fetch`) and the
+/// bound on fetches per minute.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VisitFetchConfig {
+    /// How often the scheduler looks for due fetches, in milliseconds (0: never).
+    pub tick_ms: u64,
+    /// The interval of a new visit, in milliseconds (grows with age and fruitless fetches).
+    pub base_ms: u64,
+    /// The longest interval, in milliseconds.
+    pub max_ms: u64,
+    /// At most this many scheduled fetches are queued per minute by one instance; the others
+    /// wait for the next minute (staff refreshes are not counted).
+    pub max_per_minute: u32,
+}
+
+impl Default for VisitFetchConfig {
+    fn default() -> Self {
+        Self {
+            tick_ms: 10_000,
+            base_ms: 60_000,
+            max_ms: 6 * 3_600_000,
+            max_per_minute: 60,
         }
     }
 }

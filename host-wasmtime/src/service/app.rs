@@ -578,6 +578,8 @@ async fn panel(
         "orderStatus": snap.pointer("/order/status"),
         "belugaSubmitStatus": beluga("submit_status"),
         "belugaVisitStatus": beluga("visit_status"),
+        "belugaVisitUpdatedAt": beluga("visit_updated_at"),
+        "visitFetch": loaded.record.state.get("visitFetch"),
         "belugaResolvedStatus": beluga("resolved_status"),
         "belugaVisitId": beluga("visit_id"),
         "submitError": submit_error,

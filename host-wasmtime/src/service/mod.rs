@@ -21,6 +21,7 @@ pub mod photo_id;
 pub mod portal;
 pub mod problem;
 pub mod sweep;
+pub mod visits;
 pub mod webhooks;
 pub mod worker;
 
@@ -404,6 +405,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(portal::routes())
         .merge(inbox::routes())
         .merge(pharmacy::routes())
+        .merge(visits::routes())
 }
 
 /// The service's routes over `state`.

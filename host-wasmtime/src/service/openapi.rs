@@ -350,6 +350,11 @@ pub struct Panel {
     pub beluga_submit_status: Option<Value>,
     /// Beluga visit status.
     pub beluga_visit_status: Option<Value>,
+    /// Beluga's `updateTimestamp` of the fetched status (absent for a terminal status or
+    /// one a webhook set).
+    pub beluga_visit_updated_at: Option<Value>,
+    /// The visit fetch schedule (absent before the first plan).
+    pub visit_fetch: Option<super::visits::FetchBook>,
     /// Beluga resolved status.
     pub beluga_resolved_status: Option<Value>,
     /// Beluga visit id.

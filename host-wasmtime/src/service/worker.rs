@@ -47,6 +47,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     )));
     let mut last_purge = 0i64;
     let mut last_sweep = 0i64;
+    let (mut last_fetch, mut fetch_budget) = (0i64, super::visits::Budget::default());
     let mut rules_digest = state.rules.current().digest().to_owned();
     let mut refused_rules: Option<String> = None;
     loop {
@@ -63,7 +64,10 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if let Err(e) = events_pass(&state).await {
             tracing::error!(cause = %e, "worker pass failed");
         }
-        // Events may have queued calls: the call lane looks now.
+        if let Err(e) = super::visits::maybe(&state, &mut last_fetch, &mut fetch_budget).await {
+            tracing::error!(cause = %e, "visit fetch scheduling failed");
+        }
+        // Events (and the visit fetch schedule) may have queued calls: the call lane looks now.
         calls_wake.notify_one();
         if let Err(e) = purge(&state, &mut last_purge).await {
             tracing::error!(cause = %e, "raw-body purge failed");

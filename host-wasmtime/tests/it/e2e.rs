@@ -493,3 +493,71 @@ async fn the_photo_id_follows_the_visit_and_its_status_is_kept() {
     assert_eq!(snapshot["order"]["photo_id_status"], "SENT", "{snapshot}");
     harness.stop().await;
 }
+
+/// Issue 16 item 1: Beluga sends no webhook for a visit's progress; the panel follows it
+/// (pending → active → resolved, each with its `updateTimestamp`) from the scheduler's visit
+/// fetches alone, and the schedule stops at the terminal status. The sandbox's doctor is
+/// stepped by the test (`advance_visit`), so nothing here waits on a timer to be right.
+#[tokio::test(flavor = "multi_thread")]
+async fn visit_status_moves_in_the_panel_from_fetches_alone() {
+    let order = ready_order();
+    let phone = order["patient"]["phone"].as_str().unwrap().to_owned();
+    let (sandbox, mut config) = Harness::partners(&[&order], |c| {
+        c.scenarios.insert(phone, Scenario::SilentPrescribe);
+        c.doctor_delay_ms = 3_600_000;
+    })
+    .await
+    .expect("partners start");
+    config.visit_fetch.tick_ms = 20;
+    config.visit_fetch.base_ms = 50;
+    config.visit_fetch.max_ms = 200;
+    let data_dir = config.data_dir.clone();
+    let service = rxgate_host::service::start(config)
+        .await
+        .expect("service starts");
+    sandbox.set_service_url(&service.url());
+    let harness = Harness {
+        sandbox,
+        service,
+        data_dir,
+    };
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap().to_owned();
+    let status = |p: &Value, s: &str| p["belugaVisitStatus"] == s;
+
+    let (pending, panel) = pay_and_wait(&client, &order, |p| status(p, "pending")).await;
+    assert!(pending, "{panel}");
+    let first_at = panel["belugaVisitUpdatedAt"].as_str().unwrap().to_owned();
+    let master = panel["masterId"].as_str().unwrap().to_owned();
+    assert_eq!(panel["visitFetch"]["state"], "open", "{panel}");
+
+    assert_eq!(harness.sandbox.advance_visit(&master), Some("active"));
+    let (active, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| status(p, "active"))
+        .await
+        .expect("panel");
+    assert!(active, "{panel}");
+    let active_at = panel["belugaVisitUpdatedAt"].as_str().unwrap().to_owned();
+    assert!(active_at > first_at, "{first_at} then {active_at}");
+
+    assert_eq!(harness.sandbox.advance_visit(&master), Some("resolved"));
+    let (resolved, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| {
+            status(p, "resolved") && p["visitFetch"]["state"] == "terminal"
+        })
+        .await
+        .expect("panel");
+    assert!(resolved, "{panel}");
+    assert_eq!(panel["belugaResolvedStatus"], "closed", "{panel}");
+    assert!(panel["visitFetch"]["nextAt"].is_null(), "{panel}");
+    // Nothing came by webhook: every status is the fetches'.
+    assert!(harness.sandbox.deliveries().is_empty());
+    let fetches = panel["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "beluga_fetch")
+        .count();
+    assert!(fetches >= 3, "{panel}");
+    harness.stop().await;
+}
