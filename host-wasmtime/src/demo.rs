@@ -22,7 +22,8 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const EMR_KEY: &str = "demo-emr-key-0123456789abcdef";
+/// The EMR API key the demo and its harness provision.
+pub const EMR_KEY: &str = "demo-emr-key-0123456789abcdef";
 const PORTAL_KEY: &str = "demo-portal-key-0123456789abcdef";
 const PORTAL_TOKEN_SECRET: &str = "demo-portal-token-secret-0123456789";
 const BELUGA_KEY: &str = "demo-beluga-api-key";
@@ -207,8 +208,8 @@ impl Demo {
         Ok((text(&answer, "/decision").to_owned(), reached, panel))
     }
 
-    /// See the module docs.
-    pub async fn timeline(&self, id: &str) -> anyhow::Result<Vec<String>> {
+    /// The order's audit trail (`GET …/beluga/logs`, newest first, at most 100 entries).
+    pub async fn logs(&self, id: &str) -> anyhow::Result<Value> {
         let (_, logs) = self
             .api(
                 reqwest::Method::GET,
@@ -216,6 +217,12 @@ impl Demo {
                 None,
             )
             .await?;
+        Ok(logs)
+    }
+
+    /// See the module docs.
+    pub async fn timeline(&self, id: &str) -> anyhow::Result<Vec<String>> {
+        let logs = self.logs(id).await?;
         let mut entries: Vec<Value> = logs.as_array().cloned().unwrap_or_default();
         entries.sort_by_key(|e| e.get("at").and_then(Value::as_i64).unwrap_or(0));
         let first = entries

@@ -20,6 +20,7 @@
 //! the answer says whether Beluga knows the patient and this visit, never the patient's data.
 
 use super::app::{decide_ok, entry, STAFF};
+use super::idempotency;
 use super::openapi::OrderPath;
 use super::orders::{self, Loaded};
 use super::problem::Problem;
@@ -28,6 +29,7 @@ use crate::clients::{self, Auth};
 use crate::store::{Change, Committed, NewCall, OrderRecord, OrderWrite};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rxgate_core::order::calls::poll::{FetchState, VisitFetchPlan};
 use serde::{Deserialize, Serialize};
@@ -39,9 +41,9 @@ pub fn routes() -> aide::axum::ApiRouter<AppState> {
     aide::axum::ApiRouter::new().api_route(
         "/api/emr/orders/{id}/beluga/refresh",
         aide::axum::routing::post_with(refresh, |t| {
-            op(t, "refreshFromBeluga", "orders",
+            super::openapi::idempotent(op(t, "refreshFromBeluga", "orders",
                 "Refresh from Beluga: queue a visit fetch now (its status reaches the panel) and fetch the patient by the order's phone (counts only, never the patient's data); 409 without a visit",
-                &STAFF_DOC)
+                &STAFF_DOC))
             .answer::<202, Json<Refreshed>>()
         }),
     )
@@ -115,9 +117,36 @@ pub async fn maybe(state: &AppState, last: &mut i64, budget: &mut Budget) -> any
     Ok(())
 }
 
-/// One pass over every order with a Beluga visit.
+/// One pass: the due visits, the longest-waiting first (so the per-minute bound defers the
+/// most recently due ones), each planned and, when due, fetched.
 pub async fn once(state: &AppState, budget: &mut Budget) -> anyhow::Result<Scheduled> {
     let mut done = Scheduled::default();
+    for id in due_orders(state).await? {
+        let key = id.clone();
+        let Some(record) = state.db.run(move |s| s.get_order(&key)).await? else {
+            continue;
+        };
+        match order_pass(state, record, budget).await {
+            Ok(Step::Skipped) => {}
+            Ok(Step::Deferred) => done.deferred += 1,
+            Ok(Step::Written { queued, committed }) => match committed {
+                Committed::Done(_) if queued => done.queued += 1,
+                Committed::Done(_) => done.planned += 1,
+                Committed::Conflict | Committed::Settled => done.conflicts += 1,
+            },
+            Err(e) => tracing::error!(code = e.code_name(), "planning a visit fetch failed"),
+        }
+    }
+    if done.queued > 0 {
+        state.wake.notify_one();
+    }
+    Ok(done)
+}
+
+/// The ids of the orders whose fetch is due now, by due time (never planned first).
+async fn due_orders(state: &AppState) -> anyhow::Result<Vec<String>> {
+    let now = state.now_ms();
+    let mut due_list: Vec<(i64, String)> = Vec::new();
     let mut after = String::new();
     loop {
         let from = after.clone();
@@ -127,22 +156,15 @@ pub async fn once(state: &AppState, budget: &mut Budget) -> anyhow::Result<Sched
         };
         after = last.id.clone();
         for record in page {
-            match order_pass(state, record, budget).await {
-                Ok(Step::Skipped) => {}
-                Ok(Step::Deferred) => done.deferred += 1,
-                Ok(Step::Written { queued, committed }) => match committed {
-                    Committed::Done(_) if queued => done.queued += 1,
-                    Committed::Done(_) => done.planned += 1,
-                    Committed::Conflict | Committed::Settled => done.conflicts += 1,
-                },
-                Err(e) => tracing::error!(code = e.code_name(), "planning a visit fetch failed"),
+            let book = book_of(&record);
+            if due(&record, book.as_ref(), now) {
+                let at = book.and_then(|b| b.next_at).unwrap_or(i64::MIN);
+                due_list.push((at, record.id));
             }
         }
     }
-    if done.queued > 0 {
-        state.wake.notify_one();
-    }
-    Ok(done)
+    due_list.sort();
+    Ok(due_list.into_iter().map(|(_, id)| id).collect())
 }
 
 enum Step {
@@ -294,21 +316,33 @@ pub struct PatientFetch {
     pub guidance: Option<String>,
 }
 
-/// `POST /api/emr/orders/{id}/beluga/refresh`.
+/// `POST /api/emr/orders/{id}/beluga/refresh` (`Idempotency-Key`: a repeat replays the first
+/// answer and queues nothing).
 pub async fn refresh(
     State(state): State<AppState>,
     Path(OrderPath { id }): Path<OrderPath>,
     headers: HeaderMap,
-) -> Result<(StatusCode, Json<Refreshed>), Problem> {
+) -> Result<Response, Problem> {
+    const ROUTE: &str = "/api/emr/orders/{id}/beluga/refresh";
     let caller = state.authorize(&headers, STAFF).await?;
+    let key = idempotency::key(&headers, &caller, ROUTE, &id)?;
+    if let Some(stored) = idempotency::stored(&state, key.as_deref()).await? {
+        return Ok(idempotency::replay(stored));
+    }
     let loaded = orders::load(&state, &id).await?;
     let Some(master_id) = loaded.record.master_id.clone() else {
         return Err(Problem::client(
             StatusCode::CONFLICT,
             "the order has no Beluga visit to refresh",
         )
-        .code("visit_missing"));
+        .code("no_visit"));
     };
+    let patient = fetch_patient(&state, &loaded, &master_id).await?;
+    let answer = serde_json::to_value(Refreshed {
+        visit: "queued".into(),
+        patient,
+    })
+    .map_err(Problem::internal)?;
     let now = state.now_ms();
     let change = Change {
         order_id: Some(id.clone()),
@@ -317,19 +351,18 @@ pub async fn refresh(
             format!("beluga_refresh:{master_id}:{now}"),
         )],
         audit: vec![entry(&caller, &id, "beluga_refresh", "queued", None)],
+        idempotency: idempotency::record(key.as_deref(), StatusCode::ACCEPTED, &answer),
         now,
         ..Change::default()
     };
-    state.db.run(move |s| s.commit(&change)).await?;
+    if let Committed::Conflict = state.db.run(move |s| s.commit(&change)).await? {
+        // The same key landed meanwhile: its answer stands.
+        if let Some(stored) = idempotency::stored(&state, key.as_deref()).await? {
+            return Ok(idempotency::replay(stored));
+        }
+    }
     state.wake.notify_one();
-    let patient = fetch_patient(&state, &loaded, &master_id).await?;
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(Refreshed {
-            visit: "queued".into(),
-            patient,
-        }),
-    ))
+    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
 }
 
 /// `GET patient/externalFetch/{phone}` now, classified by the rules; only counts come back.

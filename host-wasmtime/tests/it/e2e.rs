@@ -531,6 +531,42 @@ async fn visit_status_moves_in_the_panel_from_fetches_alone() {
     let master = panel["masterId"].as_str().unwrap().to_owned();
     assert_eq!(panel["visitFetch"]["state"], "open", "{panel}");
 
+    // Staff refresh: a visit fetch queued now, the patient fetched while staff wait (counts
+    // only); the same Idempotency-Key replays the answer.
+    let refresh = || async {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/api/emr/orders/{id}/beluga/refresh",
+                harness.service.url()
+            ))
+            .bearer_auth(rxgate_host::demo::EMR_KEY)
+            .header("idempotency-key", "refresh-1")
+            .send()
+            .await
+            .expect("refresh answers")
+    };
+    let first = refresh().await;
+    assert_eq!(first.status(), 202);
+    let body: Value = first.json().await.unwrap();
+    assert_eq!(body["visit"], "queued", "{body}");
+    assert_eq!(body["patient"]["found"], true, "{body}");
+    assert_eq!(body["patient"]["includesThisVisit"], true, "{body}");
+    assert!(
+        !body.to_string().contains("Maria"),
+        "no patient data: {body}"
+    );
+    let again = refresh().await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let logs = client.logs(&id).await.expect("logs");
+    let refreshes: Vec<&Value> = logs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["event"] == "beluga_refresh")
+        .collect();
+    assert_eq!(refreshes.len(), 1, "one refresh queued: {logs}");
+    assert!(refreshes[0]["actor"].is_string(), "{logs}");
+
     assert_eq!(harness.sandbox.advance_visit(&master), Some("active"));
     let (active, panel) = client
         .wait_for(&id, Duration::from_secs(60), |p| status(p, "active"))

@@ -23,4 +23,5 @@ mod readme;
 mod rules;
 mod service;
 mod stuck;
+mod visits;
 mod webhook_vectors;
