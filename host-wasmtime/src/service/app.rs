@@ -580,6 +580,7 @@ async fn panel(
         "belugaVisitStatus": beluga("visit_status"),
         "belugaVisitUpdatedAt": beluga("visit_updated_at"),
         "visitFetch": loaded.record.state.get("visitFetch"),
+        "nameUpdates": loaded.record.state.get("nameUpdates"),
         "belugaResolvedStatus": beluga("resolved_status"),
         "belugaVisitId": beluga("visit_id"),
         "submitError": submit_error,

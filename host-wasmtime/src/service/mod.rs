@@ -14,6 +14,7 @@ pub mod guard;
 pub mod idempotency;
 pub mod inbox;
 pub mod metrics;
+pub mod names;
 pub mod openapi;
 pub mod orders;
 pub mod pharmacy;
@@ -406,6 +407,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(inbox::routes())
         .merge(pharmacy::routes())
         .merge(visits::routes())
+        .merge(names::routes())
 }
 
 /// The service's routes over `state`.

@@ -355,6 +355,8 @@ pub struct Panel {
     pub beluga_visit_updated_at: Option<Value>,
     /// The visit fetch schedule (absent before the first plan).
     pub visit_fetch: Option<super::visits::FetchBook>,
+    /// Names Beluga proposed (`NAME_UPDATE`) for staff to accept or dismiss.
+    pub name_updates: Option<Vec<super::names::ProposedName>>,
     /// Beluga resolved status.
     pub beluga_resolved_status: Option<Value>,
     /// Beluga visit id.

@@ -528,15 +528,14 @@ async fn event_change(
         return Ok((Some(change), outcome));
     };
     let snapshot = record(&applied.effects.snapshot);
-    change.order = Some(
-        super::orders::write(
-            state,
-            &loaded,
-            Some(&snapshot),
-            Some(Value::Object(applied.state.clone())),
-        )
-        .await?,
-    );
+    let mut bookkeeping = Value::Object(applied.state.clone());
+    if let Some(update) = applied.effects.name_update.clone() {
+        // NAME_UPDATE: the proposed names, checked by the name rule, kept for staff.
+        let master = loaded.record.master_id.as_deref();
+        super::names::keep(state, &mut bookkeeping, event.id, master, update, now).await?;
+    }
+    change.order =
+        Some(super::orders::write(state, &loaded, Some(&snapshot), Some(bookkeeping)).await?);
     effects(&mut change, applied.effects, body);
     Ok((Some(change), outcome))
 }

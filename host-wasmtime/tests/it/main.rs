@@ -12,6 +12,7 @@ mod e2e;
 mod faults;
 mod idempotency;
 mod inbox;
+mod names;
 mod observability;
 mod openapi;
 mod outage;

@@ -138,8 +138,9 @@ fn operations_have_ids_matching_path_parameters_and_typed_bodies() {
     ] {
         assert!(schemas.contains_key(name), "{name} missing");
     }
-    // Every staff POST that queues work takes an Idempotency-Key (a cancel and a flag settle
-    // queue nothing: their repeat is refused by the rules' guard).
+    // Every staff POST that queues work takes an Idempotency-Key (a cancel, a flag settle and
+    // a name-update settle queue no partner call: their repeat is refused, 409 for a name
+    // update already settled).
     for (path, item) in doc["paths"].as_object().unwrap() {
         let Some(post) = item.get("post") else {
             continue;
@@ -147,6 +148,7 @@ fn operations_have_ids_matching_path_parameters_and_typed_bodies() {
         if !path.starts_with("/api/emr/orders/")
             || path.ends_with("/cancel")
             || path.ends_with("/flags/settle")
+            || path.contains("/name-updates/")
         {
             continue;
         }
