@@ -3165,6 +3165,8 @@ export type AppliedEvent = {
   documents: DocumentRef[];
   /** A patient name change to confirm. */
   name_update: NameUpdate | null;
+  /** `LAB_ORDER_RESULTS`' `bookingLink` for the patient (an `https` link only). */
+  booking_link: string | null;
   /** Partner submissions now allowed. */
   outbox: OutboxItem[];
   /** Flags raised for staff (also merged into the snapshot when matched). */
@@ -3210,7 +3212,7 @@ export type Notification = {
 };
 
 /** What a notification is about. */
-export type NotificationKind = "shipped" | "delivered" | "doctor_message";
+export type NotificationKind = "shipped" | "delivered" | "doctor_message" | "lab_results";
 
 /** A shipment/tracking record. */
 export type ShipmentRecord = {
