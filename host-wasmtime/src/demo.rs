@@ -208,6 +208,41 @@ impl Demo {
         Ok((text(&answer, "/decision").to_owned(), reached, panel))
     }
 
+    /// A patient token for `patient` (`POST /api/emr/patients/{patient}/portal-token`).
+    pub async fn portal_token(&self, patient: &str) -> anyhow::Result<String> {
+        let path = format!("/api/emr/patients/{patient}/portal-token");
+        let (status, issued) = self.api(reqwest::Method::POST, &path, None).await?;
+        match issued["token"].as_str() {
+            Some(token) if status == 200 => Ok(token.to_owned()),
+            _ => anyhow::bail!("no patient token: HTTP {status}"),
+        }
+    }
+
+    /// A download (a document): staff's with the EMR key, or the patient's (the portal key
+    /// and `patient_token`). Answers the status, the content type and the bytes.
+    pub async fn download(
+        &self,
+        path: &str,
+        patient_token: Option<&str>,
+    ) -> anyhow::Result<(u16, String, Vec<u8>)> {
+        let mut request = self.http.get(format!("{}{path}", self.url));
+        request = match patient_token {
+            Some(token) => request
+                .bearer_auth(PORTAL_KEY)
+                .header(crate::service::portal::PATIENT_TOKEN_HEADER, token),
+            None => request.bearer_auth(EMR_KEY),
+        };
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let mime = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Ok((status, mime, response.bytes().await?.to_vec()))
+    }
+
     /// The order's audit trail (`GET …/beluga/logs`, newest first, at most 100 entries).
     pub async fn logs(&self, id: &str) -> anyhow::Result<Value> {
         let (_, logs) = self

@@ -13,6 +13,7 @@ pub mod app;
 pub mod guard;
 pub mod idempotency;
 pub mod inbox;
+pub mod labs;
 pub mod metrics;
 pub mod names;
 pub mod openapi;
@@ -408,6 +409,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(pharmacy::routes())
         .merge(visits::routes())
         .merge(names::routes())
+        .merge(labs::routes())
 }
 
 /// The service's routes over `state`.

@@ -373,6 +373,10 @@ pub struct Panel {
     pub prescriptions: Vec<Value>,
     /// The lab milestone.
     pub lab_milestone: Option<Value>,
+    /// The lab kit's and sample's trips: `{milestone, carrier, tracking, tracking_url, at}`.
+    pub lab_shipments: Vec<Value>,
+    /// `LAB_ORDER_RESULTS`' booking link, as the patient got it.
+    pub lab_booking_link: Option<String>,
     /// Documents (metadata only).
     pub documents: Vec<Value>,
     /// Patient notifications.
@@ -383,6 +387,37 @@ pub struct Panel {
     pub allowed_actions: Option<Value>,
     /// The rules' diagnosis.
     pub diagnosis: Option<Value>,
+}
+
+/// The portal's view of an order: the rules' `patient_view`, and the lab's part.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PortalOrder {
+    /// The rules' patient view.
+    #[serde(flatten)]
+    pub view: rxgate_core::diagnosis::PatientView,
+    /// The lab's booking link and requisitions (absent for an order without labs).
+    pub lab: Option<PortalLab>,
+}
+
+/// The lab part of the portal's view.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalLab {
+    /// `LAB_ORDER_RESULTS`' link to book the follow-up (`https` only).
+    pub booking_link: Option<String>,
+    /// Requisitions to download (`GET /api/portal/orders/{id}/documents/{index}`).
+    pub documents: Vec<PortalDocument>,
+}
+
+/// A document the patient may download.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PortalDocument {
+    /// Its place (the download route's `index`).
+    pub index: usize,
+    /// `lab_requisition`.
+    pub kind: String,
+    /// `application/pdf`.
+    pub mime: String,
 }
 
 /// A cancelled visit.
@@ -679,6 +714,29 @@ impl OperationOutput for Problem {
             (Some(StatusCode::Range(5)), response),
         ]
     }
+}
+
+/// A binary 200 answer of `mime` (a document), beside the problems.
+pub fn binary_answer<'a>(t: TransformOperation<'a>, mime: &str) -> TransformOperation<'a> {
+    let mut t = t;
+    let media = MediaType {
+        schema: Some(SchemaObject {
+            json_schema: schemars::json_schema!({"type": "string", "format": "binary"}),
+            example: None,
+            external_docs: None,
+        }),
+        ..Default::default()
+    };
+    let responses = t.inner_mut().responses.get_or_insert_with(Default::default);
+    responses.responses.insert(
+        aide::openapi::StatusCode::Code(200),
+        aide::openapi::ReferenceOr::Item(Response {
+            description: "The document".into(),
+            content: [(mime.into(), media)].into_iter().collect(),
+            ..Default::default()
+        }),
+    );
+    t
 }
 
 /// A raw request body of `mime` (component bytes).

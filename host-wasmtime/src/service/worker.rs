@@ -534,6 +534,7 @@ async fn event_change(
         let master = loaded.record.master_id.as_deref();
         super::names::keep(state, &mut bookkeeping, event.id, master, update, now).await?;
     }
+    super::labs::keep_booking_link(&mut bookkeeping, applied.effects.booking_link.clone());
     change.order =
         Some(super::orders::write(state, &loaded, Some(&snapshot), Some(bookkeeping)).await?);
     effects(&mut change, applied.effects, body);

@@ -335,6 +335,82 @@ async fn labs_keep_the_requisition_and_the_booking_before_the_prescription() {
         kinds.contains(&("APPOINTMENT_UPDATE".to_owned(), true)),
         "{kinds:?}"
     );
+    // Issue 16 item 3: the kit's and the sample's trips with carrier and tracking; the booking
+    // link reaches the patient (a notification, the portal view); the requisition downloads
+    // as a PDF for staff and for the patient, and not for another patient.
+    let trips: Vec<(&str, &str)> = panel["labShipments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            (
+                s["milestone"].as_str().unwrap_or_default(),
+                s["carrier"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        trips
+            .iter()
+            .any(|(m, c)| *m == "lab_kit_shipped" && !c.is_empty()),
+        "{panel}"
+    );
+    assert!(
+        trips
+            .iter()
+            .any(|(m, c)| *m == "lab_sample_shipped" && !c.is_empty()),
+        "{panel}"
+    );
+    assert!(
+        panel["labShipments"].to_string().contains("tracking"),
+        "{panel}"
+    );
+    let link = panel["labBookingLink"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(link.starts_with("https://"), "{panel}");
+    assert!(
+        notification_kinds(&panel).contains(&"lab_results".to_owned()),
+        "{panel}"
+    );
+    let path = format!("/api/emr/orders/{id}/documents/0");
+    let (status, mime, pdf) = client.download(&path, None).await.expect("staff download");
+    assert_eq!((status, mime.as_str()), (200, "application/pdf"));
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let patient = order["patient"]["id"].as_str().unwrap_or_default();
+    let mine = client.portal_token(patient).await.expect("token");
+    let (status, view) = client
+        .portal(
+            reqwest::Method::GET,
+            &format!("/api/portal/orders/{id}"),
+            &mine,
+            None,
+        )
+        .await
+        .expect("view");
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["lab"]["bookingLink"], link.as_str(), "{view}");
+    assert_eq!(
+        view["lab"]["documents"][0]["kind"], "lab_requisition",
+        "{view}"
+    );
+    let path = format!("/api/portal/orders/{id}/documents/0");
+    let (status, mime, bytes) = client
+        .download(&path, Some(&mine))
+        .await
+        .expect("patient download");
+    assert_eq!((status, mime.as_str()), (200, "application/pdf"));
+    assert_eq!(bytes, pdf);
+    let theirs = client
+        .portal_token("pat_someone_else")
+        .await
+        .expect("token");
+    let (status, _, _) = client
+        .download(&path, Some(&theirs))
+        .await
+        .expect("other patient");
+    assert_eq!(status, 404);
     harness.stop().await;
 }
 
@@ -370,16 +446,7 @@ async fn doctor_chat_reaches_the_portal_and_the_patient_answers_with_a_picture()
         .expect("message");
     assert_eq!(status, 202, "{queued}");
     let patient = order["patient"]["id"].as_str().unwrap_or_default();
-    let (status, issued) = client
-        .api(
-            reqwest::Method::POST,
-            &format!("/api/emr/patients/{patient}/portal-token"),
-            None,
-        )
-        .await
-        .expect("token");
-    assert_eq!(status, 200, "{issued}");
-    let token = issued["token"].as_str().unwrap_or_default();
+    let token = &client.portal_token(patient).await.expect("token");
     let thread = format!("/api/portal/orders/{id}/messages");
     let chat = json!({"content": "Thank you, noted.", "images": [JPEG]});
     let (status, queued) = client
