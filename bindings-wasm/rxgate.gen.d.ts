@@ -2744,6 +2744,12 @@ export type CallOutcome = {
   follow_up: PlannedCall[];
   /** Why it did not succeed; absent on success. */
   error?: CallError | null;
+  /**
+   * A visit fetch's `rxHistory`: what Beluga lists as written for the visit, for staff to
+   * see. Never a prescription record: the boundary opens only on `RX_WRITTEN` or
+   * `NEW_RX_SENT` (decisions.md §3).
+   */
+  rx_history?: RxHistoryEntry[];
 };
 
 /** What the outbox does with the call. */

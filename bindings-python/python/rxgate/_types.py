@@ -2020,6 +2020,7 @@ class CallOutcome(_CallOutcomeBase, total=False):
     """The answer of `record_call_outcome`."""
 
     error: Union["CallError", None]
+    rx_history: List["RxHistoryEntry"]
 
 
 _CallErrorBase = TypedDict("_CallErrorBase", {"class": "Class"})

@@ -591,6 +591,7 @@ async fn panel(
         "belugaVisitUpdatedAt": beluga("visit_updated_at"),
         "visitFetch": loaded.record.state.get("visitFetch"),
         "nameUpdates": loaded.record.state.get("nameUpdates"),
+        "rxHistory": loaded.record.state.get("rxHistory"),
         "belugaResolvedStatus": beluga("resolved_status"),
         "belugaVisitId": beluga("visit_id"),
         "submitError": submit_error,

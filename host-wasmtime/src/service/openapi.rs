@@ -355,6 +355,9 @@ pub struct Panel {
     pub beluga_visit_updated_at: Option<Value>,
     /// The visit fetch schedule (absent before the first plan).
     pub visit_fetch: Option<super::visits::FetchBook>,
+    /// The last visit fetch's `rxHistory` (what Beluga lists as written; not a prescription
+    /// record).
+    pub rx_history: Option<Vec<rxgate_core::contract::response::RxHistoryEntry>>,
     /// Names Beluga proposed (`NAME_UPDATE`) for staff to accept or dismiss.
     pub name_updates: Option<Vec<super::names::ProposedName>>,
     /// Beluga resolved status.

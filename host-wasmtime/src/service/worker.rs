@@ -788,6 +788,15 @@ async fn call_change(
     };
     let snapshot =
         serde_json::to_value(&outcome.snapshot).map_err(super::problem::Problem::internal)?;
+    // A visit fetch's rxHistory, kept for staff (the latest fetch's list; never a prescription).
+    let bookkeeping = (!outcome.rx_history.is_empty())
+        .then(|| {
+            let mut kept = loaded.record.state.clone();
+            let history = serde_json::to_value(&outcome.rx_history).ok()?;
+            kept.as_object_mut()?.insert("rxHistory".into(), history);
+            Some(kept)
+        })
+        .flatten();
     let mut calls: Vec<NewCall> = outcome
         .follow_up
         .iter()
@@ -821,7 +830,7 @@ async fn call_change(
     };
     Ok(Some(Change {
         order_id: Some(loaded.record.id.clone()),
-        order: Some(super::orders::write(state, &loaded, Some(&snapshot), None).await?),
+        order: Some(super::orders::write(state, &loaded, Some(&snapshot), bookkeeping).await?),
         calls,
         call_outcome: Some((call.id, disposition)),
         audit: vec![audit],

@@ -652,6 +652,14 @@ async fn visit_status_moves_in_the_panel_from_fetches_alone() {
         .expect("panel");
     assert!(resolved, "{panel}");
     assert_eq!(panel["belugaResolvedStatus"], "closed", "{panel}");
+    // rxHistory reaches staff from the fetch; it is no prescription record (the boundary
+    // waits for RX_WRITTEN / NEW_RX_SENT).
+    let history = panel["rxHistory"].as_array().cloned().unwrap_or_default();
+    assert!(
+        !history.is_empty() && history[0]["rxId"].is_string(),
+        "{panel}"
+    );
+    assert_eq!(panel["prescriptions"], json!([]), "{panel}");
     assert!(panel["visitFetch"]["nextAt"].is_null(), "{panel}");
     // Nothing came by webhook: every status is the fetches'.
     assert!(harness.sandbox.deliveries().is_empty());
