@@ -1167,6 +1167,38 @@ export type Unsendable = {
 /** Why a call could not be sent. */
 export type UnsendableReason = "partner_not_configured";
 
+/** The request of `plan_visit_fetch`. */
+export type PlanVisitFetchRequest = {
+  /** The order snapshot as it is now (after the last fetch's facts were applied). */
+  input: OrderSnapshot;
+  /** The visit status the previous plan saw (its answer's `seen`); absent the first time. */
+  seen?: SeenVisit | null;
+  /** Fetches since the status last changed (the previous answer's `attempt`; 0 at first). */
+  attempt?: number;
+  /** A number in [0, 1] the host draws for the jitter. */
+  jitter: number;
+  /** The schedule's base interval and cap. */
+  schedule?: FetchSchedule;
+  /** Now. */
+  now: Instant;
+};
+
+/** A visit status as a plan saw it. */
+export type SeenVisit = {
+  /** The status. */
+  status: VisitStatus;
+  /** Its `updateTimestamp` (non-terminal statuses from a fetch). */
+  updated_at?: Instant | null;
+};
+
+/** The schedule's parameters (the service's configuration). */
+export type FetchSchedule = {
+  /** The interval of a new visit with no fruitless fetch, in milliseconds (default 60 000). */
+  base_ms?: number;
+  /** The longest interval, in milliseconds (default 6 h). */
+  max_ms?: number;
+};
+
 /** The request of `build_message`. */
 export type BuildMessageRequest = {
   /** The order snapshot. */
@@ -3006,10 +3038,45 @@ export type CallOutcome = {
   follow_up: PlannedCall[];
   /** Why it did not succeed; absent on success. */
   error?: CallError | null;
+  /**
+   * A visit fetch's `rxHistory`: what Beluga lists as written for the visit, for staff to
+   * see. Never a prescription record: the boundary opens only on `RX_WRITTEN` or
+   * `NEW_RX_SENT` (decisions.md §3).
+   */
+  rx_history?: RxHistoryEntry[];
 };
 
 /** What the outbox does with the call. */
 export type Disposition = "done" | "retry" | "failed";
+
+/** The answer of `plan_visit_fetch`. */
+export type VisitFetchPlan = {
+  /** Whether the visit is fetched on schedule. */
+  poll: boolean;
+  /** Why. */
+  state: FetchState;
+  /** The order's visit status is newer than `seen` (the last fetch found a change). */
+  changed: boolean;
+  /** The status to hand back as `seen` next time. */
+  seen?: SeenVisitOutput | null;
+  /** The `attempt` to hand back next time (the fetch at `next_at` counted). */
+  attempt: number;
+  /** The interval to the next fetch, in milliseconds (0 when not polled). */
+  interval_ms: number;
+  /** When to fetch next (absent when not polled). */
+  next_at?: Instant | null;
+};
+
+/** Why a visit is (not) fetched. */
+export type FetchState = "open" | "not_submitted" | "terminal";
+
+/** A visit status as a plan saw it. */
+export type SeenVisitOutput = {
+  /** The status. */
+  status: VisitStatus;
+  /** Its `updateTimestamp` (non-terminal statuses from a fetch). */
+  updated_at: Instant | null;
+};
 
 /** The answer of `build_message`. */
 export type MessagePlan = {
@@ -3402,6 +3469,8 @@ export type AppliedEvent = {
   documents: DocumentRef[];
   /** A patient name change to confirm. */
   name_update: NameUpdate | null;
+  /** `LAB_ORDER_RESULTS`' `bookingLink` for the patient (an `https` link only). */
+  booking_link: string | null;
   /** Partner submissions now allowed. */
   outbox: OutboxItem[];
   /** Flags raised for staff (also merged into the snapshot when matched). */
@@ -3447,7 +3516,7 @@ export type Notification = {
 };
 
 /** What a notification is about. */
-export type NotificationKind = "shipped" | "delivered" | "doctor_message";
+export type NotificationKind = "shipped" | "delivered" | "doctor_message" | "lab_results";
 
 /** A shipment/tracking record. */
 export type ShipmentRecord = {
@@ -3572,6 +3641,7 @@ export interface OpRequests {
   assemble_order: AssembleOrderRequest;
   plan_submission: PlanSubmissionRequest;
   record_call_outcome: RecordCallOutcomeRequest;
+  plan_visit_fetch: PlanVisitFetchRequest;
   build_message: BuildMessageRequest;
   decide_erase: DecideEraseRequest;
   parse_event: ParseEventRequest;
@@ -3613,6 +3683,7 @@ export interface OpAnswers {
   assemble_order: AssembledOrder;
   plan_submission: SubmissionPlan;
   record_call_outcome: CallOutcome;
+  plan_visit_fetch: VisitFetchPlan;
   build_message: MessagePlan;
   decide_erase: EraseDecision;
   parse_event: ParseOutcome;
@@ -3668,6 +3739,8 @@ export function splitOrder(input: OpRequests['split_order']['input'], params?: O
 export function planSubmission(input: OpRequests['plan_submission']['input'], params: Omit<OpRequests['plan_submission'], 'input'>): OpAnswers['plan_submission'];
 /** what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now}) */
 export function recordCallOutcome(input: OpRequests['record_call_outcome']['input'], params: Omit<OpRequests['record_call_outcome'], 'input'>): OpAnswers['record_call_outcome'];
+/** when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now}) */
+export function planVisitFetch(input: OpRequests['plan_visit_fetch']['input'], params: Omit<OpRequests['plan_visit_fetch'], 'input'>): OpAnswers['plan_visit_fetch'];
 /** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
 export function buildMessage(input: OpRequests['build_message']['input'], params: Omit<OpRequests['build_message'], 'input'>): OpAnswers['build_message'];
 /** may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?}) */

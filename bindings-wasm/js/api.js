@@ -199,6 +199,11 @@ export function recordCallOutcome(input, params) {
   return guard(() => glue.call('record_call_outcome', request(params, { input })));
 }
 
+/** when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now}) */
+export function planVisitFetch(input, params) {
+  return guard(() => glue.call('plan_visit_fetch', request(params, { input })));
+}
+
 /** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
 export function buildMessage(input, params) {
   return guard(() => glue.call('build_message', request(params, { input })));

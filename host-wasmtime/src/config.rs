@@ -118,6 +118,8 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// The stuck-order sweep and its thresholds (the rules' escalation windows).
     pub escalations: EscalationConfig,
+    /// The visit status fetches (issue 16 item 1; docs/host.md, "Visit status").
+    pub visit_fetch: VisitFetchConfig,
     /// Days raw webhook bodies are kept (dedupe keys and audit entries stay).
     pub raw_retention_days: u32,
     /// Hours a stored `Idempotency-Key` answer is replayed (`RXGATE_IDEMPOTENCY_TTL_HOURS`;
@@ -334,6 +336,7 @@ impl Default for Config {
             pharmacies: BTreeMap::new(),
             outbox: OutboxConfig::default(),
             escalations: EscalationConfig::default(),
+            visit_fetch: VisitFetchConfig::default(),
             raw_retention_days: 30,
             idempotency_ttl_hours: 24,
             instance_id: None,
@@ -478,6 +481,37 @@ impl Default for EscalationConfig {
             rx_to_pharmacy_hours: 24,
             shipped_without_tracking_days: 3,
             shipped_without_delivery_days: 14,
+        }
+    }
+}
+
+/// The visit status fetches (docs/host.md, "Visit status"): how often the scheduler looks for
+/// due fetches, the schedule's inputs (the rule is the core's `plan_visit_fetch`) and the
+/// bound on fetches per minute.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VisitFetchConfig {
+    /// How often the scheduler looks for due fetches, in milliseconds (0: never)
+    /// (`RXGATE_VISIT_FETCH_TICK_MS`).
+    pub tick_ms: u64,
+    /// The interval of a new visit, in milliseconds (grows with age and fruitless fetches)
+    /// (`RXGATE_VISIT_FETCH_BASE_MS`).
+    pub base_ms: u64,
+    /// The longest interval, in milliseconds (`RXGATE_VISIT_FETCH_MAX_MS`).
+    pub max_ms: u64,
+    /// At most this many scheduled fetches are queued per minute by one instance; the others
+    /// wait for the next minute (staff refreshes are not counted)
+    /// (`RXGATE_VISIT_FETCH_MAX_PER_MINUTE`).
+    pub max_per_minute: u32,
+}
+
+impl Default for VisitFetchConfig {
+    fn default() -> Self {
+        Self {
+            tick_ms: 10_000,
+            base_ms: 60_000,
+            max_ms: 6 * 3_600_000,
+            max_per_minute: 60,
         }
     }
 }
@@ -726,7 +760,7 @@ impl Config {
             &mut self.database_pool_size,
         )?;
         self.apply_limits_env(&get)?;
-        self.apply_escalations_env(&get)?;
+        self.apply_schedules_env(&get)?;
         self.apply_pharmacies_env(&get)?;
         if let Some(v) = get("RXGATE_TRUSTED_PROXIES") {
             self.trusted_proxies = v
@@ -845,10 +879,19 @@ impl Config {
         Ok(())
     }
 
-    fn apply_escalations_env(
+    fn apply_schedules_env(
         &mut self,
         get: &impl Fn(&str) -> Option<String>,
     ) -> Result<(), ConfigError> {
+        let v = &mut self.visit_fetch;
+        number(get, "RXGATE_VISIT_FETCH_TICK_MS", &mut v.tick_ms)?;
+        number(get, "RXGATE_VISIT_FETCH_BASE_MS", &mut v.base_ms)?;
+        number(get, "RXGATE_VISIT_FETCH_MAX_MS", &mut v.max_ms)?;
+        number(
+            get,
+            "RXGATE_VISIT_FETCH_MAX_PER_MINUTE",
+            &mut v.max_per_minute,
+        )?;
         let e = &mut self.escalations;
         number(get, "RXGATE_ESCALATIONS_SWEEP_MS", &mut e.sweep_ms)?;
         number(
@@ -1211,6 +1254,14 @@ mod tests {
             "1",
         ),
         ("escalations.sweep_ms", "RXGATE_ESCALATIONS_SWEEP_MS", "1"),
+        ("visit_fetch.tick_ms", "RXGATE_VISIT_FETCH_TICK_MS", "1"),
+        ("visit_fetch.base_ms", "RXGATE_VISIT_FETCH_BASE_MS", "1"),
+        ("visit_fetch.max_ms", "RXGATE_VISIT_FETCH_MAX_MS", "1"),
+        (
+            "visit_fetch.max_per_minute",
+            "RXGATE_VISIT_FETCH_MAX_PER_MINUTE",
+            "1",
+        ),
         (
             "escalations.rx_to_pharmacy_hours",
             "RXGATE_ESCALATIONS_RX_TO_PHARMACY_HOURS",

@@ -22,7 +22,8 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const EMR_KEY: &str = "demo-emr-key-0123456789abcdef";
+/// The EMR API key the demo and its harness provision.
+pub const EMR_KEY: &str = "demo-emr-key-0123456789abcdef";
 const PORTAL_KEY: &str = "demo-portal-key-0123456789abcdef";
 const PORTAL_TOKEN_SECRET: &str = "demo-portal-token-secret-0123456789";
 const BELUGA_KEY: &str = "demo-beluga-api-key";
@@ -207,8 +208,43 @@ impl Demo {
         Ok((text(&answer, "/decision").to_owned(), reached, panel))
     }
 
-    /// See the module docs.
-    pub async fn timeline(&self, id: &str) -> anyhow::Result<Vec<String>> {
+    /// A patient token for `patient` (`POST /api/emr/patients/{patient}/portal-token`).
+    pub async fn portal_token(&self, patient: &str) -> anyhow::Result<String> {
+        let path = format!("/api/emr/patients/{patient}/portal-token");
+        let (status, issued) = self.api(reqwest::Method::POST, &path, None).await?;
+        match issued["token"].as_str() {
+            Some(token) if status == 200 => Ok(token.to_owned()),
+            _ => anyhow::bail!("no patient token: HTTP {status}"),
+        }
+    }
+
+    /// A download (a document): staff's with the EMR key, or the patient's (the portal key
+    /// and `patient_token`). Answers the status, the content type and the bytes.
+    pub async fn download(
+        &self,
+        path: &str,
+        patient_token: Option<&str>,
+    ) -> anyhow::Result<(u16, String, Vec<u8>)> {
+        let mut request = self.http.get(format!("{}{path}", self.url));
+        request = match patient_token {
+            Some(token) => request
+                .bearer_auth(PORTAL_KEY)
+                .header(crate::service::portal::PATIENT_TOKEN_HEADER, token),
+            None => request.bearer_auth(EMR_KEY),
+        };
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let mime = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Ok((status, mime, response.bytes().await?.to_vec()))
+    }
+
+    /// The order's audit trail (`GET …/beluga/logs`, newest first, at most 100 entries).
+    pub async fn logs(&self, id: &str) -> anyhow::Result<Value> {
         let (_, logs) = self
             .api(
                 reqwest::Method::GET,
@@ -216,6 +252,12 @@ impl Demo {
                 None,
             )
             .await?;
+        Ok(logs)
+    }
+
+    /// See the module docs.
+    pub async fn timeline(&self, id: &str) -> anyhow::Result<Vec<String>> {
+        let logs = self.logs(id).await?;
         let mut entries: Vec<Value> = logs.as_array().cloned().unwrap_or_default();
         entries.sort_by_key(|e| e.get("at").and_then(Value::as_i64).unwrap_or(0));
         let first = entries

@@ -862,6 +862,37 @@ class Unsendable(TypedDict):
     unsendable: "UnsendableReason"
 
 
+class _PlanVisitFetchRequestBase(TypedDict):
+    input: "OrderSnapshot"
+    jitter: float
+    now: "Instant"
+
+
+class PlanVisitFetchRequest(_PlanVisitFetchRequestBase, total=False):
+    """The request of `plan_visit_fetch`."""
+
+    seen: Union["SeenVisit", None]
+    attempt: int
+    schedule: "FetchSchedule"
+
+
+class _SeenVisitBase(TypedDict):
+    status: "VisitStatus"
+
+
+class SeenVisit(_SeenVisitBase, total=False):
+    """A visit status as a plan saw it."""
+
+    updated_at: Union["Instant", None]
+
+
+class FetchSchedule(TypedDict, total=False):
+    """The schedule's parameters (the service's configuration)."""
+
+    base_ms: int
+    max_ms: int
+
+
 class _BuildMessageRequestBase(TypedDict):
     input: "OrderSnapshot"
     to: "Recipient"
@@ -2180,6 +2211,29 @@ class CallOutcome(_CallOutcomeBase, total=False):
     """The answer of `record_call_outcome`."""
 
     error: Union["CallError", None]
+    rx_history: List["RxHistoryEntry"]
+
+
+class _VisitFetchPlanBase(TypedDict):
+    poll: bool
+    state: "FetchState"
+    changed: bool
+    attempt: int
+    interval_ms: int
+
+
+class VisitFetchPlan(_VisitFetchPlanBase, total=False):
+    """The answer of `plan_visit_fetch`."""
+
+    seen: Union["SeenVisitOutput", None]
+    next_at: Union["Instant", None]
+
+
+class SeenVisitOutput(TypedDict):
+    """A visit status as a plan saw it."""
+
+    status: "VisitStatus"
+    updated_at: Union["Instant", None]
 
 
 class _MessagePlanBase(TypedDict):
@@ -2491,6 +2545,7 @@ class AppliedEvent(TypedDict):
     appointments: List["AppointmentOutput"]
     documents: List["DocumentRef"]
     name_update: Union["NameUpdate", None]
+    booking_link: Union[str, None]
     outbox: List["OutboxItem"]
     flags: List["StaffFlagOutput"]
     warnings: List["ViolationRecord"]
@@ -2650,6 +2705,7 @@ Stage = Union[Literal["payment"], Literal["intake"], Literal["beluga_submission"
 StageState = Union[Literal["blocked"], Literal["waiting"], Literal["ready_to_proceed"], Literal["done"]]
 StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"], Literal["retry_route"], Literal["force_route"]]
 Disposition = Union[Literal["done"], Literal["retry"], Literal["failed"]]
+FetchState = Union[Literal["open"], Literal["not_submitted"], Literal["terminal"]]
 Event = Union["Event0", "Event1", "Event2", "Event3"]
 BelugaEvent = Union["BelugaEvent0", "BelugaEvent1", "BelugaEvent2", "BelugaEvent3", "BelugaEvent4", "BelugaEvent5", "BelugaEvent6", "BelugaEvent7", "BelugaEvent8", "BelugaEvent9", "BelugaEvent10"]
 PharmacyMilestone = Union[Literal["created"], Literal["in_fulfillment"], Literal["shipped"], Literal["delivered"]]
@@ -2660,5 +2716,5 @@ DispenseProStatus = Union[Literal["authorized"], Literal["submitted"], Literal["
 OwnEventKind = Union[Literal["shipped"], Literal["fulfilled"], Literal["out_for_delivery"], Literal["delivered"], Literal["cancelled"], Literal["unknown"]]
 Scheme = Union[Literal["shared_secret"], Literal["basic"], Literal["standard_webhooks"]]
 EventAnswer = Union["AppliedEvent", "RejectedEvent"]
-NotificationKind = Union[Literal["shipped"], Literal["delivered"], Literal["doctor_message"]]
+NotificationKind = Union[Literal["shipped"], Literal["delivered"], Literal["doctor_message"], Literal["lab_results"]]
 Outcome2 = Union[Literal["applied"], Literal["recorded"], Literal["duplicate"], Literal["unmatched"]]

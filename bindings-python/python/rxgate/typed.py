@@ -153,6 +153,11 @@ def record_call_outcome(request: "RecordCallOutcomeRequest") -> "CallOutcome":
     return cast("CallOutcome", call("record_call_outcome", request))
 
 
+def plan_visit_fetch(request: "PlanVisitFetchRequest") -> "VisitFetchPlan":
+    """when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now})"""
+    return cast("VisitFetchPlan", call("plan_visit_fetch", request))
+
+
 def build_message(request: "BuildMessageRequest") -> "MessagePlan":
     """a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?})"""
     return cast("MessagePlan", call("build_message", request))
@@ -198,4 +203,4 @@ def redact_event(request: "RedactEventRequest") -> "JsonValue":
     return cast("JsonValue", call("redact_event", request))
 
 
-__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "decide_dispensepro_action", "record_dispensepro_action", "decide_flag_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "build_message", "decide_erase", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]
+__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "decide_dispensepro_action", "record_dispensepro_action", "decide_flag_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "plan_visit_fetch", "build_message", "decide_erase", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]

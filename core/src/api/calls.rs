@@ -8,8 +8,9 @@
 
 use super::{ApiError, ApiErrorCode, Request};
 use crate::order::calls::{
-    build_message, plan_submission, record_call_outcome, BuildMessageRequest, CallOutcome,
-    InvalidRequest, MessagePlan, PlanSubmissionRequest, RecordCallOutcomeRequest, SubmissionPlan,
+    build_message, plan_submission, plan_visit_fetch, record_call_outcome, BuildMessageRequest,
+    CallOutcome, InvalidRequest, MessagePlan, PlanSubmissionRequest, PlanVisitFetchRequest,
+    RecordCallOutcomeRequest, SubmissionPlan, VisitFetchPlan,
 };
 use crate::order::snapshot::path_error;
 use crate::routing::dispensepro_actions::{
@@ -55,6 +56,12 @@ impl Request<'_> for RecordCallOutcomeRequest {
 }
 
 impl Request<'_> for crate::order::erase::DecideEraseRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        typed(request)
+    }
+}
+
+impl Request<'_> for PlanVisitFetchRequest {
     fn read(request: &Value) -> Result<Self, ApiError> {
         typed(request)
     }
@@ -112,4 +119,9 @@ pub(super) fn outcome(r: RecordCallOutcomeRequest) -> Result<CallOutcome, ApiErr
 /// `build_message`.
 pub(super) fn message(r: BuildMessageRequest) -> Result<MessagePlan, ApiError> {
     Ok(build_message(&r))
+}
+
+/// `plan_visit_fetch`.
+pub(super) fn visit_fetch(r: PlanVisitFetchRequest) -> Result<VisitFetchPlan, ApiError> {
+    plan_visit_fetch(&r).map_err(misuse)
 }

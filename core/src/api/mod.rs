@@ -185,6 +185,8 @@ op_table! {
         "plan a Beluga submission for a trigger or a staff retry: submit with the call to queue, or wait/skip with violations ({input, trigger?, manual, master_id, attempt, now})";
     "record_call_outcome" => calls::outcome: crate::order::calls::RecordCallOutcomeRequest => crate::order::calls::CallOutcome,
         "what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now})";
+    "plan_visit_fetch" => calls::visit_fetch: crate::order::calls::PlanVisitFetchRequest => crate::order::calls::VisitFetchPlan,
+        "when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now})";
     "build_message" => calls::message: crate::order::calls::BuildMessageRequest => crate::order::calls::MessagePlan,
         "a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?})";
     "decide_erase" => calls::erase: crate::order::erase::DecideEraseRequest => crate::order::erase::EraseDecision,

@@ -96,6 +96,9 @@ pub enum NotificationKind {
     Delivered,
     /// The doctor sent a message.
     DoctorMessage,
+    /// Lab results are in, with a link to book the follow-up (`LAB_ORDER_RESULTS`'
+    /// `bookingLink`; the link is the effects' `booking_link`).
+    LabResults,
 }
 
 /// A patient notification to send (email, SMS, in-app).
@@ -230,6 +233,9 @@ pub struct Effects {
     pub documents: Vec<DocumentRef>,
     /// A patient name change to confirm.
     pub name_update: Option<NameUpdate>,
+    /// `LAB_ORDER_RESULTS`' `bookingLink` for the patient (an `https` link only).
+    #[serde(default)]
+    pub booking_link: Option<String>,
     /// Partner submissions now allowed.
     pub outbox: Vec<OutboxItem>,
     /// Flags raised for staff (also merged into the snapshot when matched).
@@ -333,6 +339,7 @@ struct Run<'a> {
     appointments: Vec<Appointment>,
     documents: Vec<DocumentRef>,
     name_update: Option<NameUpdate>,
+    booking_link: Option<String>,
     flags: Vec<(Code, Vec<(&'static str, String)>)>,
     unmatched_lines: Vec<usize>,
 }
@@ -352,13 +359,28 @@ struct Unit<'r> {
     shipments: Vec<ShipmentRecord>,
     appointments: Vec<Appointment>,
     documents: Vec<DocumentRef>,
-    notify_chat: bool,
+    notifications: Vec<Notification>,
     name_update: Option<NameUpdate>,
+    booking_link: Option<String>,
     flags: Vec<(Code, Vec<(&'static str, String)>)>,
     recorded_only: bool,
 }
 
 impl Unit<'_> {
+    /// A patient notification, once per unit.
+    fn notify(&mut self, kind: NotificationKind) {
+        let n = self.notifications.len();
+        let suffix = if n == 0 {
+            String::new()
+        } else {
+            format!(":{n}")
+        };
+        self.notifications.push(Notification {
+            kind,
+            dedupe_key: format!("notify:{}{suffix}", self.key),
+        });
+    }
+
     fn activity(&mut self, kind: ActivityKind, visible: bool, content: Option<String>) {
         let n = self.activities.len();
         self.activities.push(ActivityEffect {
@@ -481,6 +503,7 @@ impl<'a> Run<'a> {
             appointments: Vec::new(),
             documents: Vec::new(),
             name_update: None,
+            booking_link: None,
             flags: Vec::new(),
             unmatched_lines: Vec::new(),
         }
@@ -565,8 +588,9 @@ impl<'a> Run<'a> {
             shipments: Vec::new(),
             appointments: Vec::new(),
             documents: Vec::new(),
-            notify_chat: false,
+            notifications: Vec::new(),
             name_update: None,
+            booking_link: None,
             flags: Vec::new(),
             recorded_only: false,
         };
@@ -577,8 +601,9 @@ impl<'a> Run<'a> {
             shipments,
             appointments,
             documents,
-            notify_chat,
+            notifications,
             name_update,
+            booking_link,
             flags,
             recorded_only,
             ..
@@ -605,12 +630,7 @@ impl<'a> Run<'a> {
                 settled: None,
             })
         }));
-        if notify_chat {
-            self.notifications.push(Notification {
-                kind: NotificationKind::DoctorMessage,
-                dedupe_key: format!("notify:{key}"),
-            });
-        }
+        self.notifications.extend(notifications);
         self.flag_booking_contradictions(&facts);
         apply_facts(&mut self.snapshot, &facts);
         self.facts.extend(facts);
@@ -620,6 +640,9 @@ impl<'a> Run<'a> {
         self.documents.extend(documents);
         if name_update.is_some() {
             self.name_update = name_update;
+        }
+        if booking_link.is_some() {
+            self.booking_link = booking_link;
         }
         self.flags.extend(flags);
     }
@@ -715,6 +738,7 @@ impl<'a> Run<'a> {
             appointments: self.appointments,
             documents: self.documents,
             name_update: self.name_update,
+            booking_link: self.booking_link,
             outbox: Vec::new(),
             flags,
             warnings,
@@ -834,7 +858,7 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
         }
         BelugaKind::DoctorChat { content } => {
             u.activity(ActivityKind::BelugaDoctorChat, true, Some(content.clone()));
-            u.notify_chat = true;
+            u.notify(NotificationKind::DoctorMessage);
         }
         BelugaKind::CsMessage { content } => {
             u.activity(ActivityKind::BelugaCsMessage, false, Some(content.clone()));
@@ -873,7 +897,12 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
             u.facts.push(Fact::Booking(appointment));
             u.activity(ActivityKind::AppointmentUpdate, true, None);
         }
-        BelugaKind::Lab { milestone, .. } => lab(u, *milestone),
+        BelugaKind::Lab {
+            milestone,
+            info,
+            booking_link,
+            ..
+        } => lab(u, *milestone, info, booking_link.as_deref()),
         BelugaKind::Unknown => {
             u.recorded_only = true;
             u.flag(codes::EVENT_UNKNOWN, &[]);
@@ -881,15 +910,41 @@ fn beluga(u: &mut Unit<'_>, e: &BelugaEvent) {
     }
 }
 
-/// `LAB_*`: recorded; a requisition's PDF is fetched as a document.
-fn lab(u: &mut Unit<'_>, milestone: LabMilestone) {
+/// `LAB_*`: recorded; a requisition's PDF is fetched as a document; the kit's and the
+/// sample's trips are shipment records with their carrier and tracking; the results' booking
+/// link (an `https` link only) reaches the patient as a notification.
+fn lab(u: &mut Unit<'_>, milestone: LabMilestone, info: &TrackingInfo, link: Option<&str>) {
     u.recorded_only = true;
-    if milestone == LabMilestone::RequisitionCreated {
-        u.documents.push(DocumentRef {
-            kind: "lab_requisition".to_owned(),
-            pointer: "/labReqPdf".to_owned(),
-            mime: "application/pdf".to_owned(),
-            dedupe_key: format!("document:{}", u.key),
+    let trip = match milestone {
+        LabMilestone::RequisitionCreated => {
+            u.documents.push(DocumentRef {
+                kind: "lab_requisition".to_owned(),
+                pointer: "/labReqPdf".to_owned(),
+                mime: "application/pdf".to_owned(),
+                dedupe_key: format!("document:{}", u.key),
+            });
+            None
+        }
+        LabMilestone::ShippedToPatient => Some("lab_kit_shipped"),
+        LabMilestone::DeliveredToPatient => Some("lab_kit_delivered"),
+        LabMilestone::ShippedToLab => Some("lab_sample_shipped"),
+        LabMilestone::ReceivedByLab => Some("lab_sample_received"),
+        LabMilestone::Results => {
+            if let Some(link) = link.filter(|l| l.starts_with("https://")) {
+                u.booking_link = Some(link.to_owned());
+                u.notify(NotificationKind::LabResults);
+            }
+            None
+        }
+    };
+    if let Some(milestone) = trip {
+        u.shipments.push(ShipmentRecord {
+            dedupe_key: format!("shipment:{}", u.key),
+            milestone: milestone.to_owned(),
+            carrier: info.carrier.clone(),
+            tracking: info.tracking.clone(),
+            tracking_url: info.tracking_url.clone(),
+            at: u.at,
         });
     }
     u.activity(ActivityKind::OrderStatusUpdate, true, None);

@@ -24,8 +24,10 @@ pub struct Visit {
     pub visit_type: String,
     /// The pharmacy the visit names (`pharmacyId`).
     pub pharmacy_id: String,
-    /// `pending`, `resolved`, `canceled`.
+    /// `pending`, `active`, `resolved`, `canceled`.
     pub status: &'static str,
+    /// When the status last changed (Unix ms; each change strictly later than the last).
+    pub updated_at: i64,
     /// `open` or `closed`.
     pub resolved: &'static str,
     /// The form as submitted.
@@ -41,6 +43,24 @@ pub struct Visit {
 pub struct Visits {
     /// In creation order.
     pub list: Vec<Visit>,
+}
+
+impl Visit {
+    /// Moves the visit to `status` with an `updateTimestamp` later than the last one.
+    pub fn set_status(&mut self, status: &'static str) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        self.status = status;
+        self.updated_at = now.max(self.updated_at.saturating_add(1_000));
+    }
+
+    /// `updateTimestamp` as Beluga writes it (`2026-11-23T12:00:00.000Z`).
+    fn update_timestamp(&self) -> String {
+        chrono::DateTime::from_timestamp_millis(self.updated_at)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
 }
 
 impl Visits {
@@ -190,12 +210,15 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
                 visit_type: text("/visitType"),
                 pharmacy_id: text("/pharmacyId"),
                 status: "pending",
+                updated_at: 0,
                 resolved: "open",
                 form: body.get("formObj").cloned().unwrap_or(Value::Null),
                 rx: Vec::new(),
                 referred: false,
             };
             let id = visit.visit_id.clone();
+            let mut visit = visit;
+            visit.set_status("pending");
             visits.list.push(visit);
             Some(id)
         }
@@ -226,7 +249,17 @@ fn same_phone(configured: &str, sent: &str) -> bool {
 /// The doctor: after the delay, concludes the visit per its scenario and sends the webhooks;
 /// when the visit names one of Beluga's own pharmacies, that pharmacy's events follow.
 async fn doctor(s: Arc<Shared>, master_id: String) {
-    tokio::time::sleep(std::time::Duration::from_millis(s.config.doctor_delay_ms)).await;
+    // Halfway the doctor picks the visit up (`active`), then concludes it.
+    let half = std::time::Duration::from_millis(s.config.doctor_delay_ms / 2);
+    tokio::time::sleep(half).await;
+    if let Ok(mut visits) = s.beluga.lock() {
+        if let Some(v) = visits.list.iter_mut().find(|v| v.master_id == master_id) {
+            if v.status == "pending" {
+                v.set_status("active");
+            }
+        }
+    }
+    tokio::time::sleep(half).await;
     let (events, shipping) = {
         let Ok(mut visits) = s.beluga.lock() else {
             return;
@@ -242,6 +275,10 @@ async fn doctor(s: Arc<Shared>, master_id: String) {
             .map(|(_, scenario)| *scenario)
             .unwrap_or_default();
         let events = conclude(visit, scenario, s.config.doctor_writes.as_ref());
+        if scenario == Scenario::SilentPrescribe {
+            s.record("beluga", "webhooks_withheld", &master_id);
+            return;
+        }
         let fills = !visit.rx.is_empty() && s.config.beluga_pharmacies.contains(&visit.pharmacy_id);
         (events, fills.then(|| beluga_pharmacy(visit)))
     };
@@ -253,12 +290,16 @@ async fn doctor(s: Arc<Shared>, master_id: String) {
 }
 
 /// The webhooks of the doctor's work on `visit` under `scenario`, updating the visit.
-fn conclude(visit: &mut Visit, scenario: Scenario, writes: Option<&DoctorWrites>) -> Vec<Value> {
+pub(crate) fn conclude(
+    visit: &mut Visit,
+    scenario: Scenario,
+    writes: Option<&DoctorWrites>,
+) -> Vec<Value> {
     let master = visit.master_id.clone();
     let mut events = Vec::new();
     match scenario {
         Scenario::Cancel => {
-            visit.status = "canceled";
+            visit.set_status("canceled");
             visit.resolved = "closed";
             events.push(json!({"event": "CONSULT_CANCELED", "masterId": master}));
             return events;
@@ -268,9 +309,9 @@ fn conclude(visit: &mut Visit, scenario: Scenario, writes: Option<&DoctorWrites>
                 "content": "Hello, I reviewed your intake. Please take the medication with food."}));
         }
         Scenario::LabsThenPrescribe => events.extend(labs(visit)),
-        Scenario::Prescribe | Scenario::Refer => {}
+        Scenario::Prescribe | Scenario::Refer | Scenario::SilentPrescribe => {}
     }
-    visit.status = "resolved";
+    visit.set_status("resolved");
     visit.resolved = "closed";
     if scenario == Scenario::Refer {
         visit.referred = true;
@@ -573,7 +614,7 @@ async fn fetch_visit(
     };
     Json(
         json!({"status": 200, "masterId": v.master_id, "visitStatus": v.status,
-        "updateTimestamp": "2026-11-23T12:00:00.000Z", "resolvedStatus": v.resolved,
+        "updateTimestamp": v.update_timestamp(), "resolvedStatus": v.resolved,
         "data": {"formObj": v.form, "visitType": v.visit_type, "rxHistory": v.rx}}),
     )
     .into_response()

@@ -51,6 +51,10 @@ pub enum Scenario {
     /// patient, the sample shipped to and received by the lab, the results with a booking link,
     /// a follow-up booking; then prescribes.
     LabsThenPrescribe,
+    /// Works the visit as [`Scenario::Prescribe`] (pending → active → resolved with its
+    /// `rxHistory`, each with a later `updateTimestamp`) but sends no webhook: the service
+    /// learns the visit's progress from visit fetches alone.
+    SilentPrescribe,
 }
 
 /// Fault injection, per partner (`beluga_faults`, `pharmacy_faults`) or per endpoint
@@ -453,6 +457,22 @@ impl Sandbox {
         self.shared
             .beluga_down
             .store(down, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Moves a visit one step as the doctor would, without a webhook: `pending` → `active`,
+    /// then `active` → `resolved` (prescribed: its `rxHistory` written); each step with a
+    /// later `updateTimestamp`. Answers the new status (None: no such visit, or terminal).
+    pub fn advance_visit(&self, master_id: &str) -> Option<&'static str> {
+        let mut visits = self.shared.beluga.lock().ok()?;
+        let visit = visits.list.iter_mut().find(|v| v.master_id == master_id)?;
+        match visit.status {
+            "pending" => visit.set_status("active"),
+            "active" => {
+                beluga::conclude(visit, Scenario::SilentPrescribe, None);
+            }
+            _ => return None,
+        }
+        Some(visit.status)
     }
 
     /// The POSTs per idempotency key so far ([`PostCount`]).

@@ -533,7 +533,7 @@ async fn panel(
     state.authorize(&headers, STAFF).await?;
     let loaded = load(&state, &id).await?;
     let key = id.clone();
-    let (calls, prescriptions, documents, notifications) = state
+    let (calls, prescriptions, documents, notifications, shipments) = state
         .db
         .run(move |s| {
             Ok((
@@ -541,9 +541,19 @@ async fn panel(
                 s.records(RecordTable::Prescriptions, &key)?,
                 s.records(RecordTable::Documents, &key)?,
                 s.records(RecordTable::Notifications, &key)?,
+                s.records(RecordTable::Shipments, &key)?,
             ))
         })
         .await?;
+    // The lab kit's and sample's trips (carrier, tracking), as the rules recorded them.
+    let lab_shipments: Vec<&Value> = shipments
+        .iter()
+        .filter(|r| {
+            r.get("milestone")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.starts_with("lab_"))
+        })
+        .collect();
     // Documents are listed without their content (PHI, and large).
     let documents: Vec<Value> = documents
         .iter()
@@ -578,6 +588,10 @@ async fn panel(
         "orderStatus": snap.pointer("/order/status"),
         "belugaSubmitStatus": beluga("submit_status"),
         "belugaVisitStatus": beluga("visit_status"),
+        "belugaVisitUpdatedAt": beluga("visit_updated_at"),
+        "visitFetch": loaded.record.state.get("visitFetch"),
+        "nameUpdates": loaded.record.state.get("nameUpdates"),
+        "rxHistory": loaded.record.state.get("rxHistory"),
         "belugaResolvedStatus": beluga("resolved_status"),
         "belugaVisitId": beluga("visit_id"),
         "submitError": submit_error,
@@ -587,6 +601,8 @@ async fn panel(
         "shipping": snap.pointer("/order/shipping"),
         "prescriptions": prescriptions,
         "labMilestone": loaded.record.state.get("lab_milestone"),
+        "labShipments": lab_shipments,
+        "labBookingLink": loaded.record.state.get("labBookingLink"),
         "documents": documents,
         "notifications": notifications,
         "calls": calls.iter().map(call_summary).collect::<Vec<_>>(),

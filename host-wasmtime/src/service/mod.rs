@@ -14,7 +14,9 @@ pub mod audit;
 pub mod guard;
 pub mod idempotency;
 pub mod inbox;
+pub mod labs;
 pub mod metrics;
+pub mod names;
 pub mod openapi;
 pub mod orders;
 pub mod patients;
@@ -23,6 +25,7 @@ pub mod photo_id;
 pub mod portal;
 pub mod problem;
 pub mod sweep;
+pub mod visits;
 pub mod webhooks;
 pub mod worker;
 
@@ -409,6 +412,9 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(pharmacy::routes())
         .merge(patients::routes())
         .merge(pharmacy::dispensepro_routes())
+        .merge(visits::routes())
+        .merge(names::routes())
+        .merge(labs::routes())
 }
 
 /// The service's routes over `state`.

@@ -361,6 +361,16 @@ pub struct Panel {
     pub beluga_submit_status: Option<Value>,
     /// Beluga visit status.
     pub beluga_visit_status: Option<Value>,
+    /// Beluga's `updateTimestamp` of the fetched status (absent for a terminal status or
+    /// one a webhook set).
+    pub beluga_visit_updated_at: Option<Value>,
+    /// The visit fetch schedule (absent before the first plan).
+    pub visit_fetch: Option<super::visits::FetchBook>,
+    /// The last visit fetch's `rxHistory` (what Beluga lists as written; not a prescription
+    /// record).
+    pub rx_history: Option<Vec<rxgate_core::contract::response::RxHistoryEntry>>,
+    /// Names Beluga proposed (`NAME_UPDATE`) for staff to accept or dismiss.
+    pub name_updates: Option<Vec<super::names::ProposedName>>,
     /// Beluga resolved status.
     pub beluga_resolved_status: Option<Value>,
     /// Beluga visit id.
@@ -380,6 +390,10 @@ pub struct Panel {
     pub prescriptions: Vec<Value>,
     /// The lab milestone.
     pub lab_milestone: Option<Value>,
+    /// The lab kit's and sample's trips: `{milestone, carrier, tracking, tracking_url, at}`.
+    pub lab_shipments: Vec<Value>,
+    /// `LAB_ORDER_RESULTS`' booking link, as the patient got it.
+    pub lab_booking_link: Option<String>,
     /// Documents (metadata only).
     pub documents: Vec<Value>,
     /// Patient notifications.
@@ -390,6 +404,37 @@ pub struct Panel {
     pub allowed_actions: Option<Value>,
     /// The rules' diagnosis.
     pub diagnosis: Option<Value>,
+}
+
+/// The portal's view of an order: the rules' `patient_view`, and the lab's part.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PortalOrder {
+    /// The rules' patient view.
+    #[serde(flatten)]
+    pub view: rxgate_core::diagnosis::PatientView,
+    /// The lab's booking link and requisitions (absent for an order without labs).
+    pub lab: Option<PortalLab>,
+}
+
+/// The lab part of the portal's view.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalLab {
+    /// `LAB_ORDER_RESULTS`' link to book the follow-up (`https` only).
+    pub booking_link: Option<String>,
+    /// Requisitions to download (`GET /api/portal/orders/{id}/documents/{index}`).
+    pub documents: Vec<PortalDocument>,
+}
+
+/// A document the patient may download.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PortalDocument {
+    /// Its place (the download route's `index`).
+    pub index: usize,
+    /// `lab_requisition`.
+    pub kind: String,
+    /// `application/pdf`.
+    pub mime: String,
 }
 
 /// A cancelled visit.
@@ -718,6 +763,29 @@ pub struct AuditLine {
     /// The entry.
     #[serde(flatten)]
     pub entry: crate::store::AuditEntry,
+}
+
+/// A binary 200 answer of `mime` (a document), beside the problems.
+pub fn binary_answer<'a>(t: TransformOperation<'a>, mime: &str) -> TransformOperation<'a> {
+    let mut t = t;
+    let media = MediaType {
+        schema: Some(SchemaObject {
+            json_schema: schemars::json_schema!({"type": "string", "format": "binary"}),
+            example: None,
+            external_docs: None,
+        }),
+        ..Default::default()
+    };
+    let responses = t.inner_mut().responses.get_or_insert_with(Default::default);
+    responses.responses.insert(
+        aide::openapi::StatusCode::Code(200),
+        aide::openapi::ReferenceOr::Item(Response {
+            description: "The document".into(),
+            content: [(mime.into(), media)].into_iter().collect(),
+            ..Default::default()
+        }),
+    );
+    t
 }
 
 /// A raw request body of `mime` (component bytes).

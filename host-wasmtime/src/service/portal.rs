@@ -59,7 +59,7 @@ pub fn routes() -> ApiRouter<AppState> {
                 doc::patient_token(op(t, "getPortalOrder", "portal",
                     "The order as its patient may see it (the rules' patient_view); 404 for another patient's order",
                     &KEY))
-                .answer::<200, Json<rxgate_core::diagnosis::PatientView>>()
+                .answer::<200, Json<doc::PortalOrder>>()
             }),
         )
         .api_route(
@@ -109,7 +109,10 @@ async fn issue_token(
 }
 
 /// The caller and the patient its token binds (401 without a valid, unexpired token).
-async fn patient(state: &AppState, headers: &HeaderMap) -> Result<(Caller, String), Problem> {
+pub(super) async fn patient(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Caller, String), Problem> {
     let caller = state.authorize(headers, PORTAL).await?;
     let invalid = || {
         Problem::client(
@@ -153,7 +156,7 @@ fn owned_by(loaded: &Loaded, patient: &str) -> bool {
 
 /// The order, when it is the token's patient's; 404 otherwise (the same answer as for an
 /// order that does not exist, so a token learns nothing of other patients' orders).
-async fn load_own(state: &AppState, id: &str, patient: &str) -> Result<Loaded, Problem> {
+pub(super) async fn load_own(state: &AppState, id: &str, patient: &str) -> Result<Loaded, Problem> {
     match orders::load(state, id).await {
         Ok(loaded) if owned_by(&loaded, patient) => Ok(loaded),
         Ok(_) => Err(Problem::not_found("order")),
@@ -161,7 +164,8 @@ async fn load_own(state: &AppState, id: &str, patient: &str) -> Result<Loaded, P
     }
 }
 
-/// `GET /api/portal/orders/{id}`: the rules' `patient_view` of the order.
+/// `GET /api/portal/orders/{id}`: the rules' `patient_view` of the order, with the lab's
+/// booking link and downloadable requisitions (`lab`).
 async fn view(
     State(state): State<AppState>,
     Path(OrderPath { id }): Path<OrderPath>,
@@ -169,12 +173,27 @@ async fn view(
 ) -> Result<Json<Value>, Problem> {
     let (_, patient) = patient(&state, &headers).await?;
     let loaded = load_own(&state, &id, &patient).await?;
-    let answer = super::app::decide_ok(
+    let mut answer = super::app::decide_ok(
         &state,
         "patient_view",
         json!({ "input": loaded.snapshot, "now": super::rfc3339(state.now_ms()) }),
     )
     .await?;
+    let documents = super::labs::patient_documents(&state, &loaded.record.id).await?;
+    let booking_link = loaded.record.state.get("labBookingLink").cloned();
+    if let Some(map) = answer.as_object_mut() {
+        if booking_link.is_some() || !documents.is_empty() {
+            let documents: Vec<Value> = documents
+                .iter()
+                .enumerate()
+                .map(|(index, d)| json!({"index": index, "kind": d.get("kind"), "mime": d.get("mime")}))
+                .collect();
+            map.insert(
+                "lab".into(),
+                json!({"bookingLink": booking_link, "documents": documents}),
+            );
+        }
+    }
     Ok(Json(answer))
 }
 

@@ -47,6 +47,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     )));
     let mut last_purge = 0i64;
     let mut last_sweep = 0i64;
+    let (mut last_fetch, mut fetch_budget) = (0i64, super::visits::Budget::default());
     let mut rules_digest = state.rules.current().digest().to_owned();
     let mut refused_rules: Option<String> = None;
     loop {
@@ -63,7 +64,10 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if let Err(e) = events_pass(&state).await {
             tracing::error!(cause = %e, "worker pass failed");
         }
-        // Events may have queued calls: the call lane looks now.
+        if let Err(e) = super::visits::maybe(&state, &mut last_fetch, &mut fetch_budget).await {
+            tracing::error!(cause = %e, "visit fetch scheduling failed");
+        }
+        // Events (and the visit fetch schedule) may have queued calls: the call lane looks now.
         calls_wake.notify_one();
         if let Err(e) = purge(&state, &mut last_purge).await {
             tracing::error!(cause = %e, "raw-body purge failed");
@@ -541,15 +545,15 @@ async fn event_change(
         return Ok((Some(change), outcome));
     };
     let snapshot = record(&applied.effects.snapshot);
-    change.order = Some(
-        super::orders::write(
-            state,
-            &loaded,
-            Some(&snapshot),
-            Some(Value::Object(applied.state.clone())),
-        )
-        .await?,
-    );
+    let mut bookkeeping = Value::Object(applied.state.clone());
+    if let Some(update) = applied.effects.name_update.clone() {
+        // NAME_UPDATE: the proposed names, checked by the name rule, kept for staff.
+        let master = loaded.record.master_id.as_deref();
+        super::names::keep(state, &mut bookkeeping, event.id, master, update, now).await?;
+    }
+    super::labs::keep_booking_link(&mut bookkeeping, applied.effects.booking_link.clone());
+    change.order =
+        Some(super::orders::write(state, &loaded, Some(&snapshot), Some(bookkeeping)).await?);
     effects(&mut change, applied.effects, body);
     Ok((Some(change), outcome))
 }
@@ -797,6 +801,15 @@ async fn call_change(
     };
     let snapshot =
         serde_json::to_value(&outcome.snapshot).map_err(super::problem::Problem::internal)?;
+    // A visit fetch's rxHistory, kept for staff (the latest fetch's list; never a prescription).
+    let bookkeeping = (!outcome.rx_history.is_empty())
+        .then(|| {
+            let mut kept = loaded.record.state.clone();
+            let history = serde_json::to_value(&outcome.rx_history).ok()?;
+            kept.as_object_mut()?.insert("rxHistory".into(), history);
+            Some(kept)
+        })
+        .flatten();
     let mut calls: Vec<NewCall> = outcome
         .follow_up
         .iter()
@@ -830,7 +843,7 @@ async fn call_change(
     };
     Ok(Some(Change {
         order_id: Some(loaded.record.id.clone()),
-        order: Some(super::orders::write(state, &loaded, Some(&snapshot), None).await?),
+        order: Some(super::orders::write(state, &loaded, Some(&snapshot), bookkeeping).await?),
         calls,
         call_outcome: Some((call.id, disposition)),
         audit: vec![audit],

@@ -335,6 +335,82 @@ async fn labs_keep_the_requisition_and_the_booking_before_the_prescription() {
         kinds.contains(&("APPOINTMENT_UPDATE".to_owned(), true)),
         "{kinds:?}"
     );
+    // Issue 16 item 3: the kit's and the sample's trips with carrier and tracking; the booking
+    // link reaches the patient (a notification, the portal view); the requisition downloads
+    // as a PDF for staff and for the patient, and not for another patient.
+    let trips: Vec<(&str, &str)> = panel["labShipments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            (
+                s["milestone"].as_str().unwrap_or_default(),
+                s["carrier"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        trips
+            .iter()
+            .any(|(m, c)| *m == "lab_kit_shipped" && !c.is_empty()),
+        "{panel}"
+    );
+    assert!(
+        trips
+            .iter()
+            .any(|(m, c)| *m == "lab_sample_shipped" && !c.is_empty()),
+        "{panel}"
+    );
+    assert!(
+        panel["labShipments"].to_string().contains("tracking"),
+        "{panel}"
+    );
+    let link = panel["labBookingLink"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(link.starts_with("https://"), "{panel}");
+    assert!(
+        notification_kinds(&panel).contains(&"lab_results".to_owned()),
+        "{panel}"
+    );
+    let path = format!("/api/emr/orders/{id}/documents/0");
+    let (status, mime, pdf) = client.download(&path, None).await.expect("staff download");
+    assert_eq!((status, mime.as_str()), (200, "application/pdf"));
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let patient = order["patient"]["id"].as_str().unwrap_or_default();
+    let mine = client.portal_token(patient).await.expect("token");
+    let (status, view) = client
+        .portal(
+            reqwest::Method::GET,
+            &format!("/api/portal/orders/{id}"),
+            &mine,
+            None,
+        )
+        .await
+        .expect("view");
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["lab"]["bookingLink"], link.as_str(), "{view}");
+    assert_eq!(
+        view["lab"]["documents"][0]["kind"], "lab_requisition",
+        "{view}"
+    );
+    let path = format!("/api/portal/orders/{id}/documents/0");
+    let (status, mime, bytes) = client
+        .download(&path, Some(&mine))
+        .await
+        .expect("patient download");
+    assert_eq!((status, mime.as_str()), (200, "application/pdf"));
+    assert_eq!(bytes, pdf);
+    let theirs = client
+        .portal_token("pat_someone_else")
+        .await
+        .expect("token");
+    let (status, _, _) = client
+        .download(&path, Some(&theirs))
+        .await
+        .expect("other patient");
+    assert_eq!(status, 404);
     harness.stop().await;
 }
 
@@ -370,16 +446,7 @@ async fn doctor_chat_reaches_the_portal_and_the_patient_answers_with_a_picture()
         .expect("message");
     assert_eq!(status, 202, "{queued}");
     let patient = order["patient"]["id"].as_str().unwrap_or_default();
-    let (status, issued) = client
-        .api(
-            reqwest::Method::POST,
-            &format!("/api/emr/patients/{patient}/portal-token"),
-            None,
-        )
-        .await
-        .expect("token");
-    assert_eq!(status, 200, "{issued}");
-    let token = issued["token"].as_str().unwrap_or_default();
+    let token = &client.portal_token(patient).await.expect("token");
     let thread = format!("/api/portal/orders/{id}/messages");
     let chat = json!({"content": "Thank you, noted.", "images": [JPEG]});
     let (status, queued) = client
@@ -491,5 +558,117 @@ async fn the_photo_id_follows_the_visit_and_its_status_is_kept() {
         .any(|r| r.what == "photo_received" && r.subject == visit_id));
     let snapshot = client.snapshot(&id).await.expect("snapshot");
     assert_eq!(snapshot["order"]["photo_id_status"], "SENT", "{snapshot}");
+    harness.stop().await;
+}
+
+/// Issue 16 item 1: Beluga sends no webhook for a visit's progress; the panel follows it
+/// (pending → active → resolved, each with its `updateTimestamp`) from the scheduler's visit
+/// fetches alone, and the schedule stops at the terminal status. The sandbox's doctor is
+/// stepped by the test (`advance_visit`), so nothing here waits on a timer to be right.
+#[tokio::test(flavor = "multi_thread")]
+async fn visit_status_moves_in_the_panel_from_fetches_alone() {
+    let order = ready_order();
+    let phone = order["patient"]["phone"].as_str().unwrap().to_owned();
+    let (sandbox, mut config) = Harness::partners(&[&order], |c| {
+        c.scenarios.insert(phone, Scenario::SilentPrescribe);
+        c.doctor_delay_ms = 3_600_000;
+    })
+    .await
+    .expect("partners start");
+    config.visit_fetch.tick_ms = 20;
+    config.visit_fetch.base_ms = 50;
+    config.visit_fetch.max_ms = 200;
+    let data_dir = config.data_dir.clone();
+    let service = rxgate_host::service::start(config)
+        .await
+        .expect("service starts");
+    sandbox.set_service_url(&service.url());
+    let harness = Harness {
+        sandbox,
+        service,
+        data_dir,
+    };
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap().to_owned();
+    let status = |p: &Value, s: &str| p["belugaVisitStatus"] == s;
+
+    let (pending, panel) = pay_and_wait(&client, &order, |p| status(p, "pending")).await;
+    assert!(pending, "{panel}");
+    let first_at = panel["belugaVisitUpdatedAt"].as_str().unwrap().to_owned();
+    let master = panel["masterId"].as_str().unwrap().to_owned();
+    assert_eq!(panel["visitFetch"]["state"], "open", "{panel}");
+
+    // Staff refresh: a visit fetch queued now, the patient fetched while staff wait (counts
+    // only); the same Idempotency-Key replays the answer.
+    let refresh = || async {
+        reqwest::Client::new()
+            .post(format!(
+                "{}/api/emr/orders/{id}/beluga/refresh",
+                harness.service.url()
+            ))
+            .bearer_auth(rxgate_host::demo::EMR_KEY)
+            .header("idempotency-key", "refresh-1")
+            .send()
+            .await
+            .expect("refresh answers")
+    };
+    let first = refresh().await;
+    assert_eq!(first.status(), 202);
+    let body: Value = first.json().await.unwrap();
+    assert_eq!(body["visit"], "queued", "{body}");
+    assert_eq!(body["patient"]["found"], true, "{body}");
+    assert_eq!(body["patient"]["includesThisVisit"], true, "{body}");
+    assert!(
+        !body.to_string().contains("Maria"),
+        "no patient data: {body}"
+    );
+    let again = refresh().await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let logs = client.logs(&id).await.expect("logs");
+    let refreshes: Vec<&Value> = logs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["event"] == "beluga_refresh")
+        .collect();
+    assert_eq!(refreshes.len(), 1, "one refresh queued: {logs}");
+    assert!(refreshes[0]["actor"].is_string(), "{logs}");
+
+    assert_eq!(harness.sandbox.advance_visit(&master), Some("active"));
+    let (active, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| status(p, "active"))
+        .await
+        .expect("panel");
+    assert!(active, "{panel}");
+    let active_at = panel["belugaVisitUpdatedAt"].as_str().unwrap().to_owned();
+    assert!(active_at > first_at, "{first_at} then {active_at}");
+
+    assert_eq!(harness.sandbox.advance_visit(&master), Some("resolved"));
+    let (resolved, panel) = client
+        .wait_for(&id, Duration::from_secs(60), |p| {
+            status(p, "resolved") && p["visitFetch"]["state"] == "terminal"
+        })
+        .await
+        .expect("panel");
+    assert!(resolved, "{panel}");
+    assert_eq!(panel["belugaResolvedStatus"], "closed", "{panel}");
+    // rxHistory reaches staff from the fetch; it is no prescription record (the boundary
+    // waits for RX_WRITTEN / NEW_RX_SENT).
+    let history = panel["rxHistory"].as_array().cloned().unwrap_or_default();
+    assert!(
+        !history.is_empty() && history[0]["rxId"].is_string(),
+        "{panel}"
+    );
+    assert_eq!(panel["prescriptions"], json!([]), "{panel}");
+    assert!(panel["visitFetch"]["nextAt"].is_null(), "{panel}");
+    // Nothing came by webhook: every status is the fetches'.
+    assert!(harness.sandbox.deliveries().is_empty());
+    let fetches = panel["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "beluga_fetch")
+        .count();
+    assert!(fetches >= 3, "{panel}");
     harness.stop().await;
 }

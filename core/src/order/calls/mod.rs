@@ -14,6 +14,7 @@ pub mod codes;
 pub mod message;
 pub mod outcome;
 pub mod plan;
+pub mod poll;
 
 pub use message::{build_message, BuildMessageRequest, MessageActivity, MessagePlan, Recipient};
 pub use outcome::{
@@ -21,6 +22,7 @@ pub use outcome::{
     RecordCallOutcomeRequest, Unsendable, UnsendableReason,
 };
 pub use plan::{plan_submission, PlanSubmissionRequest, SubmissionPlan};
+pub use poll::{plan_visit_fetch, PlanVisitFetchRequest, VisitFetchPlan};
 
 use super::reason::{Actor, Reason};
 use crate::issue::{render, Violation};

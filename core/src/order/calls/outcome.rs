@@ -11,7 +11,7 @@
 //! | `beluga_submit` | success | submit `SUBMITTED` with `visitId` and `submitted_at` |
 //! | `beluga_submit` | `duplicate` | none; follow-up `beluga_fetch` of `visit/externalFetch/{masterId}` (key `beluga_fetch:{masterId}`) |
 //! | `beluga_submit` | any other class | submit `FAILED` with the error and `last_attempt_at` |
-//! | `beluga_fetch` | success | submit `SUBMITTED`, the fetched visit and resolved status |
+//! | `beluga_fetch` | success | submit `SUBMITTED`, the fetched visit (status by its `updateTimestamp`) and resolved status; its `rxHistory` is answered for staff, never a prescription record |
 //! | `beluga_fetch` | failure, disposition `failed` | submit `FAILED` with the error |
 //! | `beluga_photo_id` | success / failure | photo ID `SENT` / `FAILED` |
 //! | `beluga_update_visit` | `NEW_RX_SENT` with `medsPrescribed` | a `NEW_RX_SENT` prescription record per med (linked by `medId`), outcome `prescribed`; the host then queues every ready route (`queue_routes`) |
@@ -36,6 +36,7 @@
 use super::{codes, instant, CallKind, HttpMethod, InvalidRequest, Partner, PlannedCall};
 use crate::contract::response::{
     parse_response, Class, Endpoint, HttpAnswer, Outcome, ParsedResponse, ResponseData,
+    RxHistoryEntry,
 };
 use crate::issue::safe_name;
 use crate::issue::{render, Code};
@@ -175,6 +176,11 @@ pub struct CallOutcome {
     /// Why it did not succeed; absent on success.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<CallError>,
+    /// A visit fetch's `rxHistory`: what Beluga lists as written for the visit, for staff to
+    /// see. Never a prescription record: the boundary opens only on `RX_WRITTEN` or
+    /// `NEW_RX_SENT` (decisions.md §3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rx_history: Vec<RxHistoryEntry>,
 }
 
 /// A classified answer, before facts.
@@ -253,6 +259,10 @@ pub fn record_call_outcome(
     };
     let mut snapshot = request.input.clone();
     apply_facts(&mut snapshot, &facts);
+    let rx_history = match &verdict.data {
+        Some(ResponseData::Visit(v)) if call.kind == CallKind::BelugaFetch => v.rx_history.clone(),
+        _ => Vec::new(),
+    };
     Ok(CallOutcome {
         classification: verdict.class,
         disposition,
@@ -260,6 +270,7 @@ pub fn record_call_outcome(
         facts,
         follow_up,
         error: verdict.error,
+        rx_history,
     })
 }
 
