@@ -735,23 +735,32 @@ impl<M: MediaKind, T: JsonSchema> OperationOutput for Media<M, T> {
     type Inner = T;
 
     fn operation_response(ctx: &mut GenContext, _operation: &mut Operation) -> Option<Response> {
-        Some(Response {
-            description: M::DESCRIPTION.into(),
-            content: [(
-                M::MIME.into(),
-                MediaType {
-                    schema: Some(SchemaObject {
-                        json_schema: ctx.schema.subschema_for::<T>(),
-                        example: None,
-                        external_docs: None,
-                    }),
-                    ..Default::default()
-                },
-            )]
-            .into_iter()
-            .collect(),
-            ..Default::default()
-        })
+        Some(media_response(
+            M::DESCRIPTION,
+            M::MIME,
+            ctx.schema.subschema_for::<T>(),
+        ))
+    }
+}
+
+/// A response of one media type with its schema.
+fn media_response(description: &str, mime: &str, schema: schemars::Schema) -> Response {
+    Response {
+        description: description.into(),
+        content: [(
+            mime.into(),
+            MediaType {
+                schema: Some(SchemaObject {
+                    json_schema: schema,
+                    example: None,
+                    external_docs: None,
+                }),
+                ..Default::default()
+            },
+        )]
+        .into_iter()
+        .collect(),
+        ..Default::default()
     }
 }
 
@@ -768,22 +777,11 @@ pub struct AuditLine {
 /// A binary 200 answer of `mime` (a document), beside the problems.
 pub fn binary_answer<'a>(t: TransformOperation<'a>, mime: &str) -> TransformOperation<'a> {
     let mut t = t;
-    let media = MediaType {
-        schema: Some(SchemaObject {
-            json_schema: schemars::json_schema!({"type": "string", "format": "binary"}),
-            example: None,
-            external_docs: None,
-        }),
-        ..Default::default()
-    };
+    let binary = schemars::json_schema!({"type": "string", "format": "binary"});
     let responses = t.inner_mut().responses.get_or_insert_with(Default::default);
     responses.responses.insert(
         aide::openapi::StatusCode::Code(200),
-        aide::openapi::ReferenceOr::Item(Response {
-            description: "The document".into(),
-            content: [(mime.into(), media)].into_iter().collect(),
-            ..Default::default()
-        }),
+        aide::openapi::ReferenceOr::Item(media_response("The document", mime, binary)),
     );
     t
 }

@@ -307,3 +307,33 @@ pub async fn put_clinic(
         "the order kept changing during {CONFLICT_RETRIES} attempts to store the clinic's input"
     )))
 }
+
+/// A change that writes only the order's bookkeeping (its `state` document) with the member
+/// `key` set to `value`, or removed when `None`, checked against the version `record` was read
+/// at: the claim of the periodic jobs (the stuck sweep, the visit-status scheduler), where a
+/// conflict means another instance got there first.
+pub fn bookkeeping_change(
+    record: &OrderRecord,
+    key: &str,
+    value: Option<Value>,
+    now: i64,
+) -> Change {
+    let mut bookkeeping = record.state.clone();
+    if let Some(map) = bookkeeping.as_object_mut() {
+        match value {
+            Some(value) => map.insert(key.to_owned(), value),
+            None => map.remove(key),
+        };
+    }
+    Change {
+        order_id: Some(record.id.clone()),
+        order: Some(OrderWrite {
+            id: record.id.clone(),
+            expected_version: record.version,
+            rxgate: None,
+            state: Some(bookkeeping),
+        }),
+        now,
+        ..Change::default()
+    }
+}

@@ -15,7 +15,7 @@
 
 use super::problem::Problem;
 use super::{orders, AppState};
-use crate::store::{AuditEntry, Change, Committed, OrderRecord, OrderWrite};
+use crate::store::{AuditEntry, Change, Committed, OrderRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -183,27 +183,14 @@ async fn sweep_order(state: &AppState, record: OrderRecord) -> Result<Option<Com
         return Ok(None);
     }
     let audit = audit_of(&record.id, before.as_ref(), after.as_ref(), now);
-    let mut bookkeeping = record.state.clone();
-    if let Some(map) = bookkeeping.as_object_mut() {
-        match &after {
-            Some(stuck) => map.insert(
-                "stuck".into(),
-                serde_json::to_value(stuck).map_err(Problem::internal)?,
-            ),
-            None => map.remove("stuck"),
-        };
-    }
+    let value = after
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(Problem::internal)?;
     let change = Change {
-        order_id: Some(record.id.clone()),
-        order: Some(OrderWrite {
-            id: record.id.clone(),
-            expected_version: record.version,
-            rxgate: None,
-            state: Some(bookkeeping),
-        }),
         audit,
-        now,
-        ..Change::default()
+        ..super::orders::bookkeeping_change(&record, "stuck", value, now)
     };
     let committed = state.db.run(move |s| s.commit(&change)).await?;
     Ok(Some(committed))

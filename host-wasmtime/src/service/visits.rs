@@ -26,7 +26,7 @@ use super::orders::{self, Loaded};
 use super::problem::Problem;
 use super::AppState;
 use crate::clients::{self, Auth};
-use crate::store::{Change, Committed, NewCall, OrderRecord, OrderWrite};
+use crate::store::{Change, Committed, NewCall, OrderRecord};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -267,24 +267,10 @@ async fn order_pass(
         FetchState::Terminal => None,
     };
     let queued = !calls.is_empty();
-    let mut bookkeeping = record.state.clone();
-    if let Some(map) = bookkeeping.as_object_mut() {
-        map.insert(
-            "visitFetch".into(),
-            serde_json::to_value(&next).map_err(Problem::internal)?,
-        );
-    }
+    let value = serde_json::to_value(&next).map_err(Problem::internal)?;
     let change = Change {
-        order_id: Some(record.id.clone()),
-        order: Some(OrderWrite {
-            id: record.id.clone(),
-            expected_version: record.version,
-            rxgate: None,
-            state: Some(bookkeeping),
-        }),
         calls,
-        now,
-        ..Change::default()
+        ..super::orders::bookkeeping_change(&record, "visitFetch", Some(value), now)
     };
     let committed = state.db.run(move |s| s.commit(&change)).await?;
     Ok(Step::Written { queued, committed })
