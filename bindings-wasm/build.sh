@@ -15,11 +15,13 @@ cd "$root"
 # (default 400: the core outgrew the target when the contract and events domains landed, and
 # grew by 57 KiB more with the ownership, partner-call and allowed-action operations the
 # service needs; see README.md; 420 since the route re-evaluation, route action and event
-# match-key operations of issues 15 and 16 added 9 KiB, measured 408 KiB). Lower it as the
+# match-key operations of issues 15 and 16 added 9 KiB, measured 408 KiB; 470 since the
+# DispensePro actions, per-route statuses, erase and visit-fetch operations added 47 KiB,
+# measured 455 KiB). Lower it as the
 # core shrinks (issue 17: leave out of the browser build what a portal never calls; turning
 # overflow checks off in the wasm profile was measured at only 6.6 KB and is not done).
 target_gz=$((250 * 1024))
-budget_gz=$((${RXGATE_WASM_GZ_BUDGET_KIB:-420} * 1024))
+budget_gz=$((${RXGATE_WASM_GZ_BUDGET_KIB:-470} * 1024))
 
 # wasm-bindgen-cli must match the wasm-bindgen crate exactly (its schema version).
 version="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
