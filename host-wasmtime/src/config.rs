@@ -125,6 +125,9 @@ pub struct Config {
     /// Hours a stored `Idempotency-Key` answer is replayed (`RXGATE_IDEMPOTENCY_TTL_HOURS`;
     /// default 24); after that the key may be used again and the answer is deleted.
     pub idempotency_ttl_hours: u32,
+    /// Hours a patient notification waits for the clinic app before it is marked `expired`
+    /// (`RXGATE_NOTIFICATION_TTL_HOURS`; default 72): news that late would mislead.
+    pub notification_ttl_hours: u32,
     /// This instance's name as the owner of the work it claims (`RXGATE_INSTANCE_ID`; default
     /// `<hostname>:<listen port>`, unique among live instances, the same across a restart,
     /// so a restarted instance takes back its dead process's claims at once; a random id when
@@ -339,6 +342,7 @@ impl Default for Config {
             visit_fetch: VisitFetchConfig::default(),
             raw_retention_days: 30,
             idempotency_ttl_hours: 24,
+            notification_ttl_hours: 72,
             instance_id: None,
             database_pool_size: 8,
             database: None,
@@ -753,6 +757,11 @@ impl Config {
             &get,
             "RXGATE_IDEMPOTENCY_TTL_HOURS",
             &mut self.idempotency_ttl_hours,
+        )?;
+        number(
+            &get,
+            "RXGATE_NOTIFICATION_TTL_HOURS",
+            &mut self.notification_ttl_hours,
         )?;
         number(
             &get,
@@ -1296,6 +1305,11 @@ mod tests {
         ),
         ("instance_id", "RXGATE_INSTANCE_ID", "i-1"),
         ("idempotency_ttl_hours", "RXGATE_IDEMPOTENCY_TTL_HOURS", "1"),
+        (
+            "notification_ttl_hours",
+            "RXGATE_NOTIFICATION_TTL_HOURS",
+            "1",
+        ),
         ("database_pool_size", "RXGATE_DATABASE_POOL_SIZE", "1"),
         ("drain_ms", "RXGATE_DRAIN_MS", "1"),
         ("trusted_proxies", "RXGATE_TRUSTED_PROXIES", "10.0.0.9"),

@@ -1081,12 +1081,15 @@ async fn pharmacy_search(
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct NotificationsQuery {
+    /// `pending` (the default), `sent`, `failed`, `skipped`, or `expired` (still pending
+    /// after `notification_ttl_hours`; no longer settled).
     status: Option<String>,
+    /// At most this many (default 100, at most 1 000).
     limit: Option<u32>,
 }
 
 /// The statuses a notification can be in.
-const NOTIFICATION_STATUSES: [&str; 4] = ["pending", "sent", "failed", "skipped"];
+const NOTIFICATION_STATUSES: [&str; 5] = ["pending", "sent", "failed", "skipped", "expired"];
 
 /// Patient notifications for the clinic app's messaging to send (email, SMS, in-app):
 /// `pending` by default, oldest first. Metadata only — the app reads the order for the
@@ -1112,7 +1115,7 @@ async fn pending_notifications(
     if !NOTIFICATION_STATUSES.contains(&status.as_str()) {
         return Err(Problem::client(
             StatusCode::BAD_REQUEST,
-            "`status` is one of pending, sent, failed, skipped",
+            "`status` is one of pending, sent, failed, skipped, expired",
         ));
     }
     let limit = q.limit.unwrap_or(100).min(1000);

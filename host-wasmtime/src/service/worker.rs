@@ -193,6 +193,10 @@ async fn purge(state: &AppState, last_purge: &mut i64) -> anyhow::Result<()> {
             i64::from(state.config.idempotency_ttl_hours) * super::idempotency::HOUR_MS,
         );
         state.db.run(move |s| s.purge_idempotency(expired)).await?;
+        let stale = now.saturating_sub(
+            i64::from(state.config.notification_ttl_hours) * super::idempotency::HOUR_MS,
+        );
+        state.db.run(move |s| s.expire_notifications(stale)).await?;
         let cutoffs = state.config.retention.cutoffs(now);
         let purged = state.db.run(move |s| s.purge_content(&cutoffs)).await?;
         if purged.calls + purged.documents > 0 {

@@ -589,6 +589,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Moves a `pending` notification to `status` (`sent`, `failed`, `skipped`); answers
     /// whether one moved.
     fn settle_notification(&self, id: i64, status: &str) -> StoreResult<bool>;
+    /// Marks `expired` every notification still `pending` that was stored before `before` (the
+    /// clinic app never reported it; telling the patient now would be stale); answers how
+    /// many. An expired notification cannot be settled any more.
+    fn expire_notifications(&self, before: i64) -> StoreResult<usize>;
     /// Appends to the audit log.
     fn audit(&self, entry: &AuditEntry) -> StoreResult<()>;
     /// Reads the audit log, newest first.

@@ -1119,6 +1119,15 @@ impl Storage for PgStore {
         .map(|n| n > 0)
     }
 
+    fn expire_notifications(&self, before: i64) -> StoreResult<usize> {
+        self.execute(
+            "UPDATE notifications SET body = jsonb_set(body::jsonb, '{status}', '\"expired\"')::text
+             WHERE (body::jsonb ->> 'status') = 'pending' AND created_at < $1",
+            &[&before],
+        )
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
     fn audit(&self, entry: &AuditEntry) -> StoreResult<()> {
         insert_audit(&mut *self.client()?, entry)
     }

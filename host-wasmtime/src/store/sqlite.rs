@@ -1161,6 +1161,17 @@ impl Storage for SqliteStore {
         })
     }
 
+    fn expire_notifications(&self, before: i64) -> StoreResult<usize> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE notifications SET body = json_set(body, '$.status', 'expired') \
+                 WHERE json_extract(body, '$.status') = 'pending' AND created_at < ?1",
+                [before],
+            )
+            .map_err(err)
+        })
+    }
+
     fn records(&self, table: RecordTable, order_id: &str) -> StoreResult<Vec<Value>> {
         self.with(|c| {
             let mut stmt = c

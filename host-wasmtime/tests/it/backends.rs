@@ -609,6 +609,28 @@ fn notifications_settle_once(store: Store) {
     assert!(!store.settle_notification(pending[0].id, "failed").unwrap());
     assert_eq!(store.notifications("sent", 10).unwrap().len(), 1);
     assert!(store.notifications("pending", 10).unwrap().is_empty());
+    // Pending past its time: expired, listed as such, never settled; a newer one and a
+    // settled one are left alone.
+    for (at, key) in [(7, "n2"), (20, "n3")] {
+        let change = Change {
+            order_id: Some("o1".into()),
+            records: vec![(
+                RecordTable::Notifications,
+                json!({"kind": "shipped", "dedupe_key": key, "status": "pending"}),
+            )],
+            now: at,
+            ..Change::default()
+        };
+        store.commit(&change).unwrap();
+    }
+    assert_eq!(store.expire_notifications(10).unwrap(), 1);
+    let expired = store.notifications("expired", 10).unwrap();
+    assert_eq!(expired.len(), 1);
+    assert_eq!(expired[0].created_at, 7);
+    assert!(!store.settle_notification(expired[0].id, "sent").unwrap());
+    assert_eq!(store.notifications("pending", 10).unwrap().len(), 1);
+    assert_eq!(store.notifications("sent", 10).unwrap().len(), 1);
+    assert_eq!(store.expire_notifications(10).unwrap(), 0);
 }
 
 fn published_rules_are_read_back(store: Store) {
