@@ -22,6 +22,37 @@ use std::collections::BTreeMap;
 /// How often a change is recomputed after a version conflict before it gives up.
 const CONFLICT_RETRIES: usize = 8;
 
+/// How many orders one page of [`OrderPages`] reads.
+const ORDER_PAGE: u32 = 200;
+
+/// Every stored order, a page at a time in id order (keyset paging: an order added or removed
+/// while the walk runs is seen at most once). The periodic jobs (sweep, visit fetch, worklist)
+/// walk the orders through this one pager.
+#[derive(Debug, Default)]
+pub struct OrderPages {
+    after: String,
+    done: bool,
+}
+
+impl OrderPages {
+    /// The next page, or `None` after the last order.
+    pub async fn next(&mut self, state: &AppState) -> anyhow::Result<Option<Vec<OrderRecord>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let from = self.after.clone();
+        let page = state
+            .db
+            .run(move |s| s.list_orders(&from, ORDER_PAGE))
+            .await?;
+        match page.last() {
+            Some(last) => self.after.clone_from(&last.id),
+            None => self.done = true,
+        }
+        Ok((!self.done).then_some(page))
+    }
+}
+
 /// A stored order and the snapshot the rules read.
 #[derive(Debug, Clone)]
 pub struct Loaded {

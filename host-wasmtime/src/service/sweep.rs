@@ -13,15 +13,13 @@
 //! The escalation texts are the rules' templates filled with facts (hours, days, codes),
 //! never patient data.
 
+use super::orders::{self, OrderPages};
 use super::problem::Problem;
-use super::{orders, AppState};
+use super::AppState;
 use crate::store::{AuditEntry, Change, Committed, OrderRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-
-/// Orders read per page.
-const PAGE: u32 = 200;
 
 #[derive(Serialize)]
 struct DiagnoseRequest<'a> {
@@ -109,14 +107,8 @@ pub async fn maybe(state: &AppState, last: &mut i64) -> anyhow::Result<()> {
 /// One sweep over every order.
 pub async fn once(state: &AppState) -> anyhow::Result<Swept> {
     let mut swept = Swept::default();
-    let mut after = String::new();
-    loop {
-        let from = after.clone();
-        let page = state.db.run(move |s| s.list_orders(&from, PAGE)).await?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = last.id.clone();
+    let mut pages = OrderPages::default();
+    while let Some(page) = pages.next(state).await? {
         for record in page {
             match sweep_order(state, record).await {
                 Ok(Some(committed)) => {
@@ -233,14 +225,8 @@ fn audit_of(id: &str, before: Option<&Stuck>, after: Option<&Stuck>, now: i64) -
 /// Every order the last sweeps found stuck, in id order.
 pub async fn worklist(state: &AppState) -> anyhow::Result<Vec<WorklistEntry>> {
     let mut out = Vec::new();
-    let mut after = String::new();
-    loop {
-        let from = after.clone();
-        let page = state.db.run(move |s| s.list_orders(&from, PAGE)).await?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = last.id.clone();
+    let mut pages = OrderPages::default();
+    while let Some(page) = pages.next(state).await? {
         out.extend(page.into_iter().filter_map(|r| {
             let stuck = serde_json::from_value(r.state.get("stuck")?.clone()).ok()?;
             Some(WorklistEntry {

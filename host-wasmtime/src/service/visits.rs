@@ -22,7 +22,7 @@
 use super::app::{decide_ok, entry, STAFF};
 use super::idempotency;
 use super::openapi::OrderPath;
-use super::orders::{self, Loaded};
+use super::orders::{self, Loaded, OrderPages};
 use super::problem::Problem;
 use super::AppState;
 use crate::clients::{self, Auth};
@@ -48,9 +48,6 @@ pub fn routes() -> aide::axum::ApiRouter<AppState> {
         }),
     )
 }
-
-/// Orders read per page.
-const PAGE: u32 = 200;
 
 /// What the scheduler keeps for one order (`state.visitFetch`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -147,14 +144,8 @@ pub async fn once(state: &AppState, budget: &mut Budget) -> anyhow::Result<Sched
 async fn due_orders(state: &AppState) -> anyhow::Result<Vec<String>> {
     let now = state.now_ms();
     let mut due_list: Vec<(i64, String)> = Vec::new();
-    let mut after = String::new();
-    loop {
-        let from = after.clone();
-        let page = state.db.run(move |s| s.list_orders(&from, PAGE)).await?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = last.id.clone();
+    let mut pages = OrderPages::default();
+    while let Some(page) = pages.next(state).await? {
         for record in page {
             let book = book_of(&record);
             if due(&record, book.as_ref(), now) {
