@@ -13,7 +13,9 @@
 //! several instances look at once, the version is the claim — one commit lands (one fetch
 //! queued), the others conflict and skip the order. Each instance queues at most
 //! `visit_fetch.max_per_minute` scheduled fetches per minute; the rest wait for the next.
-//! A terminal visit is marked once and never looked at again.
+//! A terminal visit is marked once and never looked at again. The store derives each order's
+//! due time from that book into an indexed column (`Storage::visit_fetches_due`), so a pass
+//! reads the due orders alone (at most 500, the longest-waiting first), never every order.
 //!
 //! Staff "refresh from Beluga" (`POST /api/emr/orders/{id}/beluga/refresh`) queues a visit
 //! fetch now and fetches the patient (`GET patient/externalFetch/{phone}`) while staff wait;
@@ -22,7 +24,7 @@
 use super::app::{decide_ok, entry, STAFF};
 use super::idempotency;
 use super::openapi::OrderPath;
-use super::orders::{self, Loaded, OrderPages};
+use super::orders::{self, Loaded};
 use super::problem::Problem;
 use super::AppState;
 use crate::clients::{self, Auth};
@@ -48,6 +50,10 @@ pub fn routes() -> aide::axum::ApiRouter<AppState> {
         }),
     )
 }
+
+/// At most this many due orders are planned per pass (the rest wait for the next tick, the
+/// longest-waiting first).
+const PASS_LIMIT: u32 = 500;
 
 /// What the scheduler keeps for one order (`state.visitFetch`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -140,22 +146,14 @@ pub async fn once(state: &AppState, budget: &mut Budget) -> anyhow::Result<Sched
     Ok(done)
 }
 
-/// The ids of the orders whose fetch is due now, by due time (never planned first).
+/// The ids of the orders whose fetch is due now, by due time (never planned first): read
+/// from the store's index of due fetches, never by walking every order.
 async fn due_orders(state: &AppState) -> anyhow::Result<Vec<String>> {
     let now = state.now_ms();
-    let mut due_list: Vec<(i64, String)> = Vec::new();
-    let mut pages = OrderPages::default();
-    while let Some(page) = pages.next(state).await? {
-        for record in page {
-            let book = book_of(&record);
-            if due(&record, book.as_ref(), now) {
-                let at = book.and_then(|b| b.next_at).unwrap_or(i64::MIN);
-                due_list.push((at, record.id));
-            }
-        }
-    }
-    due_list.sort();
-    Ok(due_list.into_iter().map(|(_, id)| id).collect())
+    Ok(state
+        .db
+        .run(move |s| s.visit_fetches_due(now, PASS_LIMIT))
+        .await?)
 }
 
 enum Step {

@@ -508,6 +508,11 @@ pub trait Storage: Send + Sync + 'static {
     /// Orders in id order, the first `limit` whose id is after `after` (a page of the stuck-order
     /// sweep; `""` starts at the beginning).
     fn list_orders(&self, after: &str, limit: u32) -> StoreResult<Vec<OrderRecord>>;
+    /// The ids of the orders whose visit fetch is due at `now`, the longest-waiting first, at
+    /// most `limit`. Due comes from an indexed column the store derives from the scheduler's
+    /// book in `state` (`visitFetch`, docs/host.md "Visit status"): an order with a master id
+    /// and no book is due at once; a `terminal` book or one without `nextAt` is never due.
+    fn visit_fetches_due(&self, now: i64, limit: u32) -> StoreResult<Vec<String>>;
     /// Sets the master id once; answers the master id in force (the existing one if set).
     fn ensure_master_id(&self, id: &str, candidate: &str) -> StoreResult<String>;
     /// Stores the events of one webhook request, each unless its dedupe key is known, and one

@@ -139,6 +139,20 @@ CREATE INDEX inbox_match_event ON inbox_match (event_id);
 UPDATE inbox SET outcome = 'applied' WHERE outcome = 'recorded';
 UPDATE inbox SET outcome = NULL, processed_at = NULL WHERE outcome = 'unmatched';
 "#,
+    // v6 (SQLite's v8): when each order's visit fetch is due, derived from the scheduler's
+    // book in `state` and indexed, so the scheduler reads the due orders alone.
+    r#"
+ALTER TABLE orders ADD COLUMN fetch_due_at BIGINT GENERATED ALWAYS AS (
+    CASE
+        WHEN master_id IS NULL THEN NULL
+        WHEN (state::jsonb) -> 'visitFetch' IS NULL THEN 0
+        WHEN (state::jsonb) -> 'visitFetch' ->> 'state' = 'terminal' THEN NULL
+        WHEN jsonb_typeof((state::jsonb) -> 'visitFetch' -> 'nextAt') = 'number'
+            THEN ((state::jsonb) -> 'visitFetch' ->> 'nextAt')::numeric::bigint
+    END
+) STORED;
+CREATE INDEX orders_fetch_due ON orders (fetch_due_at, id) WHERE fetch_due_at IS NOT NULL;
+"#,
 ];
 
 /// The advisory lock key migrations run under ("rxgate" in ASCII).
@@ -805,6 +819,15 @@ impl Storage for PgStore {
             &[&after, &i64::from(limit)],
         )?;
         rows.iter().map(order_row).collect()
+    }
+
+    fn visit_fetches_due(&self, now: i64, limit: u32) -> StoreResult<Vec<String>> {
+        let rows = self.query(
+            "SELECT id FROM orders WHERE fetch_due_at IS NOT NULL AND fetch_due_at <= $1
+             ORDER BY fetch_due_at, id LIMIT $2",
+            &[&now, &i64::from(limit)],
+        )?;
+        rows.iter().map(|r| r.try_get(0).map_err(err)).collect()
     }
 
     fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>> {

@@ -134,6 +134,20 @@ CREATE INDEX inbox_match_event ON inbox_match (event_id);
 UPDATE inbox SET outcome = 'applied' WHERE outcome = 'recorded';
 UPDATE inbox SET outcome = NULL, processed_at = NULL WHERE outcome = 'unmatched';
 "#,
+    // v8: when each order's visit fetch is due, derived from the scheduler's book in `state`
+    // (`visitFetch`: never planned is due at once, `terminal` or no `nextAt` never), indexed
+    // so the scheduler reads the due orders alone instead of every order on every tick.
+    r#"
+ALTER TABLE orders ADD COLUMN fetch_due_at INTEGER GENERATED ALWAYS AS (
+    CASE
+        WHEN master_id IS NULL THEN NULL
+        WHEN json_type(state, '$.visitFetch') IS NULL THEN 0
+        WHEN json_extract(state, '$.visitFetch.state') = 'terminal' THEN NULL
+        WHEN json_type(state, '$.visitFetch.nextAt') = 'integer' THEN json_extract(state, '$.visitFetch.nextAt')
+    END
+) VIRTUAL;
+CREATE INDEX orders_fetch_due ON orders (fetch_due_at, id) WHERE fetch_due_at IS NOT NULL;
+"#,
 ];
 
 /// Splits every order stored before v3 into the clinic's input and rxgate's state with the
@@ -820,6 +834,21 @@ impl Storage for SqliteStore {
                 .map_err(err)?;
             let rows = stmt
                 .query_map(rusqlite::params![after, limit], order_row)
+                .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+    }
+
+    fn visit_fetches_due(&self, now: i64, limit: u32) -> StoreResult<Vec<String>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT id FROM orders WHERE fetch_due_at IS NOT NULL AND fetch_due_at <= ?1
+                     ORDER BY fetch_due_at, id LIMIT ?2",
+                )
+                .map_err(err)?;
+            let rows = stmt
+                .query_map(rusqlite::params![now, limit], |r| r.get(0))
                 .map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)
         })

@@ -88,6 +88,7 @@ on_both!(
     orders_are_listed_in_pages_with_their_bookkeeping,
     call_payloads_and_documents_are_purged_past_their_retention,
     a_patients_orders_are_found_exported_and_erased,
+    visit_fetches_due_are_read_from_the_index,
 );
 
 fn event(key: &str, at: i64) -> NewEvent {
@@ -1542,4 +1543,125 @@ fn sqlite_purged_and_erased_content_leaves_the_file() {
     );
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Writes `order`'s service bookkeeping (`state`) from `version`.
+fn write_state(store: &Store, order: &str, version: i64, state: serde_json::Value) {
+    let change = Change {
+        order_id: Some(order.into()),
+        order: Some(OrderWrite {
+            id: order.into(),
+            expected_version: version,
+            rxgate: None,
+            state: Some(state),
+        }),
+        now: 5,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&change).unwrap(), Committed::Done(version + 1));
+}
+
+/// The visit scheduler's due orders come from the index the store derives from each order's
+/// `state.visitFetch`: a visit never planned is due first, then by `nextAt`; no master id,
+/// a terminal book or a book without `nextAt` is never due; a rewritten book moves the order.
+fn visit_fetches_due_are_read_from_the_index(store: Store) {
+    for (id, book) in [
+        ("o-none", None),
+        ("o-new", None),
+        (
+            "o-later",
+            Some(json!({"state": "open", "nextAt": 100, "attempt": 1})),
+        ),
+        (
+            "o-soon",
+            Some(json!({"state": "open", "nextAt": 50, "attempt": 0})),
+        ),
+        ("o-done", Some(json!({"state": "terminal", "nextAt": null}))),
+        ("o-idle", Some(json!({"state": "not_submitted"}))),
+    ] {
+        seed(&store, id);
+        if id != "o-none" {
+            store.ensure_master_id(id, &format!("m-{id}")).unwrap();
+        }
+        if let Some(book) = book {
+            write_state(&store, id, 1, json!({"visitFetch": book, "stuck": null}));
+        }
+    }
+    let due = |now: i64, limit: u32| store.visit_fetches_due(now, limit).unwrap();
+    assert_eq!(due(49, 10), ["o-new"]);
+    assert_eq!(due(99, 10), ["o-new", "o-soon"]);
+    assert_eq!(due(100, 10), ["o-new", "o-soon", "o-later"]);
+    assert_eq!(due(100, 2), ["o-new", "o-soon"]);
+    // Planned: the new visit waits for its own `nextAt`.
+    write_state(
+        &store,
+        "o-new",
+        1,
+        json!({"visitFetch": {"state": "open", "nextAt": 200}}),
+    );
+    assert_eq!(due(100, 10), ["o-soon", "o-later"]);
+    assert_eq!(due(i64::MAX, 10), ["o-soon", "o-later", "o-new"]);
+}
+
+/// Orders stored before the due-fetch index, with and without a book, for the migration checks.
+const PRE_INDEX_ORDERS: [(&str, Option<&str>, &str); 3] = [
+    ("o-a", Some("m-a"), r#"{}"#),
+    (
+        "o-b",
+        Some("m-b"),
+        r#"{"visitFetch":{"state":"open","nextAt":70}}"#,
+    ),
+    ("o-c", None, r#"{}"#),
+];
+
+/// After the migration the stored orders are indexed: `o-a` (never planned) and `o-b` (due
+/// at 70) are due, `o-c` (no visit) is not.
+fn upgraded_orders_are_indexed(store: &Store) {
+    assert_eq!(store.visit_fetches_due(69, 10).unwrap(), ["o-a"]);
+    assert_eq!(store.visit_fetches_due(70, 10).unwrap(), ["o-a", "o-b"]);
+}
+
+/// SQLite: a v7 database opens at v8 with its orders' visit fetches indexed.
+#[test]
+fn sqlite_migrates_to_the_visit_fetch_index() {
+    let (dir, path) = sqlite_file_at(7);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (id, master, state) in PRE_INDEX_ORDERS {
+            conn.execute(
+                "INSERT INTO orders (id, snapshot, rxgate, state, master_id, version, updated_at)
+                 VALUES (?1, '{}', '{}', ?2, ?3, 1, 1)",
+                rusqlite::params![id, state, master],
+            )
+            .unwrap();
+        }
+    }
+    let store: Store = Arc::new(SqliteStore::open(&path).unwrap());
+    let current = rxgate_host::store::sqlite::MIGRATIONS.len() as i64;
+    assert_eq!(store.schema().unwrap(), ("sqlite", current));
+    upgraded_orders_are_indexed(&store);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// PostgreSQL: a v5 database is migrated to v6 with its orders' visit fetches indexed.
+#[test]
+fn postgres_migrates_to_the_visit_fetch_index() {
+    let Some(url) = pg_schema() else {
+        return;
+    };
+    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+    assert_eq!(pg::migrate(&mut client, 5).unwrap(), 5);
+    for (id, master, state) in PRE_INDEX_ORDERS {
+        client
+            .execute(
+                "INSERT INTO orders (id, snapshot, rxgate, state, master_id, version, updated_at)
+                 VALUES ($1, '{}', '{}', $2, $3, 1, 1)",
+                &[&id, &state, &master],
+            )
+            .unwrap();
+    }
+    let store: Store = Arc::new(PgStore::connect(&url, 2).unwrap());
+    let current = pg::MIGRATIONS.len() as i64;
+    assert_eq!(store.schema().unwrap(), ("postgres", current));
+    upgraded_orders_are_indexed(&store);
 }
