@@ -513,6 +513,9 @@ pub trait Storage: Send + Sync + 'static {
     /// book in `state` (`visitFetch`, docs/host.md "Visit status"): an order with a master id
     /// and no book is due at once; a `terminal` book or one without `nextAt` is never due.
     fn visit_fetches_due(&self, now: i64, limit: u32) -> StoreResult<Vec<String>>;
+    /// The orders the sweep last found stuck (`state.stuck` with a `stage`), in id order, read
+    /// from an index the store derives from the bookkeeping (the worklist and the stuck gauge).
+    fn stuck_orders(&self) -> StoreResult<Vec<OrderRecord>>;
     /// Sets the master id once; answers the master id in force (the existing one if set).
     fn ensure_master_id(&self, id: &str, candidate: &str) -> StoreResult<String>;
     /// Stores the events of one webhook request, each unless its dedupe key is known, and one

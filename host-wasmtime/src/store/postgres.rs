@@ -140,7 +140,8 @@ UPDATE inbox SET outcome = 'applied' WHERE outcome = 'recorded';
 UPDATE inbox SET outcome = NULL, processed_at = NULL WHERE outcome = 'unmatched';
 "#,
     // v6 (SQLite's v8): when each order's visit fetch is due, derived from the scheduler's
-    // book in `state` and indexed, so the scheduler reads the due orders alone.
+    // book in `state` and indexed, so the scheduler reads the due orders alone; and the stage
+    // the sweep found an order stuck at, so the worklist reads the stuck orders alone.
     r#"
 ALTER TABLE orders ADD COLUMN fetch_due_at BIGINT GENERATED ALWAYS AS (
     CASE
@@ -152,6 +153,12 @@ ALTER TABLE orders ADD COLUMN fetch_due_at BIGINT GENERATED ALWAYS AS (
     END
 ) STORED;
 CREATE INDEX orders_fetch_due ON orders (fetch_due_at, id) WHERE fetch_due_at IS NOT NULL;
+ALTER TABLE orders ADD COLUMN stuck_stage TEXT GENERATED ALWAYS AS (
+    CASE WHEN jsonb_typeof((state::jsonb) -> 'stuck' -> 'stage') = 'string'
+        THEN (state::jsonb) -> 'stuck' ->> 'stage'
+    END
+) STORED;
+CREATE INDEX orders_stuck ON orders (id) WHERE stuck_stage IS NOT NULL;
 "#,
 ];
 
@@ -828,6 +835,14 @@ impl Storage for PgStore {
             &[&now, &i64::from(limit)],
         )?;
         rows.iter().map(|r| r.try_get(0).map_err(err)).collect()
+    }
+
+    fn stuck_orders(&self) -> StoreResult<Vec<OrderRecord>> {
+        let rows = self.query(
+            &format!("SELECT {ORDER_COLS} FROM orders WHERE stuck_stage IS NOT NULL ORDER BY id"),
+            &[],
+        )?;
+        rows.iter().map(order_row).collect()
     }
 
     fn order_by_master_id(&self, master_id: &str) -> StoreResult<Option<OrderRecord>> {

@@ -136,7 +136,9 @@ UPDATE inbox SET outcome = NULL, processed_at = NULL WHERE outcome = 'unmatched'
 "#,
     // v8: when each order's visit fetch is due, derived from the scheduler's book in `state`
     // (`visitFetch`: never planned is due at once, `terminal` or no `nextAt` never), indexed
-    // so the scheduler reads the due orders alone instead of every order on every tick.
+    // so the scheduler reads the due orders alone instead of every order on every tick; and
+    // the stage the sweep found an order stuck at (`stuck.stage`), indexed so the worklist and
+    // the stuck gauge read the stuck orders alone.
     r#"
 ALTER TABLE orders ADD COLUMN fetch_due_at INTEGER GENERATED ALWAYS AS (
     CASE
@@ -147,6 +149,10 @@ ALTER TABLE orders ADD COLUMN fetch_due_at INTEGER GENERATED ALWAYS AS (
     END
 ) VIRTUAL;
 CREATE INDEX orders_fetch_due ON orders (fetch_due_at, id) WHERE fetch_due_at IS NOT NULL;
+ALTER TABLE orders ADD COLUMN stuck_stage TEXT GENERATED ALWAYS AS (
+    CASE WHEN json_type(state, '$.stuck.stage') = 'text' THEN json_extract(state, '$.stuck.stage') END
+) VIRTUAL;
+CREATE INDEX orders_stuck ON orders (id) WHERE stuck_stage IS NOT NULL;
 "#,
 ];
 
@@ -850,6 +856,18 @@ impl Storage for SqliteStore {
             let rows = stmt
                 .query_map(rusqlite::params![now, limit], |r| r.get(0))
                 .map_err(err)?;
+            rows.collect::<Result<Vec<_>, _>>().map_err(err)
+        })
+    }
+
+    fn stuck_orders(&self) -> StoreResult<Vec<OrderRecord>> {
+        self.with(|c| {
+            let mut stmt = c
+                .prepare(&format!(
+                    "SELECT {ORDER_COLS} FROM orders WHERE stuck_stage IS NOT NULL ORDER BY id"
+                ))
+                .map_err(err)?;
+            let rows = stmt.query_map([], order_row).map_err(err)?;
             rows.collect::<Result<Vec<_>, _>>().map_err(err)
         })
     }

@@ -167,6 +167,20 @@ fn orders_are_listed_in_pages_with_their_bookkeeping(store: Store) {
     assert_eq!(listed[0].version, 2);
     // The same change again (another instance's sweep from the same read) writes nothing.
     assert_eq!(store.commit(&change).unwrap(), Committed::Conflict);
+    // The stuck orders are read from their own index; a cleared finding leaves it.
+    let stuck = |store: &Store| -> Vec<String> {
+        store
+            .stuck_orders()
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect()
+    };
+    assert_eq!(stuck(&store), ["o-b"]);
+    write_state(&store, "o-c", 1, json!({"stuck": {"stage": "at_doctor"}}));
+    assert_eq!(stuck(&store), ["o-b", "o-c"]);
+    write_state(&store, "o-b", 2, json!({"stuck": null}));
+    assert_eq!(stuck(&store), ["o-c"]);
 }
 
 fn enqueue(store: &Store, kind: &str, key: &str) -> i64 {
@@ -1611,12 +1625,17 @@ const PRE_INDEX_ORDERS: [(&str, Option<&str>, &str); 3] = [
         Some("m-b"),
         r#"{"visitFetch":{"state":"open","nextAt":70}}"#,
     ),
-    ("o-c", None, r#"{}"#),
+    ("o-c", None, r#"{"stuck":{"stage":"shipped","since":1}}"#),
 ];
 
 /// After the migration the stored orders are indexed: `o-a` (never planned) and `o-b` (due
-/// at 70) are due, `o-c` (no visit) is not.
+/// at 70) are due, `o-c` (no visit) is not, and is the one stuck order.
 fn upgraded_orders_are_indexed(store: &Store) {
+    let stuck = store.stuck_orders().unwrap();
+    assert_eq!(
+        stuck.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
+        ["o-c"]
+    );
     assert_eq!(store.visit_fetches_due(69, 10).unwrap(), ["o-a"]);
     assert_eq!(store.visit_fetches_due(70, 10).unwrap(), ["o-a", "o-b"]);
 }
