@@ -429,12 +429,20 @@ fn digits(s: &str, n: usize) -> bool {
 
 /// ref: `String (100 character limit)`; decisions.md §2: 1–100 characters after trimming,
 /// letters of any script, spaces, `'`, `-`, `.`, `,`; no digits, no control characters.
+/// A letter may carry combining accents (a decomposed `é` is still a letter).
 pub fn name_ok(s: &str) -> bool {
     let t = s.trim();
     let count = t.chars().count();
     (1..=100).contains(&count)
-        && t.chars()
-            .all(|c| c.is_alphabetic() || c == ' ' || matches!(c, '\'' | '-' | '.' | ','))
+        && !s.chars().any(char::is_control)
+        && t.chars().all(|c| {
+            c.is_alphabetic() || combining(c) || c == ' ' || matches!(c, '\'' | '-' | '.' | ',')
+        })
+}
+
+/// The combining diacritical mark blocks.
+fn combining(c: char) -> bool {
+    matches!(u32::from(c), 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
 /// `MM/DD/YYYY` with two-digit month and day, as a calendar date.
