@@ -504,6 +504,16 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
+    /// Requests that carried members the Beluga reference does not define for their endpoint
+    /// (accepted, except on the lab endpoint, which refuses them): one record per request,
+    /// `what` = `undocumented_members {path} {pointers}` (`beluga_rules`).
+    pub fn undocumented_members(&self) -> Vec<Record> {
+        self.log()
+            .into_iter()
+            .filter(|r| r.what.starts_with("undocumented_members "))
+            .collect()
+    }
+
     /// Everything the partners did so far.
     pub fn log(&self) -> Vec<Record> {
         self.shared

@@ -4,10 +4,14 @@
 //! Beluga error strings, and both must meet the vector's expectation. A validator bug in
 //! either shows up here, named by its vector. Deliberate differences are the allow list below.
 
+use crate::common::{ready_order, JPEG};
+use rxgate_host::demo::Harness;
 use rxgate_host::rules::vectors::{self, Case};
 use rxgate_sandbox::beluga_rules::{self, Endpoint};
-use serde_json::Value;
+use rxgate_sandbox::{Sandbox, SandboxConfig};
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 /// Vectors on which the sandbox and rxgate differ on purpose, each with the decision that
 /// settles it (docs/sandbox.md, "Independent request rules"). An entry that stops differing
@@ -190,4 +194,173 @@ fn every_allow_list_entry_names_a_vector() {
             "{id}: cite the decision"
         );
     }
+}
+
+/// The sandbox on loopback with the reference's example company and visit type.
+async fn sandbox() -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        visit_types: vec!["testVisitType".into()],
+        med_ids: vec!["SEMA-025".into()],
+        // The doctor never concludes: no webhook is sent during the test.
+        doctor_delay_ms: 600_000,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+/// POSTs `body` to the sandbox's Beluga `path`; answers (HTTP status, body).
+async fn post(sandbox: &Sandbox, path: &str, body: &Value) -> (u16, Value) {
+    let key = SandboxConfig::default().beluga_api_key;
+    let answer = reqwest::Client::new()
+        .post(format!(
+            "{}{}",
+            sandbox.beluga_url(),
+            path.trim_start_matches('/')
+        ))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .expect("sandbox answers");
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+/// ref, "Visit form submission(ID photos)" with the reference's example values.
+fn guide_visit() -> Value {
+    json!({
+        "formObj": {
+            "consentsSigned": true, "firstName": "Maria", "lastName": "Alvarez",
+            "dob": "03/14/1986", "phone": "5554567890", "email": "maria@example.com",
+            "address": "1 Main St", "city": "Fresno", "state": "CA", "zip": "54321",
+            "sex": "Female", "selfReportedMeds": "None", "allergies": "None",
+            "medicalConditions": "None",
+            "patientPreference": [{"name": "Semaglutide", "strength": "0.25 mg", "quantity": "2",
+                "refills": "0", "medId": "SEMA-025"}],
+            "Q1": "Have you experienced any of these things? POSSIBLE ANSWERS: answer1; answer2; answer3",
+            "A1": "answer2; answer3"
+        },
+        "pharmacyId": "13012", "masterId": "sandbox-rules-1",
+        "company": "fuseHealthTestCompany", "visitType": "testVisitType"
+    })
+}
+
+/// Over HTTP the sandbox answers its own rules' verdicts in the reference's shapes: `error`
+/// on visit and lab creation, `info` on the media and message endpoints, `data` on the
+/// pharmacy search, status words on `updateVisit`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_answers_its_own_verdicts_in_the_references_shapes() {
+    let sandbox = sandbox().await;
+    let mut bad_dob = guide_visit();
+    bad_dob["formObj"]["dob"] = json!("1986-03-14");
+    let refused = post(&sandbox, "/visit/createNoPayPhotos", &bad_dob).await;
+    assert_eq!(refused, (400, json!({"status": 400, "error": "Dob error"})));
+    let mut no_master = guide_visit();
+    no_master.as_object_mut().unwrap().remove("masterId");
+    let refused = post(&sandbox, "/visit/createNoPayPhotos", &no_master).await;
+    assert_eq!(refused.1["error"], "Missing metadata");
+    let mut lab = guide_visit();
+    lab["notes"] = json!("x");
+    let refused = post(&sandbox, "/lab/receiveLabResults", &lab).await;
+    assert_eq!(
+        refused.1["error"], "Missing values",
+        "testToTreat and results absent"
+    );
+
+    let (status, created) = post(&sandbox, "/visit/createNoPayPhotos", &guide_visit()).await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["info"], "Patient visit created successfully");
+    assert_eq!(created["data"]["masterId"], "sandbox-rules-1");
+
+    // A photo with an undocumented member is accepted and the member noted.
+    let photos = json!({"visitId": "sandbox-rules-1", "masterId": "sandbox-rules-1",
+        "images": [{"mime": "image/jpeg", "data": JPEG}]});
+    let (status, received) = post(&sandbox, "/external/receivePhotos", &photos).await;
+    assert_eq!(
+        (status, &received["info"]),
+        (200, &json!("Successfully received images"))
+    );
+    let noted = sandbox.undocumented_members();
+    assert_eq!(noted.len(), 1, "{noted:?}");
+    assert!(
+        noted[0].what.ends_with("/external/receivePhotos /masterId"),
+        "{noted:?}"
+    );
+    let png = json!({"visitId": "sandbox-rules-1",
+        "images": [{"mime": "image/jpeg", "data": "iVBORw0KGgo="}]});
+    let refused = post(&sandbox, "/external/receivePhotos", &png).await;
+    assert_eq!(refused.1["info"], "Error accepting images");
+
+    let chat = json!({"firstName": "Maria", "lastName": "Alvarez", "content": JPEG,
+        "isMedia": "true", "masterId": "sandbox-rules-1"});
+    let refused = post(&sandbox, "/external/receiveChat", &chat).await;
+    assert_eq!(
+        refused.1["info"],
+        "Incorrect data structure or missing data"
+    );
+    let refused = post(&sandbox, "/external/pharmacies", &json!({})).await;
+    assert_eq!(
+        refused,
+        (
+            400,
+            json!({"status": 400, "data": "Invalid search parameters"})
+        )
+    );
+    let update = json!({"patientPreference": [{"name": "Semaglutide", "strength": "0.25 mg",
+        "quantity": "2", "refills": "0", "medId": "SEMA-025"}],
+        "pharmacyId": "13012", "masterId": "sandbox-rules-1", "apiKey": "k"});
+    let refused = post(&sandbox, "/external/updateVisit", &update).await;
+    assert_eq!(
+        refused.1["status"], "GENERIC",
+        "daysSupply is required on updateVisit"
+    );
+    sandbox.shutdown();
+}
+
+/// The bodies the service really sends (visit creation, the photo ID, a staff CS message) pass
+/// the sandbox's own rules and carry no member the reference does not define.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_services_bodies_pass_the_independent_rules_with_documented_members_only() {
+    let order = ready_order();
+    let harness = Harness::start(&[&order], |_| {})
+        .await
+        .expect("harness starts");
+    let client = harness.client(Instant::now());
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    client.put_order(&id, &order).await.expect("order stored");
+    let photo = json!({"images": [{"mime": "image/jpeg", "data": JPEG}]});
+    let path = format!("/api/emr/orders/{id}/photo-id");
+    let (status, stored) = client
+        .api(reqwest::Method::PUT, &path, Some(&photo))
+        .await
+        .expect("upload");
+    assert_eq!(status, 202, "{stored}");
+    let (_, sent, panel) = client
+        .pay_and_wait(&order, Duration::from_secs(60), |p| {
+            p["calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["kind"] == "beluga_photo_id" && c["status"] == "done")
+        })
+        .await
+        .expect("order paid and watched");
+    assert!(sent, "{panel}");
+    let message = json!({"content": "Please confirm the shipping address."});
+    let path = format!("/api/emr/orders/{id}/messages");
+    let (status, queued) = client
+        .api(reqwest::Method::POST, &path, Some(&message))
+        .await
+        .expect("message");
+    assert_eq!(status, 202, "{queued}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let received = |what: &str| harness.sandbox.log().iter().any(|r| r.what == what);
+    while !received("cs_message_received") {
+        assert!(Instant::now() < deadline, "{:?}", harness.sandbox.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(received("visit_created") && received("photo_received"));
+    assert_eq!(harness.sandbox.undocumented_members(), []);
+    harness.stop().await;
 }
