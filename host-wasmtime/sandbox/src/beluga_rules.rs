@@ -382,17 +382,17 @@ fn form_fields(form: &Map<String, Value>, today: NaiveDate, v: &mut Verdict) {
         match form.get(name) {
             None => v.refuse(Stage::Field, error),
             Some(Value::Null) => v.refuse(Stage::MissingValues, MISSING_VALUES),
+            // "empty string" is `Missing values` whatever the member's type.
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                v.refuse(Stage::MissingValues, MISSING_VALUES);
+            }
             Some(Value::Bool(b)) if matches!(rule, Rule::ConsentTrue) => {
                 if !b {
                     v.refuse(Stage::Field, error);
                 }
             }
             Some(Value::String(s)) if !matches!(rule, Rule::ConsentTrue) => {
-                if s.trim().is_empty() {
-                    v.refuse(Stage::MissingValues, MISSING_VALUES);
-                } else {
-                    text_rule(rule, s, error, today, v);
-                }
+                text_rule(rule, s, error, today, v);
             }
             Some(_) => v.refuse(Stage::Field, error),
         }
