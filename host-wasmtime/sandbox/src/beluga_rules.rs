@@ -515,9 +515,16 @@ fn preferences(value: &Value, days_required: bool, v: &mut Verdict) {
         _ => return v.refuse(Stage::Field, PREFERENCE_ERROR),
     };
     for item in items {
-        let Some(item) = item.as_object() else {
-            v.refuse(Stage::Field, PREFERENCE_ERROR);
-            continue;
+        let item = match item {
+            Value::Object(item) => item,
+            Value::Null => {
+                v.refuse(Stage::MissingValues, MISSING_VALUES);
+                continue;
+            }
+            _ => {
+                v.refuse(Stage::Field, PREFERENCE_ERROR);
+                continue;
+            }
         };
         for member in [
             "name",
