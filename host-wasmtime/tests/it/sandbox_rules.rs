@@ -561,3 +561,114 @@ fn sandbox_rules_agree_with_rxgate_on_probe_values() {
         failures.join("\n")
     );
 }
+
+/// The seven other endpoints: each member of a valid body set to each odd value; the two
+/// sides must agree on the verdict and the error string.
+#[test]
+fn sandbox_rules_agree_with_rxgate_on_the_other_endpoints_probes() {
+    let long = "a".repeat(101);
+    let values = [
+        json!(null),
+        json!(""),
+        json!(" "),
+        json!(1),
+        json!(true),
+        json!(false),
+        json!("x"),
+        json!(long),
+        json!(JPEG),
+        json!(format!("data:image/jpeg;base64,{JPEG}")),
+        json!("iVBORw0KGgo="),
+        json!("JVBERi0xLjQK"),
+        json!([]),
+        json!({}),
+        json!("image/png"),
+        json!("ca"),
+        json!("CA"),
+        json!("5432"),
+        json!("54321"),
+    ];
+    let bodies = [
+        (
+            "chat",
+            json!({"firstName": "Maria", "lastName": "Alvarez", "content": "Hi",
+            "isMedia": false, "masterId": "m-1"}),
+        ),
+        (
+            "chat",
+            json!({"firstName": "Maria", "lastName": "Alvarez", "content": JPEG,
+            "isMedia": true, "masterId": "m-1"}),
+        ),
+        (
+            "cs-message",
+            json!({"content": "Please call", "masterId": "m-1"}),
+        ),
+        (
+            "patient-name",
+            json!({"masterId": "m-1", "firstName": "Maria", "lastName": "Alvarez"}),
+        ),
+        (
+            "pharmacy-search",
+            json!({"name": "MDScripts", "city": "Austin", "state": "TX", "zip": "78701"}),
+        ),
+        (
+            "photos",
+            json!({"visitId": "bv-1", "images": [{"mime": "image/jpeg", "data": JPEG}]}),
+        ),
+        (
+            "pdf",
+            json!({"visitId": "bv-1", "image": {"mime": "application/pdf", "data": "JVBERi0xLjQK"}}),
+        ),
+    ];
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for (kind, valid) in &bodies {
+        let endpoint = Endpoint::from_kind(kind).expect("an endpoint");
+        let mut pointers: Vec<String> = valid
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(|k| format!("/{k}"))
+            .collect();
+        pointers.extend(
+            [
+                "/images/0/mime",
+                "/images/0/data",
+                "/image/mime",
+                "/image/data",
+            ]
+            .map(str::to_owned),
+        );
+        for ptr in pointers.iter().filter(|p| valid.pointer(p).is_some()) {
+            for value in &values {
+                let mut body = valid.clone();
+                *body.pointer_mut(ptr).expect("a member") = value.clone();
+                let sandbox = beluga_rules::check(endpoint, &body, today);
+                tried += 1;
+                let request = json!({"kind": kind, "input": body, "today": "2026-11-23"});
+                let answer = rxgate_core::api::call_json_str("validate", &request.to_string());
+                let answer: Value = serde_json::from_str(&answer).expect("an envelope");
+                let rxgate: BTreeSet<&str> = answer["ok"]["violations"]
+                    .as_array()
+                    .expect("a report")
+                    .iter()
+                    .filter_map(|v| v["beluga_error"].as_str())
+                    .collect();
+                if sandbox.errors() != rxgate {
+                    failures.push(format!(
+                        "{kind} {ptr} = {value}: sandbox {:?}, rxgate {rxgate:?}",
+                        sandbox.errors()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(tried > 300, "only {tried} probes");
+    assert!(
+        failures.is_empty(),
+        "{} probes disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
