@@ -81,7 +81,12 @@ fn sandbox_verdict(endpoint: Endpoint, case: &Case, input: &Value) -> Verdict {
 }
 
 fn rxgate_verdict(case: &Case) -> Result<Verdict, String> {
-    let answer = rxgate_core::api::call_json_str(&case.op, &case.request.to_string());
+    rxgate_report(&case.op, &case.request)
+}
+
+/// rxgate's verdict on a `validate`/`validate_text` request, through the core's JSON API.
+fn rxgate_report(op: &str, request: &Value) -> Result<Verdict, String> {
+    let answer = rxgate_core::api::call_json_str(op, &request.to_string());
     let answer: Value = serde_json::from_str(&answer).map_err(|e| e.to_string())?;
     let report = answer
         .get("ok")
@@ -98,6 +103,16 @@ fn rxgate_verdict(case: &Case) -> Result<Verdict, String> {
         accepted: report.get("valid") == Some(&Value::Bool(true)),
         errors,
     })
+}
+
+/// Fails naming every disagreement, out of `tried` comparisons of `what`.
+fn assert_all_agree(failures: &[String], tried: usize, what: &str) {
+    assert!(
+        failures.is_empty(),
+        "{} of {tried} {what} disagree:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// The vector's own expectation, where it states one.
@@ -176,12 +191,7 @@ fn sandbox_rules_agree_with_rxgate_on_every_validation_vector() {
         }
     }
     assert!(compared > 200, "only {compared} validation vectors found");
-    assert!(
-        failures.is_empty(),
-        "{} of {compared} validation vectors disagree:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_all_agree(&failures, compared, "validation vectors");
 }
 
 #[test]
@@ -483,20 +493,15 @@ const PROBE_DIFFERENCES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-fn both_verdicts(body: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
+/// The error strings of the sandbox and of rxgate for `body` as a `kind` body on 2026-11-23.
+fn both_verdicts(kind: &str, body: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
-    let sandbox = beluga_rules::check(Endpoint::Visit, body, today);
-    let request = json!({"op": "validate", "kind": "visit", "input": body, "today": "2026-11-23"});
-    let answer = rxgate_core::api::call_json_str("validate", &request.to_string());
-    let answer: Value = serde_json::from_str(&answer).expect("an envelope");
-    let rxgate = answer["ok"]["violations"]
-        .as_array()
-        .expect("a report")
-        .iter()
-        .filter_map(|v| v["beluga_error"].as_str().map(str::to_owned))
-        .collect();
+    let endpoint = Endpoint::from_kind(kind).expect("an endpoint");
+    let sandbox = beluga_rules::check(endpoint, body, today);
+    let request = json!({"kind": kind, "input": body, "today": "2026-11-23"});
+    let rxgate = rxgate_report("validate", &request).expect("a report");
     let sandbox = sandbox.errors().into_iter().map(str::to_owned).collect();
-    (sandbox, rxgate)
+    (sandbox, rxgate.errors)
 }
 
 /// Beyond the vectors: every member of a valid visit set to each probe value; the two sides
@@ -509,7 +514,10 @@ fn sandbox_rules_agree_with_rxgate_on_probe_values() {
         .expect("visit vectors");
     let file: Value = serde_json::from_str(file.1).expect("JSON");
     let valid = file["cases"][0]["input"].clone();
-    assert_eq!(both_verdicts(&valid), (BTreeSet::new(), BTreeSet::new()));
+    assert_eq!(
+        both_verdicts("visit", &valid),
+        (BTreeSet::new(), BTreeSet::new())
+    );
     let mut failures = Vec::new();
     let mut tried = 0;
     let fields: Vec<String> = valid["formObj"]
@@ -522,7 +530,7 @@ fn sandbox_rules_agree_with_rxgate_on_probe_values() {
         for probe in PROBES {
             let mut body = valid.clone();
             body["formObj"][field] = json!(probe);
-            let (sandbox, rxgate) = both_verdicts(&body);
+            let (sandbox, rxgate) = both_verdicts("visit", &body);
             tried += 1;
             let listed = PROBE_DIFFERENCES
                 .iter()
@@ -546,7 +554,7 @@ fn sandbox_rules_agree_with_rxgate_on_probe_values() {
                 body[last] = value.clone();
             }
         }
-        let (sandbox, rxgate) = both_verdicts(&body);
+        let (sandbox, rxgate) = both_verdicts("visit", &body);
         tried += 1;
         if sandbox != rxgate {
             failures.push(format!(
@@ -554,11 +562,10 @@ fn sandbox_rules_agree_with_rxgate_on_probe_values() {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {tried} probes disagree (or a listed difference agrees now):\n{}",
-        failures.len(),
-        failures.join("\n")
+    assert_all_agree(
+        &failures,
+        tried,
+        "probes (or listed differences agreeing now)",
     );
 }
 
@@ -620,11 +627,9 @@ fn sandbox_rules_agree_with_rxgate_on_the_other_endpoints_probes() {
             json!({"visitId": "bv-1", "image": {"mime": "application/pdf", "data": "JVBERi0xLjQK"}}),
         ),
     ];
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date");
     let mut failures = Vec::new();
     let mut tried = 0;
     for (kind, valid) in &bodies {
-        let endpoint = Endpoint::from_kind(kind).expect("an endpoint");
         let mut pointers: Vec<String> = valid
             .as_object()
             .expect("an object")
@@ -644,31 +649,16 @@ fn sandbox_rules_agree_with_rxgate_on_the_other_endpoints_probes() {
             for value in &values {
                 let mut body = valid.clone();
                 *body.pointer_mut(ptr).expect("a member") = value.clone();
-                let sandbox = beluga_rules::check(endpoint, &body, today);
+                let (sandbox, rxgate) = both_verdicts(kind, &body);
                 tried += 1;
-                let request = json!({"kind": kind, "input": body, "today": "2026-11-23"});
-                let answer = rxgate_core::api::call_json_str("validate", &request.to_string());
-                let answer: Value = serde_json::from_str(&answer).expect("an envelope");
-                let rxgate: BTreeSet<&str> = answer["ok"]["violations"]
-                    .as_array()
-                    .expect("a report")
-                    .iter()
-                    .filter_map(|v| v["beluga_error"].as_str())
-                    .collect();
-                if sandbox.errors() != rxgate {
+                if sandbox != rxgate {
                     failures.push(format!(
-                        "{kind} {ptr} = {value}: sandbox {:?}, rxgate {rxgate:?}",
-                        sandbox.errors()
+                        "{kind} {ptr} = {value}: sandbox {sandbox:?}, rxgate {rxgate:?}"
                     ));
                 }
             }
         }
     }
     assert!(tried > 300, "only {tried} probes");
-    assert!(
-        failures.is_empty(),
-        "{} probes disagree:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_all_agree(&failures, tried, "probes");
 }
