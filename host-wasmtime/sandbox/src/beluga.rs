@@ -1,5 +1,6 @@
 //! The Beluga API on loopback: every endpoint of the reference, the doctor, the webhooks.
 
+use crate::beluga_rules::{self, Endpoint, Verdict};
 use crate::{DoctorWrites, Scenario, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -7,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use rxgate_core::contract::{normalize, validate_value, Kind, ValidateOptions};
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -124,22 +124,33 @@ fn parse(body: &Bytes) -> Value {
 }
 
 async fn create_visit(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    create(s, headers, body, Kind::Visit).await
+    create(s, headers, body, Endpoint::Visit).await
 }
 
 async fn create_lab(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    create(s, headers, body, Kind::Lab).await
+    create(s, headers, body, Endpoint::Lab).await
+}
+
+/// Checks `body` against Beluga's documented rules for `endpoint` (`beluga_rules`, the
+/// sandbox's own table, not rxgate's validator); members the reference does not define are
+/// logged as `undocumented_members` with their JSON Pointers.
+fn verdict(s: &Shared, endpoint: Endpoint, body: &Value) -> Verdict {
+    let verdict = beluga_rules::check(endpoint, body, beluga_rules::today());
+    if !verdict.undocumented.is_empty() {
+        let what = format!(
+            "undocumented_members {} {}",
+            endpoint.path(),
+            verdict.undocumented.join(",")
+        );
+        s.record("beluga", what, "");
+    }
+    verdict
 }
 
 /// The first documented error a body meets, in the order Beluga checks them.
-fn refusal(s: &Shared, kind: Kind, body: &Value) -> Option<String> {
-    let report = validate_value(kind, body, &ValidateOptions::default());
-    if let Some(first) = report
-        .violations
-        .iter()
-        .find_map(|v| v.beluga_error.clone())
-    {
-        return Some(first);
+fn refusal(s: &Shared, endpoint: Endpoint, body: &Value) -> Option<String> {
+    if let Some(first) = verdict(s, endpoint, body).answer() {
+        return Some(first.to_owned());
     }
     let text = |p: &str| {
         body.pointer(p)
@@ -181,8 +192,8 @@ fn refusal(s: &Shared, kind: Kind, body: &Value) -> Option<String> {
     None
 }
 
-async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> Response {
-    if let Err(code) = guard(&s, &headers, kind.endpoint()).await {
+async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Endpoint) -> Response {
+    if let Err(code) = guard(&s, &headers, kind.path()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -229,7 +240,7 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
     };
     s.record("beluga", "visit_created", &master_id);
     tokio::spawn(doctor(s.clone(), master_id.clone()));
-    if s.drop_after_commit(s.faults(&s.config.beluga_faults, kind.endpoint())) {
+    if s.drop_after_commit(s.faults(&s.config.beluga_faults, kind.path())) {
         s.record("beluga", "answer_dropped", &master_id);
         return StatusCode::BAD_GATEWAY.into_response();
     }
@@ -241,9 +252,14 @@ async fn create(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> 
 }
 
 /// Whether two phones are the same number: the configuration may spell a phone as the clinic
-/// does (`(737) 204-6619`, `+1 737…`), the visit carries its normalised 10 digits.
+/// does (`(737) 204-6619`, `+1 737…`), the visit carries its 10 digits.
 fn same_phone(configured: &str, sent: &str) -> bool {
-    normalize::phone(configured).is_ok_and(|national| national == sent)
+    let digits: String = configured.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.strip_prefix('1') {
+        Some(rest) if digits.len() == 11 => rest,
+        _ => digits.as_str(),
+    };
+    national.len() == 10 && national == sent
 }
 
 /// The doctor: after the delay, concludes the visit per its scenario and sends the webhooks;
@@ -442,7 +458,7 @@ async fn photos(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -
         s,
         headers,
         body,
-        Kind::Photos,
+        Endpoint::Photos,
         "Successfully received images",
         "Error accepting images",
     )
@@ -454,7 +470,7 @@ async fn pdf(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> R
         s,
         headers,
         body,
-        Kind::Pdf,
+        Endpoint::Pdf,
         "Successfully received image",
         "Error accepting image",
     )
@@ -465,11 +481,11 @@ async fn media(
     s: Arc<Shared>,
     headers: HeaderMap,
     body: Bytes,
-    kind: Kind,
+    kind: Endpoint,
     ok: &str,
     bad: &str,
 ) -> Response {
-    if let Err(code) = guard(&s, &headers, kind.endpoint()).await {
+    if let Err(code) = guard(&s, &headers, kind.path()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -480,7 +496,7 @@ async fn media(
     if !visit_exists(&s, id) {
         return info(400, "Visit does not exist");
     }
-    if !validate_value(kind, &body, &ValidateOptions::default()).valid {
+    if !verdict(&s, kind, &body).accepted() {
         return info(400, bad);
     }
     s.record("beluga", "photo_received", id);
@@ -488,16 +504,16 @@ async fn media(
 }
 
 async fn patient_chat(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    message(s, headers, body, Kind::Chat).await
+    message(s, headers, body, Endpoint::Chat).await
 }
 
 async fn cs_message(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    message(s, headers, body, Kind::CsMessage).await
+    message(s, headers, body, Endpoint::CsMessage).await
 }
 
 /// A patient chat or CS message, validated as the endpoint's own body.
-async fn message(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) -> Response {
-    if let Err(code) = guard(&s, &headers, kind.endpoint()).await {
+async fn message(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Endpoint) -> Response {
+    if let Err(code) = guard(&s, &headers, kind.path()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -505,16 +521,16 @@ async fn message(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) ->
         .get("masterId")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if !validate_value(kind, &body, &ValidateOptions::default()).valid {
+    if !verdict(&s, kind, &body).accepted() {
         return info(400, "Incorrect data structure or missing data");
     }
     if !visit_exists(&s, id) {
         return info(400, "Visit does not exist");
     }
     let media = body.get("isMedia") == Some(&Value::Bool(true));
-    let what = if kind == Kind::Chat && media {
+    let what = if kind == Endpoint::Chat && media {
         "chat_media_received"
-    } else if kind == Kind::Chat {
+    } else if kind == Endpoint::Chat {
         "chat_received"
     } else {
         "cs_message_received"
@@ -524,7 +540,7 @@ async fn message(s: Arc<Shared>, headers: HeaderMap, body: Bytes, kind: Kind) ->
 }
 
 async fn patient_name(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(code) = guard(&s, &headers, Kind::PatientName.endpoint()).await {
+    if let Err(code) = guard(&s, &headers, Endpoint::PatientName.path()).await {
         return code.into_response();
     }
     let body = parse(&body);
@@ -539,7 +555,7 @@ async fn patient_name(State(s): State<Arc<Shared>>, headers: HeaderMap, body: By
         .and_then(|v| v.by_master(id).map(|x| x.status == "resolved"));
     match resolved {
         None => info(400, "Visit does not exist"),
-        Some(_) if !validate_value(Kind::PatientName, &body, &ValidateOptions::default()).valid => {
+        Some(_) if !verdict(&s, Endpoint::PatientName, &body).accepted() => {
             info(400, "Data format incorrect")
         }
         Some(true) => info(400, "Name change no longer allowed"),
@@ -548,11 +564,11 @@ async fn patient_name(State(s): State<Arc<Shared>>, headers: HeaderMap, body: By
 }
 
 async fn pharmacies(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(code) = guard(&s, &headers, Kind::PharmacySearch.endpoint()).await {
+    if let Err(code) = guard(&s, &headers, Endpoint::PharmacySearch.path()).await {
         return code.into_response();
     }
     let body = parse(&body);
-    if !validate_value(Kind::PharmacySearch, &body, &ValidateOptions::default()).valid {
+    if !verdict(&s, Endpoint::PharmacySearch, &body).accepted() {
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({"status": 400, "data": "Invalid search parameters"})),
@@ -570,10 +586,15 @@ async fn pharmacies(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Byte
 }
 
 async fn update_visit(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(code) = guard(&s, &headers, Kind::UpdateVisit.endpoint()).await {
+    if let Err(code) = guard(&s, &headers, Endpoint::UpdateVisit.path()).await {
         return code.into_response();
     }
     let body = parse(&body);
+    if !verdict(&s, Endpoint::UpdateVisit, &body).accepted() {
+        // ref, updateVisit: "If any other error occurs": `GENERIC`, `System error: {error}`.
+        let message = format!("System error: {}", beluga_rules::UPDATE_VISIT_ERROR);
+        return Json(json!({"status": "GENERIC", "info": message})).into_response();
+    }
     let id = body
         .get("masterId")
         .and_then(Value::as_str)

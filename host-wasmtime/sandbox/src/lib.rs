@@ -24,10 +24,12 @@
 //!   (duplicates, reordering, late arrival). Randomness is seeded: a run is reproducible.
 //!
 //! The sandbox is test tooling, not the core: it may read the clock and use randomness. Its
-//! field checks reuse the core's contract validator — Beluga's own rules as the reference
-//! documents them — so the strings it answers are the ones the reference lists.
+//! field checks are its own ([`beluga_rules`]: a table per endpoint written from the API
+//! reference and decisions.md §2, never rxgate's contract validator), so a bug in rxgate's
+//! validator shows up as a body the sandbox refuses or an error string that differs.
 
 pub mod beluga;
+pub mod beluga_rules;
 pub mod pharmacy;
 
 use std::collections::BTreeMap;
@@ -500,6 +502,16 @@ impl Sandbox {
             .lock()
             .map(|b| b.clone())
             .unwrap_or_default()
+    }
+
+    /// Requests that carried members the Beluga reference does not define for their endpoint
+    /// (accepted, except on the lab endpoint, which refuses them): one record per request,
+    /// `what` = `undocumented_members {path} {pointers}` (`beluga_rules`).
+    pub fn undocumented_members(&self) -> Vec<Record> {
+        self.log()
+            .into_iter()
+            .filter(|r| r.what.starts_with("undocumented_members "))
+            .collect()
     }
 
     /// Everything the partners did so far.

@@ -24,6 +24,7 @@ mod pharmacy;
 mod portal;
 mod readme;
 mod rules;
+mod sandbox_rules;
 mod service;
 mod stuck;
 mod visits;
