@@ -61,8 +61,10 @@ test('misuse throws RxgateError with a code', () => {
   throwsCode(() => esm.validate(42, {}), 'invalid_request');
   throwsCode(() => esm.validate('visit'), 'invalid_request');
   throwsCode(() => esm.validate('visit', {}, 'not options'), 'invalid_request');
-  throwsCode(() => esm.checkReadiness({}, 'not params'), 'invalid_request');
-  throwsCode(() => esm.checkReadiness({ [SENTINEL]: SENTINEL }, { today: '2026-11-23' }), 'schema_error');
+  throwsCode(() => esm.normalize('phone', '808 555 0100', 'not params'), 'invalid_request');
+  throwsCode(() => esm.parseResponse('visit', { status: SENTINEL }), 'schema_error');
+  // A service-only operation is not in the browser build (ops.gen.json).
+  throwsCode(() => esm.call('check_readiness', { input: { [SENTINEL]: SENTINEL }, today: '2026-11-23' }), 'unknown_op');
   throwsCode(() => esm.call('ops', { f: () => SENTINEL }), 'invalid_request');
 });
 
@@ -77,7 +79,7 @@ test('a misuse error carries the JSON Pointer of the offending parameter', () =>
 
 test('a request parameter error of the core keeps its path', () => {
   try {
-    esm.checkReadiness({}, { today: 'not a date' });
+    esm.validate('visit', {}, { today: 'not a date' });
     assert.fail('no error');
   } catch (e) {
     assert.ok(e instanceof esm.RxgateError);
