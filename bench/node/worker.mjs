@@ -1,7 +1,8 @@
 // The Node worker of the side-by-side benchmark (bench/run.py): rxgate's npm package (built
 // by bindings-wasm/build.sh) against ajv 8 (Ajv2020, allErrors, ajv-formats, compiled once)
 // on the shared bench bodies. Protocol as the Rust worker: `rows`, `ROW N` → nanoseconds;
-// `node worker.mjs check DATA_DIR` prints each row's error count once.
+// `node worker.mjs check DATA_DIR` prints each row's error count once; `node worker.mjs table
+// DATA_DIR [ROUNDS]` measures every row in-process, round-robin (min and median per call).
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -40,7 +41,34 @@ function run(row, n) {
   return String(process.hrtime.bigint() - start);
 }
 
-if (mode === 'check') {
+/** `table` mode: every row in this one process, round-robin, min and median of batch means. */
+function table(rounds = 15, batchMs = 20) {
+  const names = Object.keys(rows);
+  const sizes = {};
+  for (const name of names) {
+    let n = 1;
+    while (Number(run(name, n)) < batchMs * 1e6 / 4) n *= 2;
+    sizes[name] = n * 4;
+  }
+  const means = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length];
+      means[name].push(Number(run(name, sizes[name])) / sizes[name] / 1000);
+    }
+  }
+  const ajvText = Math.min(...means.ajv_text_valid);
+  for (const name of names) {
+    const sorted = means[name].sort((a, b) => a - b);
+    const min = sorted[0];
+    const median = sorted[Math.floor(sorted.length / 2)];
+    console.log(`${name.padEnd(22)} min ${min.toFixed(2).padStart(7)} µs  median ${median.toFixed(2).padStart(7)} µs  ${(min / ajvText).toFixed(2)}× ajv_text_valid`);
+  }
+}
+
+if (mode === 'table') {
+  table(Number(process.argv[4] ?? 15));
+} else if (mode === 'check') {
   for (const [name, f] of Object.entries(rows)) console.log(`${name} ${f()}`);
   console.log(`direct export: ${hasDirect}`);
 } else {

@@ -54,13 +54,64 @@ export function call(op, req) {
 
 /** The entry point: validates an outbound body of `kind`, given as an object or as JSON text. */
 export function validate(kind, payload, options) {
-  return guard(() => report(glue.validate(kind, payload, options)));
+  return guard(() => {
+    // The fast path: JSON text, or a plain JSON object serialised once here (faster than the
+    // module walking it member by member), options as JSON text. Anything else (a Map, a
+    // Date, undefined or a function inside, a lone surrogate, …) keeps the module's own
+    // conversion, so its answer and its errors stay exactly what they were.
+    if (typeof kind === 'string' && (options === undefined || options === null || plainObject(options))) {
+      const text = typeof payload === 'string' ? payload : plain(payload, 0) ? JSON.stringify(payload) : undefined;
+      if (text !== undefined) {
+        return report(glue.validateJson(kind, text, options == null ? undefined : JSON.stringify(options)));
+      }
+    }
+    return report(glue.validate(kind, payload, options));
+  });
 }
 
-/** The module answers '' for a valid report without warnings on JSON text. */
+/** The module answers '' for a valid report without warnings, JSON text for any other. */
 function report(answer) {
   if (typeof answer !== 'string') return answer;
-  return { valid: true, violations: [], warnings: [] };
+  if (answer === '') return { valid: true, violations: [], warnings: [] };
+  return JSON.parse(answer);
+}
+
+const wellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (s) => s.isWellFormed()
+  : (s) => !/[\ud800-\udfff]/.test(s);
+
+function plainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && plain(value, 0);
+}
+
+/** Whether `JSON.stringify(value)` means exactly what the module's own conversion reads. */
+function plain(value, depth) {
+  switch (typeof value) {
+    case 'string':
+      return wellFormed(value);
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > 64) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (!plain(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) {
+        if (!plain(value[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The default `today` of `validate`: today's date at UTC−10, as the CLI uses. */
