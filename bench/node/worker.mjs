@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import * as rxgate from '../../bindings-wasm/pkg/rxgate.node.mjs';
+// RXGATE_NPM_PKG: another build of bindings-wasm/pkg (a copy built with other settings).
+const rxgate = await import(process.env.RXGATE_NPM_PKG ? `${process.env.RXGATE_NPM_PKG}/rxgate.node.mjs` : '../../bindings-wasm/pkg/rxgate.node.mjs');
 
 const [mode, dir] = process.argv.slice(2);
 const read = (name) => readFileSync(`${dir}/${name}`, 'utf8');

@@ -114,3 +114,22 @@ test('validate: the same report from an object and from its JSON text', () => {
   const options = { today: '2026-11-23' };
   assert.deepEqual(esm.validate('visit', JSON.stringify(body), options), esm.validate('visit', body, options));
 });
+
+test('validate: what JSON.stringify would change (undefined, Map, Date, NaN, a lone surrogate inside) keeps the module conversion', () => {
+  const options = { today: '2026-11-23' };
+  const bodies = [
+    { formObj: { firstName: undefined } },
+    { formObj: new Map([['firstName', 'Ana']]) },
+    { formObj: { dob: new Date(0) } },
+    { formObj: { weight: NaN } },
+    { formObj: { firstName: 'A\ud800' } },
+    { patientPreference: [undefined] },
+  ];
+  for (const body of bodies) {
+    const expected = esm.call('validate', { kind: 'visit', input: body, ...options });
+    assert.deepEqual(esm.validate('visit', body, options), expected);
+    assert.deepEqual(esm.validate('visit', body, { ...options, extra: undefined }), expected);
+  }
+  throwsCode(() => esm.validate('visit', { formObj: { f: () => SENTINEL } }, options), 'invalid_request');
+  throwsCode(() => esm.validate('visit', '{}', { today: () => SENTINEL }), 'invalid_request');
+});
