@@ -19,7 +19,6 @@ const ajv = new Ajv2020({ allErrors: true });
 addFormats(ajv);
 const schema = ajv.compile(JSON.parse(read('visit.schema.json')));
 const options = { today: '2026-11-22' };
-const hasDirect = typeof rxgate.validateVisitText === 'function';
 
 const count = (report) => (report.valid ? 0 : report.violations.length);
 const ajvErrors = (object) => (schema(object) ? 0 : schema.errors.length);
@@ -71,7 +70,6 @@ if (mode === 'table') {
   table(Number(process.argv[4] ?? 15));
 } else if (mode === 'check') {
   for (const [name, f] of Object.entries(rows)) console.log(`${name} ${f()}`);
-  console.log(`direct export: ${hasDirect}`);
 } else {
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
