@@ -3,7 +3,9 @@
 // answer types of every operation, and the wrappers of the operations below that are not
 // written by hand here, are generated from the core's op table into `rxgate.gen.d.ts`
 // (`cargo run -p rxgate-core --example gen_bindings`) and re-exported; this file keeps the
-// hand-written conveniences (`validate`, `normalize`, `parseResponse`, `assembleOrder`, …).
+// hand-written conveniences (`validate`, `normalize`, `parseResponse`, …). The package is the
+// browser build: the operations only the service calls (order decisions, partner calls,
+// webhooks; `ops.gen.json`'s `service_only`) are not in it.
 //
 // Every function is a thin call into rxgate-core's JSON API. Verdicts (an invalid body, a
 // refused cancel) are returned as data; only misuse throws, as an `RxgateError`.
@@ -13,17 +15,13 @@
 export * from './rxgate.gen.js';
 import type {
   CodeInfo,
-  IntegrationFacts,
   JsonValue,
   Kind,
   OpAnswers,
   OpInfo,
   OpRequests,
-  AssembledOrder,
-  ItemBoundary,
   ParsedResponse,
   Report,
-  SplitOrder,
 } from './rxgate.gen.js';
 
 /** A JSON value as the core reads and writes it. */
@@ -132,25 +130,3 @@ export function parseResponse(kind: Kind | 'fetch-visit' | 'fetch-patient', resp
 export function ops(): OpInfo[];
 /** The registry of violation and decision codes. */
 export function codes(): CodeInfo[];
-
-// ---------------------------------------------------------------- order decisions
-
-/** The evaluation date or instant of an order decision: `today` (`YYYY-MM-DD`) or `now` (RFC 3339). */
-export type When = { today: string; now?: string } | { now: string; today?: string };
-
-/** One item's boundary (the core's `ItemBoundary`). */
-export type BoundaryItem = ItemBoundary;
-
-// ---------------------------------------------------------------- partner calls
-
-/** rxgate's part of an order: only the members rxgate owns, nested as in the snapshot. */
-export type RxgateOwned = SplitOrder['rxgate'];
-
-/** The snapshot the rules read: the clinic's input, rxgate's owned members (status joined) and the service's integration facts. */
-export function assembleOrder(
-  clinic: OpRequests['assemble_order']['clinic'],
-  rxgate: RxgateOwned,
-  integration: IntegrationFacts,
-): AssembledOrder;
-
-// ---------------------------------------------------------------- partner webhooks

@@ -3619,38 +3619,6 @@ export interface OpRequests {
   validate_text: ValidateTextRequest;
   normalize: NormalizeRequest;
   parse_response: ParseResponseRequest;
-  check_readiness: DatedOrderRequest;
-  decide_submit: DecideSubmitRequest;
-  decide_retry: DatedOrderRequest;
-  build_visit: BuildVisitRequest;
-  select_pharmacy: OrderRequest;
-  route_fulfillment: OrderRequest;
-  queue_routes: TimedOrderRequest;
-  decide_route_action: RouteActionRequest;
-  decide_dispensepro_action: DispenseProActionRequest;
-  record_dispensepro_action: RecordDispenseProActionRequest;
-  decide_flag_action: FlagActionRequest;
-  check_boundary: TimedOrderRequest;
-  order_state: OrderRequest;
-  apply_order_facts: ApplyOrderFactsRequest;
-  check_cancel: CheckCancelRequest;
-  message_visibility: OrderRequest;
-  patient_view: TimedOrderRequest;
-  diagnose: TimedOrderRequest;
-  split_order: SplitOrderRequest;
-  assemble_order: AssembleOrderRequest;
-  plan_submission: PlanSubmissionRequest;
-  record_call_outcome: RecordCallOutcomeRequest;
-  plan_visit_fetch: PlanVisitFetchRequest;
-  build_message: BuildMessageRequest;
-  decide_erase: DecideEraseRequest;
-  parse_event: ParseEventRequest;
-  verify_webhook: VerifyWebhookRequest;
-  check_portal_token: CheckPortalTokenRequest;
-  event_key: EventKeyRequest;
-  event_match_keys: EventMatchKeysRequest;
-  apply_event: ApplyEventRequest;
-  redact_event: RedactEventRequest;
 }
 
 /** The answer of every operation, by name. */
@@ -3661,101 +3629,7 @@ export interface OpAnswers {
   validate_text: Report;
   normalize: NormalizeAnswer;
   parse_response: ParsedResponse;
-  check_readiness: Readiness;
-  decide_submit: SubmitDecision;
-  decide_retry: RetryDecision;
-  build_visit: BuiltVisit;
-  select_pharmacy: PharmacySelection;
-  route_fulfillment: RoutePlan;
-  queue_routes: QueuedRoutes;
-  decide_route_action: RouteActionDecision;
-  decide_dispensepro_action: DispenseProActionDecision;
-  record_dispensepro_action: DispenseProActionOutcome;
-  decide_flag_action: FlagActionDecision;
-  check_boundary: BoundaryReport;
-  order_state: OrderState;
-  apply_order_facts: AppliedFacts;
-  check_cancel: CancelDecision;
-  message_visibility: MessageVisibility;
-  patient_view: PatientView;
-  diagnose: Diagnosis;
-  split_order: SplitOrder;
-  assemble_order: AssembledOrder;
-  plan_submission: SubmissionPlan;
-  record_call_outcome: CallOutcome;
-  plan_visit_fetch: VisitFetchPlan;
-  build_message: MessagePlan;
-  decide_erase: EraseDecision;
-  parse_event: ParseOutcome;
-  verify_webhook: AuthOutcome;
-  check_portal_token: PortalTokenCheck;
-  event_key: EventKeys;
-  event_match_keys: EventMatchKeys;
-  apply_event: EventAnswer;
-  redact_event: JsonValue;
 }
 
 /** as validate, the body given as JSON text parsed inside the core, the fast path ({kind, text, today? or now?, allowed_states?}) */
 export function validateText(params: OpRequests['validate_text']): OpAnswers['validate_text'];
-/** may the order go to Beluga now: ready, not_ready with reasons, or not_required ({input, today|now}) */
-export function checkReadiness(input: OpRequests['check_readiness']['input'], params?: Omit<OpRequests['check_readiness'], 'input'>): OpAnswers['check_readiness'];
-/** auto-submit for a trigger: submit, wait(reasons) or skip ({input, trigger, today|now}) */
-export function decideSubmit(input: OpRequests['decide_submit']['input'], params: Omit<OpRequests['decide_submit'], 'input'>): OpAnswers['decide_submit'];
-/** may staff retry the Beluga submission, and would it still fail ({input, today|now}) */
-export function decideRetry(input: OpRequests['decide_retry']['input'], params?: Omit<OpRequests['decide_retry'], 'input'>): OpAnswers['decide_retry'];
-/** the createNoPayPhotos (or lab) body, validated; violations instead when invalid ({input, master_id, today|now}) */
-export function buildVisit(input: OpRequests['build_visit']['input'], params: Omit<OpRequests['build_visit'], 'input'>): OpAnswers['build_visit'];
-/** the Beluga pharmacy by the priority rule ({input}) */
-export function selectPharmacy(input: OpRequests['select_pharmacy']['input'], params?: Omit<OpRequests['select_pharmacy'], 'input'>): OpAnswers['select_pharmacy'];
-/** the per-item fulfillment routing plan with each route's requirements ({input}) */
-export function routeFulfillment(input: OpRequests['route_fulfillment']['input'], params?: Omit<OpRequests['route_fulfillment'], 'input'>): OpAnswers['route_fulfillment'];
-/** the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now}) */
-export function queueRoutes(input: OpRequests['queue_routes']['input'], params: Omit<OpRequests['queue_routes'], 'input'>): OpAnswers['queue_routes'];
-/** whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now}) */
-export function decideRouteAction(input: OpRequests['decide_route_action']['input'], params: Omit<OpRequests['decide_route_action'], 'input'>): OpAnswers['decide_route_action'];
-/** whether staff may get the status of, refill or void the order DispensePro accepted for one route (the prescription boundary, then the order's state), and the partner call to make ({input, action, pharmacy_id, reason?}) */
-export function decideDispenseproAction(input: OpRequests['decide_dispensepro_action']['input'], params: Omit<OpRequests['decide_dispensepro_action'], 'input'>): OpAnswers['decide_dispensepro_action'];
-/** what DispensePro's answer to a manual action means: class, its status of the order, the facts that update the route's submission, the snapshot after ({input, action, pharmacy_id, by?, answer, now}) */
-export function recordDispenseproAction(input: OpRequests['record_dispensepro_action']['input'], params: Omit<OpRequests['record_dispensepro_action'], 'input'>): OpAnswers['record_dispensepro_action'];
-/** whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now}) */
-export function decideFlagAction(input: OpRequests['decide_flag_action']['input'], params: Omit<OpRequests['decide_flag_action'], 'input'>): OpAnswers['decide_flag_action'];
-/** the prescription boundary per item, and violations ({input, now}) */
-export function checkBoundary(input: OpRequests['check_boundary']['input'], params: Omit<OpRequests['check_boundary'], 'input'>): OpAnswers['check_boundary'];
-/** the order's status fields ({input}) */
-export function orderState(input: OpRequests['order_state']['input'], params?: Omit<OpRequests['order_state'], 'input'>): OpAnswers['order_state'];
-/** applies facts forward-only; answers the snapshot and its state ({input, facts}) */
-export function applyOrderFacts(input: OpRequests['apply_order_facts']['input'], params: Omit<OpRequests['apply_order_facts'], 'input'>): OpAnswers['apply_order_facts'];
-/** may the Beluga visit be cancelled: allowed, needs_confirmation or refused, with consequences ({input, reason?, confirmed?}) */
-export function checkCancel(input: OpRequests['check_cancel']['input'], params?: Omit<OpRequests['check_cancel'], 'input'>): OpAnswers['check_cancel'];
-/** message channels and visibility, checked against the snapshot's activities ({input}) */
-export function messageVisibility(input: OpRequests['message_visibility']['input'], params?: Omit<OpRequests['message_visibility'], 'input'>): OpAnswers['message_visibility'];
-/** the order as its patient may see it ({input, now}) */
-export function patientView(input: OpRequests['patient_view']['input'], params: Omit<OpRequests['patient_view'], 'input'>): OpAnswers['patient_view'];
-/** stage, blockers, next action and actor, escalations and bundle ({input, now}) */
-export function diagnose(input: OpRequests['diagnose']['input'], params: Omit<OpRequests['diagnose'], 'input'>): OpAnswers['diagnose'];
-/** splits an order snapshot into the clinic's input and the members rxgate owns ({input} → {clinic, rxgate}) */
-export function splitOrder(input: OpRequests['split_order']['input'], params?: Omit<OpRequests['split_order'], 'input'>): OpAnswers['split_order'];
-/** plan a Beluga submission for a trigger or a staff retry: submit with the call to queue, or wait/skip with violations ({input, trigger?, manual, master_id, attempt, now}) */
-export function planSubmission(input: OpRequests['plan_submission']['input'], params: Omit<OpRequests['plan_submission'], 'input'>): OpAnswers['plan_submission'];
-/** what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now}) */
-export function recordCallOutcome(input: OpRequests['record_call_outcome']['input'], params: Omit<OpRequests['record_call_outcome'], 'input'>): OpAnswers['record_call_outcome'];
-/** when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now}) */
-export function planVisitFetch(input: OpRequests['plan_visit_fetch']['input'], params: Omit<OpRequests['plan_visit_fetch'], 'input'>): OpAnswers['plan_visit_fetch'];
-/** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
-export function buildMessage(input: OpRequests['build_message']['input'], params: Omit<OpRequests['build_message'], 'input'>): OpAnswers['build_message'];
-/** may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?}) */
-export function decideErase(params?: OpRequests['decide_erase']): OpAnswers['decide_erase'];
-/** a partner webhook body into a typed event, or every violation ({source, input, body_bytes?}) */
-export function parseEvent(source: OpRequests['parse_event']['source'], input: OpRequests['parse_event']['input'], params?: Omit<OpRequests['parse_event'], 'source' | 'input'>): OpAnswers['parse_event'];
-/** authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now}) */
-export function verifyWebhook(source: OpRequests['verify_webhook']['source'], params: Omit<OpRequests['verify_webhook'], 'source'>): OpAnswers['verify_webhook'];
-/** a patient portal token: the patient it binds when its HMAC is the secret's, unexpired and at most an hour ahead ({token, secret, now}) */
-export function checkPortalToken(params: OpRequests['check_portal_token']): OpAnswers['check_portal_token'];
-/** the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?}) */
-export function eventKey(source: OpRequests['event_key']['source'], input: OpRequests['event_key']['input'], params?: Omit<OpRequests['event_key'], 'source' | 'input'>): OpAnswers['event_key'];
-/** the keys an order matches a stored event by, tried in order and indexing an unmatched event: m:<masterId> (Beluga); o:<id> then m:<id> for LifeFile referenceId/foreignOrderId/orderId per line, DispensePro order.externalId, OWN order.externalOrderId ({source, input}) */
-export function eventMatchKeys(source: OpRequests['event_match_keys']['source'], input: OpRequests['event_match_keys']['input'], params?: Omit<OpRequests['event_match_keys'], 'source' | 'input'>): OpAnswers['event_match_keys'];
-/** what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?}) */
-export function applyEvent(source: OpRequests['apply_event']['source'], input: OpRequests['apply_event']['input'], params: Omit<OpRequests['apply_event'], 'source' | 'input'>): OpAnswers['apply_event'];
-/** the audit/log form of a webhook body with PHI removed ({source, input}) */
-export function redactEvent(source: OpRequests['redact_event']['source'], input: OpRequests['redact_event']['input'], params?: Omit<OpRequests['redact_event'], 'source' | 'input'>): OpAnswers['redact_event'];

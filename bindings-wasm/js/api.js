@@ -54,13 +54,64 @@ export function call(op, req) {
 
 /** The entry point: validates an outbound body of `kind`, given as an object or as JSON text. */
 export function validate(kind, payload, options) {
-  return guard(() => report(glue.validate(kind, payload, options)));
+  return guard(() => {
+    // The fast path: JSON text, or a plain JSON object serialised once here (faster than the
+    // module walking it member by member), options as JSON text. Anything else (a Map, a
+    // Date, undefined or a function inside, a lone surrogate, …) keeps the module's own
+    // conversion, so its answer and its errors stay exactly what they were.
+    if (typeof kind === 'string' && (options === undefined || options === null || plainObject(options))) {
+      const text = typeof payload === 'string' ? payload : plain(payload, 0) ? JSON.stringify(payload) : undefined;
+      if (text !== undefined) {
+        return report(glue.validateJson(kind, text, options == null ? undefined : JSON.stringify(options)));
+      }
+    }
+    return report(glue.validate(kind, payload, options));
+  });
 }
 
-/** The module answers '' for a valid report without warnings on JSON text. */
+/** The module answers '' for a valid report without warnings, JSON text for any other. */
 function report(answer) {
   if (typeof answer !== 'string') return answer;
-  return { valid: true, violations: [], warnings: [] };
+  if (answer === '') return { valid: true, violations: [], warnings: [] };
+  return JSON.parse(answer);
+}
+
+const wellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (s) => s.isWellFormed()
+  : (s) => !/[\ud800-\udfff]/.test(s);
+
+function plainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && plain(value, 0);
+}
+
+/** Whether `JSON.stringify(value)` means exactly what the module's own conversion reads. */
+function plain(value, depth) {
+  switch (typeof value) {
+    case 'string':
+      return wellFormed(value);
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth > 64) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          if (!plain(value[i], depth + 1)) return false;
+        }
+        return true;
+      }
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value) {
+        if (!plain(value[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 /** The default `today` of `validate`: today's date at UTC−10, as the CLI uses. */
@@ -94,168 +145,4 @@ export function validateText(params) {
   return guard(() => glue.call('validate_text', request(params, {})));
 }
 
-/** may the order go to Beluga now: ready, not_ready with reasons, or not_required ({input, today|now}) */
-export function checkReadiness(input, params) {
-  return guard(() => glue.call('check_readiness', request(params, { input })));
-}
-
-/** auto-submit for a trigger: submit, wait(reasons) or skip ({input, trigger, today|now}) */
-export function decideSubmit(input, params) {
-  return guard(() => glue.call('decide_submit', request(params, { input })));
-}
-
-/** may staff retry the Beluga submission, and would it still fail ({input, today|now}) */
-export function decideRetry(input, params) {
-  return guard(() => glue.call('decide_retry', request(params, { input })));
-}
-
-/** the createNoPayPhotos (or lab) body, validated; violations instead when invalid ({input, master_id, today|now}) */
-export function buildVisit(input, params) {
-  return guard(() => glue.call('build_visit', request(params, { input })));
-}
-
-/** the Beluga pharmacy by the priority rule ({input}) */
-export function selectPharmacy(input, params) {
-  return guard(() => glue.call('select_pharmacy', request(params, { input })));
-}
-
-/** the per-item fulfillment routing plan with each route's requirements ({input}) */
-export function routeFulfillment(input, params) {
-  return guard(() => glue.call('route_fulfillment', request(params, { input })));
-}
-
-/** the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now}) */
-export function queueRoutes(input, params) {
-  return guard(() => glue.call('queue_routes', request(params, { input })));
-}
-
-/** whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now}) */
-export function decideRouteAction(input, params) {
-  return guard(() => glue.call('decide_route_action', request(params, { input })));
-}
-
-/** whether staff may get the status of, refill or void the order DispensePro accepted for one route (the prescription boundary, then the order's state), and the partner call to make ({input, action, pharmacy_id, reason?}) */
-export function decideDispenseproAction(input, params) {
-  return guard(() => glue.call('decide_dispensepro_action', request(params, { input })));
-}
-
-/** what DispensePro's answer to a manual action means: class, its status of the order, the facts that update the route's submission, the snapshot after ({input, action, pharmacy_id, by?, answer, now}) */
-export function recordDispenseproAction(input, params) {
-  return guard(() => glue.call('record_dispensepro_action', request(params, { input })));
-}
-
-/** whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now}) */
-export function decideFlagAction(input, params) {
-  return guard(() => glue.call('decide_flag_action', request(params, { input })));
-}
-
-/** the prescription boundary per item, and violations ({input, now}) */
-export function checkBoundary(input, params) {
-  return guard(() => glue.call('check_boundary', request(params, { input })));
-}
-
-/** the order's status fields ({input}) */
-export function orderState(input, params) {
-  return guard(() => glue.call('order_state', request(params, { input })));
-}
-
-/** applies facts forward-only; answers the snapshot and its state ({input, facts}) */
-export function applyOrderFacts(input, params) {
-  return guard(() => glue.call('apply_order_facts', request(params, { input })));
-}
-
-/** may the Beluga visit be cancelled: allowed, needs_confirmation or refused, with consequences ({input, reason?, confirmed?}) */
-export function checkCancel(input, params) {
-  return guard(() => glue.call('check_cancel', request(params, { input })));
-}
-
-/** message channels and visibility, checked against the snapshot's activities ({input}) */
-export function messageVisibility(input, params) {
-  return guard(() => glue.call('message_visibility', request(params, { input })));
-}
-
-/** the order as its patient may see it ({input, now}) */
-export function patientView(input, params) {
-  return guard(() => glue.call('patient_view', request(params, { input })));
-}
-
-/** stage, blockers, next action and actor, escalations and bundle ({input, now}) */
-export function diagnose(input, params) {
-  return guard(() => glue.call('diagnose', request(params, { input })));
-}
-
-/** splits an order snapshot into the clinic's input and the members rxgate owns ({input} → {clinic, rxgate}) */
-export function splitOrder(input, params) {
-  return guard(() => glue.call('split_order', request(params, { input })));
-}
-
-/** plan a Beluga submission for a trigger or a staff retry: submit with the call to queue, or wait/skip with violations ({input, trigger?, manual, master_id, attempt, now}) */
-export function planSubmission(input, params) {
-  return guard(() => glue.call('plan_submission', request(params, { input })));
-}
-
-/** what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now}) */
-export function recordCallOutcome(input, params) {
-  return guard(() => glue.call('record_call_outcome', request(params, { input })));
-}
-
-/** when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now}) */
-export function planVisitFetch(input, params) {
-  return guard(() => glue.call('plan_visit_fetch', request(params, { input })));
-}
-
-/** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
-export function buildMessage(input, params) {
-  return guard(() => glue.call('build_message', request(params, { input })));
-}
-
-/** may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?}) */
-export function decideErase(params) {
-  return guard(() => glue.call('decide_erase', request(params, {})));
-}
-
-/** a partner webhook body into a typed event, or every violation ({source, input, body_bytes?}) */
-export function parseEvent(source, input, params) {
-  return guard(() => glue.call('parse_event', request(params, { source, input })));
-}
-
-/** authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now}) */
-export function verifyWebhook(source, params) {
-  return guard(() => glue.call('verify_webhook', request(params, { source })));
-}
-
-/** a patient portal token: the patient it binds when its HMAC is the secret's, unexpired and at most an hour ahead ({token, secret, now}) */
-export function checkPortalToken(params) {
-  return guard(() => glue.call('check_portal_token', request(params, {})));
-}
-
-/** the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?}) */
-export function eventKey(source, input, params) {
-  return guard(() => glue.call('event_key', request(params, { source, input })));
-}
-
-/** the keys an order matches a stored event by, tried in order and indexing an unmatched event: m:<masterId> (Beluga); o:<id> then m:<id> for LifeFile referenceId/foreignOrderId/orderId per line, DispensePro order.externalId, OWN order.externalOrderId ({source, input}) */
-export function eventMatchKeys(source, input, params) {
-  return guard(() => glue.call('event_match_keys', request(params, { source, input })));
-}
-
-/** what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?}) */
-export function applyEvent(source, input, params) {
-  return guard(() => glue.call('apply_event', request(params, { source, input })));
-}
-
-/** the audit/log form of a webhook body with PHI removed ({source, input}) */
-export function redactEvent(source, input, params) {
-  return guard(() => glue.call('redact_event', request(params, { source, input })));
-}
-
 // ---- generated: end ----
-
-/**
- * The snapshot the rules read: the clinic's input, rxgate's owned members (the order status
- * joined by rank) and the service's integration facts.
- */
-export function assembleOrder(clinic, rxgate, integration) {
-  return guard(() => glue.call('assemble_order', { clinic, rxgate, integration }));
-}
-

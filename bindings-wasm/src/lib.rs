@@ -10,7 +10,11 @@
 //! - `validate(kind, payload, options)`: the entry point of the package. A string `payload`
 //!   is JSON text parsed inside the module by the core's `validate_text` (the fast path for
 //!   a server holding the raw body; the empty string answers a valid report without
-//!   warnings, which js/api.js expands); anything else is the document itself (`validate`).
+//!   warnings, which js/api.js expands, any other report as JSON text it parses); anything
+//!   else is the document itself (`validate`, converted by serde-wasm-bindgen).
+//! - `validateJson(kind, text, optionsText)`: the path js/api.js takes for a string `kind`,
+//!   JSON text or a plain JSON object (which it serialises once with `JSON.stringify`) and
+//!   plain options: no serde-wasm-bindgen walk on the way in or out.
 //!   `options` holds further request parameters (`today`, `allowed_states`); when `today` is
 //!   absent it is taken from the JS clock at UTC−10, exactly as the CLI does.
 //! - `defaultToday()`: that default date, for callers that want to show it.
@@ -94,21 +98,52 @@ pub fn validate(kind: JsValue, payload: JsValue, options: JsValue) -> Result<JsV
 /// The fast path of `validate` for JSON text: the body is parsed once, straight from the
 /// string wasm-bindgen copied in (never put into a request `Value`). A valid report without
 /// warnings goes back as the empty string (js/api.js answers `{valid: true, violations: [],
-/// warnings: []}` for it); any other as the object every operation answers. (Answering JSON
-/// text instead put serde_json's string writer in the module: 2.4 KB gzipped, over the
-/// size budget.)
+/// warnings: []}` for it); any other as JSON text that js/api.js parses (`JSON.parse` builds
+/// the objects faster than serde-wasm-bindgen calling into JS for every member).
 fn validate_text(params: &Value, text: &str) -> Result<JsValue, JsValue> {
+    report_text(params, text).map(JsValue::from)
+}
+
+/// The text path of `validate` as js/api.js calls it for the common case: `kind` a string,
+/// `text` JSON text (the caller's, or a plain object serialised once by `JSON.stringify`),
+/// `options` the JSON text of a plain options object or absent. Answers as [`validate_text`]
+/// does, as a string: `''` or the report's JSON text. Misuse throws `RxgateError` exactly as
+/// `validate` does.
+#[wasm_bindgen(js_name = validateJson)]
+pub fn validate_json(kind: String, text: &str, options: Option<String>) -> Result<String, JsValue> {
+    let mut request = match options.as_deref().map(serde_json::from_str::<Value>) {
+        None => Map::new(),
+        Some(Ok(Value::Object(map))) => map,
+        Some(_) => {
+            return Err(misuse(
+                ApiErrorCode::InvalidRequest,
+                "`options` must be an object",
+                Some("/options"),
+            ))
+        }
+    };
+    if request.get("today").is_none_or(Value::is_null) {
+        request.insert("today".into(), Value::String(default_today()));
+    }
+    request.insert("kind".into(), Value::String(kind));
+    report_text(&Value::Object(request), text)
+}
+
+/// The report of `text` under `params` as the answer string: `''` when valid without
+/// warnings, else its JSON text.
+fn report_text(params: &Value, text: &str) -> Result<String, JsValue> {
     let report = api::validate_text_parts(params, text)
         .map_err(|err| misuse(err.code, &err.message, err.path.as_deref()))?;
     if report.valid && report.warnings.is_empty() {
-        return Ok(JsValue::from_str(""));
+        return Ok(String::new());
     }
-    // The answer path every operation already has (no second serializer in the module).
-    answer(
-        serde_json::to_value(&report).map_err(|_| {
-            ApiError::new(ApiErrorCode::Internal, "could not convert the answer to JS")
-        }),
-    )
+    serde_json::to_string(&report).map_err(|_| {
+        misuse(
+            ApiErrorCode::Internal,
+            "could not convert the answer to JS",
+            None,
+        )
+    })
 }
 
 /// Today's date (`YYYY-MM-DD`) at UTC−10 by the JS clock: the default `today`. The rule is

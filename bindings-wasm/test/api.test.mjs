@@ -61,8 +61,10 @@ test('misuse throws RxgateError with a code', () => {
   throwsCode(() => esm.validate(42, {}), 'invalid_request');
   throwsCode(() => esm.validate('visit'), 'invalid_request');
   throwsCode(() => esm.validate('visit', {}, 'not options'), 'invalid_request');
-  throwsCode(() => esm.checkReadiness({}, 'not params'), 'invalid_request');
-  throwsCode(() => esm.checkReadiness({ [SENTINEL]: SENTINEL }, { today: '2026-11-23' }), 'schema_error');
+  throwsCode(() => esm.normalize('phone', '808 555 0100', 'not params'), 'invalid_request');
+  throwsCode(() => esm.parseResponse('visit', { status: SENTINEL }), 'schema_error');
+  // A service-only operation is not in the browser build (ops.gen.json).
+  throwsCode(() => esm.call('check_readiness', { input: { [SENTINEL]: SENTINEL }, today: '2026-11-23' }), 'unknown_op');
   throwsCode(() => esm.call('ops', { f: () => SENTINEL }), 'invalid_request');
 });
 
@@ -77,7 +79,7 @@ test('a misuse error carries the JSON Pointer of the offending parameter', () =>
 
 test('a request parameter error of the core keeps its path', () => {
   try {
-    esm.checkReadiness({}, { today: 'not a date' });
+    esm.validate('visit', {}, { today: 'not a date' });
     assert.fail('no error');
   } catch (e) {
     assert.ok(e instanceof esm.RxgateError);
@@ -111,4 +113,23 @@ test('validate: the same report from an object and from its JSON text', () => {
   const body = { formObj: { dob: '02/30/1990', phone: '12' }, visitType: 7 };
   const options = { today: '2026-11-23' };
   assert.deepEqual(esm.validate('visit', JSON.stringify(body), options), esm.validate('visit', body, options));
+});
+
+test('validate: what JSON.stringify would change (undefined, Map, Date, NaN, a lone surrogate inside) keeps the module conversion', () => {
+  const options = { today: '2026-11-23' };
+  const bodies = [
+    { formObj: { firstName: undefined } },
+    { formObj: new Map([['firstName', 'Ana']]) },
+    { formObj: { dob: new Date(0) } },
+    { formObj: { weight: NaN } },
+    { formObj: { firstName: 'A\ud800' } },
+    { patientPreference: [undefined] },
+  ];
+  for (const body of bodies) {
+    const expected = esm.call('validate', { kind: 'visit', input: body, ...options });
+    assert.deepEqual(esm.validate('visit', body, options), expected);
+    assert.deepEqual(esm.validate('visit', body, { ...options, extra: undefined }), expected);
+  }
+  throwsCode(() => esm.validate('visit', { formObj: { f: () => SENTINEL } }, options), 'invalid_request');
+  throwsCode(() => esm.validate('visit', '{}', { today: () => SENTINEL }), 'invalid_request');
 });

@@ -5,6 +5,27 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 
+/** The op lists gen_bindings writes from the core's op table (`ops.gen.json`). */
+export const opLists = JSON.parse(readFileSync(new URL('../ops.gen.json', import.meta.url), 'utf8'));
+
+/**
+ * Whether the vector files of `op` are skipped: exactly the operations the browser build
+ * leaves out (`service_only`). Checked both ways, so the list cannot hide a missing op or
+ * skip one the package has: throws when a skipped op is in the package, or when the package
+ * lacks an op that is not on the list (an op of the table or of a vector file).
+ */
+export function skipsOp(rxgate, op) {
+  const has = new Set(rxgate.ops().map((o) => o.name));
+  const serviceOnly = opLists.service_only.includes(op);
+  if (serviceOnly && has.has(op)) {
+    throw new Error(`${op} is skipped as service-only but the package has it`);
+  }
+  if (!serviceOnly && !has.has(op) && op !== 'no_such_operation') {
+    throw new Error(`the package lacks ${op}, which is not on the service-only list`);
+  }
+  return serviceOnly;
+}
+
 export const vectorsDir = fileURLToPath(new URL('../../tests/vectors/', import.meta.url));
 
 /** Every vector file under tests/vectors/, sorted, as {rel, doc}. */

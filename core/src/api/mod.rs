@@ -27,11 +27,15 @@
 //! and `JsonSchema`. **Adding an operation is one entry in the table plus its function**
 //! (and its request/answer types when no existing one fits); then regenerate the bindings.
 
+#[cfg(feature = "service")]
 mod calls;
 mod contract;
 mod error;
+#[cfg(feature = "service")]
 mod events;
+#[cfg(feature = "service")]
 mod order;
+#[cfg(feature = "service")]
 mod ownership;
 pub mod params;
 mod schema;
@@ -43,15 +47,18 @@ pub use contract::{
     NormalizeRequest, ParseResponseRequest, ValidateRequest, ValidateTextRequest,
 };
 pub use error::{ApiError, ApiErrorCode};
+#[cfg(feature = "service")]
 pub use events::{
     AppliedEvent, ApplyEventRequest, CheckPortalTokenRequest, EventAnswer, EventKeyRequest,
     EventKeys, EventMatchKeys, EventMatchKeysRequest, ParseEventRequest, RedactEventRequest,
     RejectedEvent, VerifyWebhookRequest,
 };
+#[cfg(feature = "service")]
 pub use order::{
     AppliedFacts, ApplyOrderFactsRequest, BuildVisitRequest, CheckCancelRequest, DatedOrderRequest,
     DecideSubmitRequest, FlagActionRequest, OrderRequest, RouteActionRequest, TimedOrderRequest,
 };
+#[cfg(feature = "service")]
 pub use ownership::{AssembleOrderRequest, AssembledOrder, SplitOrder, SplitOrderRequest};
 pub use schema::schema;
 
@@ -105,12 +112,22 @@ fn ops_op(_: NoRequest) -> Result<Vec<OpInfo>, ApiError> {
     Ok(ops().collect())
 }
 
-/// Declares the table: `name => function: Request => Answer, "summary";`. Generates [`OPS`]
-/// (dispatch) and `schema::OP_SCHEMAS` (the JSON Schemas, reachable only from [`schema`]).
+/// The name of a gated entry (its feature only selects the repetition).
+macro_rules! gated_name {
+    ($feature:literal, $name:literal) => {
+        $name
+    };
+}
+
+/// Declares the table: `name => function: Request => Answer, "summary";`, an entry the
+/// browser build leaves out prefixed with `#[cfg(feature = "service")]` (the core's default
+/// feature; the npm package builds without it). Generates [`OPS`] (dispatch),
+/// [`SERVICE_OPS`] (the names so gated) and `schema::OP_SCHEMAS` (the JSON Schemas,
+/// reachable only from [`schema`]).
 macro_rules! op_table {
-    ($($name:literal => $func:path : $req:ty => $ans:ty, $summary:literal;)*) => {
+    ($($(#[cfg(feature = $feature:literal)])? $name:literal => $func:path : $req:ty => $ans:ty, $summary:literal;)*) => {
         /// Every operation [`call`] understands, in the order `ops` lists them.
-        pub const OPS: &[Op] = &[$(Op {
+        pub const OPS: &[Op] = &[$($(#[cfg(feature = $feature)])? Op {
             name: $name,
             summary: $summary,
             run: |request| {
@@ -119,8 +136,13 @@ macro_rules! op_table {
             },
         }),*];
 
+        /// The operations only the service's build has (feature `service`, on by default):
+        /// the npm package's WebAssembly build leaves them out. Listed whatever the features,
+        /// so the bindings' tests can check what they skip.
+        pub const SERVICE_OPS: &[&str] = &[$($(gated_name!($feature, $name),)?)*];
+
         /// The schemas of every operation, in the order of [`OPS`].
-        const OP_SCHEMAS: &[schema::SchemaFns] = &[$(schema::SchemaFns {
+        const OP_SCHEMAS: &[schema::SchemaFns] = &[$($(#[cfg(feature = $feature)])? schema::SchemaFns {
             name: $name,
             request: |g| g.subschema_for::<$req>(),
             answer: |g| g.subschema_for::<$ans>(),
@@ -141,68 +163,100 @@ op_table! {
         "a normaliser: phone, date, state, trim, multiple_choice_question, multiple_choice_answer ({field, input, choices?})";
     "parse_response" => contract::parse: ParseResponseRequest => crate::contract::response::ParsedResponse,
         "types and classifies a Beluga answer ({kind, input: {status, body, network_error?}})";
+    #[cfg(feature = "service")]
     "check_readiness" => order::readiness: DatedOrderRequest => crate::order::readiness::Readiness,
         "may the order go to Beluga now: ready, not_ready with reasons, or not_required ({input, today|now})";
+    #[cfg(feature = "service")]
     "decide_submit" => order::submit: DecideSubmitRequest => crate::order::submit::SubmitDecision,
         "auto-submit for a trigger: submit, wait(reasons) or skip ({input, trigger, today|now})";
+    #[cfg(feature = "service")]
     "decide_retry" => order::retry: DatedOrderRequest => crate::order::submit::RetryDecision,
         "may staff retry the Beluga submission, and would it still fail ({input, today|now})";
+    #[cfg(feature = "service")]
     "build_visit" => order::visit: BuildVisitRequest => crate::order::visit::BuiltVisit,
         "the createNoPayPhotos (or lab) body, validated; violations instead when invalid ({input, master_id, today|now})";
+    #[cfg(feature = "service")]
     "select_pharmacy" => order::pharmacy: OrderRequest => crate::routing::PharmacySelection,
         "the Beluga pharmacy by the priority rule ({input})";
+    #[cfg(feature = "service")]
     "route_fulfillment" => order::routes: OrderRequest => crate::routing::RoutePlan,
         "the per-item fulfillment routing plan with each route's requirements ({input})";
+    #[cfg(feature = "service")]
     "queue_routes" => order::queue_routes: TimedOrderRequest => crate::events::outbox::QueuedRoutes,
         "the partner submission of every ready fulfillment route, each under its stable outbox key ({input, now})";
+    #[cfg(feature = "service")]
     "decide_route_action" => order::decide_route_action: RouteActionRequest => crate::events::outbox::RouteActionDecision,
         "whether staff may retry (a FAILED route, its cause fixed) or force (with a reason; never past a block or the boundary) one fulfillment route, and the submission to queue ({input, action, pharmacy_id, reason?, now})";
+    #[cfg(feature = "service")]
     "decide_dispensepro_action" => calls::dispensepro_action: crate::routing::dispensepro_actions::DispenseProActionRequest => crate::routing::dispensepro_actions::DispenseProActionDecision,
         "whether staff may get the status of, refill or void the order DispensePro accepted for one route (the prescription boundary, then the order's state), and the partner call to make ({input, action, pharmacy_id, reason?})";
+    #[cfg(feature = "service")]
     "record_dispensepro_action" => calls::dispensepro_outcome: crate::routing::dispensepro_actions::RecordDispenseProActionRequest => crate::routing::dispensepro_actions::DispenseProActionOutcome,
         "what DispensePro's answer to a manual action means: class, its status of the order, the facts that update the route's submission, the snapshot after ({input, action, pharmacy_id, by?, answer, now})";
+    #[cfg(feature = "service")]
     "decide_flag_action" => order::decide_flag_action: FlagActionRequest => crate::order::flags::FlagActionDecision,
         "whether staff may acknowledge or resolve one flag (with a reason; a resolved flag is final), and the fact that records it ({input, action, code, raised_at?, reason, by, now})";
+    #[cfg(feature = "service")]
     "check_boundary" => order::boundary: TimedOrderRequest => crate::boundary::BoundaryReport,
         "the prescription boundary per item, and violations ({input, now})";
+    #[cfg(feature = "service")]
     "order_state" => order::state: OrderRequest => crate::order::state::OrderState,
         "the order's status fields ({input})";
+    #[cfg(feature = "service")]
     "apply_order_facts" => order::apply_order_facts: ApplyOrderFactsRequest => AppliedFacts,
         "applies facts forward-only; answers the snapshot and its state ({input, facts})";
+    #[cfg(feature = "service")]
     "check_cancel" => order::cancel: CheckCancelRequest => crate::order::cancel::CancelDecision,
         "may the Beluga visit be cancelled: allowed, needs_confirmation or refused, with consequences ({input, reason?, confirmed?})";
+    #[cfg(feature = "service")]
     "message_visibility" => order::messages: OrderRequest => crate::order::messages::MessageVisibility,
         "message channels and visibility, checked against the snapshot's activities ({input})";
+    #[cfg(feature = "service")]
     "patient_view" => order::view: TimedOrderRequest => crate::diagnosis::PatientView,
         "the order as its patient may see it ({input, now})";
+    #[cfg(feature = "service")]
     "diagnose" => order::diagnosis: TimedOrderRequest => crate::diagnosis::Diagnosis,
         "stage, blockers, next action and actor, escalations and bundle ({input, now})";
+    #[cfg(feature = "service")]
     "split_order" => ownership::split_order: SplitOrderRequest<'_> => SplitOrder,
         "splits an order snapshot into the clinic's input and the members rxgate owns ({input} → {clinic, rxgate})";
+    #[cfg(feature = "service")]
     "assemble_order" => ownership::assemble_order: AssembleOrderRequest<'_> => AssembledOrder,
         "the snapshot the rules read: the clinic's input, rxgate's owned members, the status join and the service's integration facts ({clinic, rxgate, integration} → {snapshot})";
+    #[cfg(feature = "service")]
     "plan_submission" => calls::plan: crate::order::calls::PlanSubmissionRequest => crate::order::calls::SubmissionPlan,
         "plan a Beluga submission for a trigger or a staff retry: submit with the call to queue, or wait/skip with violations ({input, trigger?, manual, master_id, attempt, now})";
+    #[cfg(feature = "service")]
     "record_call_outcome" => calls::outcome: crate::order::calls::RecordCallOutcomeRequest => crate::order::calls::CallOutcome,
         "what a partner call's answer means: classification, disposition, facts applied to the snapshot, follow-up calls, error ({input, call, answer, now})";
+    #[cfg(feature = "service")]
     "plan_visit_fetch" => calls::visit_fetch: crate::order::calls::PlanVisitFetchRequest => crate::order::calls::VisitFetchPlan,
         "when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now})";
+    #[cfg(feature = "service")]
     "build_message" => calls::message: crate::order::calls::BuildMessageRequest => crate::order::calls::MessagePlan,
         "a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?})";
+    #[cfg(feature = "service")]
     "decide_erase" => calls::erase: crate::order::erase::DecideEraseRequest => crate::order::erase::EraseDecision,
         "may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?})";
+    #[cfg(feature = "service")]
     "parse_event" => events::parse_event: ParseEventRequest<'_> => crate::events::ParseOutcome,
         "a partner webhook body into a typed event, or every violation ({source, input, body_bytes?})";
+    #[cfg(feature = "service")]
     "verify_webhook" => events::verify_webhook: VerifyWebhookRequest => crate::events::auth::AuthOutcome,
         "authenticate a webhook request: headers, raw body, configured secrets, now ({source, headers, body|body_base64, config, now})";
+    #[cfg(feature = "service")]
     "check_portal_token" => events::check_portal_token: CheckPortalTokenRequest => crate::events::auth::PortalTokenCheck,
         "a patient portal token: the patient it binds when its HMAC is the secret's, unexpired and at most an hour ahead ({token, secret, now})";
+    #[cfg(feature = "service")]
     "event_key" => events::event_key: EventKeyRequest<'_> => EventKeys,
         "the idempotency key(s) of a webhook body ({source, input, pharmacy_id?, webhook_id?})";
+    #[cfg(feature = "service")]
     "event_match_keys" => events::event_match_keys: EventMatchKeysRequest<'_> => EventMatchKeys,
         "the keys an order matches a stored event by, tried in order and indexing an unmatched event: m:<masterId> (Beluga); o:<id> then m:<id> for LifeFile referenceId/foreignOrderId/orderId per line, DispensePro order.externalId, OWN order.externalOrderId ({source, input})";
+    #[cfg(feature = "service")]
     "apply_event" => events::apply_event: ApplyEventRequest<'_> => EventAnswer,
         "what an event changes: new snapshot and state, records, activities, notifications, outbox, flags, audit ({source, input, order, state?, now, pharmacy_id?, webhook_id?})";
+    #[cfg(feature = "service")]
     "redact_event" => events::redact_event: RedactEventRequest<'_> => wire::JsonDocument,
         "the audit/log form of a webhook body with PHI removed ({source, input})";
 }
