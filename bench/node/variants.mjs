@@ -7,18 +7,10 @@
 // each min to ajv's.
 import { readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { loadBodies } from './bodies.mjs';
 
 const [dir, ...builds] = process.argv.slice(2);
-const read = (name) => readFileSync(`${dir}/${name}`, 'utf8');
-const validText = read('visit-valid.json');
-const invalidText = read('visit-invalid.json');
-const validObject = JSON.parse(validText);
-const ajv = new Ajv2020({ allErrors: true });
-addFormats(ajv);
-const schema = ajv.compile(JSON.parse(read('visit.schema.json')));
-const options = { today: '2026-11-22' };
+const { validText, invalidText, validObject, schema, options } = loadBodies(dir);
 const rows = { ajv_text_valid: () => (schema(JSON.parse(validText)) ? 0 : schema.errors.length) };
 const sizes = {};
 for (const spec of builds) {

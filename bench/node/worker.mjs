@@ -3,22 +3,13 @@
 // on the shared bench bodies. Protocol as the Rust worker: `rows`, `ROW N` → nanoseconds;
 // `node worker.mjs check DATA_DIR` prints each row's error count once; `node worker.mjs table
 // DATA_DIR [ROUNDS]` measures every row in-process, round-robin (min and median per call).
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { loadBodies } from './bodies.mjs';
 // RXGATE_NPM_PKG: another build of bindings-wasm/pkg (a copy built with other settings).
 const rxgate = await import(process.env.RXGATE_NPM_PKG ? `${process.env.RXGATE_NPM_PKG}/rxgate.node.mjs` : '../../bindings-wasm/pkg/rxgate.node.mjs');
 
 const [mode, dir] = process.argv.slice(2);
-const read = (name) => readFileSync(`${dir}/${name}`, 'utf8');
-const validText = read('visit-valid.json');
-const invalidText = read('visit-invalid.json');
-const validObject = JSON.parse(validText);
-const ajv = new Ajv2020({ allErrors: true });
-addFormats(ajv);
-const schema = ajv.compile(JSON.parse(read('visit.schema.json')));
-const options = { today: '2026-11-22' };
+const { validText, invalidText, validObject, schema, options } = loadBodies(dir);
 
 const count = (report) => (report.valid ? 0 : report.violations.length);
 const ajvErrors = (object) => (schema(object) ? 0 : schema.errors.length);

@@ -60,24 +60,12 @@ pub fn validate(kind: JsValue, payload: JsValue, options: JsValue) -> Result<JsV
             Some("/kind"),
         )
     })?;
-    let mut request = if options.is_undefined() || options.is_null() {
-        Map::new()
+    let options = if options.is_undefined() || options.is_null() {
+        None
     } else {
-        match from_js(options, "options")? {
-            Value::Object(map) => map,
-            _ => {
-                return Err(misuse(
-                    ApiErrorCode::InvalidRequest,
-                    "`options` must be an object",
-                    Some("/options"),
-                ))
-            }
-        }
+        Some(from_js(options, "options")?)
     };
-    if request.get("today").is_none_or(Value::is_null) {
-        request.insert("today".into(), Value::String(default_today()));
-    }
-    request.insert("kind".into(), Value::String(kind));
+    let mut request = validate_request(options, kind)?;
     let op = match payload.as_string() {
         Some(text) => return validate_text(&Value::Object(request), &text),
         None if payload.is_undefined() => {
@@ -111,9 +99,20 @@ fn validate_text(params: &Value, text: &str) -> Result<JsValue, JsValue> {
 /// `validate` does.
 #[wasm_bindgen(js_name = validateJson)]
 pub fn validate_json(kind: String, text: &str, options: Option<String>) -> Result<String, JsValue> {
-    let mut request = match options.as_deref().map(serde_json::from_str::<Value>) {
+    // Options text that is not JSON is refused as options that are not an object.
+    let options = options
+        .as_deref()
+        .map(|text| serde_json::from_str(text).unwrap_or(Value::Null));
+    let request = validate_request(options, kind)?;
+    report_text(&Value::Object(request), text)
+}
+
+/// The request of both `validate` entry points: the caller's options (an object, or none),
+/// `today` defaulted to the business date, and the kind.
+fn validate_request(options: Option<Value>, kind: String) -> Result<Map<String, Value>, JsValue> {
+    let mut request = match options {
         None => Map::new(),
-        Some(Ok(Value::Object(map))) => map,
+        Some(Value::Object(map)) => map,
         Some(_) => {
             return Err(misuse(
                 ApiErrorCode::InvalidRequest,
@@ -126,7 +125,7 @@ pub fn validate_json(kind: String, text: &str, options: Option<String>) -> Resul
         request.insert("today".into(), Value::String(default_today()));
     }
     request.insert("kind".into(), Value::String(kind));
-    report_text(&Value::Object(request), text)
+    Ok(request)
 }
 
 /// The report of `text` under `params` as the answer string: `''` when valid without

@@ -6,6 +6,15 @@ use std::path::Path;
 /// A 1×1 JPEG, base64 (photos, chat images).
 pub(crate) const JPEG: &str = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==";
 
+/// Whether the panel lists a partner call of `kind` at `status`.
+pub(crate) fn has_call(panel: &Value, kind: &str, status: &str) -> bool {
+    panel["calls"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|c| c["kind"] == kind && c["status"] == status)
+}
+
 /// The paid DispensePro order of `tests/fixtures/`, ready for Beluga.
 pub(crate) fn ready_order() -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -539,11 +539,7 @@ async fn the_photo_id_follows_the_visit_and_its_status_is_kept() {
     assert_eq!(stored["status"], "stored");
     // Paid: the visit is created, then the photo ID goes to Beluga with its visitId.
     let (sent, panel) = pay_and_wait(&client, &order, |p| {
-        p["calls"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|c| c["kind"] == "beluga_photo_id" && c["status"] == "done")
+        crate::common::has_call(p, "beluga_photo_id", "done")
     })
     .await;
     assert!(sent, "{panel}");

@@ -629,11 +629,7 @@ async fn a_resend_refused_as_referred_is_shown_to_staff_with_its_class_and_guida
     assert_eq!(status, 202, "{answer}");
     let (parked, panel) = client
         .wait_for(&id, Duration::from_secs(30), |p| {
-            p["calls"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|c| c["kind"] == "beluga_update_visit" && c["status"] == "failed")
+            crate::common::has_call(p, "beluga_update_visit", "failed")
         })
         .await
         .expect("panel");

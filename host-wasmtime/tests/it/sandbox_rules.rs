@@ -348,11 +348,7 @@ async fn the_services_bodies_pass_the_independent_rules_with_documented_members_
     assert_eq!(status, 202, "{stored}");
     let (_, sent, panel) = client
         .pay_and_wait(&order, Duration::from_secs(60), |p| {
-            p["calls"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|c| c["kind"] == "beluga_photo_id" && c["status"] == "done")
+            crate::common::has_call(p, "beluga_photo_id", "done")
         })
         .await
         .expect("order paid and watched");
