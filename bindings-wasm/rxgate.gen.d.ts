@@ -1068,6 +1068,12 @@ export type CheckCancelRequest = {
 export type SplitOrderRequest = {
   /** The order snapshot (valid; the split keeps its members as given). */
   input: OrderSnapshot;
+  /**
+   * `true` when the caller keeps the activities in a store of its own (the service's
+   * activity records): `activities` is then left out of the `rxgate` part, and the caller
+   * hands them to `assemble_order` as its `activities`. Default `false`.
+   */
+  activities_recorded?: boolean;
 };
 
 /** The request of `assemble_order`. */
@@ -1078,6 +1084,13 @@ export type AssembleOrderRequest = {
   rxgate: { [key: string]: JsonValue };
   /** The service's integration facts. */
   integration: IntegrationFacts;
+  /**
+   * The activities the service recorded for the order (its activity store), oldest
+   * first. When present they are the snapshot's `activities`, in place of any `rxgate`
+   * holds: the rules (message visibility, the diagnosis, the patient view) then judge what
+   * was really stored. Absent: `rxgate`'s own.
+   */
+  activities?: Activity[] | null;
 };
 
 /**

@@ -787,18 +787,26 @@ class CheckCancelRequest(_CheckCancelRequestBase, total=False):
     confirmed: Union[bool, None]
 
 
-class SplitOrderRequest(TypedDict):
-    """The request of `split_order`."""
-
+class _SplitOrderRequestBase(TypedDict):
     input: "OrderSnapshot"
 
 
-class AssembleOrderRequest(TypedDict):
-    """The request of `assemble_order`."""
+class SplitOrderRequest(_SplitOrderRequestBase, total=False):
+    """The request of `split_order`."""
 
+    activities_recorded: bool
+
+
+class _AssembleOrderRequestBase(TypedDict):
     clinic: Dict[str, JsonValue]
     rxgate: Dict[str, JsonValue]
     integration: "IntegrationFacts"
+
+
+class AssembleOrderRequest(_AssembleOrderRequestBase, total=False):
+    """The request of `assemble_order`."""
+
+    activities: Union[List["Activity"], None]
 
 
 class IntegrationFacts(TypedDict, total=False):

@@ -434,6 +434,20 @@ async fn doctor_chat_reaches_the_portal_and_the_patient_answers_with_a_picture()
         notification_kinds(&panel).contains(&"doctor_message".to_owned()),
         "{panel}"
     );
+    // The stored, visible doctor message is what the rules read: no escalation for it
+    // (issue 16 item 5; before, every doctor chat raised one).
+    let codes: Vec<&str> = panel["diagnosis"]["escalations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["code"].as_str())
+        .collect();
+    assert!(!codes.contains(&"doctor_message_not_visible"), "{codes:?}");
+    let diagnosis = panel["diagnosis"].to_string();
+    assert!(
+        !diagnosis.contains("doctor_message_not_visible"),
+        "{diagnosis}"
+    );
     // Staff write to Beluga admin; the patient answers the doctor from the portal, with a
     // picture: each reaches its own endpoint, the picture as an isMedia chat.
     let (status, queued) = client

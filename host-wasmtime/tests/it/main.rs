@@ -25,6 +25,7 @@ mod portal;
 mod readme;
 mod rules;
 mod service;
+mod staff;
 mod stuck;
 mod visits;
 mod webhook_vectors;
