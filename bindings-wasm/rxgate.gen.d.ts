@@ -1166,7 +1166,7 @@ export type CallRef = {
 };
 
 /** The kinds of outbox call the rules plan or classify. */
-export type CallKind = "beluga_submit" | "beluga_fetch" | "beluga_photo_id" | "beluga_chat" | "beluga_cs_message" | "beluga_update_visit" | "beluga_patient_name" | "beluga_pdf" | "dispensepro_order" | "lifefile_order";
+export type CallKind = "beluga_submit" | "beluga_fetch" | "beluga_photo_id" | "beluga_chat" | "beluga_cs_message" | "beluga_update_visit" | "beluga_patient_name" | "beluga_pdf" | "beluga_photos" | "dispensepro_order" | "lifefile_order";
 
 /** What came back from a call: an HTTP answer (or none), or the reason it was not sent. */
 export type CallAnswer = Unsendable | HttpReply;
@@ -1228,6 +1228,32 @@ export type BuildMessageRequest = {
 
 /** Who a message goes to. */
 export type Recipient = "cs" | "patient";
+
+/** The request of `decide_beluga_call_retry`. */
+export type BelugaCallRetryRequest = {
+  /** The order snapshot. */
+  input: OrderSnapshot;
+  /** Every outbox call of the order. */
+  calls?: OrderCall[];
+};
+
+/** One outbox call of the order, as the rule reads it (no payload). */
+export type OrderCall = {
+  /** The outbox row id (later calls have higher ids). */
+  id: number;
+  /**
+   * The outbox kind (`beluga_photo_id`, `beluga_update_visit`, …; pharmacy kinds are
+   * ignored).
+   */
+  kind: string;
+  /** Its status. */
+  status: CallStatus;
+  /** The error it was parked with (`{class}: …`, as the worker keeps it). */
+  last_error?: string | null;
+};
+
+/** Where a call stands in the outbox. */
+export type CallStatus = "pending" | "done" | "failed";
 
 /** The request of `decide_erase`. */
 export type DecideEraseRequest = {
@@ -2887,10 +2913,12 @@ export type AllowedAction = {
   consequences: Reason[];
   /** The route's pharmacy (route actions only). */
   pharmacy_id?: string | null;
+  /** The outbox call (`retry_beluga_call` only). */
+  call_id?: number | null;
 };
 
 /** A staff action of the order panel. Later issues add their own actions here. */
-export type StaffAction = "submit" | "retry" | "cancel" | "resend_prescription" | "retry_route" | "force_route";
+export type StaffAction = "submit" | "retry" | "cancel" | "resend_prescription" | "retry_route" | "force_route" | "retry_beluga_call";
 
 /**
  * The fields both guides ask CS to include when escalating. **Contains patient data**
@@ -3109,6 +3137,15 @@ export type MessageActivity = {
   kind: ActivityKind;
   /** Whether the patient sees it. */
   patient_visible: boolean;
+};
+
+/** The answer of `decide_beluga_call_retry`. */
+export type BelugaCallRetry = {
+  /**
+   * One `retry_beluga_call` verdict per Beluga call of the request, in its order, each
+   * with its `call_id`.
+   */
+  actions: AllowedAction[];
 };
 
 /** The answer of `decide_erase`. */
@@ -3656,6 +3693,7 @@ export interface OpRequests {
   record_call_outcome: RecordCallOutcomeRequest;
   plan_visit_fetch: PlanVisitFetchRequest;
   build_message: BuildMessageRequest;
+  decide_beluga_call_retry: BelugaCallRetryRequest;
   decide_erase: DecideEraseRequest;
   parse_event: ParseEventRequest;
   verify_webhook: VerifyWebhookRequest;
@@ -3698,6 +3736,7 @@ export interface OpAnswers {
   record_call_outcome: CallOutcome;
   plan_visit_fetch: VisitFetchPlan;
   build_message: MessagePlan;
+  decide_beluga_call_retry: BelugaCallRetry;
   decide_erase: EraseDecision;
   parse_event: ParseOutcome;
   verify_webhook: AuthOutcome;
@@ -3756,6 +3795,8 @@ export function recordCallOutcome(input: OpRequests['record_call_outcome']['inpu
 export function planVisitFetch(input: OpRequests['plan_visit_fetch']['input'], params: Omit<OpRequests['plan_visit_fetch'], 'input'>): OpAnswers['plan_visit_fetch'];
 /** a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?}) */
 export function buildMessage(input: OpRequests['build_message']['input'], params: Omit<OpRequests['build_message'], 'input'>): OpAnswers['build_message'];
+/** may staff re-arm each parked Beluga call of the order after a fix: one retry_beluga_call verdict per Beluga call, with its call_id ({input, calls: [{id, kind, status, last_error?}]}) */
+export function decideBelugaCallRetry(input: OpRequests['decide_beluga_call_retry']['input'], params?: Omit<OpRequests['decide_beluga_call_retry'], 'input'>): OpAnswers['decide_beluga_call_retry'];
 /** may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?}) */
 export function decideErase(params?: OpRequests['decide_erase']): OpAnswers['decide_erase'];
 /** a partner webhook body into a typed event, or every violation ({source, input, body_bytes?}) */

@@ -209,6 +209,11 @@ export function buildMessage(input, params) {
   return guard(() => glue.call('build_message', request(params, { input })));
 }
 
+/** may staff re-arm each parked Beluga call of the order after a fix: one retry_beluga_call verdict per Beluga call, with its call_id ({input, calls: [{id, kind, status, last_error?}]}) */
+export function decideBelugaCallRetry(input, params) {
+  return guard(() => glue.call('decide_beluga_call_retry', request(params, { input })));
+}
+
 /** may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?}) */
 export function decideErase(params) {
   return guard(() => glue.call('decide_erase', request(params, {})));

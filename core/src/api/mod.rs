@@ -189,6 +189,8 @@ op_table! {
         "when to fetch a submitted visit's status next: only open visits, faster while new, slower with age and fruitless fetches, jittered by the host's draw, capped; and whether the status changed since the last plan ({input, seen?, attempt, jitter, schedule?, now})";
     "build_message" => calls::message: crate::order::calls::BuildMessageRequest => crate::order::calls::MessagePlan,
         "a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?})";
+    "decide_beluga_call_retry" => calls::beluga_call_retry: crate::diagnosis::calls::BelugaCallRetryRequest => crate::diagnosis::calls::BelugaCallRetry,
+        "may staff re-arm each parked Beluga call of the order after a fix: one retry_beluga_call verdict per Beluga call, with its call_id ({input, calls: [{id, kind, status, last_error?}]})";
     "decide_erase" => calls::erase: crate::order::erase::DecideEraseRequest => crate::order::erase::EraseDecision,
         "may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?})";
     "parse_event" => events::parse_event: ParseEventRequest<'_> => crate::events::ParseOutcome,
