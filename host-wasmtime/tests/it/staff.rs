@@ -148,3 +148,181 @@ async fn a_change_never_copies_the_activities_into_rxgates_document() {
     );
     assert_eq!(store.activities("o1", false).unwrap().len(), 2);
 }
+
+fn post(uri: &str) -> Request<Body> {
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("x-api-key", EMR)
+        .body(Body::empty())
+        .unwrap()
+}
+
+/// A call of `kind` for `o1`, parked with `error` as the worker parks it; answers its id.
+fn parked(store: &SqliteStore, kind: &str, error: &str) -> i64 {
+    let key = format!("{kind}:o1:{}", uuid::Uuid::new_v4());
+    let payload = json!({"path": "external/receivePhotos", "endpoint": "photos",
+                         "body": {"masterId": "m-o1"}});
+    let Ok(rxgate_host::store::Inserted::New(id)) =
+        store.enqueue(kind, Some("o1"), &key, &payload, 0)
+    else {
+        panic!("the call is queued");
+    };
+    crate::common::settle_call(
+        store,
+        id,
+        rxgate_host::store::CallDisposition::Failed {
+            error: error.to_owned(),
+        },
+    );
+    id
+}
+
+async fn panel_of(state: &AppState) -> Value {
+    let (status, body, _) = send(state, get("/api/emr/orders/o1/beluga")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    json_body(&body)
+}
+
+#[tokio::test]
+async fn a_parked_beluga_call_is_re_armed_once_by_staff_with_an_audited_actor() {
+    let (state, store) = chatted_order();
+    let id = parked(
+        &*store,
+        "beluga_photos",
+        "retry_later: partner_server_error",
+    );
+    // The panel offers it among the allowed actions and in its failure list.
+    let panel = panel_of(&state).await;
+    let offered = panel["allowedActions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["action"] == "retry_beluga_call" && a["call_id"] == id)
+        .cloned();
+    assert_eq!(
+        offered.as_ref().map(|a| a["allowed"].clone()),
+        Some(json!(true)),
+        "{panel}"
+    );
+    let failure = &panel["failures"][0];
+    assert_eq!(failure["callId"], id, "{panel}");
+    assert_eq!(failure["class"], "retry_later");
+    assert_eq!(failure["retry"]["allowed"], true);
+    let uri = format!("/api/emr/orders/o1/beluga/calls/{id}/retry");
+    let (status, body, _) = send(&state, post(&uri)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(json_body(&body)["callId"], id);
+    let call = store
+        .calls_of("o1")
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == id)
+        .unwrap();
+    assert_eq!((call.status.as_str(), call.attempts), ("pending", 0));
+    // Audited with the actor (the EMR key's id, never the key).
+    let audit = store
+        .audit_log(&rxgate_host::store::AuditFilter {
+            order_id: Some("o1".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let entry = audit
+        .iter()
+        .find(|e| e.outcome == "rearmed")
+        .expect("audited");
+    assert_eq!(entry.event, "beluga_photos");
+    assert!(
+        entry
+            .actor
+            .as_deref()
+            .is_some_and(|a| a.starts_with("key_")),
+        "{entry:?}"
+    );
+    // A second retry of the now pending call changes nothing: 409 with the rule's reason.
+    let (status, body, _) = send(&state, post(&uri)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(json_body(&body)["code"], "beluga_call_pending", "{body}");
+    let audit = store
+        .audit_log(&rxgate_host::store::AuditFilter {
+            order_id: Some("o1".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(audit.iter().filter(|e| e.outcome == "rearmed").count(), 1);
+    // No longer parked: no longer offered.
+    let panel = panel_of(&state).await;
+    assert_eq!(panel["failures"], json!([]), "{panel}");
+}
+
+#[tokio::test]
+async fn the_rules_refuse_to_re_arm_what_must_not_be_sent_again() {
+    let (state, store) = chatted_order();
+    let permanent = parked(
+        &*store,
+        "beluga_update_visit",
+        "permanent: TOO_MANY_RETRIES — the prescription retry limit is reached: a new visit is needed",
+    );
+    let submit = parked(
+        &*store,
+        "beluga_submit",
+        "fix_patient_data: Phone number error — correct the phone",
+    );
+    let pharmacy = parked(
+        &*store,
+        "dispensepro_order",
+        "fix_configuration: partner_call_refused",
+    );
+    let retry = |id: i64| format!("/api/emr/orders/o1/beluga/calls/{id}/retry");
+    let (status, body, _) = send(&state, post(&retry(permanent))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        json_body(&body)["violations"][0]["code"],
+        "beluga_call_permanent",
+        "{body}"
+    );
+    let (status, body, _) = send(&state, post(&retry(submit))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        json_body(&body)["violations"][0]["code"],
+        "beluga_call_use_retry",
+        "{body}"
+    );
+    let (status, body, _) = send(&state, post(&retry(pharmacy))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(json_body(&body)["code"], "not_a_beluga_call", "{body}");
+    let (status, _, _) = send(&state, post(&retry(999_999))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Nothing was re-armed.
+    assert!(store
+        .calls_of("o1")
+        .unwrap()
+        .iter()
+        .all(|c| c.status == "failed"));
+    // The panel shows each failure with its CS guidance (item 6: the guidance per failure).
+    let panel = panel_of(&state).await;
+    let failures = panel["failures"].as_array().cloned().unwrap_or_default();
+    assert_eq!(failures.len(), 3, "{panel}");
+    let of = |id: i64| {
+        failures
+            .iter()
+            .find(|f| f["callId"] == id)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(of(permanent)["class"], "permanent");
+    assert_eq!(of(permanent)["message"], "TOO_MANY_RETRIES");
+    assert_eq!(
+        of(permanent)["guidance"],
+        "the prescription retry limit is reached: a new visit is needed"
+    );
+    assert_eq!(of(permanent)["retry"]["allowed"], false);
+    assert_eq!(of(submit)["guidance"], "correct the phone");
+    assert_eq!(of(pharmacy)["message"], "partner_call_refused");
+    assert_eq!(of(pharmacy)["guidance"], Value::Null);
+    assert_eq!(
+        of(pharmacy)["retry"],
+        Value::Null,
+        "pharmacy routes have their own retry"
+    );
+}
