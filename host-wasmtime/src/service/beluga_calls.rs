@@ -10,6 +10,7 @@
 //! sent twice. The panel lists the same verdicts among its allowed actions ([`verdicts`]).
 
 use super::app::{entry, STAFF};
+use super::idempotency;
 use super::orders::{self, Loaded};
 use super::problem::Problem;
 use super::AppState;
@@ -28,9 +29,9 @@ pub fn routes() -> aide::axum::ApiRouter<AppState> {
     aide::axum::ApiRouter::new().api_route(
         "/api/emr/orders/{id}/beluga/calls/{call_id}/retry",
         aide::axum::routing::post_with(retry, |t| {
-            op(t, "retryBelugaCall", "orders",
+            super::openapi::idempotent(op(t, "retryBelugaCall", "orders",
                 "Re-arm a parked Beluga call after a fix (the rules' decide_beluga_call_retry): the same call is sent again, once; 409 when it is already pending or delivered, 422 when the rules refuse (submission, closed order, permanent or data refusal, superseded), 404 for a call of another order",
-                &STAFF_DOC)
+                &STAFF_DOC))
             .answer::<202, Json<Rearmed>>()
         }),
     )
@@ -130,53 +131,79 @@ async fn retry(
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
     let caller = state.authorize(&headers, STAFF).await?;
+    let route = "/api/emr/orders/{id}/beluga/calls/{call_id}/retry";
+    let key = idempotency::key(&headers, &caller, route, &format!("{id}/{call_id}"))?;
     let answer = orders::commit(&state, &id, |loaded| {
-        let (state, caller) = (&state, &caller);
+        let (state, caller, key) = (&state, &caller, key.as_deref());
         async move {
-            let key = loaded.record.id.clone();
-            let calls = state.db.run(move |s| s.calls_of(&key)).await?;
-            let call = calls
-                .iter()
-                .find(|c| c.id == call_id)
-                .ok_or_else(|| Problem::not_found("call"))?;
-            let verdict = verdicts(state, &loaded, &calls)
-                .await?
-                .into_iter()
-                .filter_map(|v| serde_json::from_value::<Verdict>(v).ok())
-                .find(|v| v.call_id == call_id)
-                .ok_or_else(|| {
-                    Problem::client(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "only a Beluga call is re-armed here (a pharmacy route has its own retry)",
-                    )
-                    .code("not_a_beluga_call")
-                })?;
-            if !verdict.allowed {
-                return Err(refused(&verdict));
+            if let Some(stored) = idempotency::stored(state, key).await? {
+                return Ok((None, Err(stored)));
             }
-            let now = state.now_ms();
+            let (change, answer) = rearm(state, caller, &loaded, call_id).await?;
+            let body = serde_json::to_value(&answer).map_err(Problem::internal)?;
             let change = Change {
-                order_id: Some(loaded.record.id.clone()),
-                rearm_call: Some(call_id),
-                audit: vec![entry(
-                    caller,
-                    &loaded.record.id,
-                    &call.kind,
-                    "rearmed",
-                    Some(json!({ "call_id": call_id, "was": call.last_error })),
-                )],
-                now,
-                ..Change::default()
+                idempotency: idempotency::record(key, StatusCode::ACCEPTED, &body),
+                ..change
             };
-            let answer = Rearmed {
-                status: "queued".into(),
-                call_id,
-                kind: call.kind.clone(),
-            };
-            Ok((Some(change), answer))
+            Ok((Some(change), Ok(answer)))
         }
     })
     .await?;
-    state.wake.notify_one();
-    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+    match answer {
+        Err(stored) => Ok(idempotency::replay(stored)),
+        Ok(answer) => {
+            state.wake.notify_one();
+            Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+        }
+    }
+}
+
+/// The re-arm of `call_id` the rules allow, or their refusal.
+async fn rearm(
+    state: &AppState,
+    caller: &super::Caller,
+    loaded: &Loaded,
+    call_id: i64,
+) -> Result<(Change, Rearmed), Problem> {
+    let key = loaded.record.id.clone();
+    let calls = state.db.run(move |s| s.calls_of(&key)).await?;
+    let call = calls
+        .iter()
+        .find(|c| c.id == call_id)
+        .ok_or_else(|| Problem::not_found("call"))?;
+    let verdict = verdicts(state, loaded, &calls)
+        .await?
+        .into_iter()
+        .filter_map(|v| serde_json::from_value::<Verdict>(v).ok())
+        .find(|v| v.call_id == call_id)
+        .ok_or_else(|| {
+            Problem::client(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "only a Beluga call is re-armed here (a pharmacy route has its own retry)",
+            )
+            .code("not_a_beluga_call")
+        })?;
+    if !verdict.allowed {
+        return Err(refused(&verdict));
+    }
+    let now = state.now_ms();
+    let change = Change {
+        order_id: Some(loaded.record.id.clone()),
+        rearm_call: Some(call_id),
+        audit: vec![entry(
+            caller,
+            &loaded.record.id,
+            &call.kind,
+            "rearmed",
+            Some(json!({ "call_id": call_id, "was": call.last_error })),
+        )],
+        now,
+        ..Change::default()
+    };
+    let answer = Rearmed {
+        status: "queued".into(),
+        call_id,
+        kind: call.kind.clone(),
+    };
+    Ok((change, answer))
 }

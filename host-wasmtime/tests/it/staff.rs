@@ -326,3 +326,37 @@ async fn the_rules_refuse_to_re_arm_what_must_not_be_sent_again() {
         "pharmacy routes have their own retry"
     );
 }
+
+#[tokio::test]
+async fn a_re_arm_repeated_with_its_idempotency_key_replays_the_first_answer() {
+    let (state, store) = chatted_order();
+    let id = parked(
+        &*store,
+        "beluga_pdf",
+        "fix_configuration: Visit does not exist — check the visit id",
+    );
+    let request = || {
+        Request::builder()
+            .method("POST")
+            .uri(format!("/api/emr/orders/o1/beluga/calls/{id}/retry"))
+            .header("x-api-key", EMR)
+            .header("idempotency-key", "rearm-1")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (first, body, _) = send(&state, request()).await;
+    assert_eq!(first, StatusCode::ACCEPTED, "{body}");
+    let (again, replayed, _) = send(&state, request()).await;
+    assert_eq!(again, StatusCode::ACCEPTED, "{replayed}");
+    assert_eq!(json_body(&replayed), json_body(&body));
+    let rearmed = store
+        .audit_log(&rxgate_host::store::AuditFilter {
+            order_id: Some("o1".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .iter()
+        .filter(|e| e.outcome == "rearmed")
+        .count();
+    assert_eq!(rearmed, 1);
+}
