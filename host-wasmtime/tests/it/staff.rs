@@ -187,11 +187,7 @@ async fn panel_of(state: &AppState) -> Value {
 #[tokio::test]
 async fn a_parked_beluga_call_is_re_armed_once_by_staff_with_an_audited_actor() {
     let (state, store) = chatted_order();
-    let id = parked(
-        &*store,
-        "beluga_photos",
-        "retry_later: partner_server_error",
-    );
+    let id = parked(&store, "beluga_photos", "retry_later: partner_server_error");
     // The panel offers it among the allowed actions and in its failure list.
     let panel = panel_of(&state).await;
     let offered = panel["allowedActions"]
@@ -259,17 +255,17 @@ async fn a_parked_beluga_call_is_re_armed_once_by_staff_with_an_audited_actor() 
 async fn the_rules_refuse_to_re_arm_what_must_not_be_sent_again() {
     let (state, store) = chatted_order();
     let permanent = parked(
-        &*store,
+        &store,
         "beluga_update_visit",
         "permanent: TOO_MANY_RETRIES — the prescription retry limit is reached: a new visit is needed",
     );
     let submit = parked(
-        &*store,
+        &store,
         "beluga_submit",
         "fix_patient_data: Phone number error — correct the phone",
     );
     let pharmacy = parked(
-        &*store,
+        &store,
         "dispensepro_order",
         "fix_configuration: partner_call_refused",
     );
@@ -331,7 +327,7 @@ async fn the_rules_refuse_to_re_arm_what_must_not_be_sent_again() {
 async fn a_re_arm_repeated_with_its_idempotency_key_replays_the_first_answer() {
     let (state, store) = chatted_order();
     let id = parked(
-        &*store,
+        &store,
         "beluga_pdf",
         "fix_configuration: Visit does not exist — check the visit id",
     );
