@@ -75,7 +75,7 @@ OTHER_ENTRY_POINTS = {
 }
 #: Service-side operations with no hand-written wrapper and result class yet: each is reached
 #: through its generated typed function in `rxgate.typed` (checked below).
-TYPED_ONLY: Set[str] = {"decide_dispensepro_action", "decide_erase", "plan_visit_fetch", "record_dispensepro_action"}
+TYPED_ONLY: Set[str] = {"decide_beluga_call_retry", "decide_dispensepro_action", "decide_erase", "plan_visit_fetch", "record_dispensepro_action"}
 
 
 def test_every_core_operation_has_a_python_entry_point() -> None:
