@@ -54,6 +54,18 @@ fn calls(c: &mut Criterion) {
             c.bench_function("native_validate_visit_2kb", |b| {
                 b.iter(|| rxgate_core::api::call_json_str("validate", &request))
             });
+            // The same body as text (`validate_text`): the guest reads it into the typed model
+            // without first building the request as a `Value`.
+            let text = serde_json::json!({"kind": "visit", "today": "2026-11-22", "text": body});
+            let text = text.to_string();
+            let answer_text = rules.call_json_str("validate_text", &text).expect("call");
+            assert_eq!(answer_text, answer);
+            c.bench_function("guest_validate_text_visit_2kb", |b| {
+                b.iter(|| rules.call_json_str("validate_text", &text).expect("call"))
+            });
+            c.bench_function("native_validate_text_visit_2kb", |b| {
+                b.iter(|| rxgate_core::api::call_json_str("validate_text", &text))
+            });
         }
         Err(e) => eprintln!("no bench body in {}: {e}", data.display()),
     }
