@@ -567,8 +567,22 @@ async fn kill_and_check(
     service.terminate(Duration::from_secs(30)).await;
     let db = store_of(launcher);
     let deliveries: Vec<_> = sandbox.deliveries().into_iter().skip(earlier).collect();
-    let mut outcome = examine(&db, &run, reference, &deliveries, &finals)?;
-    for (key, count) in sandbox.posts() {
+    let posts = sandbox.posts();
+    // LifeFile's POST keys are `lifefile:{pharmacy}:{referenceId}`, the referenceId the order id.
+    let reached_lifefile: HashSet<String> = posts
+        .keys()
+        .filter_map(|k| k.strip_prefix("lifefile:")?.split_once(':'))
+        .map(|(_, order)| order.to_owned())
+        .collect();
+    let mut outcome = examine(
+        &db,
+        &run,
+        reference,
+        &deliveries,
+        &finals,
+        &reached_lifefile,
+    )?;
+    for (key, count) in posts {
         let partner = key.split(':').next().unwrap_or("").to_owned();
         let entry = outcome.partner_posts.entry(partner).or_default();
         entry.0 += 1;
@@ -587,6 +601,7 @@ fn examine(
     reference: &Reference,
     deliveries: &[rxgate_sandbox::Delivery],
     finals: &HashMap<String, Observation>,
+    reached_lifefile: &HashSet<String>,
 ) -> anyhow::Result<Outcome> {
     let left_pending = invariants::pending_work(db, i64::MAX)?;
     let stored = invariants::read_store(db)?;
@@ -608,6 +623,7 @@ fn examine(
             profile: reference.profiles.get(&o.flow).unwrap_or(&empty),
             final_panel: reference.finals.get(&o.flow).unwrap_or(&blank),
             last_seen: finals.get(&o.id),
+            reached_lifefile: reached_lifefile.contains(&o.id),
         })
         .collect();
     let findings = invariants::check(&stored, &acknowledged, &checked);
@@ -682,6 +698,10 @@ fn print_figures(params: &Params, o: &Outcome) {
         "parked in flight (not re-sent) {} {:?}",
         f.parked_in_flight.values().sum::<usize>(),
         f.parked_in_flight
+    );
+    println!(
+        "held before LifeFile           {} (parked before LifeFile received them: staff work)",
+        f.held_before_lifefile
     );
     for (partner, (accepted, resends)) in &o.partner_posts {
         println!("partner re-sends {partner:<13} {resends} (of {accepted} keys accepted)");
