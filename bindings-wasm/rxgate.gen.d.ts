@@ -1068,6 +1068,12 @@ export type CheckCancelRequest = {
 export type SplitOrderRequest = {
   /** The order snapshot (valid; the split keeps its members as given). */
   input: OrderSnapshot;
+  /**
+   * `true` when the caller keeps the activities in a store of its own (the service's
+   * activity records): `activities` is then left out of the `rxgate` part, and the caller
+   * hands them to `assemble_order` as its `activities`. Default `false`.
+   */
+  activities_recorded?: boolean;
 };
 
 /** The request of `assemble_order`. */
@@ -1078,6 +1084,13 @@ export type AssembleOrderRequest = {
   rxgate: { [key: string]: JsonValue };
   /** The service's integration facts. */
   integration: IntegrationFacts;
+  /**
+   * The activities the service recorded for the order (its activity store), oldest
+   * first. When present they are the snapshot's `activities`, in place of any `rxgate`
+   * holds: the rules (message visibility, the diagnosis, the patient view) then judge what
+   * was really stored. Absent: `rxgate`'s own.
+   */
+  activities?: Activity[] | null;
 };
 
 /**
@@ -1153,7 +1166,7 @@ export type CallRef = {
 };
 
 /** The kinds of outbox call the rules plan or classify. */
-export type CallKind = "beluga_submit" | "beluga_fetch" | "beluga_photo_id" | "beluga_chat" | "beluga_cs_message" | "beluga_update_visit" | "beluga_patient_name" | "beluga_pdf" | "dispensepro_order" | "lifefile_order";
+export type CallKind = "beluga_submit" | "beluga_fetch" | "beluga_photo_id" | "beluga_chat" | "beluga_cs_message" | "beluga_update_visit" | "beluga_patient_name" | "beluga_pdf" | "beluga_photos" | "dispensepro_order" | "lifefile_order";
 
 /** What came back from a call: an HTTP answer (or none), or the reason it was not sent. */
 export type CallAnswer = Unsendable | HttpReply;
@@ -1215,6 +1228,32 @@ export type BuildMessageRequest = {
 
 /** Who a message goes to. */
 export type Recipient = "cs" | "patient";
+
+/** The request of `decide_beluga_call_retry`. */
+export type BelugaCallRetryRequest = {
+  /** The order snapshot. */
+  input: OrderSnapshot;
+  /** Every outbox call of the order. */
+  calls?: OrderCall[];
+};
+
+/** One outbox call of the order, as the rule reads it (no payload). */
+export type OrderCall = {
+  /** The outbox row id (later calls have higher ids). */
+  id: number;
+  /**
+   * The outbox kind (`beluga_photo_id`, `beluga_update_visit`, …; pharmacy kinds are
+   * ignored).
+   */
+  kind: string;
+  /** Its status. */
+  status: CallStatus;
+  /** The error it was parked with (`{class}: …`, as the worker keeps it). */
+  last_error?: string | null;
+};
+
+/** Where a call stands in the outbox. */
+export type CallStatus = "pending" | "done" | "failed";
 
 /** The request of `decide_erase`. */
 export type DecideEraseRequest = {
@@ -2874,10 +2913,12 @@ export type AllowedAction = {
   consequences: Reason[];
   /** The route's pharmacy (route actions only). */
   pharmacy_id?: string | null;
+  /** The outbox call (`retry_beluga_call` only). */
+  call_id?: number | null;
 };
 
 /** A staff action of the order panel. Later issues add their own actions here. */
-export type StaffAction = "submit" | "retry" | "cancel" | "resend_prescription" | "retry_route" | "force_route";
+export type StaffAction = "submit" | "retry" | "cancel" | "resend_prescription" | "retry_route" | "force_route" | "retry_beluga_call";
 
 /**
  * The fields both guides ask CS to include when escalating. **Contains patient data**
@@ -3096,6 +3137,15 @@ export type MessageActivity = {
   kind: ActivityKind;
   /** Whether the patient sees it. */
   patient_visible: boolean;
+};
+
+/** The answer of `decide_beluga_call_retry`. */
+export type BelugaCallRetry = {
+  /**
+   * One `retry_beluga_call` verdict per Beluga call of the request, in its order, each
+   * with its `call_id`.
+   */
+  actions: AllowedAction[];
 };
 
 /** The answer of `decide_erase`. */

@@ -153,19 +153,33 @@ pub(crate) fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
 /// intermediate JSON value is made for it.
 pub(crate) fn report_to_python(py: Python<'_>, report: &Report) -> PyResult<Py<PyAny>> {
     let dict = PyDict::new(py);
-    dict.set_item("valid", report.valid)?;
+    dict.set_item(pyo3::intern!(py, "valid"), report.valid)?;
     for (key, list) in [
-        ("violations", &report.violations),
-        ("warnings", &report.warnings),
+        (pyo3::intern!(py, "violations"), &report.violations),
+        (pyo3::intern!(py, "warnings"), &report.warnings),
     ] {
         let items = PyList::empty(py);
         for violation in list {
-            let value = serde_json::to_value(violation).map_err(|_| {
-                pyo3::exceptions::PyValueError::new_err("a violation could not be converted")
-            })?;
-            items.append(to_python(py, &value)?)?;
+            items.append(violation_to_python(py, violation)?)?;
         }
         dict.set_item(key, items)?;
     }
     Ok(dict.into_any().unbind())
+}
+
+/// `{code, path, message, beluga_error}` built straight from the violation (what
+/// `serde_json::to_value` of it gives, with no `Value` in between), keys interned.
+fn violation_to_python<'py>(
+    py: Python<'py>,
+    violation: &rxgate_core::issue::Violation,
+) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item(pyo3::intern!(py, "code"), violation.code.as_str())?;
+    dict.set_item(pyo3::intern!(py, "path"), violation.path.as_str())?;
+    dict.set_item(pyo3::intern!(py, "message"), violation.message.as_str())?;
+    dict.set_item(
+        pyo3::intern!(py, "beluga_error"),
+        violation.beluga_error.as_deref(),
+    )?;
+    Ok(dict)
 }

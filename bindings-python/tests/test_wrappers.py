@@ -42,7 +42,7 @@ WRAPPERS: Dict[str, Adapter] = {
     "build_message": lambda r: rxgate.build_message(
         r["input"], r["to"], r["content"], r["master_id"], r.get("images")
     ),
-    "split_order": lambda r: rxgate.split_order(r["input"]),
+    "split_order": lambda r: rxgate.split_order(r["input"], activities_recorded=r.get("activities_recorded")),
     "normalize": lambda r: rxgate.normalize(r["field"], r["input"], r.get("choices")),
     "parse_response": lambda r: rxgate.parse_response(
         r["kind"], r["input"].get("status"), r["input"].get("body"), network_error=r["input"].get("network_error")
@@ -75,7 +75,7 @@ OTHER_ENTRY_POINTS = {
 }
 #: Service-side operations with no hand-written wrapper and result class yet: each is reached
 #: through its generated typed function in `rxgate.typed` (checked below).
-TYPED_ONLY: Set[str] = {"decide_dispensepro_action", "decide_erase", "plan_visit_fetch", "record_dispensepro_action"}
+TYPED_ONLY: Set[str] = {"decide_beluga_call_retry", "decide_dispensepro_action", "decide_erase", "plan_visit_fetch", "record_dispensepro_action"}
 
 
 def test_every_core_operation_has_a_python_entry_point() -> None:
@@ -179,14 +179,18 @@ def test_assemble_order_matches_core() -> None:
     assert len([c for c in cases if "expect" in c[3]]) >= 5
     for _, _, request, case in cases:
         if "expect" in case:
-            result = rxgate.assemble_order(request["clinic"], request["rxgate"], request["integration"])
+            result = rxgate.assemble_order(
+                request["clinic"], request["rxgate"], request["integration"], activities=request.get("activities")
+            )
             assert isinstance(result, rxgate.AssembledOrder)
             assert result.to_dict() == rxgate.call("assemble_order", request)
             assert result.snapshot == rxgate.call("assemble_order", request)["snapshot"]
             assert repr(result) == "AssembledOrder()"
         elif all(k in request for k in ("clinic", "rxgate", "integration")):
             with pytest.raises(rxgate.RxgateError) as info:
-                rxgate.assemble_order(request["clinic"], request["rxgate"], request["integration"])
+                rxgate.assemble_order(
+                    request["clinic"], request["rxgate"], request["integration"], activities=request.get("activities")
+                )
             assert info.value.code == case["expect_error"]
 
 

@@ -124,12 +124,92 @@ struct PlainForm {
     a7: Option<String>,
 }
 
+/// jsonschema 0.60.2's compile-time validator of the same schema. The macro reads the schema
+/// when this worker is compiled, from the shared bench data beside the repository (the
+/// default `RXGATE_BENCH_DATA`; a schema elsewhere needs this path changed).
+#[jsonschema_codegen::validator(
+    path = "../../../shared/bench-data/visit.schema.json",
+    validate_formats = true
+)]
+struct CodegenVisit;
+
+/// The pattern rules (names, email, zip, phone) as regular expressions, for issue 17 item 5:
+/// the same shapes the core checks by hand in `contract::fields` (a name: letters of any
+/// script, combining marks, space and `'` `-` `.` `,` `’`, 1-100 after trimming; an email:
+/// one `@`, no spaces or control characters, a dotted domain without empty labels and a
+/// top-level domain of 2+ letters, 254 characters at most; a zip: five digits; a phone: ten
+/// digits, NANP area code and exchange, no N11, not toll-free, premium-rate or 555-01XX).
+struct Patterns {
+    name: regex::Regex,
+    email: regex::Regex,
+    zip: regex::Regex,
+    phone: regex::Regex,
+    phone_not_mobile: regex::Regex,
+}
+
+impl Patterns {
+    fn new() -> Result<Self, regex::Error> {
+        Ok(Self {
+            // The 100-character limit is counted by hand: a bounded repetition of a Unicode class
+            // (`{1,100}`) makes a regex 30× slower to match here.
+            name: regex::Regex::new(r"^\s*[\p{Alphabetic}\p{M} '.,’-]+\s*$")?,
+            email: regex::Regex::new(r"^[^@\s\p{Cc}]+@(?:[^@\s\p{Cc}.]+\.)+\p{Alphabetic}{2,}$")?,
+            zip: regex::Regex::new(r"^[0-9]{5}$")?,
+            phone: regex::Regex::new(
+                r"^[2-9](?:[02-9][0-9]|1[02-9])[2-9](?:[02-9][0-9]|1[02-9])[0-9]{4}$",
+            )?,
+            phone_not_mobile: regex::Regex::new(
+                r"^(?:8(?:00|33|44|55|66|77|88)|900|[0-9]{3}55501)",
+            )?,
+        })
+    }
+
+    /// How many of the values break their rule.
+    fn broken(&self, values: &[&str; 5]) -> usize {
+        let [first, last, email, zip, phone] = values;
+        let name = |n: &str| n.trim().chars().count() > 100 || !self.name.is_match(n);
+        usize::from(name(first))
+            + usize::from(name(last))
+            + usize::from(email.chars().count() > 254 || !self.email.is_match(email))
+            + usize::from(!self.zip.is_match(zip))
+            + usize::from(!self.phone.is_match(phone) || self.phone_not_mobile.is_match(phone))
+    }
+}
+
+/// The core's hand-written checks of the same values.
+fn hand_broken(values: &[&str; 5]) -> usize {
+    use rxgate_core::contract::fields;
+    let [first, last, email, zip, phone] = values;
+    usize::from(fields::name(first).is_err())
+        + usize::from(fields::name(last).is_err())
+        + usize::from(fields::email(email).is_err())
+        + usize::from(fields::zip(zip).is_err())
+        + usize::from(fields::phone(phone).is_err())
+}
+
+/// The valid body's values, and broken ones of the same rules.
+const PATTERN_VALID: [&str; 5] = [
+    "María-José",
+    "O'Connor",
+    "maria.oconnor@example.com",
+    "60614",
+    "3126482957",
+];
+const PATTERN_INVALID: [&str; 5] = [
+    "R2-D2",
+    "O'Connor 3rd",
+    "maria@example",
+    "6061",
+    "8005550142",
+];
+
 struct Data {
     valid: Vec<u8>,
     invalid: Vec<u8>,
     valid_value: Value,
     schema: jsonschema::Validator,
     options: ValidateOptions,
+    patterns: Patterns,
 }
 
 fn load(dir: &Path) -> Result<Data, String> {
@@ -150,10 +230,11 @@ fn load(dir: &Path) -> Result<Data, String> {
         valid_value,
         schema,
         options: ValidateOptions::new(today),
+        patterns: Patterns::new().map_err(|e| e.to_string())?,
     })
 }
 
-const ROWS: [&str; 9] = [
+const ROWS: [&str; 15] = [
     "floor_strict_struct",
     "floor_plain_struct",
     "rxgate_bytes_valid",
@@ -162,7 +243,13 @@ const ROWS: [&str; 9] = [
     "jsonschema_bytes_valid",
     "jsonschema_bytes_invalid",
     "jsonschema_value_valid",
+    "codegen_bytes_valid",
+    "codegen_value_valid",
     "value_parse_only",
+    "patterns_hand_valid",
+    "patterns_regex_valid",
+    "patterns_hand_invalid",
+    "patterns_regex_invalid",
 ];
 
 /// One call of a row; answers how many errors it found (or 0/1 for the parses).
@@ -184,6 +271,15 @@ fn once(d: &Data, row: &str) -> usize {
         "jsonschema_bytes_valid" => schema_errors(d, &d.valid),
         "jsonschema_bytes_invalid" => schema_errors(d, &d.invalid),
         "jsonschema_value_valid" => d.schema.iter_errors(black_box(&d.valid_value)).count(),
+        "codegen_bytes_valid" => match serde_json::from_slice::<Value>(black_box(&d.valid)) {
+            Ok(v) => CodegenVisit::iter_errors(&v).count(),
+            Err(_) => usize::MAX,
+        },
+        "codegen_value_valid" => CodegenVisit::iter_errors(black_box(&d.valid_value)).count(),
+        "patterns_hand_valid" => hand_broken(black_box(&PATTERN_VALID)),
+        "patterns_regex_valid" => d.patterns.broken(black_box(&PATTERN_VALID)),
+        "patterns_hand_invalid" => hand_broken(black_box(&PATTERN_INVALID)),
+        "patterns_regex_invalid" => d.patterns.broken(black_box(&PATTERN_INVALID)),
         "value_parse_only" => {
             usize::from(serde_json::from_slice::<Value>(black_box(&d.valid)).is_err())
         }

@@ -484,20 +484,33 @@ def decide_flag_action(
     return _run(FlagActionDecision, "decide_flag_action", order, params)
 
 
-def split_order(order: Snapshot) -> OrderParts:
-    """Splits a snapshot into the clinic's input and the members rxgate owns."""
-    return _run(OrderParts, "split_order", order)
+def split_order(order: Snapshot, activities_recorded: Optional[bool] = None) -> OrderParts:
+    """Splits a snapshot into the clinic's input and the members rxgate owns.
+
+    ``activities_recorded=True`` when the caller keeps the activities in a store of its own
+    (as the service does): they are then left out of rxgate's part and handed back to
+    :func:`assemble_order` as its ``activities``."""
+    return _run(OrderParts, "split_order", order, _params(activities_recorded=activities_recorded))
 
 
-def assemble_order(clinic: Mapping[str, Any], rxgate: Mapping[str, Any], integration: Mapping[str, Any]) -> AssembledOrder:
+def assemble_order(
+    clinic: Mapping[str, Any],
+    rxgate: Mapping[str, Any],
+    integration: Mapping[str, Any],
+    activities: Optional[Iterable[Mapping[str, Any]]] = None,
+) -> AssembledOrder:
     """The snapshot the rules read: the clinic's input, rxgate's owned members (the order
     status joined by rank) and the service's integration facts (``beluga_api_key_configured``,
-    ``beluga_company``, ``environment``, ``dispense_pro_configured``, ``pharmacies``)."""
+    ``beluga_company``, ``environment``, ``dispense_pro_configured``, ``pharmacies``).
+    ``activities``: the activities the caller stored for the order, oldest first; when given
+    they are the snapshot's ``activities`` in place of any ``rxgate`` holds."""
 
     def plain(value: Any) -> Any:
         return dict(value) if isinstance(value, Mapping) else value
 
     request = {"clinic": plain(clinic), "rxgate": plain(rxgate), "integration": plain(integration)}
+    if activities is not None:
+        request["activities"] = [plain(a) for a in activities]
     return AssembledOrder(_core.call("assemble_order", request))
 
 

@@ -31,17 +31,10 @@ class Result:
     _list_fields: ClassVar[Tuple[str, ...]] = ()
 
     def __init__(self, data: Dict[str, Any]) -> None:
+        # Violation tuples and nested results are built on first access (then kept): a
+        # result nobody reads beyond ``valid`` costs one object (issue 17, item 4).
         object.__setattr__(self, "_data", data)
-        converted: Dict[str, Any] = {}
-        for name in self._violation_fields:
-            items = data.get(name)
-            if isinstance(items, list):
-                converted[name] = tuple(Violation(v) for v in items)
-        for name, cls in self._nested.items():
-            value = data.get(name)
-            if isinstance(value, dict):
-                converted[name] = cls(value)
-        object.__setattr__(self, "_converted", converted)
+        object.__setattr__(self, "_converted", {})
 
     def __getattr__(self, name: str) -> Any:
         converted: Dict[str, Any] = object.__getattribute__(self, "_converted")
@@ -49,7 +42,12 @@ class Result:
             return converted[name]
         data: Dict[str, Any] = object.__getattribute__(self, "_data")
         if name in data:
-            return data[name]
+            value = data[name]
+            if name in self._violation_fields and isinstance(value, list):
+                value = converted[name] = tuple(Violation(v) for v in value)
+            elif name in self._nested and isinstance(value, dict):
+                value = converted[name] = self._nested[name](value)
+            return value
         if name in self._optional_fields:
             return None
         if name in self._list_fields:

@@ -787,18 +787,26 @@ class CheckCancelRequest(_CheckCancelRequestBase, total=False):
     confirmed: Union[bool, None]
 
 
-class SplitOrderRequest(TypedDict):
-    """The request of `split_order`."""
-
+class _SplitOrderRequestBase(TypedDict):
     input: "OrderSnapshot"
 
 
-class AssembleOrderRequest(TypedDict):
-    """The request of `assemble_order`."""
+class SplitOrderRequest(_SplitOrderRequestBase, total=False):
+    """The request of `split_order`."""
 
+    activities_recorded: bool
+
+
+class _AssembleOrderRequestBase(TypedDict):
     clinic: Dict[str, JsonValue]
     rxgate: Dict[str, JsonValue]
     integration: "IntegrationFacts"
+
+
+class AssembleOrderRequest(_AssembleOrderRequestBase, total=False):
+    """The request of `assemble_order`."""
+
+    activities: Union[List["Activity"], None]
 
 
 class IntegrationFacts(TypedDict, total=False):
@@ -904,6 +912,28 @@ class BuildMessageRequest(_BuildMessageRequestBase, total=False):
     """The request of `build_message`."""
 
     images: List[str]
+
+
+class _BelugaCallRetryRequestBase(TypedDict):
+    input: "OrderSnapshot"
+
+
+class BelugaCallRetryRequest(_BelugaCallRetryRequestBase, total=False):
+    """The request of `decide_beluga_call_retry`."""
+
+    calls: List["OrderCall"]
+
+
+class _OrderCallBase(TypedDict):
+    id: int
+    kind: str
+    status: "CallStatus"
+
+
+class OrderCall(_OrderCallBase, total=False):
+    """One outbox call of the order, as the rule reads it (no payload)."""
+
+    last_error: Union[str, None]
 
 
 class DecideEraseRequest(TypedDict, total=False):
@@ -2083,6 +2113,7 @@ class AllowedAction(_AllowedActionBase, total=False):
     """Whether one staff action is allowed now."""
 
     pharmacy_id: Union[str, None]
+    call_id: Union[int, None]
 
 
 class _EscalationBundleBase(TypedDict):
@@ -2253,6 +2284,12 @@ class MessageActivity(TypedDict):
 
     kind: "ActivityKind"
     patient_visible: bool
+
+
+class BelugaCallRetry(TypedDict):
+    """The answer of `decide_beluga_call_retry`."""
+
+    actions: List["AllowedAction"]
 
 
 class EraseDecision(TypedDict):
@@ -2677,10 +2714,11 @@ Trigger = Union[Literal["checkout_paid"], Literal["intake_completed"], Literal["
 RouteStaffAction = Union[Literal["retry"], Literal["force"]]
 DispenseProAction = Union[Literal["status"], Literal["refill"], Literal["void"]]
 Fact = Union["Fact0", "Fact1", "Fact2", "Fact3", "Fact4", "Fact5", "Fact6", "Fact7", "Fact8", "Fact9", "Fact10", "Fact11", "Fact12", "Fact13", "Fact14"]
-CallKind = Union[Literal["beluga_submit"], Literal["beluga_fetch"], Literal["beluga_photo_id"], Literal["beluga_chat"], Literal["beluga_cs_message"], Literal["beluga_update_visit"], Literal["beluga_patient_name"], Literal["beluga_pdf"], Literal["dispensepro_order"], Literal["lifefile_order"]]
+CallKind = Union[Literal["beluga_submit"], Literal["beluga_fetch"], Literal["beluga_photo_id"], Literal["beluga_chat"], Literal["beluga_cs_message"], Literal["beluga_update_visit"], Literal["beluga_patient_name"], Literal["beluga_pdf"], Literal["beluga_photos"], Literal["dispensepro_order"], Literal["lifefile_order"]]
 CallAnswer = Union["Unsendable", "HttpReply"]
 UnsendableReason = Literal["partner_not_configured"]
 Recipient = Union[Literal["cs"], Literal["patient"]]
+CallStatus = Union[Literal["pending"], Literal["done"], Literal["failed"]]
 RouteName = Union[Literal["beluga"], Literal["lifefile"], Literal["dispensepro"], Literal["pharmacy"]]
 HmacEncoding = Union[Literal["hex"], Literal["base64"]]
 CodeStatus = Union[Literal["stable"], Literal["deprecated"], Literal["removed"]]
@@ -2703,7 +2741,7 @@ Channel = Union[Literal["doctor_chat"], Literal["cs_admin"]]
 Direction = Union[Literal["inbound"], Literal["outbound"]]
 Stage = Union[Literal["payment"], Literal["intake"], Literal["beluga_submission"], Literal["medical_review"], Literal["prescription"], Literal["pharmacy_submission"], Literal["shipped"], Literal["delivered"], Literal["cancelled"]]
 StageState = Union[Literal["blocked"], Literal["waiting"], Literal["ready_to_proceed"], Literal["done"]]
-StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"], Literal["retry_route"], Literal["force_route"]]
+StaffAction = Union[Literal["submit"], Literal["retry"], Literal["cancel"], Literal["resend_prescription"], Literal["retry_route"], Literal["force_route"], Literal["retry_beluga_call"]]
 Disposition = Union[Literal["done"], Literal["retry"], Literal["failed"]]
 FetchState = Union[Literal["open"], Literal["not_submitted"], Literal["terminal"]]
 Event = Union["Event0", "Event1", "Event2", "Event3"]

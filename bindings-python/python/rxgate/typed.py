@@ -163,6 +163,11 @@ def build_message(request: "BuildMessageRequest") -> "MessagePlan":
     return cast("MessagePlan", call("build_message", request))
 
 
+def decide_beluga_call_retry(request: "BelugaCallRetryRequest") -> "BelugaCallRetry":
+    """may staff re-arm each parked Beluga call of the order after a fix: one retry_beluga_call verdict per Beluga call, with its call_id ({input, calls: [{id, kind, status, last_error?}]})"""
+    return cast("BelugaCallRetry", call("decide_beluga_call_retry", request))
+
+
 def decide_erase(request: "DecideEraseRequest") -> "EraseDecision":
     """may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?})"""
     return cast("EraseDecision", call("decide_erase", request))
@@ -203,4 +208,4 @@ def redact_event(request: "RedactEventRequest") -> "JsonValue":
     return cast("JsonValue", call("redact_event", request))
 
 
-__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "decide_dispensepro_action", "record_dispensepro_action", "decide_flag_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "plan_visit_fetch", "build_message", "decide_erase", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]
+__all__ = ["codes", "ops", "validate", "validate_text", "normalize", "parse_response", "check_readiness", "decide_submit", "decide_retry", "build_visit", "select_pharmacy", "route_fulfillment", "queue_routes", "decide_route_action", "decide_dispensepro_action", "record_dispensepro_action", "decide_flag_action", "check_boundary", "order_state", "apply_order_facts", "check_cancel", "message_visibility", "patient_view", "diagnose", "split_order", "assemble_order", "plan_submission", "record_call_outcome", "plan_visit_fetch", "build_message", "decide_beluga_call_retry", "decide_erase", "parse_event", "verify_webhook", "check_portal_token", "event_key", "event_match_keys", "apply_event", "redact_event"]

@@ -67,6 +67,19 @@ impl Request<'_> for PlanVisitFetchRequest {
     }
 }
 
+impl Request<'_> for crate::diagnosis::calls::BelugaCallRetryRequest {
+    fn read(request: &Value) -> Result<Self, ApiError> {
+        typed(request)
+    }
+}
+
+/// `decide_beluga_call_retry`.
+pub(super) fn beluga_call_retry(
+    r: crate::diagnosis::calls::BelugaCallRetryRequest,
+) -> Result<crate::diagnosis::calls::BelugaCallRetry, ApiError> {
+    Ok(crate::diagnosis::calls::decide_beluga_call_retry(&r))
+}
+
 /// `decide_erase`.
 pub(super) fn erase(
     r: crate::order::erase::DecideEraseRequest,

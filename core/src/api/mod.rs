@@ -236,6 +236,9 @@ op_table! {
     "build_message" => calls::message: crate::order::calls::BuildMessageRequest => crate::order::calls::MessagePlan,
         "a chat or CS message to Beluga: the calls to queue (one more per chat image) and the activity, or violations ({input, to, content, master_id, images?})";
     #[cfg(feature = "service")]
+    "decide_beluga_call_retry" => calls::beluga_call_retry: crate::diagnosis::calls::BelugaCallRetryRequest => crate::diagnosis::calls::BelugaCallRetry,
+        "may staff re-arm each parked Beluga call of the order after a fix: one retry_beluga_call verdict per Beluga call, with its call_id ({input, calls: [{id, kind, status, last_error?}]})";
+    #[cfg(feature = "service")]
     "decide_erase" => calls::erase: crate::order::erase::DecideEraseRequest => crate::order::erase::EraseDecision,
         "may an admin erase one patient's data now: refused while partner calls of the patient's orders are in flight unless forced with a reason ({calls: [{order_id, kind, status}], force?, reason?})";
     #[cfg(feature = "service")]

@@ -10,7 +10,7 @@
 use super::params::typed;
 use super::{ApiError, ApiErrorCode, Request};
 use crate::order::ownership::{assemble, split, IntegrationFacts};
-use crate::order::snapshot::OrderSnapshot;
+use crate::order::snapshot::{Activity, OrderSnapshot};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -28,6 +28,11 @@ pub struct SplitOrderRequest<'a> {
     /// The order snapshot (valid; the split keeps its members as given).
     #[schemars(with = "OrderSnapshot")]
     pub input: &'a Value,
+    /// `true` when the caller keeps the activities in a store of its own (the service's
+    /// activity records): `activities` is then left out of the `rxgate` part, and the caller
+    /// hands them to `assemble_order` as its `activities`. Default `false`.
+    #[serde(default)]
+    pub activities_recorded: bool,
 }
 
 impl<'a> Request<'a> for SplitOrderRequest<'a> {
@@ -36,6 +41,8 @@ impl<'a> Request<'a> for SplitOrderRequest<'a> {
         super::order::snapshot(request)?;
         Ok(Self {
             input: super::params::input(request)?,
+            activities_recorded: super::params::opt_bool(request, "activities_recorded")?
+                .unwrap_or(false),
         })
     }
 }
@@ -56,9 +63,13 @@ pub(super) fn split_order(r: SplitOrderRequest<'_>) -> Result<SplitOrder, ApiErr
         Value::Object(map) => map,
         _ => Map::new(),
     };
+    let mut rxgate = object(rxgate);
+    if r.activities_recorded {
+        rxgate.shift_remove("activities");
+    }
     Ok(SplitOrder {
         clinic: object(clinic),
-        rxgate: object(rxgate),
+        rxgate,
     })
 }
 
@@ -73,6 +84,12 @@ pub struct AssembleOrderRequest<'a> {
     pub rxgate: &'a Value,
     /// The service's integration facts.
     pub integration: IntegrationFacts,
+    /// The activities the service recorded for the order (its activity store), oldest
+    /// first. When present they are the snapshot's `activities`, in place of any `rxgate`
+    /// holds: the rules (message visibility, the diagnosis, the patient view) then judge what
+    /// was really stored. Absent: `rxgate`'s own.
+    #[serde(default)]
+    pub activities: Option<Vec<Activity>>,
 }
 
 impl<'a> Request<'a> for AssembleOrderRequest<'a> {
@@ -91,10 +108,15 @@ impl<'a> Request<'a> for AssembleOrderRequest<'a> {
             )?,
             "integration",
         )?;
+        let activities = match request.get("activities") {
+            None | Some(Value::Null) => None,
+            Some(list) => Some(typed(list, "activities")?),
+        };
         Ok(Self {
             clinic,
             rxgate,
             integration,
+            activities,
         })
     }
 }
@@ -108,7 +130,7 @@ pub struct AssembledOrder {
 
 /// `assemble_order`.
 pub(super) fn assemble_order(r: AssembleOrderRequest<'_>) -> Result<AssembledOrder, ApiError> {
-    let snapshot = assemble(r.clinic, r.rxgate, &r.integration).map_err(|e| {
+    let mut snapshot = assemble(r.clinic, r.rxgate, &r.integration).map_err(|e| {
         let part = e.part.name();
         ApiError::new(
             ApiErrorCode::SchemaError,
@@ -119,5 +141,43 @@ pub(super) fn assemble_order(r: AssembleOrderRequest<'_>) -> Result<AssembledOrd
         )
         .at(format!("/{part}{}", e.error.pointer))
     })?;
+    if let Some(recorded) = r.activities {
+        snapshot.activities = recorded;
+    }
     Ok(AssembledOrder { snapshot })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn recorded_activities_stay_out_of_rxgates_part() {
+        let mut snapshot: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/order-dispensepro-ready.json"
+        ))
+        .unwrap_or_default();
+        if let Some(map) = snapshot.as_object_mut() {
+            map.insert(
+                "events".into(),
+                json!([{"source": "BELUGA", "event": "DOCTOR_CHAT",
+                        "received_at": "2026-11-22T16:05:00Z"}]),
+            );
+            map.insert(
+                "activities".into(),
+                json!([{"kind": "BELUGA_DOCTOR_CHAT", "at": "2026-11-22T16:05:00Z"}]),
+            );
+        }
+        let split = |recorded: bool| {
+            let request = json!({"input": snapshot, "activities_recorded": recorded});
+            crate::api::call("split_order", &request)
+                .ok()
+                .and_then(|answer| answer.get("rxgate").cloned())
+                .unwrap_or_default()
+        };
+        assert!(split(false).get("activities").is_some());
+        let apart = split(true);
+        assert!(apart.get("activities").is_none(), "{apart}");
+        assert!(apart.get("events").is_some(), "{apart}");
+    }
 }

@@ -6,7 +6,8 @@
 
 use super::codes;
 use super::wire::{JsonType, Slot, Text};
-use crate::issue::{Code, JsonPath, Report, Violation};
+use crate::issue::{escape_token, Code, Report, Violation};
+use std::borrow::Cow;
 
 /// Beluga's catch-all error string.
 pub(crate) const CATCH_ALL: &str = crate::contract::codes::beluga::SOMETHING_WENT_WRONG;
@@ -44,28 +45,42 @@ impl<'a> Loc<'a> {
         Loc::Qa(self, letter, number)
     }
 
-    /// The JSON Pointer of this location.
+    /// The JSON Pointer of this location, written in one string (no intermediate path).
     pub(crate) fn pointer(&self) -> String {
-        self.path().to_pointer()
+        let mut out = String::with_capacity(32);
+        self.write_pointer(&mut out);
+        out
     }
 
-    fn path(&self) -> JsonPath {
+    fn write_pointer(&self, out: &mut String) {
+        use std::fmt::Write as _;
         match self {
-            Loc::Root => JsonPath::root(),
-            Loc::Key(parent, key) => parent.path().key(key),
-            Loc::Index(parent, index) => parent.path().index(*index),
-            Loc::Qa(parent, letter, number) => parent.path().key(&format!("{letter}{number}")),
+            Loc::Root => {}
+            Loc::Key(parent, key) => {
+                parent.write_pointer(out);
+                out.push('/');
+                out.push_str(&escape_token(key));
+            }
+            Loc::Index(parent, index) => {
+                parent.write_pointer(out);
+                // Writing to a String cannot fail.
+                let _ = write!(out, "/{index}");
+            }
+            Loc::Qa(parent, letter, number) => {
+                parent.write_pointer(out);
+                let _ = write!(out, "/{letter}{number}");
+            }
         }
     }
 
     /// The member name used in messages: the last key, with the index of an array item
     /// (`patientPreference[0].medId` reads as `medId`, the path says which item).
-    pub(crate) fn field(&self) -> String {
+    pub(crate) fn field(&self) -> Cow<'a, str> {
         match self {
-            Loc::Root => "body".to_owned(),
-            Loc::Key(_, key) => (*key).to_owned(),
-            Loc::Index(parent, index) => format!("{}[{index}]", parent.field()),
-            Loc::Qa(_, letter, number) => format!("{letter}{number}"),
+            Loc::Root => Cow::Borrowed("body"),
+            Loc::Key(_, key) => Cow::Borrowed(key),
+            Loc::Index(parent, index) => Cow::Owned(format!("{}[{index}]", parent.field())),
+            Loc::Qa(_, letter, number) => Cow::Owned(format!("{letter}{number}")),
         }
     }
 }
@@ -156,30 +171,43 @@ impl Checker {
         self.violations.len()
     }
 
-    fn build(&self, code: Code, at: &Loc, params: &[(&str, &str)], beluga: Beluga) -> Violation {
+    /// The violation; `beluga` is `Some(string)` to replace the code's own Beluga string
+    /// (then the code's is never rendered), `None` to render the code's.
+    fn build(
+        &self,
+        code: Code,
+        at: &Loc,
+        params: &[(&str, &str)],
+        beluga: Option<Option<&str>>,
+    ) -> Violation {
         let field = at.field();
         let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 1);
-        all.push(("field", field.as_str()));
+        all.push(("field", &field));
         all.extend_from_slice(params);
-        let violation = Violation::at_pointer(code, at.pointer(), &all);
+        match beluga {
+            Some(text) => Violation::at_pointer_with_beluga(code, at.pointer(), &all, text),
+            None => Violation::at_pointer(code, at.pointer(), &all),
+        }
+    }
+
+    /// The Beluga string override of a violation on this checker's endpoint.
+    fn beluga(&self, beluga: Beluga) -> Option<Option<&'static str>> {
         match (self.fixed, beluga) {
-            (Some(fixed), _) => violation.with_beluga_error(fixed),
-            (None, Beluga::Code) => violation,
-            (None, Beluga::Text(text)) => violation.with_beluga_error(Some(text)),
+            (Some(fixed), _) => Some(fixed),
+            (None, Beluga::Code) => None,
+            (None, Beluga::Text(text)) => Some(Some(text)),
         }
     }
 
     /// Reports `code` at `at`; `{field}` is filled from the location.
     pub(crate) fn report(&mut self, code: Code, at: &Loc, params: &[(&str, &str)], beluga: Beluga) {
-        let violation = self.build(code, at, params, beluga);
+        let violation = self.build(code, at, params, self.beluga(beluga));
         self.violations.push(violation);
     }
 
     /// Reports a warning (no Beluga string: Beluga would not refuse it).
     pub(crate) fn warn(&mut self, code: Code, at: &Loc, params: &[(&str, &str)]) {
-        let violation = self
-            .build(code, at, params, Beluga::Code)
-            .with_beluga_error(None);
+        let violation = self.build(code, at, params, Some(None));
         self.warnings.push(violation);
     }
 

@@ -7,7 +7,7 @@ use crate::issue::Code;
 use chrono::{Datelike, NaiveDate};
 
 /// A broken rule: its code and message facts.
-pub(crate) type Broken = (Code, Vec<(&'static str, String)>);
+pub type Broken = (Code, Vec<(&'static str, String)>);
 
 fn broken(code: Code) -> Broken {
     (code, Vec::new())
@@ -57,7 +57,7 @@ fn is_combining(c: char) -> bool {
 
 /// A person's name: 1–100 characters after trimming; letters of any script, spaces and
 /// `'`, `-`, `.`, `,`.
-pub(crate) fn name(value: &str) -> Result<(), Broken> {
+pub fn name(value: &str) -> Result<(), Broken> {
     text(value, 100)?;
     let allowed = |c: char| {
         c.is_alphabetic() || is_combining(c) || matches!(c, ' ' | '\'' | '-' | '.' | ',' | '’')
@@ -128,7 +128,7 @@ const TOLL_FREE: [&str; 7] = ["800", "833", "844", "855", "866", "877", "888"];
 
 /// A US mobile number: ten ASCII digits, NANP area code and exchange, not toll-free,
 /// premium-rate or fictional.
-pub(crate) fn phone(value: &str) -> Result<(), Broken> {
+pub fn phone(value: &str) -> Result<(), Broken> {
     let bytes = value.as_bytes();
     if bytes.len() != 10 || !bytes.iter().all(u8::is_ascii_digit) {
         return Err(broken(codes::PHONE_FORMAT));
@@ -184,7 +184,7 @@ pub(crate) fn phone(value: &str) -> Result<(), Broken> {
 
 /// An email address: one `@`, a local part, a dotted domain with a 2+ letter TLD, no
 /// spaces, 254 characters at most.
-pub(crate) fn email(value: &str) -> Result<(), Broken> {
+pub fn email(value: &str) -> Result<(), Broken> {
     let rule = |r: &str| broken_with(codes::EMAIL_INVALID, "rule", r);
     if value.chars().count() > 254 {
         return Err(rule("longer than 254 characters"));
@@ -237,7 +237,7 @@ pub(crate) fn state_allowed(value: &str, allowed: Option<&[String]>) -> Result<(
 }
 
 /// Exactly five ASCII digits.
-pub(crate) fn zip(value: &str) -> Result<(), Broken> {
+pub fn zip(value: &str) -> Result<(), Broken> {
     let bytes = value.as_bytes();
     if bytes.len() == 5 && bytes.iter().all(u8::is_ascii_digit) {
         Ok(())

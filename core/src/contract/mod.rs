@@ -245,19 +245,18 @@ pub fn validate_deserializer<'de, D: Deserializer<'de>>(
 /// Validates a payload given as JSON bytes in one pass: the body is read into the typed
 /// request model (every member a [`Slot`]) and the rules walk it. Text that is not JSON is
 /// an error (its position, never its content, is in the message).
+///
+/// Bytes that are UTF-8 (every JSON body) are checked once, whole, and read as text, so the
+/// parser does not check each string again; other bytes take the byte reader, whose error
+/// names the position of the bad sequence.
 pub fn validate_slice(
     kind: Kind,
     bytes: &[u8],
     options: &ValidateOptions,
 ) -> Result<Report, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    match run(kind, &mut de, options) {
-        Ok(report) => {
-            de.end()?;
-            Ok(report)
-        }
-        Err(e) if e.is_data() => Ok(unreadable(kind, &e)),
-        Err(e) => Err(e),
+    match std::str::from_utf8(bytes) {
+        Ok(text) => validate_str(kind, text, options),
+        Err(_) => read_validate(kind, serde_json::Deserializer::from_slice(bytes), options),
     }
 }
 
@@ -267,5 +266,20 @@ pub fn validate_str(
     text: &str,
     options: &ValidateOptions,
 ) -> Result<Report, serde_json::Error> {
-    validate_slice(kind, text.as_bytes(), options)
+    read_validate(kind, serde_json::Deserializer::from_str(text), options)
+}
+
+fn read_validate<'de, R: serde_json::de::Read<'de>>(
+    kind: Kind,
+    mut de: serde_json::Deserializer<R>,
+    options: &ValidateOptions,
+) -> Result<Report, serde_json::Error> {
+    match run(kind, &mut de, options) {
+        Ok(report) => {
+            de.end()?;
+            Ok(report)
+        }
+        Err(e) if e.is_data() => Ok(unreadable(kind, &e)),
+        Err(e) => Err(e),
+    }
 }

@@ -434,7 +434,13 @@ fn push_qa<'a>(questions: &mut Vec<QaEntry<'a>>, duplicates: &mut Vec<String>, e
             duplicates.push(entry.key());
             *existing = entry;
         }
-        None => questions.push(entry),
+        None => {
+            // Forms carry up to a dozen or so members `Qn`/`An`: one allocation for them all.
+            if questions.capacity() == 0 {
+                questions.reserve(16);
+            }
+            questions.push(entry);
+        }
     }
 }
 

@@ -23,8 +23,10 @@ fn starts_ci(bytes: &[u8], at: usize, needle: &[u8]) -> bool {
         .is_some_and(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// One pass over the bytes: comparisons only at the start of a word whose first letter
-/// begins a needle (`p` for the marker, `m`, `a`, `h` for the topics).
+/// One pass over the bytes: comparisons only at the start of a word (a letter after a
+/// byte that is not one) whose first letter begins a needle (`p` for the marker, `m`, `a`,
+/// `h` for the topics). Eight bytes are tested at once (SWAR: one `u64`, one flag per byte
+/// in its high bit); only the rare word that starts with an initial is compared.
 fn scan(question: &str) -> Scan {
     let bytes = question.as_bytes();
     let mut found = Scan {
@@ -32,15 +34,74 @@ fn scan(question: &str) -> Scan {
         misspelt_marker: false,
         topic: None,
     };
-    let mut previous = b' ';
-    for (start, &b) in bytes.iter().enumerate() {
-        let word_start = !previous.is_ascii_alphabetic();
-        previous = b;
-        if !word_start || !matches!(b, b'p' | b'P' | b'm' | b'M' | b'a' | b'A' | b'h' | b'H') {
-            continue;
+    let mut previous_letter = 0u64;
+    let mut base = 0usize;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        previous_letter = scan_word(bytes, word, base, previous_letter, &mut found);
+        base += 8;
+    }
+    let mut tail = [b' '; 8];
+    for (slot, &b) in tail.iter_mut().zip(chunks.remainder()) {
+        *slot = b;
+    }
+    scan_word(bytes, tail, base, previous_letter, &mut found);
+    found
+}
+
+/// Every byte of a `u64` set to `b`.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+const HIGH: u64 = splat(0x80);
+const LOW7: u64 = splat(0x7f);
+
+/// The high bit of each byte of `x` that is zero.
+#[inline(always)]
+const fn zero_bytes(x: u64) -> u64 {
+    !(((x & LOW7) + LOW7) | x) & HIGH
+}
+
+/// Scans the eight bytes `word` found at `base` in `bytes`; `previous_letter` is the high
+/// bit of byte 7 when the byte before them is a letter. Answers the same for their last byte.
+/// Inlined into the loop: a call per eight bytes cost a third of the scan.
+#[inline(always)]
+fn scan_word(
+    bytes: &[u8],
+    word: [u8; 8],
+    base: usize,
+    previous_letter: u64,
+    found: &mut Scan,
+) -> u64 {
+    let lower = u64::from_le_bytes(word) | splat(0x20);
+    let low7 = lower & LOW7;
+    // `a`..=`z` after folding: at least `a`, below `{`, and ASCII.
+    let letters = (low7 + splat(0x80 - b'a')) & !(low7 + splat(0x80 - b'{')) & !lower & HIGH;
+    let initials = zero_bytes(lower ^ splat(b'p'))
+        | zero_bytes(lower ^ splat(b'm'))
+        | zero_bytes(lower ^ splat(b'a'))
+        | zero_bytes(lower ^ splat(b'h'));
+    let before = (letters << 8) | (previous_letter >> 56);
+    let mut hits = letters & !before & initials;
+    while hits != 0 {
+        let at = (hits.trailing_zeros() / 8) as usize;
+        hits &= hits - 1;
+        if let Some(&b) = word.get(at) {
+            hit(bytes, base + at, b | 0x20, found);
         }
-        let letter = b.to_ascii_lowercase();
-        if letter == b'p' && starts_ci(bytes, start, b"possible answers") {
+    }
+    letters
+}
+
+/// A word starting at `start` with the (lower-case) letter `letter`: the marker or a topic?
+/// Rare (a few dozen words a form), so kept out of the scan loop.
+#[inline(never)]
+fn hit(bytes: &[u8], start: usize, letter: u8, found: &mut Scan) {
+    if letter == b'p' {
+        if starts_ci(bytes, start, b"possible answers") {
             let exact = bytes
                 .get(start..)
                 .is_some_and(|rest| rest.starts_with(CHOICES_MARKER.as_bytes()));
@@ -49,40 +110,102 @@ fn scan(question: &str) -> Scan {
             } else if !exact {
                 found.misspelt_marker = true;
             }
-        } else if found.topic.is_none() {
-            found.topic = STANDARD_TOPICS.iter().find(|(needle, _, _)| {
-                needle.as_bytes().first() == Some(&letter)
-                    && starts_ci(bytes, start, needle.as_bytes())
-            });
         }
+    } else if found.topic.is_none() {
+        found.topic = STANDARD_TOPICS.iter().find(|(needle, _, _)| {
+            needle.as_bytes().first() == Some(&letter) && starts_ci(bytes, start, needle.as_bytes())
+        });
     }
-    found
+}
+
+/// The offered choices of a multiple-choice question: the text after the marker, split at
+/// `;` and trimmed when read (never collected).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choices<'q>(&'q str);
+
+impl<'q> Choices<'q> {
+    /// The choices in order.
+    pub fn iter(self) -> impl Iterator<Item = &'q str> {
+        Pieces(Some(self.0))
+    }
+
+    /// Whether `chosen` is one of them.
+    pub fn offers(self, chosen: &str) -> bool {
+        self.iter().any(|c| c == chosen)
+    }
+}
+
+/// The `;`-separated pieces of a text, trimmed as `str::trim` does: `text.split(';')
+/// .map(str::trim)` with a byte loop in place of the searcher, and the Unicode trim only
+/// where a piece starts or ends with a byte that is not plain ASCII.
+struct Pieces<'q>(Option<&'q str>);
+
+impl<'q> Iterator for Pieces<'q> {
+    type Item = &'q str;
+
+    fn next(&mut self) -> Option<&'q str> {
+        let rest = self.0?;
+        let piece = match rest.bytes().position(|b| b == b';') {
+            Some(end) => {
+                let (piece, after) = rest.split_at(end);
+                self.0 = after.get(1..);
+                piece
+            }
+            None => {
+                self.0 = None;
+                rest
+            }
+        };
+        Some(trim(piece))
+    }
+}
+
+/// `str::trim`, answering at once when both ends are ASCII that is not whitespace.
+fn trim(piece: &str) -> &str {
+    let piece = piece.trim_start_matches(' ').trim_end_matches(' ');
+    let bytes = piece.as_bytes();
+    let plain =
+        |b: Option<&u8>| b.is_some_and(|b| b.is_ascii() && !b.is_ascii_whitespace() && *b != 0x0b);
+    if plain(bytes.first()) && plain(bytes.last()) {
+        piece
+    } else {
+        piece.trim()
+    }
 }
 
 /// The offered choices of a question, when it is multiple choice: `Ok(None)` for a plain
 /// question, `Err(rule)` when the marker is misspelt or the list is empty.
-pub fn choices(question: &str) -> Result<Option<Vec<&str>>, &'static str> {
+pub fn choices(question: &str) -> Result<Option<Choices<'_>>, &'static str> {
     offered(question, &scan(question))
 }
 
-fn offered<'q>(question: &'q str, found: &Scan) -> Result<Option<Vec<&'q str>>, &'static str> {
+fn offered<'q>(question: &'q str, found: &Scan) -> Result<Option<Choices<'q>>, &'static str> {
     let Some(index) = found.marker else {
         if found.misspelt_marker {
             return Err("write the marker exactly `POSSIBLE ANSWERS:`");
         }
         return Ok(None);
     };
-    let list = question
-        .get(index + CHOICES_MARKER.len()..)
-        .unwrap_or_default();
-    let offered: Vec<&str> = list.split(';').map(str::trim).collect();
-    if offered.iter().all(|c| c.is_empty()) {
+    let list = Choices(
+        question
+            .get(index + CHOICES_MARKER.len()..)
+            .unwrap_or_default(),
+    );
+    let (mut empty, mut filled) = (false, false);
+    for choice in list.iter() {
+        if choice.is_empty() {
+            empty = true;
+        } else {
+            filled = true;
+        }
+    }
+    if !filled {
         return Err("no choices follow `POSSIBLE ANSWERS:`");
     }
-    if offered.iter().any(|c| c.is_empty()) {
+    if empty {
         return Err("a choice between semicolons is empty");
     }
-    Ok(Some(offered))
+    Ok(Some(list))
 }
 
 /// Checks every pair of a form at `form`.
@@ -121,17 +244,40 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
             if let (Some(offered), Some((answer, answer_text))) = (offered, answer) {
                 if !answer_text.trim().is_empty() {
                     let answer_at = form.qa(answer.side.letter(), answer.number);
-                    answer_rules(c, answer_text, &offered, &answer_at, entry.number);
+                    answer_rules(c, answer_text, offered, &answer_at, entry.number);
                 }
             }
         }
     }
-    // Numbers run from 1 to the highest without gaps: one violation per gap, however wide.
-    let mut numbers: Vec<u32> = entries
+    numbering(c, entries, form);
+}
+
+/// Numbers run from 1 to the highest without gaps: one violation per gap, however wide.
+/// Numbers up to 64 (every real form) are a bit set; higher ones are sorted.
+fn numbering(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
+    let numbers = entries
         .iter()
         .filter(|e| e.raw_key.is_none())
-        .map(|e| e.number)
-        .collect();
+        .map(|e| e.number);
+    let mut bits = 0u64;
+    for number in numbers.clone() {
+        match number
+            .checked_sub(1)
+            .and_then(|shift| 1u64.checked_shl(shift))
+        {
+            Some(bit) => bits |= bit,
+            None => return numbering_sorted(c, numbers.collect(), form),
+        }
+    }
+    // Every number 1..=highest present: the bits are all ones from bit 0.
+    if bits & bits.wrapping_add(1) == 0 {
+        return;
+    }
+    let present = (1..=64u32).filter(|n| bits & (1u64 << (n - 1)) != 0);
+    numbering_sorted(c, present.collect(), form);
+}
+
+fn numbering_sorted(c: &mut Checker, mut numbers: Vec<u32>, form: &Loc) {
     numbers.sort_unstable();
     numbers.dedup();
     let mut expected = 1u32;
@@ -193,7 +339,7 @@ static STANDARD_TOPICS: [(&str, &str, &str); 4] = [
 ];
 
 /// The question's own rules; answers its offered choices when it is multiple choice.
-fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Vec<&'q str>> {
+fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Choices<'q>> {
     let found = scan(text);
     if let Some((_, topic, standard)) = found.topic {
         c.warn(
@@ -216,9 +362,9 @@ fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Vec<&'
     }
 }
 
-fn answer_rules(c: &mut Checker, text: &str, offered: &[&str], at: &Loc, number: u32) {
-    for (position, chosen) in text.split(';').map(str::trim).enumerate() {
-        if !offered.contains(&chosen) {
+fn answer_rules(c: &mut Checker, text: &str, offered: Choices<'_>, at: &Loc, number: u32) {
+    for (position, chosen) in Pieces(Some(text)).enumerate() {
+        if !offered.offers(chosen) {
             let question = format!("Q{number}");
             let position = (position + 1).to_string();
             c.report(
@@ -233,15 +379,104 @@ fn answer_rules(c: &mut Checker, text: &str, offered: &[&str], at: &Loc, number:
 
 #[cfg(test)]
 mod tests {
-    use super::choices;
+    use super::{choices, scan};
+
+    /// The scan as it was written byte by byte: the SWAR scan must find the same.
+    fn reference(question: &str) -> (Option<usize>, bool, Option<&'static str>) {
+        let bytes = question.as_bytes();
+        let (mut marker, mut misspelt, mut topic) = (None, false, None);
+        let mut previous = b' ';
+        for (start, &b) in bytes.iter().enumerate() {
+            let word_start = !previous.is_ascii_alphabetic() && b.is_ascii_alphabetic();
+            previous = b;
+            if !word_start {
+                continue;
+            }
+            let rest = bytes.get(start..).unwrap_or_default();
+            let ci = |needle: &str| {
+                rest.get(..needle.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+            };
+            if ci("possible answers") {
+                let exact = rest.starts_with(super::CHOICES_MARKER.as_bytes());
+                if exact && marker.is_none() {
+                    marker = Some(start);
+                } else if !exact {
+                    misspelt = true;
+                }
+            } else if topic.is_none() {
+                topic = super::STANDARD_TOPICS
+                    .iter()
+                    .find(|(needle, _, _)| ci(needle))
+                    .map(|(needle, _, _)| *needle);
+            }
+        }
+        (marker, misspelt, topic)
+    }
+
+    #[test]
+    fn the_word_scan_matches_the_byte_by_byte_reference() {
+        let texts = [
+            "Which weight-loss approaches? POSSIBLE ANSWERS: Diet; Prescription medication",
+            "MEDICATIONS you take (ALLERGIES too) — possible answers: a",
+            "éMedication Ümedical condition health Condition",
+            "xallergy 1allergy _allergy medicatio",
+            "POSSIBLE ANSWERS: a; b POSSIBLE ANSWERS: c possible ANSWERS",
+            "12345678medication",
+            "1234567medication",
+            "abcdefg allergic",
+            "\u{0}\u{80}\u{ff} Health condition",
+            "",
+            "a",
+            "h",
+        ];
+        for text in texts {
+            for cut in 0..text.len() {
+                let Some(text) = text.get(cut..) else {
+                    continue;
+                };
+                let found = scan(text);
+                let topic = found.topic.map(|(needle, _, _)| *needle);
+                assert_eq!(
+                    (found.marker, found.misspelt_marker, topic),
+                    reference(text),
+                    "{text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_split_and_trim_as_the_standard_library() {
+        for text in [
+            "a; b ;c",
+            " ; ;",
+            "",
+            ";",
+            "\u{a0}x\u{2003}; \u{b}y\t;\u{85}",
+            "é ; ü",
+            "  lots   of  space  ",
+        ] {
+            let ours: Vec<&str> = super::Pieces(Some(text)).collect();
+            let std: Vec<&str> = text.split(';').map(str::trim).collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
 
     #[test]
     fn choices_are_read_from_the_question() {
-        assert_eq!(
-            choices("How? POSSIBLE ANSWERS: a; b ;c"),
-            Ok(Some(vec!["a", "b", "c"]))
-        );
+        let offered = choices("How? POSSIBLE ANSWERS: a; b ;c")
+            .map(|c| c.map(|c| c.iter().collect::<Vec<_>>()));
+        assert_eq!(offered, Ok(Some(vec!["a", "b", "c"])));
+        assert!(choices("x POSSIBLE ANSWERS: yes; no")
+            .is_ok_and(|c| c.is_some_and(|c| c.offers("no") && !c.offers("n"))));
         assert_eq!(choices("How old are you?"), Ok(None));
+        // Word starts only: `happy` is a word, `perhaps` holds no word starting with `h`.
+        assert!(scan("Are you happy? Medications?").topic.is_some());
+        assert!(scan("pharmacy medication").topic.is_some());
+        assert!(scan("premedication, hallergy").topic.is_none());
+        assert!(scan("(ALLERGIES)").topic.is_some());
+        assert!(scan("x possible Answers: a").misspelt_marker);
         assert!(choices("How? Possible answers: a; b").is_err());
         assert!(choices("How? POSSIBLE ANSWERS:   ").is_err());
         assert!(choices("How? POSSIBLE ANSWERS: a;; b").is_err());

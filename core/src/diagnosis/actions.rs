@@ -9,6 +9,7 @@
 //! | `cancel` | [`check_cancel`] without, then with, confirmation | there is a visit to cancel and it is not over; `needs_confirmation` when it has consequences |
 //! | `resend_prescription` | [`check_resend`] | a prescribed visit, not referred or canceled, within Beluga's 7 days, the request's requirements met |
 //! | `retry_route` (one per DispensePro / LifeFile route, with its `pharmacy_id`) | [`decide_route_action`] `retry` | the route's submission FAILED, its cause is fixed and the prescription is confirmed |
+//! | `retry_beluga_call` (one per Beluga outbox call, with its `call_id`; not in `diagnose`, which sees no outbox: `decide_beluga_call_retry`) | [`super::calls::beluga_call_actions`] | the call is parked, not the submission, not superseded, not refused for good or for its data, and the order is open |
 //! | `force_route` (likewise) | [`decide_route_action`] `force` with staff's reason | the route was sent, is not blocked (the hardcopy-PDF block included) and is inside the prescription boundary; always `needs_confirmation` (a reason) |
 //!
 //! ## Choices where the spec is silent
@@ -55,6 +56,9 @@ pub enum StaffAction {
     RetryRoute,
     /// Force one fulfillment route again, with a reason (`POST …/routes/{pharmacy_id}/force`).
     ForceRoute,
+    /// Re-arm one parked Beluga call after a fix
+    /// (`POST …/beluga/calls/{call_id}/retry`; [`super::calls`]).
+    RetryBelugaCall,
 }
 
 /// Whether one staff action is allowed now.
@@ -73,10 +77,13 @@ pub struct AllowedAction {
     /// The route's pharmacy (route actions only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pharmacy_id: Option<String>,
+    /// The outbox call (`retry_beluga_call` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_id: Option<i64>,
 }
 
 impl AllowedAction {
-    fn new(action: StaffAction, allowed: bool, reasons: Vec<Reason>) -> Self {
+    pub(super) fn new(action: StaffAction, allowed: bool, reasons: Vec<Reason>) -> Self {
         Self {
             action,
             allowed,
@@ -84,6 +91,7 @@ impl AllowedAction {
             reasons,
             consequences: Vec::new(),
             pharmacy_id: None,
+            call_id: None,
         }
     }
 }
@@ -133,6 +141,7 @@ fn cancel(snapshot: &OrderSnapshot) -> AllowedAction {
         reasons: unconfirmed.reasons,
         consequences: unconfirmed.consequences,
         pharmacy_id: None,
+        call_id: None,
     }
 }
 

@@ -76,4 +76,46 @@ crate::define_codes! {
         meaning: "a carrier reported a failed delivery",
         template: "the carrier reported a failed delivery",
     },
+    /// A re-armed Beluga call is already pending.
+    BELUGA_CALL_PENDING = "beluga_call_pending" {
+        beluga_error: None,
+        meaning: "the Beluga call is already queued to be sent: re-arming it again changes nothing",
+        template: "the call is already pending: it is sent at its next try",
+    },
+    /// The Beluga call was delivered.
+    BELUGA_CALL_DELIVERED = "beluga_call_delivered" {
+        beluga_error: None,
+        meaning: "Beluga already received the call",
+        template: "Beluga already received this call: nothing to send again",
+    },
+    /// The submission is retried with submit-to-beluga, not re-armed.
+    BELUGA_CALL_USE_RETRY = "beluga_call_use_retry" {
+        beluga_error: None,
+        meaning: "a visit submission or its fetch is re-planned from the corrected order by the staff retry, never re-sent as stored",
+        template: "retry the visit submission with submit-to-beluga: it is planned again from the corrected order",
+    },
+    /// The order is closed: no Beluga call is sent again.
+    BELUGA_CALL_ORDER_CLOSED = "beluga_call_order_closed" {
+        beluga_error: None,
+        meaning: "the order is cancelled or completed, or its Beluga visit canceled",
+        template: "the order is closed ({state}): no Beluga call is sent again",
+    },
+    /// Beluga refused the call for good.
+    BELUGA_CALL_PERMANENT = "beluga_call_permanent" {
+        beluga_error: None,
+        meaning: "Beluga refused the call permanently (a new visit is needed); it is never sent again",
+        template: "Beluga refused this call for good: a new visit is needed, never a resend",
+    },
+    /// Beluga refused the call's data.
+    BELUGA_CALL_DATA_REFUSED = "beluga_call_data_refused" {
+        beluga_error: None,
+        meaning: "Beluga refused the call's data; the same body would be refused again",
+        template: "Beluga refused this call's data: send a corrected request instead of the same body",
+    },
+    /// A later call of the same kind replaced this one.
+    BELUGA_CALL_SUPERSEDED = "beluga_call_superseded" {
+        beluga_error: None,
+        meaning: "a later call of the same kind (photo ID, patient name, update visit) is pending or delivered",
+        template: "a later {kind} call replaced this one",
+    },
 }

@@ -33,6 +33,7 @@
 //! - "today" for the age rule is `now` at UTC−10 (Hawaii), as the bindings default.
 
 pub mod actions;
+pub mod calls;
 pub mod codes;
 mod escalations;
 mod patient;

@@ -38,6 +38,24 @@ impl Violation {
     }
 }
 
+impl Violation {
+    /// As [`Violation::at_pointer`] with the Beluga error string given (an endpoint's own
+    /// string, or none), so the code's own is not rendered only to be replaced.
+    pub fn at_pointer_with_beluga(
+        code: Code,
+        pointer: String,
+        params: &[(&str, &str)],
+        beluga_error: Option<&str>,
+    ) -> Self {
+        Self {
+            code,
+            path: pointer,
+            message: render(code.info().template, params),
+            beluga_error: beluga_error.map(str::to_owned),
+        }
+    }
+}
+
 /// A [`Violation`] as data another program reads back: the same JSON, the code a string, so
 /// a host linking an older core reads the answers of newer rules (`apply_event`'s warnings
 /// and violations, which the service deserializes).

@@ -258,6 +258,50 @@ pub(crate) struct Shared {
     pub(crate) in_flight: std::sync::atomic::AtomicUsize,
     pub(crate) posts: Mutex<std::collections::BTreeMap<String, PostCount>>,
     pub(crate) beluga_down: std::sync::atomic::AtomicBool,
+    /// Every request Beluga received: path, body members, answer ([`BelugaRequest`]).
+    pub(crate) beluga_requests: Mutex<Vec<BelugaRequest>>,
+}
+
+/// One request that reached the sandbox's Beluga, as it came over the wire: which path, the
+/// names of its JSON body's top-level members (never their values), and the HTTP status it
+/// was answered with. Tests check what rxgate really sent against the reference's request
+/// bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BelugaRequest {
+    /// The request path (`/external/receivePhotos`, …).
+    pub path: String,
+    /// The body's top-level member names, in the order sent (empty for a non-object body).
+    pub members: Vec<String>,
+    /// The HTTP status Beluga answered.
+    pub status: u16,
+}
+
+/// Keeps every request to Beluga ([`BelugaRequest`]) before the endpoint sees it; the body is
+/// handed on unchanged.
+async fn keep_beluga_request(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 << 20)
+        .await
+        .unwrap_or_default();
+    let members = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+        .unwrap_or_default();
+    let path = parts.uri.path().to_owned();
+    let request = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    let response = next.run(request).await;
+    if let Ok(mut kept) = shared.beluga_requests.lock() {
+        kept.push(BelugaRequest {
+            path,
+            members,
+            status: response.status().as_u16(),
+        });
+    }
+    response
 }
 
 /// The POSTs that reached a partner for one idempotency key (Beluga: `beluga:{masterId}`;
@@ -419,9 +463,14 @@ impl Sandbox {
             in_flight: std::sync::atomic::AtomicUsize::new(0),
             posts: Mutex::new(std::collections::BTreeMap::new()),
             beluga_down: std::sync::atomic::AtomicBool::new(false),
+            beluga_requests: Mutex::new(Vec::new()),
         });
         let (stop, rx) = watch::channel(false);
-        let beluga_addr = serve(beluga::router(shared.clone()), rx.clone()).await?;
+        let beluga = beluga::router(shared.clone()).layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            keep_beluga_request,
+        ));
+        let beluga_addr = serve(beluga, rx.clone()).await?;
         let pharmacy_addr = serve(pharmacy::router(shared.clone()), rx).await?;
         Ok(Sandbox {
             shared,
@@ -512,6 +561,15 @@ impl Sandbox {
             .into_iter()
             .filter(|r| r.what.starts_with("undocumented_members "))
             .collect()
+    }
+
+    /// Every request Beluga received so far, in order ([`BelugaRequest`]).
+    pub fn beluga_requests(&self) -> Vec<BelugaRequest> {
+        self.shared
+            .beluga_requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// Everything the partners did so far.

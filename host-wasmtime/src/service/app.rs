@@ -514,15 +514,66 @@ pub(super) fn planned(calls: &[PlannedCall]) -> Vec<NewCall> {
 /// A partner call as the panel lists it: what, where it stands, never its payload (patient
 /// data, images) nor any credential.
 fn call_summary(call: &crate::store::OutboxItem) -> Value {
+    let failure = call.last_error.as_deref().map(Failure::of);
     json!({
+        "id": call.id,
         "kind": call.kind,
         "status": call.status,
-        "class": call.last_error.as_deref().map(|e| e.split(':').next().unwrap_or(e).trim()),
+        "class": failure.as_ref().map(|f| f.class),
         "lastError": call.last_error,
+        "guidance": failure.as_ref().and_then(|f| f.guidance),
         "attempts": call.attempts,
         "nextAttemptAt": (call.status == "pending").then(|| super::rfc3339(call.next_try_at)),
         "pharmacyId": call.payload.get("pharmacy_id"),
     })
+}
+
+/// A stored call error read back: the worker keeps `{class}: {code}` for rxgate's own
+/// messages and `{class}: {Beluga's documented string} — {guidance}` for a documented Beluga
+/// error (`worker::failure_text`), the CS guidance the rules' classifier gave.
+struct Failure<'a> {
+    class: &'a str,
+    message: Option<&'a str>,
+    guidance: Option<&'a str>,
+}
+
+impl<'a> Failure<'a> {
+    fn of(error: &'a str) -> Self {
+        let (class, rest) = match error.split_once(':') {
+            Some((class, rest)) => (class.trim(), Some(rest.trim())),
+            None => (error.trim(), None),
+        };
+        let (message, guidance) = match rest.and_then(|r| r.split_once(" — ")) {
+            Some((message, guidance)) => (Some(message.trim()), Some(guidance.trim())),
+            None => (rest, None),
+        };
+        Self {
+            class,
+            message,
+            guidance,
+        }
+    }
+}
+
+/// The panel's failure list: every parked call with its class, Beluga's message or rxgate's
+/// code, the CS guidance, and whether staff may re-arm it (`retry`, the rules' verdict).
+fn failures(calls: &[crate::store::OutboxItem], verdicts: &[Value]) -> Vec<Value> {
+    calls
+        .iter()
+        .filter(|c| c.status == "failed")
+        .map(|call| {
+            let failure = Failure::of(call.last_error.as_deref().unwrap_or_default());
+            let retry = verdicts.iter().find(|v| v["call_id"] == call.id);
+            json!({
+                "callId": call.id,
+                "kind": call.kind,
+                "class": failure.class,
+                "message": failure.message,
+                "guidance": failure.guidance,
+                "retry": retry,
+            })
+        })
+        .collect()
 }
 
 async fn panel(
@@ -566,6 +617,26 @@ async fn panel(
     )
     .await
     .unwrap_or(Value::Null);
+    // The re-arm verdicts of the Beluga calls (the diagnosis sees no outbox); the parked
+    // ones join the allowed actions.
+    let verdicts = super::beluga_calls::verdicts(&state, &loaded, &calls)
+        .await
+        .unwrap_or_default();
+    let mut allowed_actions: Vec<Value> = diagnosis
+        .get("allowed_actions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    allowed_actions.extend(
+        verdicts
+            .iter()
+            .filter(|v| {
+                calls
+                    .iter()
+                    .any(|c| v["call_id"] == c.id && c.status == "failed")
+            })
+            .cloned(),
+    );
     let snap = &loaded.snapshot;
     let beluga = |k: &str| snap.pointer(&format!("/order/beluga/{k}")).cloned();
     // The last submission's failure: its class (the outbox's classified outcome) and the
@@ -606,7 +677,8 @@ async fn panel(
         "documents": documents,
         "notifications": notifications,
         "calls": calls.iter().map(call_summary).collect::<Vec<_>>(),
-        "allowedActions": diagnosis.get("allowed_actions"),
+        "failures": failures(&calls, &verdicts),
+        "allowedActions": allowed_actions,
         "diagnosis": diagnosis,
     })))
 }
@@ -970,8 +1042,10 @@ async fn beluga_passthrough(
         // A client-sent key is never stored: the configured one is added when sending.
         map.remove("apiKey");
     }
+    // Only the members the reference documents for each endpoint: `patientName` and
+    // `updateVisit` name the visit by `masterId`; `receivePhotos` and `receivePdf` by
+    // `visitId` (the visit id, or the masterId Beluga also accepts) and have no `masterId`.
     if let (Some(map), Some(master)) = (payload.as_object_mut(), loaded.record.master_id.as_ref()) {
-        map.entry("masterId").or_insert_with(|| json!(master));
         if matches!(kind, "photos" | "pdf") {
             map.entry("visitId").or_insert_with(|| {
                 loaded
@@ -981,6 +1055,8 @@ async fn beluga_passthrough(
                     .cloned()
                     .unwrap_or_else(|| json!(master))
             });
+        } else {
+            map.entry("masterId").or_insert_with(|| json!(master));
         }
     }
     let queued = json!({ "status": "queued" });

@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod beluga_calls;
 pub mod guard;
 pub mod idempotency;
 pub mod inbox;
@@ -414,6 +415,7 @@ pub fn api_routes() -> ApiRouter<AppState> {
         .merge(pharmacy::dispensepro_routes())
         .merge(visits::routes())
         .merge(names::routes())
+        .merge(beluga_calls::routes())
         .merge(labs::routes())
 }
 

@@ -329,6 +329,8 @@ pub struct SubmitAnswer {
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallSummary {
+    /// The outbox call's id (`POST …/beluga/calls/{call_id}/retry` re-arms a parked one).
+    pub id: i64,
     /// The call kind (`beluga_submit`, …).
     pub kind: String,
     /// `pending`, `done` or `failed`.
@@ -337,12 +339,34 @@ pub struct CallSummary {
     pub class: Option<String>,
     /// The last error (class and reason).
     pub last_error: Option<String>,
+    /// What customer support does about the last error: the rules' guidance for a documented
+    /// Beluga error (absent for rxgate's own codes, whose text says it).
+    pub guidance: Option<String>,
     /// Attempts made.
     pub attempts: u32,
     /// When the next attempt is due (pending calls).
     pub next_attempt_at: Option<String>,
     /// The pharmacy a pharmacy call goes to.
     pub pharmacy_id: Option<Value>,
+}
+
+/// A parked call as the panel's failure list shows it (never its payload).
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FailureDoc {
+    /// The outbox call's id.
+    pub call_id: i64,
+    /// The call kind.
+    pub kind: String,
+    /// The failure class (`fix_patient_data`, `fix_configuration`, `permanent`,
+    /// `retry_later` when its attempts ran out, …).
+    pub class: String,
+    /// Beluga's documented error string, or rxgate's code.
+    pub message: Option<String>,
+    /// What customer support does about it (the rules' guidance; decisions.md §2).
+    pub guidance: Option<String>,
+    /// The rules' `retry_beluga_call` verdict (Beluga calls only).
+    pub retry: Option<Value>,
 }
 
 /// The Beluga Telehealth panel.
@@ -400,7 +424,10 @@ pub struct Panel {
     pub notifications: Vec<Value>,
     /// Partner calls.
     pub calls: Vec<CallSummary>,
-    /// What staff may do now.
+    /// The parked calls, each with its class, message, CS guidance and re-arm verdict.
+    pub failures: Vec<FailureDoc>,
+    /// What staff may do now: the diagnosis's actions, then `retry_beluga_call` for each
+    /// parked Beluga call (with its `call_id`).
     pub allowed_actions: Option<Value>,
     /// The rules' diagnosis.
     pub diagnosis: Option<Value>,

@@ -4,7 +4,9 @@
 //! state"): the clinic's input (what the EMR PUTs) and rxgate's own state (what applying facts
 //! and events produced). [`load`] asks the rules to assemble the snapshot they read from the
 //! two and the service's configuration ([`integration`]: whether each partner is configured
-//! comes from here, never from the EMR). After an operation answers a new snapshot, [`owned`]
+//! comes from here, never from the EMR) and the activities the service recorded for the order
+//! (its `activities` table, [`recorded_activities`]: the rules judge message visibility on what
+//! was really stored). After an operation answers a new snapshot, [`owned`]
 //! asks the rules which part of it is rxgate's, and [`commit`] writes that part with every
 //! other effect of the change in one transaction, checked against the version the change was
 //! computed from; a conflict reruns the change on a fresh read.
@@ -14,6 +16,7 @@ use super::AppState;
 use crate::config::{Config, Environment};
 use crate::store::{AuditEntry, Change, Committed, NewCall, OrderRecord, OrderWrite, PutOutcome};
 use rxgate_core::order::ownership::{IntegrationFacts, PharmacyFacts};
+use rxgate_core::order::snapshot::{Activity, ActivityKind};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -134,6 +137,8 @@ struct AssembleRequest<'a> {
     clinic: &'a Value,
     rxgate: &'a Value,
     integration: IntegrationFacts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    activities: Option<Vec<Activity>>,
 }
 
 #[derive(Deserialize)]
@@ -144,6 +149,8 @@ struct Assembled {
 #[derive(Serialize)]
 struct SplitRequest<'a> {
     input: &'a Value,
+    /// Always: the service keeps activities in its own table, never in rxgate's document.
+    activities_recorded: bool,
 }
 
 /// The two parts of a snapshot.
@@ -155,30 +162,76 @@ pub struct Split {
     pub rxgate: Value,
 }
 
-/// The snapshot the rules read for a stored order.
+/// The snapshot the rules read for a stored order: its two documents, the service's
+/// configuration and the activities stored for it. Every read of an order for the rules
+/// (diagnosis, escalations, the panel, message visibility, the patient view, every change)
+/// comes through here.
 pub async fn assemble(state: &AppState, record: &OrderRecord) -> Result<Value, Problem> {
-    assemble_parts(state, &record.clinic, &record.rxgate).await
+    let key = record.id.clone();
+    let rows = state.db.run(move |s| s.activities(&key, false)).await?;
+    let activities = recorded_activities(rows);
+    assemble_with(state, &record.clinic, &record.rxgate, Some(activities)).await
 }
 
-/// The snapshot the rules read for a clinic input and rxgate's state.
+/// The stored activities as the snapshot's: their kind, instant, content and whether the
+/// service shows them to the patient (`shown_to_patient`: the stored `patient_visible`, which
+/// decides what the portal lists). `notified` is false: notifications are their own records.
+/// A row of a kind the rules do not know (none is written today) is left out.
+pub fn recorded_activities(rows: Vec<crate::store::Activity>) -> Vec<Activity> {
+    rows.into_iter()
+        .filter_map(|row| {
+            let kind: ActivityKind = serde_json::from_value(Value::String(row.kind)).ok()?;
+            Some(Activity {
+                kind,
+                at: chrono::DateTime::from_timestamp_millis(row.created_at)?,
+                shown_to_patient: Some(row.patient_visible),
+                notified: false,
+                content: row
+                    .body
+                    .get("content")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// The snapshot the rules read for a clinic input and rxgate's state (no stored activities:
+/// the route evaluation of a clinic `PUT` reads none).
 pub async fn assemble_parts(
     state: &AppState,
     clinic: &Value,
     rxgate: &Value,
 ) -> Result<Value, Problem> {
+    assemble_with(state, clinic, rxgate, None).await
+}
+
+async fn assemble_with(
+    state: &AppState,
+    clinic: &Value,
+    rxgate: &Value,
+    activities: Option<Vec<Activity>>,
+) -> Result<Value, Problem> {
     let request = AssembleRequest {
         clinic,
         rxgate,
         integration: integration(&state.config),
+        activities,
     };
     let assembled: Assembled = call(state, "assemble_order", &request).await?;
     Ok(assembled.snapshot)
 }
 
 /// Splits a snapshot into the clinic's input and rxgate's members (the rules' ownership
-/// table); a snapshot that breaks the schema is a 422 naming where.
+/// table); a snapshot that breaks the schema is a 422 naming where. Its `activities` go to
+/// neither part: the service's activity table is their record (a clinic `PUT` cannot write
+/// rxgate's timeline, and a change never copies the table into rxgate's document).
 pub async fn split(state: &AppState, snapshot: &Value) -> Result<Split, Problem> {
-    call(state, "split_order", &SplitRequest { input: snapshot }).await
+    let request = SplitRequest {
+        input: snapshot,
+        activities_recorded: true,
+    };
+    call(state, "split_order", &request).await
 }
 
 /// rxgate's members of a snapshot an operation answered.

@@ -123,6 +123,11 @@ pub struct Change {
     pub event_reason: Option<String>,
     /// The outbox call this change settles: `(id, disposition)`.
     pub call_outcome: Option<(i64, CallDisposition)>,
+    /// A parked (`failed`) call of the change's order staff re-armed: `pending` again, due at
+    /// `now`, its attempts reset (its body, dedupe key and last error kept). When the call is
+    /// no longer parked (a concurrent re-arm, or another order's), nothing is written and the
+    /// commit answers [`Committed::Conflict`].
+    pub rearm_call: Option<i64>,
     /// Audit entries.
     pub audit: Vec<AuditEntry>,
     /// The answer of the staff request this change carries out, under its `Idempotency-Key`.

@@ -374,6 +374,8 @@ const SETTLEABLE: &str = "(status = 'pending' OR last_error = 'lease_lapsed_in_f
 const UNLEASE: &str = "lease_owner = NULL, lease_until = NULL, sending_at = NULL";
 const REOPENABLE: &str = "(outcome IS NULL OR outcome IN ('unmatched', 'deferred'))";
 const SETTLED: &str = "settled by another worker";
+/// A re-arm of a call that is no longer parked (answered as a conflict).
+const NOT_PARKED: &str = "the call is no longer parked";
 
 fn order_row(r: &Row) -> StoreResult<OrderRecord> {
     Ok(OrderRecord {
@@ -605,6 +607,17 @@ fn commit_in(c: &mut impl GenericClient, change: &Change) -> StoreResult<Committ
             return Err(StoreError(SETTLED.to_owned()));
         }
     }
+    if let Some(id) = change.rearm_call {
+        let rearmed = c
+            .execute(
+                &format!("UPDATE outbox SET status = 'pending', attempts = 0, next_try_at = $2, {UNLEASE} WHERE id = $1 AND order_id = $3 AND status = 'failed'"),
+                &[&id, &change.now, &change.order_id],
+            )
+            .map_err(err)?;
+        if rearmed != 1 {
+            return Err(StoreError(NOT_PARKED.to_owned()));
+        }
+    }
     for entry in &change.audit {
         insert_audit(c, entry)?;
     }
@@ -808,6 +821,7 @@ impl Storage for PgStore {
     fn commit(&self, change: &Change) -> StoreResult<Committed> {
         match self.write(|c| commit_in(c, change)) {
             Err(StoreError(e)) if e == SETTLED => Ok(Committed::Settled),
+            Err(StoreError(e)) if e == NOT_PARKED => Ok(Committed::Conflict),
             other => other,
         }
     }

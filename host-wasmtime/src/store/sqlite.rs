@@ -613,6 +613,8 @@ fn audit_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, AuditEntry)> {
 
 /// The error that rolls a change back whose work another worker finished.
 const SETTLED: &str = "settled by another worker";
+/// A re-arm of a call that is no longer parked (answered as a conflict).
+const NOT_PARKED: &str = "the call is no longer parked";
 
 fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
     if let Some(idem) = &change.idempotency {
@@ -672,6 +674,17 @@ fn commit_in(c: &Connection, change: &Change) -> StoreResult<Committed> {
     if let Some((id, disposition)) = &change.call_outcome {
         if !settle_call(c, *id, disposition, change.now)? {
             return Err(StoreError(SETTLED.to_owned()));
+        }
+    }
+    if let Some(id) = change.rearm_call {
+        let rearmed = c
+            .execute(
+                &format!("UPDATE outbox SET status = 'pending', attempts = 0, next_try_at = ?2, {UNLEASE} WHERE id = ?1 AND order_id = ?3 AND status = 'failed'"),
+                params![id, change.now, change.order_id],
+            )
+            .map_err(err)?;
+        if rearmed != 1 {
+            return Err(StoreError(NOT_PARKED.to_owned()));
         }
     }
     for entry in &change.audit {
@@ -815,6 +828,7 @@ impl Storage for SqliteStore {
     fn commit(&self, change: &Change) -> StoreResult<Committed> {
         match self.write(|c| commit_in(c, change)) {
             Err(StoreError(e)) if e == SETTLED => Ok(Committed::Settled),
+            Err(StoreError(e)) if e == NOT_PARKED => Ok(Committed::Conflict),
             other => other,
         }
     }

@@ -89,6 +89,7 @@ on_both!(
     call_payloads_and_documents_are_purged_past_their_retention,
     a_patients_orders_are_found_exported_and_erased,
     visit_fetches_due_are_read_from_the_index,
+    a_parked_call_is_re_armed_once_with_its_audit_entry,
 );
 
 fn event(key: &str, at: i64) -> NewEvent {
@@ -646,6 +647,86 @@ fn notifications_settle_once(store: Store) {
     assert_eq!(store.notifications("pending", 10).unwrap().len(), 1);
     assert_eq!(store.notifications("sent", 10).unwrap().len(), 1);
     assert_eq!(store.expire_notifications(10).unwrap(), 0);
+}
+
+/// Staff re-arm of a parked call (`Change::rearm_call`): pending again, due now, a fresh
+/// attempt budget, body and key kept, in one transaction with the audit entry; a call no
+/// longer parked (or another order's) is a conflict and nothing is written.
+fn a_parked_call_is_re_armed_once_with_its_audit_entry(store: Store) {
+    seed(&store, "o1");
+    seed(&store, "o2");
+    let id = enqueue(&store, "beluga_photos", "p1");
+    for _ in 0..2 {
+        let failed = Change {
+            call_outcome: Some((
+                id,
+                CallDisposition::Failed {
+                    error: "retry_later: partner_server_error".into(),
+                },
+            )),
+            now: 20,
+            ..Change::default()
+        };
+        // The second settle of an already parked call is refused (settled), as before.
+        let _ = store.commit(&failed).unwrap();
+    }
+    let rearm = |order: &str, now: i64| Change {
+        order_id: Some(order.into()),
+        rearm_call: Some(id),
+        audit: vec![AuditEntry {
+            at: now,
+            source: "api".into(),
+            actor: Some("key_staff".into()),
+            event: "beluga_photos".into(),
+            order_id: Some(order.into()),
+            outcome: "rearmed".into(),
+            ..AuditEntry::default()
+        }],
+        now,
+        ..Change::default()
+    };
+    assert_eq!(store.commit(&rearm("o2", 30)).unwrap(), Committed::Conflict);
+    assert_eq!(store.commit(&rearm("o1", 40)).unwrap(), Committed::Done(0));
+    let call = store
+        .calls_of("o1")
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id == id)
+        .unwrap();
+    assert_eq!(
+        (
+            call.status.as_str(),
+            call.attempts,
+            call.next_try_at,
+            call.dedupe_key.as_str()
+        ),
+        ("pending", 0, 40, "p1")
+    );
+    assert_eq!(call.payload, json!({"path": "x"}));
+    // Pending now: a second re-arm writes nothing, not even its audit entry.
+    assert_eq!(store.commit(&rearm("o1", 50)).unwrap(), Committed::Conflict);
+    let audit = store
+        .audit_log(&AuditFilter {
+            order_id: Some("o1".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap();
+    let rearmed: Vec<i64> = audit
+        .iter()
+        .filter(|e| e.outcome == "rearmed")
+        .map(|e| e.at)
+        .collect();
+    assert_eq!(rearmed, vec![40]);
+    assert!(store
+        .audit_log(&AuditFilter {
+            order_id: Some("o2".into()),
+            ..AuditFilter::default()
+        })
+        .unwrap()
+        .iter()
+        .all(|e| e.outcome != "rearmed"));
+    // The worker claims it again.
+    assert_eq!(store.claim_due_calls(&claim("w", 41), 10).unwrap().len(), 1);
 }
 
 fn published_rules_are_read_back(store: Store) {

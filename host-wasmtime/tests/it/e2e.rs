@@ -434,6 +434,20 @@ async fn doctor_chat_reaches_the_portal_and_the_patient_answers_with_a_picture()
         notification_kinds(&panel).contains(&"doctor_message".to_owned()),
         "{panel}"
     );
+    // The stored, visible doctor message is what the rules read: no escalation for it
+    // (issue 16 item 5; before, every doctor chat raised one).
+    let codes: Vec<&str> = panel["diagnosis"]["escalations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["code"].as_str())
+        .collect();
+    assert!(!codes.contains(&"doctor_message_not_visible"), "{codes:?}");
+    let diagnosis = panel["diagnosis"].to_string();
+    assert!(
+        !diagnosis.contains("doctor_message_not_visible"),
+        "{diagnosis}"
+    );
     // Staff write to Beluga admin; the patient answers the doctor from the portal, with a
     // picture: each reaches its own endpoint, the picture as an isMedia chat.
     let (status, queued) = client
@@ -666,5 +680,220 @@ async fn visit_status_moves_in_the_panel_from_fetches_alone() {
         .filter(|c| c["kind"] == "beluga_fetch")
         .count();
     assert!(fetches >= 3, "{panel}");
+    harness.stop().await;
+}
+
+/// A harness whose calls park after two failed attempts, for `order` with its visit left open
+/// (the doctor never concludes during the test), started with `order` stored, paid and
+/// submitted; answers it with the client, the order id and its masterId.
+async fn open_visit(order: &Value) -> (Harness, Demo, String, String) {
+    let (sandbox, mut config) = Harness::partners(&[order], |c| c.doctor_delay_ms = 600_000)
+        .await
+        .expect("partners start");
+    config.outbox.max_attempts = 2;
+    let data_dir = config.data_dir.clone();
+    let service = rxgate_host::service::start(config)
+        .await
+        .expect("service starts");
+    sandbox.set_service_url(&service.url());
+    let harness = Harness {
+        sandbox,
+        service,
+        data_dir,
+    };
+    let client = harness.client(Instant::now());
+    let (submitted, panel) =
+        pay_and_wait(&client, order, |p| p["belugaSubmitStatus"] == "SUBMITTED").await;
+    assert!(submitted, "{panel}");
+    let id = order["order"]["id"].as_str().unwrap_or_default().to_owned();
+    let master = panel["masterId"].as_str().unwrap_or_default().to_owned();
+    (harness, client, id, master)
+}
+
+/// Waits until the panel's calls of `kind` satisfy `done`; answers the panel.
+async fn calls_until(
+    client: &Demo,
+    id: &str,
+    kind: &str,
+    done: impl Fn(&[&Value]) -> bool,
+) -> Value {
+    let (reached, panel) = client
+        .wait_for(id, Duration::from_secs(60), |p| {
+            let calls: Vec<&Value> = p["calls"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["kind"] == kind)
+                .collect();
+            done(&calls)
+        })
+        .await
+        .expect("panel");
+    assert!(reached, "{kind}: {panel}");
+    panel
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_passthrough_routes_reach_beluga_with_only_documented_members() {
+    use base64::Engine;
+    let order = ready_order();
+    let (harness, client, id, _master) = open_visit(&order).await;
+    let pdf = base64::engine::general_purpose::STANDARD
+        .encode(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+    let drug = &order["items"][0]["drug"];
+    let routes = [
+        (
+            "photos",
+            json!({"images": [{"mime": "image/jpeg", "data": JPEG}]}),
+        ),
+        (
+            "pdf",
+            json!({"image": {"mime": "application/pdf", "data": pdf}}),
+        ),
+        (
+            "patient-name",
+            json!({"firstName": "Maria", "lastName": "Lopez"}),
+        ),
+        (
+            "update-visit",
+            json!({
+                "pharmacyId": order["pharmacies"][0]["beluga_id"],
+                "patientPreference": [{
+                    "name": drug["name"], "strength": drug["strength"], "quantity": drug["quantity"],
+                    "refills": drug["refills"], "medId": drug["beluga_med_id"],
+                    "daysSupply": drug["days_supply"],
+                }],
+            }),
+        ),
+    ];
+    for (route, body) in &routes {
+        let (status, answer) = client
+            .api(
+                reqwest::Method::POST,
+                &format!("/api/emr/orders/{id}/{route}"),
+                Some(body),
+            )
+            .await
+            .expect("passthrough");
+        assert_eq!(status, 202, "{route}: {answer}");
+    }
+    for kind in [
+        "beluga_photos",
+        "beluga_pdf",
+        "beluga_patient_name",
+        "beluga_update_visit",
+    ] {
+        calls_until(&client, &id, kind, |calls| {
+            calls.len() == 1 && calls[0]["status"] == "done"
+        })
+        .await;
+    }
+    // What Beluga received: each body's members exactly as the reference documents them.
+    let requests = harness.sandbox.beluga_requests();
+    let members = |path: &str| -> Vec<std::collections::BTreeSet<String>> {
+        requests
+            .iter()
+            .filter(|r| r.path == path)
+            .map(|r| {
+                assert_eq!(r.status, 200, "{path}: {r:?}");
+                r.members.iter().cloned().collect()
+            })
+            .collect()
+    };
+    let set = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect();
+    assert_eq!(
+        members("/external/receivePhotos"),
+        vec![set(&["visitId", "images"])]
+    );
+    assert_eq!(
+        members("/external/receivePdf"),
+        vec![set(&["visitId", "image"])]
+    );
+    assert_eq!(
+        members("/external/patientName"),
+        vec![set(&["masterId", "firstName", "lastName"])]
+    );
+    assert_eq!(
+        members("/external/updateVisit"),
+        vec![set(&[
+            "patientPreference",
+            "pharmacyId",
+            "masterId",
+            "apiKey"
+        ])]
+    );
+    harness.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_parked_by_an_outage_is_re_armed_by_staff_and_delivered_once() {
+    let order = ready_order();
+    let (harness, client, id, _master) = open_visit(&order).await;
+    // Beluga goes down: the staff photos are tried twice, then parked for staff.
+    harness.sandbox.set_beluga_down(true);
+    let body = json!({"images": [{"mime": "image/jpeg", "data": JPEG}]});
+    let (status, answer) = client
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/emr/orders/{id}/photos"),
+            Some(&body),
+        )
+        .await
+        .expect("photos");
+    assert_eq!(status, 202, "{answer}");
+    let panel = calls_until(&client, &id, "beluga_photos", |calls| {
+        calls.len() == 1 && calls[0]["status"] == "failed"
+    })
+    .await;
+    let failure = panel["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["kind"] == "beluga_photos")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(failure["class"], "retry_later", "{panel}");
+    assert_eq!(failure["retry"]["allowed"], true, "{failure}");
+    let call_id = failure["callId"].as_i64().unwrap_or_default();
+    // Fixed (Beluga is back), then re-armed by staff: sent once more and delivered.
+    harness.sandbox.set_beluga_down(false);
+    let retry = format!("/api/emr/orders/{id}/beluga/calls/{call_id}/retry");
+    let (status, answer) = client
+        .api(reqwest::Method::POST, &retry, None)
+        .await
+        .expect("retry");
+    assert_eq!(status, 202, "{answer}");
+    calls_until(&client, &id, "beluga_photos", |calls| {
+        calls.len() == 1 && calls[0]["status"] == "done"
+    })
+    .await;
+    let delivered = harness
+        .sandbox
+        .beluga_requests()
+        .iter()
+        .filter(|r| r.path == "/external/receivePhotos" && r.status == 200)
+        .count();
+    assert_eq!(delivered, 1, "{:?}", harness.sandbox.beluga_requests());
+    // Delivered: another retry changes nothing.
+    let (status, answer) = client
+        .api(reqwest::Method::POST, &retry, None)
+        .await
+        .expect("retry");
+    assert_eq!(status, 409, "{answer}");
+    assert_eq!(answer["code"], "beluga_call_delivered", "{answer}");
+    let logs = client.logs(&id).await.expect("logs");
+    let rearmed: Vec<&Value> = logs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["outcome"] == "rearmed")
+        .collect();
+    assert_eq!(rearmed.len(), 1, "{logs}");
+    assert!(
+        rearmed[0]["actor"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("key_")),
+        "{logs}"
+    );
     harness.stop().await;
 }

@@ -26,6 +26,7 @@ mod readme;
 mod rules;
 mod sandbox_rules;
 mod service;
+mod staff;
 mod stuck;
 mod visits;
 mod webhook_vectors;

@@ -649,6 +649,43 @@ async fn a_resend_refused_as_referred_is_shown_to_staff_with_its_class_and_guida
         "{error}"
     );
     assert!(error.contains("new visit"), "{error}");
+    assert_eq!(
+        call["guidance"],
+        error.split(" — ").nth(1).unwrap_or("?"),
+        "{call}"
+    );
+    // The failure list shows it with its CS guidance, and the rules never re-arm it.
+    let failure = panel["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["kind"] == "beluga_update_visit")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(failure["class"], "permanent", "{panel}");
+    assert_eq!(failure["message"], "VISIT_WAS_REFERRED", "{failure}");
+    assert!(
+        failure["guidance"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("new visit"),
+        "{failure}"
+    );
+    assert_eq!(failure["retry"]["allowed"], false, "{failure}");
+    let (status, refused) = client
+        .api(
+            reqwest::Method::POST,
+            &format!(
+                "/api/emr/orders/{id}/beluga/calls/{}/retry",
+                failure["callId"]
+            ),
+            None,
+        )
+        .await
+        .expect("retry answered");
+    assert_eq!(status, 422, "{refused}");
+    let codes = refused["violations"].to_string();
+    assert!(codes.contains("beluga_call_permanent"), "{refused}");
     assert_eq!(pharmacy_orders(&harness), 0);
     harness.stop().await;
 }

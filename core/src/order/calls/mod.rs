@@ -51,6 +51,8 @@ pub enum CallKind {
     BelugaPatientName,
     /// `external/receivePdf`.
     BelugaPdf,
+    /// Staff photos (`external/receivePhotos` through `POST …/photos`): no photo-ID status.
+    BelugaPhotos,
     /// A DispensePro order.
     DispenseproOrder,
     /// A LifeFile order.
@@ -101,6 +103,7 @@ impl CallKind {
             CallKind::BelugaUpdateVisit => "update-visit",
             CallKind::BelugaPatientName => "patient-name",
             CallKind::BelugaPdf => "pdf",
+            CallKind::BelugaPhotos => "photos",
             CallKind::DispenseproOrder | CallKind::LifefileOrder => return None,
         })
     }
