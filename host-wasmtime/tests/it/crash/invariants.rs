@@ -442,6 +442,16 @@ pub(crate) struct Findings {
     /// Calls parked for staff because the service died while sending them (by kind): a
     /// LifeFile order is never re-sent, so its settlement is not a lost effect but staff work.
     pub(crate) parked_in_flight: BTreeMap<String, usize>,
+    /// Of those, LifeFile orders that never reached LifeFile (the process died after it began
+    /// the send, before the request arrived): their pharmacy's pushes cannot come, so the
+    /// effects they bring ([`LIFEFILE_BORNE`]) are not expected; staff re-send them.
+    pub(crate) parked_never_arrived: usize,
+    /// Orders with such a LifeFile order: their final panel is not compared (they wait for
+    /// staff); every other effect of theirs is.
+    pub(crate) orders_waiting_for_staff: usize,
+    /// Each order with an effect lost or duplicated: its id, the items and counts (reference →
+    /// store), and its LifeFile orders arrived and parked, for the reader of a failed run.
+    pub(crate) differing_orders: Vec<String>,
 }
 
 impl Findings {
@@ -491,6 +501,17 @@ fn check_inbox(stored: &Stored, acknowledged: &[Acknowledged], findings: &mut Fi
     }
 }
 
+/// Effects a LifeFile order brings through its pharmacy's pushes, the same share for each
+/// LifeFile order of a flow (item prefixes).
+const LIFEFILE_BORNE: &[&str] = &["applied:lifefile:", "shipment", "activity:SHIPPING_UPDATE"];
+
+/// Effects the order's first shipping push brings, whichever LifeFile order it is of: absent
+/// only when none of the order's LifeFile orders arrived.
+const FIRST_LIFEFILE_BORNE: &[&str] = &["notification:shipped", "notification:delivered"];
+
+/// The outbox kind of a LifeFile order.
+const LIFEFILE_ORDER: &str = "lifefile_order";
+
 /// What one order must show: its flow's reference.
 #[derive(Debug)]
 pub(crate) struct Expected<'a> {
@@ -502,6 +523,53 @@ pub(crate) struct Expected<'a> {
     pub(crate) final_panel: &'a Observation,
     /// The order's panel after the drain (None: never read).
     pub(crate) last_seen: Option<&'a Observation>,
+    /// How many of the order's LifeFile orders reached LifeFile (the sandbox's POSTs).
+    pub(crate) lifefile_arrived: usize,
+}
+
+impl Expected<'_> {
+    /// LifeFile orders of this order parked in flight that never reached LifeFile: the
+    /// reference's LifeFile orders not arrived, as far as parked calls account for them (one
+    /// missing without a parked call is a lost effect).
+    fn never_arrived(&self, profile: &Profile) -> usize {
+        let sent = self
+            .profile
+            .get(&format!("call_settled:{LIFEFILE_ORDER}"))
+            .copied()
+            .unwrap_or(0);
+        let parked = profile
+            .get(&format!("parked:{LIFEFILE_ORDER}"))
+            .copied()
+            .unwrap_or(0);
+        sent.saturating_sub(self.lifefile_arrived).min(parked)
+    }
+
+    /// The reference's count of `item` for this order: a LifeFile-borne effect scaled to the
+    /// LifeFile orders that arrived (left whole when the share is not exact, so that the
+    /// difference shows).
+    fn want(&self, item: &str, never_arrived: usize) -> usize {
+        let want = self.profile.get(item).copied().unwrap_or(0);
+        let sent = self
+            .profile
+            .get(&format!("call_settled:{LIFEFILE_ORDER}"))
+            .copied()
+            .unwrap_or(0);
+        if never_arrived == 0 || sent == 0 {
+            return want;
+        }
+        if FIRST_LIFEFILE_BORNE.contains(&item) {
+            return if never_arrived == sent { 0 } else { want };
+        }
+        if !LIFEFILE_BORNE.iter().any(|p| item.starts_with(p)) {
+            return want;
+        }
+        let kept = want * (sent - never_arrived);
+        if kept.is_multiple_of(sent) {
+            kept / sent
+        } else {
+            want
+        }
+    }
 }
 
 /// Compares each order's effects and final panel with its flow's reference.
@@ -526,14 +594,20 @@ pub(crate) fn check(
             continue;
         };
         let profile = if profile.is_empty() { &empty } else { profile };
+        let never_arrived = expected.never_arrived(profile);
+        if never_arrived > 0 {
+            findings.parked_never_arrived += never_arrived;
+            findings.orders_waiting_for_staff += 1;
+        }
         let mut missing = false;
+        let mut differs = Vec::new();
         let items: std::collections::BTreeSet<&String> =
             reference.keys().chain(profile.keys()).collect();
         for item in items {
             if item.starts_with("parked:") {
                 continue;
             }
-            let want = reference.get(item).copied().unwrap_or(0);
+            let want = expected.want(item, never_arrived);
             let mut got = profile.get(item).copied().unwrap_or(0);
             if let Some(kind) = item.strip_prefix("call_settled:") {
                 // A call parked in flight is accounted for apart (never re-sent).
@@ -550,12 +624,26 @@ pub(crate) fn check(
                     got += parked;
                 }
             }
+            if got != want {
+                differs.push(format!("{item} {want}→{got}"));
+            }
             if got < want {
                 missing = true;
                 *findings.lost_effects.entry(item.clone()).or_default() += want - got;
             } else if got > want {
                 *findings.duplicated_effects.entry(item.clone()).or_default() += got - want;
             }
+        }
+        if !differs.is_empty() {
+            findings.differing_orders.push(format!(
+                "{id}: {} (LifeFile orders arrived {}, parked {})",
+                differs.join(", "),
+                expected.lifefile_arrived,
+                profile
+                    .get(&format!("parked:{LIFEFILE_ORDER}"))
+                    .copied()
+                    .unwrap_or(0)
+            ));
         }
         if missing {
             findings.orders_missing_effects += 1;
@@ -564,7 +652,7 @@ pub(crate) fn check(
                 findings.orders_applied_with_effects_missing += 1;
             }
         }
-        if expected.last_seen != Some(expected.final_panel) {
+        if never_arrived == 0 && expected.last_seen != Some(expected.final_panel) {
             findings.final_state_differs += 1;
         }
     }
@@ -580,4 +668,112 @@ pub(crate) fn profile_differences(a: &Profile, b: &Profile) -> Vec<String> {
         .filter(|k| a.get(*k) != b.get(*k))
         .map(|k| format!("{k}: {:?} vs {:?}", a.get(k), b.get(k)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(items: &[(&str, usize)]) -> Profile {
+        items.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
+    }
+
+    /// A split flow's reference: two LifeFile orders, each shipped and delivered.
+    fn reference() -> Profile {
+        profile(&[
+            ("call:lifefile_order", 2),
+            ("call_settled:lifefile_order", 2),
+            ("prescription", 2),
+            ("applied:lifefile:Shipped", 2),
+            ("applied:lifefile:Delivered", 2),
+            ("shipment", 4),
+            ("activity:SHIPPING_UPDATE", 4),
+            ("notification:shipped", 1),
+            ("notification:delivered", 1),
+        ])
+    }
+
+    /// The store of one order: the reference's items before LifeFile, `done` LifeFile orders
+    /// settled, `parked` parked in flight, the pushes of `pushed` LifeFile orders, then
+    /// `overrides`; checked with `arrived` LifeFile orders at the sandbox.
+    fn findings(
+        done: usize,
+        parked: usize,
+        pushed: usize,
+        arrived: usize,
+        overrides: &[(&str, usize)],
+    ) -> Findings {
+        let mut stored = reference();
+        stored.extend(profile(&[
+            ("call_settled:lifefile_order", done),
+            ("parked:lifefile_order", parked),
+            ("applied:lifefile:Shipped", pushed),
+            ("applied:lifefile:Delivered", pushed),
+            ("shipment", 2 * pushed),
+            ("activity:SHIPPING_UPDATE", 2 * pushed),
+            ("notification:shipped", usize::from(pushed > 0)),
+            ("notification:delivered", usize::from(pushed > 0)),
+        ]));
+        stored.retain(|_, n| *n > 0);
+        stored.extend(profile(overrides));
+        let stored = Stored {
+            profiles: [("o1".to_owned(), stored)].into_iter().collect(),
+            inbox: Vec::new(),
+        };
+        let reference = reference();
+        let final_panel = Observation::default();
+        let mut seen = Observation::default();
+        seen.fields.insert("orderStatus", "PROCESSING".into());
+        let expected = [Expected {
+            order_id: "o1".into(),
+            profile: &reference,
+            final_panel: &final_panel,
+            last_seen: Some(&seen),
+            lifefile_arrived: arrived,
+        }];
+        check(&stored, &[], &expected)
+    }
+
+    #[test]
+    fn one_of_two_lifefile_orders_parked_before_it_arrived_waits_for_staff() {
+        let f = findings(1, 1, 1, 1, &[]);
+        assert_eq!(f.lost(), 0, "{:?}", f.differing_orders);
+        assert_eq!(f.duplicated(), 0, "{:?}", f.differing_orders);
+        assert_eq!((f.parked_never_arrived, f.orders_waiting_for_staff), (1, 1));
+        assert_eq!(f.final_state_differs, 0);
+    }
+
+    #[test]
+    fn both_lifefile_orders_parked_before_they_arrived_leave_no_shipping_notification() {
+        let f = findings(0, 2, 0, 0, &[]);
+        assert_eq!(f.lost(), 0, "{:?}", f.differing_orders);
+        assert_eq!(f.parked_never_arrived, 2);
+        let f = findings(0, 2, 0, 0, &[("notification:shipped", 1)]);
+        assert_eq!(f.duplicated_effects.get("notification:shipped"), Some(&1));
+    }
+
+    #[test]
+    fn effects_before_lifefile_are_still_checked_for_an_order_waiting_for_staff() {
+        let f = findings(1, 1, 1, 1, &[("prescription", 1)]);
+        assert_eq!(f.orders_waiting_for_staff, 1);
+        assert_eq!(f.lost_effects.get("prescription"), Some(&1));
+        assert_eq!(f.differing_orders.len(), 1);
+    }
+
+    #[test]
+    fn a_parked_lifefile_order_that_arrived_must_bring_its_pushes() {
+        let f = findings(1, 1, 1, 2, &[]);
+        assert_eq!(f.parked_never_arrived, 0);
+        assert_eq!(f.lost_effects.get("shipment"), Some(&2));
+        assert_eq!(f.lost_effects.get("applied:lifefile:Shipped"), Some(&1));
+        assert_eq!(f.final_state_differs, 1);
+    }
+
+    #[test]
+    fn a_lifefile_order_not_arrived_and_not_parked_is_lost() {
+        let f = findings(1, 0, 1, 1, &[]);
+        assert_eq!(f.parked_never_arrived, 0);
+        assert_eq!(f.lost_effects.get("call_settled:lifefile_order"), Some(&1));
+        assert_eq!(f.lost_effects.get("activity:SHIPPING_UPDATE"), Some(&2));
+    }
 }

@@ -567,8 +567,9 @@ async fn kill_and_check(
     service.terminate(Duration::from_secs(30)).await;
     let db = store_of(launcher);
     let deliveries: Vec<_> = sandbox.deliveries().into_iter().skip(earlier).collect();
-    let mut outcome = examine(&db, &run, reference, &deliveries, &finals)?;
-    for (key, count) in sandbox.posts() {
+    let posts = sandbox.posts();
+    let mut outcome = examine(&db, &run, reference, &deliveries, &finals, &posts)?;
+    for (key, count) in posts {
         let partner = key.split(':').next().unwrap_or("").to_owned();
         let entry = outcome.partner_posts.entry(partner).or_default();
         entry.0 += 1;
@@ -587,7 +588,17 @@ fn examine(
     reference: &Reference,
     deliveries: &[rxgate_sandbox::Delivery],
     finals: &HashMap<String, Observation>,
+    posts: &BTreeMap<String, rxgate_sandbox::PostCount>,
 ) -> anyhow::Result<Outcome> {
+    // `lifefile:<pharmacy>:<referenceId>`, the referenceId being the clinic's order id.
+    let mut lifefile_arrived: HashMap<&str, usize> = HashMap::new();
+    for key in posts.keys() {
+        if let Some(("lifefile", rest)) = key.split_once(':') {
+            if let Some((_, order)) = rest.split_once(':') {
+                *lifefile_arrived.entry(order).or_default() += 1;
+            }
+        }
+    }
     let left_pending = invariants::pending_work(db, i64::MAX)?;
     let stored = invariants::read_store(db)?;
     let acknowledged: Vec<Acknowledged> = deliveries
@@ -608,6 +619,7 @@ fn examine(
             profile: reference.profiles.get(&o.flow).unwrap_or(&empty),
             final_panel: reference.finals.get(&o.flow).unwrap_or(&blank),
             last_seen: finals.get(&o.id),
+            lifefile_arrived: lifefile_arrived.get(o.id.as_str()).copied().unwrap_or(0),
         })
         .collect();
     let findings = invariants::check(&stored, &acknowledged, &checked);
@@ -683,6 +695,13 @@ fn print_figures(params: &Params, o: &Outcome) {
         f.parked_in_flight.values().sum::<usize>(),
         f.parked_in_flight
     );
+    println!(
+        "  of them never reached LifeFile {} (in {} orders left to staff: their LifeFile-borne effects not expected, final panel not compared)",
+        f.parked_never_arrived, f.orders_waiting_for_staff
+    );
+    for order in f.differing_orders.iter().take(10) {
+        println!("  differs: {order}");
+    }
     for (partner, (accepted, resends)) in &o.partner_posts {
         println!("partner re-sends {partner:<13} {resends} (of {accepted} keys accepted)");
     }
