@@ -92,6 +92,25 @@ fn deadline_obeyed_and_violated() {
 }
 
 #[test]
+fn a_reused_instance_slot_starts_from_the_image() {
+    // One slot: every call reuses it. A call that wrote over its data segment must not leave
+    // the write to the next call (the slot is reset from the image, pages kept resident).
+    let rules = Runtime::new(RulesConfig {
+        max_instances: 1,
+        memory_limit_bytes: 8 << 20,
+        deadline_ms: 1_000,
+        cache_dir: None,
+    })
+    .expect("engine")
+    .load(&misbehaving())
+    .expect("load");
+    for _ in 0..3 {
+        assert_eq!(rules.call_json_str("w", "{}").unwrap(), "{\"no\":{}}");
+        assert_eq!(rules.call_json_str("ok", "{}").unwrap(), "{\"ok\":{}}");
+    }
+}
+
+#[test]
 fn trap_is_an_internal_error() {
     let rules = runtime(8 << 20, 1_000).load(&misbehaving()).expect("load");
     let err = rules.call_json_str("trap", "{}").unwrap_err();
