@@ -37,6 +37,8 @@ if [ "$python" = 1 ]; then
   venv="$target/bench/venv"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pydantic>=2,<3" "jsonschema-rs>=0.29" typing_extensions
+  # Only this build's wheel: an older one (another tag) would make the install ambiguous.
+  rm -f "$target"/bench/wheels/rxgate-*.whl
   "$venv/bin/maturin" build --release --manifest-path "$root/bindings-python/Cargo.toml" \
     --interpreter "$venv/bin/python" --compatibility linux --out "$target/bench/wheels"
   "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$target"/bench/wheels/rxgate-*.whl

@@ -11,7 +11,7 @@ messages (patient data) never appear in logs through a repr.
 from __future__ import annotations
 
 import copy
-from typing import Any, ClassVar, Dict, Iterator, Mapping, Tuple
+from typing import Any, ClassVar, Dict, Iterator, Mapping, Optional, Tuple
 
 
 class Result:
@@ -32,27 +32,37 @@ class Result:
 
     def __init__(self, data: Dict[str, Any]) -> None:
         # Violation tuples and nested results are built on first access (then kept): a
-        # result nobody reads beyond ``valid`` costs one object (issue 17, item 4).
-        object.__setattr__(self, "_data", data)
-        object.__setattr__(self, "_converted", {})
+        # result nobody reads beyond ``valid`` costs one object (issue 17, item 4). The slots
+        # are set through their descriptors (`__setattr__` refuses): half the cost of
+        # `object.__setattr__`, and the cache dict exists only once something is converted.
+        _set_data(self, data)
+        _set_converted(self, None)
 
     def __getattr__(self, name: str) -> Any:
-        converted: Dict[str, Any] = object.__getattribute__(self, "_converted")
-        if name in converted:
+        converted: Optional[Dict[str, Any]] = _get_converted(self)
+        if converted is not None and name in converted:
             return converted[name]
-        data: Dict[str, Any] = object.__getattribute__(self, "_data")
+        data: Dict[str, Any] = _get_data(self)
         if name in data:
             value = data[name]
             if name in self._violation_fields and isinstance(value, list):
-                value = converted[name] = tuple(Violation(v) for v in value)
+                value = self._keep(name, tuple([Violation(v) for v in value]))
             elif name in self._nested and isinstance(value, dict):
-                value = converted[name] = self._nested[name](value)
+                value = self._keep(name, self._nested[name](value))
             return value
         if name in self._optional_fields:
             return None
         if name in self._list_fields:
             return []
         raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+
+    def _keep(self, name: str, value: Any) -> Any:
+        converted = _get_converted(self)
+        if converted is None:
+            converted = {}
+            _set_converted(self, converted)
+        converted[name] = value
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is frozen")
@@ -80,6 +90,12 @@ class Result:
     def to_dict(self) -> Dict[str, Any]:
         """The core's answer as plain JSON data (a fresh copy)."""
         return copy.deepcopy(self._data)
+
+
+_set_data = Result._data.__set__  # type: ignore[attr-defined]
+_get_data = Result._data.__get__  # type: ignore[attr-defined]
+_set_converted = Result._converted.__set__  # type: ignore[attr-defined]
+_get_converted = Result._converted.__get__  # type: ignore[attr-defined]
 
 
 class Violation(Result):
