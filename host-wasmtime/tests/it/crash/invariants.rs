@@ -512,6 +512,11 @@ const FIRST_LIFEFILE_BORNE: &[&str] = &["notification:shipped", "notification:de
 /// The outbox kind of a LifeFile order.
 const LIFEFILE_ORDER: &str = "lifefile_order";
 
+/// How many of `item` a profile holds.
+fn held(profile: &Profile, item: &str) -> usize {
+    profile.get(item).copied().unwrap_or(0)
+}
+
 /// What one order must show: its flow's reference.
 #[derive(Debug)]
 pub(crate) struct Expected<'a> {
@@ -532,28 +537,22 @@ impl Expected<'_> {
     /// reference's LifeFile orders not arrived, as far as parked calls account for them (one
     /// missing without a parked call is a lost effect).
     fn never_arrived(&self, profile: &Profile) -> usize {
-        let sent = self
-            .profile
-            .get(&format!("call_settled:{LIFEFILE_ORDER}"))
-            .copied()
-            .unwrap_or(0);
-        let parked = profile
-            .get(&format!("parked:{LIFEFILE_ORDER}"))
-            .copied()
-            .unwrap_or(0);
-        sent.saturating_sub(self.lifefile_arrived).min(parked)
+        self.lifefile_sent()
+            .saturating_sub(self.lifefile_arrived)
+            .min(held(profile, &format!("parked:{LIFEFILE_ORDER}")))
+    }
+
+    /// The reference's LifeFile orders (settled calls).
+    fn lifefile_sent(&self) -> usize {
+        held(self.profile, &format!("call_settled:{LIFEFILE_ORDER}"))
     }
 
     /// The reference's count of `item` for this order: a LifeFile-borne effect scaled to the
     /// LifeFile orders that arrived (left whole when the share is not exact, so that the
     /// difference shows).
     fn want(&self, item: &str, never_arrived: usize) -> usize {
-        let want = self.profile.get(item).copied().unwrap_or(0);
-        let sent = self
-            .profile
-            .get(&format!("call_settled:{LIFEFILE_ORDER}"))
-            .copied()
-            .unwrap_or(0);
+        let want = held(self.profile, item);
+        let sent = self.lifefile_sent();
         if never_arrived == 0 || sent == 0 {
             return want;
         }
@@ -608,14 +607,10 @@ pub(crate) fn check(
                 continue;
             }
             let want = expected.want(item, never_arrived);
-            let mut got = profile.get(item).copied().unwrap_or(0);
+            let mut got = held(profile, item);
             if let Some(kind) = item.strip_prefix("call_settled:") {
                 // A call parked in flight is accounted for apart (never re-sent).
-                let parked = profile
-                    .get(&format!("parked:{kind}"))
-                    .copied()
-                    .unwrap_or(0)
-                    .min(want.saturating_sub(got));
+                let parked = held(profile, &format!("parked:{kind}")).min(want.saturating_sub(got));
                 if parked > 0 {
                     *findings
                         .parked_in_flight
@@ -639,10 +634,7 @@ pub(crate) fn check(
                 "{id}: {} (LifeFile orders arrived {}, parked {})",
                 differs.join(", "),
                 expected.lifefile_arrived,
-                profile
-                    .get(&format!("parked:{LIFEFILE_ORDER}"))
-                    .copied()
-                    .unwrap_or(0)
+                held(profile, &format!("parked:{LIFEFILE_ORDER}"))
             ));
         }
         if missing {
