@@ -9,8 +9,10 @@
 //! ## Design choices
 //! - **No JSON round trip through Python.** Requests are walked once from Python objects
 //!   straight into [`serde_json::Value`] ([`convert::to_json`]); JSON given as `str` or `bytes`
-//!   is parsed in Rust (for `validate`, inside the core's fast path `validate_text`). Answers
-//!   are built directly as Python dicts and lists ([`convert::to_python`]).
+//!   is parsed in Rust (for `validate`, inside the core's fast path `validate_text`).
+//!   `validate` reads a dict into a tape of tokens and borrowed strings ([`de::Tape`]) and
+//!   the core reads its typed model from that, detached. Answers are built directly as
+//!   Python dicts and lists ([`convert::to_python`]).
 //! - **The work runs detached from the interpreter** (`Python::detach`, formerly
 //!   `allow_threads`): other Python threads run while the core validates or decides, and
 //!   [`check_many`] runs a whole batch in one detached section.
@@ -26,6 +28,7 @@ mod de;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 use rxgate_core::api::{self, ApiError, ApiErrorCode};
+use rxgate_core::issue::Report;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -231,12 +234,10 @@ fn validate(
             Err(err) => Err(raise(py, &err)),
         };
     }
-    // Any other document is walked straight into the typed model; what JSON cannot hold
-    // stops that walk, and the conversion below explains it (type and JSON Pointer).
-    let direct = catch_unwind(AssertUnwindSafe(|| {
-        api::validate_document_parts(&params, de::PyDe::new(payload))
-    }))
-    .unwrap_or_else(|_| Err(panicked()));
+    // Any other document is read into a tape (attached), then straight into the typed model
+    // (detached); what JSON cannot hold stops that walk, and the conversion below explains
+    // it (type and JSON Pointer).
+    let direct = validate_tape(py, &params, payload);
     match direct {
         Ok(Ok(report)) => return convert::report_to_python(py, &report),
         Ok(Err(de::NotJson)) => {}
@@ -250,6 +251,30 @@ fn validate(
     let request = Value::Object(request);
     let result = py.detach(|| run("validate", &request));
     answer(py, result)
+}
+
+/// Validates a Python document read into a [`de::Tape`] (attached), the rules detached:
+/// `Ok(Err(NotJson))` when the document holds what JSON cannot.
+fn validate_tape(
+    py: Python<'_>,
+    params: &Value,
+    payload: &Bound<'_, PyAny>,
+) -> Result<Result<Report, de::NotJson>, ApiError> {
+    let tape = match de::Tape::read(payload) {
+        Ok(tape) => tape,
+        Err(not_json) => return Ok(Err(not_json)),
+    };
+    let texts = match tape.texts() {
+        Ok(texts) => texts,
+        Err(not_json) => return Ok(Err(not_json)),
+    };
+    let tokens = tape.tokens();
+    py.detach(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            api::validate_document_parts(params, &mut de::Cursor::new(tokens, &texts))
+        }))
+        .unwrap_or_else(|_| Err(panicked()))
+    })
 }
 
 /// `check_many(op, documents, params=None, label=None)`: runs `op` on every document of an

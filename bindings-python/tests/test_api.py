@@ -49,6 +49,63 @@ def test_payload_forms_agree(valid_visit: Dict[str, Any]) -> None:
     assert reports[1].to_dict() == reports[2].to_dict() == reports[3].to_dict()
 
 
+class _Str(str):
+    """A `str` subclass: JSON text all the same."""
+
+
+class _Dict(Dict[str, Any]):
+    """A `dict` subclass: a JSON object all the same."""
+
+
+def test_the_dict_path_reads_subclasses_and_tuples_as_json(valid_visit: Dict[str, Any]) -> None:
+    """A dict is read into a tape of borrowed strings (`de.rs`): subclasses of `str` and
+    `dict`, and tuples in place of lists, answer exactly what their JSON text answers."""
+    form: Dict[str, Any] = {
+        _Str(key): _Str(value) if isinstance(value, str) else value for key, value in valid_visit["formObj"].items()
+    }
+    form["patientPreference"] = tuple(_Dict(p) for p in valid_visit["formObj"]["patientPreference"])
+    form["email"] = "not an email"
+    body = _Dict({**valid_visit, "formObj": form})
+    report = rxgate.validate("visit", body, "2026-11-23")
+    assert "email_invalid" in report.codes
+    assert report.to_dict() == rxgate.validate("visit", json.dumps(body), "2026-11-23").to_dict()
+
+
+def test_a_lone_surrogate_is_named_with_its_path(valid_visit: Dict[str, Any]) -> None:
+    body = {**valid_visit, "formObj": {**valid_visit["formObj"], "city": "Chicago\udc80"}}
+    with pytest.raises(rxgate.InvalidInput) as info:
+        rxgate.validate("visit", body, "2026-11-23")
+    assert info.value.path == "/input/formObj/city"
+
+
+def test_dicts_validated_from_threads_agree(valid_visit: Dict[str, Any]) -> None:
+    """The rules run detached from the interpreter on the dict path too: threads that
+    validate while others change their own copies get the answers one thread gets."""
+    bodies = []
+    for n in range(8):
+        form = {**valid_visit["formObj"], "zip": "6061" + str(n) if n % 2 else "bad zip"}
+        bodies.append({**valid_visit, "formObj": form})
+    expected = [rxgate.validate("visit", b, "2026-11-23").to_dict() for b in bodies]
+    answers: List[List[Any]] = []
+
+    def work() -> None:
+        mine = [json.loads(json.dumps(b)) for b in bodies]
+        got: List[Any] = []
+        for _ in range(50):
+            got = [rxgate.validate("visit", b, "2026-11-23").to_dict() for b in mine]
+            for b in mine:
+                b["formObj"] = dict(b["formObj"])  # churn: new objects between rounds
+        answers.append(got)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(answers) == 4 and all(a == expected for a in answers)
+    assert sum(not r["valid"] for r in expected) == 4
+
+
 def test_today_forms_are_equivalent(valid_visit: Dict[str, Any]) -> None:
     body = dict(valid_visit)
     form = dict(body["formObj"])
