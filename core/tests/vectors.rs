@@ -7,8 +7,40 @@ use serde_json::Value;
 
 mod support;
 
+/// The string entry points answer exactly the envelope of [`api::call`]'s answer: the
+/// request as text (`call_json_str`), and its `input` beside the other members
+/// (`call_document_json_str`, the guest's `call-document`).
+fn check_text_entry_points(
+    case: &vectors::Case,
+    result: &Result<Value, api::ApiError>,
+) -> Result<(), Failed> {
+    let expected = api::envelope(result.clone());
+    let text = api::call_json_str(&case.op, &case.request.to_string());
+    if text != expected {
+        return Err(format!("call_json_str answered {text}\nnot {expected}").into());
+    }
+    let Value::Object(request) = &case.request else {
+        return Ok(());
+    };
+    let Some(input) = request.get("input") else {
+        return Ok(());
+    };
+    let mut params = request.clone();
+    params.remove("input");
+    let document = api::call_document_json_str(
+        &case.op,
+        &Value::Object(params).to_string(),
+        &input.to_string(),
+    );
+    if document != expected {
+        return Err(format!("call_document_json_str answered {document}\nnot {expected}").into());
+    }
+    Ok(())
+}
+
 fn run_case(case: &vectors::Case) -> Result<(), Failed> {
     let result = api::call(&case.op, &case.request);
+    check_text_entry_points(case, &result)?;
     let code = result
         .as_ref()
         .err()

@@ -1,10 +1,13 @@
 //! What a rules call costs through the guest (fresh Store + instantiate + call + drop) against
 //! the native core, and the cost of loading a component from the disk cache.
 //!
-//! `guest_validate_visit_2kb` is issue 17's guest call: instantiate + call + copy of the
-//! 2,057-byte bench visit (`../shared/bench-data/visit-valid.json`, or `RXGATE_BENCH_DATA`)
-//! in and the report out, beside `native_validate_visit_2kb`; criterion's median is the p50
-//! (`target/criterion/<name>/new/estimates.json`, `median`).
+//! `guest_validate_document_visit_2kb` is issue 17's guest call as the service makes it
+//! (`call-document`): instantiate + call + copy of the 2,057-byte bench visit
+//! (`../shared/bench-data/visit-valid.json`, or `RXGATE_BENCH_DATA`) in and the report out,
+//! beside `native_validate_document_visit_2kb`. `guest_validate_visit_2kb` (the whole request
+//! through `call`) and `guest_validate_text_visit_2kb` (`validate_text`) are the earlier
+//! forms. Criterion's median is the p50 (`target/criterion/<name>/new/estimates.json`,
+//! `median`).
 
 #![allow(
     missing_docs,
@@ -65,6 +68,23 @@ fn calls(c: &mut Criterion) {
             });
             c.bench_function("native_validate_text_visit_2kb", |b| {
                 b.iter(|| rxgate_core::api::call_json_str("validate_text", &text))
+            });
+            // The service's path (`call-document`): the body beside the parameters, copied
+            // into the guest as it is and read straight into the typed model.
+            let params = r#"{"kind":"visit","today":"2026-11-22"}"#;
+            let answer_document = rules
+                .call_document_json_str("validate", params, &body)
+                .expect("call");
+            assert_eq!(answer_document, answer);
+            c.bench_function("guest_validate_document_visit_2kb", |b| {
+                b.iter(|| {
+                    rules
+                        .call_document_json_str("validate", params, &body)
+                        .expect("call")
+                })
+            });
+            c.bench_function("native_validate_document_visit_2kb", |b| {
+                b.iter(|| rxgate_core::api::call_document_json_str("validate", params, &body))
             });
         }
         Err(e) => eprintln!("no bench body in {}: {e}", data.display()),

@@ -81,6 +81,9 @@ pub struct Op {
     pub summary: &'static str,
     /// Reads the request, runs the typed function and serializes its answer.
     pub run: fn(&Value) -> Result<Value, ApiError>,
+    /// As `run`, with the answer written straight into the envelope text `{"ok": answer}`
+    /// (no intermediate `Value`): what [`call_json_str`] answers.
+    pub text: fn(&Value) -> Result<String, ApiError>,
 }
 
 /// Description of one operation: what the `ops` operation lists.
@@ -133,6 +136,10 @@ macro_rules! op_table {
             run: |request| {
                 let answer: $ans = $func(<$req as Request<'_>>::read(request)?)?;
                 to_value(&answer)
+            },
+            text: |request| {
+                let answer: $ans = $func(<$req as Request<'_>>::read(request)?)?;
+                ok_text(&answer)
             },
         }),*];
 
@@ -279,20 +286,61 @@ pub fn op(name: &str) -> Option<&'static Op> {
 
 /// Runs operation `op` on a JSON `request` (an object; see the module docs).
 pub fn call(name: &str, request: &Value) -> Result<Value, ApiError> {
-    match op(name) {
-        Some(op) => (op.run)(request).map_err(|e| e.with_op(name)),
-        None => Err(ApiError::new(
-            ApiErrorCode::UnknownOp,
-            format!("unknown operation `{name}`"),
-        )),
-    }
+    let op = op(name).ok_or_else(|| unknown_op(name))?;
+    (op.run)(request).map_err(|e| e.with_op(name))
+}
+
+fn unknown_op(name: &str) -> ApiError {
+    ApiError::new(
+        ApiErrorCode::UnknownOp,
+        format!("unknown operation `{name}`"),
+    )
 }
 
 /// Runs `op` on a request given as JSON text and answers with the JSON text of the envelope
-/// `{"ok": response}` or `{"err": {"code", "message"}}`. Never panics on any input.
+/// `{"ok": response}` or `{"err": {"code", "message"}}`. Never panics on any input. The
+/// answer is serialized once, straight into the envelope text.
 pub fn call_json_str(op: &str, request: &str) -> String {
-    let result = parse_request(request).and_then(|req| call(op, &req));
-    envelope(result)
+    parse_request(request)
+        .and_then(|request| call_text(op, &request))
+        .unwrap_or_else(|e| envelope(Err(e)))
+}
+
+/// As [`call`], answering the `{"ok"}` envelope text.
+fn call_text(name: &str, request: &Value) -> Result<String, ApiError> {
+    let op = op(name).ok_or_else(|| unknown_op(name))?;
+    (op.text)(request).map_err(|e| e.with_op(name))
+}
+
+/// Runs `op` with `document` (JSON text) as the request's `input`, beside the members of
+/// `params` (JSON text of an object: `kind`, `today`, …), and answers the envelope text as
+/// [`call_json_str`] does. The document travels as it is, never escaped into a request
+/// string and unescaped again (the wasmtime guest's `call-document`).
+///
+/// `validate` reads the document as `validate_text` reads its `text`: straight into the
+/// typed model, never into a `Value` first; a member name repeated in the document is then
+/// invalid JSON, as it is for `validate_text`. Every other op parses the document into
+/// `input` and runs as [`call`] does.
+pub fn call_document_json_str(op: &str, params: &str, document: &str) -> String {
+    parse_request(params)
+        .and_then(|params| call_document_text(op, params, document))
+        .unwrap_or_else(|e| envelope(Err(e)))
+}
+
+fn call_document_text(op: &str, mut params: Value, document: &str) -> Result<String, ApiError> {
+    let Value::Object(members) = &mut params else {
+        return Err(ApiError::new(
+            ApiErrorCode::InvalidRequest,
+            "the parameters beside the document must be a JSON object",
+        ));
+    };
+    if op == "validate" {
+        return validate_text_parts(&params, document)
+            .and_then(|report| ok_text(&report))
+            .map_err(|e| e.with_op(op));
+    }
+    members.insert("input".to_owned(), parse_request(document)?);
+    call_text(op, &params)
 }
 
 /// Parses request text, reporting syntax errors with line, column and byte offset.
@@ -307,6 +355,20 @@ pub fn envelope(result: Result<Value, ApiError>) -> String {
         Err(e) => serde_json::json!({ "err": e }),
     };
     value.to_string()
+}
+
+/// The envelope text `{"ok": answer}` of a typed answer, serialized once.
+fn ok_text<T: serde::Serialize>(answer: &T) -> Result<String, ApiError> {
+    #[derive(serde::Serialize)]
+    struct Ok<'a, T> {
+        ok: &'a T,
+    }
+    serde_json::to_string(&Ok { ok: answer }).map_err(|e| {
+        ApiError::new(
+            ApiErrorCode::Internal,
+            format!("could not serialize the response: {e}"),
+        )
+    })
 }
 
 /// Serializes a typed response into a JSON value.

@@ -2,8 +2,9 @@
 //!
 //! Exports the core's JSON API (`rxgate_core::api::call_json_str`) through the WIT world
 //! `rxgate:rules/rules@0.1.0` (`host-wasmtime/wit/rules.wit`): `call(op, request-json)`,
-//! `version()` and `ops()`, all JSON strings. It holds no rules of its own: parity with the
-//! native core holds by construction, and the host's parity test checks it on every vector.
+//! `call-document(op, params-json, document)`, `version()` and `ops()`, all JSON strings. It
+//! holds no rules of its own: parity with the native core holds by construction, and the
+//! host's parity test checks it on every vector, through both calls.
 //!
 //! The host's build script compiles this crate for `wasm32-unknown-unknown` and wraps the
 //! module into a component with `wit-component`; the component imports nothing (no WASI, no
@@ -20,6 +21,11 @@ pub const WIT_VERSION: &str = "0.1.0";
 /// Calls one operation of the core's API with a JSON request, answering the JSON envelope.
 pub fn call(op: &str, request_json: &str) -> String {
     rxgate_core::api::call_json_str(op, request_json)
+}
+
+/// Calls `op` with its document beside the other request members, answering the envelope.
+pub fn call_document(op: &str, params_json: &str, document: &str) -> String {
+    rxgate_core::api::call_document_json_str(op, params_json, document)
 }
 
 /// The version document `{"guest", "wit"}` (the core shares the workspace version) as JSON text.
@@ -59,6 +65,10 @@ mod component {
     impl bindings::exports::rxgate::rules::api::Guest for Guest {
         fn call(op: String, request_json: String) -> String {
             super::call(&op, &request_json)
+        }
+
+        fn call_document(op: String, params_json: String, document: String) -> String {
+            super::call_document(&op, &params_json, &document)
         }
 
         fn version() -> String {

@@ -198,7 +198,31 @@ pub(super) async fn decide_ok(
     op: &str,
     request: Value,
 ) -> Result<Value, Problem> {
-    match state.decide(op, request).await? {
+    ok_or_problem(op, state.decide(op, request).await?)
+}
+
+/// The report of `validate` on an outbound `body` of `kind` (dated by `now` when given),
+/// misuse a [`Problem`] as for [`decide_ok`]. The body goes to the guest as JSON text beside
+/// the parameters (`call-document`): serialized once, read straight into the typed model.
+pub(super) async fn validate_body(
+    state: &AppState,
+    kind: &str,
+    body: &Value,
+    now: Option<i64>,
+) -> Result<Value, Problem> {
+    let mut params = json!({ "kind": kind });
+    if let (Some(now), Some(members)) = (now, params.as_object_mut()) {
+        members.insert("now".to_owned(), json!(super::rfc3339(now)));
+    }
+    let answer = state
+        .decide_document("validate", params, body.to_string())
+        .await?;
+    ok_or_problem("validate", answer)
+}
+
+/// An answer of the rules, or the [`Problem`] of its misuse envelope.
+fn ok_or_problem(op: &str, answer: Result<Value, Value>) -> Result<Value, Problem> {
+    match answer {
         Ok(answer) => Ok(answer),
         Err(err) => {
             let code = err
@@ -980,12 +1004,7 @@ async fn queue_validated(
     ) {
         map.insert("apiKey".into(), json!(key.expose()));
     }
-    let report = decide_ok(
-        state,
-        "validate",
-        json!({ "kind": kind, "input": checked, "now": super::rfc3339(now) }),
-    )
-    .await?;
+    let report = validate_body(state, kind, &checked, Some(now)).await?;
     drop(checked);
     if report.get("valid") != Some(&Value::Bool(true)) {
         return Err(Problem::violations(
@@ -1114,12 +1133,7 @@ async fn pharmacy_search(
     super::openapi::JsonAs(query, _): super::openapi::JsonAs<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
-    let report = decide_ok(
-        &state,
-        "validate",
-        json!({ "kind": "pharmacy-search", "input": query }),
-    )
-    .await?;
+    let report = validate_body(&state, "pharmacy-search", &query, None).await?;
     if report.get("valid") != Some(&Value::Bool(true)) {
         return Err(Problem::violations(
             "the pharmacy search breaks the rules",

@@ -235,8 +235,30 @@ impl AppState {
 
     /// Calls a rules operation; `Ok(Err(..))` is the guest's misuse envelope.
     pub async fn decide(&self, op: &str, request: Value) -> Result<Result<Value, Value>, Problem> {
+        self.measured(op, self.rules.call(op, request)).await
+    }
+
+    /// As [`AppState::decide`], with the request's document (`input`) passed as JSON text
+    /// beside the other members: the guest reads it without unescaping it from a request
+    /// string, and `validate` reads it straight into its typed model.
+    pub async fn decide_document(
+        &self,
+        op: &str,
+        params: Value,
+        document: String,
+    ) -> Result<Result<Value, Value>, Problem> {
+        self.measured(op, self.rules.call_document(op, params, document))
+            .await
+    }
+
+    /// Awaits a rules call, counting it by outcome and timing it.
+    async fn measured(
+        &self,
+        op: &str,
+        call: impl std::future::Future<Output = Result<Result<Value, Value>, crate::rules::RulesError>>,
+    ) -> Result<Result<Value, Value>, Problem> {
         let started = std::time::Instant::now();
-        let result = self.rules.call(op, request).await;
+        let result = call.await;
         let outcome = match &result {
             Ok(Ok(_)) => "ok",
             Ok(Err(_)) => "misuse",

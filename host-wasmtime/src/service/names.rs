@@ -70,15 +70,11 @@ pub async fn keep(
     now: i64,
 ) -> Result<(), Problem> {
     let id = event_id.to_string();
-    let report = super::app::decide_ok(
-        state,
-        "validate",
-        json!({"kind": "patient-name", "input": {
-            "masterId": master_id.unwrap_or("unknown"),
-            "firstName": update.first_name, "lastName": update.last_name,
-        }, "now": super::rfc3339(now)}),
-    )
-    .await?;
+    let body = json!({
+        "masterId": master_id.unwrap_or("unknown"),
+        "firstName": update.first_name, "lastName": update.last_name,
+    });
+    let report = super::app::validate_body(state, "patient-name", &body, Some(now)).await?;
     let codes: Vec<String> = report
         .get("violations")
         .and_then(Value::as_array)

@@ -8,7 +8,7 @@
 //! when they are stored, and again when the call is queued, and kept in the `documents`
 //! table (content never logged). A new upload replaces the previous one for the next send.
 
-use super::app::{decide_ok, entry, load, violations_of};
+use super::app::{entry, load, validate_body, violations_of};
 use super::problem::Problem;
 use super::{now_ms, AppState};
 use crate::store::{Change, RecordTable};
@@ -43,13 +43,8 @@ pub(super) async fn upload(
         .master_id
         .clone()
         .unwrap_or_else(|| "pending".to_owned());
-    let report = decide_ok(
-        &state,
-        "validate",
-        json!({"kind": "photos", "input": {"visitId": visit, "images": images},
-            "now": super::rfc3339(now_ms())}),
-    )
-    .await?;
+    let body = json!({"visitId": visit, "images": images});
+    let report = validate_body(&state, "photos", &body, Some(now_ms())).await?;
     if report.get("valid") != Some(&Value::Bool(true)) {
         return Err(Problem::violations(
             "the photo ID breaks the rules",
@@ -117,7 +112,7 @@ pub async fn queue(state: &AppState, order_id: &str) -> anyhow::Result<bool> {
     let visit = text(&order.snapshot, "/order/beluga/visit_id").unwrap_or_else(|| master.clone());
     let body = json!({"visitId": visit, "images": photo.get("images")});
     let report = state
-        .decide("validate", json!({"kind": "photos", "input": body}))
+        .decide_document("validate", json!({"kind": "photos"}), body.to_string())
         .await;
     if !matches!(&report, Ok(Ok(r)) if r.get("valid") == Some(&Value::Bool(true))) {
         tracing::warn!(order = %order_id, "the stored photo ID no longer passes the rules");

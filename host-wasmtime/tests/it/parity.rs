@@ -39,13 +39,18 @@ fn bundled_vectors_are_every_file_of_the_folder() {
     assert!(!vectors::BUNDLED.is_empty());
 }
 
-#[test]
-fn guest_and_native_agree_on_every_vector() {
+/// The built-in guest and every bundled case.
+fn builtin_and_cases() -> (rxgate_host::rules::Rules, Vec<vectors::Case>) {
     let rules = Runtime::new(RulesConfig::default())
         .unwrap()
         .load(BUILTIN_COMPONENT)
         .unwrap();
-    let cases = vectors::bundled_cases().expect("vector files parse");
+    (rules, vectors::bundled_cases().expect("vector files parse"))
+}
+
+#[test]
+fn guest_and_native_agree_on_every_vector() {
+    let (rules, cases) = builtin_and_cases();
     assert!(!cases.is_empty());
     let mut failures = Vec::new();
     for case in &cases {
@@ -75,4 +80,37 @@ fn guest_and_native_agree_on_every_vector() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// `call-document` (the request's `input` passed beside its other members, as the service
+/// passes outbound bodies) answers byte for byte what the native core's
+/// `call_document_json_str` answers, and the same envelope as `call` with the whole request.
+#[test]
+fn call_document_agrees_with_call_on_every_vector_with_an_input() {
+    let (rules, cases) = builtin_and_cases();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for case in &cases {
+        let Some(request) = case.request.as_object() else {
+            continue;
+        };
+        let Some(input) = request.get("input") else {
+            continue;
+        };
+        let mut params = request.clone();
+        params.remove("input");
+        let (params, document) = (
+            serde_json::Value::Object(params).to_string(),
+            input.to_string(),
+        );
+        let guest = rules.call_document_json_str(&case.op, &params, &document);
+        let native = rxgate_core::api::call_document_json_str(&case.op, &params, &document);
+        let whole = rules.call_json_str(&case.op, &case.request.to_string());
+        match (guest, whole) {
+            (Ok(g), Ok(w)) if g == native && g == w => checked += 1,
+            (g, w) => failures.push(format!("{}: {g:?} / native {native} / call {w:?}", case.id)),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked > 500, "only {checked} cases have an input");
 }

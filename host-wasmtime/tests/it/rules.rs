@@ -92,6 +92,35 @@ fn deadline_obeyed_and_violated() {
 }
 
 #[test]
+fn a_guest_without_call_document_gets_the_whole_request_through_call() {
+    // The fixture predates `call-document`: the host sends it the request through `call`.
+    let old = runtime(8 << 20, 5_000).load(&misbehaving()).expect("load");
+    let answer = old.call_document_json_str("x", r#"{"kind":"visit"}"#, r#"{"a":1}"#);
+    assert_eq!(answer.unwrap(), "{\"ok\":{}}");
+    let err = old.call_document_json_str("trap", "{}", "{}").unwrap_err();
+    assert!(matches!(err, RulesError::Trap(_)), "{err:?}");
+    // Text that is not JSON is misuse, answered as the core answers it, never sent on.
+    let misuse = old.call_document_json_str("t", "{}", "{not json").unwrap();
+    assert!(
+        misuse.starts_with("{\"err\":{\"code\":\"invalid_json\""),
+        "{misuse}"
+    );
+    // The built-in guest answers `call-document` itself, as `call` answers the whole request.
+    let real = runtime(64 << 20, 5_000)
+        .load(BUILTIN_COMPONENT)
+        .expect("load");
+    let body = serde_json::json!({"masterId": "m-1", "firstName": "Ann", "lastName": ""});
+    let params = serde_json::json!({"kind": "patient-name", "today": "2026-11-22"});
+    let split = real
+        .call_document("validate", &params, &body.to_string())
+        .unwrap();
+    let mut whole = params.clone();
+    whole["input"] = body;
+    assert_eq!(split, real.call("validate", &whole).unwrap());
+    assert_eq!(split.unwrap()["valid"], false);
+}
+
+#[test]
 fn a_reused_instance_slot_starts_from_the_image() {
     // One slot: every call reuses it. A call that wrote over its data segment must not leave
     // the write to the next call (the slot is reset from the image, pages kept resident).
