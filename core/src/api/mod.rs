@@ -2,8 +2,11 @@
 //!
 //! `call(op, request)`: a JSON request in, a JSON answer out. [`call_json_str`] wraps it for
 //! string ABIs (the wasmtime guest) in an envelope `{"ok": answer}` or
-//! `{"err": {"code", "message", "path"?}}`. Verdicts are always `ok` data; `err` is only for
-//! misuse (unknown operation, malformed request) and never echoes input values.
+//! `{"err": {"code", "message", "path"?}}`, the answer serialized once straight into it;
+//! [`call_document_json_str`] takes the request's `input` as its own JSON text beside the
+//! other members (the guest's `call-document`: an outbound body is never escaped into a
+//! request string). Verdicts are always `ok` data; `err` is only for misuse (unknown
+//! operation, malformed request) and never echoes input values.
 //!
 //! Requests are objects; the main document of an operation is always under `input`
 //! (the payload to validate, the order snapshot, the webhook body), with the operation's
