@@ -1,5 +1,6 @@
-//! `api::call` through its string ABI (what the wasmtime guest and the bindings use): any
-//! operation name, any request text.
+//! `api::call` through its string ABIs (what the wasmtime guest and the bindings use): any
+//! operation name, any request text; where the request is an object with an `input`, also
+//! split into that document and the other members (`call_document_json_str`).
 //! Input: selector byte (an operation of `api::ops()` by index; past the list, the first
 //! line of the rest is the operation name), then the request text.
 #![no_main]
@@ -35,6 +36,21 @@ fuzz_target!(|data: &[u8]| {
         answer,
         "call and call_json_str disagree"
     );
+    // The same request with its `input` beside the other members (the guest's
+    // `call-document`): the same envelope, byte for byte.
+    if let Ok(Value::Object(mut params)) = serde_json::from_str::<Value>(request) {
+        if let Some(input) = params.remove("input") {
+            let split = api::call_document_json_str(
+                op,
+                &Value::Object(params).to_string(),
+                &input.to_string(),
+            );
+            assert_eq!(
+                split, answer,
+                "call_document_json_str and call_json_str disagree"
+            );
+        }
+    }
     if let Some(err) = map.get("err") {
         let code = err.get("code").and_then(Value::as_str).unwrap_or_default();
         assert!(!code.is_empty(), "an error without a code");
