@@ -323,7 +323,9 @@ fn call_text(name: &str, request: &Value) -> Result<String, ApiError> {
 /// `validate` reads the document as `validate_text` reads its `text`: straight into the
 /// typed model, never into a `Value` first; a member name repeated in the document is then
 /// invalid JSON, as it is for `validate_text`. Every other op parses the document into
-/// `input` and runs as [`call`] does.
+/// `input`, placed after the other members, and runs as [`call`] does (where a request
+/// breaks several rules, member order decides which one is reported: this is the answer of
+/// the request with `input` last).
 pub fn call_document_json_str(op: &str, params: &str, document: &str) -> String {
     parse_request(params)
         .and_then(|params| call_document_text(op, params, document))
