@@ -344,7 +344,8 @@ impl Rules {
                 members.insert("input".to_owned(), input);
                 serde_json::Value::Object(members).to_string()
             }
-            // Misuse: the guest's `call` explains what is wrong with the text.
+            // Misuse (text that is not JSON, parameters that are not an object): answered as
+            // the core's `call_document_json_str` answers it, never sent on.
             _ => {
                 return Ok(rxgate_core::api::call_document_json_str(
                     op, params, document,
