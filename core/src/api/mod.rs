@@ -327,25 +327,39 @@ fn call_text(name: &str, request: &Value) -> Result<String, ApiError> {
 /// breaks several rules, member order decides which one is reported: this is the answer of
 /// the request with `input` last).
 pub fn call_document_json_str(op: &str, params: &str, document: &str) -> String {
-    parse_request(params)
-        .and_then(|params| call_document_text(op, params, document))
-        .unwrap_or_else(|e| envelope(Err(e)))
+    let answer = if op == "validate" {
+        parse_params(params).and_then(|params| {
+            validate_text_parts(&params, document)
+                .and_then(|report| ok_text(&report))
+                .map_err(|e| e.with_op(op))
+        })
+    } else {
+        document_request(params, document).and_then(|request| call_text(op, &request))
+    };
+    answer.unwrap_or_else(|e| envelope(Err(e)))
 }
 
-fn call_document_text(op: &str, mut params: Value, document: &str) -> Result<String, ApiError> {
-    let Value::Object(members) = &mut params else {
+/// The request [`call_document_json_str`] runs for every op but `validate`: `params` (JSON
+/// text of an object) with `document` (JSON text) parsed into `input`, its last member. A
+/// host whose guest lacks `call-document` sends this request through `call`.
+pub fn document_request(params: &str, document: &str) -> Result<Value, ApiError> {
+    let mut request = parse_params(params)?;
+    if let Value::Object(members) = &mut request {
+        members.insert("input".to_owned(), parse_request(document)?);
+    }
+    Ok(request)
+}
+
+/// The parameters beside a document: JSON text of an object.
+fn parse_params(text: &str) -> Result<Value, ApiError> {
+    let params = parse_request(text)?;
+    if !params.is_object() {
         return Err(ApiError::new(
             ApiErrorCode::InvalidRequest,
             "the parameters beside the document must be a JSON object",
         ));
-    };
-    if op == "validate" {
-        return validate_text_parts(&params, document)
-            .and_then(|report| ok_text(&report))
-            .map_err(|e| e.with_op(op));
     }
-    members.insert("input".to_owned(), parse_request(document)?);
-    call_text(op, &params)
+    Ok(params)
 }
 
 /// Parses request text, reporting syntax errors with line, column and byte offset.
@@ -368,20 +382,18 @@ fn ok_text<T: serde::Serialize>(answer: &T) -> Result<String, ApiError> {
     struct Ok<'a, T> {
         ok: &'a T,
     }
-    serde_json::to_string(&Ok { ok: answer }).map_err(|e| {
-        ApiError::new(
-            ApiErrorCode::Internal,
-            format!("could not serialize the response: {e}"),
-        )
-    })
+    serde_json::to_string(&Ok { ok: answer }).map_err(unserializable)
+}
+
+/// The internal error of an answer serde could not serialize.
+fn unserializable(e: serde_json::Error) -> ApiError {
+    ApiError::new(
+        ApiErrorCode::Internal,
+        format!("could not serialize the response: {e}"),
+    )
 }
 
 /// Serializes a typed response into a JSON value.
 pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(|e| {
-        ApiError::new(
-            ApiErrorCode::Internal,
-            format!("could not serialize the response: {e}"),
-        )
-    })
+    serde_json::to_value(value).map_err(unserializable)
 }

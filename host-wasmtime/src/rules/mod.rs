@@ -332,21 +332,14 @@ impl Rules {
         if let Some(index) = self.call_document {
             return self.invoke_text(index, (op, params, document));
         }
-        let inline = |text: &str| serde_json::from_str::<serde_json::Value>(text);
-        let request = match (inline(params), inline(document)) {
-            (Ok(serde_json::Value::Object(mut members)), Ok(input)) => {
-                members.insert("input".to_owned(), input);
-                serde_json::Value::Object(members).to_string()
-            }
-            // Misuse (text that is not JSON, parameters that are not an object): answered as
-            // the core's `call_document_json_str` answers it, never sent on.
-            _ => {
-                return Ok(rxgate_core::api::call_document_json_str(
-                    op, params, document,
-                ))
-            }
+        // Misuse (text that is not JSON, parameters that are not an object) is answered as
+        // the core answers it, never sent on.
+        let Ok(request) = rxgate_core::api::document_request(params, document) else {
+            return Ok(rxgate_core::api::call_document_json_str(
+                op, params, document,
+            ));
         };
-        self.call_json_str(op, &request)
+        self.call_json_str(op, &request.to_string())
     }
 
     /// As [`Rules::call_json_str`] with [`Rules::call_document_json_str`]'s split request,
