@@ -107,6 +107,12 @@ fn check_guest_target() -> Result<(), String> {
     Ok(())
 }
 
+/// The guest's cargo profile: the npm package's (whole-program LTO, one codegen unit), and
+/// WebAssembly SIMD (`simd128`, which wasmtime runs as SSE/AVX) for the byte loops the
+/// compiler vectorises: together 8 % off a guest `validate` (README "Guest call").
+const GUEST_PROFILE: &str = "wasm-release";
+const GUEST_RUSTFLAGS: &str = "-Ctarget-feature=+simd128";
+
 fn build_guest(root: &Path, out: &Path) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let target_dir = guest_target_dir(out);
@@ -115,7 +121,8 @@ fn build_guest(root: &Path, out: &Path) -> Result<PathBuf, String> {
         .current_dir(root)
         .args([
             "build",
-            "--release",
+            "--profile",
+            GUEST_PROFILE,
             "--target",
             GUEST_TARGET,
             "-p",
@@ -137,6 +144,7 @@ fn build_guest(root: &Path, out: &Path) -> Result<PathBuf, String> {
     ] {
         command.env_remove(name);
     }
+    command.env("CARGO_ENCODED_RUSTFLAGS", GUEST_RUSTFLAGS);
     let output = command
         .output()
         .map_err(|e| format!("cannot run cargo for the guest: {e}"))?;
@@ -149,7 +157,7 @@ fn build_guest(root: &Path, out: &Path) -> Result<PathBuf, String> {
     }
     Ok(target_dir
         .join(GUEST_TARGET)
-        .join("release")
+        .join(GUEST_PROFILE)
         .join("rxgate_guest.wasm"))
 }
 

@@ -164,7 +164,13 @@ impl Runtime {
             .max_memory_size(config.memory_limit_bytes);
         keep_pages_resident(&mut pool);
         let mut wasm = Config::new();
+        // Bounds checks in the compiled code instead of guard pages and signals: a slot's
+        // memory then stays read/write as the guest grew it, where guard pages would cost two
+        // `mprotect`s per call (one on growth, one to hide the growth again on reuse, with its
+        // TLB shoot-downs): a fifth of a guest call, more than the checks (README "Guest call").
         wasm.epoch_interruption(true)
+            .signals_based_traps(false)
+            .memory_guard_size(0)
             .memory_init_cow(true)
             .wasm_component_model(true)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
