@@ -53,7 +53,6 @@ impl<'a> Loc<'a> {
     }
 
     fn write_pointer(&self, out: &mut String) {
-        use std::fmt::Write as _;
         match self {
             Loc::Root => {}
             Loc::Key(parent, key) => {
@@ -63,12 +62,14 @@ impl<'a> Loc<'a> {
             }
             Loc::Index(parent, index) => {
                 parent.write_pointer(out);
-                // Writing to a String cannot fail.
-                let _ = write!(out, "/{index}");
+                out.push('/');
+                push_decimal(out, *index);
             }
             Loc::Qa(parent, letter, number) => {
                 parent.write_pointer(out);
-                let _ = write!(out, "/{letter}{number}");
+                out.push('/');
+                out.push(*letter);
+                push_decimal(out, *number as usize);
             }
         }
     }
@@ -79,9 +80,40 @@ impl<'a> Loc<'a> {
         match self {
             Loc::Root => Cow::Borrowed("body"),
             Loc::Key(_, key) => Cow::Borrowed(key),
-            Loc::Index(parent, index) => Cow::Owned(format!("{}[{index}]", parent.field())),
-            Loc::Qa(_, letter, number) => Cow::Owned(format!("{letter}{number}")),
+            Loc::Index(parent, index) => {
+                let mut out = parent.field().into_owned();
+                out.push('[');
+                push_decimal(&mut out, *index);
+                out.push(']');
+                Cow::Owned(out)
+            }
+            Loc::Qa(_, letter, number) => {
+                let mut out = String::with_capacity(11);
+                out.push(*letter);
+                push_decimal(&mut out, *number as usize);
+                Cow::Owned(out)
+            }
         }
+    }
+}
+
+/// Appends `n` in decimal: what `write!(out, "{n}")` writes, without the formatting machinery
+/// (a third of building a warning's location).
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || start == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(start..).unwrap_or_default() {
+        out.push(char::from(d));
     }
 }
 
@@ -181,12 +213,30 @@ impl Checker {
         beluga: Option<Option<&str>>,
     ) -> Violation {
         let field = at.field();
-        let mut all: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 1);
-        all.push(("field", &field));
-        all.extend_from_slice(params);
+        // `{field}` and the rule's own parameters in one list, on the stack for the rules'
+        // (at most three parameters).
+        let mut stack = [("", ""); 4];
+        let heap: Vec<(&str, &str)>;
+        let all: &[(&str, &str)] = match stack.get_mut(..=params.len()) {
+            Some(all) => {
+                for (slot, param) in all
+                    .iter_mut()
+                    .zip(std::iter::once(("field", &*field)).chain(params.iter().copied()))
+                {
+                    *slot = param;
+                }
+                all
+            }
+            None => {
+                heap = std::iter::once(("field", &*field))
+                    .chain(params.iter().copied())
+                    .collect();
+                &heap
+            }
+        };
         match beluga {
-            Some(text) => Violation::at_pointer_with_beluga(code, at.pointer(), &all, text),
-            None => Violation::at_pointer(code, at.pointer(), &all),
+            Some(text) => Violation::at_pointer_with_beluga(code, at.pointer(), all, text),
+            None => Violation::at_pointer(code, at.pointer(), all),
         }
     }
 
@@ -321,5 +371,28 @@ fn is_blank(value: &str) -> bool {
     match value.as_bytes().first() {
         Some(b) if b.is_ascii_graphic() => false,
         _ => value.trim().is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{push_decimal, Loc};
+
+    #[test]
+    fn decimals_and_locations_read_as_formatted() {
+        for n in [0, 7, 10, 99, 100, 4_294_967_295, usize::MAX] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+        let root = Loc::Root;
+        let form = root.key("formObj");
+        let list = form.key("patientPreference");
+        let item = list.index(12);
+        assert_eq!(item.pointer(), "/formObj/patientPreference/12");
+        assert_eq!(item.field(), "patientPreference[12]");
+        let qa = form.qa('A', 305);
+        assert_eq!(qa.pointer(), "/formObj/A305");
+        assert_eq!(qa.field(), "A305");
     }
 }

@@ -118,13 +118,14 @@ pub fn placeholders(template: &str) -> Vec<&str> {
 /// The placeholder name at the start of `text` (just after a `{`), when `text` goes on with
 /// a snake_case name and `}`.
 fn placeholder_at(text: &str) -> Option<&str> {
-    let end = text.find('}')?;
-    let (name, _) = text.split_at(end);
-    let snake = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    snake.then_some(name)
+    // The first byte that cannot be in a name must be the closing brace, after one at least.
+    let bytes = text.as_bytes();
+    let end = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'))?;
+    (end > 0 && bytes.get(end) == Some(&b'}'))
+        .then(|| text.get(..end))
+        .flatten()
 }
 
 /// Fills the `{name}` placeholders of `template` from `params`; a placeholder no parameter
@@ -154,10 +155,13 @@ pub fn render(template: &str, params: &[(&str, &str)]) -> String {
 /// The template with its placeholders filled (an unfilled one kept as written) and the name
 /// of the first unfilled one.
 fn fill<'t>(template: &'t str, params: &[(&str, &str)]) -> (String, Option<&'t str>) {
-    let mut out = String::with_capacity(template.len() + 16);
+    // Room for every parameter: the rules' templates use nearly all they are given.
+    let values: usize = params.iter().map(|(_, v)| v.len()).sum();
+    let mut out = String::with_capacity(template.len() + values);
     let mut unfilled = None;
     let mut rest = template;
-    while let Some(start) = rest.find('{') {
+    // A byte loop, not `str::find`: templates are short, and the searcher's set-up cost more.
+    while let Some(start) = rest.bytes().position(|b| b == b'{') {
         let (before, from_brace) = rest.split_at(start);
         out.push_str(before);
         let after_brace = from_brace.split_at(1).1;
@@ -227,6 +231,23 @@ mod tests {
         assert_eq!(render("open { only", &[]), "open { only");
         assert_eq!(render("send `{mime, data}`", &[]), "send `{mime, data}`");
         assert_eq!(placeholders("{a} {b_1} {not one} {"), vec!["a", "b_1"]);
+        // Only `{snake_case}` is a placeholder; every other brace is text.
+        let field = [("field", "x")];
+        for (template, rendered) in [
+            ("{}", "{}"),
+            ("{{field}}", "{x}"),
+            (
+                "{field-x} {Field} {é} {field",
+                "{field-x} {Field} {é} {field",
+            ),
+            ("é{field}ü", "éxü"),
+        ] {
+            assert_eq!(
+                try_render(template, &field).as_deref(),
+                Ok(rendered),
+                "{template}"
+            );
+        }
     }
 
     #[test]
