@@ -150,6 +150,26 @@ def test_report_is_typed_and_frozen() -> None:
     assert report == rxgate.validate("visit", json.dumps(case["input"]), case["today"])
 
 
+def test_declared_fields_read_through_the_class_and_others_still_read() -> None:
+    from rxgate import _results
+
+    # Declared fields are found by the class (no failed lookup first); what they answer is
+    # what the generic lookup answers: the data, lazily converted violations, None for an
+    # absent optional field; a key no class declares is still an attribute.
+    assert isinstance(vars(_results.Report)["valid"], _results._Field)
+    assert isinstance(vars(_results.Violation)["beluga_error"], _results._Field)
+    data = {"valid": False, "violations": [{"code": "c", "path": "/p", "message": "m", "beluga_error": None}],
+            "warnings": [], "added_later": 3}
+    report = _results.Report(data)
+    assert report.valid is False and report.added_later == 3
+    assert report.violations is report.violations, "converted once, then kept"
+    assert (report.violations[0].message, report.violations[0].beluga_error) == ("m", None)
+    normalized = _results.Normalized({"valid": True, "value": "5551234567"})
+    assert (normalized.value, normalized.code, normalized.message) == ("5551234567", None, None)
+    with pytest.raises(AttributeError):
+        _ = _results.Violation({"code": "c"}).message  # declared, absent, not optional
+
+
 def test_repr_of_a_diagnosis_shows_no_patient_data(snapshots: List[Dict[str, Any]]) -> None:
     snap = json.loads(json.dumps(snapshots[0]))
     snap["patient"]["first_name"] = SENTINEL

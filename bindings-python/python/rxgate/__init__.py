@@ -184,6 +184,8 @@ def default_now() -> str:
 
 
 def _today(today: DateLike) -> str:
+    if type(today) is str:  # the common case first: one check, not three
+        return today
     if today is None:
         return default_today()
     if isinstance(today, _dt.datetime):

@@ -29,6 +29,27 @@ class Result:
     _optional_fields: ClassVar[Tuple[str, ...]] = ()
     #: List fields read as ``[]`` when the answer omits them (the core skips empty lists).
     _list_fields: ClassVar[Tuple[str, ...]] = ()
+    #: Other fields every answer of the class carries.
+    _plain_fields: ClassVar[Tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every field a class declares is found by the class's own attribute lookup (a
+        # `_Field`); only undeclared keys reach `__getattr__`, which Python calls after
+        # building and dropping an AttributeError: 1.1 µs for `report.valid`, against about
+        # 0.15 µs through the descriptor (issue 17).
+        special = set(cls._violation_fields) | set(cls._nested) | set(cls._list_fields)
+        declared = (
+            cls._violation_fields
+            + tuple(cls._nested)
+            + cls._list_fields
+            + cls._repr_fields
+            + cls._optional_fields
+            + cls._plain_fields
+        )
+        for name in declared:
+            if not any(name in vars(klass) for klass in cls.__mro__):
+                setattr(cls, name, _Field(name, name not in special))
 
     def __init__(self, data: Dict[str, Any]) -> None:
         # Violation tuples and nested results are built on first access (then kept): a
@@ -98,11 +119,33 @@ _set_converted = Result._converted.__set__  # type: ignore[attr-defined]
 _get_converted = Result._converted.__get__  # type: ignore[attr-defined]
 
 
+class _Field:
+    """A declared field of a result class: what `Result.__getattr__` answers for it, found
+    without the failed lookup that precedes `__getattr__`. A plain field present in the
+    answer is read straight from it."""
+
+    __slots__ = ("name", "plain")
+
+    def __init__(self, name: str, plain: bool) -> None:
+        self.name = name
+        self.plain = plain
+
+    def __get__(self, obj: Optional[Result], owner: Optional[type] = None) -> Any:
+        if obj is None:
+            return self
+        if self.plain:
+            data: Dict[str, Any] = _get_data(obj)
+            if self.name in data:
+                return data[self.name]
+        return obj.__getattr__(self.name)
+
+
 class Violation(Result):
     """One broken rule: ``code``, JSON Pointer ``path``, ``message``, ``beluga_error``."""
 
     __slots__ = ()
     _repr_fields = ("code", "path")
+    _plain_fields = ("message", "beluga_error")
 
 
 class Report(Result):
