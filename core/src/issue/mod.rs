@@ -15,4 +15,6 @@ mod report;
 pub use code::{Code, CodeInfo, CodeStatus};
 pub use path::{escape_token, JsonPath, Segment};
 pub use redact::{redact_serde, safe_name};
-pub use report::{placeholders, render, try_render, Report, Unfilled, Violation, ViolationRecord};
+pub use report::{
+    placeholders, render, try_render, Report, ReportRecord, Unfilled, Violation, ViolationRecord,
+};

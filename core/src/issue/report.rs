@@ -207,9 +207,63 @@ impl Report {
     }
 }
 
+/// A [`Report`] as data another program reads back, its violations and warnings as
+/// [`ViolationRecord`]s: the same JSON. The service reads the rules guest's `validate`
+/// answers into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ReportRecord {
+    /// True when there is no violation (warnings do not count).
+    pub valid: bool,
+    /// Every rule broken, in document order.
+    pub violations: Vec<ViolationRecord>,
+    /// Things worth a look that Beluga would not refuse.
+    pub warnings: Vec<ViolationRecord>,
+}
+
+impl From<&Report> for ReportRecord {
+    fn from(report: &Report) -> Self {
+        Self {
+            valid: report.valid,
+            violations: report
+                .violations
+                .iter()
+                .map(ViolationRecord::from)
+                .collect(),
+            warnings: report.warnings.iter().map(ViolationRecord::from).collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{placeholders, render, try_render, Unfilled};
+
+    #[test]
+    fn a_report_record_reads_and_writes_the_reports_json() {
+        use super::{Report, ReportRecord, Violation};
+        use crate::contract::codes;
+        let report = Report::new(
+            vec![Violation::at_pointer(
+                codes::TEXT_TOO_LONG,
+                "/city".into(),
+                &[("field", "city"), ("max", "200")],
+            )],
+            vec![Violation::at_pointer_with_beluga(
+                codes::QUESTION_REPEATS_STANDARD_FIELD,
+                "/formObj/Q4".into(),
+                &[
+                    ("field", "Q4"),
+                    ("topic", "allergies"),
+                    ("standard", "allergies"),
+                ],
+                None,
+            )],
+        );
+        let json = serde_json::to_value(&report).ok();
+        let read: Option<ReportRecord> = json.clone().and_then(|j| serde_json::from_value(j).ok());
+        assert_eq!(read.as_ref(), Some(&ReportRecord::from(&report)));
+        assert_eq!(read.and_then(|r| serde_json::to_value(r).ok()), json);
+    }
 
     #[test]
     fn render_fills_known_and_refuses_unknown_placeholders() {

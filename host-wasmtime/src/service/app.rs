@@ -22,6 +22,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use rxgate_core::issue::ReportRecord;
 use rxgate_core::order::calls::message::{BuildMessageRequest, MessagePlan, Recipient};
 use rxgate_core::order::calls::plan::{PlanSubmissionRequest, SubmissionPlan};
 use rxgate_core::order::calls::PlannedCall;
@@ -209,7 +210,7 @@ pub(super) async fn validate_body(
     kind: &str,
     body: &Value,
     now: Option<i64>,
-) -> Result<Value, Problem> {
+) -> Result<ReportRecord, Problem> {
     let mut params = json!({ "kind": kind });
     if let (Some(now), Some(members)) = (now, params.as_object_mut()) {
         members.insert("now".to_owned(), json!(super::rfc3339(now)));
@@ -217,7 +218,8 @@ pub(super) async fn validate_body(
     let answer = state
         .decide_document("validate", params, body.to_string())
         .await?;
-    ok_or_problem("validate", answer)
+    serde_json::from_value(ok_or_problem("validate", answer)?)
+        .map_err(|_| Problem::internal("the rules answered `validate` with no report"))
 }
 
 /// An answer of the rules, or the [`Problem`] of its misuse envelope.
@@ -245,12 +247,12 @@ fn ok_or_problem(op: &str, answer: Result<Value, Value>) -> Result<Value, Proble
     }
 }
 
-pub(super) fn violations_of(report: &Value) -> Vec<Value> {
+pub(super) fn violations_of(report: &ReportRecord) -> Vec<Value> {
     report
-        .get("violations")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+        .violations
+        .iter()
+        .filter_map(|v| serde_json::to_value(v).ok())
+        .collect()
 }
 
 /// An audit entry of a staff action: who (the key's id), what, on which order.
@@ -1006,7 +1008,7 @@ async fn queue_validated(
     }
     let report = validate_body(state, kind, &checked, Some(now)).await?;
     drop(checked);
-    if report.get("valid") != Some(&Value::Bool(true)) {
+    if !report.valid {
         return Err(Problem::violations(
             format!("the `{kind}` payload breaks the rules"),
             violations_of(&report),
@@ -1134,7 +1136,7 @@ async fn pharmacy_search(
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
     let report = validate_body(&state, "pharmacy-search", &query, None).await?;
-    if report.get("valid") != Some(&Value::Bool(true)) {
+    if !report.valid {
         return Err(Problem::violations(
             "the pharmacy search breaks the rules",
             violations_of(&report),

@@ -75,14 +75,8 @@ pub async fn keep(
         "firstName": update.first_name, "lastName": update.last_name,
     });
     let report = super::app::validate_body(state, "patient-name", &body, Some(now)).await?;
-    let codes: Vec<String> = report
-        .get("violations")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|v| v.get("code").and_then(Value::as_str).map(str::to_owned))
-        .collect();
-    let valid = report.get("valid").and_then(Value::as_bool) == Some(true);
+    let codes: Vec<String> = report.violations.into_iter().map(|v| v.code).collect();
+    let valid = report.valid;
     let proposed = ProposedName {
         id,
         first_name: update.first_name,

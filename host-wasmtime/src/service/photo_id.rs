@@ -45,7 +45,7 @@ pub(super) async fn upload(
         .unwrap_or_else(|| "pending".to_owned());
     let body = json!({"visitId": visit, "images": images});
     let report = validate_body(&state, "photos", &body, Some(now_ms())).await?;
-    if report.get("valid") != Some(&Value::Bool(true)) {
+    if !report.valid {
         return Err(Problem::violations(
             "the photo ID breaks the rules",
             violations_of(&report),
