@@ -11,8 +11,9 @@
 //!   straight into [`serde_json::Value`] ([`convert::to_json`]); JSON given as `str` or `bytes`
 //!   is parsed in Rust (for `validate`, inside the core's fast path `validate_text`).
 //!   `validate` reads a dict into a tape of tokens and borrowed strings ([`de::Tape`]) and
-//!   the core reads its typed model from that, detached. Answers are built directly as
-//!   Python dicts and lists ([`convert::to_python`]).
+//!   the core reads its typed model from that, detached; its parameters go to the core
+//!   typed (`api::ValidateParams`), with no request `Value` built for them. Answers are built
+//!   directly as Python dicts and lists ([`convert::to_python`]).
 //! - **The work runs detached from the interpreter** (`Python::detach`, formerly
 //!   `allow_threads`): other Python threads run while the core validates or decides, and
 //!   [`check_many`] runs a whole batch in one detached section.
@@ -209,24 +210,19 @@ fn validate(
     allowed_states: Option<Vec<String>>,
     max_image_bytes: Option<u64>,
 ) -> PyResult<Py<PyAny>> {
-    let mut request = Map::new();
-    request.insert("kind".to_owned(), Value::String(kind.to_owned()));
-    request.insert("today".to_owned(), Value::String(today.to_owned()));
-    if let Some(states) = allowed_states {
-        request.insert(
-            "allowed_states".to_owned(),
-            Value::Array(states.into_iter().map(Value::String).collect()),
-        );
-    }
-    if let Some(limit) = max_image_bytes {
-        request.insert("max_image_bytes".to_owned(), Value::from(limit));
-    }
-    let params = Value::Object(request);
+    // Typed parameters (`api::ValidateParams`): no request `Value` is built for the fast
+    // paths; the fallback below, for a document JSON cannot hold, builds one.
+    let params = api::ValidateParams {
+        kind,
+        today: Some(today),
+        allowed_states,
+        max_image_bytes,
+    };
     if let Some(text) = borrowed_text_of(payload).map_err(|e| raise(py, &e))? {
         // The body is parsed straight from the caller's buffer, detached from the interpreter.
         let text: &str = &text;
         let result = py.detach(|| {
-            catch_unwind(AssertUnwindSafe(|| api::validate_text_parts(&params, text)))
+            catch_unwind(AssertUnwindSafe(|| api::validate_text_with(params, text)))
                 .unwrap_or_else(|_| Err(panicked()))
         });
         return match result {
@@ -237,15 +233,23 @@ fn validate(
     // Any other document is read into a tape (attached), then straight into the typed model
     // (detached); what JSON cannot hold stops that walk, and the conversion below explains
     // it (type and JSON Pointer).
-    let direct = validate_tape(py, &params, payload);
-    match direct {
+    match validate_tape(py, params.clone(), payload) {
         Ok(Ok(report)) => return convert::report_to_python(py, &report),
         Ok(Err(de::NotJson)) => {}
         Err(err) => return Err(raise(py, &err)),
     }
-    let Value::Object(mut request) = params else {
-        return Err(raise(py, &panicked()));
-    };
+    let mut request = Map::new();
+    request.insert("kind".to_owned(), Value::String(kind.to_owned()));
+    request.insert("today".to_owned(), Value::String(today.to_owned()));
+    if let Some(states) = params.allowed_states {
+        request.insert(
+            "allowed_states".to_owned(),
+            Value::Array(states.into_iter().map(Value::String).collect()),
+        );
+    }
+    if let Some(limit) = max_image_bytes {
+        request.insert("max_image_bytes".to_owned(), Value::from(limit));
+    }
     let input = convert::to_json(payload, "input").map_err(|e| raise(py, &e))?;
     request.insert("input".to_owned(), input);
     let request = Value::Object(request);
@@ -257,7 +261,7 @@ fn validate(
 /// `Ok(Err(NotJson))` when the document holds what JSON cannot.
 fn validate_tape(
     py: Python<'_>,
-    params: &Value,
+    params: api::ValidateParams<'_>,
     payload: &Bound<'_, PyAny>,
 ) -> Result<Result<Report, de::NotJson>, ApiError> {
     let tape = match de::Tape::read(payload) {
@@ -271,7 +275,7 @@ fn validate_tape(
     let tokens = tape.tokens();
     py.detach(|| {
         catch_unwind(AssertUnwindSafe(|| {
-            api::validate_document_parts(params, &mut de::Cursor::new(tokens, &texts))
+            api::validate_document_with(params, &mut de::Cursor::new(tokens, &texts))
         }))
         .unwrap_or_else(|_| Err(panicked()))
     })

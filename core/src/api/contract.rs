@@ -1,7 +1,7 @@
 //! API operations of the `contract` domain: validation of the nine outbound bodies (from a
 //! JSON value or from JSON text), the normalisers, and response parsing.
 
-use super::params::{evaluation_date, input, opt_now, opt_str, req_str, typed};
+use super::params::{evaluation_date, input, iso_date, opt_now, opt_str, req_str, typed, ISO_DATE};
 use super::wire::{one_of, Instant};
 use super::{ApiError, ApiErrorCode, Request};
 use crate::contract::normalize::{self, Field, NormalizeError};
@@ -144,6 +144,62 @@ pub fn validate_document_parts<'de, D: serde::Deserializer<'de>>(
     Ok(validate_deserializer(kind, document, &options))
 }
 
+/// The parameters of `validate` and `validate_text` as a binding holds them, typed: read
+/// as the request's members are, with the same errors in the same order (`kind`, then
+/// `max_image_bytes`, then `today`), without building a request `Value` to read them from.
+/// No `now`: a binding that has none passes `today`.
+#[derive(Debug, Clone, Default)]
+pub struct ValidateParams<'a> {
+    /// The body kind's name.
+    pub kind: &'a str,
+    /// The date rules are evaluated on, `YYYY-MM-DD`.
+    pub today: Option<&'a str>,
+    /// The states the clinic serves (two-letter codes).
+    pub allowed_states: Option<Vec<String>>,
+    /// The largest image accepted, in bytes.
+    pub max_image_bytes: Option<u64>,
+}
+
+impl ValidateParams<'_> {
+    fn read(self) -> Result<(Kind, ValidateOptions), ApiError> {
+        let kind = Kind::from_name(self.kind)
+            .ok_or_else(|| ApiError::invalid_request("kind", &kinds()))?;
+        let max_image_bytes = match self.max_image_bytes {
+            None => None,
+            Some(n) => Some(typed::<usize>(&Value::from(n), "max_image_bytes")?),
+        };
+        let today = match self.today {
+            None => None,
+            Some(s) => {
+                Some(iso_date(s).ok_or_else(|| ApiError::invalid_request("today", ISO_DATE))?)
+            }
+        };
+        Ok((
+            kind,
+            ValidateOptions {
+                today: crate::calendar::evaluation_date(today, None),
+                allowed_states: self.allowed_states,
+                max_image_bytes,
+            },
+        ))
+    }
+}
+
+/// [`validate_text_parts`] with typed parameters.
+pub fn validate_text_with(params: ValidateParams<'_>, text: &str) -> Result<Report, ApiError> {
+    let (kind, options) = params.read()?;
+    validate_str(kind, text, &options).map_err(|e| ApiError::invalid_json(&e, text))
+}
+
+/// [`validate_document_parts`] with typed parameters.
+pub fn validate_document_with<'de, D: serde::Deserializer<'de>>(
+    params: ValidateParams<'_>,
+    document: D,
+) -> Result<Result<Report, D::Error>, ApiError> {
+    let (kind, options) = params.read()?;
+    Ok(validate_deserializer(kind, document, &options))
+}
+
 /// The request of `normalize`.
 #[derive(JsonSchema)]
 pub struct NormalizeRequest {
@@ -283,4 +339,65 @@ impl Request<'_> for ParseResponseRequest {
 /// `parse_response`: the typed, classified answer.
 pub(super) fn parse(r: ParseResponseRequest) -> Result<ParsedResponse, ApiError> {
     Ok(parse_response(r.kind, &r.input))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{
+        validate_document_parts, validate_document_with, validate_text_parts, validate_text_with,
+        ValidateParams,
+    };
+    use serde_json::{json, Map, Value};
+
+    /// The typed parameters answer what the same members of a request answer, errors
+    /// included, whichever member is wrong first.
+    #[test]
+    fn typed_parameters_read_as_the_requests_members() {
+        let body = json!({"visitType": "x", "formObj": {"dob": "01/02/1990", "state": "CA"}});
+        let text = body.to_string();
+        for kind in ["visit", "photos", "no-such-kind"] {
+            for today in [
+                None,
+                Some("2026-11-22"),
+                Some("2026-02-30"),
+                Some("23/11/2026"),
+            ] {
+                for states in [None, Some(vec!["CA".to_owned()]), Some(vec![])] {
+                    for limit in [None, Some(10u64), Some(u64::MAX)] {
+                        let mut request = Map::new();
+                        request.insert("kind".into(), json!(kind));
+                        if let Some(today) = today {
+                            request.insert("today".into(), json!(today));
+                        }
+                        if let Some(states) = &states {
+                            request.insert("allowed_states".into(), json!(states));
+                        }
+                        if let Some(limit) = limit {
+                            request.insert("max_image_bytes".into(), json!(limit));
+                        }
+                        let request = Value::Object(request);
+                        let typed = ValidateParams {
+                            kind,
+                            today,
+                            allowed_states: states.clone(),
+                            max_image_bytes: limit,
+                        };
+                        let case = format!("{request}");
+                        for text in [text.as_str(), "{not json"] {
+                            assert_eq!(
+                                validate_text_with(typed.clone(), text),
+                                validate_text_parts(&request, text),
+                                "{case} {text}"
+                            );
+                        }
+                        assert_eq!(
+                            validate_document_with(typed, &body).map(Result::ok),
+                            validate_document_parts(&request, &body).map(Result::ok),
+                            "{case}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -46,8 +46,9 @@ pub mod vectors;
 pub mod wire;
 
 pub use contract::{
-    validate_document_parts, validate_text_parts, NormalizeAnswer, NormalizeInput,
-    NormalizeRequest, ParseResponseRequest, ValidateRequest, ValidateTextRequest,
+    validate_document_parts, validate_document_with, validate_text_parts, validate_text_with,
+    NormalizeAnswer, NormalizeInput, NormalizeRequest, ParseResponseRequest, ValidateParams,
+    ValidateRequest, ValidateTextRequest,
 };
 pub use error::{ApiError, ApiErrorCode};
 #[cfg(feature = "service")]

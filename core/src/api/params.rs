@@ -26,20 +26,23 @@ pub fn req_str<'a>(request: &'a Value, name: &str) -> Result<&'a str, ApiError> 
     opt_str(request, name)?.ok_or_else(|| ApiError::invalid_request(name, "a string"))
 }
 
+/// What a date parameter must be.
+pub(crate) const ISO_DATE: &str = "an ISO date YYYY-MM-DD";
+
 /// An optional ISO `YYYY-MM-DD` date parameter.
 pub fn opt_date(request: &Value, name: &str) -> Result<Option<NaiveDate>, ApiError> {
     match opt_str(request, name)? {
         None => Ok(None),
         Some(s) => iso_date(s)
             .map(Some)
-            .ok_or_else(|| ApiError::invalid_request(name, "an ISO date YYYY-MM-DD")),
+            .ok_or_else(|| ApiError::invalid_request(name, ISO_DATE)),
     }
 }
 
 /// `YYYY-MM-DD` as chrono's `%Y-%m-%d` reads it. The common form (ten bytes, all digits
 /// but the dashes) is read by hand: chrono's format parser cost more than the rest of
 /// reading a `validate` request's parameters. Any other text goes to chrono.
-fn iso_date(s: &str) -> Option<NaiveDate> {
+pub(crate) fn iso_date(s: &str) -> Option<NaiveDate> {
     let digits = |range: std::ops::Range<usize>| {
         s.as_bytes().get(range).and_then(|part| {
             part.iter().try_fold(0u32, |n, b| {
