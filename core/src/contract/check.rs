@@ -395,4 +395,31 @@ mod tests {
         assert_eq!(qa.pointer(), "/formObj/A305");
         assert_eq!(qa.field(), "A305");
     }
+
+    #[test]
+    fn a_report_record_reads_and_writes_the_reports_json() {
+        use crate::contract::codes;
+        use crate::issue::{Report, ReportRecord, Violation};
+        let report = Report::new(
+            vec![Violation::at_pointer(
+                codes::TEXT_TOO_LONG,
+                "/city".into(),
+                &[("field", "city"), ("max", "200")],
+            )],
+            vec![Violation::at_pointer_with_beluga(
+                codes::QUESTION_REPEATS_STANDARD_FIELD,
+                "/formObj/Q4".into(),
+                &[
+                    ("field", "Q4"),
+                    ("topic", "allergies"),
+                    ("standard", "allergies"),
+                ],
+                None,
+            )],
+        );
+        let json = serde_json::to_value(&report).ok();
+        let read: Option<ReportRecord> = json.clone().and_then(|j| serde_json::from_value(j).ok());
+        assert_eq!(read.as_ref(), Some(&ReportRecord::from(&report)));
+        assert_eq!(read.and_then(|r| serde_json::to_value(r).ok()), json);
+    }
 }

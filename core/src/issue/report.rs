@@ -239,33 +239,6 @@ mod tests {
     use super::{placeholders, render, try_render, Unfilled};
 
     #[test]
-    fn a_report_record_reads_and_writes_the_reports_json() {
-        use super::{Report, ReportRecord, Violation};
-        use crate::contract::codes;
-        let report = Report::new(
-            vec![Violation::at_pointer(
-                codes::TEXT_TOO_LONG,
-                "/city".into(),
-                &[("field", "city"), ("max", "200")],
-            )],
-            vec![Violation::at_pointer_with_beluga(
-                codes::QUESTION_REPEATS_STANDARD_FIELD,
-                "/formObj/Q4".into(),
-                &[
-                    ("field", "Q4"),
-                    ("topic", "allergies"),
-                    ("standard", "allergies"),
-                ],
-                None,
-            )],
-        );
-        let json = serde_json::to_value(&report).ok();
-        let read: Option<ReportRecord> = json.clone().and_then(|j| serde_json::from_value(j).ok());
-        assert_eq!(read.as_ref(), Some(&ReportRecord::from(&report)));
-        assert_eq!(read.and_then(|r| serde_json::to_value(r).ok()), json);
-    }
-
-    #[test]
     fn render_fills_known_and_refuses_unknown_placeholders() {
         assert_eq!(
             try_render(
