@@ -211,7 +211,7 @@ fn validate(
     max_image_bytes: Option<u64>,
 ) -> PyResult<Py<PyAny>> {
     // Typed parameters (`api::ValidateParams`): no request `Value` is built for the fast
-    // paths; the fallback below, for a document JSON cannot hold, builds one.
+    // paths; the fallback below, for a document JSON cannot hold, asks the core for one.
     let params = api::ValidateParams {
         kind,
         today: Some(today),
@@ -238,21 +238,8 @@ fn validate(
         Ok(Err(de::NotJson)) => {}
         Err(err) => return Err(raise(py, &err)),
     }
-    let mut request = Map::new();
-    request.insert("kind".to_owned(), Value::String(kind.to_owned()));
-    request.insert("today".to_owned(), Value::String(today.to_owned()));
-    if let Some(states) = params.allowed_states {
-        request.insert(
-            "allowed_states".to_owned(),
-            Value::Array(states.into_iter().map(Value::String).collect()),
-        );
-    }
-    if let Some(limit) = max_image_bytes {
-        request.insert("max_image_bytes".to_owned(), Value::from(limit));
-    }
     let input = convert::to_json(payload, "input").map_err(|e| raise(py, &e))?;
-    request.insert("input".to_owned(), input);
-    let request = Value::Object(request);
+    let request = params.request(input);
     let result = py.detach(|| run("validate", &request));
     answer(py, result)
 }

@@ -11,7 +11,7 @@ use crate::issue::Report;
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 fn kinds() -> String {
     one_of(Kind::ALL.iter().map(|k| k.name()))
@@ -161,6 +161,26 @@ pub struct ValidateParams<'a> {
 }
 
 impl ValidateParams<'_> {
+    /// The request form of these parameters with `input` as its document: what `validate`
+    /// reads through `call`. For a binding whose document reaches it only as a [`Value`] (one
+    /// the typed walks could not read); the typed forms above answer the same.
+    pub fn request(self, input: Value) -> Value {
+        let mut request = Map::new();
+        request.insert("kind".to_owned(), Value::String(self.kind.to_owned()));
+        if let Some(today) = self.today {
+            request.insert("today".to_owned(), Value::String(today.to_owned()));
+        }
+        if let Some(states) = self.allowed_states {
+            let states = states.into_iter().map(Value::String).collect();
+            request.insert("allowed_states".to_owned(), Value::Array(states));
+        }
+        if let Some(limit) = self.max_image_bytes {
+            request.insert("max_image_bytes".to_owned(), Value::from(limit));
+        }
+        request.insert("input".to_owned(), input);
+        Value::Object(request)
+    }
+
     fn read(self) -> Result<(Kind, ValidateOptions), ApiError> {
         let kind = Kind::from_name(self.kind)
             .ok_or_else(|| ApiError::invalid_request("kind", &kinds()))?;
@@ -383,6 +403,11 @@ mod tests {
                             max_image_bytes: limit,
                         };
                         let case = format!("{request}");
+                        let mut with_input = request.clone();
+                        if let Value::Object(members) = &mut with_input {
+                            members.insert("input".into(), body.clone());
+                        }
+                        assert_eq!(typed.clone().request(body.clone()), with_input, "{case}");
                         for text in [text.as_str(), "{not json"] {
                             assert_eq!(
                                 validate_text_with(typed.clone(), text),
