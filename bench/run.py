@@ -30,6 +30,7 @@ COMPARE: List[Tuple[str, str, List[str], str]] = [
     ("rust", "rxgate_bytes_invalid", ["rxgate_bytes_valid", "jsonschema_bytes_invalid"], "≤ 1.5× rxgate_bytes_valid"),
     ("rust", "patterns_hand_valid", ["patterns_regex_valid"], "— (item 5: docs/contract.md)"),
     ("node", "rxgate_text_valid", ["ajv_text_valid", "json_parse_only"], "≤ ajv_text_valid"),
+    ("node", "rxgate_text_ascii_valid", ["ajv_text_valid", "rxgate_text_valid"], "—"),
     ("node", "rxgate_text_invalid", ["ajv_text_invalid"], "—"),
     ("node", "rxgate_object_valid", ["ajv_object_valid", "ajv_text_valid"], "≤ 2× ajv_text_valid"),
     ("python", "rxgate_bytes_valid", ["pydantic_bytes_valid", "jsonschema_rs_bytes_valid"], "≤ 0.2× pydantic_bytes_valid"),

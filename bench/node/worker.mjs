@@ -9,12 +9,13 @@ import { loadBodies } from './bodies.mjs';
 const rxgate = await import(process.env.RXGATE_NPM_PKG ? `${process.env.RXGATE_NPM_PKG}/rxgate.node.mjs` : '../../bindings-wasm/pkg/rxgate.node.mjs');
 
 const [mode, dir] = process.argv.slice(2);
-const { validText, invalidText, validObject, schema, options } = loadBodies(dir);
+const { validText, asciiText, invalidText, validObject, schema, options } = loadBodies(dir);
 
 const count = (report) => (report.valid ? 0 : report.violations.length);
 const ajvErrors = (object) => (schema(object) ? 0 : schema.errors.length);
 const rows = {
   rxgate_text_valid: () => count(rxgate.validate('visit', validText, options)),
+  rxgate_text_ascii_valid: () => count(rxgate.validate('visit', asciiText, options)),
   rxgate_text_invalid: () => count(rxgate.validate('visit', invalidText, options)),
   rxgate_object_valid: () => count(rxgate.validate('visit', validObject, options)),
   ajv_text_valid: () => ajvErrors(JSON.parse(validText)),

@@ -62,11 +62,29 @@ export function validate(kind, payload, options) {
     if (typeof kind === 'string' && (options === undefined || options === null || plainObject(options))) {
       const text = typeof payload === 'string' ? payload : plain(payload, 0) ? JSON.stringify(payload) : undefined;
       if (text !== undefined) {
-        return report(glue.validateJson(kind, text, options == null ? undefined : JSON.stringify(options)));
+        return report(glue.validateJson(kind, utf8(text), options == null ? undefined : JSON.stringify(options)));
       }
     }
     return report(glue.validate(kind, payload, options));
   });
+}
+
+// The body goes to the module as UTF-8 bytes, encoded here by `TextEncoder.encodeInto` into
+// one reused buffer. wasm-bindgen's own string transfer copies a string's leading ASCII one
+// character at a time in JS (about 2.7 ns a character: 5.6 µs of a 2 KB all-ASCII body's
+// 13.7 µs in Node 20) and hands only the rest to `encodeInto` (0.16 µs for that body).
+// Bodies above `SCRATCH_MAX` characters get a buffer of their own, so one large body does
+// not keep its buffer alive for the rest of the process.
+const encoder = new TextEncoder();
+const SCRATCH_MAX = 64 * 1024;
+let scratch = new Uint8Array(3 * 4096);
+
+function utf8(text) {
+  if (text.length > SCRATCH_MAX) return encoder.encode(text);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8 (a pair of them, 4).
+  if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
+  const { written } = encoder.encodeInto(text, scratch);
+  return scratch.subarray(0, written);
 }
 
 /** The module answers '' for a valid report without warnings, JSON text for any other. */

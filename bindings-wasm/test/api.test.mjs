@@ -115,6 +115,34 @@ test('validate: the same report from an object and from its JSON text', () => {
   assert.deepEqual(esm.validate('visit', JSON.stringify(body), options), esm.validate('visit', body, options));
 });
 
+test('validate: JSON text of any characters and any size answers as validate_text, which takes it inside the request', () => {
+  const options = { today: '2026-11-23' };
+  const form = (firstName, city) => JSON.stringify({ formObj: { firstName, city, dob: '02/30/1990' }, visitType: 'x' });
+  const texts = [
+    form('Ana', 'Austin'), // all ASCII
+    form('María-José', 'Zürich'), // Latin-1
+    form('李娜 👩‍⚕️', 'Tōkyō'), // three- and four-byte UTF-8
+    '{"formObj": {"firstName": "A\ud800"}}', // a lone surrogate, unescaped: U+FFFD both ways
+    form('A\ud800', 'Austin'), // escaped by JSON.stringify: refused both ways
+    form('Ana', 'x'.repeat(200_000)), // above the reused buffer's size
+    form('Ana', 'é'.repeat(30_000)), // below it in characters, above it in bytes
+    '{"formObj": {"firstName": "Ana"', // not JSON: the same error and offset
+    '{"formObj": {"firstName": "é"}} x',
+  ];
+  for (const text of texts) {
+    const run = (f) => {
+      try {
+        return { ok: f() };
+      } catch (e) {
+        // `call` names the operation in its messages; the entry point has none to name.
+        return { err: [e.code, e.message.replace(/^validate_text: /, ''), e.path] };
+      }
+    };
+    const expected = run(() => esm.validateText({ kind: 'visit', text, ...options }));
+    assert.deepEqual(run(() => esm.validate('visit', text, options)), expected, text.slice(0, 60));
+  }
+});
+
 test('validate: what JSON.stringify would change (undefined, Map, Date, NaN, a lone surrogate inside) keeps the module conversion', () => {
   const options = { today: '2026-11-23' };
   const bodies = [
