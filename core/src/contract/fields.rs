@@ -25,12 +25,28 @@ pub const DEFAULT_STATES: [&str; 51] = [
     "WV", "WI", "WY",
 ];
 
+/// Whether `value` has more than `max` characters: counted only when its length in bytes
+/// says it could (a character is one to four bytes).
+fn longer_than(value: &str, max: usize) -> bool {
+    value.len() > max && value.chars().count() > max
+}
+
+/// `value.chars().any(char::is_control)` read byte by byte: the control characters
+/// (U+0000–U+001F, U+007F–U+009F) are the UTF-8 bytes below 0x20, 0x7F, and the two-byte
+/// forms 0xC2 0x80–0xC2 0x9F (in UTF-8 a 0xC2 is always a first byte).
+fn has_control(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.iter().enumerate().any(|(at, &b)| {
+        b < 0x20 || b == 0x7f || (b == 0xc2 && bytes.get(at + 1).is_some_and(|&next| next <= 0x9f))
+    })
+}
+
 /// Characters after trimming, at most `max`, and no control characters.
 pub(crate) fn text(value: &str, max: usize) -> Result<(), Broken> {
-    if value.chars().any(char::is_control) {
+    if has_control(value) {
         return Err(broken(codes::TEXT_CONTROL_CHARACTERS));
     }
-    if value.trim().chars().count() > max {
+    if longer_than(value.trim(), max) {
         return Err(broken_with(codes::TEXT_TOO_LONG, "max", max.to_string()));
     }
     Ok(())
@@ -39,7 +55,7 @@ pub(crate) fn text(value: &str, max: usize) -> Result<(), Broken> {
 /// Free text (medications, allergies, conditions): at most `max` characters; line breaks
 /// are allowed.
 pub(crate) fn text_length(value: &str, max: usize) -> Result<(), Broken> {
-    if value.trim().chars().count() > max {
+    if longer_than(value.trim(), max) {
         return Err(broken_with(codes::TEXT_TOO_LONG, "max", max.to_string()));
     }
     Ok(())
@@ -186,7 +202,7 @@ pub fn phone(value: &str) -> Result<(), Broken> {
 /// spaces, 254 characters at most.
 pub fn email(value: &str) -> Result<(), Broken> {
     let rule = |r: &str| broken_with(codes::EMAIL_INVALID, "rule", r);
-    if value.chars().count() > 254 {
+    if longer_than(value, 254) {
         return Err(rule("longer than 254 characters"));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -265,6 +281,38 @@ mod tests {
 
     fn code(r: Result<(), Broken>) -> Option<&'static str> {
         r.err().map(|(c, _)| c.as_str())
+    }
+
+    /// The byte forms answer what the `chars` forms they replace answer: every control
+    /// character and its neighbours, alone and inside text of one- to four-byte characters.
+    #[test]
+    fn control_and_length_by_bytes_match_chars() {
+        let mut samples: Vec<String> =
+            ["", "Ana", "María", "李娜", "👩‍⚕️", "a\u{a0}b", "\u{c2}\u{a9}"]
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect();
+        for code in (0u32..=0xa0).chain([0x2028, 0x200b, 0xfeff]) {
+            if let Some(c) = char::from_u32(code) {
+                samples.push(c.to_string());
+                samples.push(format!("é{c}x"));
+                samples.push(format!("ab{c}"));
+            }
+        }
+        for s in &samples {
+            assert_eq!(
+                super::has_control(s),
+                s.chars().any(char::is_control),
+                "{s:?}"
+            );
+            for max in 0..=s.len() + 1 {
+                assert_eq!(
+                    super::longer_than(s, max),
+                    s.chars().count() > max,
+                    "{s:?} {max}"
+                );
+            }
+        }
     }
 
     #[test]
