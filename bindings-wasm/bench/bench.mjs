@@ -1,6 +1,7 @@
-// Times `validate('visit', …)` on a ~2 KB createNoPayPhotos body, from JSON text (parsed
-// inside the module, the fast path) and from an object (converted by serde-wasm-bindgen),
-// next to `JSON.parse` of the same text alone as a yardstick. A benchmark, not a test:
+// Times `validate('visit', …)` on a ~2 KB createNoPayPhotos body, from JSON text (sent to
+// the module as UTF-8 bytes and parsed there, the fast path) and from a plain object
+// (serialised once with `JSON.stringify`, then the same path), next to `JSON.parse` of the
+// same text alone as a yardstick. A benchmark, not a test:
 // run it with `npm run bench` after `bash build.sh`.
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -35,6 +36,18 @@ const rows = [
   ['validate(visit) from object', () => rxgate.validate('visit', visit, options).valid],
   ['JSON.parse alone (yardstick)', () => JSON.parse(text) !== null],
 ];
+
+// Every row runs for a second (five passes of 200 ms) before any is measured, as in
+// bench/node/worker.mjs (README "Speed"): without it this script measured every row 1.5–1.8×
+// slower (2026-12-06, idle: `JSON.parse` of this body 6.2–7.1 µs against 4.2 µs after it).
+for (let pass = 0; pass < 5; pass++) {
+  for (const [, run] of rows) {
+    const start = process.hrtime.bigint();
+    while (process.hrtime.bigint() - start < 200_000_000n) {
+      for (let i = 0; i < 50; i++) sink ^= run() ? 1 : 0;
+    }
+  }
+}
 
 console.log(`body: ${text.length} bytes; node ${process.version}; ${cpus()[0]?.model ?? 'unknown cpu'} (${cpus().length} cores)`);
 for (const [name, run] of rows) {
