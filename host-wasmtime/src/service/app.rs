@@ -247,12 +247,21 @@ fn ok_or_problem(op: &str, answer: Result<Value, Value>) -> Result<Value, Proble
     }
 }
 
-pub(super) fn violations_of(report: &ReportRecord) -> Vec<Value> {
-    report
+/// Refuses a body the rules found invalid: a `violations` problem titled `title`, carrying
+/// the report's violations.
+pub(super) fn refuse_invalid(
+    report: &ReportRecord,
+    title: impl Into<String>,
+) -> Result<(), Problem> {
+    if report.valid {
+        return Ok(());
+    }
+    let violations = report
         .violations
         .iter()
         .filter_map(|v| serde_json::to_value(v).ok())
-        .collect()
+        .collect();
+    Err(Problem::violations(title, violations))
 }
 
 /// An audit entry of a staff action: who (the key's id), what, on which order.
@@ -1008,12 +1017,7 @@ async fn queue_validated(
     }
     let report = validate_body(state, kind, &checked, Some(now)).await?;
     drop(checked);
-    if !report.valid {
-        return Err(Problem::violations(
-            format!("the `{kind}` payload breaks the rules"),
-            violations_of(&report),
-        ));
-    }
+    refuse_invalid(&report, format!("the `{kind}` payload breaks the rules"))?;
     let call_kind = format!("beluga_{}", kind.replace('-', "_"));
     let change = Change {
         order_id: Some(id.to_owned()),
@@ -1136,12 +1140,7 @@ async fn pharmacy_search(
 ) -> Result<Json<Value>, Problem> {
     state.authorize(&headers, STAFF).await?;
     let report = validate_body(&state, "pharmacy-search", &query, None).await?;
-    if !report.valid {
-        return Err(Problem::violations(
-            "the pharmacy search breaks the rules",
-            violations_of(&report),
-        ));
-    }
+    refuse_invalid(&report, "the pharmacy search breaks the rules")?;
     let cfg = &state.config.beluga;
     let key = cfg
         .api_key

@@ -8,7 +8,7 @@
 //! when they are stored, and again when the call is queued, and kept in the `documents`
 //! table (content never logged). A new upload replaces the previous one for the next send.
 
-use super::app::{entry, load, validate_body, violations_of};
+use super::app::{entry, load, refuse_invalid, validate_body};
 use super::problem::Problem;
 use super::{now_ms, AppState};
 use crate::store::{Change, RecordTable};
@@ -45,12 +45,7 @@ pub(super) async fn upload(
         .unwrap_or_else(|| "pending".to_owned());
     let body = json!({"visitId": visit, "images": images});
     let report = validate_body(&state, "photos", &body, Some(now_ms())).await?;
-    if !report.valid {
-        return Err(Problem::violations(
-            "the photo ID breaks the rules",
-            violations_of(&report),
-        ));
-    }
+    refuse_invalid(&report, "the photo ID breaks the rules")?;
     let now = now_ms();
     let key = id.clone();
     let index = state
