@@ -78,7 +78,7 @@ impl<'py> Tape<'py> {
             toks: Vec::with_capacity(64),
             strings: Vec::with_capacity(48),
         };
-        tape.walk(obj, 0)?;
+        tape.walk(obj.clone(), 0)?;
         Ok(tape)
     }
 
@@ -96,28 +96,40 @@ impl<'py> Tape<'py> {
         &self.toks
     }
 
-    fn string(&mut self, s: &Bound<'py, PyString>) {
+    /// Keeps the string (the reference the walk was handed: no count taken per string).
+    fn string(&mut self, s: Bound<'py, PyString>) {
         self.toks.push(Tok::Str(self.strings.len()));
-        self.strings.push(s.clone());
+        self.strings.push(s);
     }
 
-    /// The exact built-in types first (one pointer comparison each), then their subclasses.
-    fn walk(&mut self, obj: &Bound<'py, PyAny>, depth: usize) -> Result<(), NotJson> {
+    /// The exact built-in `str` and `dict` first (one pointer comparison each), then the
+    /// rest; `obj` is moved along, so a string is kept without another reference count.
+    fn walk(&mut self, obj: Bound<'py, PyAny>, depth: usize) -> Result<(), NotJson> {
         if depth > MAX_DEPTH {
             return Err(NotJson);
         }
-        if let Ok(s) = obj.cast_exact::<PyString>() {
-            self.string(s);
-        } else if let Ok(dict) = obj.cast_exact::<PyDict>() {
-            self.dict(dict, depth)?;
-        } else if let Ok(list) = obj.cast_exact::<PyList>() {
+        let obj = match obj.cast_into_exact::<PyString>() {
+            Ok(s) => {
+                self.string(s);
+                return Ok(());
+            }
+            Err(e) => e.into_inner(),
+        };
+        if let Ok(dict) = obj.cast_exact::<PyDict>() {
+            self.dict(dict, depth)
+        } else {
+            self.other(obj, depth)
+        }
+    }
+
+    /// Lists, `None`, booleans, subclasses of `str`, `dict`, `list`, tuples and numbers.
+    fn other(&mut self, obj: Bound<'py, PyAny>, depth: usize) -> Result<(), NotJson> {
+        if let Ok(list) = obj.cast_exact::<PyList>() {
             self.seq(list.iter(), depth)?;
         } else if obj.is_none() {
             self.toks.push(Tok::Null);
         } else if let Ok(b) = obj.cast::<PyBool>() {
             self.toks.push(Tok::Bool(b.is_true()));
-        } else if let Ok(s) = obj.cast::<PyString>() {
-            self.string(s);
         } else if let Ok(dict) = obj.cast::<PyDict>() {
             self.dict(dict, depth)?;
         } else if let Ok(list) = obj.cast::<PyList>() {
@@ -125,7 +137,10 @@ impl<'py> Tape<'py> {
         } else if let Ok(tuple) = obj.cast::<PyTuple>() {
             self.seq(tuple.iter(), depth)?;
         } else {
-            self.toks.push(number(obj)?);
+            match obj.cast_into::<PyString>() {
+                Ok(s) => self.string(s),
+                Err(e) => self.toks.push(number(&e.into_inner())?),
+            }
         }
         Ok(())
     }
@@ -134,9 +149,9 @@ impl<'py> Tape<'py> {
         let at = self.open();
         let mut len = 0;
         for (key, value) in dict.iter() {
-            let key = key.cast::<PyString>().map_err(|_| NotJson)?;
+            let key = key.cast_into::<PyString>().map_err(|_| NotJson)?;
             self.string(key);
-            self.walk(&value, depth + 1)?;
+            self.walk(value, depth + 1)?;
             len += 1;
         }
         self.close(at, |end| Tok::Map { len, end });
@@ -151,7 +166,7 @@ impl<'py> Tape<'py> {
         let at = self.open();
         let mut len = 0;
         for item in items {
-            self.walk(&item, depth + 1)?;
+            self.walk(item, depth + 1)?;
             len += 1;
         }
         self.close(at, |end| Tok::Seq { len, end });

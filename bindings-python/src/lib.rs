@@ -23,6 +23,7 @@
 //!   `.path`). A panic in the core is caught and raised as an `internal` error, never an
 //!   abort. Messages come from the core and never contain input values.
 
+mod answer;
 mod convert;
 mod de;
 
@@ -244,6 +245,60 @@ fn validate(
     answer(py, result)
 }
 
+/// `rxgate.validate(kind, payload, today=None, *, allowed_states=None,
+/// max_image_bytes=None)`: the package's `validate` itself (no Python frame in between),
+/// answering a `rxgate.Report` over [`validate`]'s dict.
+///
+/// Validates an outbound Beluga body of `kind` (see `rxgate.KINDS`). `payload` is a dict or
+/// JSON `str`/`bytes` (parsed in Rust by the core's fast path). `today` (a date or ISO
+/// string, default `default_today()`) drives the 18+ rule. `Report.to_dict()` equals what
+/// `rxgate validate` prints.
+#[pyfunction]
+#[pyo3(signature = (kind, payload, today = None, *, allowed_states = None, max_image_bytes = None))]
+fn validate_report(
+    py: Python<'_>,
+    kind: &str,
+    payload: &Bound<'_, PyAny>,
+    today: Option<&Bound<'_, PyAny>>,
+    allowed_states: Option<&Bound<'_, PyAny>>,
+    max_image_bytes: Option<u64>,
+) -> PyResult<Py<PyAny>> {
+    let owned;
+    let today: &str = match today.map(|t| t.cast::<PyString>()) {
+        Some(Ok(text)) => {
+            owned = text.to_cow()?;
+            &owned
+        }
+        // A date, a datetime or `None`: the package's own `_today` turns it into text.
+        _ => {
+            owned = Cow::Owned(
+                py.import(pyo3::intern!(py, "rxgate"))?
+                    .getattr(pyo3::intern!(py, "_today"))?
+                    .call1((today,))?
+                    .extract::<String>()?,
+            );
+            &owned
+        }
+    };
+    // Any iterable of names, as `list(allowed_states)` reads it.
+    let states = allowed_states
+        .filter(|s| !s.is_none())
+        .map(|s| {
+            s.try_iter()?
+                .map(|name| name?.extract::<String>())
+                .collect()
+        })
+        .transpose()?;
+    let answer = validate(py, kind, payload, today, states, max_image_bytes)?;
+    let report = REPORT.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py.import("rxgate._results")?.getattr("Report")?.unbind())
+    })?;
+    Ok(report.bind(py).call1((answer,))?.unbind())
+}
+
+/// The package's `Report` class, looked up once.
+static REPORT: pyo3::sync::PyOnceLock<Py<PyAny>> = pyo3::sync::PyOnceLock::new();
+
 /// Validates a Python document read into a [`de::Tape`] (attached), the rules detached:
 /// `Ok(Err(NotJson))` when the document holds what JSON cannot.
 fn validate_tape(
@@ -334,8 +389,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add_function(wrap_pyfunction!(call_document, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_report, m)?)?;
     m.add_function(wrap_pyfunction!(check_many, m)?)?;
     m.add_function(wrap_pyfunction!(default_today, m)?)?;
+    m.add_class::<answer::Answer>()?;
+    m.add_class::<answer::Field>()?;
     m.add("CORE_VERSION", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -118,6 +118,26 @@ def test_today_forms_are_equivalent(valid_visit: Dict[str, Any]) -> None:
     assert rxgate.validate("visit", body, dt.date(2026, 11, 24)).valid
 
 
+def test_validate_reads_its_options_as_the_python_wrapper_did(valid_visit: Dict[str, Any]) -> None:
+    # `rxgate.validate` is native (`_core.validate_report`): the states a list or a tuple of
+    # names, `today` anything `_today` understands, and anything else is a TypeError.
+    body = dict(valid_visit)
+    state = body["formObj"]["state"]
+    states_list = rxgate.validate("visit", body, "2026-11-23", allowed_states=["IL", state])
+    assert states_list.valid
+    assert rxgate.validate("visit", body, "2026-11-23", allowed_states=(state,)).to_dict() == states_list.to_dict()
+    elsewhere = rxgate.validate("visit", body, "2026-11-23", allowed_states=("CA", "IL"))
+    assert elsewhere.codes == ("state_not_allowed",)
+    assert rxgate.validate("visit", body, "2026-11-23", allowed_states=None).valid
+    assert isinstance(rxgate.validate("visit", body, None), rxgate.Report)
+    with pytest.raises(TypeError):
+        rxgate.validate("visit", body, 20261123)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        rxgate.validate("visit", body, "2026-11-23", allowed_states=[1])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        rxgate.validate("visit", body, "2026-11-23", None)  # type: ignore[call-arg]  # keywords only
+
+
 def test_default_today_checks_age(valid_visit: Dict[str, Any]) -> None:
     report = rxgate.validate("visit", valid_visit)
     assert "age_not_checked" not in [w.code for w in report.warnings]

@@ -234,22 +234,13 @@ def _params(**values: Any) -> Dict[str, Any]:
 
 # --- contract ------------------------------------------------------------------------------
 
-def validate(
-    kind: str,
-    payload: Payload,
-    today: DateLike = None,
-    *,
-    allowed_states: Optional[Sequence[str]] = None,
-    max_image_bytes: Optional[int] = None,
-) -> Report:
-    """Validates an outbound Beluga body of ``kind`` (see :data:`KINDS`).
-
-    ``payload`` is a dict or JSON ``str``/``bytes`` (parsed in Rust by the core's fast
-    path). ``today`` (a date or ISO string, default :func:`default_today`) drives the 18+
-    rule. ``Report.to_dict()`` equals what ``rxgate validate`` prints.
-    """
-    states = list(allowed_states) if allowed_states is not None else None
-    return Report(_core.validate(kind, payload, _today(today), states, max_image_bytes))
+#: ``validate(kind, payload, today=None, *, allowed_states=None, max_image_bytes=None)``:
+#: validates an outbound Beluga body of ``kind`` (see :data:`KINDS`). ``payload`` is a dict
+#: or JSON ``str``/``bytes`` (parsed in Rust by the core's fast path). ``today`` (a date or
+#: ISO string, default :func:`default_today`) drives the 18+ rule. ``Report.to_dict()``
+#: equals what ``rxgate validate`` prints. Native (``_core.validate_report``): the call
+#: answers a :class:`Report` with no Python frame in between (issue 17).
+validate = _core.validate_report
 
 
 def _validator(kind: str) -> Callable[..., Report]:

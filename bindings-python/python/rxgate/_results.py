@@ -13,11 +13,17 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar, Dict, Iterator, Mapping, Optional, Tuple
 
+from . import _core
 
-class Result:
-    """Base of every result class: frozen, attribute access, ``to_dict()``."""
 
-    __slots__ = ("_data", "_converted")
+class Result(_core.Answer):
+    """Base of every result class: frozen, attribute access, ``to_dict()``.
+
+    The answer dict and the cache of converted fields live in the native base
+    (``_core.Answer``: ``_data``, ``_converted``), built with no Python frame.
+    """
+
+    __slots__ = ()
 
     #: Fields holding lists of violations, returned as tuples of :class:`Violation`.
     _violation_fields: ClassVar[Tuple[str, ...]] = ()
@@ -37,7 +43,9 @@ class Result:
         # Every field a class declares is found by the class's own attribute lookup (a
         # `_Field`); only undeclared keys reach `__getattr__`, which Python calls after
         # building and dropping an AttributeError: 1.1 µs for `report.valid`, against about
-        # 0.15 µs through the descriptor (issue 17).
+        # 0.15 µs through a Python descriptor and less through the native one (issue 17).
+        # Violation tuples and nested results are built on first access (then kept in
+        # `_converted`): a result nobody reads beyond ``valid`` costs one object.
         special = set(cls._violation_fields) | set(cls._nested) | set(cls._list_fields)
         declared = (
             cls._violation_fields
@@ -50,14 +58,6 @@ class Result:
         for name in declared:
             if not any(name in vars(klass) for klass in cls.__mro__):
                 setattr(cls, name, _Field(name, name not in special))
-
-    def __init__(self, data: Dict[str, Any]) -> None:
-        # Violation tuples and nested results are built on first access (then kept): a
-        # result nobody reads beyond ``valid`` costs one object (issue 17, item 4). The slots
-        # are set through their descriptors (`__setattr__` refuses): half the cost of
-        # `object.__setattr__`, and the cache dict exists only once something is converted.
-        _set_data(self, data)
-        _set_converted(self, None)
 
     def __getattr__(self, name: str) -> Any:
         converted: Optional[Dict[str, Any]] = _get_converted(self)
@@ -113,31 +113,14 @@ class Result:
         return copy.deepcopy(self._data)
 
 
-_set_data = Result._data.__set__  # type: ignore[attr-defined]
-_get_data = Result._data.__get__  # type: ignore[attr-defined]
-_set_converted = Result._converted.__set__  # type: ignore[attr-defined]
-_get_converted = Result._converted.__get__  # type: ignore[attr-defined]
+_get_data = _core.Answer._data.__get__
+_set_converted = _core.Answer._converted.__set__  # type: ignore[attr-defined]
+_get_converted = _core.Answer._converted.__get__
 
-
-class _Field:
-    """A declared field of a result class: what `Result.__getattr__` answers for it, found
-    without the failed lookup that precedes `__getattr__`. A plain field present in the
-    answer is read straight from it."""
-
-    __slots__ = ("name", "plain")
-
-    def __init__(self, name: str, plain: bool) -> None:
-        self.name = name
-        self.plain = plain
-
-    def __get__(self, obj: Optional[Result], owner: Optional[type] = None) -> Any:
-        if obj is None:
-            return self
-        if self.plain:
-            data: Dict[str, Any] = _get_data(obj)
-            if self.name in data:
-                return data[self.name]
-        return obj.__getattr__(self.name)
+#: A declared field of a result class (native, ``_core.Field``): what `Result.__getattr__`
+#: answers for it, found without the failed lookup that precedes `__getattr__`; a plain field
+#: present in the answer is read straight from it.
+_Field = _core.Field
 
 
 class Violation(Result):
