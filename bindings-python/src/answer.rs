@@ -11,7 +11,7 @@
 //! `to_dict`, `repr`) stays in Python, reached through the class's `__getattr__`.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 /// The state of a result object: the core's answer, and the fields converted from it on
 /// first access (`None` until one is).
@@ -50,20 +50,25 @@ impl Answer {
 }
 
 /// A declared field of a result class. A plain field present in the answer is read straight
-/// from it; anything else (an absent or converted field) is the class's `__getattr__`.
+/// from it; a list field with an item class (the violations) becomes, on first access, a
+/// tuple of that class's objects, kept in `_converted`; anything else (an absent or nested
+/// field) is the class's `__getattr__`.
 #[pyclass(frozen, module = "rxgate._core")]
 pub(crate) struct Field {
     name: Py<PyString>,
     plain: bool,
+    items: Option<Py<PyAny>>,
 }
 
 #[pymethods]
 impl Field {
     #[new]
-    fn new(name: Bound<'_, PyString>, plain: bool) -> Self {
+    #[pyo3(signature = (name, plain, items = None))]
+    fn new(name: Bound<'_, PyString>, plain: bool, items: Option<Bound<'_, PyAny>>) -> Self {
         Field {
             name: name.unbind(),
             plain,
+            items: items.map(Bound::unbind),
         }
     }
 
@@ -90,14 +95,60 @@ impl Field {
         let py = slf.py();
         let field = slf.get();
         let name = field.name.bind(py);
-        if field.plain {
-            if let Ok(answer) = obj.cast::<Answer>() {
-                let data = answer.borrow().data.clone_ref(py);
-                if let Some(value) = data.bind(py).get_item(name)? {
-                    return Ok(value);
-                }
+        if let Ok(answer) = obj.cast::<Answer>() {
+            if let Some(value) = field.read(answer, name)? {
+                return Ok(value);
             }
         }
         obj.call_method1(pyo3::intern!(py, "__getattr__"), (name,))
+    }
+}
+
+impl Field {
+    /// The field read natively, or `None` for the class's `__getattr__` to answer.
+    fn read<'py>(
+        &self,
+        answer: &Bound<'py, Answer>,
+        name: &Bound<'py, PyString>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let py = answer.py();
+        let (data, converted) = {
+            let state = answer.borrow();
+            let converted = state.converted.as_ref().map(|c| c.clone_ref(py));
+            (state.data.clone_ref(py).into_bound(py), converted)
+        };
+        if self.plain {
+            return data.get_item(name);
+        }
+        let Some(items) = &self.items else {
+            return Ok(None);
+        };
+        if let Some(kept) = converted.as_ref().map(|c| c.bind(py).get_item(name)) {
+            if let Some(kept) = kept? {
+                return Ok(Some(kept));
+            }
+        }
+        let Some(list) = data.get_item(name)? else {
+            return Ok(None);
+        };
+        let Ok(list) = list.cast::<PyList>() else {
+            return Ok(None);
+        };
+        let items = items.bind(py);
+        let objects = list
+            .iter()
+            .map(|item| items.call1((item,)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let tuple = PyTuple::new(py, objects)?.into_any();
+        let converted = match converted {
+            Some(kept) => kept.into_bound(py),
+            None => {
+                let kept = PyDict::new(py);
+                answer.borrow_mut().converted = Some(kept.clone().unbind());
+                kept
+            }
+        };
+        converted.set_item(name, &tuple)?;
+        Ok(Some(tuple))
     }
 }

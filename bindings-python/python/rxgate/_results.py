@@ -57,7 +57,9 @@ class Result(_core.Answer):
         )
         for name in declared:
             if not any(name in vars(klass) for klass in cls.__mro__):
-                setattr(cls, name, _Field(name, name not in special))
+                # A violation list is read by the field itself, as a tuple of `Violation`s.
+                items = Violation if name in cls._violation_fields else None
+                setattr(cls, name, _Field(name, name not in special, items))
 
     def __getattr__(self, name: str) -> Any:
         converted: Optional[Dict[str, Any]] = _get_converted(self)
@@ -119,7 +121,8 @@ _get_converted = _core.Answer._converted.__get__
 
 #: A declared field of a result class (native, ``_core.Field``): what `Result.__getattr__`
 #: answers for it, found without the failed lookup that precedes `__getattr__`; a plain field
-#: present in the answer is read straight from it.
+#: present in the answer is read straight from it, a violation list converted (and kept) by
+#: the field itself.
 _Field = _core.Field
 
 
