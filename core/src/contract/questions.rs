@@ -218,28 +218,59 @@ fn trim(piece: &str) -> &str {
 /// The offered choices of a question, when it is multiple choice: `Ok(None)` for a plain
 /// question, `Err(rule)` when the marker is misspelt or the list is empty.
 pub fn choices(question: &str) -> Result<Option<Choices<'_>>, &'static str> {
-    offered(question, &scan(question))
+    offered(question, &scan(question)).map(|listed| listed.map(|l| l.choices))
 }
 
-fn offered<'q>(question: &'q str, found: &Scan) -> Result<Option<Choices<'q>>, &'static str> {
+/// Choice lists kept on the stack up to this many pieces (longer ones are split again
+/// for each chosen answer).
+const LISTED: usize = 12;
+
+/// A question's choices, split once when the list is checked: each chosen answer is then
+/// compared with the pieces, not found by splitting the list again.
+struct Listed<'q> {
+    choices: Choices<'q>,
+    pieces: [&'q str; LISTED],
+    /// How many pieces there are; above [`LISTED`], only `choices` answers.
+    len: usize,
+}
+
+impl Listed<'_> {
+    fn offers(&self, chosen: &str) -> bool {
+        match self.pieces.get(..self.len) {
+            Some(pieces) => pieces.contains(&chosen),
+            None => self.choices.offers(chosen),
+        }
+    }
+}
+
+fn offered<'q>(question: &'q str, found: &Scan) -> Result<Option<Listed<'q>>, &'static str> {
     let Some(index) = found.marker else {
         if found.misspelt_marker {
             return Err("write the marker exactly `POSSIBLE ANSWERS:`");
         }
         return Ok(None);
     };
-    let list = Choices(
+    let choices = Choices(
         question
             .get(index + CHOICES_MARKER.len()..)
             .unwrap_or_default(),
     );
+    let mut listed = Listed {
+        choices,
+        pieces: [""; LISTED],
+        len: 0,
+    };
     let (mut empty, mut filled) = (false, false);
-    for choice in list.iter() {
+    for choice in choices.iter() {
         if choice.is_empty() {
             empty = true;
         } else {
             filled = true;
         }
+        if let Some(slot) = listed.pieces.get_mut(listed.len) {
+            *slot = choice;
+        }
+        listed.len += 1;
     }
     if !filled {
         return Err("no choices follow `POSSIBLE ANSWERS:`");
@@ -247,7 +278,7 @@ fn offered<'q>(question: &'q str, found: &Scan) -> Result<Option<Choices<'q>>, &
     if empty {
         return Err("a choice between semicolons is empty");
     }
-    Ok(Some(list))
+    Ok(Some(listed))
 }
 
 /// Checks every pair of a form at `form`.
@@ -286,7 +317,7 @@ pub(crate) fn check(c: &mut Checker, entries: &[QaEntry], form: &Loc) {
             if let (Some(offered), Some((answer, answer_text))) = (offered, answer) {
                 if !answer_text.trim().is_empty() {
                     let answer_at = form.qa(answer.side.letter(), answer.number);
-                    answer_rules(c, answer_text, offered, &answer_at, entry.number);
+                    answer_rules(c, answer_text, &offered, &answer_at, entry.number);
                 }
             }
         }
@@ -381,7 +412,7 @@ static STANDARD_TOPICS: [(&str, &str, &str); 4] = [
 ];
 
 /// The question's own rules; answers its offered choices when it is multiple choice.
-fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Choices<'q>> {
+fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Listed<'q>> {
     let found = scan(text);
     if let Some((_, topic, standard)) = found.topic {
         c.warn(
@@ -404,7 +435,7 @@ fn question_rules<'q>(c: &mut Checker, text: &'q str, at: &Loc) -> Option<Choice
     }
 }
 
-fn answer_rules(c: &mut Checker, text: &str, offered: Choices<'_>, at: &Loc, number: u32) {
+fn answer_rules(c: &mut Checker, text: &str, offered: &Listed<'_>, at: &Loc, number: u32) {
     for (position, chosen) in Pieces(Some(text)).enumerate() {
         if !offered.offers(chosen) {
             let question = format!("Q{number}");
@@ -421,7 +452,7 @@ fn answer_rules(c: &mut Checker, text: &str, offered: Choices<'_>, at: &Loc, num
 
 #[cfg(test)]
 mod tests {
-    use super::{choices, scan};
+    use super::{choices, offered, scan, LISTED};
 
     /// The scan as it was written byte by byte: the SWAR scan must find the same.
     fn reference(question: &str) -> (Option<usize>, bool, Option<&'static str>) {
@@ -526,5 +557,32 @@ mod tests {
         assert!(choices("How? Possible answers: a; b").is_err());
         assert!(choices("How? POSSIBLE ANSWERS:   ").is_err());
         assert!(choices("How? POSSIBLE ANSWERS: a;; b").is_err());
+    }
+
+    #[test]
+    fn listed_choices_answer_as_the_list_does_on_and_past_the_stack() -> Result<(), String> {
+        // Lists of 1 to 40 choices (the stack holds 12), each asked for every choice, for
+        // a choice with other spacing, and for text that is not one of them.
+        for count in 1..=40usize {
+            let list: Vec<String> = (1..=count).map(|n| format!(" choice {n} ")).collect();
+            let question = format!("Which? POSSIBLE ANSWERS:{}", list.join(";"));
+            let Ok(Some(listed)) = offered(&question, &scan(&question)) else {
+                return Err(format!("{count} choices: not read as multiple choice"));
+            };
+            assert_eq!(listed.len, count);
+            assert_eq!(listed.pieces.get(..count).is_some(), count <= LISTED);
+            let mut asked: Vec<String> = (1..=count).map(|n| format!("choice {n}")).collect();
+            asked.extend(["choice 0".into(), " choice 1".into(), String::new()]);
+            for chosen in &asked {
+                assert_eq!(
+                    listed.offers(chosen),
+                    listed.choices.offers(chosen),
+                    "{count} choices, asked {chosen:?}"
+                );
+            }
+            assert!(listed.offers(&format!("choice {count}")));
+            assert!(!listed.offers("choice 0"));
+        }
+        Ok(())
     }
 }
