@@ -6,9 +6,10 @@
 //! object ran an `__init__` frame and reading the field ran a descriptor's `__get__` frame:
 //! together about as long as the core's work on a small body (issue 17). Here both are
 //! type slots: [`Answer`] holds the answer dict and the cache of converted fields (`_data`,
-//! `_converted`), and a [`Field`] answers a plain field present in the dict with one lookup.
-//! Everything else a result class does (violation tuples, nested results, optional fields,
-//! `to_dict`, `repr`) stays in Python, reached through the class's `__getattr__`.
+//! `_converted`), and a [`Field`] answers a plain field present in the dict with one lookup
+//! and turns a violation list into its tuple of `Violation`s once. Everything else a result
+//! class does (nested results, optional and list defaults, `to_dict`, `repr`, refusing
+//! writes) stays in Python, reached through the class's `__getattr__`.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};

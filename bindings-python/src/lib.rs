@@ -198,11 +198,9 @@ fn params_map(params: Option<&Bound<'_, PyDict>>) -> Result<Map<String, Value>, 
     }
 }
 
-/// `validate(kind, payload, today, allowed_states=None, max_image_bytes=None)`: the report
-/// for one outbound body. A `str`/`bytes` payload goes to the core's fast path
-/// (`validate_text`, parsed there); a dict is converted and validated (`validate`).
-#[pyfunction]
-#[pyo3(signature = (kind, payload, today, allowed_states = None, max_image_bytes = None))]
+/// The report for one outbound body, as the core's answer dict. A `str`/`bytes` payload goes
+/// to the core's fast path (`validate_text`, parsed there); a dict is read into a tape and
+/// validated from it; anything else is converted and validated (`validate`).
 fn validate(
     py: Python<'_>,
     kind: &str,
@@ -388,7 +386,6 @@ fn default_today() -> PyResult<String> {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add_function(wrap_pyfunction!(call_document, m)?)?;
-    m.add_function(wrap_pyfunction!(validate, m)?)?;
     m.add_function(wrap_pyfunction!(validate_report, m)?)?;
     m.add_function(wrap_pyfunction!(check_many, m)?)?;
     m.add_function(wrap_pyfunction!(default_today, m)?)?;

@@ -9,13 +9,6 @@ CORE_VERSION: str
 
 def call(op: str, request: Union[Mapping[str, Any], str, bytes, None] = ...) -> Any: ...
 def call_document(op: str, document: Any, params: Optional[Dict[str, Any]] = ...) -> Any: ...
-def validate(
-    kind: str,
-    payload: Any,
-    today: str,
-    allowed_states: Optional[List[str]] = ...,
-    max_image_bytes: Optional[int] = ...,
-) -> Dict[str, Any]: ...
 def validate_report(
     kind: str,
     payload: Any,

@@ -68,9 +68,8 @@ class Result(_core.Answer):
         data: Dict[str, Any] = _get_data(self)
         if name in data:
             value = data[name]
-            if name in self._violation_fields and isinstance(value, list):
-                value = self._keep(name, tuple([Violation(v) for v in value]))
-            elif name in self._nested and isinstance(value, dict):
+            # A violation list is converted by its field (`_core.Field`), never here.
+            if name in self._nested and isinstance(value, dict):
                 value = self._keep(name, self._nested[name](value))
             return value
         if name in self._optional_fields:
