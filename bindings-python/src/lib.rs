@@ -243,14 +243,13 @@ fn validate(
     answer(py, result)
 }
 
-/// `rxgate.validate(kind, payload, today=None, *, allowed_states=None,
-/// max_image_bytes=None)`: the package's `validate` itself (no Python frame in between),
-/// answering a `rxgate.Report` over [`validate`]'s dict.
-///
 /// Validates an outbound Beluga body of `kind` (see `rxgate.KINDS`). `payload` is a dict or
 /// JSON `str`/`bytes` (parsed in Rust by the core's fast path). `today` (a date or ISO
 /// string, default `default_today()`) drives the 18+ rule. `Report.to_dict()` equals what
 /// `rxgate validate` prints.
+///
+/// This is `rxgate.validate` itself (the text above is its `help()`): no Python frame runs
+/// between the call and the `rxgate.Report` it answers over the core's answer dict.
 #[pyfunction]
 #[pyo3(signature = (kind, payload, today = None, *, allowed_states = None, max_image_bytes = None))]
 fn validate_report(

@@ -235,11 +235,8 @@ def _params(**values: Any) -> Dict[str, Any]:
 # --- contract ------------------------------------------------------------------------------
 
 #: ``validate(kind, payload, today=None, *, allowed_states=None, max_image_bytes=None)``:
-#: validates an outbound Beluga body of ``kind`` (see :data:`KINDS`). ``payload`` is a dict
-#: or JSON ``str``/``bytes`` (parsed in Rust by the core's fast path). ``today`` (a date or
-#: ISO string, default :func:`default_today`) drives the 18+ rule. ``Report.to_dict()``
-#: equals what ``rxgate validate`` prints. Native (``_core.validate_report``): the call
-#: answers a :class:`Report` with no Python frame in between (issue 17).
+#: native (``_core.validate_report``, whose docstring ``help(rxgate.validate)`` shows), so
+#: the call answers a :class:`Report` with no Python frame in between (issue 17).
 validate = _core.validate_report
 
 
