@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The side-by-side benchmark (issue 17): builds rxgate's Rust worker (bench/rust, its own
 # workspace: the alternatives never enter the main build), the npm package
-# (bindings-wasm/build.sh), the Python wheel (--release) in a venv with pydantic v2 and
-# jsonschema_rs, and ajv for Node (bench/node, its own lock), then measures every row
-# round-robin and prints min and median per call, instructions per call for the Rust rows and
-# the ratios. Not a CI stage (CI cost zero): run it on an otherwise idle machine and record
-# `uptime` with the figures (README "Speed").
+# (bindings-wasm/build.sh), the Python release wheel (bindings-python/build-release.sh) in a
+# venv with pydantic v2 and jsonschema_rs, and ajv for Node (bench/node, its own lock), then
+# measures every row round-robin and prints min and median per call, instructions per call
+# for the Rust rows and the ratios. Not a CI stage (CI cost zero): run it on an otherwise
+# idle machine and record `uptime` with the figures (README "Speed").
 #   bash bench/run.sh [--only rust|--no-python|--no-node] [run.py options: --rounds N --batch-ms M --no-callgrind]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -36,12 +36,11 @@ fi
 if [ "$python" = 1 ]; then
   venv="$target/bench/venv"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet "maturin>=1.5,<2" "pydantic>=2,<3" "jsonschema-rs>=0.29" typing_extensions
-  # Only this build's wheel: an older one (another tag) would make the install ambiguous.
-  rm -f "$target"/bench/wheels/rxgate-*.whl
-  "$venv/bin/maturin" build --release --manifest-path "$root/bindings-python/Cargo.toml" \
-    --interpreter "$venv/bin/python" --compatibility linux --out "$target/bench/wheels"
-  "$venv/bin/python" -m pip install --quiet --force-reinstall --no-deps "$target"/bench/wheels/rxgate-*.whl
+  "$venv/bin/python" -m pip install --quiet "pydantic>=2,<3" "jsonschema-rs>=0.29" typing_extensions
+  # The release wheel, as it ships (profile-guided, trained on the package's test suite);
+  # the script leaves it installed in this venv.
+  PYTHON="$venv/bin/python" bash "$root/bindings-python/build-release.sh" "$target/bench/wheels" \
+    --compatibility linux
   run+=(--python "$venv/bin/python")
 fi
 uptime

@@ -149,9 +149,12 @@ pub(crate) fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
 }
 
 /// A validation report as the dict `validate` answers (`{valid, violations, warnings}`),
-/// built from the typed report: a valid report costs one dict and two empty lists, and no
-/// intermediate JSON value is made for it.
-pub(crate) fn report_to_python(py: Python<'_>, report: &Report) -> PyResult<Py<PyAny>> {
+/// built from the typed report with no intermediate JSON value, when a result object first
+/// needs it (`answer::Answer`).
+pub(crate) fn report_to_python<'py>(
+    py: Python<'py>,
+    report: &Report,
+) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     dict.set_item(pyo3::intern!(py, "valid"), report.valid)?;
     for (key, list) in [
@@ -164,7 +167,7 @@ pub(crate) fn report_to_python(py: Python<'_>, report: &Report) -> PyResult<Py<P
         }
         dict.set_item(key, items)?;
     }
-    Ok(dict.into_any().unbind())
+    Ok(dict)
 }
 
 /// `{code, path, message, beluga_error}` built straight from the violation (what

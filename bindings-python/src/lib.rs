@@ -13,7 +13,8 @@
 //!   `validate` reads a dict into a tape of tokens and borrowed strings ([`de::Tape`]) and
 //!   the core reads its typed model from that, detached; its parameters go to the core
 //!   typed (`api::ValidateParams`), with no request `Value` built for them. Answers are built
-//!   directly as Python dicts and lists ([`convert::to_python`]).
+//!   directly as Python dicts and lists ([`convert::to_python`]); `validate`'s report stays
+//!   the core's own until something reads more than `valid` ([`answer`]).
 //! - **The work runs detached from the interpreter** (`Python::detach`, formerly
 //!   `allow_threads`): other Python threads run while the core validates or decides, and
 //!   [`check_many`] runs a whole batch in one detached section.
@@ -198,9 +199,10 @@ fn params_map(params: Option<&Bound<'_, PyDict>>) -> Result<Map<String, Value>, 
     }
 }
 
-/// The report for one outbound body, as the core's answer dict. A `str`/`bytes` payload goes
-/// to the core's fast path (`validate_text`, parsed there); a dict is read into a tape and
-/// validated from it; anything else is converted and validated (`validate`).
+/// The report for one outbound body: the core's [`Report`], or its answer dict when only the
+/// generic operation could read the document. A `str`/`bytes` payload goes to the core's fast
+/// path (`validate_text`, parsed there); a dict is read into a tape and validated from it;
+/// anything else is converted and validated (`validate`).
 fn validate(
     py: Python<'_>,
     kind: &str,
@@ -208,7 +210,7 @@ fn validate(
     today: &str,
     allowed_states: Option<Vec<String>>,
     max_image_bytes: Option<u64>,
-) -> PyResult<Py<PyAny>> {
+) -> PyResult<Result<Report, Py<PyAny>>> {
     // Typed parameters (`api::ValidateParams`): no request `Value` is built for the fast
     // paths; the fallback below, for a document JSON cannot hold, asks the core for one.
     let params = api::ValidateParams {
@@ -224,23 +226,20 @@ fn validate(
             catch_unwind(AssertUnwindSafe(|| api::validate_text_with(params, text)))
                 .unwrap_or_else(|_| Err(panicked()))
         });
-        return match result {
-            Ok(report) => convert::report_to_python(py, &report),
-            Err(err) => Err(raise(py, &err)),
-        };
+        return result.map(Ok).map_err(|err| raise(py, &err));
     }
     // Any other document is read into a tape (attached), then straight into the typed model
     // (detached); what JSON cannot hold stops that walk, and the conversion below explains
     // it (type and JSON Pointer).
     match validate_tape(py, params.clone(), payload) {
-        Ok(Ok(report)) => return convert::report_to_python(py, &report),
+        Ok(Ok(report)) => return Ok(Ok(report)),
         Ok(Err(de::NotJson)) => {}
         Err(err) => return Err(raise(py, &err)),
     }
     let input = convert::to_json(payload, "input").map_err(|e| raise(py, &e))?;
     let request = params.request(input);
     let result = py.detach(|| run("validate", &request));
-    answer(py, result)
+    answer(py, result).map(Err)
 }
 
 /// Validates an outbound Beluga body of `kind` (see `rxgate.KINDS`). `payload` is a dict or
@@ -249,7 +248,8 @@ fn validate(
 /// `rxgate validate` prints.
 ///
 /// This is `rxgate.validate` itself (the text above is its `help()`): no Python frame runs
-/// between the call and the `rxgate.Report` it answers over the core's answer dict.
+/// between the call and the `rxgate.Report` it answers, which holds the core's report and
+/// builds its answer dict only when read (`answer::Pending`).
 #[pyfunction]
 #[pyo3(signature = (kind, payload, today = None, *, allowed_states = None, max_image_bytes = None))]
 fn validate_report(
@@ -286,7 +286,10 @@ fn validate_report(
                 .collect()
         })
         .transpose()?;
-    let answer = validate(py, kind, payload, today, states, max_image_bytes)?;
+    let answer = match validate(py, kind, payload, today, states, max_image_bytes)? {
+        Ok(report) => Bound::new(py, answer::Pending::new(report))?.into_any(),
+        Err(dict) => dict.into_bound(py),
+    };
     let report = REPORT.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("rxgate._results")?.getattr("Report")?.unbind())
     })?;

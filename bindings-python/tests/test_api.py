@@ -170,6 +170,35 @@ def test_report_is_typed_and_frozen() -> None:
     assert report == rxgate.validate("visit", json.dumps(case["input"]), case["today"])
 
 
+def test_a_report_reads_the_same_whether_or_not_its_answer_dict_is_built_yet() -> None:
+    import copy
+
+    # A report holds the core's own report until something reads more than `valid` (issue
+    # 17). Every visit vector, read field first and dict first, answers what the dict says.
+    cases = load(VECTORS / "contract" / "visit.json")["cases"]
+    assert any(c.get("expect", {}).get("valid") is True for c in cases)
+    for case in cases:
+        text = json.dumps(case["input"])
+
+        def again() -> rxgate.Report:
+            return rxgate.validate("visit", text, case.get("today"))
+
+        answer = again().to_dict()
+        assert set(answer) == {"valid", "violations", "warnings"}, case["name"]
+        report = again()
+        assert report.valid is answer["valid"], case["name"]
+        assert [v.to_dict() for v in report.warnings] == answer["warnings"], case["name"]
+        assert [v.to_dict() for v in report.violations] == answer["violations"], case["name"]
+        assert report.violations is report.violations, "converted once, then kept"
+        assert report.to_dict() == answer and report.valid is answer["valid"], case["name"]
+        for clone in (pickle.loads(pickle.dumps(again())), copy.deepcopy(again()), copy.copy(again())):
+            assert type(clone) is rxgate.Report and clone == report, case["name"]
+        assert repr(again()) == repr(report) and again() == report
+    # Only the binding hands a report over; a result is otherwise built from its dict.
+    with pytest.raises(TypeError, match="answer dict"):
+        rxgate.Report(["valid"])  # type: ignore[arg-type]
+
+
 def test_declared_fields_read_through_the_class_and_others_still_read() -> None:
     from rxgate import _results
 

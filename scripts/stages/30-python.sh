@@ -2,10 +2,12 @@
 # The Python package `rxgate` (bindings-python/): from a fresh Debian 12 machine with python3,
 # create a fresh virtualenv, install maturin, ziglang, pytest and mypy, build the abi3
 # manylinux_2_28 wheel with zig as the linker (Debian 12's glibc fails the plain manylinux
-# symbol check; debug profile: it shares stage 10's compiled dependencies) and the sdist,
+# symbol check; debug profile, named: pyproject.toml names the release one) and the sdist,
 # install the wheel with `--no-index` and no Rust on PATH, then run pytest (vector parity,
 # API, stubs, the bulk CLI on a 10 000-line file; pytest prints the count) and
-# `mypy --strict` on the tests and examples. Release wheels: the same command with --release.
+# `mypy --strict` on the tests and examples. Last, the release wheel as it ships
+# (bindings-python/build-release.sh: LTO, profile-guided by the same suite, which then runs
+# on the wheel built; about 5 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"
@@ -29,7 +31,7 @@ py="$work/venv/bin/python"
 
 # maturin finds zig through `python3 -m ziglang` of the venv on PATH.
 PATH="$work/venv/bin:$PATH" "$work/venv/bin/maturin" build --manifest-path bindings-python/Cargo.toml \
-  --interpreter "$py" --zig --compatibility manylinux_2_28 --out "$work/wheels"
+  --profile dev --interpreter "$py" --zig --compatibility manylinux_2_28 --out "$work/wheels"
 "$work/venv/bin/maturin" sdist --manifest-path bindings-python/Cargo.toml --out "$work/sdist"
 # The sdist carries the Rust sources it builds from (the core and the binding crate).
 tar -tzf "$work"/sdist/rxgate-*.tar.gz >"$work/sdist/files"
@@ -44,3 +46,7 @@ test -x "$work/venv/bin/rxgate-py"
 cd bindings-python/tests
 "$py" -m pytest -q -p no:cacheprovider --basetemp "$work/pytest" .
 "$work/venv/bin/mypy" --strict --cache-dir "$work/mypy-cache" . ../examples
+
+# The release wheel (it replaces the debug one in the venv, after the tests above).
+cd "$root"
+PYTHON="$py" bash bindings-python/build-release.sh "$work/release" --zig --compatibility manylinux_2_28
