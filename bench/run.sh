@@ -37,10 +37,10 @@ if [ "$python" = 1 ]; then
   venv="$target/bench/venv"
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet "pydantic>=2,<3" "jsonschema-rs>=0.29" typing_extensions
-  # The release wheel, as it ships (profile-guided, trained on the package's test suite);
-  # the script leaves it installed in this venv.
+  # The release wheel, as it ships (manylinux, profile-guided, trained on the package's test
+  # suite); the script leaves it installed in this venv.
   PYTHON="$venv/bin/python" bash "$root/bindings-python/build-release.sh" "$target/bench/wheels" \
-    --compatibility linux
+    --zig --compatibility manylinux_2_28
   run+=(--python "$venv/bin/python")
 fi
 uptime
