@@ -9,35 +9,40 @@
 //! (`_data`, `_converted`), and a [`Field`] answers a plain field present in the answer with
 //! one lookup and turns a violation list into its tuple of `Violation`s once.
 //!
-//! A validation report is kept as the core's own [`Report`] until something needs its dict:
-//! building the dict and its two lists, then freeing them, cost a valid report more than the
-//! result object itself. `report.valid` reads the Rust field, an empty violation list is the
-//! empty tuple, and anything else (`_data`, a non-empty list, an undeclared key) builds the
-//! dict once, exactly the one [`crate::convert::report_to_python`] always built.
+//! A validation report is kept as the core's own [`Report`], and each violation read from
+//! it as the core's [`Violation`], until something needs the answer dict: building the dicts
+//! and lists, then freeing them, cost more than the result objects themselves.
+//! `report.valid`, `len(report.violations)` and a violation's fields read the Rust values;
+//! anything else (`_data`, `to_dict()`, an undeclared key) builds the dict once, exactly the
+//! one [`crate::convert::report_to_python`] always built.
+//!
 //! Everything else a result class does (nested results, optional and list defaults,
 //! `to_dict`, `repr`, refusing writes) stays in Python, reached through the class's
 //! `__getattr__`.
 
-use crate::convert::report_to_python;
+use crate::convert::{report_to_python, violation_to_python};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple};
-use rxgate_core::issue::Report;
+use rxgate_core::issue::{Report, Violation};
 
-/// The core's answer held by a result object: its dict, or a report not yet turned into one.
+/// The core's answer held by a result object: its dict, or a report or one of its
+/// violations not yet turned into one.
 enum Data {
     Dict(Py<PyDict>),
     Report(Report),
+    Violation(Violation),
 }
 
-/// A report on its way into a result object: what `Report(pending)` is built from, so the
-/// report is moved, never converted (see the module's opening). Only the binding makes one.
+/// A core value on its way into a result object: what `Report(pending)` and
+/// `Violation(pending)` are built from, so the value is moved, never converted (see the
+/// module's opening). Only the binding makes one.
 #[pyclass(module = "rxgate._core")]
-pub(crate) struct Pending(Option<Report>);
+pub(crate) struct Pending(Option<Data>);
 
 impl Pending {
-    pub(crate) fn new(report: Report) -> Self {
-        Pending(Some(report))
+    pub(crate) fn report(report: Report) -> Self {
+        Pending(Some(Data::Report(report)))
     }
 }
 
@@ -55,12 +60,12 @@ impl Answer {
     fn new(data: &Bound<'_, PyAny>) -> PyResult<Self> {
         let data = if let Ok(dict) = data.cast::<PyDict>() {
             Data::Dict(dict.clone().unbind())
-        } else if let Some(report) = data
+        } else if let Some(held) = data
             .cast::<Pending>()
             .ok()
             .and_then(|pending| pending.borrow_mut().0.take())
         {
-            Data::Report(report)
+            held
         } else {
             return Err(PyTypeError::new_err(
                 "a result is built from its answer dict",
@@ -146,12 +151,13 @@ impl Field {
 }
 
 impl Answer {
-    /// The answer as its dict, built from the report (once) if it is still one.
+    /// The answer as its dict, built (once) from the core value it still holds.
     fn dict<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyDict>> {
         let py = slf.py();
         let dict = match &slf.borrow().data {
             Data::Dict(dict) => return Ok(dict.bind(py).clone()),
             Data::Report(report) => report_to_python(py, report)?,
+            Data::Violation(violation) => violation_to_python(py, violation)?,
         };
         // Building the dict runs no Python code of ours, but a collection could run someone
         // else's; a result borrowed meanwhile answers this dict and builds it again next time.
@@ -161,24 +167,65 @@ impl Answer {
         Ok(dict)
     }
 
-    /// What a still unconverted report answers for `name` without its dict: `valid`, and an
-    /// empty violation list as the empty tuple. `None` when the dict is needed.
-    fn read_report<'py>(
-        &self,
-        name: &Bound<'py, PyString>,
-        listed: bool,
-    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+    /// What a result still holding a core value answers for `name` without its dict.
+    fn read_native<'py>(&self, name: &Bound<'py, PyString>, listed: bool) -> PyResult<Native<'py>> {
         let py = name.py();
-        let Data::Report(report) = &self.data else {
-            return Ok(None);
-        };
-        let empty = |list: &Vec<_>| listed && list.is_empty();
-        Ok(match &*name.to_cow()? {
-            "valid" if !listed => Some(PyBool::new(py, report.valid).to_owned().into_any()),
-            "violations" if empty(&report.violations) => Some(PyTuple::empty(py).into_any()),
-            "warnings" if empty(&report.warnings) => Some(PyTuple::empty(py).into_any()),
-            _ => None,
+        let text = |t: &str| Native::Value(PyString::new(py, t).into_any());
+        Ok(match (&self.data, &*name.to_cow()?, listed) {
+            (Data::Report(report), "valid", false) => {
+                Native::Value(PyBool::new(py, report.valid).to_owned().into_any())
+            }
+            (Data::Report(report), "violations", true) => Native::listed(py, &report.violations),
+            (Data::Report(report), "warnings", true) => Native::listed(py, &report.warnings),
+            (Data::Violation(v), "code", false) => text(v.code.as_str()),
+            (Data::Violation(v), "path", false) => text(&v.path),
+            (Data::Violation(v), "message", false) => text(&v.message),
+            (Data::Violation(v), "beluga_error", false) => match &v.beluga_error {
+                Some(error) => text(error),
+                None => Native::Value(py.None().into_bound(py)),
+            },
+            _ => Native::Dict,
         })
+    }
+
+    /// Keeps `value`, converted for `name`, in `_converted`.
+    fn keep(
+        slf: &Bound<'_, Self>,
+        name: &Bound<'_, PyString>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let py = slf.py();
+        let kept = slf.borrow().converted.as_ref().map(|c| c.clone_ref(py));
+        let kept = match kept {
+            Some(kept) => kept.into_bound(py),
+            None => {
+                let kept = PyDict::new(py);
+                slf.borrow_mut().converted = Some(kept.clone().unbind());
+                kept
+            }
+        };
+        kept.set_item(name, value)
+    }
+}
+
+/// What [`Answer::read_native`] found.
+enum Native<'py> {
+    /// The field's value.
+    Value(Bound<'py, PyAny>),
+    /// A violation list to turn into result objects (a copy: the report keeps its own).
+    Violations(Vec<Violation>),
+    /// Only the answer dict can say.
+    Dict,
+}
+
+impl<'py> Native<'py> {
+    /// A violation list: the empty tuple when empty, else the violations to convert.
+    fn listed(py: Python<'py>, list: &[Violation]) -> Self {
+        if list.is_empty() {
+            Native::Value(PyTuple::empty(py).into_any())
+        } else {
+            Native::Violations(list.to_vec())
+        }
     }
 }
 
@@ -190,43 +237,46 @@ impl Field {
         name: &Bound<'py, PyString>,
     ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let py = answer.py();
-        if let Some(value) = answer.borrow().read_report(name, self.items.is_some())? {
-            return Ok(Some(value));
-        }
-        let data = Answer::dict(answer)?;
-        let converted = answer.borrow().converted.as_ref().map(|c| c.clone_ref(py));
-        if self.plain {
-            return data.get_item(name);
-        }
-        let Some(items) = &self.items else {
-            return Ok(None);
-        };
-        if let Some(kept) = converted.as_ref().map(|c| c.bind(py).get_item(name)) {
-            if let Some(kept) = kept? {
+        let listed = self.items.is_some();
+        if listed {
+            let kept = answer.borrow().converted.as_ref().map(|c| c.clone_ref(py));
+            if let Some(kept) = kept
+                .map(|c| c.bind(py).get_item(name))
+                .transpose()?
+                .flatten()
+            {
                 return Ok(Some(kept));
             }
         }
-        let Some(list) = data.get_item(name)? else {
-            return Ok(None);
-        };
-        let Ok(list) = list.cast::<PyList>() else {
-            return Ok(None);
-        };
-        let items = items.bind(py);
-        let objects = list
-            .iter()
-            .map(|item| items.call1((item,)))
-            .collect::<PyResult<Vec<_>>>()?;
-        let tuple = PyTuple::new(py, objects)?.into_any();
-        let converted = match converted {
-            Some(kept) => kept.into_bound(py),
-            None => {
-                let kept = PyDict::new(py);
-                answer.borrow_mut().converted = Some(kept.clone().unbind());
-                kept
+        let native = answer.borrow().read_native(name, listed)?;
+        let objects = match (native, &self.items) {
+            (Native::Value(value), _) => return Ok(Some(value)),
+            (Native::Violations(list), Some(items)) => list
+                .into_iter()
+                .map(|v| {
+                    let pending = Bound::new(py, Pending(Some(Data::Violation(v))))?;
+                    items.bind(py).call1((pending,))
+                })
+                .collect::<PyResult<Vec<_>>>()?,
+            (_, items) => {
+                let data = Answer::dict(answer)?;
+                if self.plain {
+                    return data.get_item(name);
+                }
+                let Some(list) = data.get_item(name)? else {
+                    return Ok(None);
+                };
+                match (list.cast::<PyList>(), items) {
+                    (Ok(list), Some(items)) => list
+                        .iter()
+                        .map(|item| items.bind(py).call1((item,)))
+                        .collect::<PyResult<Vec<_>>>()?,
+                    _ => return Ok(None),
+                }
             }
         };
-        converted.set_item(name, &tuple)?;
+        let tuple = PyTuple::new(py, objects)?.into_any();
+        Answer::keep(answer, name, &tuple)?;
         Ok(Some(tuple))
     }
 }

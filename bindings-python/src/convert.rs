@@ -172,7 +172,7 @@ pub(crate) fn report_to_python<'py>(
 
 /// `{code, path, message, beluga_error}` built straight from the violation (what
 /// `serde_json::to_value` of it gives, with no `Value` in between), keys interned.
-fn violation_to_python<'py>(
+pub(crate) fn violation_to_python<'py>(
     py: Python<'py>,
     violation: &rxgate_core::issue::Violation,
 ) -> PyResult<Bound<'py, PyDict>> {

@@ -287,7 +287,7 @@ fn validate_report(
         })
         .transpose()?;
     let answer = match validate(py, kind, payload, today, states, max_image_bytes)? {
-        Ok(report) => Bound::new(py, answer::Pending::new(report))?.into_any(),
+        Ok(report) => Bound::new(py, answer::Pending::report(report))?.into_any(),
         Err(dict) => dict.into_bound(py),
     };
     let report = REPORT.get_or_try_init(py, || -> PyResult<Py<PyAny>> {

@@ -173,8 +173,9 @@ def test_report_is_typed_and_frozen() -> None:
 def test_a_report_reads_the_same_whether_or_not_its_answer_dict_is_built_yet() -> None:
     import copy
 
-    # A report holds the core's own report until something reads more than `valid` (issue
-    # 17). Every visit vector, read field first and dict first, answers what the dict says.
+    # A report holds the core's own report, and each of its violations the core's violation,
+    # until something needs the answer dict (issue 17). Every visit vector, read field first
+    # and dict first, answers what the dict says.
     cases = load(VECTORS / "contract" / "visit.json")["cases"]
     assert any(c.get("expect", {}).get("valid") is True for c in cases)
     for case in cases:
@@ -187,9 +188,12 @@ def test_a_report_reads_the_same_whether_or_not_its_answer_dict_is_built_yet() -
         assert set(answer) == {"valid", "violations", "warnings"}, case["name"]
         report = again()
         assert report.valid is answer["valid"], case["name"]
+        fields = [(v.code, v.path, v.message, v.beluga_error) for v in report.violations]
+        assert fields == [(d["code"], d["path"], d["message"], d["beluga_error"]) for d in answer["violations"]]
         assert [v.to_dict() for v in report.warnings] == answer["warnings"], case["name"]
         assert [v.to_dict() for v in report.violations] == answer["violations"], case["name"]
         assert report.violations is report.violations, "converted once, then kept"
+        assert all(type(v) is rxgate.Violation for v in report.violations + report.warnings)
         assert report.to_dict() == answer and report.valid is answer["valid"], case["name"]
         for clone in (pickle.loads(pickle.dumps(again())), copy.deepcopy(again()), copy.copy(again())):
             assert type(clone) is rxgate.Report and clone == report, case["name"]
