@@ -169,6 +169,9 @@ impl Answer {
 
     /// What a result still holding a core value answers for `name` without its dict.
     fn read_native<'py>(&self, name: &Bound<'py, PyString>, listed: bool) -> PyResult<Native<'py>> {
+        if let Data::Dict(_) = self.data {
+            return Ok(Native::Dict);
+        }
         let py = name.py();
         let text = |t: &str| Native::Value(PyString::new(py, t).into_any());
         Ok(match (&self.data, &*name.to_cow()?, listed) {
@@ -258,7 +261,7 @@ impl Field {
                     items.bind(py).call1((pending,))
                 })
                 .collect::<PyResult<Vec<_>>>()?,
-            (_, items) => {
+            (Native::Dict, items) | (Native::Violations(_), items @ None) => {
                 let data = Answer::dict(answer)?;
                 if self.plain {
                     return data.get_item(name);

@@ -199,18 +199,20 @@ fn params_map(params: Option<&Bound<'_, PyDict>>) -> Result<Map<String, Value>, 
     }
 }
 
-/// The report for one outbound body: the core's [`Report`], or its answer dict when only the
-/// generic operation could read the document. A `str`/`bytes` payload goes to the core's fast
-/// path (`validate_text`, parsed there); a dict is read into a tape and validated from it;
+/// The report for one outbound body, as what `rxgate.Report` is built from: the core's
+/// [`Report`] in an [`answer::Pending`], or the answer dict when only the generic operation
+/// could read the document. A `str`/`bytes` payload goes to the core's fast path
+/// (`validate_text`, parsed there); a dict is read into a tape and validated from it;
 /// anything else is converted and validated (`validate`).
-fn validate(
-    py: Python<'_>,
+fn validate<'py>(
+    py: Python<'py>,
     kind: &str,
-    payload: &Bound<'_, PyAny>,
+    payload: &Bound<'py, PyAny>,
     today: &str,
     allowed_states: Option<Vec<String>>,
     max_image_bytes: Option<u64>,
-) -> PyResult<Result<Report, Py<PyAny>>> {
+) -> PyResult<Bound<'py, PyAny>> {
+    let pending = |report| Ok(Bound::new(py, answer::Pending::report(report))?.into_any());
     // Typed parameters (`api::ValidateParams`): no request `Value` is built for the fast
     // paths; the fallback below, for a document JSON cannot hold, asks the core for one.
     let params = api::ValidateParams {
@@ -226,20 +228,20 @@ fn validate(
             catch_unwind(AssertUnwindSafe(|| api::validate_text_with(params, text)))
                 .unwrap_or_else(|_| Err(panicked()))
         });
-        return result.map(Ok).map_err(|err| raise(py, &err));
+        return result.map_err(|err| raise(py, &err)).and_then(pending);
     }
     // Any other document is read into a tape (attached), then straight into the typed model
     // (detached); what JSON cannot hold stops that walk, and the conversion below explains
     // it (type and JSON Pointer).
     match validate_tape(py, params.clone(), payload) {
-        Ok(Ok(report)) => return Ok(Ok(report)),
+        Ok(Ok(report)) => return pending(report),
         Ok(Err(de::NotJson)) => {}
         Err(err) => return Err(raise(py, &err)),
     }
     let input = convert::to_json(payload, "input").map_err(|e| raise(py, &e))?;
     let request = params.request(input);
     let result = py.detach(|| run("validate", &request));
-    answer(py, result).map(Err)
+    answer(py, result).map(|dict| dict.into_bound(py))
 }
 
 /// Validates an outbound Beluga body of `kind` (see `rxgate.KINDS`). `payload` is a dict or
@@ -286,10 +288,7 @@ fn validate_report(
                 .collect()
         })
         .transpose()?;
-    let answer = match validate(py, kind, payload, today, states, max_image_bytes)? {
-        Ok(report) => Bound::new(py, answer::Pending::report(report))?.into_any(),
-        Err(dict) => dict.into_bound(py),
-    };
+    let answer = validate(py, kind, payload, today, states, max_image_bytes)?;
     let report = REPORT.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py.import("rxgate._results")?.getattr("Report")?.unbind())
     })?;
