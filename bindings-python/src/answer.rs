@@ -44,6 +44,10 @@ impl Pending {
     pub(crate) fn report(report: Report) -> Self {
         Pending(Some(Data::Report(report)))
     }
+
+    fn violation(violation: Violation) -> Self {
+        Pending(Some(Data::Violation(violation)))
+    }
 }
 
 /// The state of a result object: the core's answer, and the fields converted from it on
@@ -89,9 +93,16 @@ impl Answer {
         self.converted.as_ref().map(|c| c.clone_ref(py))
     }
 
-    #[setter(_converted)]
-    fn set_converted(&mut self, converted: Option<Py<PyDict>>) {
-        self.converted = converted;
+    /// Keeps `value`, converted for `name` (a nested result), and answers it: the one way
+    /// anything enters `_converted`, for the native fields and the class's `__getattr__`.
+    #[pyo3(name = "_keep")]
+    fn keep_converted<'py>(
+        slf: &Bound<'py, Self>,
+        name: &Bound<'py, PyString>,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Answer::keep(slf, name, &value)?;
+        Ok(value)
     }
 }
 
@@ -257,7 +268,7 @@ impl Field {
             (Native::Violations(list), Some(items)) => list
                 .into_iter()
                 .map(|v| {
-                    let pending = Bound::new(py, Pending(Some(Data::Violation(v))))?;
+                    let pending = Bound::new(py, Pending::violation(v))?;
                     items.bind(py).call1((pending,))
                 })
                 .collect::<PyResult<Vec<_>>>()?,

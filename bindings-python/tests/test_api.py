@@ -232,6 +232,7 @@ def test_repr_of_a_diagnosis_shows_no_patient_data(snapshots: List[Dict[str, Any
     assert SENTINEL not in repr(applied)
     assert SENTINEL in json.dumps(applied.snapshot), "the snapshot itself is returned intact"
     assert isinstance(applied.state, rxgate.OrderState)
+    assert applied.state is applied.state, "a nested result is built once, then kept"
 
 
 @pytest.mark.parametrize(

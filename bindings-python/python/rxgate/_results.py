@@ -78,14 +78,6 @@ class Result(_core.Answer):
             return []
         raise AttributeError(f"{type(self).__name__} has no field {name!r}")
 
-    def _keep(self, name: str, value: Any) -> Any:
-        converted = _get_converted(self)
-        if converted is None:
-            converted = {}
-            _set_converted(self, converted)
-        converted[name] = value
-        return value
-
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is frozen")
 
@@ -115,7 +107,6 @@ class Result(_core.Answer):
 
 
 _get_data = _core.Answer._data.__get__
-_set_converted = _core.Answer._converted.__set__  # type: ignore[attr-defined]
 _get_converted = _core.Answer._converted.__get__
 
 #: A declared field of a result class (native, ``_core.Field``): what `Result.__getattr__`
